@@ -1,0 +1,128 @@
+"""Working days in Viet Nam and the Civil Code rule for deadlines that end on a rest day.
+
+A working day is Monday to Friday, minus Vietnamese public holidays (the ``holidays``
+package, country VN, which computes Tết and the Hùng Kings day from lunar tables), minus
+holidays that a plan or deployment adds, plus make-up working days (e.g. a Saturday worked
+in exchange for a bridged holiday) that a plan or deployment adds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+_WEEKDAY_VI = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
+
+
+def weekday_vi(day: dt.date) -> str:
+    return _WEEKDAY_VI[day.weekday()]
+
+
+_WEEKDAY_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+@lru_cache(maxsize=128)
+def _vn_holidays(year: int, language: str) -> dict[dt.date, str]:
+    return dict(holidays.country_holidays("VN", years=year, language=language))
+
+
+@dataclass(frozen=True)
+class RestDay:
+    """Why a date is not a working day, for people (Vietnamese) and in English."""
+
+    vi: str
+    en: str
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Decides whether a civil date is a working day, and says why not.
+
+    ``extra_holidays`` and ``extra_working_days`` map a date to its name; a make-up working
+    day wins over a weekend, an extra holiday wins over a make-up day.
+    """
+
+    extra_holidays: dict[dt.date, str] = field(default_factory=dict)
+    extra_working_days: dict[dt.date, str] = field(default_factory=dict)
+
+    def merged(self, other: "WorkCalendar | None") -> "WorkCalendar":
+        if other is None:
+            return self
+        return WorkCalendar(
+            {**self.extra_holidays, **other.extra_holidays},
+            {**self.extra_working_days, **other.extra_working_days},
+        )
+
+    def rest_reason(self, day: dt.date) -> RestDay | None:
+        """Why ``day`` is not a working day (``None`` when it is one)."""
+        if day in self.extra_holidays:
+            name = self.extra_holidays[day]
+            return RestDay(f"ngày nghỉ bổ sung: {name}", f"added holiday: {name}")
+        public = _vn_holidays(day.year, "vi").get(day)
+        if public is not None:
+            english = _vn_holidays(day.year, "en_US")[day]
+            return RestDay(f"ngày lễ, Tết: {public}", f"public holiday: {english}")
+        if day in self.extra_working_days:
+            return None
+        if day.weekday() >= 5:
+            return RestDay(f"ngày nghỉ hằng tuần ({weekday_vi(day)})", f"weekly rest day ({_WEEKDAY_EN[day.weekday()]})")
+        return None
+
+    def is_working_day(self, day: dt.date) -> bool:
+        return self.rest_reason(day) is None
+
+    def next_working_day(self, day: dt.date) -> dt.date:
+        """The first working day strictly after ``day``."""
+        day += dt.timedelta(days=1)
+        while not self.is_working_day(day):
+            day += dt.timedelta(days=1)
+        return day
+
+    def add_working_days(self, day: dt.date, count: int) -> dt.date:
+        """Move ``count`` working days from ``day`` (negative: backwards).
+
+        ``add_working_days(d, 3)`` is the third working day after ``d``;
+        ``add_working_days(d, -3)`` is "3 working days before d". ``d`` itself is not counted.
+        """
+        step = dt.timedelta(days=1 if count >= 0 else -1)
+        remaining = abs(count)
+        while remaining:
+            day += step
+            if self.is_working_day(day):
+                remaining -= 1
+        return day
+
+    def working_days_between(self, start: dt.date, end: dt.date) -> int:
+        """Working days in (start, end]; negative when end is before start."""
+        if end < start:
+            return -self.working_days_between(end, start)
+        count, day = 0, start
+        while day < end:
+            day += dt.timedelta(days=1)
+            if self.is_working_day(day):
+                count += 1
+        return count
+
+
+def local_date(instant: dt.datetime) -> dt.date:
+    """The civil date in Viet Nam of an aware instant."""
+    if instant.tzinfo is None:
+        raise ValueError("instants must be timezone-aware")
+    return instant.astimezone(TIMEZONE).date()
+
+
+def end_of_local_day(day: dt.date) -> dt.datetime:
+    """The last microsecond of ``day`` in Viet Nam, as an aware UTC instant."""
+    local = dt.datetime.combine(day, dt.time.max, tzinfo=TIMEZONE)
+    return local.astimezone(dt.timezone.utc)
+
+
+def start_of_local_day(day: dt.date) -> dt.datetime:
+    local = dt.datetime.combine(day, dt.time.min, tzinfo=TIMEZONE)
+    return local.astimezone(dt.timezone.utc)

@@ -1,0 +1,284 @@
+"""From due rules to dated deadlines that can explain themselves.
+
+A deadline is the *last day* (inclusive, Viet Nam civil date) on which a deliverable is on
+time. It is computed in three steps, each recorded:
+
+1. the rule gives a written date ("trước ngày 16/11/2020", "chậm nhất ngày 17/06/2021", a
+   cron firing, the end of a reporting period plus N days...);
+2. the wording fixes the last day: "before X" ends on X - 1, "at the latest on X" on X;
+3. Civil Code 2015 art. 148(5): a last day that is a weekly rest day or a holiday moves to
+   the end of the next working day. Each skipped day is listed with its reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from croniter import CroniterBadDateError, croniter
+
+from .calendar import TIMEZONE, WorkCalendar, weekday_vi
+from .schema import (
+    AdhocDue,
+    CronDue,
+    MilestoneDue,
+    ObligationDef,
+    OneOffDue,
+    Period,
+    ReportingPeriodDue,
+    Wording,
+)
+
+CIVIL_CODE_148_5 = "khoản 5 Điều 148 Bộ luật Dân sự 2015"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of a deadline's explanation."""
+
+    date: dt.date
+    vi: str
+    en: str
+
+    def as_dict(self) -> dict:
+        return {"date": self.date.isoformat(), "vi": self.vi, "en": self.en}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Step":
+        return cls(dt.date.fromisoformat(data["date"]), data["vi"], data["en"])
+
+
+@dataclass(frozen=True)
+class Deadline:
+    due_date: dt.date  # the last day that is on time
+    written_date: dt.date  # the date the rule gives, before wording and shifts
+    steps: tuple[Step, ...]
+
+    def explanation(self) -> list[dict]:
+        return [s.as_dict() for s in self.steps]
+
+
+@dataclass(frozen=True)
+class OccurrenceSpec:
+    """One dated instance of an obligation for one unit and one period."""
+
+    unit_id: str
+    period_key: str
+    period_label: str
+    period_start: dt.date
+    period_end: dt.date
+    opens_on: dt.date
+    deadline: Deadline
+
+
+def d(day: dt.date) -> str:
+    return f"{day:%d/%m/%Y}"
+
+
+def resolve_deadline(
+    written: dt.date, wording: Wording, calendar: WorkCalendar, rule: Step, basis_step: Step | None = None
+) -> Deadline:
+    """Apply the wording and art. 148(5) to a written date, recording every step."""
+    steps = [rule] + ([basis_step] if basis_step else [])
+    last_day = written
+    if wording == "before":
+        last_day = written - dt.timedelta(days=1)
+        steps.append(
+            Step(
+                last_day,
+                f"“Trước ngày {d(written)}”: ngày cuối cùng của thời hạn là {d(last_day)} ({weekday_vi(last_day)}).",
+                f"“Before {d(written)}”: the last day of the period is {d(last_day)}.",
+            )
+        )
+    else:
+        steps.append(
+            Step(
+                last_day,
+                f"“Chậm nhất ngày {d(written)}”: ngày cuối cùng của thời hạn là chính ngày đó ({weekday_vi(last_day)}).",
+                f"“At the latest on {d(written)}”: that day is the last day of the period.",
+            )
+        )
+    while (reason := calendar.rest_reason(last_day)) is not None:
+        following = last_day + dt.timedelta(days=1)
+        steps.append(
+            Step(
+                last_day,
+                f"{d(last_day)} là {reason.vi}; theo {CIVIL_CODE_148_5}, thời hạn chuyển sang ngày tiếp theo.",
+                f"{d(last_day)} is a {reason.en}; under Civil Code 2015 art. 148(5) the period moves on.",
+            )
+        )
+        last_day = following
+    steps.append(
+        Step(
+            last_day,
+            f"Hạn cuối: hết ngày {d(last_day)} ({weekday_vi(last_day)}), giờ Việt Nam.",
+            f"Deadline: end of {d(last_day)} (Asia/Ho_Chi_Minh).",
+        )
+    )
+    return Deadline(last_day, written, tuple(steps))
+
+
+def _basis_step(due, written: dt.date) -> Step | None:
+    if due.basis != "assumed":
+        return None
+    return Step(
+        written,
+        f"Văn bản giao Văn phòng/Cơ quan Thường trực hướng dẫn thời hạn; tệp kế hoạch đặt mặc định: {due.note}",
+        f"The text leaves this deadline to the standing office's guidance; plan-file default: {due.note}",
+    )
+
+
+# --- periods -----------------------------------------------------------------------------
+
+_MONTHS = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def _month_shift(year: int, month: int, delta: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + delta
+    return index // 12, index % 12 + 1
+
+
+def _period_names(kind: str, year: int, end_month: int) -> tuple[str, str]:
+    """(key, Vietnamese label) of the reporting period whose data ends in ``end_month``."""
+    if kind == "month":
+        return f"{year}-{end_month:02d}", f"Tháng {end_month:02d}/{year}"
+    if kind == "quarter":
+        q = end_month // 3
+        return f"{year}-Q{q}", f"Quý {_ROMAN[q]}/{year}"
+    if kind == "half_year":
+        return (f"{year}-H1", f"6 tháng đầu năm {year}") if end_month == 6 else (f"{year}-H2", f"6 tháng cuối năm {year}")
+    return f"{year}", f"Năm {year}"
+
+
+def reporting_periods(due: ReportingPeriodDue, start: dt.date, end: dt.date) -> list[tuple[str, str, dt.date, dt.date]]:
+    """Decree 09/2019 periods whose cut-off day falls within [start, end].
+
+    A period ending in month M runs from the day after the cut-off of the month ``n`` months
+    earlier to the cut-off day of M (e.g. half-year 1: 15/12 to 14/06).
+    """
+    step = _MONTHS[due.period]
+    found = []
+    for year in range(start.year, end.year + 1):
+        for end_month in range(step, 13, step):
+            period_end = dt.date(year, end_month, due.cutoff_day)
+            if not (start <= period_end <= end):
+                continue
+            prev_year, prev_month = _month_shift(year, end_month, -step)
+            period_start = dt.date(prev_year, prev_month, due.cutoff_day) + dt.timedelta(days=1)
+            key, label = _period_names(due.period, year, end_month)
+            found.append((key, label, period_start, period_end))
+    return found
+
+
+def cron_dates(expression: str, start: dt.date, end: dt.date) -> list[dt.date]:
+    """Local dates on which ``expression`` fires within [start, end]."""
+    begin = dt.datetime.combine(start, dt.time.min, tzinfo=TIMEZONE) - dt.timedelta(seconds=1)
+    iterator = croniter(expression, begin)
+    dates = []
+    while True:
+        try:
+            fired = iterator.get_next(dt.datetime).date()
+        except CroniterBadDateError:  # e.g. "0 0 31 2 *": valid syntax, never fires
+            return dates
+        if fired > end:
+            return dates
+        if not dates or dates[-1] != fired:
+            dates.append(fired)
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+# --- expansion ---------------------------------------------------------------------------
+
+
+def expand(
+    obligation: ObligationDef,
+    units: list[str],
+    period: Period,
+    issued_on: dt.date,
+    calendar: WorkCalendar,
+) -> list[OccurrenceSpec]:
+    """All occurrences of ``obligation`` for ``units`` within the plan ``period``."""
+    due = obligation.due
+    dated: list[tuple[str, str, dt.date, dt.date, dt.date, Deadline]] = []  # key, label, start, end, opens, deadline
+    if isinstance(due, OneOffDue):
+        written = due.before or due.at_latest_on
+        wording = "before" if due.before else "at_latest_on"
+        text = f"trước ngày {d(written)}" if due.before else f"chậm nhất ngày {d(written)}"
+        text_en = f"before {d(written)}" if due.before else f"at the latest on {d(written)}"
+        rule = Step(written, f"Mục {obligation.section}: {obligation.title} — {text}.", f"Section {obligation.section}: {text_en}.")
+        deadline = resolve_deadline(written, wording, calendar, rule, _basis_step(due, written))
+        opens = min(issued_on, deadline.due_date)
+        dated.append(("once", "Một lần", opens, deadline.due_date, opens, deadline))
+    elif isinstance(due, CronDue):
+        previous = period.start
+        for fired in cron_dates(due.cron, period.start, period.end):
+            rule = Step(
+                fired,
+                f"Mục {obligation.section}: định kỳ theo lịch cron “{due.cron}”, lần đến hạn ngày {d(fired)}.",
+                f"Section {obligation.section}: recurring on cron '{due.cron}', firing on {d(fired)}.",
+            )
+            deadline = resolve_deadline(fired, due.wording, calendar, rule, _basis_step(due, fired))
+            key = fired.strftime(due.key_format)
+            dated.append((key, key, previous, fired, previous, deadline))
+            previous = fired + dt.timedelta(days=1)
+    elif isinstance(due, ReportingPeriodDue):
+        for key, label, p_start, p_end in reporting_periods(due, period.start, period.end):
+            written = p_end + dt.timedelta(days=due.days_after_cutoff)
+            rule = Step(
+                written,
+                f"Mục {obligation.section}: kỳ báo cáo {label}, số liệu từ {d(p_start)} đến {d(p_end)} "
+                f"(Nghị định 09/2019/NĐ-CP); hạn gửi = ngày chốt số liệu + {due.days_after_cutoff} ngày = {d(written)}.",
+                f"Section {obligation.section}: reporting period {key}, data {d(p_start)}–{d(p_end)} "
+                f"(Decree 09/2019); due = cut-off + {due.days_after_cutoff} days = {d(written)}.",
+            )
+            deadline = resolve_deadline(written, due.wording, calendar, rule, _basis_step(due, written))
+            opens = max(p_start, period.start)
+            dated.append((key, label, p_start, p_end, opens, deadline))
+    elif isinstance(due, MilestoneDue):
+        for milestone in due.milestones:
+            covered_end = add_years(period.start, milestone.years_after_start) - dt.timedelta(days=1)
+            written = covered_end + dt.timedelta(days=due.days_after)
+            rule = Step(
+                written,
+                f"Mục {obligation.section}: {milestone.label}, kỳ {d(period.start)}–{d(covered_end)}; "
+                f"hạn = ngày kết thúc kỳ + {due.days_after} ngày = {d(written)}.",
+                f"Section {obligation.section}: {milestone.key} review of {d(period.start)}–{d(covered_end)}; "
+                f"due = end + {due.days_after} days = {d(written)}.",
+            )
+            deadline = resolve_deadline(written, due.wording, calendar, rule, _basis_step(due, written))
+            opens = add_years(period.start, milestone.years_after_start - 1)
+            dated.append((milestone.key, milestone.label, period.start, covered_end, opens, deadline))
+    elif isinstance(due, AdhocDue):
+        return []  # raised at run time by a request
+    return [
+        OccurrenceSpec(unit, key, label, p_start, p_end, opens, deadline)
+        for unit in units
+        for key, label, p_start, p_end, opens, deadline in dated
+    ]
+
+
+def adhoc_deadline(requested_on: dt.date, working_days: int, calendar: WorkCalendar, title: str) -> Deadline:
+    """The deadline of an ad-hoc request: N working days after the request date."""
+    written = calendar.add_working_days(requested_on, working_days)
+    rule = Step(
+        written,
+        f"Yêu cầu đột xuất “{title}” ngày {d(requested_on)}: hạn trong {working_days} ngày làm việc = {d(written)}.",
+        f"Ad-hoc request '{title}' of {d(requested_on)}: due within {working_days} working days = {d(written)}.",
+    )
+    return resolve_deadline(written, "at_latest_on", calendar, rule)
+
+
+def extension_deadline(previous: dt.date, new_date: dt.date, reason: str, approver: str, calendar: WorkCalendar) -> Deadline:
+    rule = Step(
+        new_date,
+        f"Gia hạn từ {d(previous)} đến {d(new_date)}; lý do: {reason}; người duyệt: {approver}.",
+        f"Extended from {d(previous)} to {d(new_date)}; reason: {reason}; approved by {approver}.",
+    )
+    return resolve_deadline(new_date, "at_latest_on", calendar, rule)

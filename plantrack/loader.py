@@ -1,0 +1,414 @@
+"""Load a folder of plan definition files into a checked :class:`Catalogue`.
+
+Every problem names the file, the line and the field, and says what was expected. Loading
+is all or nothing: a single problem anywhere raises :class:`DefinitionError` with all the
+problems found, and no caller gets a half-checked catalogue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError
+
+from .calendar import WorkCalendar
+from .deadlines import add_years, cron_dates, reporting_periods
+from .errors import DefinitionError, Problem
+from .schema import (
+    FILE_KINDS,
+    CalendarDef,
+    CalendarFile,
+    CronDue,
+    MilestoneDue,
+    ObligationDef,
+    OneOffDue,
+    Period,
+    PlanFile,
+    RegistryFile,
+    ReportingPeriodDue,
+    UnitDef,
+)
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class SourceFile:
+    """One parsed file: its path, the raw YAML tree (with line numbers) and the model."""
+
+    path: Path
+    tree: Any
+    model: RegistryFile | PlanFile | CalendarFile
+
+    def line_of(self, *loc: str | int) -> int:
+        return locate(self.tree, loc)
+
+
+@dataclass
+class Catalogue:
+    """Everything defined under one folder, cross-checked."""
+
+    units: dict[str, UnitDef] = field(default_factory=dict)
+    unit_registry: dict[str, str] = field(default_factory=dict)
+    groups: dict[str, list[str]] = field(default_factory=dict)
+    plans: dict[str, PlanFile] = field(default_factory=dict)
+    plan_files: dict[str, Path] = field(default_factory=dict)
+    calendar: WorkCalendar = field(default_factory=WorkCalendar)
+    files: list[Path] = field(default_factory=list)
+
+    def plan_by_ref(self, ref: str) -> PlanFile | None:
+        """A plan by id or by number (e.g. ``03/KH-BCĐ389``)."""
+        if ref in self.plans:
+            return self.plans[ref]
+        return next((p for p in self.plans.values() if p.plan.number == ref), None)
+
+    def plan_period(self, plan_id: str) -> Period:
+        plan = self.plans[plan_id].plan
+        while plan.period is None:
+            plan = self.plans[plan.parent].plan  # checked: a plan without period has a parent
+        return plan.period
+
+    def plan_calendar(self, plan_id: str) -> WorkCalendar:
+        """The deployment calendar, then each ancestor's additions, then the plan's own."""
+        chain = []
+        current: str | None = plan_id
+        while current is not None:
+            chain.append(self.plans[current])
+            current = self.plans[current].plan.parent
+        calendar = self.calendar
+        for plan in reversed(chain):
+            calendar = calendar.merged(to_work_calendar(plan.calendar))
+        return calendar
+
+    def expand_units(self, units: list[str], groups: list[str]) -> list[str]:
+        """Unit ids plus the members of groups, without repeats, in a stable order."""
+        seen: dict[str, None] = dict.fromkeys(units)
+        for group in groups:
+            seen.update(dict.fromkeys(self.groups[group]))
+        return list(seen)
+
+    def obligation_units(self, obligation: ObligationDef) -> list[str]:
+        """The units that owe ``obligation``."""
+        return self.expand_units(obligation.units, obligation.groups)
+
+
+def to_work_calendar(definition: CalendarDef | None) -> WorkCalendar | None:
+    if definition is None:
+        return None
+    return WorkCalendar(
+        {d.date: d.name for d in definition.extra_holidays},
+        {d.date: d.name for d in definition.extra_working_days},
+    )
+
+
+# --- locating problems in YAML -----------------------------------------------------------
+
+
+def locate(tree: Any, loc: Iterable[str | int]) -> int:
+    """The 1-based line of the deepest node of ``loc`` that exists in ``tree``.
+
+    pydantic puts union tags in its paths (e.g. ``due.one_off.before``); parts that are not
+    in the YAML are skipped, so the line is that of the closest existing node.
+    """
+    line = 1
+    node = tree
+    for part in loc:
+        lc = getattr(node, "lc", None)
+        if isinstance(node, dict) and part in node:
+            if lc is not None:
+                line = lc.key(part)[0] + 1
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            if lc is not None:
+                line = lc.item(part)[0] + 1
+            node = node[part]
+    return line
+
+
+_UNION_TAGS = {"one_off", "recurring", "reporting_period", "milestone", "adhoc"}
+
+
+def _field_path(loc: Iterable[str | int], tree: Any) -> str:
+    """``obligations[2].due.before`` from a pydantic loc, without union tags."""
+    text, node = "", tree
+    for part in loc:
+        if isinstance(node, dict) and part not in node and part in _UNION_TAGS:
+            continue  # pydantic's name for the union member, not a YAML key
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        exists = (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        )
+        node = node[part] if exists else None
+    return text or "(top level)"
+
+
+def _describe(error: dict) -> str:
+    message = error["msg"].removeprefix("Value error, ")
+    value = error.get("input")
+    if error["type"] in ("missing", "extra_forbidden"):
+        return "unknown field (not part of the schema)" if error["type"] == "extra_forbidden" else "required field is missing"
+    if isinstance(value, (str, int, float, dt.date)) and not isinstance(value, bool):
+        return f"{message}; got {value!r}"
+    return message
+
+
+# --- reading files -----------------------------------------------------------------------
+
+
+class _TextTimestamps(RoundTripConstructor):
+    """Leaves dates as text, so that pydantic (not the YAML parser) rejects 2020-13-05 with a line."""
+
+
+_TextTimestamps.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _TextTimestamps
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def _plain(node: Any) -> Any:
+    """ruamel's round-trip containers and scalars as plain Python values for pydantic."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+def parse_yaml_model(path: Path, choose_model) -> tuple[Any, Any, list[Problem]]:
+    """Read ``path`` and validate it with the model ``choose_model(tree)`` returns.
+
+    ``choose_model`` returns a pydantic model class, or a message when the file is not of a
+    kind it knows. Returns (tree, model, problems); model is None when there are problems.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return None, None, [Problem(path, 1, "(file)", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+    try:
+        tree = _yaml().load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        return None, None, [Problem(path, line, "(yaml)", f"{exc.problem or exc.context}".strip())]
+    model_class = choose_model(tree)
+    if isinstance(model_class, str):
+        return tree, None, [Problem(path, 1, "(top level)", model_class)]
+    try:
+        return tree, model_class.model_validate(_plain(tree)), []
+    except ValidationError as exc:
+        problems = [
+            Problem(path, locate(tree, e["loc"]), _field_path(e["loc"], tree), _describe(e)) for e in exc.errors()
+        ]
+        return tree, None, problems
+
+
+def _definition_kind(tree: Any):
+    kinds = [k for k in FILE_KINDS if isinstance(tree, dict) and k in tree]
+    if len(kinds) != 1:
+        return "expected a mapping with exactly one of the top-level keys " + ", ".join(FILE_KINDS)
+    return FILE_KINDS[kinds[0]]
+
+
+def parse_file(path: Path) -> tuple[SourceFile | None, list[Problem]]:
+    tree, model, problems = parse_yaml_model(path, _definition_kind)
+    return (SourceFile(path, tree, model) if model is not None else None), problems
+
+
+def definition_files(folder: Path) -> list[Path]:
+    if folder.is_file():
+        return [folder]
+    if not folder.is_dir():
+        raise DefinitionError([Problem(folder, 0, "(path)", "no such file or folder")])
+    return sorted(p for p in folder.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+
+
+def load_catalogue(*folders: Path) -> Catalogue:
+    """Parse and cross-check every YAML file under ``folders``; raise on any problem."""
+    paths = [p for folder in folders for p in definition_files(Path(folder))]
+    sources, problems = [], []
+    for path in paths:
+        source, found = parse_file(path)
+        problems += found
+        if source is not None:
+            sources.append(source)
+    if problems:
+        raise DefinitionError(problems)
+    catalogue, problems = _cross_check(sources)
+    if problems:
+        raise DefinitionError(problems)
+    catalogue.files = paths
+    return catalogue
+
+
+# --- checks across files -----------------------------------------------------------------
+
+
+def _cross_check(sources: list[SourceFile]) -> tuple[Catalogue, list[Problem]]:
+    cat = Catalogue()
+    problems: list[Problem] = []
+
+    def problem(source: SourceFile, loc: tuple, message: str) -> None:
+        problems.append(Problem(source.path, source.line_of(*loc), _field_path(loc, source.tree), message))
+
+    unit_source: dict[str, tuple[SourceFile, int]] = {}
+    registries = [s for s in sources if isinstance(s.model, RegistryFile)]
+    plans = [s for s in sources if isinstance(s.model, PlanFile)]
+    calendars = [s for s in sources if isinstance(s.model, CalendarFile)]
+
+    for source in calendars:
+        cat.calendar = cat.calendar.merged(to_work_calendar(source.model.calendar))
+
+    for source in registries:
+        for i, unit in enumerate(source.model.units):
+            if unit.id in cat.units:
+                first, _ = unit_source[unit.id]
+                problem(source, ("units", i, "id"), f"duplicate unit id {unit.id!r} (first defined in {first.path})")
+                continue
+            cat.units[unit.id] = unit
+            cat.unit_registry[unit.id] = source.model.registry.id
+            unit_source[unit.id] = (source, i)
+        for name, members in source.model.groups.items():
+            if name in cat.groups:
+                problem(source, ("groups", name), f"duplicate group id {name!r}")
+            cat.groups[name] = members
+
+    def known_unit(source: SourceFile, loc: tuple, unit_id: str | None) -> None:
+        if unit_id is not None and unit_id not in cat.units:
+            problem(source, loc, f"unknown unit id {unit_id!r}{_suggest(unit_id, cat.units)}")
+
+    for source in registries:
+        for i, unit in enumerate(source.model.units):
+            known_unit(source, ("units", i, "parent"), unit.parent)
+            known_unit(source, ("units", i, "escalates_to"), unit.escalates_to)
+        for name, members in source.model.groups.items():
+            for j, member in enumerate(members):
+                known_unit(source, ("groups", name, j), member)
+
+    for attribute in ("parent", "escalates_to"):
+        for cycle in _cycles({u.id: getattr(u, attribute) for u in cat.units.values()}):
+            source, index = unit_source[cycle[0]]
+            problem(source, ("units", index, attribute), f"cycle in unit {attribute}: " + " → ".join(cycle + [cycle[0]]))
+
+    plan_source: dict[str, SourceFile] = {}
+    for source in plans:
+        header = source.model.plan
+        if header.id in cat.plans:
+            problem(source, ("plan", "id"), f"duplicate plan id {header.id!r} (first defined in {plan_source[header.id].path})")
+            continue
+        cat.plans[header.id] = source.model
+        cat.plan_files[header.id] = source.path
+        plan_source[header.id] = source
+
+    for plan_id, source in plan_source.items():
+        header = source.model.plan
+        known_unit(source, ("plan", "issuer"), header.issuer)
+        if header.parent is not None and header.parent not in cat.plans:
+            problem(source, ("plan", "parent"), f"parent plan {header.parent!r} does not exist{_suggest(header.parent, cat.plans)}")
+        elif header.parent is None and header.period is None:
+            problem(source, ("plan",), "a plan needs a 'period' (or a 'parent' plan to inherit it from)")
+
+    for cycle in _cycles({pid: p.plan.parent for pid, p in cat.plans.items() if p.plan.parent in cat.plans}):
+        problem(plan_source[cycle[0]], ("plan", "parent"), "cycle in parent plans: " + " → ".join(cycle + [cycle[0]]))
+
+    if problems:  # periods and calendars below follow parents: they must be sound first
+        return cat, problems
+
+    for plan_id, source in plan_source.items():
+        _check_plan(cat, source, plan_id, known_unit, problem)
+    return cat, problems
+
+
+def _check_plan(cat: Catalogue, source: SourceFile, plan_id: str, known_unit, problem) -> None:
+    plan: PlanFile = source.model
+    period = cat.plan_period(plan_id)
+    def known_groups(loc: tuple, groups: list[str]) -> None:
+        for j, group in enumerate(groups):
+            if group not in cat.groups:
+                problem(source, loc + (j,), f"unknown group {group!r}{_suggest(group, cat.groups)}")
+
+    duty_ids: set[str] = set()
+    for i, duty in enumerate(plan.duties):
+        if duty.id in duty_ids:
+            problem(source, ("duties", i, "id"), f"duplicate duty id {duty.id!r}")
+        duty_ids.add(duty.id)
+        for role in ("lead", "support"):
+            for j, unit_id in enumerate(getattr(duty, role)):
+                known_unit(source, ("duties", i, role, j), unit_id)
+            known_groups(("duties", i, f"{role}_groups"), getattr(duty, f"{role}_groups"))
+
+    obligation_ids: set[str] = set()
+    for i, obligation in enumerate(plan.obligations):
+        here = ("obligations", i)
+        if obligation.id in obligation_ids:
+            problem(source, here + ("id",), f"duplicate obligation id {obligation.id!r}")
+        obligation_ids.add(obligation.id)
+        if obligation.duty is not None and obligation.duty not in duty_ids:
+            problem(source, here + ("duty",), f"unknown duty id {obligation.duty!r} in this plan")
+        for j, unit_id in enumerate(obligation.units):
+            known_unit(source, here + ("units", j), unit_id)
+        known_groups(here + ("groups",), obligation.groups)
+        known_unit(source, here + ("submit_to",), obligation.submit_to)
+        message = _deadline_outside_period(obligation, period, plan.plan.issued_on)
+        if message:
+            problem(source, here + ("due",), message)
+
+
+def _deadline_outside_period(obligation: ObligationDef, period: Period, issued_on: dt.date) -> str | None:
+    due = obligation.due
+    window = f"the plan runs {period.start:%d/%m/%Y}–{period.end:%d/%m/%Y}"
+    if isinstance(due, OneOffDue):
+        day = due.before or due.at_latest_on
+        if not (issued_on <= day <= period.end):
+            return f"deadline {day:%d/%m/%Y} is outside the plan period ({window}, issued {issued_on:%d/%m/%Y})"
+    elif isinstance(due, CronDue):
+        if not cron_dates(due.cron, period.start, period.end):
+            return f"cron {due.cron!r} never falls due while {window}"
+    elif isinstance(due, ReportingPeriodDue):
+        if not reporting_periods(due, period.start, period.end):
+            return f"no {due.period} reporting period ends while {window}"
+    elif isinstance(due, MilestoneDue):
+        for milestone in due.milestones:
+            if milestone.years_after_start > _whole_years(period):
+                return f"milestone {milestone.key!r} ({milestone.years_after_start} years) is past the end of the plan ({window})"
+    return None
+
+
+def _whole_years(period: Period) -> int:
+    years = period.end.year - period.start.year
+    anniversary_end = add_years(period.start, years) - dt.timedelta(days=1)
+    return years if anniversary_end <= period.end else years - 1
+
+
+def _cycles(edges: dict[str, str | None]) -> list[list[str]]:
+    """Cycles in a graph where each node has at most one successor, each reported once."""
+    cycles, done = [], set()
+    for start in edges:
+        path, position = [], {}
+        node = start
+        while node is not None and node not in done and node not in position:
+            position[node] = len(path)
+            path.append(node)
+            node = edges.get(node)
+        if node is not None and node in position:
+            cycles.append(path[position[node]:])
+        done.update(path)
+    return cycles
+
+
+def _suggest(value: str, known: Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""
