@@ -1,0 +1,195 @@
+"""Tables of the store. Instants are UTC; civil dates (deadlines) are Viet Nam dates.
+
+Rows that came from plan files are never deleted by a sync, only marked ``retired``: a
+submission or extension may point at them, and statistics must keep them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; pass an aware instant")
+        value = value.astimezone(dt.timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, dt.datetime: UTCDateTime}
+
+
+class Unit(Base):
+    __tablename__ = "unit"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    registry_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(Text)
+    short_name: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(40))
+    parent_id: Mapped[str | None] = mapped_column(String(100))
+    escalates_to_id: Mapped[str | None] = mapped_column(String(100))
+    head: Mapped[str | None] = mapped_column(Text)
+    contacts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    basis: Mapped[str] = mapped_column(String(20), default="stated")
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Plan(Base):
+    __tablename__ = "plan"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    number: Mapped[str] = mapped_column(String(100), index=True)  # not unique: provinces reuse numbers
+    doc_type: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(Text)
+    issuer_id: Mapped[str] = mapped_column(ForeignKey("unit.id"))
+    signed_by: Mapped[str | None] = mapped_column(Text)
+    issued_on: Mapped[dt.date] = mapped_column(Date)
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("plan.id"))
+    source_file: Mapped[str] = mapped_column(Text)
+    sources: Mapped[list[Any]] = mapped_column(default=list)
+    calendar: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Duty(Base):
+    __tablename__ = "duty"
+    __table_args__ = (UniqueConstraint("plan_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[str] = mapped_column(ForeignKey("plan.id"))
+    key: Mapped[str] = mapped_column(String(100))
+    section: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    # [{"unit": id, "role": "lead"|"support"}]: kept as a document, read with its duty.
+    assignments: Mapped[list[Any]] = mapped_column(default=list)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Obligation(Base):
+    __tablename__ = "obligation"
+    __table_args__ = (UniqueConstraint("plan_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[str] = mapped_column(ForeignKey("plan.id"))
+    key: Mapped[str] = mapped_column(String(100))
+    duty_key: Mapped[str | None] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(30))  # one_off, recurring, reporting_period, milestone, adhoc
+    section: Mapped[str] = mapped_column(String(40))
+    submit_to_id: Mapped[str | None] = mapped_column(String(100))
+    channel: Mapped[str | None] = mapped_column(Text)
+    rule: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    units: Mapped[list[Any]] = mapped_column(default=list)
+    origin: Mapped[str] = mapped_column(String(20), default="plan")  # plan file, or "request" at run time
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    plan: Mapped[Plan] = relationship()
+
+
+class Occurrence(Base):
+    __tablename__ = "occurrence"
+    __table_args__ = (
+        UniqueConstraint("obligation_id", "unit_id", "period_key"),
+        # "What is due or overdue as of X" reads open rows by deadline only.
+        Index("ix_occurrence_open_due", "retired", "first_submitted_at", "current_due_date"),
+        Index("ix_occurrence_unit_due", "unit_id", "current_due_date"),
+        Index("ix_occurrence_due_date", "due_date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    obligation_id: Mapped[int] = mapped_column(ForeignKey("obligation.id"))
+    unit_id: Mapped[str] = mapped_column(ForeignKey("unit.id"))
+    period_key: Mapped[str] = mapped_column(String(40))
+    period_label: Mapped[str] = mapped_column(Text)
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    opens_on: Mapped[dt.date] = mapped_column(Date)
+    due_date: Mapped[dt.date] = mapped_column(Date)  # the original deadline: statistics keep it
+    current_due_date: Mapped[dt.date] = mapped_column(Date)  # after the latest extension
+    explanation: Mapped[list[Any]] = mapped_column(default=list)
+    # The first submission's instant, kept here so open rows are found by index.
+    first_submitted_at: Mapped[dt.datetime | None] = mapped_column()
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    obligation: Mapped[Obligation] = relationship()
+    unit: Mapped[Unit] = relationship()
+    submissions: Mapped[list["Submission"]] = relationship(
+        back_populates="occurrence", order_by="Submission.submitted_at"
+    )
+    extensions: Mapped[list["Extension"]] = relationship(
+        back_populates="occurrence", order_by="Extension.granted_at"
+    )
+
+
+class Submission(Base):
+    __tablename__ = "submission"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    occurrence_id: Mapped[int] = mapped_column(ForeignKey("occurrence.id"), index=True)
+    submitted_at: Mapped[dt.datetime] = mapped_column()
+    document_number: Mapped[str | None] = mapped_column(Text)
+    document_date: Mapped[dt.date | None] = mapped_column(Date)
+    link: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str | None] = mapped_column(Text)
+
+    occurrence: Mapped[Occurrence] = relationship(back_populates="submissions")
+
+
+class Extension(Base):
+    __tablename__ = "extension"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    occurrence_id: Mapped[int] = mapped_column(ForeignKey("occurrence.id"), index=True)
+    previous_due_date: Mapped[dt.date] = mapped_column(Date)
+    new_due_date: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    approved_by: Mapped[str] = mapped_column(Text)
+    granted_at: Mapped[dt.datetime] = mapped_column()
+    explanation: Mapped[list[Any]] = mapped_column(default=list)
+
+    occurrence: Mapped[Occurrence] = relationship(back_populates="extensions")

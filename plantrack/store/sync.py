@@ -1,0 +1,272 @@
+"""Bring the store in line with a checked catalogue: idempotent, in one transaction.
+
+Rows are compared field by field; only differences are written. Rows that left the plan
+files are marked retired (never deleted), so submissions and extensions survive; they come
+back to life if the definition returns. Ad-hoc obligations raised at run time are not
+touched. Running a sync twice reports no change the second time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..deadlines import expand
+from ..loader import Catalogue
+from .models import Duty, Obligation, Occurrence, Plan, Unit
+
+
+@dataclass
+class SyncReport:
+    """What a sync added, changed, retired or restored, by kind of row."""
+
+    added: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    changed: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    retired: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    @property
+    def is_empty(self) -> bool:
+        return not any((self.added, self.changed, self.retired))
+
+    def count(self, action: str, kind: str) -> int:
+        return len(getattr(self, action).get(kind, []))
+
+    def summary(self) -> list[tuple[str, int, int, int]]:
+        kinds = ["unit", "plan", "duty", "obligation", "occurrence"]
+        return [(k, self.count("added", k), self.count("changed", k), self.count("retired", k)) for k in kinds]
+
+
+def _jsonable(value: Any) -> Any:
+    """Dates as ISO strings, so a value compares equal after a round trip through JSON."""
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _apply(row: Any, values: dict[str, Any]) -> bool:
+    """Set ``values`` on ``row``; True when anything differed."""
+    changed = False
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    return changed
+
+
+def _reconcile(
+    session: Session,
+    report: SyncReport,
+    kind: str,
+    existing: dict[Any, Any],
+    desired: dict[Any, dict[str, Any]],
+    make: callable,
+    label: callable,
+) -> dict[Any, Any]:
+    """Add, update, retire rows of one kind; returns the live rows by key."""
+    live = {}
+    for key, values in desired.items():
+        row = existing.get(key)
+        if row is None:
+            row = make(key, values)
+            session.add(row)
+            report.added[kind].append(label(key))
+        elif _apply(row, {**values, "retired": False}):
+            report.changed[kind].append(label(key))
+        live[key] = row
+    for key, row in existing.items():
+        if key not in desired and not row.retired:
+            row.retired = True
+            report.retired[kind].append(label(key))
+    return live
+
+
+def sync_catalogue(session: Session, catalogue: Catalogue, base: Path | None = None) -> SyncReport:
+    """Make the store match ``catalogue``. The caller owns the transaction."""
+    report = SyncReport()
+    _sync_units(session, catalogue, report)
+    session.flush()
+    plans = _sync_plans(session, catalogue, report, base)
+    session.flush()
+    _sync_duties(session, catalogue, report)
+    obligations = _sync_obligations(session, catalogue, report, plans)
+    session.flush()
+    _sync_occurrences(session, catalogue, report, obligations)
+    session.flush()
+    return report
+
+
+def _sync_units(session: Session, catalogue: Catalogue, report: SyncReport) -> None:
+    desired = {
+        unit.id: {
+            "registry_id": catalogue.unit_registry[unit.id],
+            "name": unit.name,
+            "short_name": unit.short_name,
+            "kind": unit.kind,
+            "parent_id": unit.parent,
+            "escalates_to_id": unit.escalates_to,
+            "head": unit.head,
+            "contacts": _jsonable(unit.contacts.model_dump()),
+            "basis": unit.basis,
+        }
+        for unit in catalogue.units.values()
+    }
+    existing = {u.id: u for u in session.scalars(select(Unit))}
+    _reconcile(session, report, "unit", existing, desired, lambda k, v: Unit(id=k, **v), str)
+
+
+def _plan_depth(catalogue: Catalogue, plan_id: str) -> int:
+    depth, parent = 0, catalogue.plans[plan_id].plan.parent
+    while parent is not None:
+        depth, parent = depth + 1, catalogue.plans[parent].plan.parent
+    return depth
+
+
+def _sync_plans(session: Session, catalogue: Catalogue, report: SyncReport, base: Path | None) -> dict[str, Plan]:
+    desired = {}
+    # Parents first: the plan table refers to itself.
+    for plan_id in sorted(catalogue.plans, key=lambda p: (_plan_depth(catalogue, p), p)):
+        header = catalogue.plans[plan_id].plan
+        period = catalogue.plan_period(plan_id)
+        path = catalogue.plan_files[plan_id]
+        if base is not None:
+            try:
+                path = path.resolve().relative_to(base.resolve())
+            except ValueError:
+                pass
+        calendar = catalogue.plan_calendar(plan_id)  # merged, so run-time shifts need no YAML
+        desired[plan_id] = {
+            "number": header.number,
+            "doc_type": header.doc_type,
+            "title": header.title,
+            "issuer_id": header.issuer,
+            "signed_by": header.signed_by,
+            "issued_on": header.issued_on,
+            "period_start": period.start,
+            "period_end": period.end,
+            "parent_id": header.parent,
+            "source_file": str(path),
+            "sources": _jsonable([s.model_dump(exclude_none=True) for s in header.sources]),
+            "calendar": _jsonable(
+                {
+                    "extra_holidays": [{"date": k, "name": v} for k, v in sorted(calendar.extra_holidays.items())],
+                    "extra_working_days": [{"date": k, "name": v} for k, v in sorted(calendar.extra_working_days.items())],
+                }
+            ),
+        }
+    existing = {p.id: p for p in session.scalars(select(Plan))}
+    return _reconcile(session, report, "plan", existing, desired, lambda k, v: Plan(id=k, **v), str)
+
+
+def _sync_duties(session: Session, catalogue: Catalogue, report: SyncReport) -> None:
+    desired = {}
+    for plan_id, plan in catalogue.plans.items():
+        for duty in plan.duties:
+            assignments = [{"unit": u, "role": "lead"} for u in catalogue.expand_units(duty.lead, duty.lead_groups)]
+            assignments += [
+                {"unit": u, "role": "support"} for u in catalogue.expand_units(duty.support, duty.support_groups)
+            ]
+            desired[(plan_id, duty.id)] = {"section": duty.section, "text": duty.text, "assignments": assignments}
+    existing = {(d.plan_id, d.key): d for d in session.scalars(select(Duty))}
+    _reconcile(
+        session, report, "duty", existing, desired,
+        lambda k, v: Duty(plan_id=k[0], key=k[1], **v), lambda k: f"{k[0]}/{k[1]}",
+    )
+
+
+def _sync_obligations(
+    session: Session, catalogue: Catalogue, report: SyncReport, plans: dict[str, Plan]
+) -> dict[tuple[str, str], Obligation]:
+    desired = {}
+    for plan_id, plan in catalogue.plans.items():
+        for obligation in plan.obligations:
+            desired[(plan_id, obligation.id)] = {
+                "duty_key": obligation.duty,
+                "title": obligation.title,
+                "kind": obligation.due.type,
+                "section": obligation.section,
+                "submit_to_id": obligation.submit_to,
+                "channel": obligation.channel,
+                "rule": _jsonable(obligation.due.model_dump()),
+                "units": catalogue.obligation_units(obligation),
+            }
+    existing = {
+        (o.plan_id, o.key): o for o in session.scalars(select(Obligation).where(Obligation.origin == "plan"))
+    }
+    return _reconcile(
+        session, report, "obligation", existing, desired,
+        lambda k, v: Obligation(plan_id=k[0], key=k[1], origin="plan", **v), lambda k: f"{k[0]}/{k[1]}",
+    )
+
+
+def _sync_occurrences(
+    session: Session, catalogue: Catalogue, report: SyncReport, obligations: dict[tuple[str, str], Obligation]
+) -> None:
+    desired: dict[tuple[int, str, str], dict[str, Any]] = {}
+    labels: dict[int, str] = {}
+    for (plan_id, key), row in obligations.items():
+        plan = catalogue.plans[plan_id]
+        definition = next(o for o in plan.obligations if o.id == key)
+        labels[row.id] = f"{plan_id}/{key}"
+        specs = expand(
+            definition,
+            catalogue.obligation_units(definition),
+            catalogue.plan_period(plan_id),
+            plan.plan.issued_on,
+            catalogue.plan_calendar(plan_id),
+        )
+        for spec in specs:
+            desired[(row.id, spec.unit_id, spec.period_key)] = {
+                "period_label": spec.period_label,
+                "period_start": spec.period_start,
+                "period_end": spec.period_end,
+                "opens_on": spec.opens_on,
+                "due_date": spec.deadline.due_date,
+                "explanation": spec.deadline.explanation(),
+            }
+    managed = {row.id for row in obligations.values()}
+    stale = select(Occurrence).join(Obligation).where(Obligation.origin == "plan")
+    existing = {(o.obligation_id, o.unit_id, o.period_key): o for o in session.scalars(stale)}
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+
+    for key, values in desired.items():
+        row = existing.get(key)
+        if row is None:
+            session.add(
+                Occurrence(obligation_id=key[0], unit_id=key[1], period_key=key[2], current_due_date=values["due_date"], **values)
+            )
+            counts["added"][labels[key[0]]] += 1
+            continue
+        original_due = row.due_date
+        changed = _apply(row, {**values, "retired": False})
+        if row.due_date != original_due and not row.extensions:
+            row.current_due_date = row.due_date  # an extension, where granted, still stands
+        if changed:
+            counts["changed"][labels[key[0]]] += 1
+    for key, row in existing.items():
+        if key not in desired and not row.retired:
+            row.retired = True
+            label = labels.get(key[0]) or f"obligation#{key[0]}"
+            if key[0] not in managed:
+                label += " (retired obligation)"
+            counts["retired"][label] += 1
+    for action, by_obligation in counts.items():
+        for label, count in by_obligation.items():
+            getattr(report, action)["occurrence"].extend([label] * count)
+
+
+def occurrence_summary(report: SyncReport, action: str) -> Iterable[tuple[str, int]]:
+    """Occurrence changes grouped by obligation, for display."""
+    counts: dict[str, int] = defaultdict(int)
+    for label in getattr(report, action).get("occurrence", []):
+        counts[label] += 1
+    return sorted(counts.items())

@@ -1,0 +1,366 @@
+"""Where each occurrence stands as of an instant, and the events that move it.
+
+Statuses follow Vietnamese government practice: done on time, done late, in progress within
+the deadline, overdue. An occurrence whose period has not opened yet is ``not_open`` and is
+left out of the counts. Every function takes the instant it reasons about (``as_of``,
+``submitted_at``, ``granted_at``...): nothing here reads the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from .calendar import WorkCalendar, local_date
+from .deadlines import adhoc_deadline, extension_deadline
+from .errors import PlantrackError
+from .store.models import Extension, Obligation, Occurrence, Plan, Submission, Unit
+
+
+class Status(str, enum.Enum):
+    ON_TIME = "on_time"
+    LATE = "late"
+    IN_PROGRESS = "in_progress"
+    OVERDUE = "overdue"
+    NOT_OPEN = "not_open"
+
+    @property
+    def vi(self) -> str:
+        return _STATUS_VI[self]
+
+    @property
+    def en(self) -> str:
+        return _STATUS_EN[self]
+
+
+_STATUS_VI = {
+    Status.ON_TIME: "Hoàn thành đúng hạn",
+    Status.LATE: "Hoàn thành quá hạn",
+    Status.IN_PROGRESS: "Đang thực hiện trong hạn",
+    Status.OVERDUE: "Quá hạn",
+    Status.NOT_OPEN: "Chưa đến kỳ",
+}
+_STATUS_EN = {
+    Status.ON_TIME: "done on time",
+    Status.LATE: "done late",
+    Status.IN_PROGRESS: "in progress, within deadline",
+    Status.OVERDUE: "overdue",
+    Status.NOT_OPEN: "not open yet",
+}
+COUNTED = (Status.ON_TIME, Status.LATE, Status.IN_PROGRESS, Status.OVERDUE)
+
+
+def effective_due_date(occurrence: Occurrence, as_of: dt.datetime) -> dt.date:
+    """The deadline in force at ``as_of``: the latest extension granted by then, else the original."""
+    due = occurrence.due_date
+    if occurrence.current_due_date != occurrence.due_date:
+        for extension in occurrence.extensions:  # ordered by granted_at
+            if extension.granted_at <= as_of:
+                due = extension.new_due_date
+    return due
+
+
+def classify(
+    opens_on: dt.date, due: dt.date, first_submitted_at: dt.datetime | None, as_of: dt.datetime
+) -> Status:
+    """The status at ``as_of`` of an occurrence with deadline ``due`` (its last day, local)."""
+    if first_submitted_at is not None and first_submitted_at <= as_of:
+        return Status.ON_TIME if local_date(first_submitted_at) <= due else Status.LATE
+    today = local_date(as_of)
+    if today > due:
+        return Status.OVERDUE
+    if today < opens_on:
+        return Status.NOT_OPEN
+    return Status.IN_PROGRESS
+
+
+@dataclass(frozen=True)
+class OccurrenceStatus:
+    occurrence_id: int
+    plan_id: str
+    plan_number: str
+    obligation_key: str
+    obligation_title: str
+    section: str
+    unit_id: str
+    unit_name: str
+    period_key: str
+    period_label: str
+    opens_on: dt.date
+    due_date: dt.date  # original
+    effective_due: dt.date  # with extensions granted by as_of
+    submitted_at: dt.datetime | None  # first submission by as_of
+    status: Status
+
+    @property
+    def extended(self) -> bool:
+        return self.effective_due != self.due_date
+
+
+def descendant_plans(session: Session, plan_id: str) -> list[str]:
+    """``plan_id`` and every live plan that implements it, at any depth."""
+    children: dict[str | None, list[str]] = {}
+    for pid, parent in session.execute(select(Plan.id, Plan.parent_id).where(Plan.retired.is_(False))):
+        children.setdefault(parent, []).append(pid)
+    found, queue = [], [plan_id]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        queue.extend(children.get(current, []))
+    return found
+
+
+def descendant_units(session: Session, unit_id: str) -> list[str]:
+    children: dict[str | None, list[str]] = {}
+    for uid, parent in session.execute(select(Unit.id, Unit.parent_id).where(Unit.retired.is_(False))):
+        children.setdefault(parent, []).append(uid)
+    found, queue = [], [unit_id]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        queue.extend(children.get(current, []))
+    return found
+
+
+def resolve_plan(session: Session, ref: str) -> Plan:
+    """A live plan by id or number."""
+    plan = session.get(Plan, ref)
+    if plan is None:
+        matches = list(session.scalars(select(Plan).where(Plan.number == ref, Plan.retired.is_(False))))
+        if len(matches) > 1:
+            raise PlantrackError(f"plan number {ref!r} is ambiguous: use one of the ids {', '.join(p.id for p in matches)}")
+        plan = matches[0] if matches else None
+    if plan is None or plan.retired:
+        known = ", ".join(session.scalars(select(Plan.id).where(Plan.retired.is_(False)).order_by(Plan.id)))
+        raise PlantrackError(f"no plan {ref!r} (known plans: {known or 'none; run `plantrack sync` first'})")
+    return plan
+
+
+def resolve_unit(session: Session, ref: str) -> Unit:
+    unit = session.get(Unit, ref)
+    if unit is None or unit.retired:
+        raise PlantrackError(f"no unit {ref!r}; `plantrack units` lists them")
+    return unit
+
+
+def status_rows(
+    session: Session,
+    as_of: dt.datetime,
+    plan: str | None = None,
+    unit: str | None = None,
+    include_not_open: bool = False,
+    include_implementing: bool = True,
+) -> list[OccurrenceStatus]:
+    """Every live occurrence (filtered by plan and unit, with their descendants) and its status."""
+    query = (
+        select(Occurrence, Obligation, Plan, Unit)
+        .join(Obligation, Occurrence.obligation_id == Obligation.id)
+        .join(Plan, Obligation.plan_id == Plan.id)
+        .join(Unit, Occurrence.unit_id == Unit.id)
+        .where(Occurrence.retired.is_(False), Obligation.retired.is_(False), Plan.retired.is_(False))
+        .options(selectinload(Occurrence.extensions))
+        .order_by(Plan.id, Obligation.section, Obligation.key, Occurrence.due_date, Unit.id)
+    )
+    if not include_not_open:
+        query = query.where(Occurrence.opens_on <= local_date(as_of))
+    if plan is not None:
+        root = resolve_plan(session, plan).id
+        query = query.where(Plan.id.in_(descendant_plans(session, root) if include_implementing else [root]))
+    if unit is not None:
+        query = query.where(Occurrence.unit_id.in_(descendant_units(session, resolve_unit(session, unit).id)))
+    rows = []
+    for occurrence, obligation, plan_row, unit_row in session.execute(query):
+        due = effective_due_date(occurrence, as_of)
+        submitted = occurrence.first_submitted_at
+        if submitted is not None and submitted > as_of:
+            submitted = None
+        rows.append(
+            OccurrenceStatus(
+                occurrence.id, plan_row.id, plan_row.number, obligation.key, obligation.title, obligation.section,
+                unit_row.id, unit_row.short_name or unit_row.name, occurrence.period_key, occurrence.period_label,
+                occurrence.opens_on, occurrence.due_date, due, submitted,
+                classify(occurrence.opens_on, due, submitted, as_of),
+            )
+        )
+    return rows
+
+
+def count_statuses(rows: list[OccurrenceStatus]) -> dict[Status, int]:
+    counts = {status: 0 for status in Status}
+    for row in rows:
+        counts[row.status] += 1
+    return counts
+
+
+def on_time_rate(counts: dict[Status, int]) -> float | None:
+    """On-time ÷ all that have fallen due (done, or overdue); None when nothing is due yet."""
+    due = counts[Status.ON_TIME] + counts[Status.LATE] + counts[Status.OVERDUE]
+    return counts[Status.ON_TIME] / due if due else None
+
+
+# --- finding one occurrence --------------------------------------------------------------
+
+
+def find_occurrence(
+    session: Session,
+    occurrence_id: int | None = None,
+    plan: str | None = None,
+    obligation: str | None = None,
+    unit: str | None = None,
+    period: str | None = None,
+) -> Occurrence:
+    """One live occurrence, by id or by plan + obligation + unit (+ period when several)."""
+    if occurrence_id is not None:
+        occurrence = session.get(Occurrence, occurrence_id)
+        if occurrence is None:
+            raise PlantrackError(f"no occurrence #{occurrence_id}")
+    else:
+        if not (plan and obligation and unit):
+            raise PlantrackError("name the occurrence: --occurrence ID, or --plan, --obligation and --unit (and --period)")
+        plan_row = resolve_plan(session, plan)
+        query = (
+            select(Occurrence)
+            .join(Obligation)
+            .where(Obligation.plan_id == plan_row.id, Obligation.key == obligation, Occurrence.unit_id == unit)
+            .where(Occurrence.retired.is_(False))
+        )
+        if period is not None:
+            query = query.where(Occurrence.period_key == period)
+        found = list(session.scalars(query))
+        if not found:
+            raise PlantrackError(
+                f"no occurrence of {plan_row.id}/{obligation} for unit {unit!r}" + (f" in period {period!r}" if period else "")
+            )
+        if len(found) > 1:
+            keys = ", ".join(o.period_key for o in found)
+            raise PlantrackError(f"{len(found)} occurrences match; add --period (one of: {keys})")
+        occurrence = found[0]
+    if occurrence.retired:
+        raise PlantrackError(f"occurrence #{occurrence.id} was retired: its obligation left the plan files")
+    return occurrence
+
+
+def plan_calendar(plan: Plan) -> WorkCalendar:
+    """The calendar a plan was expanded with (stored by sync, deployment and parents merged)."""
+    data = plan.calendar or {}
+    return WorkCalendar(
+        {dt.date.fromisoformat(d["date"]): d["name"] for d in data.get("extra_holidays", [])},
+        {dt.date.fromisoformat(d["date"]): d["name"] for d in data.get("extra_working_days", [])},
+    )
+
+
+# --- events ------------------------------------------------------------------------------
+
+
+def record_submission(
+    session: Session,
+    occurrence: Occurrence,
+    submitted_at: dt.datetime,
+    document_number: str | None = None,
+    document_date: dt.date | None = None,
+    link: str | None = None,
+    note: str | None = None,
+    recorded_by: str | None = None,
+) -> Submission:
+    if document_number and any(s.document_number == document_number for s in occurrence.submissions):
+        raise PlantrackError(f"document {document_number!r} is already recorded for occurrence #{occurrence.id}")
+    if document_date is not None and document_date > local_date(submitted_at):
+        raise PlantrackError(
+            f"the document is dated {document_date:%d/%m/%Y}, after it was submitted ({local_date(submitted_at):%d/%m/%Y})"
+        )
+    submission = Submission(
+        occurrence=occurrence, submitted_at=submitted_at, document_number=document_number,
+        document_date=document_date, link=link, note=note, recorded_by=recorded_by,
+    )
+    session.add(submission)
+    if occurrence.first_submitted_at is None or submitted_at < occurrence.first_submitted_at:
+        occurrence.first_submitted_at = submitted_at
+    return submission
+
+
+def grant_extension(
+    session: Session,
+    occurrence: Occurrence,
+    new_date: dt.date,
+    reason: str,
+    approved_by: str,
+    granted_at: dt.datetime,
+) -> Extension:
+    """A new deadline; the original stays in ``due_date`` for statistics."""
+    if not reason.strip() or not approved_by.strip():
+        raise PlantrackError("an extension needs a reason and an approver")
+    previous = effective_due_date(occurrence, granted_at)
+    if new_date <= previous:
+        raise PlantrackError(f"the new date {new_date:%d/%m/%Y} must be after the deadline in force ({previous:%d/%m/%Y})")
+    if occurrence.extensions and granted_at < occurrence.extensions[-1].granted_at:
+        raise PlantrackError("an extension cannot be granted before the previous one")
+    calendar = plan_calendar(occurrence.obligation.plan)
+    deadline = extension_deadline(previous, new_date, reason, approved_by, calendar)
+    extension = Extension(
+        occurrence=occurrence, previous_due_date=previous, new_due_date=deadline.due_date, reason=reason,
+        approved_by=approved_by, granted_at=granted_at, explanation=deadline.explanation(),
+    )
+    session.add(extension)
+    occurrence.current_due_date = deadline.due_date
+    return extension
+
+
+def request_adhoc(
+    session: Session,
+    plan_ref: str,
+    units: list[str],
+    requested_at: dt.datetime,
+    title: str | None = None,
+    working_days: int | None = None,
+    template: str | None = None,
+    requested_by: str | None = None,
+) -> tuple[Obligation, list[Occurrence]]:
+    """An ad-hoc report request (báo cáo đột xuất) to ``units``, due in N working days."""
+    plan = resolve_plan(session, plan_ref)
+    base = None
+    if template is not None:
+        base = session.scalars(
+            select(Obligation).where(Obligation.plan_id == plan.id, Obligation.key == template, Obligation.kind == "adhoc")
+        ).first()
+        if base is None:
+            raise PlantrackError(f"plan {plan.id} has no ad-hoc obligation {template!r} to request")
+    title = title or (base.title if base else None)
+    if not title:
+        raise PlantrackError("an ad-hoc request needs a title (or --obligation naming an ad-hoc obligation of the plan)")
+    working_days = working_days or (base.rule.get("working_days") if base else None) or 5
+    if not 1 <= working_days <= 60:
+        raise PlantrackError("working days must be between 1 and 60")
+    if not units:
+        raise PlantrackError("an ad-hoc request needs at least one unit")
+    for unit_id in units:
+        resolve_unit(session, unit_id)
+    requested_on = local_date(requested_at)
+    deadline = adhoc_deadline(requested_on, working_days, plan_calendar(plan), title)
+    prefix = f"{template or 'request'}-{requested_on:%Y%m%d}"
+    sequence = session.scalar(
+        select(func.count()).select_from(Obligation).where(Obligation.plan_id == plan.id, Obligation.key.like(f"{prefix}-%"))
+    )
+    obligation = Obligation(
+        plan_id=plan.id, key=f"{prefix}-{sequence + 1}", duty_key=base.duty_key if base else None, title=title,
+        kind="adhoc", section=base.section if base else "IV", submit_to_id=base.submit_to_id if base else None,
+        channel=base.channel if base else None, origin="request", units=list(units),
+        rule={"type": "adhoc", "working_days": working_days, "requested_at": requested_at.isoformat(),
+              "requested_by": requested_by},
+    )
+    session.add(obligation)
+    occurrences = [
+        Occurrence(
+            obligation=obligation, unit_id=unit_id, period_key=f"{requested_on:%Y-%m-%d}",
+            period_label=f"Yêu cầu ngày {requested_on:%d/%m/%Y}", period_start=requested_on, period_end=deadline.due_date,
+            opens_on=requested_on, due_date=deadline.due_date, current_due_date=deadline.due_date,
+            explanation=deadline.explanation(),
+        )
+        for unit_id in dict.fromkeys(units)
+    ]
+    session.add_all(occurrences)
+    session.flush()
+    return obligation, occurrences
