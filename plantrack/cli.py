@@ -1,0 +1,426 @@
+"""The ``plantrack`` command. This is an entry point: it may read the clock, nothing below it does."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .calendar import TIMEZONE, end_of_local_day, local_date
+from .errors import DefinitionError, PlantrackError
+from .ics import unit_calendar
+from .loader import load_catalogue
+from .store.database import Store, database_url
+from .store.sync import occurrence_summary, sync_catalogue
+from .tracking import (
+    COUNTED,
+    Status,
+    count_statuses,
+    find_occurrence,
+    grant_extension,
+    on_time_rate,
+    record_submission,
+    request_adhoc,
+    resolve_unit,
+    status_rows,
+)
+
+app = typer.Typer(
+    help="Track the execution of government plans: deadlines, statuses and submissions per unit.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+# Piped output (CI logs, files) gets a wide table instead of rich's 80-column default.
+out = Console(width=None if sys.stdout.isatty() else 170)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 170)
+
+DEFAULT_DEFINITIONS = Path("plan_definitions")
+STATUS_STYLE = {
+    Status.ON_TIME: "green",
+    Status.LATE: "yellow",
+    Status.IN_PROGRESS: "cyan",
+    Status.OVERDUE: "bold red",
+    Status.NOT_OPEN: "dim",
+}
+
+DbOption = Annotated[Optional[str], typer.Option("--db", help="Database URL (default: $PLANTRACK_DATABASE_URL or sqlite:///var/plantrack.db).")]
+AsOfOption = Annotated[
+    Optional[str], typer.Option("--as-of", help="Date (YYYY-MM-DD or DD/MM/YYYY: end of that day, Viet Nam time) or ISO instant; default now.")
+]
+LangOption = Annotated[str, typer.Option("--lang", help="vi or en.")]
+
+
+def _fail(message: str) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(2)
+
+
+def handles_errors(command):
+    """Turn expected errors into a clear message and exit code 2; nothing was committed."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except DefinitionError as exc:
+            err.print(f"[bold red]error:[/] {len(exc.problems)} problem(s); nothing was loaded:", highlight=False)
+            for problem in exc.problems:
+                err.print(f"  {problem}", highlight=False, markup=False)
+            raise typer.Exit(2)
+        except PlantrackError as exc:
+            _fail(str(exc))
+
+    return wrapper
+
+
+# --- parsing dates -----------------------------------------------------------------------
+
+_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def parse_date(text: str, what: str = "date") -> dt.date:
+    text = text.strip()
+    match = _DMY.match(text)
+    try:
+        if match:
+            return dt.date(int(match[3]), int(match[2]), int(match[1]))
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise PlantrackError(f"{what}: {text!r} is not a date (use YYYY-MM-DD or DD/MM/YYYY)") from None
+
+
+def parse_instant(text: str | None, what: str, *, date_means_end_of_day: bool) -> dt.datetime:
+    """An aware instant from a date or ISO datetime; ``None`` means now (the entry point's clock)."""
+    if text is None:
+        return dt.datetime.now(dt.timezone.utc)
+    if "T" in text or " " in text.strip():
+        try:
+            instant = dt.datetime.fromisoformat(text.strip())
+        except ValueError:
+            raise PlantrackError(f"{what}: {text!r} is not an ISO date-time (e.g. 2020-11-16T09:30)") from None
+        return instant if instant.tzinfo else instant.replace(tzinfo=TIMEZONE)
+    day = parse_date(text, what)
+    if date_means_end_of_day:
+        return end_of_local_day(day)
+    return dt.datetime.combine(day, dt.time.min, tzinfo=TIMEZONE)
+
+
+def _fmt(day: dt.date | None) -> str:
+    return f"{day:%d/%m/%Y}" if day else ""
+
+
+# --- definitions -------------------------------------------------------------------------
+
+
+@app.command()
+@handles_errors
+def validate(paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: plan_definitions).")] = None):
+    """Check plan definition files; print every problem with file, line and field."""
+    catalogue = load_catalogue(*(paths or [DEFAULT_DEFINITIONS]))
+    out.print(
+        f"[green]OK[/]: {len(catalogue.files)} files, {len(catalogue.units)} units, {len(catalogue.plans)} plans, "
+        f"{sum(len(p.duties) for p in catalogue.plans.values())} duties, "
+        f"{sum(len(p.obligations) for p in catalogue.plans.values())} obligations."
+    )
+
+
+@app.command()
+@handles_errors
+def sync(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: plan_definitions).")] = None,
+    db: DbOption = None,
+):
+    """Load plan definitions into the store: adds, changes and retires rows; idempotent."""
+    catalogue = load_catalogue(*(paths or [DEFAULT_DEFINITIONS]))
+    store = Store(db)
+    with store.transaction() as session:
+        report = sync_catalogue(session, catalogue, Path.cwd())
+    if report.is_empty:
+        out.print(f"Store {database_url(db)} is up to date: nothing changed.")
+        return
+    table = Table(title=f"Sync into {database_url(db)}")
+    for column in ("kind", "added", "changed", "retired"):
+        table.add_column(column, justify="right" if column != "kind" else "left")
+    for kind, added, changed, retired in report.summary():
+        table.add_row(kind, str(added), str(changed), str(retired))
+    out.print(table)
+    for action in ("added", "changed", "retired"):
+        for kind in ("unit", "plan", "duty", "obligation"):
+            items = getattr(report, action).get(kind, [])
+            if items and (action != "added" or len(items) <= 20):
+                out.print(f"  {action} {kind}: {', '.join(items)}", highlight=False)
+        for label, count in occurrence_summary(report, action):
+            out.print(f"  {action} {count} occurrence(s) of {label}", highlight=False)
+
+
+# --- status ------------------------------------------------------------------------------
+
+
+@app.command()
+@handles_errors
+def status(
+    plan: Annotated[Optional[str], typer.Option(help="Plan id or number; includes the plans that implement it.")] = None,
+    unit: Annotated[Optional[str], typer.Option(help="Unit id; includes its sub-units.")] = None,
+    obligation: Annotated[Optional[str], typer.Option(help="Only this obligation id.")] = None,
+    as_of: AsOfOption = None,
+    show_all: Annotated[bool, typer.Option("--all", help="Also list occurrences whose period has not opened.")] = False,
+    summary_only: Annotated[bool, typer.Option("--summary", help="Only the counts.")] = False,
+    lang: LangOption = "vi",
+    db: DbOption = None,
+):
+    """Where each unit stands, as of a date: done on time, done late, in progress, overdue."""
+    instant = parse_instant(as_of, "--as-of", date_means_end_of_day=True)
+    store = Store(db)
+    with store.session() as session:
+        rows = status_rows(session, instant, plan, unit, include_not_open=show_all)
+    if obligation:
+        rows = [r for r in rows if r.obligation_key == obligation]
+    english = lang == "en"
+    day = local_date(instant)
+    title = f"{'Status as of' if english else 'Tình hình thực hiện đến hết ngày'} {day:%d/%m/%Y}"
+    if not rows:
+        out.print(f"{title}: {'nothing to show' if english else 'không có nghĩa vụ nào'}.")
+        return
+    if not summary_only:
+        table = Table(title=title, show_lines=False)
+        headers = (
+            ["#", "Document", "Obligation", "Unit", "Period", "Deadline", "Submitted", "Status"]
+            if english
+            else ["#", "Văn bản", "Nghĩa vụ", "Đơn vị", "Kỳ", "Hạn", "Ngày nộp", "Trạng thái"]
+        )
+        for index, header in enumerate(headers):
+            # Dates and statuses never wrap; long names fold instead.
+            table.add_column(header, overflow="fold", no_wrap=index in (0, 5, 6, 7))
+        for row in rows:
+            deadline = _fmt(row.effective_due)
+            if row.extended:
+                deadline += f" ({'ext. from' if english else 'gia hạn từ'} {_fmt(row.due_date)})"
+            submitted = _fmt(local_date(row.submitted_at)) if row.submitted_at else ""
+            label = row.status.en if english else row.status.vi
+            table.add_row(
+                str(row.occurrence_id), row.plan_number, row.obligation_key, row.unit_name, row.period_key,
+                deadline, submitted, f"[{STATUS_STYLE[row.status]}]{label}[/]",
+            )
+        out.print(table)
+    _print_summary(rows, english, title)
+
+
+def _print_summary(rows, english: bool, title: str) -> None:
+    groups: dict[tuple[str, str], list] = {}
+    for row in rows:
+        groups.setdefault((row.plan_number, row.obligation_title), []).append(row)
+    table = Table(title=f"{'Summary' if english else 'Tổng hợp'} — {title}")
+    table.add_column("Document" if english else "Văn bản")
+    table.add_column("Obligation" if english else "Nghĩa vụ", overflow="fold")
+    for status_ in COUNTED:
+        table.add_column(status_.en if english else status_.vi, justify="right", style=STATUS_STYLE[status_])
+    table.add_column("On-time rate" if english else "Tỷ lệ đúng hạn", justify="right")
+    for (number, title), members in groups.items():
+        counts = count_statuses(members)
+        rate = on_time_rate(counts)
+        table.add_row(number, title, *(str(counts[s]) for s in COUNTED), f"{rate:.0%}" if rate is not None else "—")
+    out.print(table)
+
+
+# --- events ------------------------------------------------------------------------------
+
+OccurrenceOption = Annotated[Optional[int], typer.Option("--occurrence", "-o", help="Occurrence id (from `status`).")]
+PlanOption = Annotated[Optional[str], typer.Option("--plan", help="Plan id or number.")]
+ObligationOption = Annotated[Optional[str], typer.Option("--obligation", help="Obligation id within the plan.")]
+UnitOption = Annotated[Optional[str], typer.Option("--unit", help="Unit id.")]
+PeriodOption = Annotated[Optional[str], typer.Option("--period", help="Period key, e.g. 2021-H1, 1y, once.")]
+
+
+@app.command()
+@handles_errors
+def submit(
+    occurrence: OccurrenceOption = None,
+    plan: PlanOption = None,
+    obligation: ObligationOption = None,
+    unit: UnitOption = None,
+    period: PeriodOption = None,
+    number: Annotated[Optional[str], typer.Option("--number", help="Document number, e.g. 125/KH-UBND.")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="When it was received (date or ISO instant); default now.")] = None,
+    document_date: Annotated[Optional[str], typer.Option("--document-date", help="The date printed on the document.")] = None,
+    link: Annotated[Optional[str], typer.Option(help="Link to the document.")] = None,
+    note: Annotated[Optional[str], typer.Option(help="A note.")] = None,
+    db: DbOption = None,
+):
+    """Record what a unit handed in for an occurrence."""
+    submitted_at = parse_instant(date, "--date", date_means_end_of_day=False)
+    doc_date = parse_date(document_date, "--document-date") if document_date else None
+    store = Store(db)
+    with store.transaction() as session:
+        row = find_occurrence(session, occurrence, plan, obligation, unit, period)
+        record_submission(session, row, submitted_at, number, doc_date, link, note, "cli")
+        on_time = local_date(submitted_at) <= row.current_due_date
+        out.print(
+            f"Recorded submission for occurrence #{row.id} ({row.unit_id}, {row.period_key}) on "
+            f"{local_date(submitted_at):%d/%m/%Y}: {'on time' if on_time else 'late'} "
+            f"(deadline {row.current_due_date:%d/%m/%Y})."
+        )
+
+
+@app.command()
+@handles_errors
+def extend(
+    occurrence: OccurrenceOption = None,
+    plan: PlanOption = None,
+    obligation: ObligationOption = None,
+    unit: UnitOption = None,
+    period: PeriodOption = None,
+    new_date: Annotated[str, typer.Option("--new-date", help="The new last day.")] = ...,
+    reason: Annotated[str, typer.Option(help="Why the extension is granted.")] = ...,
+    approver: Annotated[str, typer.Option(help="Who approved it.")] = ...,
+    at: Annotated[Optional[str], typer.Option("--at", help="When it was granted; default now.")] = None,
+    db: DbOption = None,
+):
+    """Grant an extension (gia hạn); statistics keep the original deadline."""
+    granted_at = parse_instant(at, "--at", date_means_end_of_day=False)
+    day = parse_date(new_date, "--new-date")
+    store = Store(db)
+    with store.transaction() as session:
+        row = find_occurrence(session, occurrence, plan, obligation, unit, period)
+        extension = grant_extension(session, row, day, reason, approver, granted_at)
+        out.print(
+            f"Occurrence #{row.id}: deadline {extension.previous_due_date:%d/%m/%Y} → {extension.new_due_date:%d/%m/%Y}"
+            f" (original {row.due_date:%d/%m/%Y} kept for statistics)."
+        )
+
+
+@app.command()
+@handles_errors
+def request(
+    plan: Annotated[str, typer.Option("--plan", help="Plan id or number.")],
+    units: Annotated[list[str], typer.Option("--unit", help="Unit id; repeat for several.")],
+    title: Annotated[Optional[str], typer.Option(help="What is asked for.")] = None,
+    obligation: Annotated[Optional[str], typer.Option("--obligation", help="An ad-hoc obligation of the plan to raise.")] = None,
+    working_days: Annotated[Optional[int], typer.Option("--working-days", help="Due in N working days.")] = None,
+    at: Annotated[Optional[str], typer.Option("--at", help="When the request is made; default now.")] = None,
+    by: Annotated[Optional[str], typer.Option("--by", help="Who requests it.")] = None,
+    db: DbOption = None,
+):
+    """Request an ad-hoc report (báo cáo đột xuất) from units, due in N working days."""
+    requested_at = parse_instant(at, "--at", date_means_end_of_day=False)
+    store = Store(db)
+    with store.transaction() as session:
+        row, occurrences = request_adhoc(session, plan, units, requested_at, title, working_days, obligation, by)
+        due = occurrences[0].due_date
+        out.print(
+            f"Requested {row.title!r} ({row.plan_id}/{row.key}) from {len(occurrences)} unit(s), "
+            f"due {due:%d/%m/%Y}; occurrences {', '.join('#' + str(o.id) for o in occurrences)}."
+        )
+
+
+@app.command()
+@handles_errors
+def explain(
+    occurrence: OccurrenceOption = None,
+    plan: PlanOption = None,
+    obligation: ObligationOption = None,
+    unit: UnitOption = None,
+    period: PeriodOption = None,
+    lang: LangOption = "vi",
+    db: DbOption = None,
+):
+    """Why a deadline is what it is: the rule, the written date, each shift and why."""
+    store = Store(db)
+    with store.session() as session:
+        row = find_occurrence(session, occurrence, plan, obligation, unit, period)
+        plan_row = row.obligation.plan
+        out.print(
+            f"[bold]#{row.id}[/] {plan_row.number} — {row.obligation.title}\n"
+            f"{row.unit.name} · {row.period_label} ({row.period_key})",
+            highlight=False,
+        )
+        key = "en" if lang == "en" else "vi"
+        for step in row.explanation:
+            out.print(f"  {dt.date.fromisoformat(step['date']):%d/%m/%Y}  {step[key]}", highlight=False)
+        for extension in row.extensions:
+            out.print(f"  [bold]{'Extension' if key == 'en' else 'Gia hạn'}[/] ({extension.granted_at.astimezone(TIMEZONE):%d/%m/%Y %H:%M}):")
+            for step in extension.explanation:
+                out.print(f"    {dt.date.fromisoformat(step['date']):%d/%m/%Y}  {step[key]}", highlight=False)
+
+
+@app.command()
+@handles_errors
+def calendar(
+    unit: Annotated[str, typer.Option("--unit", help="Unit id.")],
+    plan: PlanOption = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-O", help="File to write (default: <unit>.ics).")] = None,
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+):
+    """Write a unit's deadlines as an .ics file for calendar applications."""
+    instant = parse_instant(as_of, "--as-of", date_means_end_of_day=True)
+    store = Store(db)
+    with store.session() as session:
+        unit_row = resolve_unit(session, unit)
+        rows = [r for r in status_rows(session, instant, plan, unit, include_not_open=True) if r.unit_id == unit_row.id]
+        from .store.models import Occurrence
+
+        explanations = {r.occurrence_id: session.get(Occurrence, r.occurrence_id).explanation for r in rows}
+    text = unit_calendar(unit_row.name, rows, explanations, dt.datetime.now(dt.timezone.utc))
+    path = output or Path(f"{unit_row.id}.ics")
+    path.write_text(text, encoding="utf-8", newline="")
+    out.print(f"Wrote {len(rows)} deadline(s) of {unit_row.name} to {path}.", highlight=False)
+
+
+@app.command()
+@handles_errors
+def units(
+    registry: Annotated[Optional[str], typer.Option(help="Only this registry (national, hanoi...).")] = None,
+    db: DbOption = None,
+):
+    """List the units in the store."""
+    from sqlalchemy import select
+
+    from .store.models import Unit
+
+    store = Store(db)
+    with store.session() as session:
+        query = select(Unit).where(Unit.retired.is_(False)).order_by(Unit.registry_id, Unit.id)
+        if registry:
+            query = query.where(Unit.registry_id == registry)
+        table = Table()
+        for header in ("id", "name", "kind", "escalates to"):
+            table.add_column(header, overflow="fold")
+        for row in session.scalars(query):
+            table.add_row(row.id, row.name, row.kind, row.escalates_to_id or "")
+    out.print(table)
+
+
+@app.command()
+@handles_errors
+def scenario(
+    path: Annotated[Path, typer.Argument(help="A scenario file (submissions and extensions).")],
+    until: Annotated[Optional[str], typer.Option("--until", help="Apply events up to this date or instant; default all.")] = None,
+    db: DbOption = None,
+):
+    """Record a scenario's submissions and extensions (idempotent), e.g. to try a plan out."""
+    from .scenario import apply_scenario, load_scenario
+
+    loaded = load_scenario(path)
+    limit = parse_instant(until, "--until", date_means_end_of_day=True) if until else dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+    store = Store(db)
+    with store.transaction() as session:
+        result = apply_scenario(session, loaded, limit)
+    out.print(
+        f"Scenario {loaded.scenario.title!r}: {result.submissions} submission(s) and {result.extensions} extension(s) "
+        f"recorded, {result.skipped} already there."
+    )
+
+
+def main() -> None:  # console script
+    app(prog_name="plantrack")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

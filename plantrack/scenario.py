@@ -1,0 +1,111 @@
+"""Scenario files: who submits what and when, and which extensions are granted.
+
+A plan author uses a scenario to try a plan out ("as of 20/11/2020, who is late?") and the
+demo uses one to give the Hà Nội plan a realistic history. Applying a scenario up to an
+instant is idempotent: events already recorded are skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+from sqlalchemy.orm import Session
+
+from .calendar import TIMEZONE
+from .errors import DefinitionError, PlantrackError, Problem
+from .loader import parse_yaml_model
+from .schema import Identifier, Strict
+from .tracking import find_occurrence, grant_extension, record_submission
+
+
+def _instant(value: dt.date | dt.datetime) -> dt.datetime:
+    """A date is taken as the start of that day in Viet Nam; a naive datetime as Viet Nam time."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=TIMEZONE)
+    return dt.datetime.combine(value, dt.time.min, tzinfo=TIMEZONE)
+
+
+class _Target(Strict):
+    plan: Identifier
+    obligation: Identifier
+    unit: Identifier
+    period: str | None = None
+
+
+class ScenarioSubmission(_Target):
+    submitted_at: dt.datetime | dt.date
+    document_number: str | None = None
+    document_date: dt.date | None = None
+    link: str | None = None
+    note: str | None = None
+
+
+class ScenarioExtension(_Target):
+    granted_at: dt.datetime | dt.date
+    new_date: dt.date
+    reason: str = Field(min_length=1)
+    approved_by: str = Field(min_length=1)
+
+
+class ScenarioHeader(Strict):
+    title: str
+    note: str | None = None
+
+
+class ScenarioFile(Strict):
+    scenario: ScenarioHeader
+    submissions: list[ScenarioSubmission] = []
+    extensions: list[ScenarioExtension] = []
+
+
+def load_scenario(path: Path) -> ScenarioFile:
+    def choose(tree: Any):
+        return ScenarioFile if isinstance(tree, dict) and "scenario" in tree else "expected a top-level key 'scenario'"
+
+    if not path.is_file():
+        raise DefinitionError([Problem(path, 0, "(path)", "no such file")])
+    _, model, problems = parse_yaml_model(path, choose)
+    if problems:
+        raise DefinitionError(problems)
+    return model
+
+
+@dataclass
+class ScenarioResult:
+    submissions: int = 0
+    extensions: int = 0
+    skipped: int = 0
+
+
+def apply_scenario(session: Session, scenario: ScenarioFile, until: dt.datetime) -> ScenarioResult:
+    """Record every event of ``scenario`` that happens at or before ``until``, in time order."""
+    events = [(_instant(s.submitted_at), 1, s) for s in scenario.submissions]
+    events += [(_instant(e.granted_at), 0, e) for e in scenario.extensions]
+    result = ScenarioResult()
+    for at, _, event in sorted(events, key=lambda e: (e[0], e[1])):
+        if at > until:
+            break
+        try:
+            occurrence = find_occurrence(session, None, event.plan, event.obligation, event.unit, event.period)
+        except PlantrackError as exc:
+            raise PlantrackError(f"scenario event for {event.unit} ({event.plan}/{event.obligation}): {exc}") from None
+        if isinstance(event, ScenarioSubmission):
+            if any(s.submitted_at == at and s.document_number == event.document_number for s in occurrence.submissions):
+                result.skipped += 1
+                continue
+            record_submission(
+                session, occurrence, at, event.document_number, event.document_date, event.link, event.note, "scenario"
+            )
+            result.submissions += 1
+        else:
+            if any(x.granted_at == at for x in occurrence.extensions):
+                result.skipped += 1
+                continue
+            grant_extension(session, occurrence, event.new_date, event.reason, event.approved_by, at)
+            result.extensions += 1
+        session.flush()
+    return result
