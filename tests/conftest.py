@@ -1,0 +1,85 @@
+"""Fixtures: every store test runs on SQLite and on a real PostgreSQL.
+
+PostgreSQL tests need ``PLANTRACK_TEST_POSTGRES_URL`` (e.g. postgresql://postgres@127.0.0.1:5432/test);
+each test session creates its own database there and drops it at the end. Without the
+variable they are skipped with a reason; CI sets it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from plantrack.calendar import TIMEZONE
+from plantrack.loader import load_catalogue
+from plantrack.store.database import Store
+from plantrack.store.models import Base
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFINITIONS = ROOT / "plan_definitions"
+MINI = Path(__file__).parent / "data" / "mini"
+PG_URL = os.environ.get("PLANTRACK_TEST_POSTGRES_URL")
+
+
+def vn(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    """An instant given in Viet Nam time."""
+    return dt.datetime(year, month, day, hour, minute, tzinfo=TIMEZONE)
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    if not PG_URL:
+        pytest.skip("PostgreSQL tests need PLANTRACK_TEST_POSTGRES_URL (CI sets it)")
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    name = f"plantrack_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    Store(url).dispose()  # migrate once; tests then truncate
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite file, copied for each test (cheaper than migrating each time)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    Store(f"sqlite:///{path}").dispose()
+    return path
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path, sqlite_template):
+    if request.param == "sqlite":
+        path = tmp_path / "plantrack.db"
+        shutil.copy(sqlite_template, path)
+        store = Store(f"sqlite:///{path}")
+    else:
+        store = Store(request.getfixturevalue("postgres_url"))
+        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        with store.engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield store
+    store.dispose()
+
+
+@pytest.fixture(scope="session")
+def real_catalogue():
+    return load_catalogue(DEFINITIONS)
+
+
+@pytest.fixture
+def mini_dir(tmp_path) -> Path:
+    """A writable copy of the small test definitions."""
+    target = tmp_path / "definitions"
+    shutil.copytree(MINI, target)
+    return target

@@ -1,0 +1,154 @@
+"""The command line, end to end, on SQLite and PostgreSQL."""
+
+import datetime as dt
+import os
+import subprocess
+import sys
+
+import icalendar
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from plantrack.cli import app
+from plantrack.store.models import Extension, Obligation, Submission
+from plantrack.tracking import Status, count_statuses, status_rows
+
+from .conftest import DEFINITIONS, ROOT, vn
+from .test_loader import edit
+
+SCENARIO = ROOT / "scenarios" / "hanoi-1030-demo.yaml"
+
+
+def run(*args, expect=0):
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    assert result.exit_code == expect, (result.exit_code, result.output, result.exception)
+    return result
+
+
+def rows_by_unit(output: str) -> dict[str, str]:
+    """Table rows of `status`, keyed by the first unit name found on each line."""
+    return {line: line for line in output.splitlines() if "│" in line}
+
+
+@pytest.fixture
+def demo(store):
+    run("sync", DEFINITIONS, "--db", store.url)
+    run("scenario", SCENARIO, "--db", store.url)
+    return store
+
+
+def test_hanoi_plan_as_of_20_11_2020_shows_who_sent_their_plan(demo):
+    result = run("status", "--plan", "03/KH-BCĐ389", "--obligation", "ke-hoach-trien-khai",
+                 "--as-of", "2020-11-20", "--lang", "en", "--db", demo.url)
+    lines = result.output.splitlines()
+
+    def status_of(unit_name):
+        (line,) = [l for l in lines if f" {unit_name} " in l and "│" in l]
+        return line
+
+    assert "done on time" in status_of("Công an TP")
+    assert "done late" in status_of("BCĐ389 huyện Mê Linh")  # sent 17/11
+    assert "overdue" in status_of("BCĐ389 huyện Mỹ Đức")  # never sent
+    assert "overdue" in status_of("BCĐ389 huyện Ứng Hòa")  # sends on 24/11, after the as-of date
+    ba_vi = status_of("BCĐ389 huyện Ba Vì")
+    assert "in progress" in ba_vi and "23/11/2020 (ext. from 16/11/2020)" in ba_vi
+    with demo.session() as session:
+        rows = [r for r in status_rows(session, vn(2020, 11, 20, 23, 59), plan="hn-kh-03")
+                if r.obligation_key == "ke-hoach-trien-khai"]
+    counts = count_statuses(rows)
+    assert len(rows) == 43
+    assert (counts[Status.ON_TIME], counts[Status.LATE], counts[Status.OVERDUE], counts[Status.IN_PROGRESS]) == (34, 4, 4, 1)
+    # On-time rate: 34 on time of the 42 that fell due (Ba Vì's extended deadline has not passed).
+    assert "81%" in result.output
+
+
+def test_vietnamese_output_has_diacritics(demo):
+    result = run("status", "--plan", "hn-cv-1030", "--as-of", "20/11/2020", "--summary", "--db", demo.url)
+    assert "Hoàn thành đúng hạn" in result.output and "Quá hạn" in result.output
+    assert "Tình hình thực hiện đến hết ngày 20/11/2020" in result.output
+
+
+def test_sync_twice_changes_nothing(store):
+    first = run("sync", DEFINITIONS, "--db", store.url)
+    assert "occurrence" in first.output and "142" in first.output
+    second = run("sync", DEFINITIONS, "--db", store.url)
+    assert "nothing changed" in second.output
+
+
+def test_validate_names_file_line_and_field_and_exits_2(mini_dir):
+    edit(mini_dir / "plan.yaml", "    submit_to: t.office\n    due:\n      type: one_off", "    submit_to: t.ofice\n    due:\n      type: one_off")
+    result = run("validate", mini_dir, expect=2)
+    assert f"{mini_dir / 'plan.yaml'}:" in result.output
+    assert "obligations[0].submit_to: unknown unit id 't.ofice'" in result.output
+    assert "nothing was loaded" in result.output
+
+
+def test_submit_extend_explain_request(store, mini_dir):
+    run("sync", mini_dir, "--db", store.url)
+    target = ["--plan", "t-plan", "--obligation", "ke-hoach", "--db", store.url]
+    result = run("submit", *target, "--unit", "t.alpha", "--number", "5/KH-ALPHA", "--date", "2020-11-17",
+                 "--document-date", "2020-11-16", "--link", "https://example.org/5")
+    assert "late (deadline 16/11/2020)" in result.output
+    result = run("extend", *target, "--unit", "t.beta", "--new-date", "21/11/2020", "--reason", "Chờ số liệu",
+                 "--approver", "Chánh Văn phòng", "--at", "2020-11-16T10:00")
+    assert "16/11/2020 → 23/11/2020" in result.output  # Saturday 21/11 moves to Monday 23/11
+    result = run("explain", *target, "--unit", "t.beta")
+    assert "Trước ngày 16/11/2020" in result.output and "Điều 148" in result.output
+    assert "Gia hạn" in result.output and "Chờ số liệu" in result.output
+    result = run("request", "--plan", "t-plan", "--obligation", "dot-xuat", "--unit", "t.alpha", "--unit", "t.beta",
+                 "--working-days", "3", "--at", "2021-02-08T09:00", "--db", store.url)
+    assert "from 2 unit(s), due 18/02/2021" in result.output
+    with store.session() as session:
+        assert session.scalar(select(func.count()).select_from(Submission)) == 1
+        assert session.scalar(select(func.count()).select_from(Extension)) == 1
+        assert session.scalar(select(func.count()).select_from(Obligation).where(Obligation.origin == "request")) == 1
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["submit", "--plan", "t-plan", "--obligation", "ke-hoach", "--unit", "t.alpha", "--date", "31/02/2021"], "not a date"),
+        (["submit", "--plan", "t-plan", "--obligation", "ke-hoach", "--unit", "t.zeta", "--date", "2020-11-12"], "no occurrence"),
+        (["submit", "--plan", "t-plan", "--date", "2020-11-12"], "name the occurrence"),
+        (["extend", "--plan", "t-plan", "--obligation", "ke-hoach", "--unit", "t.alpha", "--new-date", "2020-11-10",
+          "--reason", "r", "--approver", "a", "--at", "2020-11-09"], "must be after"),
+        (["request", "--plan", "kh-000", "--unit", "t.alpha", "--title", "X", "--at", "2021-01-04"], "no plan 'kh-000'"),
+        (["status", "--as-of", "yesterday"], "not a date"),
+    ],
+)
+def test_bad_input_gets_a_clear_error_and_writes_nothing(store, mini_dir, args, message):
+    run("sync", mini_dir, "--db", store.url)
+    result = run(*args, "--db", store.url, expect=2)
+    assert message in result.output
+    with store.session() as session:
+        assert session.scalar(select(func.count()).select_from(Submission)) == 0
+        assert session.scalar(select(func.count()).select_from(Extension)) == 0
+        assert session.scalar(select(func.count()).select_from(Obligation).where(Obligation.origin == "request")) == 0
+
+
+def test_calendar_writes_an_ics_file_a_calendar_application_reads(demo, tmp_path):
+    path = tmp_path / "ba-vi.ics"
+    run("calendar", "--unit", "hn.district.ba-vi", "--output", path, "--as-of", "2020-11-20", "--db", demo.url)
+    raw = path.read_bytes()
+    assert b"\r\n" in raw and all(len(line) <= 75 for line in raw.split(b"\r\n"))
+    parsed = icalendar.Calendar.from_ical(raw)
+    events = {str(e["UID"]): e for e in parsed.walk("VEVENT")}
+    # Công văn 1030 plan (once) + 6 half-year reports + 3 reviews, all for BCĐ389 huyện Ba Vì.
+    assert len(events) == 10
+    plan_1030 = [e for e in events.values() if "1030/CQTT-KT-PHLN" in str(e["SUMMARY"])]
+    (event,) = plan_1030
+    assert event.decoded("DTSTART") == dt.date(2020, 11, 23)  # the extended deadline
+    assert "Gửi Kế hoạch tăng cường chống buôn lậu" in str(event["SUMMARY"])
+    assert "Đã gia hạn từ 16/11/2020 đến 23/11/2020" in str(event["DESCRIPTION"])
+    assert any(c.name == "VALARM" for c in event.subcomponents)
+
+
+def test_console_script_runs_in_a_fresh_process(tmp_path):
+    env = {**os.environ, "PLANTRACK_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
+    result = subprocess.run(
+        [sys.executable, "-m", "plantrack.cli", "validate", str(DEFINITIONS)],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "142 units, 4 plans" in result.stdout

@@ -1,0 +1,185 @@
+"""Every broken plan file gets a message naming file, line and field; nothing loads."""
+
+import pytest
+
+from plantrack.errors import DefinitionError
+from plantrack.loader import load_catalogue
+
+
+def edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"test setup: {old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(path, fragment):
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if fragment in line:
+            return number
+    raise AssertionError(f"{fragment!r} not in {path}")
+
+
+def problems(folder):
+    with pytest.raises(DefinitionError) as caught:
+        load_catalogue(folder)
+    return caught.value.problems
+
+
+def test_the_mini_definitions_load(mini_dir):
+    catalogue = load_catalogue(mini_dir)
+    assert set(catalogue.units) == {"t.committee", "t.office", "t.alpha", "t.beta"}
+    assert catalogue.plan_by_ref("1/KH-TEST").plan.id == "t-plan"
+
+
+def test_real_plans_are_complete(real_catalogue):
+    cat = real_catalogue
+    assert set(cat.plans) == {"kh-399", "hn-kh-03", "hn-cv-1030", "hn-cv-2860"}
+    assert len(cat.groups["vn.provinces"]) == 63
+    assert len(cat.groups["hn.districts"]) == 30
+    # Every body named in section III of plan 399 leads at least one duty of it.
+    leads = {a for d in cat.plans["kh-399"].duties for a in cat.expand_units(d.lead, d.lead_groups)}
+    named = {"vn.bct", "vn.bct.tmdt", "vn.bct.tcqltt", "vn.btttt", "vn.bca", "vn.btc", "vn.btc.tchq", "vn.btc.tct",
+             "vn.nhnn", "vn.bkhcn", "vn.bqp", "vn.btp", "vn.bkhdt", "vn.bgtvt", "vn.bvhttdl", "vn.byt", "vn.bnnptnt",
+             "vn.mttq", "vn.vecom", "vn.vinastas", "vn.vptt"}
+    assert named <= leads and set(cat.groups["vn.provinces"]) <= leads
+    # Every body of plan 03 section III, the 30 districts included, leads a duty of plan 03.
+    hanoi_leads = {a for d in cat.plans["hn-kh-03"].duties for a in cat.expand_units(d.lead, d.lead_groups)}
+    assert {"hn.cqtt", "hn.ca", "hn.hq", "hn.thue", "hn.sct", "hn.skhcn", "hn.stttt"} <= hanoi_leads
+    assert set(cat.groups["hn.districts"]) <= hanoi_leads
+    # Công văn 1030: every member unit and district owes its plan before 16/11/2020, as stated.
+    plan_1030 = cat.plans["hn-cv-1030"]
+    owed = next(o for o in plan_1030.obligations if o.id == "ke-hoach-trien-khai")
+    assert str(owed.due.before) == "2020-11-16" and owed.due.basis == "stated"
+    assert len(cat.obligation_units(owed)) == 43
+    # Plans chain: 2860 and 1030 implement 03, which implements 399; periods are inherited.
+    assert cat.plan_period("hn-cv-1030") == cat.plan_period("kh-399")
+    # Every duty and obligation names its source section; every assumed deadline says why.
+    for plan in cat.plans.values():
+        assert all(d.section for d in plan.duties)
+        for o in plan.obligations:
+            assert o.section
+            assert o.due.basis == "stated" or o.due.note
+
+
+def test_yaml_syntax_error_names_the_line(mini_dir):
+    plan = mini_dir / "plan.yaml"
+    edit(plan, "  title: Kế hoạch thử nghiệm", "  title: [unclosed")
+    (found,) = problems(mini_dir)
+    assert found.path == plan and found.field == "(yaml)"
+    assert found.line >= line_of(plan, "[unclosed")
+
+
+def test_duplicate_yaml_key(mini_dir):
+    plan = mini_dir / "plan.yaml"
+    edit(plan, "  issued_on: 2020-11-05\n", "  issued_on: 2020-11-05\n  issued_on: 2020-11-06\n")
+    (found,) = problems(mini_dir)
+    assert "duplicate key" in found.message and found.line == line_of(plan, "2020-11-06")
+
+
+def test_unknown_field_and_bad_date(mini_dir):
+    plan = mini_dir / "plan.yaml"
+    edit(plan, "      before: 2020-11-16", "      befor: 2020-11-16")
+    edit(plan, "  issued_on: 2020-11-05", "  issued_on: 2020-13-05")
+    found = {p.field: p for p in problems(mini_dir)}
+    assert found["obligations[0].due.befor"].message == "unknown field (not part of the schema)"
+    assert found["obligations[0].due.befor"].line == line_of(plan, "befor:")
+    assert "2020-13-05" in found["plan.issued_on"].message
+    assert found["plan.issued_on"].line == line_of(plan, "issued_on")
+
+
+def test_unknown_unit_id_with_suggestion(mini_dir):
+    plan = mini_dir / "plan.yaml"
+    edit(plan, "    submit_to: t.office\n    due:\n      type: one_off", "    submit_to: t.ofice\n    due:\n      type: one_off")
+    (found,) = problems(mini_dir)
+    assert found.field == "obligations[0].submit_to" and found.line == line_of(plan, "t.ofice")
+    assert "unknown unit id 't.ofice'" in found.message and "did you mean 't.office'" in found.message
+
+
+def test_unknown_group(mini_dir):
+    edit(mini_dir / "plan.yaml", "    lead_groups: [t.members]", "    lead_groups: [t.nobody]")
+    (found,) = problems(mini_dir)
+    assert found.field == "duties[0].lead_groups[0]" and "unknown group 't.nobody'" in found.message
+
+
+def test_duplicate_unit_ids_across_files(mini_dir):
+    (mini_dir / "second.yaml").write_text(
+        "registry: {id: other, title: Other}\nunits:\n  - id: t.alpha\n    name: Again\n    kind: department\n",
+        encoding="utf-8",
+    )
+    (found,) = problems(mini_dir)
+    assert found.path.name in ("second.yaml", "registry.yaml") and "duplicate unit id 't.alpha'" in found.message
+    assert found.line == 3 or found.line == line_of(mini_dir / "registry.yaml", "id: t.alpha")
+
+
+def test_cycle_in_the_unit_tree(mini_dir):
+    registry = mini_dir / "registry.yaml"
+    edit(registry, "    kind: committee\n", "    kind: committee\n    parent: t.alpha\n")
+    (found,) = problems(mini_dir)
+    assert "cycle in unit parent" in found.message and found.field.endswith(".parent")
+    assert "t.committee" in found.message and "t.alpha" in found.message
+
+
+def test_cycle_in_escalation(mini_dir):
+    registry = mini_dir / "registry.yaml"
+    edit(registry, "    head: Trưởng Ban\n", "    head: Trưởng Ban\n    escalates_to: t.office\n")
+    (found,) = problems(mini_dir)
+    assert "cycle in unit escalates_to" in found.message
+
+
+def test_deadline_outside_the_plan_period(mini_dir):
+    plan = mini_dir / "plan.yaml"
+    edit(plan, "      before: 2020-11-16", "      before: 2024-01-16")
+    (found,) = problems(mini_dir)
+    assert found.field == "obligations[0].due" and "outside the plan period" in found.message
+    assert "01/11/2020–31/10/2023" in found.message
+
+
+def test_bad_cron(mini_dir):
+    plan = mini_dir / "plan.yaml"
+    edit(plan, "    due:\n      type: one_off\n      before: 2020-11-16", "    due:\n      type: recurring\n      cron: '0 0 31 2 *'")
+    (found,) = problems(mini_dir)
+    assert "cron" in found.message and found.field == "obligations[0].due"
+    edit(plan, "'0 0 31 2 *'", "'every monday'")
+    (found,) = problems(mini_dir)
+    assert "not a valid cron expression" in found.message and found.field == "obligations[0].due.cron"
+    assert found.line == line_of(plan, "every monday")
+
+
+def test_bad_email_address(mini_dir):
+    registry = mini_dir / "registry.yaml"
+    edit(registry, "alpha.cc@units.example", "alpha.cc@@units")
+    (found,) = problems(mini_dir)
+    assert found.field == "units[2].contacts.cc[0]" and "not a valid e-mail address" in found.message
+    assert found.line == line_of(registry, "alpha.cc@@units")
+
+
+def test_parent_plan_that_does_not_exist(mini_dir):
+    plan = mini_dir / "plan.yaml"
+    edit(plan, "  issued_on: 2020-11-05\n", "  issued_on: 2020-11-05\n  parent: kh-999\n")
+    (found,) = problems(mini_dir)
+    assert found.field == "plan.parent" and "parent plan 'kh-999' does not exist" in found.message
+    assert found.line == line_of(plan, "parent: kh-999")
+
+
+def test_missing_required_field_points_at_its_parent(mini_dir):
+    plan = mini_dir / "plan.yaml"
+    edit(plan, "    title: Báo cáo 6 tháng\n", "")
+    (found,) = problems(mini_dir)
+    assert found.field == "obligations[1].title" and found.message == "required field is missing"
+    assert found.line == line_of(plan, "- id: bao-cao-6-thang")
+
+
+def test_problems_in_several_files_are_all_reported(mini_dir):
+    edit(mini_dir / "plan.yaml", "  issued_on: 2020-11-05", "  issued_on: soon")
+    edit(mini_dir / "registry.yaml", "    kind: department\n    parent: t.committee\n    escalates_to: t.office\n    contacts: {to: [alpha",
+         "    kind: ministryy\n    parent: t.committee\n    escalates_to: t.office\n    contacts: {to: [alpha")
+    found = problems(mini_dir)
+    assert {p.path.name for p in found} == {"plan.yaml", "registry.yaml"}
+    message = str(DefinitionError(found))
+    assert "plan.yaml:" in message and "registry.yaml:" in message
+
+
+def test_not_a_definition_file(mini_dir):
+    (mini_dir / "notes.yaml").write_text("- just\n- a list\n", encoding="utf-8")
+    (found,) = problems(mini_dir)
+    assert found.path.name == "notes.yaml" and "top-level keys" in found.message

@@ -1,0 +1,123 @@
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from plantrack.errors import DefinitionError
+from plantrack.loader import load_catalogue
+from plantrack.store.models import Duty, Extension, Obligation, Occurrence, Plan, Submission, Unit
+from plantrack.store.sync import sync_catalogue
+from plantrack.tracking import find_occurrence, grant_extension, record_submission, request_adhoc
+
+from .conftest import vn
+from .test_loader import edit
+
+D = dt.date
+
+
+def counts(store):
+    with store.session() as session:
+        return {
+            model.__tablename__: session.scalar(select(func.count()).select_from(model))
+            for model in (Unit, Plan, Duty, Obligation, Occurrence, Submission, Extension)
+        }
+
+
+def sync(store, folder):
+    with store.transaction() as session:
+        return sync_catalogue(session, load_catalogue(folder))
+
+
+def test_sync_of_the_real_plans_is_idempotent(store, real_catalogue):
+    with store.transaction() as session:
+        first = sync_catalogue(session, real_catalogue)
+    assert first.count("added", "unit") == 142 and first.count("added", "plan") == 4
+    # 43 Hà Nội units owe their implementing plan under Công văn 1030.
+    assert sum(1 for label in first.added["occurrence"] if label == "hn-cv-1030/ke-hoach-trien-khai") == 43
+    before = counts(store)
+    with store.transaction() as session:
+        second = sync_catalogue(session, real_catalogue)
+    assert second.is_empty, second.summary()
+    assert counts(store) == before
+
+
+def test_changing_a_deadline_updates_occurrences_and_keeps_submissions(store, mini_dir):
+    sync(store, mini_dir)
+    with store.transaction() as session:
+        occurrence = find_occurrence(session, plan="t-plan", obligation="ke-hoach", unit="t.alpha")
+        record_submission(session, occurrence, vn(2020, 11, 18, 9), "12/KH-ALPHA")
+    edit(mini_dir / "plan.yaml", "      before: 2020-11-16", "      before: 2020-11-20")
+    report = sync(store, mini_dir)
+    assert report.count("changed", "occurrence") == 2 and report.count("added", "occurrence") == 0
+    assert report.count("changed", "obligation") == 1
+    with store.session() as session:
+        occurrence = find_occurrence(session, plan="t-plan", obligation="ke-hoach", unit="t.alpha")
+        assert occurrence.due_date == D(2020, 11, 19) == occurrence.current_due_date
+        assert [s.document_number for s in occurrence.submissions] == ["12/KH-ALPHA"]
+    assert sync(store, mini_dir).is_empty
+
+
+def test_removed_obligation_is_retired_then_restored(store, mini_dir):
+    sync(store, mini_dir)
+    with store.transaction() as session:
+        occurrence = find_occurrence(session, plan="t-plan", obligation="ke-hoach", unit="t.beta")
+        record_submission(session, occurrence, vn(2020, 11, 12, 9), "7/KH-BETA")
+    plan = mini_dir / "plan.yaml"
+    original = plan.read_text(encoding="utf-8")
+    edit(plan, "  - id: ke-hoach\n", "  - id: ke-hoach-moi\n")
+    report = sync(store, mini_dir)
+    assert report.retired["obligation"] == ["t-plan/ke-hoach"]
+    assert report.added["obligation"] == ["t-plan/ke-hoach-moi"]
+    assert report.count("retired", "occurrence") == 2
+    with store.session() as session:
+        assert session.scalar(select(func.count()).select_from(Submission)) == 1  # nothing deleted
+    plan.write_text(original, encoding="utf-8")
+    report = sync(store, mini_dir)
+    assert report.changed["obligation"] == ["t-plan/ke-hoach"]  # restored
+    with store.session() as session:
+        occurrence = find_occurrence(session, plan="t-plan", obligation="ke-hoach", unit="t.beta")
+        assert not occurrence.retired and occurrence.first_submitted_at is not None
+
+
+def test_an_extension_survives_a_change_of_the_original_deadline(store, mini_dir):
+    sync(store, mini_dir)
+    with store.transaction() as session:
+        occurrence = find_occurrence(session, plan="t-plan", obligation="ke-hoach", unit="t.beta")
+        grant_extension(session, occurrence, D(2020, 11, 25), "Chờ ý kiến", "Chánh Văn phòng", vn(2020, 11, 13))
+    edit(mini_dir / "plan.yaml", "      before: 2020-11-16", "      before: 2020-11-20")
+    sync(store, mini_dir)
+    with store.session() as session:
+        occurrence = find_occurrence(session, plan="t-plan", obligation="ke-hoach", unit="t.beta")
+        assert occurrence.due_date == D(2020, 11, 19)
+        assert occurrence.current_due_date == D(2020, 11, 25)
+
+
+def test_ad_hoc_requests_are_not_retired_by_sync(store, mini_dir):
+    sync(store, mini_dir)
+    with store.transaction() as session:
+        request_adhoc(session, "t-plan", ["t.alpha"], vn(2021, 3, 1, 9), "Báo cáo vụ việc X", 3)
+    assert sync(store, mini_dir).is_empty
+    with store.session() as session:
+        assert session.scalar(select(func.count()).select_from(Obligation).where(Obligation.origin == "request")) == 1
+
+
+def test_a_broken_file_leaves_the_store_as_it_was(store, mini_dir):
+    sync(store, mini_dir)
+    before = counts(store)
+    edit(mini_dir / "plan.yaml", "      before: 2020-11-16", "      before: 2020-11-20")  # a real change...
+    edit(mini_dir / "registry.yaml", "    kind: district_committee", "    kind: district")  # ...and a broken file
+    with pytest.raises(DefinitionError):
+        sync(store, mini_dir)
+    assert counts(store) == before
+    with store.session() as session:
+        occurrence = find_occurrence(session, plan="t-plan", obligation="ke-hoach", unit="t.alpha")
+        assert occurrence.due_date == D(2020, 11, 16)
+
+
+def test_a_failure_during_sync_rolls_everything_back(store, mini_dir):
+    catalogue = load_catalogue(mini_dir)
+    with pytest.raises(RuntimeError):
+        with store.transaction() as session:
+            sync_catalogue(session, catalogue)
+            raise RuntimeError("crash after the rows were written, before commit")
+    assert counts(store)["unit"] == 0 and counts(store)["occurrence"] == 0
