@@ -1,0 +1,52 @@
+"""The sync flow under Prefect (one ephemeral test server for the whole session)."""
+
+import os
+
+import pytest
+from prefect.testing.utilities import prefect_test_harness
+
+from flows.sync_plans import sync_plans
+from plantrack.store.database import Store
+from plantrack.tracking import status_rows
+
+from .conftest import DEFINITIONS, vn
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+@pytest.fixture(scope="session")
+def prefect_server():
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+def test_sync_flow_loads_the_plans_and_is_idempotent(prefect_server, tmp_path):
+    url = f"sqlite:///{tmp_path}/flow.db"
+    first = sync_plans(definitions=[str(DEFINITIONS)], database_url=url)
+    assert first["unit"]["added"] == 142 and first["occurrence"]["added"] > 1000
+    second = sync_plans(definitions=[str(DEFINITIONS)], database_url=url)
+    assert all(v == {"added": 0, "changed": 0, "retired": 0} for v in second.values())
+    store = Store(url)
+    with store.session() as session:
+        assert len([r for r in status_rows(session, vn(2020, 11, 20), plan="hn-cv-1030")]) == 43
+    store.dispose()
+
+
+def test_a_broken_plan_file_fails_the_flow_at_once_and_writes_nothing(prefect_server, tmp_path, mini_dir):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    from .test_loader import edit
+
+    edit(mini_dir / "plan.yaml", "  issued_on: 2020-11-05", "  issued_on: 2020-11-32")
+    url = f"sqlite:///{tmp_path}/broken.db"
+    state = sync_plans(definitions=[str(mini_dir)], database_url=url, return_state=True)
+    assert state.is_failed()
+    assert "plan.issued_on" in str(state.result(raise_on_failure=False))
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))
+    assert [run.run_count for run in runs] == [1]  # not retried: retrying cannot mend a file
+    store = Store(url)
+    with store.session() as session:
+        assert status_rows(session, vn(2021, 1, 1)) == []
+    store.dispose()
