@@ -12,7 +12,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from .calendar import WorkCalendar, local_date
@@ -154,8 +154,15 @@ def status_rows(
     unit: str | None = None,
     include_not_open: bool = False,
     include_implementing: bool = True,
+    due_by: dt.date | None = None,
+    open_only: bool = False,
 ) -> list[OccurrenceStatus]:
-    """Every live occurrence (filtered by plan and unit, with their descendants) and its status."""
+    """Every live occurrence (filtered by plan and unit, with their descendants) and its status.
+
+    ``due_by`` and ``open_only`` give "what is due or overdue as of X": only rows whose
+    deadline falls by ``due_by`` and that were not handed in by ``as_of``; the indexes on
+    the deadline and the first submission let the database read just that window.
+    """
     query = (
         select(Occurrence, Obligation, Plan, Unit)
         .join(Obligation, Occurrence.obligation_id == Obligation.id)
@@ -167,6 +174,12 @@ def status_rows(
     )
     if not include_not_open:
         query = query.where(Occurrence.opens_on <= local_date(as_of))
+    if due_by is not None:
+        # The original deadline is never later than an extended one, so this bound is safe;
+        # extensions in force at as_of are applied below.
+        query = query.where(Occurrence.due_date <= due_by)
+    if open_only:
+        query = query.where(or_(Occurrence.first_submitted_at.is_(None), Occurrence.first_submitted_at > as_of))
     if plan is not None:
         root = resolve_plan(session, plan).id
         query = query.where(Plan.id.in_(descendant_plans(session, root) if include_implementing else [root]))
@@ -178,6 +191,8 @@ def status_rows(
         submitted = occurrence.first_submitted_at
         if submitted is not None and submitted > as_of:
             submitted = None
+        if due_by is not None and due > due_by:
+            continue  # extended beyond the window
         rows.append(
             OccurrenceStatus(
                 occurrence.id, plan_row.id, plan_row.number, obligation.key, obligation.title, obligation.section,
