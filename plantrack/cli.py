@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from sqlalchemy import select
 from rich.table import Table
 
 from .calendar import TIMEZONE, end_of_local_day, local_date
@@ -18,6 +19,7 @@ from .errors import DefinitionError, PlantrackError
 from .ics import unit_calendar
 from .loader import load_catalogue
 from .store.database import Store, database_url
+from .store.models import Occurrence, Unit
 from .store.sync import occurrence_summary, sync_catalogue
 from .tracking import (
     COUNTED,
@@ -364,8 +366,6 @@ def calendar(
     with store.session() as session:
         unit_row = resolve_unit(session, unit)
         rows = [r for r in status_rows(session, instant, plan, unit, include_not_open=True) if r.unit_id == unit_row.id]
-        from .store.models import Occurrence
-
         explanations = {r.occurrence_id: session.get(Occurrence, r.occurrence_id).explanation for r in rows}
     text = unit_calendar(unit_row.name, rows, explanations, dt.datetime.now(dt.timezone.utc))
     path = output or Path(f"{unit_row.id}.ics")
@@ -380,10 +380,6 @@ def units(
     db: DbOption = None,
 ):
     """List the units in the store."""
-    from sqlalchemy import select
-
-    from .store.models import Unit
-
     store = Store(db)
     with store.session() as session:
         query = select(Unit).where(Unit.retired.is_(False)).order_by(Unit.registry_id, Unit.id)

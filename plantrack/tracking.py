@@ -101,29 +101,27 @@ class OccurrenceStatus:
         return self.effective_due != self.due_date
 
 
-def descendant_plans(session: Session, plan_id: str) -> list[str]:
-    """``plan_id`` and every live plan that implements it, at any depth."""
+def _descendants(edges, root: str) -> list[str]:
+    """``root`` and everything below it, given (child, parent) pairs."""
     children: dict[str | None, list[str]] = {}
-    for pid, parent in session.execute(select(Plan.id, Plan.parent_id).where(Plan.retired.is_(False))):
-        children.setdefault(parent, []).append(pid)
-    found, queue = [], [plan_id]
+    for child, parent in edges:
+        children.setdefault(parent, []).append(child)
+    found, queue = [], [root]
     while queue:
         current = queue.pop()
         found.append(current)
         queue.extend(children.get(current, []))
     return found
+
+
+def descendant_plans(session: Session, plan_id: str) -> list[str]:
+    """``plan_id`` and every live plan that implements it, at any depth."""
+    return _descendants(session.execute(select(Plan.id, Plan.parent_id).where(Plan.retired.is_(False))), plan_id)
 
 
 def descendant_units(session: Session, unit_id: str) -> list[str]:
-    children: dict[str | None, list[str]] = {}
-    for uid, parent in session.execute(select(Unit.id, Unit.parent_id).where(Unit.retired.is_(False))):
-        children.setdefault(parent, []).append(uid)
-    found, queue = [], [unit_id]
-    while queue:
-        current = queue.pop()
-        found.append(current)
-        queue.extend(children.get(current, []))
-    return found
+    """``unit_id`` and every live unit under it in the unit tree."""
+    return _descendants(session.execute(select(Unit.id, Unit.parent_id).where(Unit.retired.is_(False))), unit_id)
 
 
 def resolve_plan(session: Session, ref: str) -> Plan:

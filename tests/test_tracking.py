@@ -178,3 +178,10 @@ def test_the_due_window_query_uses_an_index_on_sqlite(store, mini_dir):
         ))
     )
     assert "USING INDEX" in plan and "SCAN occurrence" not in plan.replace("USING INDEX", "")
+
+
+def test_unit_filter_includes_the_units_below_it(synced):
+    with synced.session() as session:
+        below_committee = {r.unit_id for r in status_rows(session, vn(2020, 11, 20), unit="t.committee")}
+        only_alpha = {r.unit_id for r in status_rows(session, vn(2020, 11, 20), unit="t.alpha")}
+    assert below_committee == {"t.alpha", "t.beta"} and only_alpha == {"t.alpha"}
