@@ -25,6 +25,7 @@ from .schema import (
     CalendarDef,
     CalendarFile,
     CronDue,
+    EscalationPolicy,
     MilestoneDue,
     ObligationDef,
     OneOffDue,
@@ -73,6 +74,15 @@ class Catalogue:
         while plan.period is None:
             plan = self.plans[plan.parent].plan  # checked: a plan without period has a parent
         return plan.period
+
+    def plan_escalation(self, plan_id: str) -> EscalationPolicy:
+        """The plan's own policy, else the nearest ancestor's, else the defaults."""
+        current: str | None = plan_id
+        while current is not None:
+            if self.plans[current].escalation is not None:
+                return self.plans[current].escalation
+            current = self.plans[current].plan.parent
+        return EscalationPolicy()
 
     def plan_calendar(self, plan_id: str) -> WorkCalendar:
         """The deployment calendar, then each ancestor's additions, then the plan's own."""

@@ -255,9 +255,33 @@ class ObligationDef(Strict):
         return self
 
 
+class EscalationPolicy(Strict):
+    """When units are reminded and lagging units escalated, in working days around a deadline.
+
+    Level 1 goes to the unit's ``escalates_to`` (the standing office), level 2 one step further
+    up (the steering committee head). A plan without a policy inherits its parent's, and the
+    defaults below apply at the top.
+    """
+
+    reminders_before: list[int] = Field(default=[5, 2, 1], max_length=10)  # working days before
+    notice_on_due_day: bool = True
+    overdue_every: int = Field(3, ge=1, le=60)  # working days between overdue notices
+    level1_after: int = Field(5, ge=1, le=120)  # working days overdue
+    level2_after: int = Field(10, ge=2, le=240)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "EscalationPolicy":
+        if any(n < 1 for n in self.reminders_before) or len(set(self.reminders_before)) != len(self.reminders_before):
+            raise ValueError("reminders_before takes distinct whole numbers of working days, each at least 1")
+        if self.level2_after <= self.level1_after:
+            raise ValueError("level2_after must be later than level1_after")
+        return self
+
+
 class PlanFile(Strict):
     plan: PlanHeader
     calendar: CalendarDef | None = None
+    escalation: EscalationPolicy | None = None
     duties: list[DutyDef] = []
     obligations: list[ObligationDef] = []
 

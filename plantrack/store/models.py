@@ -92,6 +92,7 @@ class Plan(Base):
     source_file: Mapped[str] = mapped_column(Text)
     sources: Mapped[list[Any]] = mapped_column(default=list)
     calendar: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    escalation: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the policy in force, inherited
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
 
 

@@ -145,6 +145,7 @@ def _sync_plans(session: Session, catalogue: Catalogue, report: SyncReport, base
                 pass
         calendar = catalogue.plan_calendar(plan_id)  # merged, so run-time shifts need no YAML
         desired[plan_id] = {
+            "escalation": catalogue.plan_escalation(plan_id).model_dump(),
             "number": header.number,
             "doc_type": header.doc_type,
             "title": header.title,
