@@ -121,8 +121,3 @@ def end_of_local_day(day: dt.date) -> dt.datetime:
     """The last microsecond of ``day`` in Viet Nam, as an aware UTC instant."""
     local = dt.datetime.combine(day, dt.time.max, tzinfo=TIMEZONE)
     return local.astimezone(dt.timezone.utc)
-
-
-def start_of_local_day(day: dt.date) -> dt.datetime:
-    local = dt.datetime.combine(day, dt.time.min, tzinfo=TIMEZONE)
-    return local.astimezone(dt.timezone.utc)

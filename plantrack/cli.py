@@ -75,7 +75,7 @@ def handles_errors(command):
             err.print(f"[bold red]error:[/] {len(exc.problems)} problem(s); nothing was loaded:", highlight=False)
             for problem in exc.problems:
                 err.print(f"  {problem}", highlight=False, markup=False)
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
         except PlantrackError as exc:
             _fail(str(exc))
 

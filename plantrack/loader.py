@@ -321,7 +321,7 @@ def _cross_check(sources: list[SourceFile]) -> tuple[Catalogue, list[Problem]]:
         cat.plan_files[header.id] = source.path
         plan_source[header.id] = source
 
-    for plan_id, source in plan_source.items():
+    for source in plan_source.values():
         header = source.model.plan
         known_unit(source, ("plan", "issuer"), header.issuer)
         if header.parent is not None and header.parent not in cat.plans:

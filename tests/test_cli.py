@@ -26,11 +26,6 @@ def run(*args, expect=0):
     return result
 
 
-def rows_by_unit(output: str) -> dict[str, str]:
-    """Table rows of `status`, keyed by the first unit name found on each line."""
-    return {line: line for line in output.splitlines() if "│" in line}
-
-
 @pytest.fixture
 def demo(store):
     run("sync", DEFINITIONS, "--db", store.url)

@@ -17,7 +17,6 @@ def test_migrations_build_exactly_the_models(store):
 def test_upgrading_a_store_that_holds_data(store, real_catalogue):
     """From the first schema, with plans in it, to the newest: rows survive, sync fills the new column."""
     from alembic import command
-    from sqlalchemy import select
 
     from plantrack.store.database import alembic_config, upgrade
     from plantrack.store.models import Plan

@@ -9,7 +9,7 @@ from typing import Iterator
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -58,10 +58,6 @@ def is_current(engine: Engine) -> bool:
     heads = set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
     with engine.connect() as connection:
         return set(MigrationContext.configure(connection).get_current_heads()) == heads
-
-
-def has_schema(engine: Engine) -> bool:
-    return inspect(engine).has_table("plan")
 
 
 class Store:

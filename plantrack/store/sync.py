@@ -234,7 +234,6 @@ def _sync_occurrences(
                 "due_date": spec.deadline.due_date,
                 "explanation": spec.deadline.explanation(),
             }
-    managed = {row.id for row in obligations.values()}
     stale = select(Occurrence).join(Obligation).where(Obligation.origin == "plan")
     existing = {(o.obligation_id, o.unit_id, o.period_key): o for o in session.scalars(stale)}
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -256,10 +255,8 @@ def _sync_occurrences(
     for key, row in existing.items():
         if key not in desired and not row.retired:
             row.retired = True
-            label = labels.get(key[0]) or f"obligation#{key[0]}"
-            if key[0] not in managed:
-                label += " (retired obligation)"
-            counts["retired"][label] += 1
+            # Occurrences of an obligation that itself left the plan files have no live label.
+            counts["retired"][labels.get(key[0], f"obligation#{key[0]} (retired obligation)")] += 1
     for action, by_obligation in counts.items():
         for label, count in by_obligation.items():
             getattr(report, action)["occurrence"].extend([label] * count)

@@ -6,7 +6,6 @@ Create Date: 2026-11-22 18:20:38.202057
 """
 from alembic import op
 import sqlalchemy as sa
-import plantrack.store.models
 
 
 revision = '0002'
