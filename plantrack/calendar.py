@@ -59,6 +59,21 @@ class WorkCalendar:
             {**self.extra_working_days, **other.extra_working_days},
         )
 
+    def as_dict(self) -> dict:
+        """The additions as JSON-able data (how the store keeps a plan's calendar)."""
+        return {
+            "extra_holidays": [{"date": d.isoformat(), "name": n} for d, n in sorted(self.extra_holidays.items())],
+            "extra_working_days": [{"date": d.isoformat(), "name": n} for d, n in sorted(self.extra_working_days.items())],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> "WorkCalendar":
+        data = data or {}
+        return cls(
+            {dt.date.fromisoformat(d["date"]): d["name"] for d in data.get("extra_holidays", [])},
+            {dt.date.fromisoformat(d["date"]): d["name"] for d in data.get("extra_working_days", [])},
+        )
+
     def rest_reason(self, day: dt.date) -> RestDay | None:
         """Why ``day`` is not a working day (``None`` when it is one)."""
         if day in self.extra_holidays:

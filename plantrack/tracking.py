@@ -259,11 +259,7 @@ def find_occurrence(
 
 def plan_calendar(plan: Plan) -> WorkCalendar:
     """The calendar a plan was expanded with (stored by sync, deployment and parents merged)."""
-    data = plan.calendar or {}
-    return WorkCalendar(
-        {dt.date.fromisoformat(d["date"]): d["name"] for d in data.get("extra_holidays", [])},
-        {dt.date.fromisoformat(d["date"]): d["name"] for d in data.get("extra_working_days", [])},
-    )
+    return WorkCalendar.from_dict(plan.calendar)
 
 
 # --- events ------------------------------------------------------------------------------

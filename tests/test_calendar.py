@@ -77,3 +77,9 @@ def test_local_dates_are_viet_nam_dates():
     end = end_of_local_day(D(2020, 11, 16))
     assert local_date(end) == D(2020, 11, 16)
     assert local_date(end + dt.timedelta(microseconds=1)) == D(2020, 11, 17)
+
+
+def test_a_calendar_survives_the_round_trip_through_the_store_format():
+    calendar = WorkCalendar({D(2022, 1, 3): "Nghỉ bù"}, {D(2023, 5, 6): "Làm bù"})
+    assert WorkCalendar.from_dict(calendar.as_dict()) == calendar
+    assert WorkCalendar.from_dict(None) == WorkCalendar()

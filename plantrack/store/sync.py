@@ -157,12 +157,7 @@ def _sync_plans(session: Session, catalogue: Catalogue, report: SyncReport, base
             "parent_id": header.parent,
             "source_file": str(path),
             "sources": _jsonable([s.model_dump(exclude_none=True) for s in header.sources]),
-            "calendar": _jsonable(
-                {
-                    "extra_holidays": [{"date": k, "name": v} for k, v in sorted(calendar.extra_holidays.items())],
-                    "extra_working_days": [{"date": k, "name": v} for k, v in sorted(calendar.extra_working_days.items())],
-                }
-            ),
+            "calendar": calendar.as_dict(),
         }
     existing = {p.id: p for p in session.scalars(select(Plan))}
     return _reconcile(session, report, "plan", existing, desired, lambda k, v: Plan(id=k, **v), str)
