@@ -14,12 +14,12 @@ from rich.console import Console
 from sqlalchemy import select
 from rich.table import Table
 
-from .calendar import TIMEZONE, end_of_local_day, local_date
+from .calendar import TIMEZONE, end_of_local_day, local_date, weekday_vi
 from .errors import DefinitionError, PlantrackError
 from .ics import unit_calendar
 from .loader import load_catalogue
 from .store.database import Store, database_url
-from .store.models import Occurrence, Unit
+from .store.models import Occurrence, Plan, Unit
 from .store.sync import occurrence_summary, sync_catalogue
 from .tracking import (
     COUNTED,
@@ -412,6 +412,226 @@ def scenario(
         f"Scenario {loaded.scenario.title!r}: {result.submissions} submission(s) and {result.extensions} extension(s) "
         f"recorded, {result.skipped} already there."
     )
+
+
+# --- watch, dispatch, replay ---------------------------------------------------------------
+
+SmtpOption = Annotated[
+    Optional[str],
+    typer.Option("--smtp-url", help="apprise mailto:// URL of the SMTP server (default: $PLANTRACK_SMTP_URL).", show_default=False),
+]
+
+STAGE_VI = {
+    "reminder": "nhắc trước hạn", "due": "đến hạn", "overdue": "quá hạn",
+    "escalation-1": "báo cáo cấp 1", "escalation-2": "báo cáo cấp 2",
+}
+
+
+def _watch_line(report) -> str:
+    stages = " · ".join(f"{STAGE_VI.get(k, k)} {v}" for k, v in sorted(report.by_stage.items())) or "không có thông báo mới"
+    return (
+        f"sắp đến hạn {report.count('due_soon')}, đến hạn hôm nay {report.count('due_today')}, "
+        f"quá hạn {report.overdue_total}, báo cáo lên cấp trên {report.escalated} | {stages}"
+    )
+
+
+@app.command("watch")
+@handles_errors
+def watch_command(as_of: AsOfOption = None, db: DbOption = None):
+    """The morning deadline watch: write today's reminders and escalations to the outbox."""
+    from .watch import watch
+
+    instant = parse_instant(as_of, "--as-of", date_means_end_of_day=False) if as_of else dt.datetime.now(dt.timezone.utc)
+    store = Store(db)
+    with store.transaction() as session:
+        report = watch(session, instant)
+    out.print(f"{local_date(instant):%d/%m/%Y}: {_watch_line(report)}", highlight=False)
+    if report.unreachable:
+        out.print(f"[yellow]Không có địa chỉ nhận:[/] {', '.join(sorted(report.unreachable))}")
+
+
+def _email_sender(smtp_url: str | None):
+    from notifications.channels import email_sender
+
+    return email_sender(smtp_url)
+
+
+@app.command("dispatch")
+@handles_errors
+def dispatch_command(smtp_url: SmtpOption = None, as_of: AsOfOption = None, db: DbOption = None):
+    """Send the pending notices of the outbox (failed sends stay pending and are retried later)."""
+    from notifications.dispatch import dispatch
+
+    sender = _email_sender(smtp_url)
+    if sender is None:
+        raise PlantrackError("no SMTP server: pass --smtp-url or set PLANTRACK_SMTP_URL (an apprise mailto:// URL)")
+    instant = parse_instant(as_of, "--as-of", date_means_end_of_day=False) if as_of else dt.datetime.now(dt.timezone.utc)
+    store = Store(db)
+    try:
+        report = dispatch(store, instant, sender)
+    finally:
+        sender.close()
+    out.print(
+        f"Đã gửi {report.messages_sent} thư ({report.notices_sent} thông báo); lỗi {report.messages_failed} thư "
+        f"({report.notices_failed} thông báo, sẽ gửi lại); hủy {report.notices_cancelled} thông báo đã lỗi thời.",
+        highlight=False,
+    )
+    for error in report.errors[:20]:
+        err.print(f"  [yellow]{error}[/]", highlight=False, markup=False)
+    if report.messages_failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+@handles_errors
+def replay(
+    start: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD or DD/MM/YYYY).")],
+    end: Annotated[str, typer.Option("--to", help="Last day.")],
+    scenario_files: Annotated[
+        Optional[list[Path]], typer.Option("--scenario", help="Who submits when (events and habits); may be repeated.")
+    ] = None,
+    smtp_url: Annotated[
+        Optional[str], typer.Option("--smtp-url", help="Send to this SMTP server; default: a local sink started for the replay.")
+    ] = None,
+    mbox: Annotated[Optional[Path], typer.Option("--mbox", help="Also keep every message the local sink receives in this mbox file.")] = None,
+    plan: Annotated[Optional[list[str]], typer.Option("--plan", help="Plans whose final statuses to show (default: every top plan).")] = None,
+    db: DbOption = None,
+):
+    """Run the watch and dispatch every working day of a date range with a simulated clock.
+
+    Without --smtp-url the mail goes to a local SMTP sink started for the run (never to the
+    real addresses in the registry, whatever PLANTRACK_SMTP_URL says).
+    """
+    import time
+
+    from notifications.channels import email_sender
+    from notifications.dispatch import dispatch
+    from notifications.sink import SmtpSink
+
+    from .replay import replay as run_replay
+    from .scenario import load_scenario, merge_scenarios
+
+    first, last = parse_date(start, "--from"), parse_date(end, "--to")
+    loaded = merge_scenarios([load_scenario(path) for path in scenario_files]) if scenario_files else None
+    store = Store(db)
+    sink = None
+    if smtp_url is None:
+        if mbox is not None and mbox.exists():
+            mbox.unlink()
+        sink = SmtpSink(mbox=mbox, keep=False).start()
+        smtp_url = sink.url()
+    sender = email_sender(smtp_url)
+    out.print(
+        f"Replay {first:%d/%m/%Y} → {last:%d/%m/%Y}"
+        + (f", scenario {loaded.scenario.title!r}" if loaded else "")
+        + (f", local SMTP sink on 127.0.0.1:{sink.port}" if sink else ", SMTP server given by --smtp-url"),
+        highlight=False,
+    )
+
+    def deliver(as_of: dt.datetime) -> dict:
+        return dispatch(store, as_of, sender).summary()
+
+    def on_day(day) -> None:
+        if day.quiet:
+            return
+        sent = (day.dispatched or {}).get("messages_sent", 0)
+        failed = (day.dispatched or {}).get("messages_failed", 0)
+        handed = day.habit_submissions + day.explicit.submissions
+        extra = f", gia hạn {day.explicit.extensions}" if day.explicit.extensions else ""
+        out.print(
+            f"{weekday_vi(day.day)[:7]:<7} {day.day:%d/%m/%Y}  {_watch_line(day.watch)} | thư {sent}"
+            + (f" (lỗi {failed})" if failed else "") + f" | nộp {handed}{extra}",
+            highlight=False,
+        )
+
+    started = time.perf_counter()
+    try:
+        report = run_replay(store, first, last, loaded, deliver, on_day=on_day)
+    finally:
+        sender.close()
+        if sink:
+            sink.stop()
+    elapsed = time.perf_counter() - started
+    out.print()
+    totals = Table(title=f"Tổng hợp replay {first:%d/%m/%Y} → {last:%d/%m/%Y} ({report.days_watched} ngày làm việc, {elapsed:.1f} s)")
+    totals.add_column("Chỉ số")
+    totals.add_column("Số lượng", justify="right")
+    for stage, count in sorted(report.notices_by_stage.items()):
+        totals.add_row(f"Thông báo: {STAGE_VI.get(stage, stage)}", str(count))
+    totals.add_row("Thông báo đã tạo", str(report.notices_created))
+    totals.add_row("Thư đã gửi", str(report.dispatched["messages_sent"]))
+    totals.add_row("Thông báo đã gửi", str(report.dispatched["notices_sent"]))
+    totals.add_row("Thư lỗi (gửi lại sau)", str(report.dispatched["messages_failed"]))
+    totals.add_row("Thông báo hủy (đã nộp/gia hạn)", str(report.dispatched["notices_cancelled"]))
+    totals.add_row("Báo cáo đã nộp", str(report.submissions))
+    totals.add_row("Gia hạn", str(report.extensions))
+    if sink:
+        totals.add_row("Thư hộp thử (SMTP sink) nhận", str(sink.count))
+    out.print(totals)
+    as_of = end_of_local_day(last)
+    with store.session() as session:
+        roots = plan or list(session.scalars(select(Plan.id).where(Plan.parent_id.is_(None), Plan.retired.is_(False)).order_by(Plan.id)))
+        for root in roots:
+            rows = status_rows(session, as_of, root)
+            _print_summary(rows, False, f"đến hết ngày {last:%d/%m/%Y} ({root} và các kế hoạch triển khai)")
+
+
+@app.command()
+@handles_errors
+def acknowledge(
+    occurrence: OccurrenceOption = None,
+    plan: PlanOption = None,
+    obligation: ObligationOption = None,
+    unit: UnitOption = None,
+    period: PeriodOption = None,
+    by: Annotated[str, typer.Option("--by", help="Who takes the escalation up.")] = "",
+    at: Annotated[Optional[str], typer.Option("--at", help="When (default now).")] = None,
+    db: DbOption = None,
+):
+    """Acknowledge an escalation: no further escalation of this occurrence for its deadline."""
+    from .watch import acknowledge_escalation
+
+    instant = parse_instant(at, "--at", date_means_end_of_day=False)
+    store = Store(db)
+    with store.transaction() as session:
+        found = find_occurrence(session, occurrence, plan, obligation, unit, period)
+        marked = acknowledge_escalation(session, found, by, instant)
+    out.print(f"Đã ghi nhận: {marked} thông báo báo cáo lên cấp trên của nghĩa vụ #{found.id} ({found.unit_id}).")
+
+
+@app.command()
+@handles_errors
+def notices(
+    unit: UnitOption = None,
+    occurrence: OccurrenceOption = None,
+    state: Annotated[Optional[str], typer.Option("--state", help="pending, sent or cancelled.")] = None,
+    limit: Annotated[int, typer.Option("--limit")] = 50,
+    db: DbOption = None,
+):
+    """The proof-of-notice log: every notice, when it was sent, to whom, and the server's answer."""
+    from .store.models import Notice
+
+    store = Store(db)
+    with store.session() as session:
+        query = select(Notice).order_by(Notice.planned_on.desc(), Notice.id.desc()).limit(limit)
+        if unit:
+            query = query.where((Notice.recipient_id == unit) | Notice.occurrence.has(Occurrence.unit_id == unit))
+        if occurrence:
+            query = query.where(Notice.occurrence_id == occurrence)
+        if state:
+            query = query.where(Notice.state == state)
+        rows = session.scalars(query).all()
+        table = Table(title="Nhật ký thông báo (bằng chứng đã nhắc)")
+        for header in ("#", "Nghĩa vụ", "Đơn vị", "Bậc", "Hạn", "Ngày", "Gửi tới", "Trạng thái", "Lúc gửi", "Địa chỉ / kết quả"):
+            table.add_column(header, overflow="fold")
+        for notice in rows:
+            sent = notice.sent_at.astimezone(TIMEZONE).strftime("%d/%m/%Y %H:%M") if notice.sent_at else ""
+            table.add_row(
+                str(notice.id), str(notice.occurrence_id), notice.occurrence.unit_id, notice.stage, _fmt(notice.deadline),
+                _fmt(notice.planned_on), f"{notice.recipient_id} [{notice.channel}]", notice.state, sent,
+                f"{notice.address or ''} {notice.result or ''}".strip(),
+            )
+    out.print(table)
 
 
 def main() -> None:  # console script

@@ -8,9 +8,11 @@ instant is idempotent: events already recorded are skipped.
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 from sqlalchemy.orm import Session
@@ -56,10 +58,37 @@ class ScenarioHeader(Strict):
     note: str | None = None
 
 
+class Habit(Strict):
+    """How a set of units tends to hand in, for the occurrences no explicit event names.
+
+    ``units`` and ``obligations`` take ids or glob patterns (``vn.province.*``,
+    ``kh-399/bao-cao-*``); ``share`` picks that part of the matching occurrences by a stable
+    hash, so a replay gives the same history every time. The first habit that takes an
+    occurrence decides; an occurrence no habit takes is never handed in.
+    """
+
+    units: list[str] = ["*"]
+    obligations: list[str] = ["*"]  # "plan-id/obligation-key" patterns
+    submits: Literal["on_time", "late", "never"]
+    working_days: int = Field(0, ge=0, le=120)  # before the deadline (on_time) or after it (late)
+    share: float = Field(1.0, gt=0, le=1)
+
+    def takes(self, unit_id: str, plan_id: str, obligation_key: str, period_key: str) -> bool:
+        if not any(fnmatch.fnmatchcase(unit_id, pattern) for pattern in self.units):
+            return False
+        if not any(fnmatch.fnmatchcase(f"{plan_id}/{obligation_key}", pattern) for pattern in self.obligations):
+            return False
+        if self.share >= 1:
+            return True
+        digest = hashlib.sha256(f"{unit_id}|{plan_id}|{obligation_key}|{period_key}".encode()).digest()
+        return int.from_bytes(digest[:4], "big") / 2**32 < self.share
+
+
 class ScenarioFile(Strict):
     scenario: ScenarioHeader
     submissions: list[ScenarioSubmission] = []
     extensions: list[ScenarioExtension] = []
+    habits: list[Habit] = []
 
 
 def load_scenario(path: Path) -> ScenarioFile:
@@ -74,6 +103,18 @@ def load_scenario(path: Path) -> ScenarioFile:
     return model
 
 
+def merge_scenarios(scenarios: list[ScenarioFile]) -> ScenarioFile:
+    """Several scenario files as one: events together, habits in the order the files come."""
+    if not scenarios:
+        raise PlantrackError("no scenario given")
+    return ScenarioFile(
+        scenario=ScenarioHeader(title=" + ".join(s.scenario.title for s in scenarios)),
+        submissions=[e for s in scenarios for e in s.submissions],
+        extensions=[e for s in scenarios for e in s.extensions],
+        habits=[h for s in scenarios for h in s.habits],
+    )
+
+
 @dataclass
 class ScenarioResult:
     submissions: int = 0
@@ -81,14 +122,31 @@ class ScenarioResult:
     skipped: int = 0
 
 
+class ScenarioFeed:
+    """A scenario's explicit events in time order, applied a slice at a time (for the replay)."""
+
+    def __init__(self, scenario: ScenarioFile):
+        events = [(_instant(s.submitted_at), 1, s) for s in scenario.submissions]
+        events += [(_instant(e.granted_at), 0, e) for e in scenario.extensions]
+        self.events = sorted(events, key=lambda e: (e[0], e[1]))
+        self.position = 0
+
+    def apply_until(self, session: Session, until: dt.datetime) -> ScenarioResult:
+        """Record the events not applied yet that happen at or before ``until``."""
+        start = self.position
+        while self.position < len(self.events) and self.events[self.position][0] <= until:
+            self.position += 1
+        return _apply(session, self.events[start : self.position])
+
+
 def apply_scenario(session: Session, scenario: ScenarioFile, until: dt.datetime) -> ScenarioResult:
     """Record every event of ``scenario`` that happens at or before ``until``, in time order."""
-    events = [(_instant(s.submitted_at), 1, s) for s in scenario.submissions]
-    events += [(_instant(e.granted_at), 0, e) for e in scenario.extensions]
+    return ScenarioFeed(scenario).apply_until(session, until)
+
+
+def _apply(session: Session, events: list) -> ScenarioResult:
     result = ScenarioResult()
-    for at, _, event in sorted(events, key=lambda e: (e[0], e[1])):
-        if at > until:
-            break
+    for at, _, event in events:
         try:
             occurrence = find_occurrence(session, None, event.plan, event.obligation, event.unit, event.period)
         except PlantrackError as exc:

@@ -194,3 +194,58 @@ class Extension(Base):
     explanation: Mapped[list[Any]] = mapped_column(default=list)
 
     occurrence: Mapped[Occurrence] = relationship(back_populates="extensions")
+
+
+class Notice(Base):
+    """The outbox: one row per notice, i.e. one occurrence, ladder stage, recipient and channel.
+
+    The unique key is what makes a re-run of the watch, a retry or a second dispatcher
+    harmless. A row stays ``pending`` until a send succeeds (failures only push
+    ``next_attempt_at`` back); ``lease_until`` marks a row a dispatcher is sending, so a
+    dispatcher that dies mid-send leaves rows that another picks up when the lease ends.
+    The sent row is the proof of notice: when, to which addresses, over which channel, and
+    the server's answer.
+    """
+
+    __tablename__ = "notice"
+    __table_args__ = (
+        UniqueConstraint("occurrence_id", "stage", "deadline", "recipient_id", "channel", name="uq_notice_key"),
+        Index("ix_notice_claimable", "state", "next_attempt_at"),
+        Index("ix_notice_occurrence", "occurrence_id", "deadline"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    occurrence_id: Mapped[int] = mapped_column(ForeignKey("occurrence.id"))
+    stage: Mapped[str] = mapped_column(String(40))  # reminder-5, due, overdue-2, escalation-1...
+    deadline: Mapped[dt.date] = mapped_column(Date)  # the deadline the ladder was computed for
+    level: Mapped[int] = mapped_column(Integer)  # 0 the unit, 1 its standing office, 2 the head
+    recipient_id: Mapped[str] = mapped_column(ForeignKey("unit.id"))
+    channel: Mapped[str] = mapped_column(String(40))  # "email", or "url:N" for the unit's Nth apprise URL
+    planned_on: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column()
+    state: Mapped[str] = mapped_column(String(20), default="pending")  # pending, sent, cancelled
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column()
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[dt.datetime | None] = mapped_column()
+    sent_at: Mapped[dt.datetime | None] = mapped_column()
+    address: Mapped[str | None] = mapped_column(Text)  # the To/Cc (or channel) it went to
+    message_id: Mapped[str | None] = mapped_column(String(200))  # shared by the notices of one digest
+    result: Mapped[str | None] = mapped_column(Text)  # the server's answer, or the last error
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column()
+    acknowledged_by: Mapped[str | None] = mapped_column(Text)
+
+    occurrence: Mapped[Occurrence] = relationship()
+    recipient: Mapped[Unit] = relationship()
+
+
+class WatchRun(Base):
+    """One run of the deadline watch: when it ran (as of), and what it found and wrote."""
+
+    __tablename__ = "watch_run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    as_of: Mapped[dt.datetime] = mapped_column()
+    day: Mapped[dt.date] = mapped_column(Date, index=True)
+    found: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    notices_created: Mapped[int] = mapped_column(Integer, default=0)

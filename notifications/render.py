@@ -1,0 +1,101 @@
+"""Digests rendered as official-style Vietnamese messages (subject, plain text, HTML)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from plantrack.calendar import weekday_vi
+from plantrack.outbox import Digest, DigestItem
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+DOC_TYPE_VI = {
+    "ke_hoach": "Kế hoạch",
+    "cong_van": "Công văn",
+    "quyet_dinh": "Quyết định",
+    "chi_thi": "Chỉ thị",
+    "thong_bao": "Thông báo",
+}
+LEVEL_VI = {1: "cấp 1 (Cơ quan thường trực)", 2: "cấp 2 (Trưởng Ban Chỉ đạo)"}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def vn_date(day: dt.date) -> str:
+    return f"{day:%d/%m/%Y}"
+
+
+def vn_date_long(day: dt.date) -> str:
+    return f"{day:%d/%m/%Y} ({weekday_vi(day).lower()})"
+
+
+def plan_label(doc_type: str, number: str) -> str:
+    return f"{DOC_TYPE_VI.get(doc_type, 'Văn bản')} số {number}"
+
+
+def situation(item: DigestItem, today: dt.date) -> str:
+    """Where the item stands, in words: how long is left, or how late it is."""
+    if item.stage.startswith("reminder-"):
+        return f"còn {item.stage.split('-', 1)[1]} ngày làm việc đến hạn"
+    if item.stage == "due":
+        return "hôm nay là ngày cuối của thời hạn"
+    return f"đã quá hạn {(today - item.deadline).days} ngày"
+
+
+_environment = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+_environment.filters.update(vn_date=vn_date, vn_date_long=vn_date_long)
+
+
+def render(digest: Digest, today: dt.date, place: str = "Hà Nội") -> Rendered:
+    """The message for one digest as of ``today`` (the local date it is sent)."""
+    plans = {}
+    for item in digest.items:
+        plans.setdefault(
+            item.plan_id,
+            {"label": plan_label(item.plan_doc_type, item.plan_number), "issued_on": item.plan_issued_on, "title": item.plan_title},
+        )
+    items = [
+        {
+            **item.__dict__,
+            "plan_label": plan_label(item.plan_doc_type, item.plan_number),
+            "situation": situation(item, today),
+            "extended": item.deadline != item.original_deadline,
+            "level_label": LEVEL_VI.get(item.level, ""),
+        }
+        for item in digest.items
+    ]
+    labels = " và ".join(plan["label"] for plan in plans.values())
+    if digest.escalation:
+        kind = "escalation"
+        units = sorted({item.unit_id for item in digest.items})
+        subject = f"V/v đôn đốc các đơn vị chậm thực hiện {labels} ({len(units)} đơn vị)"
+    else:
+        kind = "reminder"
+        units = [digest.recipient_id]
+        deadlines = sorted({item.deadline for item in digest.items})
+        subject = f"V/v đôn đốc thực hiện {labels} (thời hạn {', '.join(vn_date(d) for d in deadlines[:3])})"
+    context = dict(
+        subject=subject, digest=digest, plans=list(plans.values()), items=items, units=units, today=today,
+        place_date=f"{place}, ngày {today.day:02d} tháng {today.month:02d} năm {today.year}",
+    )
+    return Rendered(
+        subject,
+        _environment.get_template(f"{kind}.txt.j2").render(context),
+        _environment.get_template(f"{kind}.html.j2").render(context),
+    )

@@ -1,0 +1,87 @@
+"""A local SMTP sink (aiosmtpd) that keeps what it receives: for the replay demo and the tests.
+
+It is a real SMTP server on 127.0.0.1; messages are parsed back with the standard library,
+and can be appended to an mbox file so a person can open them in a mail reader.
+"""
+
+from __future__ import annotations
+
+import mailbox
+import threading
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+
+
+class _Handler:
+    def __init__(self, sink: "SmtpSink"):
+        self.sink = sink
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.sink.refusing:
+            return "451 4.3.0 sink refusing mail for a test"
+        self.sink._keep(envelope.original_content or envelope.content, list(envelope.rcpt_tos))
+        return "250 2.0.0 OK: queued"
+
+
+class SmtpSink:
+    """``with SmtpSink() as sink: ... sink.url, sink.messages``"""
+
+    def __init__(self, port: int = 0, mbox: Path | None = None, keep: bool = True):
+        self.port = port
+        self.keep = keep
+        self.count = 0
+        self.refusing = False
+        self.raw: list[bytes] = []
+        self.envelopes: list[list[str]] = []
+        self._mbox = mailbox.mbox(str(mbox)) if mbox else None
+        self._lock = threading.Lock()
+        self._controller: Controller | None = None
+
+    def _keep(self, content: bytes, recipients: list[str]) -> None:
+        with self._lock:
+            self.count += 1
+            if self.keep:
+                self.raw.append(content)
+                self.envelopes.append(recipients)
+            if self._mbox is not None:
+                self._mbox.add(content)
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        """What was received, parsed back (with the modern policy: decoded headers and bodies)."""
+        with self._lock:
+            raw = list(self.raw)
+        return [message_from_bytes(content, policy=policy.default) for content in raw]
+
+    def start(self) -> "SmtpSink":
+        if self.port == 0:
+            import socket
+
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                self.port = probe.getsockname()[1]
+        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port, ready_timeout=10)
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+        if self._mbox is not None:
+            self._mbox.flush()
+
+    def url(self, sender: str = "plantrack@localhost", name: str = "Hệ thống theo dõi kế hoạch") -> str:
+        """The apprise mailto:// URL of this sink."""
+        from apprise.utils.parse import quote
+
+        return f"mailto://127.0.0.1:{self.port}/?from={quote(sender)}&name={quote(name)}&mode=insecure"
+
+    def __enter__(self) -> "SmtpSink":
+        return self.start()
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()

@@ -1,0 +1,236 @@
+"""The outbox seen from a dispatcher: claim pending notices, group them, record what happened.
+
+Claiming is one UPDATE per batch that stamps a lease on rows nobody else holds (on
+PostgreSQL the rows are picked with ``FOR UPDATE SKIP LOCKED``; SQLite serialises writers),
+so two dispatchers never hold the same notice. A dispatcher that dies leaves its lease to
+run out, and the rows go back to the pool: a crash can at worst send a notice twice, never
+lose one. Sending itself lives in ``notifications``; this module knows nothing of channels.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, bindparam, func, or_, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from .store.database import Store
+from .store.models import Notice, Obligation, Occurrence, Plan, Unit
+
+LEASE = dt.timedelta(minutes=10)
+FIRST_RETRY = dt.timedelta(minutes=5)
+LONGEST_RETRY = dt.timedelta(hours=6)
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """Wait before the next try after ``attempts`` failures: 5 min, 10, 20... capped at 6 h."""
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
+
+
+def _claimable(now: dt.datetime):
+    return and_(
+        Notice.state == "pending",
+        Notice.next_attempt_at <= now,
+        or_(Notice.lease_until.is_(None), Notice.lease_until < now),
+    )
+
+
+def claim(store: Store, now: dt.datetime, worker: str, limit: int = 200, lease: dt.timedelta = LEASE) -> list[int]:
+    """Lease up to ``limit`` due notices (plus the rest of their recipients' notices) to ``worker``.
+
+    Rows come ordered by recipient, and the second statement takes the remaining rows of the
+    recipients already claimed, so a recipient's notices of the day make one digest.
+    """
+    stamp = dict(claimed_by=worker, lease_until=now + lease)
+    with store.transaction() as session:
+        first = (
+            select(Notice.id)
+            .where(_claimable(now))
+            .order_by(Notice.recipient_id, Notice.channel, Notice.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        claimed = session.execute(
+            update(Notice)
+            .where(Notice.id.in_(first.scalar_subquery()), _claimable(now))
+            .values(**stamp)
+            .returning(Notice.id, Notice.recipient_id, Notice.channel)
+        ).all()
+        if not claimed:
+            return []
+        pairs = sorted({(row.recipient_id, row.channel) for row in claimed})
+        rest = (
+            select(Notice.id)
+            .where(_claimable(now), tuple_(Notice.recipient_id, Notice.channel).in_(pairs))
+            .with_for_update(skip_locked=True)
+        )
+        more = session.scalars(
+            update(Notice).where(Notice.id.in_(rest.scalar_subquery()), _claimable(now)).values(**stamp).returning(Notice.id)
+        ).all()
+    return sorted({row.id for row in claimed} | set(more))
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    """One line of a digest: what one unit owes, at which stage of its ladder."""
+
+    notice_id: int
+    occurrence_id: int
+    stage: str  # the latest stage of this occurrence among the digest's notices
+    level: int
+    plan_id: str
+    plan_number: str
+    plan_doc_type: str
+    plan_title: str
+    plan_issued_on: dt.date
+    obligation_title: str
+    section: str
+    period_label: str
+    unit_id: str
+    unit_name: str
+    deadline: dt.date
+    original_deadline: dt.date
+    submit_to: str | None
+    channel_hint: str | None  # how the text says to send it (an address, "văn bản"...)
+    earlier_notices: int  # notices already sent for this occurrence (for escalations)
+
+
+@dataclass
+class Digest:
+    """Everything one recipient gets on one channel in one message."""
+
+    recipient_id: str
+    recipient_name: str
+    channel: str
+    to: list[str]
+    cc: list[str]
+    url: str | None  # the unit's apprise URL for a "url:N" channel
+    escalation: bool = False
+    items: list[DigestItem] = field(default_factory=list)
+    # Every notice this message delivers: an occurrence whose earlier stage is still pending
+    # (the dispatcher was down) is listed once, at its latest stage, but both notices are sent.
+    notice_ids: list[int] = field(default_factory=list)
+
+    @property
+    def message_id(self) -> str:
+        """Stable for the same notices, so a resend after a crash carries the same Message-ID."""
+        ids = sorted(self.notice_ids)
+        return f"<plantrack.{self.recipient_id}.{ids[0]}-{ids[-1]}.{len(ids)}@plantrack.invalid>"
+
+
+def build_digests(session: Session, notice_ids: list[int], now: dt.datetime) -> tuple[list[Digest], list[int]]:
+    """Group claimed notices into digests. Notices that lost their point (the occurrence was
+    handed in, or its deadline moved) come back as the second list, to be cancelled."""
+    if not notice_ids:
+        return [], []
+    unit_alias = Unit.__table__.alias("owner")
+    submit_alias = Unit.__table__.alias("submit_to")
+    rows = session.execute(
+        select(Notice, Occurrence, Obligation, Plan, unit_alias.c.short_name, unit_alias.c.name, submit_alias.c.name)
+        .join(Occurrence, Notice.occurrence_id == Occurrence.id)
+        .join(Obligation, Occurrence.obligation_id == Obligation.id)
+        .join(Plan, Obligation.plan_id == Plan.id)
+        .join(unit_alias, unit_alias.c.id == Occurrence.unit_id)
+        .outerjoin(submit_alias, submit_alias.c.id == Obligation.submit_to_id)
+        .where(Notice.id.in_(notice_ids))
+        .order_by(Notice.recipient_id, Notice.channel, Notice.level, Plan.id, Notice.deadline, unit_alias.c.id, Notice.planned_on)
+    ).all()
+    occurrence_ids = list({row[1].id for row in rows})
+    earlier = dict(
+        session.execute(
+            select(Notice.occurrence_id, func.count())
+            .where(Notice.occurrence_id.in_(occurrence_ids), Notice.state == "sent")
+            .group_by(Notice.occurrence_id)
+        ).all()
+    )
+    recipients = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_({row[0].recipient_id for row in rows})))}
+    digests: dict[tuple[str, str, bool], Digest] = {}
+    latest: dict[tuple[str, str, bool, int, int], int] = {}  # digest key + occurrence + level -> item index
+    obsolete: list[int] = []
+    for notice, occurrence, obligation, plan, short_name, name, submit_to in rows:
+        handed_in = occurrence.first_submitted_at is not None and occurrence.first_submitted_at <= now
+        if handed_in or occurrence.retired or occurrence.current_due_date != notice.deadline:
+            obsolete.append(notice.id)
+            continue
+        recipient = recipients[notice.recipient_id]
+        contacts = recipient.contacts or {}
+        key = (notice.recipient_id, notice.channel, notice.level > 0)
+        if key not in digests:
+            url = None
+            if notice.channel.startswith("url:"):
+                urls = contacts.get("channels") or []
+                index = int(notice.channel.split(":", 1)[1])
+                url = urls[index] if index < len(urls) else None
+            digests[key] = Digest(
+                notice.recipient_id, recipient.name, notice.channel, list(contacts.get("to") or []),
+                list(contacts.get("cc") or []), url, notice.level > 0,
+            )
+        digest = digests[key]
+        digest.notice_ids.append(notice.id)
+        item = DigestItem(
+                notice.id, occurrence.id, notice.stage, notice.level, plan.id, plan.number, plan.doc_type, plan.title,
+                plan.issued_on, obligation.title, obligation.section, occurrence.period_label, occurrence.unit_id,
+                short_name or name, notice.deadline, occurrence.due_date, submit_to, obligation.channel,
+                earlier.get(occurrence.id, 0),
+        )
+        slot = key + (occurrence.id, notice.level)
+        if slot in latest:  # rows come in planned order: the later stage replaces the earlier
+            digest.items[latest[slot]] = item
+        else:
+            latest[slot] = len(digest.items)
+            digest.items.append(item)
+    return list(digests.values()), obsolete
+
+
+def record_sent(
+    session: Session, sent: list[tuple[Digest, str, str]], worker: str, sent_at: dt.datetime
+) -> None:
+    """Mark the notices of sent digests as sent, with their proof: (digest, address, server answer).
+
+    One executemany for the batch; only rows still leased to ``worker`` are touched.
+    """
+    rows = [
+        {"notice": notice_id, "p_address": address, "p_message_id": digest.message_id, "p_result": result[:1000]}
+        for digest, address, result in sent
+        for notice_id in digest.notice_ids
+    ]
+    if not rows:
+        return
+    table = Notice.__table__
+    session.execute(
+        update(table)
+        .where(table.c.id == bindparam("notice"), table.c.claimed_by == worker, table.c.state == "pending")
+        .values(
+            state="sent", sent_at=sent_at, address=bindparam("p_address"), message_id=bindparam("p_message_id"),
+            result=bindparam("p_result"), attempts=table.c.attempts + 1, lease_until=None,
+        ),
+        rows,
+    )
+
+
+def record_failure(session: Session, digest: Digest, worker: str, now: dt.datetime, error: str) -> dt.datetime:
+    """Keep the notices pending and push their next try back; returns when that is."""
+    attempts = 1 + max(
+        session.scalars(select(Notice.attempts).where(Notice.id.in_(digest.notice_ids))).all(), default=0
+    )
+    retry_at = now + backoff(attempts)
+    session.execute(
+        update(Notice)
+        .where(Notice.id.in_(digest.notice_ids), Notice.claimed_by == worker, Notice.state == "pending")
+        .values(attempts=Notice.attempts + 1, next_attempt_at=retry_at, result=error[:1000], lease_until=None)
+    )
+    return retry_at
+
+
+def record_cancelled(session: Session, notice_ids: list[int], now: dt.datetime) -> None:
+    if notice_ids:
+        session.execute(
+            update(Notice)
+            .where(Notice.id.in_(notice_ids), Notice.state == "pending")
+            .values(state="cancelled", lease_until=None, result=f"not sent: handed in or deadline moved by {now.isoformat()}")
+        )
+
+
+def pending_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Notice).where(Notice.state == "pending"))

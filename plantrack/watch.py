@@ -1,0 +1,254 @@
+"""The daily deadline watch: which ladder steps fall due today, written to the outbox.
+
+The watch reads only the occurrences whose deadline lies in the window where a ladder step
+can fall (a few working days before, up to level 2 after), through the deadline index, so
+its cost follows the window and not the size of the table. Each step becomes one notice per
+recipient and channel; the outbox's unique key makes a second run of the same day a no-op.
+
+If the previous run is some days back (a server was down), the missed days are caught up,
+but only the latest step of each level is kept: a unit gets "due in 2 days", not also the
+stale "due in 5 days".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from .calendar import WorkCalendar, local_date
+from .errors import PlantrackError
+from .escalation import LadderStep, ladder
+from .schema import EscalationPolicy
+from .store.models import Notice, Obligation, Occurrence, Plan, Unit, WatchRun
+
+CATCH_UP_DAYS = 10  # calendar days a late watch looks back for missed steps
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One open occurrence inside the watch window, and the steps it gets today."""
+
+    occurrence_id: int
+    plan_id: str
+    unit_id: str
+    deadline: dt.date
+    category: str  # due_soon, due_today, overdue
+    steps: tuple[LadderStep, ...]
+
+
+@dataclass
+class WatchReport:
+    as_of: dt.datetime
+    day: dt.date
+    first_day: dt.date  # earlier than ``day`` when missed days were caught up
+    findings: list[Finding] = field(default_factory=list)
+    notices_created: int = 0
+    by_stage: Counter = field(default_factory=Counter)  # notices created, per stage kind
+    unreachable: set[str] = field(default_factory=set)  # recipients with no address at all
+    overdue_total: int = 0  # every open occurrence past its deadline, in or out of the window
+
+    def count(self, category: str) -> int:
+        return sum(1 for f in self.findings if f.category == category)
+
+    @property
+    def escalated(self) -> int:
+        return sum(1 for f in self.findings if any(s.level > 0 for s in f.steps))
+
+    def summary(self) -> dict:
+        return {
+            "due_soon": self.count("due_soon"),
+            "due_today": self.count("due_today"),
+            "overdue_in_window": self.count("overdue"),
+            "overdue_total": self.overdue_total,
+            "escalated": self.escalated,
+            "notices_created": self.notices_created,
+            "by_stage": dict(sorted(self.by_stage.items())),
+            "unreachable": sorted(self.unreachable),
+        }
+
+
+def stage_kind(stage: str) -> str:
+    """reminder-5 -> reminder, overdue-2 -> overdue, escalation-1 -> escalation-1."""
+    return stage if stage.startswith("escalation") or stage == "due" else stage.split("-", 1)[0]
+
+
+def channels_of(contacts: dict) -> list[str]:
+    """The channels a unit can be reached on: e-mail if it has a To address, then its apprise URLs."""
+    found = ["email"] if contacts.get("to") else []
+    return found + [f"url:{i}" for i, _ in enumerate(contacts.get("channels") or [])]
+
+
+class _Plans:
+    """Each live plan's calendar and policy, and a cache of ladders (occurrences share deadlines)."""
+
+    def __init__(self, session: Session):
+        self.rules: dict[str, tuple[WorkCalendar, EscalationPolicy]] = {
+            plan.id: (WorkCalendar.from_dict(plan.calendar), EscalationPolicy(**plan.escalation))
+            for plan in session.scalars(select(Plan).where(Plan.retired.is_(False)))
+        }
+        self._ladders: dict[tuple, list[LadderStep]] = {}
+
+    def window(self, first_day: dt.date, day: dt.date) -> tuple[dt.date, dt.date]:
+        """The deadlines for which some plan's ladder has a step between first_day and day."""
+        lows, highs = [], []
+        for calendar, policy in self.rules.values():
+            lows.append(calendar.add_working_days(first_day, -policy.level2_after))
+            highs.append(calendar.add_working_days(day, max(policy.reminders_before, default=0)))
+        return (min(lows), max(highs)) if lows else (day, day)
+
+    def steps(self, plan_id: str, deadline: dt.date, opens_on: dt.date, first_day: dt.date, day: dt.date):
+        key = (plan_id, deadline, opens_on, first_day, day)
+        if key not in self._ladders:
+            calendar, policy = self.rules[plan_id]
+            self._ladders[key] = [s for s in ladder(deadline, opens_on, calendar, policy, day) if s.on >= first_day]
+        return self._ladders[key]
+
+
+def _latest_per_level(steps: list[LadderStep]) -> list[LadderStep]:
+    latest: dict[int, LadderStep] = {}
+    for step in steps:  # in date order
+        latest[step.level] = step
+    return sorted(latest.values(), key=lambda s: s.level)
+
+
+def _acknowledged(session: Session, occurrence_ids: list[int]) -> set[tuple[int, dt.date]]:
+    """(occurrence, deadline) pairs whose escalation a coordinator has acknowledged."""
+    found: set[tuple[int, dt.date]] = set()
+    for chunk in range(0, len(occurrence_ids), 5000):
+        ids = occurrence_ids[chunk : chunk + 5000]
+        found.update(
+            session.execute(
+                select(Notice.occurrence_id, Notice.deadline)
+                .where(Notice.occurrence_id.in_(ids), Notice.acknowledged_at.is_not(None))
+                .distinct()
+            ).all()
+        )
+    return found
+
+
+def _insert_ignoring_duplicates(session: Session, rows: list[dict]) -> list[str]:
+    """Insert notices; rows whose key exists already are skipped. Returns the new rows' stages."""
+    if not rows:
+        return []
+    dialect = session.get_bind().dialect.name
+    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
+    if insert is None:
+        raise PlantrackError(f"the outbox supports SQLite and PostgreSQL, not {dialect}")
+    statement = insert(Notice).on_conflict_do_nothing(
+        index_elements=["occurrence_id", "stage", "deadline", "recipient_id", "channel"]
+    )
+    created: list[str] = []
+    for chunk in range(0, len(rows), 2000):
+        created += session.scalars(statement.returning(Notice.stage), rows[chunk : chunk + 2000]).all()
+    return created
+
+
+def watch(session: Session, as_of: dt.datetime, catch_up_days: int = CATCH_UP_DAYS) -> WatchReport:
+    """Find today's ladder steps for every open occurrence and write them to the outbox."""
+    day = local_date(as_of)
+    previous = session.scalar(select(func.max(WatchRun.day)).where(WatchRun.day < day))
+    first_day = day if previous is None else max(previous + dt.timedelta(days=1), day - dt.timedelta(days=catch_up_days))
+    report = WatchReport(as_of, day, first_day)
+    plans = _Plans(session)
+    low, high = plans.window(first_day, day)
+
+    open_at = or_(Occurrence.first_submitted_at.is_(None), Occurrence.first_submitted_at > as_of)
+    live = and_(Occurrence.retired.is_(False), Obligation.retired.is_(False), Plan.retired.is_(False))
+    rows = session.execute(
+        select(Occurrence.id, Obligation.plan_id, Occurrence.unit_id, Occurrence.opens_on, Occurrence.current_due_date)
+        .join(Obligation, Occurrence.obligation_id == Obligation.id)
+        .join(Plan, Obligation.plan_id == Plan.id)
+        .where(live, open_at, Occurrence.current_due_date.between(low, high), Occurrence.opens_on <= day)
+        .order_by(Occurrence.id)
+    ).all()
+    report.overdue_total = session.scalar(
+        select(func.count())
+        .select_from(Occurrence)
+        .join(Obligation, Occurrence.obligation_id == Obligation.id)
+        .join(Plan, Obligation.plan_id == Plan.id)
+        .where(live, open_at, Occurrence.current_due_date < day)
+    )
+
+    units = {
+        unit_id: (escalates_to, channels_of(contacts or {}))
+        for unit_id, escalates_to, contacts in session.execute(
+            select(Unit.id, Unit.escalates_to_id, Unit.contacts).where(Unit.retired.is_(False))
+        )
+    }
+    acknowledged = _acknowledged(session, [row.id for row in rows])
+
+    notices: list[dict] = []
+    for occurrence_id, plan_id, unit_id, opens_on, deadline in rows:
+        if unit_id not in units:
+            continue
+        steps = _latest_per_level(plans.steps(plan_id, deadline, opens_on, first_day, day))
+        if (occurrence_id, deadline) in acknowledged:
+            steps = [s for s in steps if s.level == 0]
+        category = "due_soon" if deadline > day else "due_today" if deadline == day else "overdue"
+        report.findings.append(Finding(occurrence_id, plan_id, unit_id, deadline, category, tuple(steps)))
+        for step in steps:
+            recipient = _recipient(units, unit_id, step.level)
+            if recipient is None:
+                report.unreachable.add(f"{unit_id} (cấp {step.level})")
+                continue
+            channels = units[recipient][1]
+            if not channels:
+                report.unreachable.add(recipient)
+            for channel in channels:
+                notices.append(
+                    dict(
+                        occurrence_id=occurrence_id, stage=step.stage, deadline=deadline, level=step.level,
+                        recipient_id=recipient, channel=channel, planned_on=step.on, created_at=as_of,
+                        state="pending", attempts=0, next_attempt_at=as_of,
+                    )
+                )
+    created = _insert_ignoring_duplicates(session, notices)
+    report.notices_created = len(created)
+    report.by_stage = Counter(stage_kind(stage) for stage in created)
+    session.add(WatchRun(as_of=as_of, day=day, found=report.summary(), notices_created=report.notices_created))
+    session.flush()
+    return report
+
+
+def _recipient(units: dict, unit_id: str, level: int) -> str | None:
+    """The unit itself (level 0), or the unit ``level`` steps up its escalation chain."""
+    current: str | None = unit_id
+    for _ in range(level):
+        current = units.get(current, (None,))[0] if current else None
+    return current if current in units else None
+
+
+# --- coordinator actions ------------------------------------------------------------------
+
+
+def acknowledge_escalation(
+    session: Session, occurrence: Occurrence, acknowledged_by: str, acknowledged_at: dt.datetime
+) -> int:
+    """A coordinator takes up an escalated occurrence: no further escalation for this deadline.
+
+    Marks the escalation notices of the deadline in force; those not yet sent are cancelled.
+    Reminders and overdue notices to the unit itself go on. Returns the notices marked.
+    """
+    if not acknowledged_by.strip():
+        raise PlantrackError("say who acknowledges the escalation")
+    deadline = occurrence.current_due_date
+    of_this_ladder = and_(
+        Notice.occurrence_id == occurrence.id, Notice.deadline == deadline, Notice.level > 0,
+        Notice.acknowledged_at.is_(None),
+    )
+    if not session.scalar(select(func.count()).select_from(Notice).where(of_this_ladder)):
+        raise PlantrackError(f"occurrence #{occurrence.id} has no escalation for its deadline {deadline:%d/%m/%Y} to acknowledge")
+    session.execute(
+        update(Notice)
+        .where(of_this_ladder, Notice.state == "pending")
+        .values(state="cancelled", result=f"acknowledged by {acknowledged_by} before sending")
+    )
+    marked = session.execute(
+        update(Notice).where(of_this_ladder).values(acknowledged_at=acknowledged_at, acknowledged_by=acknowledged_by)
+    ).rowcount
+    return marked

@@ -1,0 +1,315 @@
+"""The watch, the outbox and delivery: a real SMTP server (aiosmtpd) receives what is sent.
+
+Every store test runs on SQLite and PostgreSQL. Messages are parsed back from what the SMTP
+server received; nothing about sending is mocked.
+"""
+
+import datetime as dt
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from sqlalchemy import select, update
+
+from notifications.channels import AppriseEmailSender, PooledSmtpSender
+from notifications.dispatch import dispatch
+from notifications.sink import SmtpSink
+from plantrack.calendar import TIMEZONE
+from plantrack.errors import PlantrackError
+from plantrack.loader import load_catalogue
+from plantrack.outbox import claim
+from plantrack.store.models import Notice, Unit
+from plantrack.store.sync import sync_catalogue
+from plantrack.tracking import find_occurrence, grant_extension, record_submission, request_adhoc
+from plantrack.watch import acknowledge_escalation, watch
+
+from .conftest import vn
+
+D = dt.date
+
+
+@pytest.fixture
+def synced(store, mini_dir):
+    with store.transaction() as session:
+        sync_catalogue(session, load_catalogue(mini_dir))
+    return store
+
+
+@pytest.fixture
+def sink():
+    with SmtpSink() as running:
+        yield running
+
+
+def morning(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(7, 30), tzinfo=TIMEZONE)
+
+
+def run_watch(store, day: dt.date):
+    with store.transaction() as session:
+        return watch(session, morning(day))
+
+
+def notices(store, **where):
+    with store.session() as session:
+        query = select(Notice).order_by(Notice.id)
+        for column, value in where.items():
+            query = query.where(getattr(Notice, column) == value)
+        return session.scalars(query).all()
+
+
+def working_days(first: dt.date, last: dt.date):
+    day = first
+    while day <= last:
+        if day.weekday() < 5:
+            yield day
+        day += dt.timedelta(days=1)
+
+
+def ladder_of(store, unit: str) -> dict[str, tuple[dt.date, str]]:
+    with store.session() as session:
+        rows = session.execute(
+            select(Notice.stage, Notice.planned_on, Notice.recipient_id)
+            .join(Notice.occurrence)
+            .where(Notice.occurrence.has(unit_id=unit))
+        ).all()
+    return {stage: (on, recipient) for stage, on, recipient in rows}
+
+
+def test_each_ladder_step_is_written_on_its_working_day_to_the_right_recipient(synced):
+    # Kế hoạch "before 16/11/2020" (due Monday 16/11); nobody hands it in.
+    for day in working_days(D(2020, 11, 5), D(2020, 12, 4)):
+        run_watch(synced, day)
+    assert ladder_of(synced, "t.beta") == {
+        "reminder-5": (D(2020, 11, 9), "t.beta"),
+        "reminder-2": (D(2020, 11, 12), "t.beta"),
+        "reminder-1": (D(2020, 11, 13), "t.beta"),
+        "due": (D(2020, 11, 16), "t.beta"),
+        "overdue-1": (D(2020, 11, 17), "t.beta"),
+        "overdue-2": (D(2020, 11, 20), "t.beta"),
+        "escalation-1": (D(2020, 11, 23), "t.office"),  # level 1: the unit's escalates_to
+        "overdue-3": (D(2020, 11, 25), "t.beta"),
+        "escalation-2": (D(2020, 11, 30), "t.committee"),  # level 2: one further up
+    }
+
+
+def test_the_ladder_of_a_request_made_before_tet_skips_the_holiday(synced):
+    with synced.transaction() as session:
+        _, (occurrence,) = request_adhoc(session, "t-plan", ["t.alpha"], vn(2021, 2, 3, 9), "Báo cáo nhanh", 5)
+        assert occurrence.due_date == D(2021, 2, 17)  # 3, 4, 5, 8, 9 Feb, then Tết (10–16 Feb)
+    for day in working_days(D(2021, 2, 3), D(2021, 2, 19)):
+        run_watch(synced, day)
+    steps = {stage: on for stage, (on, _) in ladder_of(synced, "t.alpha").items() if on >= D(2021, 2, 1)}
+    assert steps == {
+        "reminder-5": D(2021, 2, 3),
+        "reminder-2": D(2021, 2, 8),
+        "reminder-1": D(2021, 2, 9),  # the last working day before Tết
+        "due": D(2021, 2, 17),
+        "overdue-1": D(2021, 2, 18),
+    }
+
+
+def test_a_submission_stops_the_ladder_and_cancels_what_was_not_sent(synced, sink):
+    run_watch(synced, D(2020, 11, 17))  # overdue-1 for both units, not dispatched yet
+    with synced.transaction() as session:
+        record_submission(session, find_occurrence(session, None, "t-plan", "ke-hoach", "t.alpha"), vn(2020, 11, 17, 10))
+    report = dispatch(synced, vn(2020, 11, 17, 10, 30), PooledSmtpSender(sink.url()))
+    assert report.notices_cancelled == 1 and report.messages_sent == 1
+    assert [m["To"] for m in sink.messages] == ["beta@units.example"]
+    for day in working_days(D(2020, 11, 18), D(2020, 12, 4)):
+        run_watch(synced, day)
+    assert set(ladder_of(synced, "t.alpha")) == {"overdue-1"}  # nothing after the submission
+    assert "escalation-2" in ladder_of(synced, "t.beta")
+
+
+def test_an_extension_restarts_the_ladder_from_the_new_date(synced):
+    run_watch(synced, D(2020, 11, 16))
+    with synced.transaction() as session:
+        occurrence = find_occurrence(session, None, "t-plan", "ke-hoach", "t.beta")
+        grant_extension(session, occurrence, D(2020, 11, 23), "xin gia hạn", "Chánh Văn phòng", vn(2020, 11, 16, 15))
+    for day in working_days(D(2020, 11, 17), D(2020, 11, 24)):
+        run_watch(synced, day)
+    with synced.session() as session:
+        beta = session.execute(
+            select(Notice.stage, Notice.deadline, Notice.planned_on).where(Notice.occurrence.has(unit_id="t.beta"))
+        ).all()
+    assert ("due", D(2020, 11, 16), D(2020, 11, 16)) in beta
+    assert ("reminder-1", D(2020, 11, 23), D(2020, 11, 20)) in beta  # the new ladder
+    assert ("due", D(2020, 11, 23), D(2020, 11, 23)) in beta
+    assert not [b for b in beta if b[1] == D(2020, 11, 16) and b[0].startswith("overdue")]
+
+
+def test_digests_are_official_vietnamese_messages_to_the_registry_addresses(synced, sink):
+    run_watch(synced, D(2020, 11, 9))
+    report = dispatch(synced, morning(D(2020, 11, 9)), PooledSmtpSender(sink.url()))
+    assert (report.messages_sent, report.notices_sent, report.messages_failed) == (2, 2, 0)
+    by_to = {m["To"]: m for m in sink.messages}
+    alpha = by_to["alpha@units.example"]
+    assert alpha["Cc"] == "alpha.cc@units.example"
+    assert sorted(sink.envelopes[[m["To"] for m in sink.messages].index("alpha@units.example")]) == [
+        "alpha.cc@units.example", "alpha@units.example",
+    ]
+    assert alpha["Subject"].startswith("V/v đôn đốc thực hiện Kế hoạch số 1/KH-TEST")
+    text = alpha.get_body(("plain",)).get_content()
+    html = alpha.get_body(("html",)).get_content()
+    for part in (text, html):
+        assert "Kính gửi: Sở Alpha." in part
+        assert "16/11/2020 (thứ hai)" in part  # the deadline, with its weekday
+        assert "còn 5 ngày làm việc" in part
+        assert "./." in part and "Nơi nhận" in part
+    assert "<table" in html and "<table" not in text
+    (notice,) = notices(synced, recipient_id="t.alpha")
+    assert notice.state == "sent" and notice.message_id == alpha["Message-ID"]
+    assert "alpha@units.example" in notice.address and "accepted by 127.0.0.1" in notice.result
+    assert notice.sent_at == morning(D(2020, 11, 9))
+    assert alpha["X-Plantrack-Notices"] == str(notice.id)
+
+
+def test_escalations_name_the_lagging_units_in_one_digest(synced, sink):
+    run_watch(synced, D(2020, 11, 23))
+    dispatch(synced, morning(D(2020, 11, 23)), PooledSmtpSender(sink.url()))
+    (office,) = [m for m in sink.messages if m["To"] == "office@committee.example"]
+    assert office["Subject"] == "V/v đôn đốc các đơn vị chậm thực hiện Kế hoạch số 1/KH-TEST (2 đơn vị)"
+    text = office.get_body(("plain",)).get_content()
+    assert "Kính gửi: Văn phòng Thường trực." in text
+    assert "Sở Alpha: Gửi kế hoạch của đơn vị" in text and "Ban Chỉ đạo 389 huyện Beta" in text
+    assert "đã quá hạn 7 ngày" in text
+
+
+def test_running_the_watch_and_dispatch_twice_sends_nothing_new(synced, sink):
+    sender = PooledSmtpSender(sink.url())
+    for _ in range(2):
+        run_watch(synced, D(2020, 11, 23))
+        dispatch(synced, morning(D(2020, 11, 23)), sender)
+    second = run_watch(synced, D(2020, 11, 23))
+    assert second.notices_created == 0
+    assert sink.count == 1  # 23/11 is escalation day: one digest to the office, naming both units
+    assert len(notices(synced)) == 2 and all(n.state == "sent" for n in notices(synced))
+
+
+def test_an_smtp_outage_delays_but_loses_nothing(synced):
+    run_watch(synced, D(2020, 11, 9))
+    down = SmtpSink()  # take a free port, then leave it closed
+    down.start()
+    port = down.port
+    down.stop()
+    sender = PooledSmtpSender(f"mailto://127.0.0.1:{port}/?from=plantrack@localhost&mode=insecure")
+    first = dispatch(synced, morning(D(2020, 11, 9)), sender)
+    assert (first.messages_sent, first.messages_failed) == (0, 2)
+    pending = notices(synced)
+    assert all(n.state == "pending" and n.attempts == 1 and "127.0.0.1" in n.result for n in pending)
+    assert first.next_retry_at == morning(D(2020, 11, 9)) + dt.timedelta(minutes=5)
+    early = dispatch(synced, morning(D(2020, 11, 9)) + dt.timedelta(minutes=2), sender)
+    assert early.messages_failed == 0 and early.messages_sent == 0  # backing off, not hammering
+    with SmtpSink(port=port) as back:
+        later = dispatch(synced, morning(D(2020, 11, 9)) + dt.timedelta(minutes=6), sender)
+        assert later.messages_sent == 2 and back.count == 2
+    assert all(n.state == "sent" and n.attempts == 2 for n in notices(synced))
+
+
+def test_a_dispatcher_that_dies_holding_notices_does_not_lose_them(synced, sink):
+    run_watch(synced, D(2020, 11, 9))
+    now = morning(D(2020, 11, 9))
+    assert len(claim(synced, now, "crashed-worker")) == 2  # then it dies without recording
+    sender = PooledSmtpSender(sink.url())
+    assert dispatch(synced, now + dt.timedelta(minutes=1), sender).messages_sent == 0  # still leased
+    assert dispatch(synced, now + dt.timedelta(minutes=11), sender).messages_sent == 2  # lease ran out
+    assert sink.count == 2
+
+
+def test_two_dispatchers_never_send_the_same_notice(synced, sink):
+    with synced.transaction() as session:  # 40 units, so the two dispatchers overlap in time
+        session.add_all(
+            Unit(id=f"t.extra{i}", registry_id="mini", name=f"Đơn vị {i}", kind="department", escalates_to_id="t.office",
+                 contacts={"to": [f"extra{i}@units.example"]})
+            for i in range(40)
+        )
+        request_adhoc(session, "t-plan", [f"t.extra{i}" for i in range(40)], vn(2020, 11, 2, 9), "Báo cáo nhanh", 5)
+    run_watch(synced, D(2020, 11, 9))
+    expected = {n.id for n in notices(synced)}
+    assert len(expected) == 42
+    now = morning(D(2020, 11, 9))
+    reports = []
+
+    def worker(name):
+        reports.append(dispatch(synced, now, PooledSmtpSender(sink.url()), worker=name, batch=3, threads=2))
+
+    threads = [threading.Thread(target=worker, args=(f"dispatcher-{i}",)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    delivered = [int(i) for m in sink.messages for i in m["X-Plantrack-Notices"].split(",")]
+    assert sorted(delivered) == sorted(expected)  # every notice exactly once
+    assert all(r.messages_sent for r in reports), "both dispatchers took part"
+    assert {n.claimed_by for n in notices(synced)} == {"dispatcher-0", "dispatcher-1"}
+
+
+def test_an_acknowledged_escalation_goes_no_further(synced, sink):
+    for day in working_days(D(2020, 11, 23), D(2020, 11, 23)):
+        run_watch(synced, day)
+    with synced.transaction() as session:
+        occurrence = find_occurrence(session, None, "t-plan", "ke-hoach", "t.alpha")
+        assert acknowledge_escalation(session, occurrence, "Chánh Văn phòng", vn(2020, 11, 23, 9)) == 1
+        with pytest.raises(PlantrackError, match="no escalation"):
+            acknowledge_escalation(session, occurrence, "Chánh Văn phòng", vn(2020, 11, 23, 9))
+    report = dispatch(synced, vn(2020, 11, 23, 9, 30), PooledSmtpSender(sink.url()))
+    assert (report.messages_sent, report.notices_cancelled) == (1, 0)  # alpha's was cancelled on acknowledging
+    (office,) = [m for m in sink.messages if m["To"] == "office@committee.example"]
+    assert "Sở Alpha" not in office.get_body(("plain",)).get_content()
+    assert "Ban Chỉ đạo 389 huyện Beta" in office.get_body(("plain",)).get_content()
+    for day in working_days(D(2020, 11, 24), D(2020, 12, 4)):
+        run_watch(synced, day)
+    assert "escalation-2" not in ladder_of(synced, "t.alpha")
+    assert "escalation-2" in ladder_of(synced, "t.beta")
+
+
+def test_e_mail_through_apprise_and_a_webhook_channel(synced, sink):
+    received = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with synced.transaction() as session:
+            session.execute(
+                update(Unit).where(Unit.id == "t.beta").values(
+                    contacts={"to": ["beta@units.example"], "channels": [f"json://127.0.0.1:{server.server_port}/hook"]}
+                )
+            )
+        run_watch(synced, D(2020, 11, 9))
+        report = dispatch(synced, morning(D(2020, 11, 9)), AppriseEmailSender(sink.url()))
+    finally:
+        server.shutdown()
+    assert report.messages_sent == 3 and not report.errors
+    assert sorted(m["To"] for m in sink.messages) == ["alpha@units.example", "beta@units.example"]
+    subject = sink.messages[0]["Subject"]
+    assert subject.startswith("V/v đôn đốc thực hiện Kế hoạch số 1/KH-TEST")
+    (hook,) = received
+    assert hook["title"].startswith("V/v đôn đốc") and "Kính gửi: Ban Chỉ đạo 389 huyện Beta." in hook["message"]
+    (webhook_notice,) = notices(synced, channel="url:0")
+    assert webhook_notice.state == "sent" and webhook_notice.address.startswith("json://")
+
+
+def test_a_unit_channel_needing_a_missing_secret_stays_pending(synced, sink):
+    with synced.transaction() as session:
+        session.execute(
+            update(Unit).where(Unit.id == "t.beta").values(
+                contacts={"to": ["beta@units.example"], "channels": ["json://127.0.0.1:9/${PLANTRACK_TEST_UNSET_TOKEN}"]}
+            )
+        )
+    run_watch(synced, D(2020, 11, 9))
+    report = dispatch(synced, morning(D(2020, 11, 9)), PooledSmtpSender(sink.url()))
+    assert report.messages_sent == 2 and report.messages_failed == 1
+    assert "PLANTRACK_TEST_UNSET_TOKEN" in report.errors[0]
+    (pending,) = notices(synced, state="pending")
+    assert pending.channel == "url:0"
