@@ -15,15 +15,19 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-# Loads the real plans into a fresh SQLite file, records the illustrative Ha Noi history and
-# shows where Cong van 1030 stood on 20/11/2020 (deadline: before 16/11/2020).
+# The main job: load the real plans into a fresh SQLite file, then replay 05/11/2020-31/10/2023
+# day by day (morning watch + dispatch) with the illustrative scenarios, sending every notice to
+# a local SMTP sink (kept in var/demo-mail.mbox); it prints the timeline, the totals and the
+# final statuses. Then: where Cong van 1030 stood on 20/11/2020 and why Ba Vi's deadline moved.
 demo: $(STAMP)
-	rm -f var/demo.db var/demo.db-wal var/demo.db-shm
+	rm -f var/demo.db var/demo.db-wal var/demo.db-shm var/demo-mail.mbox
 	$(BIN)/plantrack validate
 	$(BIN)/plantrack sync --db $(DEMO_DB)
-	$(BIN)/plantrack scenario scenarios/hanoi-1030-demo.yaml --db $(DEMO_DB)
+	$(BIN)/plantrack replay --from 2020-11-05 --to 2023-10-31 \
+		--scenario scenarios/hanoi-1030-demo.yaml --scenario scenarios/habits-2020-2023.yaml \
+		--mbox var/demo-mail.mbox --db $(DEMO_DB)
 	$(BIN)/plantrack status --plan 03/KH-BCĐ389 --obligation ke-hoach-trien-khai --as-of 2020-11-20 --db $(DEMO_DB)
-	$(BIN)/plantrack status --plan 399/KH-BCĐ389 --as-of 2020-11-20 --summary --db $(DEMO_DB)
+	$(BIN)/plantrack notices --unit hn.district.my-duc --limit 8 --db $(DEMO_DB)
 	$(BIN)/plantrack explain --plan hn-cv-1030 --obligation ke-hoach-trien-khai --unit hn.district.ba-vi --db $(DEMO_DB)
 
 # PostgreSQL tests run too when PLANTRACK_TEST_POSTGRES_URL is set (.ci/run sets it).

@@ -50,3 +50,28 @@ def test_a_broken_plan_file_fails_the_flow_at_once_and_writes_nothing(prefect_se
     with store.session() as session:
         assert status_rows(session, vn(2021, 1, 1)) == []
     store.dispose()
+
+
+def test_the_watch_flow_writes_sends_and_publishes_an_artifact(prefect_server, tmp_path, monkeypatch):
+    from prefect.client.orchestration import get_client
+
+    from flows.notices import deadline_watch, dispatch_notices
+    from notifications.sink import SmtpSink
+
+    url = f"sqlite:///{tmp_path}/watch.db"
+    sync_plans(definitions=[str(DEFINITIONS)], database_url=url)
+    with SmtpSink() as sink:
+        monkeypatch.setenv("PLANTRACK_SMTP_URL", sink.url())
+        first = deadline_watch(as_of="2020-11-09T07:30:00+07:00", database_url=url, smtp_secret_block=None)
+        again = deadline_watch(as_of="2020-11-09T07:30:00+07:00", database_url=url, smtp_secret_block=None)
+        retry = dispatch_notices(as_of="2020-11-09T08:00:00+07:00", database_url=url, smtp_secret_block=None)
+    assert first["watch"]["notices_created"] == 43 and first["dispatch"]["messages_sent"] == 43
+    assert again["watch"]["notices_created"] == 0 and again["dispatch"]["messages_sent"] == 0
+    assert retry["messages_sent"] == 0
+    assert sink.count == 43
+    assert all(m["Subject"].startswith("V/v đôn đốc thực hiện Công văn số 1030") for m in sink.messages)
+    with get_client(sync_client=True) as client:
+        artifact = client.read_latest_artifacts()
+        (watch_artifact,) = [a for a in artifact if a.key == "deadline-watch"]
+    assert "sắp đến hạn / due soon | 43" in watch_artifact.data
+    assert "thư đã gửi / messages sent | 0" in watch_artifact.data  # the latest run: nothing new
