@@ -85,3 +85,24 @@ class SmtpSink:
 
     def __exit__(self, *_exc) -> None:
         self.stop()
+
+
+def main() -> None:
+    """``python -m notifications.sink --port N [--mbox FILE]``: a sink in its own process."""
+    import argparse
+    import signal
+    import time
+
+    parser = argparse.ArgumentParser(description="A local SMTP sink for plantrack's demo and benchmark.")
+    parser.add_argument("--port", type=int, default=8025)
+    parser.add_argument("--mbox", type=Path)
+    options = parser.parse_args()
+    sink = SmtpSink(port=options.port, mbox=options.mbox, keep=False).start()
+    print(f"SMTP sink listening on 127.0.0.1 port {sink.port}", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: (sink.stop(), print(f"received {sink.count}", flush=True), exit(0)))
+    while True:
+        time.sleep(3600)
+
+
+if __name__ == "__main__":
+    main()

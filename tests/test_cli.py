@@ -147,3 +147,20 @@ def test_console_script_runs_in_a_fresh_process(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "142 units, 4 plans" in result.stdout
+
+
+def test_replay_prints_a_timeline_and_sends_through_a_local_sink(store, tmp_path):
+    run("sync", DEFINITIONS, "--db", store.url)
+    mbox = tmp_path / "mail.mbox"
+    result = run("replay", "--from", "2020-11-05", "--to", "2020-11-24", "--scenario", SCENARIO,
+                 "--scenario", ROOT / "scenarios" / "habits-2020-2023.yaml", "--mbox", mbox, "--db", store.url)
+    assert "Thứ Hai  09/11/2020" in result.output or "Thứ Hai 09/11/2020" in result.output
+    assert "nhắc trước hạn 43" in result.output  # reminder-5 of Công văn 1030 to all 43 units
+    assert "báo cáo cấp 1 4" in result.output  # 23/11: the four units that never sent their plan
+    import mailbox
+
+    messages = list(mailbox.mbox(str(mbox)))
+    assert len(messages) > 43
+    assert f"Thư hộp thử (SMTP sink) nhận │ {len(messages):>8}".replace(" ", "") in result.output.replace(" ", "")
+    again = run("replay", "--from", "2020-11-05", "--to", "2020-11-24", "--db", store.url, expect=2)
+    assert "replay into a fresh database" in again.output
