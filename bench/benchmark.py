@@ -32,12 +32,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, delete, insert, text  # noqa: E402
+from sqlalchemy import create_engine, insert, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from plantrack.calendar import TIMEZONE, WorkCalendar  # noqa: E402
 from plantrack.store.database import Store  # noqa: E402
-from plantrack.store.models import Notice, Obligation, Occurrence, Plan, Unit, WatchRun  # noqa: E402
+from plantrack.store.models import Obligation, Occurrence, Plan, Unit  # noqa: E402
 
 START, END = dt.date(2020, 11, 1), dt.date(2023, 10, 31)
 WATCH_DAY = dt.date(2022, 3, 15)  # a Tuesday
