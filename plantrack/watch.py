@@ -16,7 +16,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -157,22 +157,25 @@ def watch(session: Session, as_of: dt.datetime, catch_up_days: int = CATCH_UP_DA
     plans = _Plans(session)
     low, high = plans.window(first_day, day)
 
-    open_at = or_(Occurrence.first_submitted_at.is_(None), Occurrence.first_submitted_at > as_of)
+    # "Open at as_of" is two range reads, not one OR: SQLite's OR plan would drop the deadline
+    # range from the index search and read every open row, whatever the window.
+    open_branches = (Occurrence.first_submitted_at.is_(None), Occurrence.first_submitted_at > as_of)
     live = and_(Occurrence.retired.is_(False), Obligation.retired.is_(False), Plan.retired.is_(False))
-    rows = session.execute(
+    base = (
         select(Occurrence.id, Obligation.plan_id, Occurrence.unit_id, Occurrence.opens_on, Occurrence.current_due_date)
         .join(Obligation, Occurrence.obligation_id == Obligation.id)
         .join(Plan, Obligation.plan_id == Plan.id)
-        .where(live, open_at, Occurrence.current_due_date.between(low, high), Occurrence.opens_on <= day)
-        .order_by(Occurrence.id)
-    ).all()
-    report.overdue_total = session.scalar(
+        .where(live, Occurrence.current_due_date.between(low, high), Occurrence.opens_on <= day)
+    )
+    rows = sorted(row for branch in open_branches for row in session.execute(base.where(branch)).all())
+    count = (
         select(func.count())
         .select_from(Occurrence)
         .join(Obligation, Occurrence.obligation_id == Obligation.id)
         .join(Plan, Obligation.plan_id == Plan.id)
-        .where(live, open_at, Occurrence.current_due_date < day)
+        .where(live, Occurrence.current_due_date < day)
     )
+    report.overdue_total = sum(session.scalar(count.where(branch)) for branch in open_branches)
 
     units = {
         unit_id: (escalates_to, channels_of(contacts or {}))
