@@ -34,14 +34,6 @@ class DispatchReport:
     errors: list[str] = field(default_factory=list)
     sent: list[tuple[str, str, str]] = field(default_factory=list)  # (recipient, channel, subject)
 
-    def add(self, other: "DispatchReport") -> None:
-        for name in ("messages_sent", "notices_sent", "messages_failed", "notices_failed", "notices_cancelled"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.errors += other.errors
-        self.sent += other.sent
-        if other.next_retry_at and (self.next_retry_at is None or other.next_retry_at < self.next_retry_at):
-            self.next_retry_at = other.next_retry_at
-
     def summary(self) -> dict:
         return {
             "messages_sent": self.messages_sent, "notices_sent": self.notices_sent,

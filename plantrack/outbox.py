@@ -230,7 +230,3 @@ def record_cancelled(session: Session, notice_ids: list[int], now: dt.datetime) 
             .where(Notice.id.in_(notice_ids), Notice.state == "pending")
             .values(state="cancelled", lease_until=None, result=f"not sent: handed in or deadline moved by {now.isoformat()}")
         )
-
-
-def pending_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(Notice).where(Notice.state == "pending"))

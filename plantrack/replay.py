@@ -149,6 +149,7 @@ def replay(
         day += dt.timedelta(days=1)
     # Habit submissions made after the last watch (the day's 09:00) still happened.
     with store.transaction() as session:
-        _record(session, [h for h in habits[next_habit:] if h[0].date() <= end])
-        report.submissions += len([h for h in habits[next_habit:] if h[0].date() <= end])
+        after_last_watch = [h for h in habits[next_habit:] if h[0].date() <= end]
+        _record(session, after_last_watch)
+        report.submissions += len(after_last_watch)
     return report

@@ -83,3 +83,13 @@ def mini_dir(tmp_path) -> Path:
     target = tmp_path / "definitions"
     shutil.copytree(MINI, target)
     return target
+
+
+@pytest.fixture
+def synced(store, mini_dir):
+    """The store with the mini catalogue (tests/data/mini) synced into it."""
+    from plantrack.store.sync import sync_catalogue
+
+    with store.transaction() as session:
+        sync_catalogue(session, load_catalogue(mini_dir))
+    return store

@@ -17,23 +17,14 @@ from notifications.dispatch import dispatch
 from notifications.sink import SmtpSink
 from plantrack.calendar import TIMEZONE
 from plantrack.errors import PlantrackError
-from plantrack.loader import load_catalogue
 from plantrack.outbox import claim
 from plantrack.store.models import Notice, Unit
-from plantrack.store.sync import sync_catalogue
 from plantrack.tracking import find_occurrence, grant_extension, record_submission, request_adhoc
 from plantrack.watch import acknowledge_escalation, watch
 
 from .conftest import vn
 
 D = dt.date
-
-
-@pytest.fixture
-def synced(store, mini_dir):
-    with store.transaction() as session:
-        sync_catalogue(session, load_catalogue(mini_dir))
-    return store
 
 
 @pytest.fixture

@@ -4,9 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from plantrack.errors import PlantrackError
-from plantrack.loader import load_catalogue
 from plantrack.store.models import Obligation, Occurrence
-from plantrack.store.sync import sync_catalogue
 from plantrack.tracking import (
     Status,
     classify,
@@ -22,13 +20,6 @@ from plantrack.tracking import (
 from .conftest import vn
 
 D = dt.date
-
-
-@pytest.fixture
-def synced(store, mini_dir):
-    with store.transaction() as session:
-        sync_catalogue(session, load_catalogue(mini_dir))
-    return store
 
 
 def statuses(store, as_of, **filters):
