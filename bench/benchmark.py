@@ -169,14 +169,14 @@ class RenderOnly:
     def send(self, digest, message, now):
         from notifications.channels import Delivery
 
-        self.bytes += len(self.builder.build(digest, message, now).as_string())
+        self.bytes += len(self.builder.build(digest, message, now))
         return Delivery("email", digest.to[0], "rendered")
 
     def close(self):
         pass
 
 
-def phase_replay(url: str, months: int) -> dict:
+def phase_replay(url: str, months: int, mode: str) -> dict:
     from notifications.dispatch import dispatch
     from plantrack.replay import replay
     from plantrack.scenario import Habit, ScenarioFile, ScenarioHeader
@@ -187,11 +187,13 @@ def phase_replay(url: str, months: int) -> dict:
         Habit(submits="on_time", working_days=3, share=0.8),
         Habit(submits="on_time", working_days=0),
     ])
-    store = Store(url)
+    store = Store(url, durable=False)  # as `plantrack replay` opens it
     sender = RenderOnly()
+    simulate = mode == "simulate"
     started = time.perf_counter()
     last = min(END, dt.date(2020, 11, 5) + dt.timedelta(days=round(months * 30.44)))
-    report = replay(store, dt.date(2020, 11, 5), last, scenario, lambda at: dispatch(store, at, sender, batch=2000, threads=1).summary())
+    report = replay(store, dt.date(2020, 11, 5), last, scenario,
+                    lambda at: dispatch(store, at, sender, batch=2000, threads=1, simulate=simulate).summary())
     elapsed = time.perf_counter() - started
     store.dispose()
     return {**built, "days": report.days_watched, "notices": report.notices_created, "messages": report.dispatched["messages_sent"],
@@ -233,7 +235,7 @@ def main() -> None:
             if phase == "watch":
                 print(json.dumps(phase_watch(url, args[0] == "doubled", int(args[1]) if len(args) > 1 else None)))
             else:
-                print(json.dumps(phase_replay(url, int(args[0]))))
+                print(json.dumps(phase_replay(url, int(args[0]), args[1])))
         finally:
             drop()
         return
@@ -251,10 +253,11 @@ def main() -> None:
             change = (two["watch_s"] - one["watch_s"]) / one["watch_s"] * 100
             print(f"[{kind}] watch alone on {two['occurrences']:,} occurrences, same window ({two['in_window']:,}): {two['watch_s']} s "
                   f"({change:+.0f}% against {one['occurrences']:,}); peak {two['peak_mb']} MB", flush=True)
-            rep = child("replay", kind, str(REPLAY_MONTHS))
-            print(f"[{kind}] replay 05/11/2020-{rep['last']}, {rep['occurrences']:,} occurrences: {rep['days']} working days in {rep['replay_s']} s; "
-                  f"{rep['notices']:,} notices in {rep['messages']:,} rendered messages, {rep['submissions']:,} submissions; "
-                  f"peak {rep['peak_mb']} MB", flush=True)
+            for mode, what in (("simulate", "simulated deliveries"), ("render", "messages rendered as MIME")):
+                rep = child("replay", kind, str(REPLAY_MONTHS), mode)
+                print(f"[{kind}] replay 05/11/2020-{rep['last']}, {rep['occurrences']:,} occurrences, {mode}: "
+                      f"{rep['days']} working days in {rep['replay_s']} s; {rep['notices']:,} notices in {rep['messages']:,} {what}, "
+                      f"{rep['submissions']:,} submissions; peak {rep['peak_mb']} MB", flush=True)
     finally:
         sink.terminate()
         sink.wait()

@@ -30,9 +30,6 @@ import re
 import smtplib
 import ssl
 from dataclasses import dataclass
-from email.header import Header
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
 from typing import Protocol
 
@@ -41,6 +38,7 @@ import apprise
 from plantrack.errors import PlantrackError
 from plantrack.outbox import Digest
 
+from .mime import compose
 from .render import Rendered
 
 SMTP_URL_VARIABLE = "PLANTRACK_SMTP_URL"
@@ -122,31 +120,26 @@ class PooledSmtpSender:
             except OSError:
                 pass
 
-    def build(self, digest: Digest, message: Rendered, now: dt.datetime) -> MIMEMultipart:
-        # The compat32 MIME classes: several times faster than EmailMessage's header folding.
-        email = MIMEMultipart("alternative")
-        email["Subject"] = Header(message.subject, "utf-8")
-        email["From"] = self.from_header
-        email["To"] = ", ".join(digest.to)
-        if digest.cc:
-            email["Cc"] = ", ".join(digest.cc)
-        email["Date"] = format_datetime(now)
-        email["Message-ID"] = digest.message_id
-        email["X-Plantrack-Notices"] = ",".join(str(i) for i in digest.notice_ids)
-        email.attach(MIMEText(message.text, "plain", "utf-8"))
-        email.attach(MIMEText(message.html, "html", "utf-8"))
-        return email
+    def build(self, digest: Digest, message: Rendered, now: dt.datetime) -> str:
+        try:
+            return compose(
+                from_header=self.from_header, to=digest.to, cc=digest.cc, subject=message.subject,
+                date=format_datetime(now), message_id=digest.message_id, text=message.text, html=message.html,
+                extra={"X-Plantrack-Notices": [str(i) for i in digest.notice_ids]},
+            )
+        except ValueError as exc:  # an address we cannot put in a header
+            raise DeliveryError(str(exc)) from exc
 
     def send(self, digest: Digest, message: Rendered, now: dt.datetime) -> Delivery:
         if not digest.to:
             raise DeliveryError(f"{digest.recipient_id} has no e-mail address")
-        email = self.build(digest, message, now)
+        email = self.build(digest, message, now)  # before connecting: a bad address is no SMTP error
         last_error: Exception | None = None
         for _ in range(2):  # a kept-open connection may have been closed by the server: reconnect once
             connection = None
             try:
                 connection = self._take()
-                refused = connection.sendmail(self.envelope_from, digest.to + digest.cc, email.as_string())
+                refused = connection.sendmail(self.envelope_from, digest.to + digest.cc, email)
                 self._idle.put(connection)
                 accepted = len(digest.to) + len(digest.cc) - len(refused)
                 result = f"accepted by {self.host}:{self.port} for {accepted} address(es)"

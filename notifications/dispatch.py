@@ -14,13 +14,16 @@ import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Callable
 
 from plantrack.calendar import local_date
 from plantrack.outbox import Digest, build_digests, claim, record_cancelled, record_failure, record_sent
 from plantrack.store.database import Store
 
 from .channels import Delivery, DeliveryError, Sender, send_to_url
-from .render import render
+from .render import Rendered, render
+
+UrlSender = Callable[[Digest, Rendered], Delivery]
 
 
 @dataclass
@@ -47,14 +50,27 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}:{uuid.uuid4().hex[:6]}"
 
 
-def _deliver(email: Sender | None, digest: Digest, now: dt.datetime) -> tuple[Digest, str, Delivery | Exception]:
+SIMULATED = "simulated: not sent (replay)"
+
+
+def simulated_url_send(digest: Digest, message: Rendered) -> Delivery:
+    """Stands in for a unit's chat or webhook URL in a replay: a replay never posts to them."""
+    return Delivery(digest.channel, digest.channel, SIMULATED)
+
+
+def _deliver(
+    email: Sender | None, urls: UrlSender, simulate: bool, digest: Digest, now: dt.datetime
+) -> tuple[Digest, str, Delivery | Exception]:
+    if simulate:  # the proof-of-notice log says plainly that nothing was sent
+        to = ", ".join(digest.to) if digest.channel == "email" else digest.channel
+        return digest, "", Delivery(digest.channel, to, SIMULATED)
     message = render(digest, local_date(now))
     try:
         if digest.channel == "email":
             if email is None:
                 raise DeliveryError("no SMTP server configured (set PLANTRACK_SMTP_URL)")
             return digest, message.subject, email.send(digest, message, now)
-        return digest, message.subject, send_to_url(digest, message)
+        return digest, message.subject, urls(digest, message)
     except DeliveryError as exc:
         return digest, message.subject, exc
     except Exception as exc:  # a channel bug must not lose the batch's other results
@@ -69,20 +85,33 @@ def dispatch(
     batch: int = 200,
     threads: int = 4,
     max_batches: int | None = None,
+    urls: UrlSender = send_to_url,
+    simulate: bool = False,
 ) -> DispatchReport:
-    """Send every notice due by ``now``; returns what was sent, failed and cancelled."""
+    """Send every notice due by ``now``; returns what was sent, failed and cancelled.
+
+    ``urls`` delivers to the units' own apprise URLs. With ``simulate``, no message is composed
+    or sent on any channel: each digest is recorded as delivered, marked as simulated (for
+    what-if replays of a whole plan, where only the engine's decisions matter).
+    """
     worker = worker or worker_name()
     report = DispatchReport()
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="plantrack-send") as pool:
-        batches = 0
+    # One thread sends in line: a pool only pays off when sends wait on the network.
+    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="plantrack-send") if threads > 1 else None
+    send_all = pool.map if pool else map
+    try:
+        batches, drained = 0, False
         while max_batches is None or batches < max_batches:
-            notice_ids = claim(store, now, worker, batch)
-            if not notice_ids:
+            if drained:
+                break
+            claimed = claim(store, now, worker, batch)
+            drained = claimed.drained
+            if not claimed.ids:
                 break
             batches += 1
             with store.session() as session:
-                digests, obsolete = build_digests(session, notice_ids, now)
-            outcomes = list(pool.map(lambda d: _deliver(email, d, now), digests))
+                digests, obsolete = build_digests(session, claimed.ids, now)
+            outcomes = list(send_all(lambda d: _deliver(email, urls, simulate, d, now), digests))
             with store.transaction() as session:
                 record_cancelled(session, obsolete, now)
                 report.notices_cancelled += len(obsolete)
@@ -100,4 +129,7 @@ def dispatch(
                         report.errors.append(f"{digest.recipient_id} [{digest.channel}]: {outcome}")
                         if report.next_retry_at is None or retry_at < report.next_retry_at:
                             report.next_retry_at = retry_at
+    finally:
+        if pool:
+            pool.shutdown()
     return report

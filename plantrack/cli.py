@@ -495,17 +495,21 @@ def replay(
     ] = None,
     mbox: Annotated[Optional[Path], typer.Option("--mbox", help="Also keep every message the local sink receives in this mbox file.")] = None,
     plan: Annotated[Optional[list[str]], typer.Option("--plan", help="Plans whose final statuses to show (default: every top plan).")] = None,
+    simulate: Annotated[
+        bool, typer.Option("--simulate", help="Compose and send nothing: record each notice as delivered, marked simulated (fast what-if runs).")
+    ] = False,
     db: DbOption = None,
 ):
     """Run the watch and dispatch every working day of a date range with a simulated clock.
 
     Without --smtp-url the mail goes to a local SMTP sink started for the run (never to the
-    real addresses in the registry, whatever PLANTRACK_SMTP_URL says).
+    real addresses in the registry, whatever PLANTRACK_SMTP_URL says). A replay never posts
+    to the units' chat or webhook URLs: those deliveries are recorded as simulated.
     """
     import time
 
     from notifications.channels import email_sender
-    from notifications.dispatch import dispatch
+    from notifications.dispatch import dispatch, simulated_url_send
     from notifications.sink import SmtpSink
 
     from .replay import replay as run_replay
@@ -513,23 +517,27 @@ def replay(
 
     first, last = parse_date(start, "--from"), parse_date(end, "--to")
     loaded = merge_scenarios([load_scenario(path) for path in scenario_files]) if scenario_files else None
-    store = Store(db)
+    store = Store(db, durable=False)  # a replay writes a history it can write again: no fsync
+    if simulate and (smtp_url or mbox):
+        raise PlantrackError("--simulate sends nothing: leave out --smtp-url and --mbox")
     sink = None
-    if smtp_url is None:
+    if smtp_url is None and not simulate:
         if mbox is not None and mbox.exists():
             mbox.unlink()
         sink = SmtpSink(mbox=mbox, keep=False).start()
         smtp_url = sink.url()
-    sender = email_sender(smtp_url)
+    sender = email_sender(smtp_url) if not simulate else None
+    where = (
+        ", simulated delivery (nothing sent)" if simulate
+        else f", local SMTP sink on 127.0.0.1:{sink.port}" if sink else ", SMTP server given by --smtp-url"
+    )
     out.print(
-        f"Replay {first:%d/%m/%Y} → {last:%d/%m/%Y}"
-        + (f", scenario {loaded.scenario.title!r}" if loaded else "")
-        + (f", local SMTP sink on 127.0.0.1:{sink.port}" if sink else ", SMTP server given by --smtp-url"),
+        f"Replay {first:%d/%m/%Y} → {last:%d/%m/%Y}" + (f", scenario {loaded.scenario.title!r}" if loaded else "") + where,
         highlight=False,
     )
 
     def deliver(as_of: dt.datetime) -> dict:
-        return dispatch(store, as_of, sender).summary()
+        return dispatch(store, as_of, sender, urls=simulated_url_send, simulate=simulate).summary()
 
     def on_day(day) -> None:
         if day.quiet:
@@ -548,7 +556,8 @@ def replay(
     try:
         report = run_replay(store, first, last, loaded, deliver, on_day=on_day)
     finally:
-        sender.close()
+        if sender:
+            sender.close()
         if sink:
             sink.stop()
     elapsed = time.perf_counter() - started
@@ -559,7 +568,7 @@ def replay(
     for stage, count in sorted(report.notices_by_stage.items()):
         totals.add_row(f"Thông báo: {STAGE_VI.get(stage, stage)}", str(count))
     totals.add_row("Thông báo đã tạo", str(report.notices_created))
-    totals.add_row("Thư đã gửi", str(report.dispatched["messages_sent"]))
+    totals.add_row("Thư đã gửi" + (" (mô phỏng)" if simulate else ""), str(report.dispatched["messages_sent"]))
     totals.add_row("Thông báo đã gửi", str(report.dispatched["notices_sent"]))
     totals.add_row("Thư lỗi (gửi lại sau)", str(report.dispatched["messages_failed"]))
     totals.add_row("Thông báo hủy (đã nộp/gia hạn)", str(report.dispatched["notices_cancelled"]))

@@ -10,9 +10,10 @@ lose one. Sending itself lives in ``notifications``; this module knows nothing o
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, bindparam, func, or_, select, tuple_, update
+from sqlalchemy import and_, bindparam, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from .store.database import Store
@@ -36,11 +37,19 @@ def _claimable(now: dt.datetime):
     )
 
 
-def claim(store: Store, now: dt.datetime, worker: str, limit: int = 200, lease: dt.timedelta = LEASE) -> list[int]:
+@dataclass(frozen=True)
+class Claimed:
+    ids: list[int]  # the notices now leased to the worker
+    drained: bool  # fewer than the limit were due: nothing else was waiting at that moment
+
+
+def claim(store: Store, now: dt.datetime, worker: str, limit: int = 200, lease: dt.timedelta = LEASE) -> Claimed:
     """Lease up to ``limit`` due notices (plus the rest of their recipients' notices) to ``worker``.
 
     Rows come ordered by recipient, and the second statement takes the remaining rows of the
-    recipients already claimed, so a recipient's notices of the day make one digest.
+    recipients already claimed, so a recipient's notices of the day make one digest. When the
+    first statement finds fewer than ``limit`` rows it took everything due, and the second is
+    not needed.
     """
     stamp = dict(claimed_by=worker, lease_until=now + lease)
     with store.transaction() as session:
@@ -57,8 +66,8 @@ def claim(store: Store, now: dt.datetime, worker: str, limit: int = 200, lease: 
             .values(**stamp)
             .returning(Notice.id, Notice.recipient_id, Notice.channel)
         ).all()
-        if not claimed:
-            return []
+        if len(claimed) < limit:
+            return Claimed(sorted(row.id for row in claimed), drained=True)
         pairs = sorted({(row.recipient_id, row.channel) for row in claimed})
         rest = (
             select(Notice.id)
@@ -68,7 +77,7 @@ def claim(store: Store, now: dt.datetime, worker: str, limit: int = 200, lease: 
         more = session.scalars(
             update(Notice).where(Notice.id.in_(rest.scalar_subquery()), _claimable(now)).values(**stamp).returning(Notice.id)
         ).all()
-    return sorted({row.id for row in claimed} | set(more))
+    return Claimed(sorted({row.id for row in claimed} | set(more)), drained=False)
 
 
 @dataclass(frozen=True)
@@ -124,57 +133,71 @@ def build_digests(session: Session, notice_ids: list[int], now: dt.datetime) -> 
     handed in, or its deadline moved) come back as the second list, to be cancelled."""
     if not notice_ids:
         return [], []
-    unit_alias = Unit.__table__.alias("owner")
-    submit_alias = Unit.__table__.alias("submit_to")
+    owner = Unit.__table__.alias("owner")
+    submit_to = Unit.__table__.alias("submit_to")
+    # Plain columns, not entities: a replay builds digests for hundreds of thousands of notices.
     rows = session.execute(
-        select(Notice, Occurrence, Obligation, Plan, unit_alias.c.short_name, unit_alias.c.name, submit_alias.c.name)
+        select(
+            Notice.id, Notice.recipient_id, Notice.channel, Notice.level, Notice.stage, Notice.deadline,
+            Occurrence.id.label("occurrence_id"), Occurrence.first_submitted_at, Occurrence.retired,
+            Occurrence.current_due_date, Occurrence.due_date, Occurrence.period_label, Occurrence.unit_id,
+            Plan.id.label("plan_id"), Plan.number, Plan.doc_type, Plan.title.label("plan_title"), Plan.issued_on,
+            Obligation.title.label("obligation_title"), Obligation.section, Obligation.channel.label("channel_hint"),
+            owner.c.short_name, owner.c.name.label("unit_name"), submit_to.c.name.label("submit_to_name"),
+        )
         .join(Occurrence, Notice.occurrence_id == Occurrence.id)
         .join(Obligation, Occurrence.obligation_id == Obligation.id)
         .join(Plan, Obligation.plan_id == Plan.id)
-        .join(unit_alias, unit_alias.c.id == Occurrence.unit_id)
-        .outerjoin(submit_alias, submit_alias.c.id == Obligation.submit_to_id)
+        .join(owner, owner.c.id == Occurrence.unit_id)
+        .outerjoin(submit_to, submit_to.c.id == Obligation.submit_to_id)
         .where(Notice.id.in_(notice_ids))
-        .order_by(Notice.recipient_id, Notice.channel, Notice.level, Plan.id, Notice.deadline, unit_alias.c.id, Notice.planned_on)
+        .order_by(Notice.recipient_id, Notice.channel, Notice.level, Plan.id, Notice.deadline, owner.c.id, Notice.planned_on)
     ).all()
-    occurrence_ids = list({row[1].id for row in rows})
-    earlier = dict(
-        session.execute(
-            select(Notice.occurrence_id, func.count())
-            .where(Notice.occurrence_id.in_(occurrence_ids), Notice.state == "sent")
-            .group_by(Notice.occurrence_id)
-        ).all()
+    occurrence_ids = list({row.occurrence_id for row in rows})
+    # Counted here, not with "state = 'sent'" in SQL: SQLite would then search the state
+    # index and read every notice ever sent, instead of these occurrences' few.
+    earlier: Counter[int] = Counter(
+        occurrence_id
+        for occurrence_id, state in session.execute(
+            select(Notice.occurrence_id, Notice.state).where(Notice.occurrence_id.in_(occurrence_ids))
+        )
+        if state == "sent"
     )
-    recipients = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_({row[0].recipient_id for row in rows})))}
+    recipients = {
+        unit_id: (name, contacts or {})
+        for unit_id, name, contacts in session.execute(
+            select(Unit.id, Unit.name, Unit.contacts).where(Unit.id.in_({row.recipient_id for row in rows}))
+        )
+    }
     digests: dict[tuple[str, str, bool], Digest] = {}
     latest: dict[tuple[str, str, bool, int, int], int] = {}  # digest key + occurrence + level -> item index
     obsolete: list[int] = []
-    for notice, occurrence, obligation, plan, short_name, name, submit_to in rows:
-        handed_in = occurrence.first_submitted_at is not None and occurrence.first_submitted_at <= now
-        if handed_in or occurrence.retired or occurrence.current_due_date != notice.deadline:
-            obsolete.append(notice.id)
+    for row in rows:
+        handed_in = row.first_submitted_at is not None and row.first_submitted_at <= now
+        if handed_in or row.retired or row.current_due_date != row.deadline:
+            obsolete.append(row.id)
             continue
-        recipient = recipients[notice.recipient_id]
-        contacts = recipient.contacts or {}
-        key = (notice.recipient_id, notice.channel, notice.level > 0)
+        key = (row.recipient_id, row.channel, row.level > 0)
         if key not in digests:
+            name, contacts = recipients[row.recipient_id]
             url = None
-            if notice.channel.startswith("url:"):
+            if row.channel.startswith("url:"):
                 urls = contacts.get("channels") or []
-                index = int(notice.channel.split(":", 1)[1])
+                index = int(row.channel.split(":", 1)[1])
                 url = urls[index] if index < len(urls) else None
             digests[key] = Digest(
-                notice.recipient_id, recipient.name, notice.channel, list(contacts.get("to") or []),
-                list(contacts.get("cc") or []), url, notice.level > 0,
+                row.recipient_id, name, row.channel, list(contacts.get("to") or []),
+                list(contacts.get("cc") or []), url, row.level > 0,
             )
         digest = digests[key]
-        digest.notice_ids.append(notice.id)
+        digest.notice_ids.append(row.id)
         item = DigestItem(
-                notice.id, occurrence.id, notice.stage, notice.level, plan.id, plan.number, plan.doc_type, plan.title,
-                plan.issued_on, obligation.title, obligation.section, occurrence.period_label, occurrence.unit_id,
-                short_name or name, notice.deadline, occurrence.due_date, submit_to, obligation.channel,
-                earlier.get(occurrence.id, 0),
+            row.id, row.occurrence_id, row.stage, row.level, row.plan_id, row.number, row.doc_type, row.plan_title,
+            row.issued_on, row.obligation_title, row.section, row.period_label, row.unit_id,
+            row.short_name or row.unit_name, row.deadline, row.due_date, row.submit_to_name, row.channel_hint,
+            earlier[row.occurrence_id],
         )
-        slot = key + (occurrence.id, notice.level)
+        slot = key + (row.occurrence_id, row.level)
         if slot in latest:  # rows come in planned order: the later stage replaces the earlier
             digest.items[latest[slot]] = item
         else:

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from .calendar import TIMEZONE, WorkCalendar
@@ -53,13 +53,14 @@ class ReplayReport:
     dispatched: Counter = field(default_factory=Counter)
 
 
-def habit_submissions(session: Session, scenario: ScenarioFile, start: dt.date, end: dt.date) -> list[tuple[dt.datetime, int]]:
-    """(instant, occurrence id) of every submission the habits make up to ``end``, in time order.
+def habit_submissions(session: Session, scenario: ScenarioFile, start: dt.date, end: dt.date) -> dict[dt.date, list[int]]:
+    """The occurrences the habits hand in on each day up to ``end`` (at HABIT_TIME).
 
-    Occurrences named by an explicit event of the scenario are left to those events.
+    Occurrences named by an explicit event of the scenario are left to those events. Kept
+    compact (a national plan has hundreds of thousands), and read in a stream.
     """
     if not scenario.habits:
-        return []
+        return {}
     named = set()
     for event in [*scenario.submissions, *scenario.extensions]:
         named.add(find_occurrence(session, None, event.plan, event.obligation, event.unit, event.period).id)
@@ -75,8 +76,9 @@ def habit_submissions(session: Session, scenario: ScenarioFile, start: dt.date, 
             Occurrence.retired.is_(False), Obligation.retired.is_(False), Plan.retired.is_(False),
             Occurrence.first_submitted_at.is_(None), Occurrence.opens_on <= end,
         )
+        .execution_options(yield_per=5000)
     )
-    found = []
+    found: dict[dt.date, list[int]] = {}
     for occurrence_id, unit_id, period_key, opens_on, due, plan_id, key in rows:
         if occurrence_id in named:
             continue
@@ -86,19 +88,33 @@ def habit_submissions(session: Session, scenario: ScenarioFile, start: dt.date, 
         offset = -habit.working_days if habit.submits == "on_time" else max(habit.working_days, 1)
         day = max(calendars[plan_id].add_working_days(due, offset) if offset else due, opens_on)
         if day <= end:
-            found.append((dt.datetime.combine(day, HABIT_TIME, tzinfo=TIMEZONE), occurrence_id))
-    return sorted(found)
+            found.setdefault(day, []).append(occurrence_id)
+    return found
 
 
-def _record(session: Session, batch: list[tuple[dt.datetime, int]]) -> None:
-    """Bulk-record habit submissions (a replay of a national plan makes hundreds of thousands)."""
+def _habit_instant(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, HABIT_TIME, tzinfo=TIMEZONE)
+
+
+def _record(session: Session, habits: dict[dt.date, list[int]], days: list[dt.date]) -> int:
+    """Bulk-record the habits' submissions of ``days``; returns how many."""
+    batch = [
+        (_habit_instant(day), occurrence_id)
+        for day in days
+        for occurrence_id in habits[day]
+    ]
     if not batch:
-        return
+        return 0
     session.execute(
-        insert(Submission),
+        insert(Submission.__table__),
         [{"occurrence_id": oid, "submitted_at": at, "recorded_by": "scenario habit"} for at, oid in batch],
     )
-    session.execute(update(Occurrence), [{"id": oid, "first_submitted_at": at} for at, oid in batch])
+    occurrences = Occurrence.__table__
+    session.execute(
+        update(occurrences).where(occurrences.c.id == bindparam("oid")).values(first_submitted_at=bindparam("at")),
+        [{"oid": oid, "at": at} for at, oid in batch],
+    )
+    return len(batch)
 
 
 def replay(
@@ -119,10 +135,11 @@ def replay(
         last = session.scalar(select(func.max(WatchRun.day)))
         if last is not None and last >= start:
             raise PlantrackError(f"the store already has watch runs up to {last:%d/%m/%Y}; replay into a fresh database")
-        habits = habit_submissions(session, scenario, start, end) if scenario else []
+        habits = habit_submissions(session, scenario, start, end) if scenario else {}
+    habit_days = sorted(habits)
     feed = ScenarioFeed(scenario) if scenario else None
     report = ReplayReport(start, end)
-    next_habit = 0
+    next_habit = 0  # index into habit_days of the first day not recorded yet
     day = start
     while day <= end:
         if calendar.is_working_day(day):
@@ -130,12 +147,12 @@ def replay(
             with store.transaction() as session:
                 explicit = feed.apply_until(session, as_of) if feed else ScenarioResult()
                 first = next_habit
-                while next_habit < len(habits) and habits[next_habit][0] <= as_of:
+                while next_habit < len(habit_days) and _habit_instant(habit_days[next_habit]) <= as_of:
                     next_habit += 1
-                _record(session, habits[first:next_habit])
+                handed_in = _record(session, habits, habit_days[first:next_habit])
                 found = watch(session, as_of)
             dispatched = deliver(as_of) if deliver else None
-            result = ReplayDay(day, found, explicit, next_habit - first, dispatched)
+            result = ReplayDay(day, found, explicit, handed_in, dispatched)
             report.days_watched += 1
             report.notices_created += found.notices_created
             report.notices_by_stage.update(found.by_stage)
@@ -149,7 +166,5 @@ def replay(
         day += dt.timedelta(days=1)
     # Habit submissions made after the last watch (the day's 09:00) still happened.
     with store.transaction() as session:
-        after_last_watch = [h for h in habits[next_habit:] if h[0].date() <= end]
-        _record(session, after_last_watch)
-        report.submissions += len(after_last_watch)
+        report.submissions += _record(session, habits, [d for d in habit_days[next_habit:] if d <= end])
     return report

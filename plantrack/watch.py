@@ -139,12 +139,13 @@ def _insert_ignoring_duplicates(session: Session, rows: list[dict]) -> list[str]
     insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
     if insert is None:
         raise PlantrackError(f"the outbox supports SQLite and PostgreSQL, not {dialect}")
-    statement = insert(Notice).on_conflict_do_nothing(
+    statement = insert(Notice.__table__).on_conflict_do_nothing(  # Core, not the ORM's bulk path: a replay inserts 400k
         index_elements=["occurrence_id", "stage", "deadline", "recipient_id", "channel"]
     )
     created: list[str] = []
+    statement = statement.returning(Notice.__table__.c.stage)
     for chunk in range(0, len(rows), 2000):
-        created += session.scalars(statement.returning(Notice.stage), rows[chunk : chunk + 2000]).all()
+        created += session.scalars(statement, rows[chunk : chunk + 2000]).all()
     return created
 
 
@@ -167,7 +168,7 @@ def watch(session: Session, as_of: dt.datetime, catch_up_days: int = CATCH_UP_DA
         .join(Plan, Obligation.plan_id == Plan.id)
         .where(live, Occurrence.current_due_date.between(low, high), Occurrence.opens_on <= day)
     )
-    rows = sorted(row for branch in open_branches for row in session.execute(base.where(branch)).all())
+    rows = sorted(tuple(row) for branch in open_branches for row in session.execute(base.where(branch)))
     count = (
         select(func.count())
         .select_from(Occurrence)
@@ -177,39 +178,37 @@ def watch(session: Session, as_of: dt.datetime, catch_up_days: int = CATCH_UP_DA
     )
     report.overdue_total = sum(session.scalar(count.where(branch)) for branch in open_branches)
 
-    units = {
-        unit_id: (escalates_to, channels_of(contacts or {}))
-        for unit_id, escalates_to, contacts in session.execute(
-            select(Unit.id, Unit.escalates_to_id, Unit.contacts).where(Unit.retired.is_(False))
-        )
-    }
-    acknowledged = _acknowledged(session, [row.id for row in rows])
+    units = _Units(session)
+    acknowledged = _acknowledged(session, [row[0] for row in rows])
 
-    notices: list[dict] = []
+    addressed: list[tuple[Finding, LadderStep, str]] = []
     for occurrence_id, plan_id, unit_id, opens_on, deadline in rows:
-        if unit_id not in units:
+        if unit_id not in units.chain:
             continue
         steps = _latest_per_level(plans.steps(plan_id, deadline, opens_on, first_day, day))
         if (occurrence_id, deadline) in acknowledged:
             steps = [s for s in steps if s.level == 0]
         category = "due_soon" if deadline > day else "due_today" if deadline == day else "overdue"
-        report.findings.append(Finding(occurrence_id, plan_id, unit_id, deadline, category, tuple(steps)))
+        finding = Finding(occurrence_id, plan_id, unit_id, deadline, category, tuple(steps))
+        report.findings.append(finding)
         for step in steps:
-            recipient = _recipient(units, unit_id, step.level)
+            recipient = units.recipient(unit_id, step.level)
             if recipient is None:
                 report.unreachable.add(f"{unit_id} (cấp {step.level})")
-                continue
-            channels = units[recipient][1]
-            if not channels:
-                report.unreachable.add(recipient)
-            for channel in channels:
-                notices.append(
-                    dict(
-                        occurrence_id=occurrence_id, stage=step.stage, deadline=deadline, level=step.level,
-                        recipient_id=recipient, channel=channel, planned_on=step.on, created_at=as_of,
-                        state="pending", attempts=0, next_attempt_at=as_of,
-                    )
-                )
+            else:
+                addressed.append((finding, step, recipient))
+
+    channels = units.channels({recipient for _, _, recipient in addressed})
+    report.unreachable.update(recipient for recipient, found in channels.items() if not found)
+    notices = [
+        dict(
+            occurrence_id=finding.occurrence_id, stage=step.stage, deadline=finding.deadline, level=step.level,
+            recipient_id=recipient, channel=channel, planned_on=step.on, created_at=as_of,
+            state="pending", attempts=0, next_attempt_at=as_of,
+        )
+        for finding, step, recipient in addressed
+        for channel in channels[recipient]
+    ]
     created = _insert_ignoring_duplicates(session, notices)
     report.notices_created = len(created)
     report.by_stage = Counter(stage_kind(stage) for stage in created)
@@ -218,12 +217,32 @@ def watch(session: Session, as_of: dt.datetime, catch_up_days: int = CATCH_UP_DA
     return report
 
 
-def _recipient(units: dict, unit_id: str, level: int) -> str | None:
-    """The unit itself (level 0), or the unit ``level`` steps up its escalation chain."""
-    current: str | None = unit_id
-    for _ in range(level):
-        current = units.get(current, (None,))[0] if current else None
-    return current if current in units else None
+class _Units:
+    """Live units' escalation chain, and the channels of today's recipients.
+
+    Contacts (JSON) are read only for those recipients, not for the whole registry.
+    """
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.chain: dict[str, str | None] = dict(
+            tuple(row) for row in session.execute(select(Unit.id, Unit.escalates_to_id).where(Unit.retired.is_(False)))
+        )
+
+    def recipient(self, unit_id: str, level: int) -> str | None:
+        """The unit itself (level 0), or the unit ``level`` steps up its escalation chain."""
+        current: str | None = unit_id
+        for _ in range(level):
+            current = self.chain.get(current) if current else None
+        return current if current in self.chain else None
+
+    def channels(self, unit_ids: set[str]) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        ordered = sorted(unit_ids)
+        for chunk in range(0, len(ordered), 5000):
+            query = select(Unit.id, Unit.contacts).where(Unit.id.in_(ordered[chunk : chunk + 5000]))
+            found.update((unit_id, channels_of(contacts or {})) for unit_id, contacts in self.session.execute(query))
+        return found
 
 
 # --- coordinator actions ------------------------------------------------------------------

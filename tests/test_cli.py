@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from plantrack.cli import app
-from plantrack.store.models import Extension, Obligation, Submission
+from plantrack.store.models import Extension, Notice, Obligation, Submission
 from plantrack.tracking import Status, count_statuses, status_rows
 
 from .conftest import DEFINITIONS, ROOT, vn
@@ -164,3 +164,18 @@ def test_replay_prints_a_timeline_and_sends_through_a_local_sink(store, tmp_path
     assert f"Thư hộp thử (SMTP sink) nhận │ {len(messages):>8}".replace(" ", "") in result.output.replace(" ", "")
     again = run("replay", "--from", "2020-11-05", "--to", "2020-11-24", "--db", store.url, expect=2)
     assert "replay into a fresh database" in again.output
+
+
+def test_a_simulated_replay_records_deliveries_but_sends_nothing(store, tmp_path):
+    run("sync", DEFINITIONS, "--db", store.url)
+    refused = run("replay", "--from", "2020-11-05", "--to", "2020-11-10", "--simulate", "--mbox", tmp_path / "m.mbox",
+                  "--db", store.url, expect=2)
+    assert "--simulate sends nothing" in refused.output
+    result = run("replay", "--from", "2020-11-05", "--to", "2020-11-10", "--simulate", "--scenario", SCENARIO, "--db", store.url)
+    assert "simulated delivery (nothing sent)" in result.output
+    assert "SMTP sink" not in result.output
+    with store.session() as session:
+        results = set(session.scalars(select(Notice.result).where(Notice.state == "sent")))
+    assert results == {"simulated: not sent (replay)"}
+    sent_line = next(line for line in result.output.splitlines() if "Thư đã gửi (mô phỏng)" in line)
+    assert int(sent_line.split("│")[-2]) > 0

@@ -202,7 +202,7 @@ def test_an_smtp_outage_delays_but_loses_nothing(synced):
 def test_a_dispatcher_that_dies_holding_notices_does_not_lose_them(synced, sink):
     run_watch(synced, D(2020, 11, 9))
     now = morning(D(2020, 11, 9))
-    assert len(claim(synced, now, "crashed-worker")) == 2  # then it dies without recording
+    assert len(claim(synced, now, "crashed-worker").ids) == 2  # then it dies without recording
     sender = PooledSmtpSender(sink.url())
     assert dispatch(synced, now + dt.timedelta(minutes=1), sender).messages_sent == 0  # still leased
     assert dispatch(synced, now + dt.timedelta(minutes=11), sender).messages_sent == 2  # lease ran out

@@ -1,0 +1,71 @@
+"""The replay: habits hand in on their day, the ladder follows, simulated delivery sends nothing."""
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from notifications.dispatch import SIMULATED, dispatch
+from plantrack.calendar import TIMEZONE, WorkCalendar
+from plantrack.replay import replay
+from plantrack.scenario import Habit, ScenarioFile, ScenarioHeader
+from plantrack.store.models import Notice, Obligation, Occurrence, Submission
+
+D = dt.date
+
+
+def test_habits_hand_in_on_their_working_day_and_the_ladder_stops_there(synced):
+    scenario = ScenarioFile(scenario=ScenarioHeader(title="test"), habits=[
+        Habit(units=["t.alpha"], obligations=["t-plan/ke-hoach"], submits="on_time", working_days=3),
+        Habit(units=["t.beta"], obligations=["t-plan/ke-hoach"], submits="late", working_days=2),
+    ])
+    days = []
+    report = replay(
+        synced, D(2020, 11, 5), D(2020, 11, 30), scenario,
+        lambda at: dispatch(synced, at, None, simulate=True).summary(), on_day=days.append,
+    )
+    calendar = WorkCalendar()
+    with synced.session() as session:
+        rows = session.execute(
+            select(Occurrence.unit_id, Occurrence.id, Occurrence.current_due_date, Submission.submitted_at)
+            .join(Obligation, Occurrence.obligation_id == Obligation.id)
+            .join(Submission, Submission.occurrence_id == Occurrence.id)
+            .where(Obligation.key == "ke-hoach")
+        ).all()
+        handed = {unit: (occurrence_id, due, at) for unit, occurrence_id, due, at in rows}
+        sent = session.scalars(select(Notice).where(Notice.state == "sent")).all()
+
+    assert set(handed) == {"t.alpha", "t.beta"} and report.submissions == 2
+    _, due, alpha_at = handed["t.alpha"]
+    assert alpha_at == dt.datetime.combine(calendar.add_working_days(due, -3), dt.time(9), tzinfo=TIMEZONE)
+    _, _, beta_at = handed["t.beta"]
+    assert beta_at == dt.datetime.combine(calendar.add_working_days(due, 2), dt.time(9), tzinfo=TIMEZONE)
+    # Each day's line counts what the habits handed in before that morning's watch.
+    assert sum(day.habit_submissions for day in days) == 2
+
+    by_unit = {}
+    for notice in sent:
+        unit = next(u for u, (oid, _, _) in handed.items() if oid == notice.occurrence_id)
+        by_unit.setdefault(unit, []).append(notice)
+        # Notices go out at 07:30; nothing is planned after the day the unit handed in.
+        assert notice.planned_on <= handed[unit][2].date()
+        assert notice.result == SIMULATED and notice.sent_at is not None
+    assert {n.stage for n in by_unit["t.alpha"]} == {"reminder-5"}
+    assert {"reminder-5", "reminder-2", "reminder-1", "due", "overdue-1"} <= {n.stage for n in by_unit["t.beta"]}
+    assert report.dispatched["messages_sent"] > 0
+
+
+def test_a_replay_with_the_watch_after_nine_counts_that_mornings_habits(synced):
+    """Habits hand in at 09:00: a watch at 10:00 already sees that day's submissions."""
+    scenario = ScenarioFile(scenario=ScenarioHeader(title="test"), habits=[
+        Habit(obligations=["t-plan/ke-hoach"], submits="on_time", working_days=5),
+    ])
+    days = []
+    replay(synced, D(2020, 11, 5), D(2020, 11, 20), scenario, at=dt.time(10), on_day=days.append)
+    with synced.session() as session:
+        due = session.scalar(
+            select(Occurrence.current_due_date).join(Obligation, Occurrence.obligation_id == Obligation.id)
+            .where(Obligation.key == "ke-hoach").limit(1)
+        )
+        assert session.scalar(select(Notice.id).limit(1)) is None  # handed in before any reminder
+    handed_on = WorkCalendar().add_working_days(due, -5)
+    assert [d.habit_submissions for d in days if d.day == handed_on] == [2]
