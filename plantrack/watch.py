@@ -116,37 +116,40 @@ def _latest_per_level(steps: list[LadderStep]) -> list[LadderStep]:
     return sorted(latest.values(), key=lambda s: s.level)
 
 
-def _acknowledged(session: Session, occurrence_ids: list[int]) -> set[tuple[int, dt.date]]:
-    """(occurrence, deadline) pairs whose escalation a coordinator has acknowledged."""
-    found: set[tuple[int, dt.date]] = set()
+NoticeKey = tuple[int, str, dt.date, str, str]  # occurrence, stage, deadline, recipient, channel
+
+
+def _outbox_of(session: Session, occurrence_ids: list[int]) -> tuple[set[NoticeKey], set[tuple[int, dt.date]]]:
+    """The notices these occurrences already have (their keys), and the (occurrence, deadline)
+    pairs whose escalation a coordinator has acknowledged. One read through the occurrence index."""
+    keys: set[NoticeKey] = set()
+    acknowledged: set[tuple[int, dt.date]] = set()
+    columns = (Notice.occurrence_id, Notice.stage, Notice.deadline, Notice.recipient_id, Notice.channel, Notice.acknowledged_at)
     for chunk in range(0, len(occurrence_ids), 5000):
         ids = occurrence_ids[chunk : chunk + 5000]
-        found.update(
-            session.execute(
-                select(Notice.occurrence_id, Notice.deadline)
-                .where(Notice.occurrence_id.in_(ids), Notice.acknowledged_at.is_not(None))
-                .distinct()
-            ).all()
-        )
-    return found
+        for occurrence_id, stage, deadline, recipient, channel, acknowledged_at in session.execute(
+            select(*columns).where(Notice.occurrence_id.in_(ids))
+        ):
+            keys.add((occurrence_id, stage, deadline, recipient, channel))
+            if acknowledged_at is not None:
+                acknowledged.add((occurrence_id, deadline))
+    return keys, acknowledged
 
 
-def _insert_ignoring_duplicates(session: Session, rows: list[dict]) -> list[str]:
-    """Insert notices; rows whose key exists already are skipped. Returns the new rows' stages."""
+def _insert_new(session: Session, rows: list[dict]) -> None:
+    """Insert notices; a row whose key exists already (a concurrent watch) is skipped by the database."""
     if not rows:
-        return []
+        return
     dialect = session.get_bind().dialect.name
     insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
     if insert is None:
         raise PlantrackError(f"the outbox supports SQLite and PostgreSQL, not {dialect}")
-    statement = insert(Notice.__table__).on_conflict_do_nothing(  # Core, not the ORM's bulk path: a replay inserts 400k
+    # Core, not the ORM's bulk path, and no RETURNING: a replay inserts 400,000 of these.
+    statement = insert(Notice.__table__).on_conflict_do_nothing(
         index_elements=["occurrence_id", "stage", "deadline", "recipient_id", "channel"]
     )
-    created: list[str] = []
-    statement = statement.returning(Notice.__table__.c.stage)
-    for chunk in range(0, len(rows), 2000):
-        created += session.scalars(statement, rows[chunk : chunk + 2000]).all()
-    return created
+    for chunk in range(0, len(rows), 5000):
+        session.execute(statement, rows[chunk : chunk + 5000])
 
 
 def watch(session: Session, as_of: dt.datetime, catch_up_days: int = CATCH_UP_DAYS) -> WatchReport:
@@ -179,7 +182,7 @@ def watch(session: Session, as_of: dt.datetime, catch_up_days: int = CATCH_UP_DA
     report.overdue_total = sum(session.scalar(count.where(branch)) for branch in open_branches)
 
     units = _Units(session)
-    acknowledged = _acknowledged(session, [row[0] for row in rows])
+    existing, acknowledged = _outbox_of(session, [row[0] for row in rows])
 
     addressed: list[tuple[Finding, LadderStep, str]] = []
     for occurrence_id, plan_id, unit_id, opens_on, deadline in rows:
@@ -209,9 +212,12 @@ def watch(session: Session, as_of: dt.datetime, catch_up_days: int = CATCH_UP_DA
         for finding, step, recipient in addressed
         for channel in channels[recipient]
     ]
-    created = _insert_ignoring_duplicates(session, notices)
-    report.notices_created = len(created)
-    report.by_stage = Counter(stage_kind(stage) for stage in created)
+    # Known keys are left out here; the unique index still guards against a concurrent watch
+    # (whose rows would then be counted by both runs, never written twice).
+    new = [n for n in notices if (n["occurrence_id"], n["stage"], n["deadline"], n["recipient_id"], n["channel"]) not in existing]
+    _insert_new(session, new)
+    report.notices_created = len(new)
+    report.by_stage = Counter(stage_kind(n["stage"]) for n in new)
     session.add(WatchRun(as_of=as_of, day=day, found=report.summary(), notices_created=report.notices_created))
     session.flush()
     return report
