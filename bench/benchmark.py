@@ -7,8 +7,10 @@ has exactly two open occurrences inside the reminder window (4,000). It prints, 
 
 - watch: one morning watch on 200,000 occurrences, then on 400,000 with the same window;
 - dispatch: the 2,000 digests of that morning into a local SMTP sink running in another process;
-- replay: the three years day by day (habits hand in most reports), every notice rendered as a
-  full MIME message but not put on a socket (SMTP throughput is the dispatch figure).
+- replay: the three years day by day (habits hand in most reports), twice: with simulated
+  delivery (``plantrack replay --simulate``: the engine's whole work, each delivery recorded but
+  no message composed), and with every message rendered and composed as MIME but not put on a
+  socket (SMTP throughput is the dispatch figure).
 
 Each phase runs in its own process, so "peak MB" is that phase's peak resident memory.
 
