@@ -14,6 +14,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.logging import get_run_logger
 
 from notifications.channels import SMTP_URL_VARIABLE
+from plantrack.calendar import read_instant
 from tasks.notice_tasks import run_dispatch, run_watch
 
 CATEGORY_VI = {"due_soon": "sắp đến hạn", "due_today": "đến hạn hôm nay", "overdue": "quá hạn"}
@@ -34,15 +35,11 @@ def resolve_smtp_url(secret_block: str | None) -> str | None:
         return None
 
 
-def _instant(as_of: str | None) -> dt.datetime:
+def entry_instant(as_of: str | None) -> dt.datetime:
+    """The flow's clock: ``as_of`` (an ISO instant, or a date meaning the end of that day), else now."""
     if as_of is None:
         return dt.datetime.now(dt.timezone.utc)
-    instant = dt.datetime.fromisoformat(as_of)
-    if instant.tzinfo is None:
-        from plantrack.calendar import TIMEZONE
-
-        instant = instant.replace(tzinfo=TIMEZONE)
-    return instant
+    return read_instant(as_of, "as_of", date_means_end_of_day=True)
 
 
 def watch_markdown(as_of: dt.datetime, found: dict, sent: dict | None) -> str:
@@ -86,7 +83,7 @@ def deadline_watch(
     send: bool = True,
 ) -> dict:
     """Every working morning: write the day's reminders and escalations, then send them."""
-    instant = _instant(as_of)
+    instant = entry_instant(as_of)
     found = run_watch(instant, database_url)
     sent = run_dispatch(instant, resolve_smtp_url(smtp_secret_block), database_url) if send else None
     create_markdown_artifact(key="deadline-watch", markdown=watch_markdown(instant, found, sent), description="Deadline watch")
@@ -98,7 +95,7 @@ def dispatch_notices(
     as_of: str | None = None, database_url: str | None = None, smtp_secret_block: str | None = "plantrack-smtp-url"
 ) -> dict:
     """Send pending notices, retries included (runs every few minutes in working hours)."""
-    instant = _instant(as_of)
+    instant = entry_instant(as_of)
     sent = run_dispatch(instant, resolve_smtp_url(smtp_secret_block), database_url)
     s = sent["summary"]
     create_markdown_artifact(

@@ -29,6 +29,7 @@ import queue
 import re
 import smtplib
 import ssl
+import uuid
 from dataclasses import dataclass
 from email.utils import format_datetime, formataddr
 from typing import Protocol
@@ -38,7 +39,7 @@ import apprise
 from plantrack.errors import PlantrackError
 from plantrack.outbox import Digest
 
-from .mime import compose
+from .mime import Attachment, compose
 from .render import Rendered
 
 SMTP_URL_VARIABLE = "PLANTRACK_SMTP_URL"
@@ -134,18 +135,37 @@ class PooledSmtpSender:
         if not digest.to:
             raise DeliveryError(f"{digest.recipient_id} has no e-mail address")
         email = self.build(digest, message, now)  # before connecting: a bad address is no SMTP error
+        return Delivery("email", _addresses(digest), self.transmit(digest.to + digest.cc, email))
+
+    def send_document(
+        self, to: list[str], cc: list[str], subject: str, text: str, html: str, attachments: list[Attachment], now: dt.datetime
+    ) -> str:
+        """A message that is not a digest (a progress report with its files); returns the server's answer."""
+        if not to:
+            raise DeliveryError("no recipient address")
+        try:
+            email = compose(
+                from_header=self.from_header, to=to, cc=cc, subject=subject, date=format_datetime(now),
+                message_id=f"<plantrack.report.{uuid.uuid4().hex}@plantrack.invalid>", text=text, html=html,
+                attachments=attachments,
+            )
+        except ValueError as exc:
+            raise DeliveryError(str(exc)) from exc
+        return self.transmit(to + cc, email)
+
+    def transmit(self, recipients: list[str], email: str) -> str:
+        """Send a composed message over a kept-open connection; returns what the server said."""
         last_error: Exception | None = None
         for _ in range(2):  # a kept-open connection may have been closed by the server: reconnect once
             connection = None
             try:
                 connection = self._take()
-                refused = connection.sendmail(self.envelope_from, digest.to + digest.cc, email)
+                refused = connection.sendmail(self.envelope_from, recipients, email)
                 self._idle.put(connection)
-                accepted = len(digest.to) + len(digest.cc) - len(refused)
-                result = f"accepted by {self.host}:{self.port} for {accepted} address(es)"
+                result = f"accepted by {self.host}:{self.port} for {len(recipients) - len(refused)} address(es)"
                 if refused:
                     result += f"; refused: {', '.join(sorted(refused))}"
-                return Delivery("email", _addresses(digest), result)
+                return result
             except (smtplib.SMTPException, OSError) as exc:
                 last_error = exc
                 self._discard(connection)

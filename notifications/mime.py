@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
+from dataclasses import dataclass
 
 MAX_ENCODED_WORD = 75
 MAX_LINE = 78
@@ -85,6 +86,26 @@ def _body(mime_type: str, content: str) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Attachment:
+    filename: str  # ASCII, as agencies' mail systems are not all RFC 2231-aware
+    mime_type: str
+    content: bytes
+
+
+def _attachment(item: Attachment) -> str:
+    if not item.filename.isascii() or '"' in item.filename:
+        raise ValueError(f"attachment name {item.filename!r}: use plain ASCII")
+    encoded = binascii.b2a_base64(item.content, newline=False)
+    lines = [encoded[i : i + 76].decode("ascii") for i in range(0, len(encoded), 76)]
+    return (
+        f'Content-Type: {item.mime_type};\n name="{item.filename}"\nMIME-Version: 1.0\n'
+        f'Content-Transfer-Encoding: base64\nContent-Disposition: attachment;\n filename="{item.filename}"\n\n'
+        + "\n".join(lines)
+        + "\n"
+    )
+
+
 def compose(
     *,
     from_header: str,
@@ -96,11 +117,27 @@ def compose(
     text: str,
     html: str,
     extra: dict[str, list[str]] | None = None,
+    attachments: list[Attachment] = (),
 ) -> str:
-    """The whole message, lines ending in LF (smtplib turns them into CRLF)."""
-    boundary = f"=_plantrack_{uuid.uuid4().hex}"  # "=_" never occurs in base64 bodies
+    """The whole message, lines ending in LF (smtplib turns them into CRLF).
+
+    Text and HTML as multipart/alternative; with attachments, that part comes first inside a
+    multipart/mixed.
+    """
+    alternative = f"=_plantrack_{uuid.uuid4().hex}"  # "=_" never occurs in base64 bodies
+    body = f"--{alternative}\n{_body('text/plain', text)}--{alternative}\n{_body('text/html', html)}--{alternative}--\n"
+    if attachments:
+        mixed = f"=_plantrack_{uuid.uuid4().hex}"
+        content_type = f'Content-Type: multipart/mixed;\n boundary="{mixed}"'
+        body = (
+            f'--{mixed}\nContent-Type: multipart/alternative;\n boundary="{alternative}"\n\n{body}'
+            + "".join(f"--{mixed}\n{_attachment(item)}" for item in attachments)
+            + f"--{mixed}--\n"
+        )
+    else:
+        content_type = f'Content-Type: multipart/alternative;\n boundary="{alternative}"'
     headers = [
-        f'Content-Type: multipart/alternative;\n boundary="{boundary}"',
+        content_type,
         "MIME-Version: 1.0",
         header("Subject", subject),
         f"From: {from_header}",
@@ -111,8 +148,4 @@ def compose(
     headers += [f"Date: {date}", f"Message-ID: {message_id}"]
     for name, values in (extra or {}).items():
         headers.append(folded_list(name, values))
-    return (
-        "\n".join(headers)
-        + "\n\n"
-        + f"--{boundary}\n{_body('text/plain', text)}--{boundary}\n{_body('text/html', html)}--{boundary}--\n"
-    )
+    return "\n".join(headers) + "\n\n" + body

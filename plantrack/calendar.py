@@ -9,11 +9,14 @@ in exchange for a bridged holiday) that a plan or deployment adds.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
+
+from .errors import PlantrackError
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -136,3 +139,35 @@ def end_of_local_day(day: dt.date) -> dt.datetime:
     """The last microsecond of ``day`` in Viet Nam, as an aware UTC instant."""
     local = dt.datetime.combine(day, dt.time.max, tzinfo=TIMEZONE)
     return local.astimezone(dt.timezone.utc)
+
+
+# --- dates and instants as people write them ----------------------------------------------
+
+_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def parse_date(text: str, what: str = "date") -> dt.date:
+    """``YYYY-MM-DD`` or ``DD/MM/YYYY``."""
+    text = text.strip()
+    match = _DMY.match(text)
+    try:
+        if match:
+            return dt.date(int(match[3]), int(match[2]), int(match[1]))
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise PlantrackError(f"{what}: {text!r} is not a date (use YYYY-MM-DD or DD/MM/YYYY)") from None
+
+
+def read_instant(text: str, what: str, *, date_means_end_of_day: bool) -> dt.datetime:
+    """An aware instant from an ISO date-time (Viet Nam time when it has no offset) or a date:
+    the end of that day, or its start, in Viet Nam."""
+    if "T" in text or " " in text.strip():
+        try:
+            instant = dt.datetime.fromisoformat(text.strip())
+        except ValueError:
+            raise PlantrackError(f"{what}: {text!r} is not an ISO date-time (e.g. 2020-11-16T09:30)") from None
+        return instant if instant.tzinfo else instant.replace(tzinfo=TIMEZONE)
+    day = parse_date(text, what)
+    if date_means_end_of_day:
+        return end_of_local_day(day)
+    return dt.datetime.combine(day, dt.time.min, tzinfo=TIMEZONE)

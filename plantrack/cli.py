@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -14,7 +13,7 @@ from rich.console import Console
 from sqlalchemy import select
 from rich.table import Table
 
-from .calendar import TIMEZONE, end_of_local_day, local_date, weekday_vi
+from .calendar import TIMEZONE, end_of_local_day, local_date, parse_date, read_instant, weekday_vi
 from .errors import DefinitionError, PlantrackError
 from .ics import unit_calendar
 from .loader import load_catalogue
@@ -84,34 +83,13 @@ def handles_errors(command):
 
 # --- parsing dates -----------------------------------------------------------------------
 
-_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-
-
-def parse_date(text: str, what: str = "date") -> dt.date:
-    text = text.strip()
-    match = _DMY.match(text)
-    try:
-        if match:
-            return dt.date(int(match[3]), int(match[2]), int(match[1]))
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise PlantrackError(f"{what}: {text!r} is not a date (use YYYY-MM-DD or DD/MM/YYYY)") from None
 
 
 def parse_instant(text: str | None, what: str, *, date_means_end_of_day: bool) -> dt.datetime:
-    """An aware instant from a date or ISO datetime; ``None`` means now (the entry point's clock)."""
+    """``text`` read as an instant; ``None`` means now (the command line is an entry point)."""
     if text is None:
         return dt.datetime.now(dt.timezone.utc)
-    if "T" in text or " " in text.strip():
-        try:
-            instant = dt.datetime.fromisoformat(text.strip())
-        except ValueError:
-            raise PlantrackError(f"{what}: {text!r} is not an ISO date-time (e.g. 2020-11-16T09:30)") from None
-        return instant if instant.tzinfo else instant.replace(tzinfo=TIMEZONE)
-    day = parse_date(text, what)
-    if date_means_end_of_day:
-        return end_of_local_day(day)
-    return dt.datetime.combine(day, dt.time.min, tzinfo=TIMEZONE)
+    return read_instant(text, what, date_means_end_of_day=date_means_end_of_day)
 
 
 def _fmt(day: dt.date | None) -> str:
@@ -641,6 +619,52 @@ def notices(
                 f"{notice.address or ''} {notice.result or ''}".strip(),
             )
     out.print(table)
+
+
+@app.command()
+@handles_errors
+def report(
+    plan: Annotated[str, typer.Option(help="Plan id or number; the plans implementing it are rolled up.")],
+    as_of: AsOfOption = None,
+    output_dir: Annotated[Path, typer.Option("--output-dir", help="Where the .xlsx and .html files go.")] = Path("var/reports"),
+    send: Annotated[bool, typer.Option("--send", help="E-mail the report to the plan's head and standing office.")] = False,
+    smtp_url: Annotated[Optional[str], typer.Option("--smtp-url", help="SMTP server (default: PLANTRACK_SMTP_URL).")] = None,
+    db: DbOption = None,
+):
+    """A plan's progress report as of a date: an Excel workbook and a printable HTML page."""
+    from .exports.common import rate_text
+    from .reporting import write_progress_report
+
+    instant = parse_instant(as_of, "--as-of", date_means_end_of_day=True)
+    written = write_progress_report(Store(db), plan, instant, output_dir)
+    r = written.report
+    table = Table(title=f"Báo cáo tiến độ {r.plan_number} — số liệu đến hết ngày {r.day:%d/%m/%Y}")
+    for column in ["Đơn vị", *[s.vi for s in COUNTED], "Tỷ lệ đúng hạn"]:
+        table.add_column(column, justify="left" if column == "Đơn vị" else "right")
+    table.add_row(f"Tổng cộng ({len(r.units)} đơn vị)", *[str(r.counts[s]) for s in COUNTED], rate_text(r.rate))
+    for unit in r.lagging[:15]:
+        table.add_row(unit.name, *[str(unit.counts[s]) for s in COUNTED], rate_text(unit.rate))
+    out.print(table)
+    if r.implementers:
+        have = [name for _, name, plans in r.implementers if plans]
+        out.print(f"Kế hoạch triển khai đã có trong hệ thống: {len(have)}/{len(r.implementers)} ({', '.join(have) or '—'})")
+    for path in written.files:
+        out.print(f"Đã ghi: {path}", highlight=False)
+    if send:
+        from notifications.channels import PooledSmtpSender, smtp_url as configured_smtp
+        from notifications.report_mail import send_report
+
+        url = configured_smtp(smtp_url)
+        if url is None:
+            raise PlantrackError("--send needs an SMTP server: --smtp-url or PLANTRACK_SMTP_URL")
+        sender = PooledSmtpSender(url)
+        try:
+            answer = send_report(sender, r, written.recipients, written.files, dt.datetime.now(dt.timezone.utc))
+        except Exception as exc:  # DeliveryError: nothing is lost, the files are written; say so
+            raise PlantrackError(f"the report was written but not sent: {exc}") from None
+        finally:
+            sender.close()
+        out.print(f"Đã gửi tới {', '.join(x.name for x in written.recipients)}: {answer}", highlight=False)
 
 
 def main() -> None:  # console script

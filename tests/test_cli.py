@@ -179,3 +179,19 @@ def test_a_simulated_replay_records_deliveries_but_sends_nothing(store, tmp_path
     assert results == {"simulated: not sent (replay)"}
     sent_line = next(line for line in result.output.splitlines() if "Thư đã gửi (mô phỏng)" in line)
     assert int(sent_line.split("│")[-2]) > 0
+
+
+def test_report_writes_both_files_and_mails_them_to_the_head_and_office(demo, tmp_path):
+    from notifications.sink import SmtpSink
+
+    refused = run("report", "--plan", "03/KH-BCĐ389", "--as-of", "20/11/2020", "--output-dir", tmp_path,
+                  "--send", "--db", demo.url, expect=2)
+    assert "--send needs an SMTP server" in refused.output
+    with SmtpSink() as sink:
+        result = run("report", "--plan", "03/KH-BCĐ389", "--as-of", "20/11/2020", "--output-dir", tmp_path,
+                     "--send", "--smtp-url", sink.url(), "--db", demo.url)
+    assert (tmp_path / "bao-cao-tien-do-hn-kh-03-2020-11-20.xlsx").exists()
+    assert "Đã gửi tới Ban Chỉ đạo 389 thành phố Hà Nội" in result.output
+    [mail] = sink.messages
+    assert mail["Subject"].endswith("(số liệu đến ngày 20/11/2020)")
+    assert len(list(mail.iter_attachments())) == 2

@@ -75,3 +75,60 @@ def test_the_watch_flow_writes_sends_and_publishes_an_artifact(prefect_server, t
         (watch_artifact,) = [a for a in artifact if a.key == "deadline-watch"]
     assert "sắp đến hạn / due soon | 43" in watch_artifact.data
     assert "thư đã gửi / messages sent | 0" in watch_artifact.data  # the latest run: nothing new
+
+
+def test_the_progress_report_flow_writes_files_publishes_and_mails_them(prefect_server, tmp_path, monkeypatch):
+    """Hà Nội plan 03 as of 20/11/2020, after the watches of that week: the 1030 laggards."""
+    import openpyxl
+    from prefect.client.orchestration import get_client
+
+    from flows.notices import deadline_watch
+    from flows.progress_report import progress_report
+    from notifications.sink import SmtpSink
+
+    url = f"sqlite:///{tmp_path}/report.db"
+    sync_plans(definitions=[str(DEFINITIONS)], database_url=url)
+    with SmtpSink() as sink:
+        monkeypatch.setenv("PLANTRACK_SMTP_URL", sink.url())
+        deadline_watch(as_of="2020-11-17T07:30:00+07:00", database_url=url, smtp_secret_block=None)
+        before = sink.count
+        result = progress_report(plan="hn-kh-03", as_of="2020-11-20", output_dir=str(tmp_path / "reports"),
+                                 database_url=url, smtp_secret_block=None)
+    assert result["overdue"] == 43  # nobody had sent the 1030 plan in this store
+    workbook, page = (tmp_path / "reports" / "bao-cao-tien-do-hn-kh-03-2020-11-20.xlsx",
+                      tmp_path / "reports" / "bao-cao-tien-do-hn-kh-03-2020-11-20.html")
+    assert result["files"] == [str(workbook), str(page)]
+    lagging = list(openpyxl.load_workbook(workbook)["Đơn vị chậm"].iter_rows(min_row=2, values_only=True))
+    assert len(lagging) == 43 and all(row[7] == 1 for row in lagging)  # each had the overdue notice of 17/11
+
+    assert sink.count == before + 1
+    mail = sink.messages[-1]
+    assert mail["Subject"] == "Báo cáo tiến độ thực hiện Kế hoạch số 03/KH-BCĐ389 (số liệu đến ngày 20/11/2020)"
+    assert set(sink.envelopes[-1]) == {"truongban.bcd389@hanoi.example", "banchidao389tp@gmail.com", "hanoi.ktph@dms.gov.vn"}
+    assert "Quá hạn: 43" in mail.get_body(("plain",)).get_content()
+    names = sorted(part.get_filename() for part in mail.iter_attachments())
+    assert names == ["bao-cao-tien-do-hn-kh-03-2020-11-20.html", "bao-cao-tien-do-hn-kh-03-2020-11-20.xlsx"]
+    attached = next(p for p in mail.iter_attachments() if p.get_filename().endswith(".xlsx")).get_content()
+    assert attached == workbook.read_bytes()
+    with get_client(sync_client=True) as client:
+        (artifact,) = [a for a in client.read_latest_artifacts() if a.key == "progress-hn-kh-03"]
+    assert "| Quá hạn / overdue | 43 |" in artifact.data
+
+
+def test_every_deployment_names_a_flow_its_parameters_and_valid_schedules():
+    import importlib
+    import inspect
+
+    from croniter import croniter
+    from ruamel.yaml import YAML
+
+    spec = YAML(typ="safe").load((DEFINITIONS.parent / "prefect.yaml").read_text(encoding="utf-8"))
+    names = [d["name"] for d in spec["deployments"]]
+    assert {"sync-plans", "deadline-watch", "dispatch-notices", "national-399", "hanoi-03"} <= set(names)
+    for deployment in spec["deployments"]:
+        path, name = deployment["entrypoint"].split(":")
+        flow = getattr(importlib.import_module(path.removesuffix(".py").replace("/", ".")), name)
+        accepted = inspect.signature(flow.fn).parameters
+        assert set(deployment.get("parameters", {})) <= set(accepted), deployment["name"]
+        for schedule in deployment["schedules"]:
+            assert croniter.is_valid(schedule["cron"]) and schedule["timezone"] == "Asia/Ho_Chi_Minh"

@@ -5,7 +5,9 @@ from email import policy
 
 import pytest
 
-from notifications.mime import compose, header
+from notifications.mime import Attachment, compose, header
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 SUBJECT = (
     "V/v đôn đốc thực hiện Kế hoạch số 399/KH-BCĐ389 và Kế hoạch số 03/KH-BCĐ389 "
@@ -76,3 +78,18 @@ def test_international_domain_and_refused_local_part():
         compose_one(to=["văn.thư@hanoi.gov.vn"])
     with pytest.raises(ValueError, match="not an e-mail address"):
         compose_one(to=["hanoi.gov.vn"])
+
+
+def test_attachments_come_after_the_text_and_html():
+    workbook = bytes(range(256)) * 40
+    raw = compose_one(attachments=[Attachment("bao-cao-tien-do.xlsx", XLSX, workbook)])
+    message = parse(raw)
+    assert message.get_content_type() == "multipart/mixed"
+    assert message.get_body(("plain",)).get_content().startswith("Kính gửi: Ủy ban nhân dân huyện Ba Vì")
+    [attached] = list(message.iter_attachments())
+    assert attached.get_filename() == "bao-cao-tien-do.xlsx" and attached.get_content_type() == XLSX
+    assert attached.get_content() == workbook
+    # The long Office type name alone passes 78 columns; RFC 5322's hard limit is 998.
+    assert max(len(line) for line in raw.split("\n")) <= 998
+    with pytest.raises(ValueError, match="plain ASCII"):
+        compose_one(attachments=[Attachment("báo-cáo.xlsx", XLSX, b"x")])

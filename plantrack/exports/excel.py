@@ -1,0 +1,107 @@
+"""The progress report as an Excel workbook (openpyxl): summary, units, heat map, lagging units,
+implementing plans. Every figure is a value, not a formula, so any reader shows it as is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from ..progress import ProgressReport
+from ..tracking import Status
+from .common import EMPTY_COLOUR, KIND_VI, STATUS_COLOUR, STATUS_COLUMNS, plan_label, rate_text
+
+BOLD = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+SHEETS = ("Tổng hợp", "Đơn vị", "Bản đồ nhiệt", "Đơn vị chậm", "Kế hoạch triển khai")
+
+
+def _header(sheet, titles: list[str], widths: list[int]) -> None:
+    sheet.append(titles)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.cell(row=sheet.max_row, column=index).font = BOLD
+    sheet.freeze_panes = f"A{sheet.max_row + 1}"  # a string: asking for the cell would create a blank row
+
+
+def _fill(cell, colours: tuple[str, str]) -> None:
+    cell.fill = PatternFill("solid", start_color=colours[0], end_color=colours[0])
+    cell.font = Font(color=colours[1])
+
+
+def write_workbook(report: ProgressReport, path: Path) -> Path:
+    book = Workbook()
+    summary = book.active
+    summary.title = SHEETS[0]
+    summary.column_dimensions["A"].width = 34
+    summary.column_dimensions["B"].width = 70
+    for label, value in [
+        ("Báo cáo tiến độ thực hiện", f"{plan_label(report.plan_doc_type, report.plan_number)}"),
+        ("Trích yếu", report.plan_title),
+        ("Số liệu đến hết ngày", f"{report.day:%d/%m/%Y}"),
+        ("Số đơn vị", len(report.units)),
+        *[(status.vi, report.counts[status]) for status in STATUS_COLUMNS],
+        ("Tỷ lệ đúng hạn", rate_text(report.rate)),
+        ("Số đơn vị có nhiệm vụ quá hạn", len(report.lagging)),
+    ]:
+        summary.append([label, value])
+        summary.cell(row=summary.max_row, column=1).font = BOLD
+        summary.cell(row=summary.max_row, column=2).alignment = WRAP
+
+    units = book.create_sheet(SHEETS[1])
+    _header(units, ["Mã đơn vị", "Đơn vị", "Loại", *[s.vi for s in STATUS_COLUMNS], "Tỷ lệ đúng hạn", "Số thông báo đã gửi"],
+            [28, 40, 20, 14, 14, 14, 10, 12, 12])
+    for unit in report.units:
+        units.append([unit.unit_id, unit.name, KIND_VI.get(unit.kind, unit.kind), *[unit.counts[s] for s in STATUS_COLUMNS],
+                      rate_text(unit.rate), unit.notices_sent])
+
+    heat = book.create_sheet(SHEETS[2])
+    _header(heat, ["Đơn vị", *[p.label for p in report.periods]], [40, *[20] * len(report.periods)])
+    for unit in report.units:
+        heat.append([unit.name, *[_cell_text(cell.counts) for cell in unit.cells]])
+        for index, cell in enumerate(unit.cells, start=2):
+            _fill(heat.cell(row=heat.max_row, column=index), STATUS_COLOUR.get(cell.status, EMPTY_COLOUR))
+    heat.append([])
+    heat.append(["Chú giải", *[s.vi for s in STATUS_COLUMNS]])
+    for index, status in enumerate(STATUS_COLUMNS, start=2):
+        _fill(heat.cell(row=heat.max_row, column=index), STATUS_COLOUR[status])
+
+    lagging = book.create_sheet(SHEETS[3])
+    _header(lagging, ["Mã đơn vị", "Đơn vị", "Văn bản", "Nhiệm vụ", "Kỳ", "Thời hạn", "Số ngày quá hạn", "Số thông báo đã gửi"],
+            [28, 34, 22, 60, 18, 12, 10, 12])
+    for owed in report.owed:
+        lagging.append([owed.unit_id, owed.unit_name, owed.plan_number, owed.obligation_title, owed.period_label,
+                        owed.deadline, owed.days_late, owed.notices_sent])
+        lagging.cell(row=lagging.max_row, column=6).number_format = "DD/MM/YYYY"
+        lagging.cell(row=lagging.max_row, column=4).alignment = WRAP
+
+    children = book.create_sheet(SHEETS[4])
+    _header(children, ["Văn bản", "Cơ quan ban hành", "Thuộc đơn vị", *[s.vi for s in STATUS_COLUMNS], "Tỷ lệ đúng hạn"],
+            [30, 30, 28, 14, 14, 14, 10, 12])
+    for child in report.children:
+        children.append([plan_label(child.doc_type, child.number), child.issuer_name, child.owner_id or "",
+                         *[child.counts[s] for s in STATUS_COLUMNS], rate_text(child.rate)])
+    if report.implementers:
+        children.append([])
+        have = sum(1 for _, _, plans in report.implementers if plans)
+        children.append([f"Đơn vị đã có kế hoạch triển khai trong hệ thống: {have}/{len(report.implementers)}"])
+        for unit_id, name, plans in report.implementers:
+            children.append([name, unit_id, ", ".join(plans) if plans else "chưa có"])
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+def _cell_text(counts: dict[Status, int]) -> str:
+    """'3/4 đúng hạn' style: done on time out of what fell in the period."""
+    total = sum(counts[s] for s in STATUS_COLUMNS)
+    if not total:
+        return ""
+    parts = [f"{counts[s]} {label}" for s, label in
+             ((Status.ON_TIME, "đúng hạn"), (Status.LATE, "muộn"), (Status.IN_PROGRESS, "đang làm"), (Status.OVERDUE, "quá hạn"))
+             if counts[s]]
+    return ", ".join(parts)

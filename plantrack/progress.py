@@ -1,0 +1,285 @@
+"""Progress reports: where a plan stands as of an instant, unit by unit and period by period.
+
+The report is a plain value (no I/O beyond the queries that build it): the Excel and HTML
+writers, the Prefect flow and the dashboard all read the same object. Periods are the plan's
+half-years counted from its start (the rhythm of its six-monthly reports and reviews); each
+occurrence falls in the period that holds its deadline in force.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .calendar import local_date
+from .store.models import Notice, Plan, Unit
+from .tracking import COUNTED, OccurrenceStatus, Status, descendant_plans, on_time_rate, resolve_plan, status_rows
+
+# Worst first: the colour of a heat-map cell is the worst status in it.
+SEVERITY = (Status.OVERDUE, Status.LATE, Status.IN_PROGRESS, Status.ON_TIME, Status.NOT_OPEN)
+
+
+@dataclass(frozen=True)
+class Period:
+    index: int  # 1-based
+    start: dt.date
+    end: dt.date
+
+    @property
+    def label(self) -> str:
+        return f"Kỳ {self.index} ({self.start:%m/%Y}–{self.end:%m/%Y})"
+
+    @property
+    def short(self) -> str:
+        return f"{self.start:%m/%y}–{self.end:%m/%y}"
+
+
+def half_years(start: dt.date, end: dt.date) -> list[Period]:
+    """Six-month periods counted from ``start`` until ``end`` (the last one may be shorter)."""
+    periods: list[Period] = []
+    while (first := _add_months(start, 6 * len(periods))) <= end:
+        last = min(_add_months(start, 6 * (len(periods) + 1)) - dt.timedelta(days=1), end)
+        periods.append(Period(len(periods) + 1, first, last))
+    return periods
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    """Same day ``months`` later, or the month's last day (31/08 + 6 months -> end of February)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _counts(rows) -> dict[Status, int]:
+    found = Counter(row.status for row in rows)
+    return {status: found.get(status, 0) for status in Status}
+
+
+@dataclass
+class Cell:
+    counts: dict[Status, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts[s] for s in COUNTED)
+
+    @property
+    def status(self) -> Status | None:
+        """The worst status in the cell; None when nothing in it is open yet."""
+        return next((s for s in SEVERITY if s is not Status.NOT_OPEN and self.counts[s]), None)
+
+
+@dataclass
+class UnitProgress:
+    unit_id: str
+    name: str
+    kind: str
+    counts: dict[Status, int]
+    cells: list[Cell]  # one per report period
+    notices_sent: int
+
+    @property
+    def rate(self) -> float | None:
+        return on_time_rate(self.counts)
+
+
+@dataclass(frozen=True)
+class Owed:
+    """An overdue occurrence: what a lagging unit owes."""
+
+    occurrence_id: int
+    unit_id: str
+    unit_name: str
+    plan_number: str
+    obligation_title: str
+    period_label: str
+    deadline: dt.date
+    days_late: int
+    notices_sent: int
+
+
+@dataclass
+class ChildPlan:
+    """A plan implementing the reported one (a province's or a ministry's own plan)."""
+
+    plan_id: str
+    number: str
+    title: str
+    doc_type: str
+    issuer_id: str
+    issuer_name: str
+    owner_id: str | None  # the unit of the parent plan that the issuer belongs to
+    counts: dict[Status, int]
+
+    @property
+    def rate(self) -> float | None:
+        return on_time_rate(self.counts)
+
+
+@dataclass
+class ProgressReport:
+    plan_id: str
+    plan_number: str
+    plan_title: str
+    plan_doc_type: str
+    issuer_id: str
+    as_of: dt.datetime
+    periods: list[Period]
+    units: list[UnitProgress]
+    counts: dict[Status, int]
+    owed: list[Owed]
+    children: list[ChildPlan] = field(default_factory=list)
+    # Units of the top plan of a kind that implements it by plans of its own (provinces), and
+    # which of them have such a plan loaded.
+    implementers: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (unit id, name, child plan ids)
+
+    @property
+    def day(self) -> dt.date:
+        return local_date(self.as_of)
+
+    @property
+    def rate(self) -> float | None:
+        return on_time_rate(self.counts)
+
+    @property
+    def lagging(self) -> list[UnitProgress]:
+        return [u for u in self.units if u.counts[Status.OVERDUE]]
+
+    def period_totals(self) -> list[dict[Status, int]]:
+        totals = []
+        for index in range(len(self.periods)):
+            found: Counter = Counter()
+            for unit in self.units:
+                found.update(unit.cells[index].counts)
+            totals.append({status: found.get(status, 0) for status in Status})
+        return totals
+
+
+def _notices_sent(session: Session, occurrence_ids: list[int], as_of: dt.datetime) -> Counter[int]:
+    """Notices sent by ``as_of`` per occurrence (the proof-of-notice count)."""
+    sent: Counter[int] = Counter()
+    for chunk in range(0, len(occurrence_ids), 5000):
+        ids = occurrence_ids[chunk : chunk + 5000]
+        for occurrence_id, sent_at in session.execute(
+            select(Notice.occurrence_id, Notice.sent_at).where(Notice.occurrence_id.in_(ids), Notice.sent_at.is_not(None))
+        ):
+            if sent_at <= as_of:
+                sent[occurrence_id] += 1
+    return sent
+
+
+def _period_of(periods: list[Period], day: dt.date) -> int:
+    for index, period in enumerate(periods):
+        if period.start <= day <= period.end:
+            return index
+    return 0 if day < periods[0].start else len(periods) - 1  # deadlines past the plan's end count in its last period
+
+
+def compile_report(session: Session, plan_ref: str, as_of: dt.datetime, implementing: bool = True) -> ProgressReport:
+    """The progress report of a plan (and, by default, the plans implementing it) as of ``as_of``."""
+    plan = resolve_plan(session, plan_ref)
+    rows = status_rows(session, as_of, plan.id, include_not_open=True, include_implementing=implementing)
+    periods = half_years(plan.period_start, plan.period_end)
+    sent = _notices_sent(session, [r.occurrence_id for r in rows], as_of)
+    kinds = {unit_id: kind for unit_id, kind in session.execute(select(Unit.id, Unit.kind))}
+
+    by_unit: dict[str, list[OccurrenceStatus]] = {}
+    for row in rows:
+        by_unit.setdefault(row.unit_id, []).append(row)
+    units = []
+    for unit_id, owned in by_unit.items():
+        cells = [[] for _ in periods]
+        for row in owned:
+            cells[_period_of(periods, row.effective_due)].append(row)
+        units.append(
+            UnitProgress(
+                unit_id, owned[0].unit_name, kinds.get(unit_id, ""), _counts(owned), [Cell(_counts(c)) for c in cells],
+                sum(sent[r.occurrence_id] for r in owned),
+            )
+        )
+    units.sort(key=lambda u: (-(u.counts[Status.OVERDUE]), u.rate if u.rate is not None else 2, u.unit_id))
+
+    day = local_date(as_of)
+    owed = sorted(
+        (
+            Owed(r.occurrence_id, r.unit_id, r.unit_name, r.plan_number, r.obligation_title, r.period_label, r.effective_due,
+                 (day - r.effective_due).days, sent[r.occurrence_id])
+            for r in rows
+            if r.status is Status.OVERDUE
+        ),
+        key=lambda o: (-o.days_late, o.unit_id, o.obligation_title),
+    )
+    report = ProgressReport(
+        plan.id, plan.number, plan.title, plan.doc_type, plan.issuer_id, as_of, periods, units, _counts(rows), owed
+    )
+    if implementing:
+        _add_children(session, report, plan, rows)
+    return report
+
+
+def _add_children(session: Session, report: ProgressReport, plan: Plan, rows: list[OccurrenceStatus]) -> None:
+    """Each implementing plan with its own counts, and which implementers have one loaded."""
+    plan_ids = [p for p in descendant_plans(session, plan.id) if p != plan.id]
+    if not plan_ids:
+        return
+    units = session.execute(select(Unit.id, Unit.parent_id, Unit.kind, func.coalesce(Unit.short_name, Unit.name))).all()
+    parents = {unit_id: parent for unit_id, parent, _, _ in units}
+    kinds = {unit_id: kind for unit_id, _, kind, _ in units}
+    names = {unit_id: name for unit_id, _, _, name in units}
+    own_units = {r.unit_id for r in rows if r.plan_id == plan.id}
+
+    def owner(unit_id: str) -> str | None:
+        """The first unit of the reported plan at or above ``unit_id`` in the unit tree."""
+        seen = set()
+        current: str | None = unit_id
+        while current is not None and current not in seen:
+            if current in own_units:
+                return current
+            seen.add(current)
+            current = parents.get(current)
+        return None
+
+    children = select(Plan).where(Plan.parent_id == plan.id, Plan.retired.is_(False)).order_by(Plan.issued_on, Plan.id)
+    for child in session.scalars(children):  # grandchildren count with their parent
+        tree = set(descendant_plans(session, child.id))
+        in_child = [r for r in rows if r.plan_id in tree]
+        report.children.append(
+            ChildPlan(child.id, child.number, child.title, child.doc_type, child.issuer_id, names.get(child.issuer_id, child.issuer_id),
+                      owner(child.issuer_id), _counts(in_child))
+        )
+    # Who implements by a plan of their own ("kế hoạch", not a dispatch): the kinds of the units
+    # owning such a child plan (for plan 399, the provinces), each with its plans, if any.
+    implementing_kinds = {kinds.get(c.owner_id) for c in report.children if c.owner_id and c.doc_type == "ke_hoach"}
+    for unit_id in sorted(own_units):
+        if kinds.get(unit_id) in implementing_kinds:
+            report.implementers.append(
+                (unit_id, names.get(unit_id, unit_id), [c.plan_id for c in report.children if c.owner_id == unit_id])
+            )
+
+
+@dataclass(frozen=True)
+class Recipient:
+    unit_id: str
+    name: str
+    to: list[str]
+    cc: list[str]
+
+
+def report_recipients(session: Session, plan_ref: str) -> list[Recipient]:
+    """Who gets a plan's progress report: the head (the issuing committee) and its standing office."""
+    plan = resolve_plan(session, plan_ref)
+    found = []
+    office = select(Unit).where(
+        Unit.retired.is_(False), Unit.kind == "standing_office",
+        (Unit.parent_id == plan.issuer_id) | (Unit.escalates_to_id == plan.issuer_id),
+    )
+    for unit in [session.get(Unit, plan.issuer_id), *session.scalars(office.order_by(Unit.id))]:
+        if unit is not None and not unit.retired:
+            contacts = unit.contacts or {}
+            found.append(Recipient(unit.id, unit.name, list(contacts.get("to") or []), list(contacts.get("cc") or [])))
+    return found
