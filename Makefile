@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_DB := sqlite:///var/demo.db
 
-.PHONY: install demo test clean
+.PHONY: install browser demo dashboard test clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,24 @@ demo: $(STAMP)
 	$(BIN)/plantrack report --plan 03/KH-BCĐ389 --as-of 2020-11-20 --output-dir var/reports --db $(DEMO_DB)
 	$(BIN)/plantrack report --plan kh-399 --as-of 2023-10-31 --output-dir var/reports --db $(DEMO_DB)
 
+# The dashboard on the demo data (runs the demo first if var/demo.db is missing), its clock set
+# to 20/11/2020 10:00 so that the 2020 submission links are still valid; a demo coordinator
+# account, and the link of a district that has not sent its plan. http://127.0.0.1:8000/
+dashboard: $(STAMP)
+	test -f var/demo.db || $(MAKE) demo
+	PLANTRACK_COORDINATOR_PASSWORD=dieuphoi-demo $(BIN)/plantrack coordinator --login dieuphoi --name "Cán bộ điều phối (demo)" --db $(DEMO_DB)
+	@echo "Coordinator login: dieuphoi / dieuphoi-demo"
+	$(BIN)/plantrack link --plan hn-cv-1030 --obligation ke-hoach-trien-khai --unit hn.district.my-duc --db $(DEMO_DB)
+	$(BIN)/plantrack serve --clock 2020-11-20T10:00:00+07:00 --db $(DEMO_DB)
+
+# The dashboard tests drive Debian's chromium (Playwright never downloads a browser here).
+browser:
+	@command -v chromium >/dev/null || apt-get install -y -q chromium >/dev/null \
+		|| (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null) \
+		|| echo "chromium could not be installed: the browser test will be skipped"
+
 # PostgreSQL tests run too when PLANTRACK_TEST_POSTGRES_URL is set (.ci/run sets it).
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
 clean:

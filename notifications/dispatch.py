@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from plantrack.calendar import local_date
-from plantrack.outbox import Digest, build_digests, claim, record_cancelled, record_failure, record_sent
+from plantrack.outbox import Digest, DigestItem, build_digests, claim, record_cancelled, record_failure, record_sent
 from plantrack.store.database import Store
 
 from .channels import Delivery, DeliveryError, Sender, send_to_url
-from .render import Rendered, render
+from .render import LinkMaker, Rendered, render
 
 UrlSender = Callable[[Digest, Rendered], Delivery]
 
@@ -53,18 +53,38 @@ def worker_name() -> str:
 SIMULATED = "simulated: not sent (replay)"
 
 
+PUBLIC_URL_VARIABLE = "PLANTRACK_PUBLIC_URL"
+
+
+def submission_links(base_url: str | None = None, key: bytes | None = None) -> LinkMaker | None:
+    """Signed submission links under the dashboard's address (``base_url``, else
+    ``PLANTRACK_PUBLIC_URL``); None when no address is configured: reminders then carry none."""
+    from plantrack.links import SECRET_FILE, link_expiry, make_token, secret_key
+
+    base_url = base_url or os.environ.get(PUBLIC_URL_VARIABLE)
+    if not base_url:
+        return None
+    key = key or secret_key(None, SECRET_FILE)
+    base = base_url.rstrip("/")
+
+    def link_for(item: DigestItem) -> str:
+        return f"{base}/nop/{make_token(key, item.occurrence_id, item.unit_id, link_expiry(item.deadline))}"
+
+    return link_for
+
+
 def simulated_url_send(digest: Digest, message: Rendered) -> Delivery:
     """Stands in for a unit's chat or webhook URL in a replay: a replay never posts to them."""
     return Delivery(digest.channel, digest.channel, SIMULATED)
 
 
 def _deliver(
-    email: Sender | None, urls: UrlSender, simulate: bool, digest: Digest, now: dt.datetime
+    email: Sender | None, urls: UrlSender, simulate: bool, link_for: LinkMaker | None, digest: Digest, now: dt.datetime
 ) -> tuple[Digest, str, Delivery | Exception]:
     if simulate:  # the proof-of-notice log says plainly that nothing was sent
         to = ", ".join(digest.to) if digest.channel == "email" else digest.channel
         return digest, "", Delivery(digest.channel, to, SIMULATED)
-    message = render(digest, local_date(now))
+    message = render(digest, local_date(now), link_for=link_for)
     try:
         if digest.channel == "email":
             if email is None:
@@ -87,12 +107,14 @@ def dispatch(
     max_batches: int | None = None,
     urls: UrlSender = send_to_url,
     simulate: bool = False,
+    link_for: LinkMaker | None = None,
 ) -> DispatchReport:
     """Send every notice due by ``now``; returns what was sent, failed and cancelled.
 
     ``urls`` delivers to the units' own apprise URLs. With ``simulate``, no message is composed
     or sent on any channel: each digest is recorded as delivered, marked as simulated (for
-    what-if replays of a whole plan, where only the engine's decisions matter).
+    what-if replays of a whole plan, where only the engine's decisions matter). ``link_for``
+    gives reminders their signed submission links (``submission_links()``).
     """
     worker = worker or worker_name()
     report = DispatchReport()
@@ -111,7 +133,7 @@ def dispatch(
             batches += 1
             with store.session() as session:
                 digests, obsolete = build_digests(session, claimed.ids, now)
-            outcomes = list(send_all(lambda d: _deliver(email, urls, simulate, d, now), digests))
+            outcomes = list(send_all(lambda d: _deliver(email, urls, simulate, link_for, d, now), digests))
             with store.transaction() as session:
                 record_cancelled(session, obsolete, now)
                 report.notices_cancelled += len(obsolete)

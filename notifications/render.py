@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Callable
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -62,8 +63,14 @@ _environment = Environment(
 _environment.filters.update(vn_date=vn_date, vn_date_long=vn_date_long)
 
 
-def render(digest: Digest, today: dt.date, place: str = "Hà Nội") -> Rendered:
-    """The message for one digest as of ``today`` (the local date it is sent)."""
+LinkMaker = Callable[[DigestItem], "str | None"]
+
+
+def render(digest: Digest, today: dt.date, place: str = "Hà Nội", link_for: LinkMaker | None = None) -> Rendered:
+    """The message for one digest as of ``today`` (the local date it is sent).
+
+    ``link_for`` gives each item of a reminder its signed submission link (escalations,
+    which go to a coordinator, carry none)."""
     plans = {}
     for item in digest.items:
         plans.setdefault(
@@ -77,6 +84,7 @@ def render(digest: Digest, today: dt.date, place: str = "Hà Nội") -> Rendered
             "situation": situation(item, today),
             "extended": item.deadline != item.original_deadline,
             "level_label": LEVEL_VI.get(item.level, ""),
+            "link": link_for(item) if link_for and not digest.escalation else None,
         }
         for item in digest.items
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -438,7 +439,7 @@ def _email_sender(smtp_url: str | None):
 @handles_errors
 def dispatch_command(smtp_url: SmtpOption = None, as_of: AsOfOption = None, db: DbOption = None):
     """Send the pending notices of the outbox (failed sends stay pending and are retried later)."""
-    from notifications.dispatch import dispatch
+    from notifications.dispatch import dispatch, submission_links
 
     sender = _email_sender(smtp_url)
     if sender is None:
@@ -446,7 +447,7 @@ def dispatch_command(smtp_url: SmtpOption = None, as_of: AsOfOption = None, db: 
     instant = parse_instant(as_of, "--as-of", date_means_end_of_day=False) if as_of else dt.datetime.now(dt.timezone.utc)
     store = Store(db)
     try:
-        report = dispatch(store, instant, sender)
+        report = dispatch(store, instant, sender, link_for=submission_links())
     finally:
         sender.close()
     out.print(
@@ -487,7 +488,7 @@ def replay(
     import time
 
     from notifications.channels import email_sender
-    from notifications.dispatch import dispatch, simulated_url_send
+    from notifications.dispatch import PUBLIC_URL_VARIABLE, dispatch, simulated_url_send, submission_links
     from notifications.sink import SmtpSink
 
     from .replay import replay as run_replay
@@ -514,8 +515,11 @@ def replay(
         highlight=False,
     )
 
+    # Reminders link to the local dashboard (`make dashboard`) unless PLANTRACK_PUBLIC_URL says otherwise.
+    links = None if simulate else submission_links(os.environ.get(PUBLIC_URL_VARIABLE) or "http://127.0.0.1:8000")
+
     def deliver(as_of: dt.datetime) -> dict:
-        return dispatch(store, as_of, sender, urls=simulated_url_send, simulate=simulate).summary()
+        return dispatch(store, as_of, sender, urls=simulated_url_send, simulate=simulate, link_for=links).summary()
 
     def on_day(day) -> None:
         if day.quiet:
@@ -665,6 +669,80 @@ def report(
         finally:
             sender.close()
         out.print(f"Đã gửi tới {', '.join(x.name for x in written.recipients)}: {answer}", highlight=False)
+
+
+@app.command()
+@handles_errors
+def coordinator(
+    login: Annotated[str, typer.Option("--login", help="Login name.")],
+    name: Annotated[str, typer.Option("--name", help="Full name, as it will sign approvals.")],
+    password: Annotated[
+        str, typer.Option("--password", envvar="PLANTRACK_COORDINATOR_PASSWORD", prompt=True, hide_input=True,
+                          confirmation_prompt=True, help="At least 8 characters (or PLANTRACK_COORDINATOR_PASSWORD).")
+    ],
+    db: DbOption = None,
+):
+    """Add a coordinator account for the dashboard (or change its name and password)."""
+    from .accounts import add_coordinator
+
+    store = Store(db)
+    with store.transaction() as session:
+        add_coordinator(session, login, name, password, dt.datetime.now(dt.timezone.utc))
+    out.print(f"Tài khoản điều phối {login!r} ({name}) đã sẵn sàng.", highlight=False)
+
+
+@app.command()
+@handles_errors
+def link(
+    occurrence: OccurrenceOption = None,
+    plan: PlanOption = None,
+    obligation: ObligationOption = None,
+    unit: UnitOption = None,
+    period: PeriodOption = None,
+    base_url: Annotated[str, typer.Option("--base-url", envvar="PLANTRACK_PUBLIC_URL", help="The dashboard's address.")] = "http://127.0.0.1:8000",
+    db: DbOption = None,
+):
+    """Print the signed submission link of one unit's occurrence (the one its notices carry)."""
+    from .links import SECRET_FILE, link_expiry, make_token, secret_key
+
+    store = Store(db)
+    with store.session() as session:
+        found = find_occurrence(session, occurrence, plan, obligation, unit, period)
+        token = make_token(secret_key(None, SECRET_FILE), found.id, found.unit_id, link_expiry(found.current_due_date))
+        out.print(f"{found.unit_id} · {found.obligation.title} ({found.period_label}), hạn {found.current_due_date:%d/%m/%Y}", highlight=False)
+    out.print(f"{base_url.rstrip('/')}/nop/{token}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+@handles_errors
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    clock: Annotated[
+        Optional[str], typer.Option("--clock", help="Start the dashboard's clock at this instant (demos: '2020-11-20T10:00'); it then runs.")
+    ] = None,
+    uploads: Annotated[Path, typer.Option("--uploads", help="Where files handed in through links are kept.")] = Path("var/uploads"),
+    db: DbOption = None,
+):
+    """Serve the dashboard: plan overviews, unit pages, submission links, coordinators' actions."""
+    import time
+
+    import uvicorn
+
+    from .links import SECRET_FILE, secret_key
+    from .web.app import create_app
+
+    start = read_instant(clock, "--clock", date_means_end_of_day=False) if clock else None
+    started = time.monotonic()
+
+    def app_clock() -> dt.datetime:  # the entry point's clock, optionally shifted for a demo
+        if start is None:
+            return dt.datetime.now(dt.timezone.utc)
+        return start + dt.timedelta(seconds=time.monotonic() - started)
+
+    application = create_app(Store(db), secret_key(None, SECRET_FILE), app_clock, uploads)
+    out.print(f"Dashboard: http://{host}:{port}/" + (f" (clock from {start.isoformat()})" if start else ""), highlight=False)
+    uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
 def main() -> None:  # console script

@@ -8,7 +8,7 @@ from prefect import task
 from prefect.logging import get_run_logger
 
 from notifications.channels import email_sender
-from notifications.dispatch import dispatch
+from notifications.dispatch import dispatch, submission_links
 from plantrack.store.database import Store
 from plantrack.watch import watch
 
@@ -43,7 +43,7 @@ def run_dispatch(now: dt.datetime, smtp_url: str | None, database_url: str | Non
         logger.warning("no SMTP server configured (PLANTRACK_SMTP_URL or a Secret block): e-mail notices stay pending")
     store = Store(database_url)
     try:
-        report = dispatch(store, now, sender)
+        report = dispatch(store, now, sender, link_for=submission_links())  # with PLANTRACK_PUBLIC_URL
     finally:
         store.dispose()
         if sender is not None:

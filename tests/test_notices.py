@@ -318,3 +318,30 @@ def test_a_unit_channel_needing_a_missing_secret_stays_pending(synced, sink):
     assert "PLANTRACK_TEST_UNSET_TOKEN" in report.errors[0]
     (pending,) = notices(synced, state="pending")
     assert pending.channel == "url:0"
+
+
+def test_reminders_carry_a_signed_link_for_their_unit_and_escalations_none(synced, sink):
+    import re
+
+    from notifications.dispatch import submission_links
+    from plantrack.links import read_token
+
+    key = b"notice-test-key"
+    links = submission_links("https://theodoi.example/", key)
+    run_watch(synced, D(2020, 11, 9))
+    dispatch(synced, morning(D(2020, 11, 9)), PooledSmtpSender(sink.url()), link_for=links)
+    alpha = next(m for m in sink.messages if m["To"] == "alpha@units.example")
+    text = alpha.get_body(("plain",)).get_content()
+    html = alpha.get_body(("html",)).get_content()
+    (url,) = re.findall(r"https://theodoi\.example/nop/\S+", text)
+    assert f'href="{url}"' in html
+    grant = read_token(key, url.rsplit("/", 1)[1], morning(D(2020, 11, 9)))
+    (notice,) = notices(synced, recipient_id="t.alpha")
+    assert (grant.occurrence_id, grant.unit_id) == (notice.occurrence_id, "t.alpha")
+    assert grant.expires_at.date() > D(2021, 2, 1)  # valid well past the deadline (16/11) for late submissions
+
+    for day in working_days(D(2020, 11, 10), D(2020, 11, 23)):
+        run_watch(synced, day)
+    dispatch(synced, morning(D(2020, 11, 23)), PooledSmtpSender(sink.url()), link_for=links)
+    office = next(m for m in sink.messages if m["To"] == "office@committee.example")
+    assert "/nop/" not in office.get_body(("plain",)).get_content()

@@ -249,3 +249,15 @@ class WatchRun(Base):
     day: Mapped[dt.date] = mapped_column(Date, index=True)
     found: Mapped[dict[str, Any]] = mapped_column(default=dict)
     notices_created: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Coordinator(Base):
+    """A person of a coordinating office who may approve extensions, request reports and
+    acknowledge escalations on the dashboard. Agencies need no account: their links are signed."""
+
+    __tablename__ = "coordinator"
+
+    login: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    password_hash: Mapped[str] = mapped_column(Text)  # scrypt$n$r$p$salt$hash
+    created_at: Mapped[dt.datetime] = mapped_column()

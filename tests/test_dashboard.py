@@ -1,0 +1,170 @@
+"""The dashboard, served by uvicorn and driven in Debian's chromium (Playwright), plus its
+refusals checked over plain HTTP. The clock of the app is fixed at 20/11/2020 10:00."""
+
+import datetime as dt
+import shutil
+import socket
+import threading
+import time
+
+import httpx
+import pytest
+import uvicorn
+
+from notifications.dispatch import dispatch
+from plantrack.accounts import add_coordinator
+from plantrack.links import link_expiry, make_token
+from plantrack.store.models import Submission
+from plantrack.tracking import find_occurrence
+from plantrack.watch import watch
+from plantrack.web.app import create_app
+
+from .conftest import DEFINITIONS, ROOT, vn
+
+KEY = b"test-signing-key"
+NOW = vn(2020, 11, 20, 10)
+CHROMIUM = shutil.which("chromium")
+
+
+@pytest.fixture
+def hanoi(store):
+    """The real plans, the demo scenario up to 19/11/2020, and the watches of 09/11-19/11."""
+    from plantrack.cli import app
+    from typer.testing import CliRunner
+
+    for args in (["sync", str(DEFINITIONS)], ["scenario", str(ROOT / "scenarios" / "hanoi-1030-demo.yaml"), "--until", "2020-11-19"]):
+        result = CliRunner().invoke(app, [*args, "--db", store.url])
+        assert result.exit_code == 0, result.output
+    day = dt.date(2020, 11, 9)
+    while day < NOW.date():
+        if day.weekday() < 5:
+            morning = vn(day.year, day.month, day.day, 7, 30)
+            with store.transaction() as session:
+                watch(session, morning)
+            dispatch(store, morning, None, simulate=True)
+        day += dt.timedelta(days=1)
+    with store.transaction() as session:
+        add_coordinator(session, "dieuphoi", "Nguyễn Văn Điều Phối", "mat-khau-demo", NOW)
+    return store
+
+
+@pytest.fixture
+def server(hanoi, tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = create_app(hanoi, KEY, lambda: NOW, tmp_path / "uploads")
+    running = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if running.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    running.should_exit = True
+    thread.join(10)
+
+
+def token_for(store, unit, obligation="ke-hoach-trien-khai", plan="hn-cv-1030"):
+    with store.session() as session:
+        occurrence = find_occurrence(session, None, plan, obligation, unit)
+        return occurrence.id, make_token(KEY, occurrence.id, occurrence.unit_id, link_expiry(occurrence.current_due_date))
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)")
+def test_a_coordinator_sees_the_plan_and_an_agency_submits_through_its_link(server, hanoi, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    occurrence_id, token = token_for(hanoi, "hn.district.my-duc")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+
+        page.goto(f"{server}/ke-hoach/hn-kh-03?as_of=2020-11-20")
+        assert page.locator("#as-of-line").inner_text() == "Số liệu đến hết ngày 20/11/2020."
+        overdue = int(page.locator('#counts [data-status="overdue"] b').inner_text())
+        assert overdue >= 1  # districts that had not sent their plan by 16/11
+        my_duc = page.locator('#heatmap tr[data-unit="hn.district.my-duc"] td.cell').first
+        assert my_duc.get_attribute("data-status") == "overdue"
+        page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
+
+        page.fill("#as_of", "2020-11-10")  # the as-of picker: before the deadline nothing is late
+        page.click("#show")
+        page.wait_for_url("**as_of=2020-11-10**")
+        assert page.locator("#as-of-line").inner_text() == "Số liệu đến hết ngày 10/11/2020."
+        assert page.locator('#counts [data-status="overdue"] b').inner_text() == "0"
+
+        page.goto(f"{server}/nop/{token}")  # the agency follows the link in its notice
+        assert "BCĐ389 huyện Mỹ Đức" in page.content() or "Mỹ Đức" in page.locator("main").inner_text()
+        assert page.locator("#status").get_attribute("data-status") == "overdue"
+        page.fill("#document_number", "88/KH-BCĐ")
+        page.fill("#document_date", "2020-11-19")
+        page.click("#send")
+        assert "Đã ghi nhận báo cáo lúc 20/11/2020 10:00" in page.locator("#done").inner_text()
+        assert page.locator("#status").get_attribute("data-status") == "late"
+
+        page.goto(f"{server}/ke-hoach/hn-kh-03?as_of=2020-11-20")
+        cell = page.locator('#heatmap tr[data-unit="hn.district.my-duc"] td.cell').first
+        assert cell.get_attribute("data-status") != "overdue"
+        assert int(page.locator('#counts [data-status="overdue"] b').inner_text()) == overdue - 1
+
+        phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+        phone.goto(f"{server}/ke-hoach/hn-kh-03?as_of=2020-11-20")
+        assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")  # tables scroll inside
+        browser.close()
+    assert (tmp_path / "overview.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with hanoi.session() as session:
+        [submission] = session.query(Submission).filter_by(occurrence_id=occurrence_id).all()
+    assert submission.document_number == "88/KH-BCĐ" and submission.submitted_at == NOW
+    assert submission.recorded_by == "đường dẫn ký số (hn.district.my-duc)"
+
+
+def test_links_refuse_tampering_other_units_and_expiry(server, hanoi):
+    _, token = token_for(hanoi, "hn.district.my-duc")
+    other_id, other = token_for(hanoi, "hn.district.ba-vi")
+    occurrence, unit, expiry, signature = token.split(".", 1)[0], "hn.district.my-duc", token.split(".")[-2], token.split(".")[-1]
+    forged = f"{other_id}.{unit}.{expiry}.{signature}"  # my-duc's signature on ba-vi's occurrence
+    moved = f"{occurrence}.hn.district.ba-vi.{expiry}.{signature}"
+    longer = f"{occurrence}.{unit}.{int(expiry) + 86400 * 365}.{signature}"
+    for bad in (forged, moved, longer, "123", token[:-2] + "xx"):
+        answer = httpx.get(f"{server}/nop/{bad}")
+        assert answer.status_code == 403 and "Đường dẫn không hợp lệ" in answer.text
+        posted = httpx.post(f"{server}/nop/{bad}", data={"document_number": "1/X"})
+        assert posted.status_code == 403
+    stale = make_token(KEY, int(occurrence), unit, vn(2020, 11, 19))
+    expired = httpx.get(f"{server}/nop/{stale}")
+    assert expired.status_code == 403 and "Đường dẫn đã hết hạn từ 19/11/2020" in expired.text
+    with hanoi.session() as session:
+        assert session.query(Submission).filter(Submission.recorded_by.like("đường dẫn%")).count() == 0
+    empty = httpx.post(f"{server}/nop/{other}", data={})
+    assert empty.status_code == 422 and "Đề nghị nhập số văn bản" in empty.text
+
+
+def test_coordinator_actions_need_a_login_and_work_with_one(server, hanoi):
+    with hanoi.session() as session:
+        occurrence = find_occurrence(session, None, "hn-cv-1030", "ke-hoach-trien-khai", "hn.district.ung-hoa")
+    anonymous = httpx.post(f"{server}/dieu-phoi/gia-han/{occurrence.id}", data={"new_date": "2020-11-27", "reason": "x"})
+    assert anonymous.status_code == 403 and "Cần đăng nhập" in anonymous.text
+    with httpx.Client(base_url=server) as client:
+        assert client.post("/dang-nhap", data={"login": "dieuphoi", "password": "sai-mat-khau"}).status_code == 401
+        client.post("/dang-nhap", data={"login": "dieuphoi", "password": "mat-khau-demo"})
+        unit_page = client.get("/don-vi/hn.district.ung-hoa?as_of=2020-11-20")
+        assert "Đường dẫn nộp" in unit_page.text  # coordinators can resend an agency its link
+        csrf = unit_page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+        no_csrf = client.post(f"/dieu-phoi/gia-han/{occurrence.id}", data={"new_date": "2020-11-27", "reason": "Địa bàn rộng"})
+        assert no_csrf.status_code == 403
+        granted = client.post(f"/dieu-phoi/gia-han/{occurrence.id}",
+                              data={"new_date": "2020-11-27", "reason": "Địa bàn rộng", "csrf": csrf}, follow_redirects=True)
+        assert "Đã gia hạn nhiệm vụ" in granted.text and "Nguyễn Văn Điều Phối" in granted.text
+    with hanoi.session() as session:
+        assert find_occurrence(session, occurrence.id).current_due_date == dt.date(2020, 11, 27)
+
+
+def test_the_calendar_feed_lists_the_units_deadlines(server):
+    import icalendar
+
+    answer = httpx.get(f"{server}/lich/hn.district.ba-vi.ics")
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/calendar")
+    events = icalendar.Calendar.from_ical(answer.content).walk("VEVENT")
+    assert any("Kế hoạch" in str(e["SUMMARY"]) for e in events) and len(events) >= 5
