@@ -168,3 +168,48 @@ def test_the_calendar_feed_lists_the_units_deadlines(server):
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/calendar")
     events = icalendar.Calendar.from_ical(answer.content).walk("VEVENT")
     assert any("Kế hoạch" in str(e["SUMMARY"]) for e in events) and len(events) >= 5
+
+
+def test_a_file_handed_in_through_the_link_is_kept_and_recorded(server, hanoi, tmp_path):
+    occurrence_id, token = token_for(hanoi, "hn.district.thach-that")
+    answer = httpx.post(f"{server}/nop/{token}", data={"document_date": "2020-11-19"},
+                        files={"file": ("Kế hoạch 12.pdf", b"%PDF-1.4 plan", "application/pdf")})
+    assert answer.status_code == 200 and "Đã ghi nhận báo cáo" in answer.text
+    [saved] = list((tmp_path / "uploads" / str(occurrence_id)).iterdir())
+    assert saved.read_bytes() == b"%PDF-1.4 plan" and saved.name.endswith("-K-ho-ch-12.pdf")
+    with hanoi.session() as session:
+        [submission] = session.query(Submission).filter_by(occurrence_id=occurrence_id).all()
+    assert submission.link == f"tệp: {saved}" and submission.document_date == dt.date(2020, 11, 19)
+    future = httpx.post(f"{server}/nop/{token}", data={"document_number": "2/KH", "document_date": "2020-12-01"})
+    assert future.status_code == 422 and "after it was submitted" in future.text  # nothing recorded twice
+    with hanoi.session() as session:
+        assert session.query(Submission).filter_by(occurrence_id=occurrence_id).count() == 1
+
+
+def test_coordinators_request_reports_and_take_up_escalations(server, hanoi):
+    from plantrack.store.models import Notice, Obligation
+
+    for day in (20, 23):  # the watches up to level 1 of the 1030 ladder (5 working days after 16/11)
+        with hanoi.transaction() as session:
+            watch(session, vn(2020, 11, day, 7, 30))
+        dispatch(hanoi, vn(2020, 11, day, 7, 30), None, simulate=True)
+    with httpx.Client(base_url=server, follow_redirects=True) as client:
+        client.post("/dang-nhap", data={"login": "dieuphoi", "password": "mat-khau-demo"})
+        assert "Tiếp nhận báo cáo chậm" not in client.get("/don-vi/hn.district.my-duc?as_of=2020-11-20").text
+        page = client.get("/don-vi/hn.district.my-duc?as_of=2020-11-23").text
+        csrf = page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+        assert "Tiếp nhận báo cáo chậm" in page  # my-duc's missing plan went up to the office on 23/11
+        with hanoi.session() as session:
+            escalated = session.query(Notice).filter(Notice.level > 0, Notice.occurrence.has(unit_id="hn.district.my-duc")).first()
+        taken = client.post(f"/dieu-phoi/xac-nhan/{escalated.occurrence_id}", data={"csrf": csrf})
+        assert "không báo cáo lên cấp trên nữa" in taken.text
+        asked = client.post("/dieu-phoi/yeu-cau", data={"plan": "hn-kh-03", "unit": "hn.district.my-duc",
+                                                         "title": "Báo cáo nhanh vụ việc", "working_days": "3", "csrf": csrf})
+        assert "Đã yêu cầu: Báo cáo nhanh vụ việc" in asked.text
+        assert "Báo cáo nhanh vụ việc" in client.get("/don-vi/hn.district.my-duc").text
+        home = client.get("/").text
+        assert "Kế hoạch số 03/KH-BCĐ389" in home and "Công văn số 1030/CQTT-KT-PHLN" in home
+    with hanoi.session() as session:
+        acknowledged = session.get(Notice, escalated.id)
+        assert acknowledged.acknowledged_by == "Nguyễn Văn Điều Phối"
+        assert session.query(Obligation).filter_by(origin="request").count() == 1
