@@ -271,7 +271,8 @@ def create_app(
         if found is None:
             return page(request, "login.html.j2", 401, error="Sai tên đăng nhập hoặc mật khẩu.", next=next)
         response = RedirectResponse(next if next.startswith("/") and not next.startswith("//") else "/", status_code=303)
-        response.set_cookie(COOKIE, session_value(key, found.login, clock()), httponly=True, samesite="lax")
+        response.set_cookie(COOKIE, session_value(key, found.login, clock()), httponly=True, samesite="lax",
+                            secure=request.url.scheme == "https")
         return response
 
     @app.post("/dang-xuat")
