@@ -25,6 +25,7 @@ from .tracking import find_occurrence
 from .watch import WatchReport, watch
 
 HABIT_TIME = dt.time(9, 0)  # habits hand in at 09:00, after that morning's watch
+TIDY_EVERY = 20  # working days between two VACUUMs of the outbox on PostgreSQL
 
 
 @dataclass
@@ -163,6 +164,8 @@ def replay(
                     report.dispatched[key] += value
             if on_day is not None:
                 on_day(result)
+            if report.days_watched % TIDY_EVERY == 0:
+                store.tidy()
         day += dt.timedelta(days=1)
     # Habit submissions made after the last watch (the day's 09:00) still happened.
     with store.transaction() as session:

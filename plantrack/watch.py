@@ -24,6 +24,7 @@ from .calendar import WorkCalendar, local_date
 from .errors import PlantrackError
 from .escalation import LadderStep, ladder
 from .schema import EscalationPolicy
+from .store.database import among
 from .store.models import Notice, Obligation, Occurrence, Plan, Unit, WatchRun
 
 CATCH_UP_DAYS = 10  # calendar days a late watch looks back for missed steps
@@ -128,7 +129,7 @@ def _outbox_of(session: Session, occurrence_ids: list[int]) -> tuple[set[NoticeK
     for chunk in range(0, len(occurrence_ids), 5000):
         ids = occurrence_ids[chunk : chunk + 5000]
         for occurrence_id, stage, deadline, recipient, channel, acknowledged_at in session.execute(
-            select(*columns).where(Notice.occurrence_id.in_(ids))
+            select(*columns).where(among(session, Notice.occurrence_id, ids))
         ):
             keys.add((occurrence_id, stage, deadline, recipient, channel))
             if acknowledged_at is not None:
@@ -246,7 +247,7 @@ class _Units:
         found: dict[str, list[str]] = {}
         ordered = sorted(unit_ids)
         for chunk in range(0, len(ordered), 5000):
-            query = select(Unit.id, Unit.contacts).where(Unit.id.in_(ordered[chunk : chunk + 5000]))
+            query = select(Unit.id, Unit.contacts).where(among(self.session, Unit.id, ordered[chunk : chunk + 5000]))
             found.update((unit_id, channels_of(contacts or {})) for unit_id, contacts in self.session.execute(query))
         return found
 
