@@ -10,17 +10,11 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from plantrack.calendar import weekday_vi
+from plantrack.exports.common import plan_label
 from plantrack.outbox import Digest, DigestItem
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-DOC_TYPE_VI = {
-    "ke_hoach": "Kế hoạch",
-    "cong_van": "Công văn",
-    "quyet_dinh": "Quyết định",
-    "chi_thi": "Chỉ thị",
-    "thong_bao": "Thông báo",
-}
 LEVEL_VI = {1: "cấp 1 (Cơ quan thường trực)", 2: "cấp 2 (Trưởng Ban Chỉ đạo)"}
 
 
@@ -37,10 +31,6 @@ def vn_date(day: dt.date) -> str:
 
 def vn_date_long(day: dt.date) -> str:
     return f"{day:%d/%m/%Y} ({weekday_vi(day).lower()})"
-
-
-def plan_label(doc_type: str, number: str) -> str:
-    return f"{DOC_TYPE_VI.get(doc_type, 'Văn bản')} số {number}"
 
 
 def situation(item: DigestItem, today: dt.date) -> str:

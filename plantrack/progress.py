@@ -186,7 +186,8 @@ def compile_report(session: Session, plan_ref: str, as_of: dt.datetime, implemen
     rows = status_rows(session, as_of, plan.id, include_not_open=True, include_implementing=implementing)
     periods = half_years(plan.period_start, plan.period_end)
     sent = _notices_sent(session, [r.occurrence_id for r in rows], as_of)
-    kinds = {unit_id: kind for unit_id, kind in session.execute(select(Unit.id, Unit.kind))}
+    registry = session.execute(select(Unit.id, Unit.parent_id, Unit.kind, func.coalesce(Unit.short_name, Unit.name))).all()
+    kinds = {unit_id: kind for unit_id, _, kind, _ in registry}
 
     by_unit: dict[str, list[OccurrenceStatus]] = {}
     for row in rows:
@@ -218,19 +219,20 @@ def compile_report(session: Session, plan_ref: str, as_of: dt.datetime, implemen
         plan.id, plan.number, plan.title, plan.doc_type, plan.issuer_id, as_of, periods, units, _counts(rows), owed
     )
     if implementing:
-        _add_children(session, report, plan, rows)
+        _add_children(session, report, plan, rows, registry)
     return report
 
 
-def _add_children(session: Session, report: ProgressReport, plan: Plan, rows: list[OccurrenceStatus]) -> None:
+def _add_children(
+    session: Session, report: ProgressReport, plan: Plan, rows: list[OccurrenceStatus], registry: list
+) -> None:
     """Each implementing plan with its own counts, and which implementers have one loaded."""
     plan_ids = [p for p in descendant_plans(session, plan.id) if p != plan.id]
     if not plan_ids:
         return
-    units = session.execute(select(Unit.id, Unit.parent_id, Unit.kind, func.coalesce(Unit.short_name, Unit.name))).all()
-    parents = {unit_id: parent for unit_id, parent, _, _ in units}
-    kinds = {unit_id: kind for unit_id, _, kind, _ in units}
-    names = {unit_id: name for unit_id, _, _, name in units}
+    parents = {unit_id: parent for unit_id, parent, _, _ in registry}
+    kinds = {unit_id: kind for unit_id, _, kind, _ in registry}
+    names = {unit_id: name for unit_id, _, _, name in registry}
     own_units = {r.unit_id for r in rows if r.plan_id == plan.id}
 
     def owner(unit_id: str) -> str | None:

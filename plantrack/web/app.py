@@ -288,50 +288,45 @@ def create_app(
     def done(unit_id: str, message: str) -> RedirectResponse:
         return RedirectResponse(f"/don-vi/{unit_id}?" + urlencode({"thong_bao": message}), status_code=303)
 
-    @app.post("/dieu-phoi/gia-han/{occurrence_id}")
-    def extend(request: Request, occurrence_id: int, new_date: str = Form(...), reason: str = Form(...), csrf: str = Form("")):
+    def act(request: Request, csrf: str, failure: str, action) -> Response:
+        """A coordinator's action in one transaction: ``action(session, name)`` returns the unit
+        page to go back to and what to tell; bad input gets a page saying why."""
         login = coordinator(request, csrf)
         if login is None:
             return refused(request)
         try:
             with store.transaction() as session:
-                occurrence = _occurrence(session, occurrence_id)
-                name = _coordinator_name(session, login)
-                grant_extension(session, occurrence, parse_date(new_date, "Ngày gia hạn"), reason, name, clock())
-                unit_id = occurrence.unit_id
+                unit_id, message = action(session, _coordinator_name(session, login))
         except PlantrackError as exc:
-            return page(request, "message.html.j2", 422, title="Không gia hạn được", message=str(exc))
-        return done(unit_id, f"Đã gia hạn nhiệm vụ #{occurrence_id} đến {new_date}.")
+            return page(request, "message.html.j2", 422, title=failure, message=str(exc))
+        return done(unit_id, message)
+
+    @app.post("/dieu-phoi/gia-han/{occurrence_id}")
+    def extend(request: Request, occurrence_id: int, new_date: str = Form(...), reason: str = Form(...), csrf: str = Form("")):
+        def action(session, name):
+            occurrence = _occurrence(session, occurrence_id)
+            grant_extension(session, occurrence, parse_date(new_date, "Ngày gia hạn"), reason, name, clock())
+            return occurrence.unit_id, f"Đã gia hạn nhiệm vụ #{occurrence_id} đến {new_date}."
+
+        return act(request, csrf, "Không gia hạn được", action)
 
     @app.post("/dieu-phoi/xac-nhan/{occurrence_id}")
     def acknowledge(request: Request, occurrence_id: int, csrf: str = Form("")):
-        login = coordinator(request, csrf)
-        if login is None:
-            return refused(request)
-        try:
-            with store.transaction() as session:
-                occurrence = _occurrence(session, occurrence_id)
-                name = _coordinator_name(session, login)
-                acknowledge_escalation(session, occurrence, name, clock())
-                unit_id = occurrence.unit_id
-        except PlantrackError as exc:
-            return page(request, "message.html.j2", 422, title="Không xác nhận được", message=str(exc))
-        return done(unit_id, f"Đã tiếp nhận báo cáo chậm của nhiệm vụ #{occurrence_id}: không báo cáo lên cấp trên nữa.")
+        def action(session, name):
+            occurrence = _occurrence(session, occurrence_id)
+            acknowledge_escalation(session, occurrence, name, clock())
+            return occurrence.unit_id, f"Đã tiếp nhận báo cáo chậm của nhiệm vụ #{occurrence_id}: không báo cáo lên cấp trên nữa."
+
+        return act(request, csrf, "Không xác nhận được", action)
 
     @app.post("/dieu-phoi/yeu-cau")
     def adhoc(request: Request, plan: str = Form(...), unit: str = Form(...), title: str = Form(""),
               working_days: int = Form(5), csrf: str = Form("")):
-        login = coordinator(request, csrf)
-        if login is None:
-            return refused(request)
-        try:
-            with store.transaction() as session:
-                name = _coordinator_name(session, login)
-                obligation, _ = request_adhoc(session, plan, [unit], clock(), title or None, working_days, requested_by=name)
-                label = obligation.title
-        except PlantrackError as exc:
-            return page(request, "message.html.j2", 422, title="Không tạo được yêu cầu", message=str(exc))
-        return done(unit, f"Đã yêu cầu: {label}.")
+        def action(session, name):
+            obligation, _ = request_adhoc(session, plan, [unit], clock(), title or None, working_days, requested_by=name)
+            return unit, f"Đã yêu cầu: {obligation.title}."
+
+        return act(request, csrf, "Không tạo được yêu cầu", action)
 
     return app
 
