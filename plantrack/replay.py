@@ -13,12 +13,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .calendar import TIMEZONE, WorkCalendar
 from .errors import PlantrackError
 from .scenario import ScenarioFeed, ScenarioFile, ScenarioResult
+from .store.bulk import insert_rows, update_rows
 from .store.database import Store
 from .store.models import Obligation, Occurrence, Plan, Submission, WatchRun
 from .tracking import find_occurrence
@@ -104,17 +105,9 @@ def _record(session: Session, habits: dict[dt.date, list[int]], days: list[dt.da
         for day in days
         for occurrence_id in habits[day]
     ]
-    if not batch:
-        return 0
-    session.execute(
-        insert(Submission.__table__),
-        [{"occurrence_id": oid, "submitted_at": at, "recorded_by": "scenario habit"} for at, oid in batch],
-    )
-    occurrences = Occurrence.__table__
-    session.execute(
-        update(occurrences).where(occurrences.c.id == bindparam("oid")).values(first_submitted_at=bindparam("at")),
-        [{"oid": oid, "at": at} for at, oid in batch],
-    )
+    insert_rows(session, Submission.__table__, ("occurrence_id", "submitted_at", "recorded_by"),
+                [(oid, at, "scenario habit") for at, oid in batch])
+    update_rows(session, Occurrence.__table__, "id", ("first_submitted_at",), [(oid, at) for at, oid in batch])
     return len(batch)
 
 

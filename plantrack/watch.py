@@ -17,13 +17,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from .calendar import WorkCalendar, local_date
 from .errors import PlantrackError
 from .escalation import LadderStep, ladder
 from .schema import EscalationPolicy
+from .store.bulk import insert_rows
 from .store.database import among
 from .store.models import Notice, Obligation, Occurrence, Plan, Unit, WatchRun
 
@@ -126,9 +126,10 @@ def _outbox_of(session: Session, occurrence_ids: list[int]) -> tuple[set[NoticeK
     keys: set[NoticeKey] = set()
     acknowledged: set[tuple[int, dt.date]] = set()
     columns = (Notice.occurrence_id, Notice.stage, Notice.deadline, Notice.recipient_id, Notice.channel, Notice.acknowledged_at)
+    connection = session.connection()  # Core rows: no ORM bookkeeping for thousands of them
     for chunk in range(0, len(occurrence_ids), 5000):
         ids = occurrence_ids[chunk : chunk + 5000]
-        for occurrence_id, stage, deadline, recipient, channel, acknowledged_at in session.execute(
+        for occurrence_id, stage, deadline, recipient, channel, acknowledged_at in connection.execute(
             select(*columns).where(among(session, Notice.occurrence_id, ids))
         ):
             keys.add((occurrence_id, stage, deadline, recipient, channel))
@@ -137,20 +138,20 @@ def _outbox_of(session: Session, occurrence_ids: list[int]) -> tuple[set[NoticeK
     return keys, acknowledged
 
 
-def _insert_new(session: Session, rows: list[dict]) -> None:
-    """Insert notices; a row whose key exists already (a concurrent watch) is skipped by the database."""
-    if not rows:
-        return
+NOTICE_COLUMNS = (
+    "occurrence_id", "stage", "deadline", "recipient_id", "channel", "level", "planned_on", "created_at", "state",
+    "attempts", "next_attempt_at",
+)
+KEY_COLUMNS = NOTICE_COLUMNS[:5]  # the outbox's unique key
+
+
+def _insert_new(session: Session, rows: list[tuple]) -> None:
+    """Insert notices (tuples in NOTICE_COLUMNS order); a row whose key exists already (a
+    concurrent watch wrote it) is skipped by the database."""
     dialect = session.get_bind().dialect.name
-    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
-    if insert is None:
+    if dialect not in ("sqlite", "postgresql"):
         raise PlantrackError(f"the outbox supports SQLite and PostgreSQL, not {dialect}")
-    # Core, not the ORM's bulk path, and no RETURNING: a replay inserts 400,000 of these.
-    statement = insert(Notice.__table__).on_conflict_do_nothing(
-        index_elements=["occurrence_id", "stage", "deadline", "recipient_id", "channel"]
-    )
-    for chunk in range(0, len(rows), 5000):
-        session.execute(statement, rows[chunk : chunk + 5000])
+    insert_rows(session, Notice.__table__, NOTICE_COLUMNS, rows, skip_duplicates_of=KEY_COLUMNS)
 
 
 def watch(session: Session, as_of: dt.datetime, catch_up_days: int = CATCH_UP_DAYS) -> WatchReport:
@@ -172,7 +173,8 @@ def watch(session: Session, as_of: dt.datetime, catch_up_days: int = CATCH_UP_DA
         .join(Plan, Obligation.plan_id == Plan.id)
         .where(live, Occurrence.current_due_date.between(low, high), Occurrence.opens_on <= day)
     )
-    rows = sorted(tuple(row) for branch in open_branches for row in session.execute(base.where(branch)))
+    connection = session.connection()
+    rows = sorted(tuple(row) for branch in open_branches for row in connection.execute(base.where(branch)))
     count = (
         select(func.count())
         .select_from(Occurrence)
@@ -183,16 +185,21 @@ def watch(session: Session, as_of: dt.datetime, catch_up_days: int = CATCH_UP_DA
     report.overdue_total = sum(session.scalar(count.where(branch)) for branch in open_branches)
 
     units = _Units(session)
-    existing, acknowledged = _outbox_of(session, [row[0] for row in rows])
-
-    addressed: list[tuple[Finding, LadderStep, str]] = []
+    stepped = []  # (occurrence, plan, unit, deadline, category, steps of today)
     for occurrence_id, plan_id, unit_id, opens_on, deadline in rows:
         if unit_id not in units.chain:
             continue
-        steps = _latest_per_level(plans.steps(plan_id, deadline, opens_on, first_day, day))
-        if (occurrence_id, deadline) in acknowledged:
-            steps = [s for s in steps if s.level == 0]
         category = "due_soon" if deadline > day else "due_today" if deadline == day else "overdue"
+        steps = _latest_per_level(plans.steps(plan_id, deadline, opens_on, first_day, day))
+        stepped.append((occurrence_id, plan_id, unit_id, deadline, category, steps))
+    # Only occurrences with a step today can need a notice (or have an acknowledged escalation
+    # that cancels one): most of the window is quiet on any given day.
+    existing, acknowledged = _outbox_of(session, [entry[0] for entry in stepped if entry[5]])
+
+    addressed: list[tuple[Finding, LadderStep, str]] = []
+    for occurrence_id, plan_id, unit_id, deadline, category, steps in stepped:
+        if steps and (occurrence_id, deadline) in acknowledged:
+            steps = [s for s in steps if s.level == 0]
         finding = Finding(occurrence_id, plan_id, unit_id, deadline, category, tuple(steps))
         report.findings.append(finding)
         for step in steps:
@@ -204,21 +211,17 @@ def watch(session: Session, as_of: dt.datetime, catch_up_days: int = CATCH_UP_DA
 
     channels = units.channels({recipient for _, _, recipient in addressed})
     report.unreachable.update(recipient for recipient, found in channels.items() if not found)
-    notices = [
-        dict(
-            occurrence_id=finding.occurrence_id, stage=step.stage, deadline=finding.deadline, level=step.level,
-            recipient_id=recipient, channel=channel, planned_on=step.on, created_at=as_of,
-            state="pending", attempts=0, next_attempt_at=as_of,
-        )
-        for finding, step, recipient in addressed
-        for channel in channels[recipient]
-    ]
     # Known keys are left out here; the unique index still guards against a concurrent watch
     # (whose rows would then be counted by both runs, never written twice).
-    new = [n for n in notices if (n["occurrence_id"], n["stage"], n["deadline"], n["recipient_id"], n["channel"]) not in existing]
+    new = [
+        (finding.occurrence_id, step.stage, finding.deadline, recipient, channel, step.level, step.on, as_of, "pending", 0, as_of)
+        for finding, step, recipient in addressed
+        for channel in channels[recipient]
+        if (finding.occurrence_id, step.stage, finding.deadline, recipient, channel) not in existing
+    ]
     _insert_new(session, new)
     report.notices_created = len(new)
-    report.by_stage = Counter(stage_kind(n["stage"]) for n in new)
+    report.by_stage = Counter(stage_kind(row[1]) for row in new)
     session.add(WatchRun(as_of=as_of, day=day, found=report.summary(), notices_created=report.notices_created))
     session.flush()
     return report
@@ -233,7 +236,7 @@ class _Units:
     def __init__(self, session: Session):
         self.session = session
         self.chain: dict[str, str | None] = dict(
-            tuple(row) for row in session.execute(select(Unit.id, Unit.escalates_to_id).where(Unit.retired.is_(False)))
+            tuple(row) for row in session.connection().execute(select(Unit.id, Unit.escalates_to_id).where(Unit.retired.is_(False)))
         )
 
     def recipient(self, unit_id: str, level: int) -> str | None:
@@ -248,7 +251,7 @@ class _Units:
         ordered = sorted(unit_ids)
         for chunk in range(0, len(ordered), 5000):
             query = select(Unit.id, Unit.contacts).where(among(self.session, Unit.id, ordered[chunk : chunk + 5000]))
-            found.update((unit_id, channels_of(contacts or {})) for unit_id, contacts in self.session.execute(query))
+            found.update((unit_id, channels_of(contacts or {})) for unit_id, contacts in self.session.connection().execute(query))
         return found
 
 

@@ -20,7 +20,7 @@ from plantrack.errors import PlantrackError
 from plantrack.outbox import claim
 from plantrack.store.models import Notice, Unit
 from plantrack.tracking import find_occurrence, grant_extension, record_submission, request_adhoc
-from plantrack.watch import _insert_new, acknowledge_escalation, watch
+from plantrack.watch import NOTICE_COLUMNS, _insert_new, acknowledge_escalation, watch
 
 from .conftest import vn
 
@@ -182,11 +182,7 @@ def test_running_the_watch_and_dispatch_twice_sends_nothing_new(synced, sink):
 def test_the_outbox_key_holds_when_two_watches_write_the_same_notices(synced):
     """The watch leaves out keys it has seen; a concurrent one relies on the unique index."""
     first = run_watch(synced, D(2020, 11, 23))
-    rows = [
-        {c: getattr(n, c) for c in ("occurrence_id", "stage", "deadline", "level", "recipient_id", "channel", "planned_on",
-                                    "created_at", "state", "attempts", "next_attempt_at")}
-        for n in notices(synced)
-    ]
+    rows = [tuple(getattr(n, c) for c in NOTICE_COLUMNS) for n in notices(synced)]
     assert first.notices_created == len(rows) == 2
     with synced.transaction() as session:
         _insert_new(session, rows)  # what a watch that read the outbox before ours committed would write
