@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -53,6 +54,11 @@ class WorkCalendar:
 
     extra_holidays: dict[dt.date, str] = field(default_factory=dict)
     extra_working_days: dict[dt.date, str] = field(default_factory=dict)
+    # Working days as sorted ordinals, per span of years, filled on first use: the watch and a
+    # replay ask for millions of "N working days from D", which a bisect answers at once.
+    _spans: dict[tuple[int, int], tuple[list[int], frozenset[int]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def merged(self, other: "WorkCalendar | None") -> "WorkCalendar":
         if other is None:
@@ -72,9 +78,9 @@ class WorkCalendar:
     @classmethod
     def from_dict(cls, data: dict | None) -> "WorkCalendar":
         data = data or {}
-        return cls(
-            {dt.date.fromisoformat(d["date"]): d["name"] for d in data.get("extra_holidays", [])},
-            {dt.date.fromisoformat(d["date"]): d["name"] for d in data.get("extra_working_days", [])},
+        return _calendar_of(
+            tuple((d["date"], d["name"]) for d in data.get("extra_holidays", [])),
+            tuple((d["date"], d["name"]) for d in data.get("extra_working_days", [])),
         )
 
     def rest_reason(self, day: dt.date) -> RestDay | None:
@@ -92,15 +98,21 @@ class WorkCalendar:
             return RestDay(f"ngày nghỉ hằng tuần ({weekday_vi(day)})", f"weekly rest day ({_WEEKDAY_EN[day.weekday()]})")
         return None
 
+    def _working(self, first_year: int, last_year: int) -> tuple[list[int], frozenset[int]]:
+        """The working days of the years first_year..last_year, as sorted ordinals and a set."""
+        span = self._spans.get((first_year, last_year))
+        if span is None:
+            first, last = dt.date(first_year, 1, 1).toordinal(), dt.date(last_year, 12, 31).toordinal()
+            ordinals = [o for o in range(first, last + 1) if self.rest_reason(dt.date.fromordinal(o)) is None]
+            span = self._spans[(first_year, last_year)] = (ordinals, frozenset(ordinals))
+        return span
+
     def is_working_day(self, day: dt.date) -> bool:
-        return self.rest_reason(day) is None
+        return day.toordinal() in self._working(day.year, day.year)[1]
 
     def next_working_day(self, day: dt.date) -> dt.date:
         """The first working day strictly after ``day``."""
-        day += dt.timedelta(days=1)
-        while not self.is_working_day(day):
-            day += dt.timedelta(days=1)
-        return day
+        return self.add_working_days(day, 1)
 
     def add_working_days(self, day: dt.date, count: int) -> dt.date:
         """Move ``count`` working days from ``day`` (negative: backwards).
@@ -108,6 +120,14 @@ class WorkCalendar:
         ``add_working_days(d, 3)`` is the third working day after ``d``;
         ``add_working_days(d, -3)`` is "3 working days before d". ``d`` itself is not counted.
         """
+        if count == 0:
+            return day
+        # A year either side covers any ladder; a longer move takes the day-by-day walk.
+        ordinals, _ = self._working(day.year - 1, day.year + 1)
+        ordinal = day.toordinal()
+        index = bisect_right(ordinals, ordinal) + count - 1 if count > 0 else bisect_left(ordinals, ordinal) + count
+        if 0 <= index < len(ordinals):
+            return dt.date.fromordinal(ordinals[index])
         step = dt.timedelta(days=1 if count >= 0 else -1)
         remaining = abs(count)
         while remaining:
@@ -120,12 +140,18 @@ class WorkCalendar:
         """Working days in (start, end]; negative when end is before start."""
         if end < start:
             return -self.working_days_between(end, start)
-        count, day = 0, start
-        while day < end:
-            day += dt.timedelta(days=1)
-            if self.is_working_day(day):
-                count += 1
-        return count
+        ordinals, _ = self._working(start.year, end.year)
+        return bisect_right(ordinals, end.toordinal()) - bisect_right(ordinals, start.toordinal())
+
+
+@lru_cache(maxsize=64)
+def _calendar_of(holidays_: tuple[tuple[str, str], ...], working_days: tuple[tuple[str, str], ...]) -> WorkCalendar:
+    """One calendar object per distinct set of additions, so its working-day tables are built
+    once (a watch reads each plan's calendar from the store every morning)."""
+    return WorkCalendar(
+        {dt.date.fromisoformat(d): name for d, name in holidays_},
+        {dt.date.fromisoformat(d): name for d, name in working_days},
+    )
 
 
 def local_date(instant: dt.datetime) -> dt.date:

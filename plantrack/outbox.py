@@ -13,7 +13,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, or_, select, tuple_, update
+from sqlalchemy import and_, literal_column, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from .store.bulk import update_rows
@@ -30,9 +30,14 @@ def backoff(attempts: int) -> dt.timedelta:
     return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
 
 
+# A literal, not a bound value: only then can SQLite and PostgreSQL (under a generic plan)
+# prove the query matches the partial index of pending notices.
+PENDING = literal_column("'pending'")
+
+
 def _claimable(now: dt.datetime):
     return and_(
-        Notice.state == "pending",
+        Notice.state == PENDING,
         Notice.next_attempt_at <= now,
         or_(Notice.lease_until.is_(None), Notice.lease_until < now),
     )
@@ -172,14 +177,14 @@ def build_digests(session: Session, notice_ids: list[int], now: dt.datetime) -> 
         occurrence_id
         for occurrence_id, state in connection.execute(
             select(Notice.occurrence_id, Notice.state).where(among(session, Notice.occurrence_id, occurrence_ids))
-        )
+        ).all()
         if state == "sent"
     ) if occurrence_ids else Counter()
     recipients = {
         unit_id: (name, contacts or {})
         for unit_id, name, contacts in connection.execute(
             select(Unit.id, Unit.name, Unit.contacts).where(among(session, Unit.id, {row[1] for row in rows}))
-        )
+        ).all()
     }
     digests: dict[tuple[str, str, bool], Digest] = {}
     latest: dict[tuple[str, str, bool, int, int], int] = {}  # digest key + occurrence + level -> item index

@@ -100,15 +100,12 @@ def _habit_instant(day: dt.date) -> dt.datetime:
 
 def _record(session: Session, habits: dict[dt.date, list[int]], days: list[dt.date]) -> int:
     """Bulk-record the habits' submissions of ``days``; returns how many."""
-    batch = [
-        (_habit_instant(day), occurrence_id)
-        for day in days
-        for occurrence_id in habits[day]
-    ]
-    insert_rows(session, Submission.__table__, ("occurrence_id", "submitted_at", "recorded_by"),
-                [(oid, at, "scenario habit") for at, oid in batch])
-    update_rows(session, Occurrence.__table__, "id", ("first_submitted_at",), [(oid, at) for at, oid in batch])
-    return len(batch)
+    for day in days:
+        at, handed_in = _habit_instant(day), [(occurrence_id,) for occurrence_id in habits[day]]
+        insert_rows(session, Submission.__table__, ("occurrence_id",), handed_in,
+                    constants={"submitted_at": at, "recorded_by": "scenario habit"})
+        update_rows(session, Occurrence.__table__, "id", (), handed_in, constants={"first_submitted_at": at})
+    return sum(len(habits[day]) for day in days)
 
 
 def replay(

@@ -131,27 +131,25 @@ def _outbox_of(session: Session, occurrence_ids: list[int]) -> tuple[set[NoticeK
         ids = occurrence_ids[chunk : chunk + 5000]
         for occurrence_id, stage, deadline, recipient, channel, acknowledged_at in connection.execute(
             select(*columns).where(among(session, Notice.occurrence_id, ids))
-        ):
+        ).all():
             keys.add((occurrence_id, stage, deadline, recipient, channel))
             if acknowledged_at is not None:
                 acknowledged.add((occurrence_id, deadline))
     return keys, acknowledged
 
 
-NOTICE_COLUMNS = (
-    "occurrence_id", "stage", "deadline", "recipient_id", "channel", "level", "planned_on", "created_at", "state",
-    "attempts", "next_attempt_at",
-)
+NOTICE_COLUMNS = ("occurrence_id", "stage", "deadline", "recipient_id", "channel", "level", "planned_on")
 KEY_COLUMNS = NOTICE_COLUMNS[:5]  # the outbox's unique key
 
 
-def _insert_new(session: Session, rows: list[tuple]) -> None:
-    """Insert notices (tuples in NOTICE_COLUMNS order); a row whose key exists already (a
-    concurrent watch wrote it) is skipped by the database."""
+def _insert_new(session: Session, rows: list[tuple], as_of: dt.datetime) -> None:
+    """Queue notices (tuples in NOTICE_COLUMNS order) as of ``as_of``; a row whose key exists
+    already (a concurrent watch wrote it) is skipped by the database."""
     dialect = session.get_bind().dialect.name
     if dialect not in ("sqlite", "postgresql"):
         raise PlantrackError(f"the outbox supports SQLite and PostgreSQL, not {dialect}")
-    insert_rows(session, Notice.__table__, NOTICE_COLUMNS, rows, skip_duplicates_of=KEY_COLUMNS)
+    queued = {"created_at": as_of, "state": "pending", "attempts": 0, "next_attempt_at": as_of}
+    insert_rows(session, Notice.__table__, NOTICE_COLUMNS, rows, constants=queued, skip_duplicates_of=KEY_COLUMNS)
 
 
 def watch(session: Session, as_of: dt.datetime, catch_up_days: int = CATCH_UP_DAYS) -> WatchReport:
@@ -174,7 +172,8 @@ def watch(session: Session, as_of: dt.datetime, catch_up_days: int = CATCH_UP_DA
         .where(live, Occurrence.current_due_date.between(low, high), Occurrence.opens_on <= day)
     )
     connection = session.connection()
-    rows = sorted(tuple(row) for branch in open_branches for row in connection.execute(base.where(branch)))
+    # .all() everywhere here: iterating a result fetches row by row, a fetchall is one C call.
+    rows = sorted(tuple(row) for branch in open_branches for row in connection.execute(base.where(branch)).all())
     count = (
         select(func.count())
         .select_from(Occurrence)
@@ -214,12 +213,12 @@ def watch(session: Session, as_of: dt.datetime, catch_up_days: int = CATCH_UP_DA
     # Known keys are left out here; the unique index still guards against a concurrent watch
     # (whose rows would then be counted by both runs, never written twice).
     new = [
-        (finding.occurrence_id, step.stage, finding.deadline, recipient, channel, step.level, step.on, as_of, "pending", 0, as_of)
+        (finding.occurrence_id, step.stage, finding.deadline, recipient, channel, step.level, step.on)
         for finding, step, recipient in addressed
         for channel in channels[recipient]
         if (finding.occurrence_id, step.stage, finding.deadline, recipient, channel) not in existing
     ]
-    _insert_new(session, new)
+    _insert_new(session, new, as_of)
     report.notices_created = len(new)
     report.by_stage = Counter(stage_kind(row[1]) for row in new)
     session.add(WatchRun(as_of=as_of, day=day, found=report.summary(), notices_created=report.notices_created))
@@ -236,7 +235,7 @@ class _Units:
     def __init__(self, session: Session):
         self.session = session
         self.chain: dict[str, str | None] = dict(
-            tuple(row) for row in session.connection().execute(select(Unit.id, Unit.escalates_to_id).where(Unit.retired.is_(False)))
+            tuple(row) for row in session.connection().execute(select(Unit.id, Unit.escalates_to_id).where(Unit.retired.is_(False))).all()
         )
 
     def recipient(self, unit_id: str, level: int) -> str | None:
@@ -251,7 +250,7 @@ class _Units:
         ordered = sorted(unit_ids)
         for chunk in range(0, len(ordered), 5000):
             query = select(Unit.id, Unit.contacts).where(among(self.session, Unit.id, ordered[chunk : chunk + 5000]))
-            found.update((unit_id, channels_of(contacts or {})) for unit_id, contacts in self.session.connection().execute(query))
+            found.update((unit_id, channels_of(contacts or {})) for unit_id, contacts in self.session.connection().execute(query).all())
         return found
 
 

@@ -83,3 +83,35 @@ def test_a_calendar_survives_the_round_trip_through_the_store_format():
     calendar = WorkCalendar({D(2022, 1, 3): "Nghỉ bù"}, {D(2023, 5, 6): "Làm bù"})
     assert WorkCalendar.from_dict(calendar.as_dict()) == calendar
     assert WorkCalendar.from_dict(None) == WorkCalendar()
+
+
+def _walk(calendar, day, count):
+    """The definition: step one day at a time, counting working days."""
+    step = dt.timedelta(days=1 if count >= 0 else -1)
+    remaining = abs(count)
+    while remaining:
+        day += step
+        if calendar.rest_reason(day) is None:
+            remaining -= 1
+    return day
+
+
+def test_the_working_day_tables_agree_with_walking_day_by_day():
+    """add_working_days and working_days_between answer from cached tables (bisect); across
+    Tết, added holidays, make-up Saturdays, year ends and moves longer than the table."""
+    import random
+
+    calendar = WorkCalendar.from_dict({
+        "extra_holidays": [{"date": "2021-02-15", "name": "nghỉ bù"}],
+        "extra_working_days": [{"date": "2021-02-20", "name": "làm bù"}],
+    })
+    assert calendar.add_working_days(D(2021, 2, 19), 1) == D(2021, 2, 20)  # the make-up Saturday counts
+    chance = random.Random(389)
+    for _ in range(3000):
+        day = D(2019, 6, 1) + dt.timedelta(days=chance.randrange(1800))
+        count = chance.randint(-420, 420)
+        assert calendar.add_working_days(day, count) == _walk(calendar, day, count), (day, count)
+        other = day + dt.timedelta(days=chance.randint(-800, 800))
+        low, high = min(day, other), max(day, other)
+        between = sum(1 for k in range(1, (high - low).days + 1) if calendar.rest_reason(low + dt.timedelta(days=k)) is None)
+        assert calendar.working_days_between(day, other) == (between if other >= day else -between), (day, other)

@@ -182,10 +182,11 @@ def test_running_the_watch_and_dispatch_twice_sends_nothing_new(synced, sink):
 def test_the_outbox_key_holds_when_two_watches_write_the_same_notices(synced):
     """The watch leaves out keys it has seen; a concurrent one relies on the unique index."""
     first = run_watch(synced, D(2020, 11, 23))
-    rows = [tuple(getattr(n, c) for c in NOTICE_COLUMNS) for n in notices(synced)]
+    written = notices(synced)
+    rows = [tuple(getattr(n, c) for c in NOTICE_COLUMNS) for n in written]
     assert first.notices_created == len(rows) == 2
     with synced.transaction() as session:
-        _insert_new(session, rows)  # what a watch that read the outbox before ours committed would write
+        _insert_new(session, rows, written[0].created_at)  # what a watch that read the outbox before ours committed would write
     assert len(notices(synced)) == 2
 
 

@@ -14,7 +14,7 @@ small enough to read.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
@@ -26,13 +26,20 @@ def _processors(table: Table, columns: Sequence[str], dialect) -> list:
     return [table.c[name].type.bind_processor(dialect) for name in columns]
 
 
-def _convert(rows: Iterable[tuple], processors: list) -> list[tuple]:
+def _convert(rows: list[tuple], processors: list) -> list[tuple]:
+    """Each value through its column's processor; remembered per value, since a batch repeats
+    the same few dates and instants over and over."""
     if not any(processors):
         return [tuple(row) for row in rows]
-    return [
-        tuple(value if process is None or value is None else process(value) for process, value in zip(processors, row))
-        for row in rows
-    ]
+    columns = list(zip(*rows))
+    for index, process in enumerate(processors):
+        if process is not None:
+            seen: dict = {}
+            columns[index] = [
+                None if value is None else seen[value] if value in seen else seen.setdefault(value, process(value))
+                for value in columns[index]
+            ]
+    return list(zip(*columns))
 
 
 def _convert_one(table: Table, name: str, value: Any, dialect) -> Any:
@@ -45,28 +52,43 @@ def _array_type(table: Table, name: str, dialect) -> str:
 
 
 def insert_rows(
-    session: Session, table: Table, columns: Sequence[str], rows: list[tuple], skip_duplicates_of: Sequence[str] = ()
+    session: Session,
+    table: Table,
+    columns: Sequence[str],
+    rows: list[tuple],
+    constants: dict[str, Any] | None = None,
+    skip_duplicates_of: Sequence[str] = (),
 ) -> None:
-    """INSERT ``rows`` (tuples in ``columns`` order); with ``skip_duplicates_of`` (the columns of
-    a unique key), a row whose key exists already is skipped by the database."""
+    """INSERT ``rows`` (tuples in ``columns`` order), each with ``constants`` (the same for every
+    row: sent once, not as a column of equal values, which PostgreSQL parses row by row); with
+    ``skip_duplicates_of`` (the columns of a unique key), a row whose key exists already is
+    skipped by the database."""
     if not rows:
         return
+    constants = constants or {}
     connection = session.connection()
     dialect = connection.dialect
-    names = ", ".join(columns)
+    names = ", ".join([*columns, *constants])
     conflict = f" ON CONFLICT ({', '.join(skip_duplicates_of)}) DO NOTHING" if skip_duplicates_of else ""
     processors = _processors(table, columns, dialect)
+    fixed = {name: _convert_one(table, name, value, dialect) for name, value in constants.items()}
     for start in range(0, len(rows), BATCH):
         chunk = _convert(rows[start : start + BATCH], processors)
         if dialect.name == "postgresql":
             arrays = ", ".join(f"%(c{i})s::{_array_type(table, name, dialect)}" for i, name in enumerate(columns))
+            constant_values = "".join(f", %(k_{name})s" for name in fixed)
+            parameters = {f"c{i}": list(values) for i, values in enumerate(zip(*chunk))}
+            parameters.update({f"k_{name}": value for name, value in fixed.items()})
             connection.exec_driver_sql(
-                f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({arrays}){conflict}",
-                {f"c{i}": list(values) for i, values in enumerate(zip(*chunk))},
+                f"INSERT INTO {table.name} ({names}) SELECT v.*{constant_values} FROM unnest({arrays}) AS v{conflict}",
+                parameters,
             )
         else:
-            marks = ", ".join("?" for _ in columns)
-            connection.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks}){conflict}", chunk)
+            marks = ", ".join("?" for _ in [*columns, *fixed])
+            tail = tuple(fixed.values())
+            connection.exec_driver_sql(
+                f"INSERT INTO {table.name} ({names}) VALUES ({marks}){conflict}", [(*row, *tail) for row in chunk]
+            )
 
 
 def update_rows(

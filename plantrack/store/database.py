@@ -42,7 +42,18 @@ def make_engine(url: str, durable: bool = True) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    if not durable:
+
+        @event.listens_for(engine, "connect")
+        def _no_commit_flush(dbapi_connection, _record):
+            # The PostgreSQL counterpart of synchronous=OFF: a commit does not wait for its WAL
+            # to reach the disk (a crash may lose the last commits, never corrupt the database).
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit TO off")
+            dbapi_connection.commit()
+
+    return engine
 
 
 def alembic_config(engine: Engine) -> Config:

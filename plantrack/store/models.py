@@ -20,6 +20,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    text,
     TypeDecorator,
     UniqueConstraint,
 )
@@ -210,8 +211,11 @@ class Notice(Base):
     __tablename__ = "notice"
     __table_args__ = (
         UniqueConstraint("occurrence_id", "stage", "deadline", "recipient_id", "channel", name="uq_notice_key"),
-        Index("ix_notice_claimable", "state", "next_attempt_at"),
-        Index("ix_notice_occurrence", "occurrence_id", "deadline"),
+        # Only pending rows: the claim's index (see migration 0005). Queries must say
+        # state = 'pending' as a literal (PENDING) for SQLite and PostgreSQL to use it.
+        Index("ix_notice_pending", "next_attempt_at", sqlite_where=text("state = 'pending'"),
+              postgresql_where=text("state = 'pending'")),
+        {"postgresql_with": {"fillfactor": 70}},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

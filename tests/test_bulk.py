@@ -1,0 +1,74 @@
+"""The bulk writes (one statement per batch) store exactly what the ORM would, on both databases."""
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from plantrack.store.bulk import insert_rows, update_rows
+from plantrack.store.models import Notice, Submission
+from plantrack.watch import KEY_COLUMNS, NOTICE_COLUMNS
+
+from .conftest import vn
+
+
+def _occurrences(store):
+    from plantrack.store.models import Occurrence
+
+    with store.session() as session:
+        return session.scalars(select(Occurrence).order_by(Occurrence.id).limit(3)).all()
+
+
+def test_insert_and_update_rows_round_trip_dates_instants_and_conditions(synced):
+    occurrences = _occurrences(synced)
+    queued = vn(2020, 11, 9, 7, 30)
+    rows = [
+        (occ.id, "reminder-2", occ.current_due_date, occ.unit_id, "email", 0, dt.date(2020, 11, 9))
+        for occ in occurrences
+    ]
+    constants = {"created_at": queued, "state": "pending", "attempts": 0, "next_attempt_at": queued}
+    with synced.transaction() as session:
+        insert_rows(session, Notice.__table__, NOTICE_COLUMNS, rows, constants=constants, skip_duplicates_of=KEY_COLUMNS)
+        # The same keys again, plus one new: the duplicates are skipped, not an error.
+        again = rows[:1] + [(occurrences[0].id, "due", occurrences[0].current_due_date, occurrences[0].unit_id, "email", 0,
+                             occurrences[0].current_due_date)]
+        insert_rows(session, Notice.__table__, NOTICE_COLUMNS, again, constants=constants, skip_duplicates_of=KEY_COLUMNS)
+    with synced.session() as session:
+        stored = session.scalars(select(Notice).order_by(Notice.id)).all()
+    assert len(stored) == 4
+    assert [(n.occurrence_id, n.stage, n.deadline, n.planned_on) for n in stored[:3]] == [
+        (r[0], r[1], r[2], r[6]) for r in rows
+    ]
+    assert all(n.created_at == queued and n.next_attempt_at == queued and n.state == "pending" for n in stored)
+
+    # Mark two as sent by worker "w": only rows leased to "w" and still pending change.
+    with synced.transaction() as session:
+        for notice in session.scalars(select(Notice)):
+            notice.claimed_by = "w" if notice.id != stored[1].id else "other"
+    sent_at = vn(2020, 11, 9, 8, 0)
+    with synced.transaction() as session:
+        update_rows(
+            session, Notice.__table__, "id", ("address", "result"),
+            [(stored[0].id, "email a@b.vn", "250 OK"), (stored[1].id, "email c@d.vn", "250 OK")],
+            constants={"state": "sent", "sent_at": sent_at, "lease_until": None}, increments=("attempts",),
+            only_where={"claimed_by": "w", "state": "pending"},
+        )
+    with synced.session() as session:
+        after = {n.id: n for n in session.scalars(select(Notice))}
+    first, second = after[stored[0].id], after[stored[1].id]
+    assert (first.state, first.address, first.result, first.sent_at, first.attempts) == ("sent", "email a@b.vn", "250 OK", sent_at, 1)
+    assert (second.state, second.address, second.attempts) == ("pending", None, 0)  # leased to another worker
+
+
+def test_bulk_inserts_in_batches_keep_every_row(synced, monkeypatch):
+    import plantrack.store.bulk as bulk
+
+    monkeypatch.setattr(bulk, "BATCH", 2)  # several statements for five rows
+    occurrence = _occurrences(synced)[0]
+    at = vn(2020, 11, 10, 9)
+    with synced.transaction() as session:
+        insert_rows(session, Submission.__table__, ("occurrence_id", "note"), [(occurrence.id, f"lần {k}") for k in range(5)],
+                    constants={"submitted_at": at, "recorded_by": "test"})
+    with synced.session() as session:
+        notes = session.scalars(select(Submission.note).where(Submission.recorded_by == "test").order_by(Submission.id)).all()
+        instants = set(session.scalars(select(Submission.submitted_at).where(Submission.recorded_by == "test")))
+    assert notes == [f"lần {k}" for k in range(5)] and instants == {at}
