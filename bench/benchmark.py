@@ -220,6 +220,17 @@ def fresh_database(kind: str) -> tuple[str, callable]:
     return make_url(admin_url).set(database=name).render_as_string(hide_password=False), drop
 
 
+def yardstick() -> float:
+    """Seconds for a fixed pure-Python loop: machines of the same kind differ (the same code's
+    replay took 52 s on one session's machine and 118 s on the next), so every run says how
+    fast this one is."""
+    started = time.perf_counter()
+    total = 0
+    for number in range(10_000_000):
+        total += number
+    return round(time.perf_counter() - started, 2)
+
+
 def child(phase: str, kind: str, *args: str) -> dict:
     output = subprocess.run([sys.executable, __file__, phase, kind, *args], check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
@@ -242,6 +253,7 @@ def main() -> None:
             drop()
         return
     kinds = ["sqlite"] + (["postgresql"] if os.environ.get("PLANTRACK_BENCH_POSTGRES_URL") else [])
+    print(f"yardstick: 10 million additions in a Python loop take {yardstick()} s on this machine", flush=True)
     sink = subprocess.Popen([sys.executable, "-m", "notifications.sink", "--port", "0"], stdout=subprocess.PIPE, text=True, cwd=ROOT)
     port = int(sink.stdout.readline().split()[-1])
     try:

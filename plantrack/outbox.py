@@ -146,29 +146,39 @@ def build_digests(session: Session, notice_ids: list[int], now: dt.datetime) -> 
     handed in, or its deadline moved) come back as the second list, to be cancelled."""
     if not notice_ids:
         return [], []
-    owner = Unit.__table__.alias("owner")
-    submit_to = Unit.__table__.alias("submit_to")
-    # Plain columns, not entities: a replay builds digests for hundreds of thousands of notices.
+    # Plain columns, not entities, and only the notice's own: a replay builds digests for
+    # hundreds of thousands of notices, which share a handful of obligations and units, read
+    # once each below.
     connection = session.connection()  # Core rows: no ORM bookkeeping
     rows = connection.execute(
         select(
             Notice.id, Notice.recipient_id, Notice.channel, Notice.level, Notice.stage, Notice.deadline,
-            Occurrence.id.label("occurrence_id"), Occurrence.first_submitted_at, Occurrence.retired,
-            Occurrence.current_due_date, Occurrence.due_date, Occurrence.period_label, Occurrence.unit_id,
-            Plan.id.label("plan_id"), Plan.number, Plan.doc_type, Plan.title.label("plan_title"), Plan.issued_on,
-            Obligation.title.label("obligation_title"), Obligation.section, Obligation.channel.label("channel_hint"),
-            owner.c.short_name, owner.c.name.label("unit_name"), submit_to.c.name.label("submit_to_name"),
+            Occurrence.id, Occurrence.first_submitted_at, Occurrence.retired, Occurrence.current_due_date,
+            Occurrence.due_date, Occurrence.period_label, Occurrence.unit_id, Occurrence.obligation_id,
         )
         .join(Occurrence, Notice.occurrence_id == Occurrence.id)
         .join(Obligation, Occurrence.obligation_id == Obligation.id)
-        .join(Plan, Obligation.plan_id == Plan.id)
-        .join(owner, owner.c.id == Occurrence.unit_id)
-        .outerjoin(submit_to, submit_to.c.id == Obligation.submit_to_id)
         .where(among(session, Notice.id, notice_ids))
-        .order_by(Notice.recipient_id, Notice.channel, Notice.level, Plan.id, Notice.deadline, owner.c.id, Notice.planned_on)
+        .order_by(
+            Notice.recipient_id, Notice.channel, Notice.level, Obligation.plan_id, Notice.deadline, Occurrence.unit_id,
+            Notice.planned_on,
+        )
     ).all()
     # Rows are unpacked by position below: a Row's attribute access costs about half a µs per
-    # name, which at two dozen columns and hundreds of thousands of notices adds up.
+    # name, which at a dozen columns and hundreds of thousands of notices adds up.
+    submit_to = Unit.__table__.alias("submit_to")
+    duties = {
+        obligation_id: rest
+        for obligation_id, *rest in connection.execute(
+            select(
+                Obligation.id, Plan.id, Plan.number, Plan.doc_type, Plan.title, Plan.issued_on, Obligation.title,
+                Obligation.section, submit_to.c.name, Obligation.channel,
+            )
+            .join(Plan, Obligation.plan_id == Plan.id)
+            .outerjoin(submit_to, submit_to.c.id == Obligation.submit_to_id)
+            .where(among(session, Obligation.id, {row[13] for row in rows}))
+        ).all()
+    }
     # Only escalations say how often the unit was told before. Counted here, not with
     # "state = 'sent'" in SQL: SQLite would then search the state index and read every notice
     # ever sent, instead of these occurrences' few.
@@ -180,19 +190,22 @@ def build_digests(session: Session, notice_ids: list[int], now: dt.datetime) -> 
         ).all()
         if state == "sent"
     ) if occurrence_ids else Counter()
-    recipients = {
-        unit_id: (name, contacts or {})
-        for unit_id, name, contacts in connection.execute(
-            select(Unit.id, Unit.name, Unit.contacts).where(among(session, Unit.id, {row[1] for row in rows}))
-        ).all()
-    }
+    recipient_ids = {row[1] for row in rows}
+    recipients, unit_names = {}, {}
+    for unit_id, name, short_name, contacts in connection.execute(
+        select(Unit.id, Unit.name, Unit.short_name, Unit.contacts).where(
+            among(session, Unit.id, recipient_ids | {row[12] for row in rows})
+        )
+    ).all():
+        unit_names[unit_id] = short_name or name
+        if unit_id in recipient_ids:
+            recipients[unit_id] = (name, contacts or {})
     digests: dict[tuple[str, str, bool], Digest] = {}
     latest: dict[tuple[str, str, bool, int, int], int] = {}  # digest key + occurrence + level -> item index
     obsolete: list[int] = []
     for (
         notice_id, recipient_id, channel, level, stage, deadline, occurrence_id, first_submitted_at, retired,
-        current_due_date, due_date, period_label, unit_id, plan_id, number, doc_type, plan_title, issued_on,
-        obligation_title, section, channel_hint, short_name, unit_name, submit_to_name,
+        current_due_date, due_date, period_label, unit_id, obligation_id,
     ) in rows:
         handed_in = first_submitted_at is not None and first_submitted_at <= now
         if handed_in or retired or current_due_date != deadline:
@@ -211,9 +224,12 @@ def build_digests(session: Session, notice_ids: list[int], now: dt.datetime) -> 
                 recipient_id, name, channel, list(contacts.get("to") or []), list(contacts.get("cc") or []), url, level > 0,
             )
         digest.notice_ids.append(notice_id)
+        plan_id, number, doc_type, plan_title, issued_on, obligation_title, section, submit_to_name, channel_hint = (
+            duties[obligation_id]
+        )
         item = DigestItem(
             notice_id, occurrence_id, stage, level, plan_id, number, doc_type, plan_title, issued_on, obligation_title,
-            section, period_label, unit_id, short_name or unit_name, deadline, due_date, submit_to_name, channel_hint,
+            section, period_label, unit_id, unit_names[unit_id], deadline, due_date, submit_to_name, channel_hint,
             earlier[occurrence_id],
         )
         slot = key + (occurrence_id, level)
