@@ -185,7 +185,7 @@ def watch(session: Session, as_of: dt.datetime, catch_up_days: int = CATCH_UP_DA
     )
     report.overdue_total = sum(session.scalar(count.where(branch)) for branch in open_branches)
 
-    units = _Units(session)
+    units = _Units(session, {row[2] for row in rows})
     stepped = []  # (occurrence, plan, unit, deadline, category, steps of today)
     for occurrence_id, plan_id, unit_id, opens_on, deadline in rows:
         if unit_id not in units.chain:
@@ -229,16 +229,26 @@ def watch(session: Session, as_of: dt.datetime, catch_up_days: int = CATCH_UP_DA
 
 
 class _Units:
-    """Live units' escalation chain, and the channels of today's recipients.
+    """The escalation chain of the morning's units, and the channels of its recipients.
 
-    Contacts (JSON) are read only for those recipients, not for the whole registry.
+    Only what the day needs is read: the units in the window, their offices and the offices'
+    heads (level 2 is the top of the ladder), not the whole registry; contacts (JSON) only for
+    the recipients.
     """
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, unit_ids: set[str], levels: int = 2):
         self.session = session
-        self.chain: dict[str, str | None] = dict(
-            tuple(row) for row in session.connection().execute(select(Unit.id, Unit.escalates_to_id).where(Unit.retired.is_(False))).all()
-        )
+        self.chain: dict[str, str | None] = {}  # live unit -> the unit it escalates to
+        wanted = set(unit_ids)
+        for _ in range(levels + 1):
+            ordered = sorted(wanted - self.chain.keys())
+            if not ordered:
+                break
+            found = session.connection().execute(
+                select(Unit.id, Unit.escalates_to_id).where(Unit.retired.is_(False), among(session, Unit.id, ordered))
+            ).all()
+            self.chain.update((unit_id, parent) for unit_id, parent in found)
+            wanted = {parent for _, parent in found if parent}
 
     def recipient(self, unit_id: str, level: int) -> str | None:
         """The unit itself (level 0), or the unit ``level`` steps up its escalation chain."""
