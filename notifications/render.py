@@ -69,7 +69,7 @@ def render(digest: Digest, today: dt.date, place: str = "Hà Nội", link_for: L
         )
     items = [
         {
-            **item.__dict__,
+            **{name: getattr(item, name) for name in item.__slots__},
             "plan_label": plan_label(item.plan_doc_type, item.plan_number),
             "situation": situation(item, today),
             "extended": item.deadline != item.original_deadline,

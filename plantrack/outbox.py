@@ -30,8 +30,9 @@ def backoff(attempts: int) -> dt.timedelta:
     return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
 
 
-# A literal, not a bound value: only then can SQLite and PostgreSQL (under a generic plan)
-# prove the query matches the partial index of pending notices.
+# A literal, not a bound value: PostgreSQL switches a prepared statement to a generic plan
+# after a few runs, and a generic plan cannot use the partial index of pending notices for
+# "state = $1". (SQLite plans with the bound value and would use it either way.)
 PENDING = literal_column("'pending'")
 
 
@@ -93,7 +94,7 @@ def claim(store: Store, now: dt.datetime, worker: str, limit: int = 200, lease: 
     return Claimed(sorted({notice_id for notice_id, _, _ in claimed} | set(more)), drained=False)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen init costs 4 µs, and a replay makes 400,000 of these
 class DigestItem:
     """One line of a digest: what one unit owes, at which stage of its ladder."""
 

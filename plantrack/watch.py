@@ -32,7 +32,7 @@ from .store.models import Notice, Obligation, Occurrence, Plan, Unit, WatchRun
 CATCH_UP_DAYS = 10  # calendar days a late watch looks back for missed steps
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: cheaper to make, and a replay makes about a million
 class Finding:
     """One open occurrence inside the watch window, and the steps it gets today."""
 

@@ -190,6 +190,31 @@ def test_the_outbox_key_holds_when_two_watches_write_the_same_notices(synced):
     assert len(notices(synced)) == 2
 
 
+def test_the_claim_reads_the_index_of_pending_notices_on_sqlite(synced):
+    """The claim's own statement, as the dispatcher sends it, searches the partial index of
+    pending notices (a sent notice is not in it) instead of scanning the outbox."""
+    if synced.engine.dialect.name != "sqlite":
+        pytest.skip("query plans of tiny PostgreSQL tables prefer sequential scans; checked on SQLite")
+    from sqlalchemy import event
+
+    run_watch(synced, D(2020, 11, 23))
+    statements = []
+
+    def keep(_conn, _cursor, statement, parameters, _context, _many):
+        if statement.lstrip().upper().startswith("UPDATE NOTICE SET CLAIMED_BY"):
+            statements.append((statement, parameters))
+
+    event.listen(synced.engine, "before_cursor_execute", keep)
+    try:
+        assert claim(synced, morning(D(2020, 11, 23)), "w", limit=10).ids
+    finally:
+        event.remove(synced.engine, "before_cursor_execute", keep)
+    statement, parameters = statements[0]
+    with synced.engine.connect() as connection:
+        plan = " / ".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+    assert "ix_notice_pending" in plan, plan
+
+
 def test_an_smtp_outage_delays_but_loses_nothing(synced):
     run_watch(synced, D(2020, 11, 9))
     down = SmtpSink()  # take a free port, then leave it closed

@@ -211,8 +211,8 @@ class Notice(Base):
     __tablename__ = "notice"
     __table_args__ = (
         UniqueConstraint("occurrence_id", "stage", "deadline", "recipient_id", "channel", name="uq_notice_key"),
-        # Only pending rows: the claim's index (see migration 0005). Queries must say
-        # state = 'pending' as a literal (PENDING) for SQLite and PostgreSQL to use it.
+        # Only pending rows: the claim's index (see migration 0005). The claim says
+        # state = 'pending' as a literal (outbox.PENDING) so that PostgreSQL can use it.
         Index("ix_notice_pending", "next_attempt_at", sqlite_where=text("state = 'pending'"),
               postgresql_where=text("state = 'pending'")),
         {"postgresql_with": {"fillfactor": 70}},
