@@ -49,6 +49,7 @@ _environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     keep_trailing_newline=True,
+    auto_reload=False,  # templates ship with the package: no stat of both files per message
 )
 _environment.filters.update(vn_date=vn_date, vn_date_long=vn_date_long)
 
