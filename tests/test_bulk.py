@@ -72,3 +72,24 @@ def test_bulk_inserts_in_batches_keep_every_row(synced, monkeypatch):
         notes = session.scalars(select(Submission.note).where(Submission.recorded_by == "test").order_by(Submission.id)).all()
         instants = set(session.scalars(select(Submission.submitted_at).where(Submission.recorded_by == "test")))
     assert notes == [f"lần {k}" for k in range(5)] and instants == {at}
+
+
+def test_bulk_writes_store_instants_and_dates_as_the_orm_does(synced):
+    """Same text on SQLite (where comparisons of instants are comparisons of text), same values
+    on PostgreSQL: a row written in bulk and one written by the ORM are indistinguishable."""
+    from sqlalchemy import text
+
+    occurrence = _occurrences(synced)[0]
+    at = vn(2020, 11, 10, 9)
+    with synced.transaction() as session:
+        insert_rows(session, Submission.__table__, ("occurrence_id", "document_date"), [(occurrence.id, dt.date(2020, 11, 9))],
+                    constants={"submitted_at": at, "recorded_by": "bulk"})
+        session.add(Submission(occurrence_id=occurrence.id, document_date=dt.date(2020, 11, 9), submitted_at=at, recorded_by="orm"))
+    with synced.engine.connect() as connection:
+        stored = dict(
+            (who, (str(instant), str(day)))
+            for who, instant, day in connection.execute(text(
+                "SELECT recorded_by, submitted_at, document_date FROM submission WHERE recorded_by IN ('bulk', 'orm')"
+            ))
+        )
+    assert stored["bulk"] == stored["orm"]

@@ -22,8 +22,15 @@ from sqlalchemy.orm import Session
 BATCH = 5000  # rows per statement: bounds one array parameter, or one executemany call
 
 
+def _processor(table: Table, name: str, dialect):
+    # The dialect's own implementation, as SQLAlchemy's execution uses: a generic DateTime has
+    # no processor, and the driver's default adapter would store another text on SQLite
+    # ("… 07:30:00" instead of "… 07:30:00.000000"), which then compares wrongly as text.
+    return table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+
+
 def _processors(table: Table, columns: Sequence[str], dialect) -> list:
-    return [table.c[name].type.bind_processor(dialect) for name in columns]
+    return [_processor(table, name, dialect) for name in columns]
 
 
 def _convert(rows: list[tuple], processors: list) -> list[tuple]:
@@ -43,7 +50,7 @@ def _convert(rows: list[tuple], processors: list) -> list[tuple]:
 
 
 def _convert_one(table: Table, name: str, value: Any, dialect) -> Any:
-    process = table.c[name].type.bind_processor(dialect)
+    process = _processor(table, name, dialect)
     return value if process is None or value is None else process(value)
 
 
