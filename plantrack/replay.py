@@ -26,7 +26,10 @@ from .tracking import find_occurrence
 from .watch import WatchReport, watch
 
 HABIT_TIME = dt.time(9, 0)  # habits hand in at 09:00, after that morning's watch
-TIDY_EVERY = 20  # working days between two VACUUMs of the outbox on PostgreSQL
+# Working days between two VACUUMs on PostgreSQL. Since the claim reads an index of pending
+# notices only, dead row versions barely slow it down: every 80 days replays as fast as every
+# 20 (104 s against 108-113 s for three national years) for a quarter of the vacuuming.
+TIDY_EVERY = 80
 
 
 @dataclass

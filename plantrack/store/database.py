@@ -99,10 +99,10 @@ class Store:
     def tidy(self, tables: tuple[str, ...] = ("notice", "occurrence", "submission")) -> None:
         """Reclaim dead row versions and refresh planner statistics (PostgreSQL only).
 
-        Each notice changes state two or three times; until a VACUUM the claim's index still
-        walks the dead versions. Autovacuum does this in production (and is off on some
-        servers); a replay, which writes years in minutes, calls this every few weeks of its
-        simulated time.
+        Each notice changes state two or three times, and the occurrences change as reports come
+        in; without statistics the planner misjudges the outbox's joins. Autovacuum does this in
+        production (and is off on some servers); a replay, which writes years in minutes, calls
+        this every few months of its simulated time.
         """
         if self.engine.dialect.name != "postgresql":
             return
