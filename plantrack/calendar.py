@@ -102,8 +102,11 @@ class WorkCalendar:
         """The working days of the years first_year..last_year, as sorted ordinals and a set."""
         span = self._spans.get((first_year, last_year))
         if span is None:
-            first, last = dt.date(first_year, 1, 1).toordinal(), dt.date(last_year, 12, 31).toordinal()
-            ordinals = [o for o in range(first, last + 1) if self.rest_reason(dt.date.fromordinal(o)) is None]
+            if first_year == last_year:  # each year is decided once; longer spans join years
+                first, last = dt.date(first_year, 1, 1).toordinal(), dt.date(first_year, 12, 31).toordinal()
+                ordinals = [o for o in range(first, last + 1) if self.rest_reason(dt.date.fromordinal(o)) is None]
+            else:
+                ordinals = [o for year in range(first_year, last_year + 1) for o in self._working(year, year)[0]]
             span = self._spans[(first_year, last_year)] = (ordinals, frozenset(ordinals))
         return span
 

@@ -147,9 +147,6 @@ KEY_COLUMNS = NOTICE_COLUMNS[:5]  # the outbox's unique key
 def _insert_new(session: Session, rows: list[tuple], as_of: dt.datetime) -> None:
     """Queue notices (tuples in NOTICE_COLUMNS order) as of ``as_of``; a row whose key exists
     already (a concurrent watch wrote it) is skipped by the database."""
-    dialect = session.get_bind().dialect.name
-    if dialect not in ("sqlite", "postgresql"):
-        raise PlantrackError(f"the outbox supports SQLite and PostgreSQL, not {dialect}")
     queued = {"created_at": as_of, "state": "pending", "attempts": 0, "next_attempt_at": as_of}
     insert_rows(session, Notice.__table__, NOTICE_COLUMNS, rows, constants=queued, skip_duplicates_of=KEY_COLUMNS)
 

@@ -5,15 +5,13 @@ import datetime as dt
 from sqlalchemy import select
 
 from plantrack.store.bulk import insert_rows, update_rows
-from plantrack.store.models import Notice, Submission
+from plantrack.store.models import Notice, Occurrence, Submission
 from plantrack.watch import KEY_COLUMNS, NOTICE_COLUMNS
 
 from .conftest import vn
 
 
 def _occurrences(store):
-    from plantrack.store.models import Occurrence
-
     with store.session() as session:
         return session.scalars(select(Occurrence).order_by(Occurrence.id).limit(3)).all()
 

@@ -9,7 +9,7 @@ over a million rows, so these helpers take rows as plain tuples and
   column and are spread out by ``unnest`` on the server.
 
 Only equality conditions, constants and ``column + 1`` are supported: enough for the outbox,
-small enough to read.
+small enough to read. Table and column names are the models' own and are not quoted.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from typing import Any, Sequence
 
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
+
+from ..errors import PlantrackError
 
 BATCH = 5000  # rows per statement: bounds one array parameter, or one executemany call
 
@@ -54,8 +56,25 @@ def _convert_one(table: Table, name: str, value: Any, dialect) -> Any:
     return value if process is None or value is None else process(value)
 
 
-def _array_type(table: Table, name: str, dialect) -> str:
-    return f"{table.c[name].type.compile(dialect=dialect)}[]"
+def _dialect(session: Session):
+    connection = session.connection()
+    if connection.dialect.name not in ("sqlite", "postgresql"):
+        raise PlantrackError(f"bulk writes support SQLite and PostgreSQL, not {connection.dialect.name}")
+    return connection, connection.dialect
+
+
+def _unnest(table: Table, columns: Sequence[str], dialect) -> str:
+    """``unnest(%(c0)s::TYPE[], …)``: one typed array parameter per column (PostgreSQL)."""
+    arrays = ", ".join(f"%(c{i})s::{table.c[name].type.compile(dialect=dialect)}[]" for i, name in enumerate(columns))
+    return f"unnest({arrays})"
+
+
+def _arrays(chunk: list[tuple], **scalars: dict[str, Any]) -> dict[str, Any]:
+    """The parameters of one batch: a list per column, and each group of scalars under its prefix."""
+    parameters: dict[str, Any] = {f"c{i}": list(values) for i, values in enumerate(zip(*chunk))}
+    for prefix, values in scalars.items():
+        parameters.update({f"{prefix}_{name}": value for name, value in values.items()})
+    return parameters
 
 
 def insert_rows(
@@ -72,30 +91,24 @@ def insert_rows(
     skipped by the database."""
     if not rows:
         return
+    connection, dialect = _dialect(session)
     constants = constants or {}
-    connection = session.connection()
-    dialect = connection.dialect
-    names = ", ".join([*columns, *constants])
-    conflict = f" ON CONFLICT ({', '.join(skip_duplicates_of)}) DO NOTHING" if skip_duplicates_of else ""
     processors = _processors(table, columns, dialect)
     fixed = {name: _convert_one(table, name, value, dialect) for name, value in constants.items()}
+    names = ", ".join([*columns, *fixed])
+    conflict = f" ON CONFLICT ({', '.join(skip_duplicates_of)}) DO NOTHING" if skip_duplicates_of else ""
+    if dialect.name == "postgresql":
+        constant_values = "".join(f", %(k_{name})s" for name in fixed)
+        sql = f"INSERT INTO {table.name} ({names}) SELECT v.*{constant_values} FROM {_unnest(table, columns, dialect)} AS v{conflict}"
+    else:
+        sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' for _ in [*columns, *fixed])}){conflict}"
+    tail = tuple(fixed.values())
     for start in range(0, len(rows), BATCH):
         chunk = _convert(rows[start : start + BATCH], processors)
         if dialect.name == "postgresql":
-            arrays = ", ".join(f"%(c{i})s::{_array_type(table, name, dialect)}" for i, name in enumerate(columns))
-            constant_values = "".join(f", %(k_{name})s" for name in fixed)
-            parameters = {f"c{i}": list(values) for i, values in enumerate(zip(*chunk))}
-            parameters.update({f"k_{name}": value for name, value in fixed.items()})
-            connection.exec_driver_sql(
-                f"INSERT INTO {table.name} ({names}) SELECT v.*{constant_values} FROM unnest({arrays}) AS v{conflict}",
-                parameters,
-            )
+            connection.exec_driver_sql(sql, _arrays(chunk, k=fixed))
         else:
-            marks = ", ".join("?" for _ in [*columns, *fixed])
-            tail = tuple(fixed.values())
-            connection.exec_driver_sql(
-                f"INSERT INTO {table.name} ({names}) VALUES ({marks}){conflict}", [(*row, *tail) for row in chunk]
-            )
+            connection.exec_driver_sql(sql, [(*row, *tail) for row in chunk])
 
 
 def update_rows(
@@ -113,33 +126,27 @@ def update_rows(
     each of ``increments``; rows that fail an equality of ``only_where`` are left alone."""
     if not rows:
         return
-    constants, only_where = constants or {}, only_where or {}
-    connection = session.connection()
-    dialect = connection.dialect
+    connection, dialect = _dialect(session)
     processors = _processors(table, [key, *columns], dialect)
-    fixed = {name: _convert_one(table, name, value, dialect) for name, value in constants.items()}
-    conditions = {name: _convert_one(table, name, value, dialect) for name, value in only_where.items()}
+    fixed = {name: _convert_one(table, name, value, dialect) for name, value in (constants or {}).items()}
+    conditions = {name: _convert_one(table, name, value, dialect) for name, value in (only_where or {}).items()}
+    if dialect.name == "postgresql":
+        assignments = [f"{name} = v.{name}" for name in columns]
+        assignments += [f"{name} = %(k_{name})s" for name in fixed]
+        assignments += [f"{name} = t.{name} + 1" for name in increments]
+        where = [f"t.{key} = v.{key}"] + [f"t.{name} = %(w_{name})s" for name in conditions]
+        sql = (
+            f"UPDATE {table.name} AS t SET {', '.join(assignments)} FROM {_unnest(table, [key, *columns], dialect)} "
+            f"AS v({', '.join([key, *columns])}) WHERE {' AND '.join(where)}"
+        )
+    else:
+        assignments = [f"{name} = ?" for name in [*columns, *fixed]] + [f"{name} = {name} + 1" for name in increments]
+        where = [f"{key} = ?"] + [f"{name} = ?" for name in conditions]
+        sql = f"UPDATE {table.name} SET {', '.join(assignments)} WHERE {' AND '.join(where)}"
+    fixed_values, condition_values = tuple(fixed.values()), tuple(conditions.values())
     for start in range(0, len(rows), BATCH):
         chunk = _convert(rows[start : start + BATCH], processors)
         if dialect.name == "postgresql":
-            assignments = [f"{name} = v.{name}" for name in columns]
-            assignments += [f"{name} = %(k_{name})s" for name in fixed]
-            assignments += [f"{name} = t.{name} + 1" for name in increments]
-            where = [f"t.{key} = v.{key}"] + [f"t.{name} = %(w_{name})s" for name in conditions]
-            arrays = ", ".join(f"%(c{i})s::{_array_type(table, name, dialect)}" for i, name in enumerate([key, *columns]))
-            parameters = {f"c{i}": list(values) for i, values in enumerate(zip(*chunk))}
-            parameters.update({f"k_{name}": value for name, value in fixed.items()})
-            parameters.update({f"w_{name}": value for name, value in conditions.items()})
-            connection.exec_driver_sql(
-                f"UPDATE {table.name} AS t SET {', '.join(assignments)} "
-                f"FROM unnest({arrays}) AS v({', '.join([key, *columns])}) WHERE {' AND '.join(where)}",
-                parameters,
-            )
+            connection.exec_driver_sql(sql, _arrays(chunk, k=fixed, w=conditions))
         else:
-            assignments = [f"{name} = ?" for name in [*columns, *fixed]] + [f"{name} = {name} + 1" for name in increments]
-            where = [f"{key} = ?"] + [f"{name} = ?" for name in conditions]
-            fixed_values, condition_values = tuple(fixed.values()), tuple(conditions.values())
-            connection.exec_driver_sql(
-                f"UPDATE {table.name} SET {', '.join(assignments)} WHERE {' AND '.join(where)}",
-                [(*row[1:], *fixed_values, row[0], *condition_values) for row in chunk],
-            )
+            connection.exec_driver_sql(sql, [(*row[1:], *fixed_values, row[0], *condition_values) for row in chunk])
