@@ -206,7 +206,8 @@ def phase_replay(url: str, months: int, mode: str) -> dict:
     started = time.perf_counter()
     last = min(END, dt.date(2020, 11, 5) + dt.timedelta(days=round(months * 30.44)))
     report = replay(store, dt.date(2020, 11, 5), last, scenario,
-                    lambda at: dispatch(store, at, sender, batch=2000, threads=1, simulate=simulate).summary())
+                    lambda at, directory: dispatch(store, at, sender, batch=2000, threads=1, simulate=simulate,
+                                                             directory=directory).summary())
     elapsed = time.perf_counter() - started
     store.dispose()
     return {**built, "days": report.days_watched, "notices": report.notices_created, "messages": report.dispatched["messages_sent"],

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from plantrack.calendar import local_date
+from plantrack.directory import Directory
 from plantrack.outbox import Digest, DigestItem, build_digests, claim, record_cancelled, record_failure, record_sent
 from plantrack.store.database import Store
 
@@ -108,14 +109,17 @@ def dispatch(
     urls: UrlSender = send_to_url,
     simulate: bool = False,
     link_for: LinkMaker | None = None,
+    directory: Directory | None = None,
 ) -> DispatchReport:
     """Send every notice due by ``now``; returns what was sent, failed and cancelled.
 
     ``urls`` delivers to the units' own apprise URLs. With ``simulate``, no message is composed
     or sent on any channel: each digest is recorded as delivered, marked as simulated (for
     what-if replays of a whole plan, where only the engine's decisions matter). ``link_for``
-    gives reminders their signed submission links (``submission_links()``).
+    gives reminders their signed submission links (``submission_links()``). ``directory``
+    may carry units and obligations read before (a replay keeps one for all its days).
     """
+    directory = directory or Directory()
     worker = worker or worker_name()
     report = DispatchReport()
     # One thread sends in line: a pool only pays off when sends wait on the network.
@@ -132,7 +136,7 @@ def dispatch(
                 break
             batches += 1
             with store.session() as session:
-                digests, obsolete = build_digests(session, claimed.ids, now)
+                digests, obsolete = build_digests(session, claimed.ids, now, directory)
             outcomes = list(send_all(lambda d: _deliver(email, urls, simulate, link_for, d, now), digests))
             with store.transaction() as session:
                 record_cancelled(session, obsolete, now)

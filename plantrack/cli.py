@@ -518,8 +518,10 @@ def replay(
     # Reminders link to the local dashboard (`make dashboard`) unless PLANTRACK_PUBLIC_URL says otherwise.
     links = None if simulate else submission_links(os.environ.get(PUBLIC_URL_VARIABLE) or "http://127.0.0.1:8000")
 
-    def deliver(as_of: dt.datetime) -> dict:
-        return dispatch(store, as_of, sender, urls=simulated_url_send, simulate=simulate, link_for=links).summary()
+    def deliver(as_of: dt.datetime, directory) -> dict:
+        return dispatch(
+            store, as_of, sender, urls=simulated_url_send, simulate=simulate, link_for=links, directory=directory
+        ).summary()
 
     def on_day(day) -> None:
         if day.quiet:

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, literal_column, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from .directory import Directory
 from .store.bulk import update_rows
 from .store.database import Store, among
-from .store.models import Notice, Obligation, Occurrence, Plan, Unit
+from .store.models import Notice, Obligation, Occurrence
 
 LEASE = dt.timedelta(minutes=10)
 FIRST_RETRY = dt.timedelta(minutes=5)
@@ -142,9 +143,15 @@ class Digest:
         return f"<plantrack.{self.recipient_id}.{ids[0]}-{ids[-1]}.{len(ids)}@plantrack.invalid>"
 
 
-def build_digests(session: Session, notice_ids: list[int], now: dt.datetime) -> tuple[list[Digest], list[int]]:
+def build_digests(
+    session: Session, notice_ids: list[int], now: dt.datetime, directory: Directory | None = None
+) -> tuple[list[Digest], list[int]]:
     """Group claimed notices into digests. Notices that lost their point (the occurrence was
-    handed in, or its deadline moved) come back as the second list, to be cancelled."""
+    handed in, or its deadline moved) come back as the second list, to be cancelled.
+
+    Units and obligations come from ``directory`` (read on first need), one per dispatch or replay.
+    """
+    directory = directory or Directory()
     if not notice_ids:
         return [], []
     # Plain columns, not entities, and only the notice's own: a replay builds digests for
@@ -167,19 +174,8 @@ def build_digests(session: Session, notice_ids: list[int], now: dt.datetime) -> 
     ).all()
     # Rows are unpacked by position below: a Row's attribute access costs about half a µs per
     # name, which at a dozen columns and hundreds of thousands of notices adds up.
-    submit_to = Unit.__table__.alias("submit_to")
-    duties = {
-        obligation_id: rest
-        for obligation_id, *rest in connection.execute(
-            select(
-                Obligation.id, Plan.id, Plan.number, Plan.doc_type, Plan.title, Plan.issued_on, Obligation.title,
-                Obligation.section, submit_to.c.name, Obligation.channel,
-            )
-            .join(Plan, Obligation.plan_id == Plan.id)
-            .outerjoin(submit_to, submit_to.c.id == Obligation.submit_to_id)
-            .where(among(session, Obligation.id, {row[13] for row in rows}))
-        ).all()
-    }
+    duties = directory.duties(session, {row[13] for row in rows})
+    units = directory.units(session, {row[1] for row in rows} | {row[12] for row in rows})
     # Only escalations say how often the unit was told before. Counted here, not with
     # "state = 'sent'" in SQL: SQLite would then search the state index and read every notice
     # ever sent, instead of these occurrences' few.
@@ -191,16 +187,6 @@ def build_digests(session: Session, notice_ids: list[int], now: dt.datetime) -> 
         ).all()
         if state == "sent"
     ) if occurrence_ids else Counter()
-    recipient_ids = {row[1] for row in rows}
-    recipients, unit_names = {}, {}
-    for unit_id, name, short_name, contacts in connection.execute(
-        select(Unit.id, Unit.name, Unit.short_name, Unit.contacts).where(
-            among(session, Unit.id, recipient_ids | {row[12] for row in rows})
-        )
-    ).all():
-        unit_names[unit_id] = short_name or name
-        if unit_id in recipient_ids:
-            recipients[unit_id] = (name, contacts or {})
     digests: dict[tuple[str, str, bool], Digest] = {}
     latest: dict[tuple[str, str, bool, int, int], int] = {}  # digest key + occurrence + level -> item index
     obsolete: list[int] = []
@@ -215,23 +201,20 @@ def build_digests(session: Session, notice_ids: list[int], now: dt.datetime) -> 
         key = (recipient_id, channel, level > 0)
         digest = digests.get(key)
         if digest is None:
-            name, contacts = recipients[recipient_id]
+            recipient = units[recipient_id]
             url = None
             if channel.startswith("url:"):
-                urls = contacts.get("channels") or []
                 index = int(channel.split(":", 1)[1])
-                url = urls[index] if index < len(urls) else None
+                url = recipient.urls[index] if index < len(recipient.urls) else None
             digest = digests[key] = Digest(
-                recipient_id, name, channel, list(contacts.get("to") or []), list(contacts.get("cc") or []), url, level > 0,
+                recipient_id, recipient.name, channel, list(recipient.to), list(recipient.cc), url, level > 0,
             )
         digest.notice_ids.append(notice_id)
-        plan_id, number, doc_type, plan_title, issued_on, obligation_title, section, submit_to_name, channel_hint = (
-            duties[obligation_id]
-        )
+        duty = duties[obligation_id]
         item = DigestItem(
-            notice_id, occurrence_id, stage, level, plan_id, number, doc_type, plan_title, issued_on, obligation_title,
-            section, period_label, unit_id, unit_names[unit_id], deadline, due_date, submit_to_name, channel_hint,
-            earlier[occurrence_id],
+            notice_id, occurrence_id, stage, level, duty.plan_id, duty.plan_number, duty.plan_doc_type, duty.plan_title,
+            duty.plan_issued_on, duty.title, duty.section, period_label, unit_id, units[unit_id].listed_name, deadline,
+            due_date, duty.submit_to_name, duty.channel_hint, earlier[occurrence_id],
         )
         slot = key + (occurrence_id, level)
         if slot in latest:  # rows come in planned order: the later stage replaces the earlier

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .calendar import TIMEZONE, WorkCalendar
+from .directory import Directory
 from .errors import PlantrackError
 from .scenario import ScenarioFeed, ScenarioFile, ScenarioResult
 from .store.bulk import insert_rows, update_rows
@@ -116,12 +117,16 @@ def replay(
     start: dt.date,
     end: dt.date,
     scenario: ScenarioFile | None = None,
-    deliver: Callable[[dt.datetime], dict] | None = None,
+    deliver: Callable[[dt.datetime, Directory], dict] | None = None,
     at: dt.time = dt.time(7, 30),
     on_day: Callable[[ReplayDay], None] | None = None,
     calendar: WorkCalendar | None = None,
 ) -> ReplayReport:
-    """Watch (and deliver) every working day from ``start`` to ``end``, as of ``at`` local time."""
+    """Watch (and deliver) every working day from ``start`` to ``end``, as of ``at`` local time.
+
+    ``deliver(as_of, directory)`` dispatches that morning's notices. The units and plans are
+    read once for the whole replay (its ``directory``): a scenario never changes them.
+    """
     if end < start:
         raise PlantrackError("the replay ends before it starts")
     calendar = calendar or WorkCalendar()
@@ -131,6 +136,7 @@ def replay(
             raise PlantrackError(f"the store already has watch runs up to {last:%d/%m/%Y}; replay into a fresh database")
         habits = habit_submissions(session, scenario, start, end) if scenario else {}
     habit_days = sorted(habits)
+    directory = Directory()
     feed = ScenarioFeed(scenario) if scenario else None
     report = ReplayReport(start, end)
     next_habit = 0  # index into habit_days of the first day not recorded yet
@@ -144,8 +150,8 @@ def replay(
                 while next_habit < len(habit_days) and _habit_instant(habit_days[next_habit]) <= as_of:
                     next_habit += 1
                 handed_in = _record(session, habits, habit_days[first:next_habit])
-                found = watch(session, as_of)
-            dispatched = deliver(as_of) if deliver else None
+                found = watch(session, as_of, directory=directory)
+            dispatched = deliver(as_of, directory) if deliver else None
             result = ReplayDay(day, found, explicit, handed_in, dispatched)
             report.days_watched += 1
             report.notices_created += found.notices_created

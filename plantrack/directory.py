@@ -1,0 +1,159 @@
+"""Reference data a run looks up again and again, read from the store once, on first need.
+
+Units (escalation chain, names, addresses), obligations with their plan (what a digest line
+names), and the live plans' calendars and policies. A morning watch or one dispatch makes its
+own ``Directory``; a replay keeps one for all of its days, since a scenario changes submissions
+and deadlines, never the registry or the plans. Whatever changes those (a sync) needs a new one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import Text, cast, select
+from sqlalchemy.orm import Session
+
+from .calendar import WorkCalendar
+from .schema import EscalationPolicy
+from .store.database import among
+from .store.models import Obligation, Plan, Unit
+
+BATCH = 5000  # ids per query
+
+
+def channels_of(contacts: dict) -> list[str]:
+    """The channels a unit can be reached on: e-mail if it has a To address, then its apprise URLs."""
+    found = ["email"] if contacts.get("to") else []
+    return found + [f"url:{i}" for i, _ in enumerate(contacts.get("channels") or [])]
+
+
+@dataclass(frozen=True, slots=True)
+class UnitEntry:
+    id: str
+    name: str  # full name, as in "Kính gửi"
+    listed_name: str  # the short name where there is one, as in a list of units
+    escalates_to: str | None
+    live: bool  # not retired
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    urls: tuple[str, ...]  # apprise URLs of the unit's other channels
+    channels: tuple[str, ...]  # "email" if it has a To address, then "url:0", "url:1"...
+
+
+@dataclass(frozen=True, slots=True)
+class DutyEntry:
+    """An obligation with what a reminder says about its plan."""
+
+    plan_id: str
+    plan_number: str
+    plan_doc_type: str
+    plan_title: str
+    plan_issued_on: dt.date
+    title: str
+    section: str
+    submit_to_name: str | None
+    channel_hint: str | None  # how the text says to send it (an address, "văn bản"...)
+
+
+class Directory:
+    def __init__(self) -> None:
+        self._units: dict[str, UnitEntry | None] = {}  # None: no such unit
+        self._duties: dict[int, DutyEntry | None] = {}
+        self._rules: dict[str, tuple[WorkCalendar, EscalationPolicy]] | None = None
+        self._parsed: dict[str, tuple[tuple[str, ...], ...]] = {}  # contacts JSON text -> to, cc, urls, channels
+
+    # --- units ------------------------------------------------------------------------------
+
+    def units(self, session: Session, unit_ids) -> dict[str, UnitEntry]:
+        """The entries of these units (unknown ids left out), reading only those not read yet."""
+        unit_ids = set(unit_ids)
+        missing = sorted(unit_ids - self._units.keys())
+        contacts = cast(Unit.contacts, Text)  # parsed once per distinct text, not per row
+        columns = (Unit.id, Unit.name, Unit.short_name, Unit.escalates_to_id, Unit.retired, contacts)
+        connection = session.connection()
+        for chunk in range(0, len(missing), BATCH):
+            ids = missing[chunk : chunk + BATCH]
+            for unit_id in ids:
+                self._units[unit_id] = None
+            for unit_id, name, short_name, parent, retired, text in connection.execute(
+                select(*columns).where(among(session, Unit.id, ids))
+            ).all():
+                to, cc, urls, channels = self._contacts(text)
+                self._units[unit_id] = UnitEntry(unit_id, name, short_name or name, parent, not retired, to, cc, urls, channels)
+        found = {}
+        for unit_id in unit_ids:
+            entry = self._units[unit_id]
+            if entry is not None:
+                found[unit_id] = entry
+        return found
+
+    def chains(self, session: Session, unit_ids, levels: int = 2) -> None:
+        """Read these units and the units ``levels`` steps up their escalation chains."""
+        wanted = set(unit_ids)
+        for _ in range(levels + 1):
+            if not wanted:
+                break
+            wanted = {entry.escalates_to for entry in self.units(session, wanted).values() if entry.escalates_to}
+
+    def unit(self, unit_id: str) -> UnitEntry | None:
+        """An entry read before (by ``units`` or ``chains``); None if unknown or not read."""
+        return self._units.get(unit_id)
+
+    def recipient(self, unit_id: str, level: int) -> str | None:
+        """The live unit ``level`` steps up the escalation chain (level 0: the unit itself),
+        or None where the chain breaks (no such unit, or a retired one on the way). The chain
+        must have been read with ``chains``."""
+        entry = self._units.get(unit_id)
+        for _ in range(level):
+            if entry is None or not entry.live or entry.escalates_to is None:
+                return None
+            entry = self._units.get(entry.escalates_to)
+        return entry.id if entry is not None and entry.live else None
+
+    def _contacts(self, text: str | None) -> tuple[tuple[str, ...], ...]:
+        text = text or "{}"
+        parsed = self._parsed.get(text)
+        if parsed is None:
+            contacts = json.loads(text) or {}
+            parsed = self._parsed[text] = (
+                tuple(contacts.get("to") or ()), tuple(contacts.get("cc") or ()),
+                tuple(contacts.get("channels") or ()), tuple(channels_of(contacts)),
+            )
+        return parsed
+
+    # --- obligations and plans ----------------------------------------------------------------
+
+    def duties(self, session: Session, obligation_ids) -> dict[int, DutyEntry]:
+        """The entries of these obligations (unknown ids left out), reading only those not read yet."""
+        obligation_ids = set(obligation_ids)
+        missing = sorted(obligation_ids - self._duties.keys())
+        submit_to = Unit.__table__.alias("submit_to")
+        connection = session.connection()
+        for chunk in range(0, len(missing), BATCH):
+            ids = missing[chunk : chunk + BATCH]
+            for obligation_id in ids:
+                self._duties[obligation_id] = None
+            for obligation_id, *fields in connection.execute(
+                select(
+                    Obligation.id, Plan.id, Plan.number, Plan.doc_type, Plan.title, Plan.issued_on, Obligation.title,
+                    Obligation.section, submit_to.c.name, Obligation.channel,
+                )
+                .join(Plan, Obligation.plan_id == Plan.id)
+                .outerjoin(submit_to, submit_to.c.id == Obligation.submit_to_id)
+                .where(among(session, Obligation.id, ids))
+            ).all():
+                self._duties[obligation_id] = DutyEntry(*fields)
+        return {obligation_id: self._duties[obligation_id] for obligation_id in obligation_ids if self._duties[obligation_id]}
+
+    def rules(self, session: Session) -> dict[str, tuple[WorkCalendar, EscalationPolicy]]:
+        """Each live plan's working calendar and escalation policy."""
+        if self._rules is None:
+            self._rules = {
+                plan_id: (WorkCalendar.from_dict(calendar), EscalationPolicy(**escalation))
+                for plan_id, calendar, escalation in session.execute(
+                    select(Plan.id, Plan.calendar, Plan.escalation).where(Plan.retired.is_(False))
+                ).all()
+            }
+        return self._rules
