@@ -112,33 +112,49 @@ def _latest_per_level(steps: list[LadderStep]) -> list[LadderStep]:
 NoticeKey = tuple[int, str, dt.date, str, str]  # occurrence, stage, deadline, recipient, channel
 
 
-def _outbox_of(session: Session, occurrence_ids: list[int]) -> tuple[set[NoticeKey], set[tuple[int, dt.date]]]:
-    """The notices these occurrences already have (their keys), and the (occurrence, deadline)
-    pairs whose escalation a coordinator has acknowledged. One read through the occurrence index."""
+def _known_keys(session: Session, occurrence_ids: list[int]) -> set[NoticeKey]:
+    """The notices these occurrences already have (their keys), read through the unique key."""
     keys: set[NoticeKey] = set()
-    acknowledged: set[tuple[int, dt.date]] = set()
-    columns = (Notice.occurrence_id, Notice.stage, Notice.deadline, Notice.recipient_id, Notice.channel, Notice.acknowledged_at)
+    columns = (Notice.occurrence_id, Notice.stage, Notice.deadline, Notice.recipient_id, Notice.channel)
     connection = session.connection()  # Core rows: no ORM bookkeeping for thousands of them
     for chunk in range(0, len(occurrence_ids), 5000):
         ids = occurrence_ids[chunk : chunk + 5000]
-        for occurrence_id, stage, deadline, recipient, channel, acknowledged_at in connection.execute(
-            select(*columns).where(among(session, Notice.occurrence_id, ids))
-        ).all():
-            keys.add((occurrence_id, stage, deadline, recipient, channel))
-            if acknowledged_at is not None:
-                acknowledged.add((occurrence_id, deadline))
-    return keys, acknowledged
+        keys.update(tuple(row) for row in connection.execute(select(*columns).where(among(session, Notice.occurrence_id, ids))).all())
+    return keys
+
+
+def _acknowledged_query(low: dt.date, high: dt.date):
+    return select(Notice.occurrence_id, Notice.deadline).where(
+        Notice.acknowledged_at.is_not(None), Notice.deadline.between(low, high)
+    )
+
+
+def _acknowledged(session: Session, low: dt.date, high: dt.date) -> set[tuple[int, dt.date]]:
+    """The (occurrence, deadline) pairs of the window whose escalation a coordinator took up:
+    a handful, read from the small partial index of acknowledged notices."""
+    return {tuple(row) for row in session.connection().execute(_acknowledged_query(low, high)).all()}
+
+
+def _written_by(session: Session, rows: list[tuple], as_of: dt.datetime) -> list[tuple]:
+    """Those of ``rows`` written as of ``as_of`` (a concurrent twin run of the same instant
+    would be counted by both runs, never written twice)."""
+    wanted = {row[:5]: row for row in rows}
+    columns = (Notice.occurrence_id, Notice.stage, Notice.deadline, Notice.recipient_id, Notice.channel)
+    found = session.connection().execute(
+        select(*columns).where(among(session, Notice.occurrence_id, {row[0] for row in rows}), Notice.created_at == as_of)
+    ).all()
+    return [wanted[tuple(key)] for key in found if tuple(key) in wanted]
 
 
 NOTICE_COLUMNS = ("occurrence_id", "stage", "deadline", "recipient_id", "channel", "level", "planned_on")
 KEY_COLUMNS = NOTICE_COLUMNS[:5]  # the outbox's unique key
 
 
-def _insert_new(session: Session, rows: list[tuple], as_of: dt.datetime) -> None:
+def _insert_new(session: Session, rows: list[tuple], as_of: dt.datetime) -> int:
     """Queue notices (tuples in NOTICE_COLUMNS order) as of ``as_of``; a row whose key exists
-    already (a concurrent watch wrote it) is skipped by the database."""
+    already is skipped by the database. Returns how many were written."""
     queued = {"created_at": as_of, "state": "pending", "attempts": 0, "next_attempt_at": as_of}
-    insert_rows(session, Notice.__table__, NOTICE_COLUMNS, rows, constants=queued, skip_duplicates_of=KEY_COLUMNS)
+    return insert_rows(session, Notice.__table__, NOTICE_COLUMNS, rows, constants=queued, skip_duplicates_of=KEY_COLUMNS)
 
 
 def watch(
@@ -188,9 +204,14 @@ def watch(
         category = "due_soon" if deadline > day else "due_today" if deadline == day else "overdue"
         steps = _latest_per_level(plans.steps(plan_id, deadline, opens_on, first_day, day))
         stepped.append((occurrence_id, plan_id, unit_id, deadline, category, steps))
-    # Only occurrences with a step today can need a notice (or have an acknowledged escalation
-    # that cancels one): most of the window is quiet on any given day.
-    existing, acknowledged = _outbox_of(session, [entry[0] for entry in stepped if entry[5]])
+    acknowledged = _acknowledged(session, low, high)
+    # Today's keys can exist already only if a run covered these days before (a second run of
+    # the same morning, or a watch of a past day): then they are read and left out. A first run
+    # skips that read; the unique key still refuses a row written meanwhile by a concurrent
+    # watch, or planned by an earlier run on another day before a calendar change.
+    first_run = session.scalar(select(WatchRun.id).where(WatchRun.day >= first_day).limit(1)) is None
+    # Only occurrences with a step today can need a notice: most of the window is quiet on any given day.
+    existing = set() if first_run else _known_keys(session, [entry[0] for entry in stepped if entry[5]])
 
     addressed: list[tuple[Finding, LadderStep, str]] = []
     for occurrence_id, plan_id, unit_id, deadline, category, steps in stepped:
@@ -207,16 +228,15 @@ def watch(
 
     channels = {recipient: entry.channels for recipient, entry in directory.units(session, {r for _, _, r in addressed}).items()}
     report.unreachable.update(recipient for recipient, found in channels.items() if not found)
-    # Known keys are left out here; the unique index still guards against a concurrent watch
-    # (whose rows would then be counted by both runs, never written twice).
     new = [
         (finding.occurrence_id, step.stage, finding.deadline, recipient, channel, step.level, step.on)
         for finding, step, recipient in addressed
         for channel in channels[recipient]
         if (finding.occurrence_id, step.stage, finding.deadline, recipient, channel) not in existing
     ]
-    _insert_new(session, new, as_of)
-    report.notices_created = len(new)
+    report.notices_created = _insert_new(session, new, as_of)
+    if report.notices_created < len(new):  # the database refused some: count what this run wrote
+        new = _written_by(session, new, as_of)
     report.by_stage = Counter(stage_kind(row[1]) for row in new)
     session.add(WatchRun(as_of=as_of, day=day, found=report.summary(), notices_created=report.notices_created))
     session.flush()

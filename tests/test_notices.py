@@ -18,9 +18,9 @@ from notifications.sink import SmtpSink
 from plantrack.calendar import TIMEZONE
 from plantrack.errors import PlantrackError
 from plantrack.outbox import claim
-from plantrack.store.models import Notice, Unit
+from plantrack.store.models import Notice, Occurrence, Unit
 from plantrack.tracking import find_occurrence, grant_extension, record_submission, request_adhoc
-from plantrack.watch import NOTICE_COLUMNS, _insert_new, acknowledge_escalation, watch
+from plantrack.watch import NOTICE_COLUMNS, _acknowledged_query, _insert_new, acknowledge_escalation, watch
 
 from .conftest import vn
 
@@ -174,7 +174,7 @@ def test_running_the_watch_and_dispatch_twice_sends_nothing_new(synced, sink):
         run_watch(synced, D(2020, 11, 23))
         dispatch(synced, morning(D(2020, 11, 23)), sender)
     second = run_watch(synced, D(2020, 11, 23))
-    assert second.notices_created == 0
+    assert second.notices_created == 0 and not second.by_stage
     assert sink.count == 1  # 23/11 is escalation day: one digest to the office, naming both units
     assert len(notices(synced)) == 2 and all(n.state == "sent" for n in notices(synced))
 
@@ -188,6 +188,36 @@ def test_the_outbox_key_holds_when_two_watches_write_the_same_notices(synced):
     with synced.transaction() as session:
         _insert_new(session, rows, written[0].created_at)  # what a watch that read the outbox before ours committed would write
     assert len(notices(synced)) == 2
+
+
+def test_a_first_run_meeting_a_notice_written_meanwhile_counts_only_its_own(synced):
+    """A first run of the day does not read the outbox; the unique key refuses a notice a
+    concurrent watch (or an earlier run, before a calendar change) already wrote, and the
+    report counts only what this run wrote."""
+    with synced.session() as session:  # what 23/11's watch will write: escalation-1 for alpha and beta
+        ids = {unit: find_occurrence(session, None, "t-plan", "ke-hoach", unit).id for unit in ("t.alpha", "t.beta")}
+    earlier = morning(D(2020, 11, 20))
+    with synced.transaction() as session:
+        deadline = session.get(Occurrence, ids["t.alpha"]).current_due_date
+        _insert_new(session, [(ids["t.alpha"], "escalation-1", deadline, "t.office", "email", 1, D(2020, 11, 23))], earlier)
+    report = run_watch(synced, D(2020, 11, 23))
+    assert report.notices_created == 1 and report.by_stage == {"escalation-1": 1}
+    written = notices(synced, stage="escalation-1")
+    assert len(written) == 2
+    assert {n.occurrence_id: n.created_at for n in written} == {ids["t.alpha"]: earlier, ids["t.beta"]: morning(D(2020, 11, 23))}
+
+
+def sqlite_plan(store, statement, parameters) -> str:
+    with store.engine.connect() as connection:
+        return " / ".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+
+
+def test_the_acknowledged_escalations_come_from_their_own_index_on_sqlite(synced):
+    if synced.engine.dialect.name != "sqlite":
+        pytest.skip("query plans of tiny PostgreSQL tables prefer sequential scans; checked on SQLite")
+    query = _acknowledged_query(D(2020, 11, 1), D(2020, 12, 1)).compile(synced.engine)
+    plan = sqlite_plan(synced, str(query), tuple(query.params[name] for name in query.positiontup))
+    assert "ix_notice_acknowledged" in plan and "SCAN notice" not in plan, plan
 
 
 def test_the_claim_reads_the_index_of_pending_notices_on_sqlite(synced):
@@ -209,9 +239,7 @@ def test_the_claim_reads_the_index_of_pending_notices_on_sqlite(synced):
         assert claim(synced, morning(D(2020, 11, 23)), "w", limit=10).ids
     finally:
         event.remove(synced.engine, "before_cursor_execute", keep)
-    statement, parameters = statements[0]
-    with synced.engine.connect() as connection:
-        plan = " / ".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+    plan = sqlite_plan(synced, *statements[0])
     assert "ix_notice_pending" in plan and "SCAN notice" not in plan, plan
 
 

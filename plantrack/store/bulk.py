@@ -84,13 +84,13 @@ def insert_rows(
     rows: list[tuple],
     constants: dict[str, Any] | None = None,
     skip_duplicates_of: Sequence[str] = (),
-) -> None:
+) -> int:
     """INSERT ``rows`` (tuples in ``columns`` order), each with ``constants`` (the same for every
     row: sent once, not as a column of equal values, which PostgreSQL parses row by row); with
     ``skip_duplicates_of`` (the columns of a unique key), a row whose key exists already is
-    skipped by the database."""
+    skipped by the database. Returns how many rows were written."""
     if not rows:
-        return
+        return 0
     connection, dialect = _dialect(session)
     constants = constants or {}
     processors = _processors(table, columns, dialect)
@@ -103,12 +103,14 @@ def insert_rows(
     else:
         sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' for _ in [*columns, *fixed])}){conflict}"
     tail = tuple(fixed.values())
+    written = 0
     for start in range(0, len(rows), BATCH):
         chunk = _convert(rows[start : start + BATCH], processors)
         if dialect.name == "postgresql":
-            connection.exec_driver_sql(sql, _arrays(chunk, k=fixed))
-        else:
-            connection.exec_driver_sql(sql, [(*row, *tail) for row in chunk])
+            written += connection.exec_driver_sql(sql, _arrays(chunk, k=fixed)).rowcount
+        else:  # the driver sums an executemany's changes; a skipped row changes nothing
+            written += connection.exec_driver_sql(sql, [(*row, *tail) for row in chunk]).rowcount
+    return written
 
 
 def update_rows(
