@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from .calendar import TIMEZONE, WorkCalendar
 from .directory import Directory
 from .errors import PlantrackError
-from .scenario import ScenarioFeed, ScenarioFile, ScenarioResult
+from .scenario import Habit, ScenarioFeed, ScenarioFile, ScenarioResult
 from .store.bulk import insert_rows, update_rows
 from .store.database import Store
 from .store.models import Obligation, Occurrence, Plan, Submission, WatchRun
@@ -71,7 +71,7 @@ def habit_submissions(session: Session, scenario: ScenarioFile, start: dt.date, 
     for event in [*scenario.submissions, *scenario.extensions]:
         named.add(find_occurrence(session, None, event.plan, event.obligation, event.unit, event.period).id)
     calendars = {plan.id: WorkCalendar.from_dict(plan.calendar) for plan in session.scalars(select(Plan))}
-    rows = session.execute(
+    rows = session.connection().execute(
         select(
             Occurrence.id, Occurrence.unit_id, Occurrence.period_key, Occurrence.opens_on, Occurrence.current_due_date,
             Obligation.plan_id, Obligation.key,
@@ -85,14 +85,25 @@ def habit_submissions(session: Session, scenario: ScenarioFile, start: dt.date, 
         .execution_options(yield_per=5000)
     )
     found: dict[dt.date, list[int]] = {}
-    for occurrence_id, unit_id, period_key, opens_on, due, plan_id, key in rows:
+    # Patterns are matched once per unit and obligation, and each hand-in day reckoned once
+    # per deadline: a national plan has a few hundred of each, but hundreds of thousands of
+    # occurrences.
+    fitting: dict[tuple[str, str, str], list[Habit]] = {}
+    days: dict[tuple[str, dt.date, int], dt.date] = {}
+    for occurrence_id, unit_id, period_key, opens_on, due, plan_id, key in (row for part in rows.partitions() for row in part):
         if occurrence_id in named:
             continue
-        habit = next((h for h in scenario.habits if h.takes(unit_id, plan_id, key, period_key)), None)
+        habits = fitting.get((unit_id, plan_id, key))
+        if habits is None:
+            habits = fitting[unit_id, plan_id, key] = [h for h in scenario.habits if h.matches(unit_id, plan_id, key)]
+        habit = next((h for h in habits if h.picks(unit_id, plan_id, key, period_key)), None)
         if habit is None or habit.submits == "never":
             continue
         offset = -habit.working_days if habit.submits == "on_time" else max(habit.working_days, 1)
-        day = max(calendars[plan_id].add_working_days(due, offset) if offset else due, opens_on)
+        day = days.get((plan_id, due, offset))
+        if day is None:
+            day = days[plan_id, due, offset] = calendars[plan_id].add_working_days(due, offset) if offset else due
+        day = max(day, opens_on)
         if day <= end:
             found.setdefault(day, []).append(occurrence_id)
     return found

@@ -74,10 +74,16 @@ class Habit(Strict):
     share: float = Field(1.0, gt=0, le=1)
 
     def takes(self, unit_id: str, plan_id: str, obligation_key: str, period_key: str) -> bool:
-        if not any(fnmatch.fnmatchcase(unit_id, pattern) for pattern in self.units):
-            return False
-        if not any(fnmatch.fnmatchcase(f"{plan_id}/{obligation_key}", pattern) for pattern in self.obligations):
-            return False
+        return self.matches(unit_id, plan_id, obligation_key) and self.picks(unit_id, plan_id, obligation_key, period_key)
+
+    def matches(self, unit_id: str, plan_id: str, obligation_key: str) -> bool:
+        """Whether the unit and the obligation fit the patterns (the same for every period)."""
+        return any(fnmatch.fnmatchcase(unit_id, pattern) for pattern in self.units) and any(
+            fnmatch.fnmatchcase(f"{plan_id}/{obligation_key}", pattern) for pattern in self.obligations
+        )
+
+    def picks(self, unit_id: str, plan_id: str, obligation_key: str, period_key: str) -> bool:
+        """Whether this period falls in the habit's ``share``."""
         if self.share >= 1:
             return True
         digest = hashlib.sha256(f"{unit_id}|{plan_id}|{obligation_key}|{period_key}".encode()).digest()

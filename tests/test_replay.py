@@ -69,3 +69,15 @@ def test_a_replay_with_the_watch_after_nine_counts_that_mornings_habits(synced):
         assert session.scalar(select(Notice.id).limit(1)) is None  # handed in before any reminder
     handed_on = WorkCalendar().add_working_days(due, -5)
     assert [d.habit_submissions for d in days if d.day == handed_on] == [2]
+
+
+def test_a_habit_takes_its_share_of_periods_the_same_way_every_time():
+    habit = Habit(units=["vn.province.*"], obligations=["kh-399/bao-cao-*"], submits="on_time", share=0.3)
+    periods = [f"{year}-{month:02d}" for year in range(1950, 2034) for month in range(1, 13)]
+    picked = [p for p in periods if habit.takes("vn.province.ha-noi", "kh-399", "bao-cao-thang", p)]
+    assert 0.25 < len(picked) / len(periods) < 0.35
+    assert picked == [p for p in periods if habit.takes("vn.province.ha-noi", "kh-399", "bao-cao-thang", p)]
+    # Another unit gets its own draw, and patterns that do not fit take nothing.
+    assert picked != [p for p in periods if habit.takes("vn.province.hue", "kh-399", "bao-cao-thang", p)]
+    assert not any(habit.takes("vn.ministry.x", "kh-399", "bao-cao-thang", p) for p in periods)
+    assert not any(habit.takes("vn.province.ha-noi", "kh-399", "ke-hoach", p) for p in periods)
