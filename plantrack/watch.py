@@ -59,13 +59,14 @@ class WatchReport:
 
     @property
     def escalated(self) -> int:
-        return sum(1 for f in self.findings if any(s.level > 0 for s in f.steps))
+        return sum(1 for f in self.findings if f.steps and f.steps[-1].level > 0)  # steps come by level
 
     def summary(self) -> dict:
+        categories = Counter(f.category for f in self.findings)
         return {
-            "due_soon": self.count("due_soon"),
-            "due_today": self.count("due_today"),
-            "overdue_in_window": self.count("overdue"),
+            "due_soon": categories["due_soon"],
+            "due_today": categories["due_today"],
+            "overdue_in_window": categories["overdue"],
             "overdue_total": self.overdue_total,
             "escalated": self.escalated,
             "notices_created": self.notices_created,
@@ -80,33 +81,33 @@ def stage_kind(stage: str) -> str:
 
 
 class _Plans:
-    """Each live plan's calendar and policy, and a cache of ladders (occurrences share deadlines)."""
+    """Each live plan's calendar and policy, and the steps of the run's days per ladder
+    (occurrences share deadlines: a morning's thousands of rows have a few dozen ladders)."""
 
-    def __init__(self, rules: dict[str, tuple[WorkCalendar, EscalationPolicy]]):
-        self.rules = rules
-        self._ladders: dict[tuple, list[LadderStep]] = {}
+    def __init__(self, rules: dict[str, tuple[WorkCalendar, EscalationPolicy]], first_day: dt.date, day: dt.date):
+        self.rules, self.first_day, self.day = rules, first_day, day
+        self._todays: dict[tuple[str, dt.date, dt.date], tuple[LadderStep, ...]] = {}
 
-    def window(self, first_day: dt.date, day: dt.date) -> tuple[dt.date, dt.date]:
+    def window(self) -> tuple[dt.date, dt.date]:
         """The deadlines for which some plan's ladder has a step between first_day and day."""
         lows, highs = [], []
         for calendar, policy in self.rules.values():
-            lows.append(calendar.add_working_days(first_day, -policy.level2_after))
-            highs.append(calendar.add_working_days(day, max(policy.reminders_before, default=0)))
-        return (min(lows), max(highs)) if lows else (day, day)
+            lows.append(calendar.add_working_days(self.first_day, -policy.level2_after))
+            highs.append(calendar.add_working_days(self.day, max(policy.reminders_before, default=0)))
+        return (min(lows), max(highs)) if lows else (self.day, self.day)
 
-    def steps(self, plan_id: str, deadline: dt.date, opens_on: dt.date, first_day: dt.date, day: dt.date):
-        key = (plan_id, deadline, opens_on, first_day, day)
-        if key not in self._ladders:
+    def todays(self, plan_id: str, deadline: dt.date, opens_on: dt.date) -> tuple[LadderStep, ...]:
+        """The latest step of each level planned between first_day and day, by level."""
+        key = (plan_id, deadline, opens_on)
+        found = self._todays.get(key)
+        if found is None:
             calendar, policy = self.rules[plan_id]
-            self._ladders[key] = [s for s in ladder(deadline, opens_on, calendar, policy, day) if s.on >= first_day]
-        return self._ladders[key]
-
-
-def _latest_per_level(steps: list[LadderStep]) -> list[LadderStep]:
-    latest: dict[int, LadderStep] = {}
-    for step in steps:  # in date order
-        latest[step.level] = step
-    return sorted(latest.values(), key=lambda s: s.level)
+            latest: dict[int, LadderStep] = {}
+            for step in ladder(deadline, opens_on, calendar, policy, self.day):  # in date order
+                if step.on >= self.first_day:
+                    latest[step.level] = step
+            found = self._todays[key] = tuple(latest[level] for level in sorted(latest))
+        return found
 
 
 NoticeKey = tuple[int, str, dt.date, str, str]  # occurrence, stage, deadline, recipient, channel
@@ -169,8 +170,8 @@ def watch(
     previous = session.scalar(select(func.max(WatchRun.day)).where(WatchRun.day < day))
     first_day = day if previous is None else max(previous + dt.timedelta(days=1), day - dt.timedelta(days=catch_up_days))
     report = WatchReport(as_of, day, first_day)
-    plans = _Plans(directory.rules(session))
-    low, high = plans.window(first_day, day)
+    plans = _Plans(directory.rules(session), first_day, day)
+    low, high = plans.window()
 
     # "Open at as_of" is two range reads, not one OR: SQLite's OR plan would drop the deadline
     # range from the index search and read every open row, whatever the window.
@@ -197,13 +198,13 @@ def watch(
     # The escalation chain of the morning's units (level 2 is the top of the ladder).
     directory.chains(session, {row[2] for row in rows})
     stepped = []  # (occurrence, plan, unit, deadline, category, steps of today)
+    unit, todays = directory.unit, plans.todays
     for occurrence_id, plan_id, unit_id, opens_on, deadline in rows:
-        entry = directory.unit(unit_id)
+        entry = unit(unit_id)
         if entry is None or not entry.live:
             continue
         category = "due_soon" if deadline > day else "due_today" if deadline == day else "overdue"
-        steps = _latest_per_level(plans.steps(plan_id, deadline, opens_on, first_day, day))
-        stepped.append((occurrence_id, plan_id, unit_id, deadline, category, steps))
+        stepped.append((occurrence_id, plan_id, unit_id, deadline, category, todays(plan_id, deadline, opens_on)))
     acknowledged = _acknowledged(session, low, high)
     # Today's keys can exist already only if a run covered these days before (a second run of
     # the same morning, or a watch of a past day): then they are read and left out. A first run
@@ -215,9 +216,9 @@ def watch(
 
     addressed: list[tuple[Finding, LadderStep, str]] = []
     for occurrence_id, plan_id, unit_id, deadline, category, steps in stepped:
-        if steps and (occurrence_id, deadline) in acknowledged:
-            steps = [s for s in steps if s.level == 0]
-        finding = Finding(occurrence_id, plan_id, unit_id, deadline, category, tuple(steps))
+        if steps and acknowledged and (occurrence_id, deadline) in acknowledged:
+            steps = tuple(s for s in steps if s.level == 0)
+        finding = Finding(occurrence_id, plan_id, unit_id, deadline, category, steps)
         report.findings.append(finding)
         for step in steps:
             recipient = directory.recipient(unit_id, step.level)
