@@ -1,6 +1,7 @@
 """The replay: habits hand in on their day, the ladder follows, simulated delivery sends nothing."""
 
 import datetime as dt
+import gc
 
 from sqlalchemy import select
 
@@ -52,6 +53,15 @@ def test_habits_hand_in_on_their_working_day_and_the_ladder_stops_there(synced):
     assert {n.stage for n in by_unit["t.alpha"]} == {"reminder-5"}
     assert {"reminder-5", "reminder-2", "reminder-1", "due", "overdue-1"} <= {n.stage for n in by_unit["t.beta"]}
     assert report.dispatched["messages_sent"] > 0
+
+
+def test_a_replay_collects_cycles_rarely_and_puts_the_collector_back(synced):
+    before = gc.get_threshold()
+    seen = []
+    replay(synced, D(2020, 11, 5), D(2020, 11, 6), None,
+           on_day=lambda day: seen.append((gc.get_threshold(), gc.get_freeze_count() > 0)))
+    assert seen and all(threshold[0] > before[0] and frozen for threshold, frozen in seen)
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
 
 
 def test_a_replay_with_the_watch_after_nine_counts_that_mornings_habits(synced):
