@@ -60,45 +60,47 @@ class DutyEntry:
 class Directory:
     def __init__(self) -> None:
         self._units: dict[str, UnitEntry | None] = {}  # None: no such unit
+        self._chained: set[str] = set()  # units whose escalation chain has been read
         self._duties: dict[int, DutyEntry | None] = {}
         self._rules: dict[str, tuple[WorkCalendar, EscalationPolicy]] | None = None
         self._parsed: dict[str, tuple[tuple[str, ...], ...]] = {}  # contacts JSON text -> to, cc, urls, channels
 
     # --- units ------------------------------------------------------------------------------
 
-    def units(self, session: Session, unit_ids) -> dict[str, UnitEntry]:
-        """The entries of these units (unknown ids left out), reading only those not read yet."""
-        unit_ids = set(unit_ids)
-        missing = sorted(unit_ids - self._units.keys())
+    def load(self, session: Session, unit_ids) -> None:
+        """Read those of these units not read yet."""
+        missing = sorted(set(unit_ids) - self._units.keys())
         contacts = cast(Unit.contacts, Text)  # parsed once per distinct text, not per row
         columns = (Unit.id, Unit.name, Unit.short_name, Unit.escalates_to_id, Unit.retired, contacts)
         connection = session.connection()
         for chunk in range(0, len(missing), BATCH):
             ids = missing[chunk : chunk + BATCH]
-            for unit_id in ids:
-                self._units[unit_id] = None
+            self._units.update(dict.fromkeys(ids))  # None until found: unknown ids are not asked again
             for unit_id, name, short_name, parent, retired, text in connection.execute(
                 select(*columns).where(among(session, Unit.id, ids))
             ).all():
                 to, cc, urls, channels = self._contacts(text)
                 self._units[unit_id] = UnitEntry(unit_id, name, short_name or name, parent, not retired, to, cc, urls, channels)
-        found = {}
-        for unit_id in unit_ids:
-            entry = self._units[unit_id]
-            if entry is not None:
-                found[unit_id] = entry
-        return found
+
+    def units(self, session: Session, unit_ids) -> dict[str, UnitEntry]:
+        """The entries of these units (unknown ids left out), reading only those not read yet."""
+        unit_ids = set(unit_ids)
+        self.load(session, unit_ids)
+        return {unit_id: entry for unit_id in unit_ids if (entry := self._units[unit_id]) is not None}
 
     def chains(self, session: Session, unit_ids, levels: int = 2) -> None:
         """Read these units and the units ``levels`` steps up their escalation chains."""
-        wanted = set(unit_ids)
+        todo = set(unit_ids) - self._chained
+        wanted = todo
         for _ in range(levels + 1):
             if not wanted:
                 break
-            wanted = {entry.escalates_to for entry in self.units(session, wanted).values() if entry.escalates_to}
+            self.load(session, wanted)
+            wanted = {entry.escalates_to for entry in map(self._units.get, wanted) if entry and entry.escalates_to}
+        self._chained.update(todo)
 
     def unit(self, unit_id: str) -> UnitEntry | None:
-        """An entry read before (by ``units`` or ``chains``); None if unknown or not read."""
+        """An entry read before (by ``load``, ``units`` or ``chains``); None if unknown or not read."""
         return self._units.get(unit_id)
 
     def recipient(self, unit_id: str, level: int) -> str | None:

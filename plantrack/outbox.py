@@ -13,13 +13,15 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, literal_column, or_, select, tuple_, update
+from functools import lru_cache
+
+from sqlalchemy import Integer, Select, Update, and_, bindparam, literal_column, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from .directory import Directory
 from .store.bulk import update_rows
-from .store.database import Store, among
-from .store.models import Notice, Obligation, Occurrence
+from .store.database import Store, among_param, listed
+from .store.models import Notice, Obligation, Occurrence, UTCDateTime
 
 LEASE = dt.timedelta(minutes=10)
 FIRST_RETRY = dt.timedelta(minutes=5)
@@ -37,11 +39,35 @@ def backoff(attempts: int) -> dt.timedelta:
 PENDING = literal_column("'pending'")
 
 
-def _claimable(now: dt.datetime):
+def _claimable(now):
     return and_(
         Notice.state == PENDING,
         Notice.next_attempt_at <= now,
         or_(Notice.lease_until.is_(None), Notice.lease_until < now),
+    )
+
+
+@lru_cache(maxsize=1)
+def _first_claim() -> Update:
+    """The claim's first statement, built once (building costs more than running it)."""
+    table = Notice.__table__
+    # UPDATE … FROM (picked rows) joined on the primary key, and nothing else in the outer
+    # WHERE: the picked rows are locked (FOR UPDATE SKIP LOCKED; SQLite runs one writer at a
+    # time). With "id IN (subquery)", or the claimable test repeated outside, PostgreSQL
+    # planned a nested loop that rescans the subquery per row: quadratic, 10x slower.
+    picked = (
+        select(table.c.id)
+        .where(_claimable(bindparam("now", type_=UTCDateTime)))
+        .order_by(table.c.recipient_id, table.c.channel, table.c.id)
+        .limit(bindparam("limit", type_=Integer))
+        .with_for_update(skip_locked=True)
+        .subquery("picked")
+    )
+    return (
+        update(table)
+        .where(table.c.id == picked.c.id)
+        .values(claimed_by=bindparam("worker"), lease_until=bindparam("lease_end", type_=UTCDateTime))
+        .returning(table.c.id, table.c.recipient_id, table.c.channel)
     )
 
 
@@ -62,23 +88,8 @@ def claim(store: Store, now: dt.datetime, worker: str, limit: int = 200, lease: 
     stamp = dict(claimed_by=worker, lease_until=now + lease)
     table = Notice.__table__
     with store.transaction() as session:
-        # UPDATE … FROM (picked rows) joined on the primary key, and nothing else in the outer
-        # WHERE: the picked rows are locked (FOR UPDATE SKIP LOCKED; SQLite runs one writer at a
-        # time). With "id IN (subquery)", or the claimable test repeated outside, PostgreSQL
-        # planned a nested loop that rescans the subquery per row: quadratic, 10x slower.
-        first = (
-            select(table.c.id)
-            .where(_claimable(now))
-            .order_by(table.c.recipient_id, table.c.channel, table.c.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-            .subquery("picked")
-        )
-        claimed = session.execute(
-            update(table)
-            .where(table.c.id == first.c.id)
-            .values(**stamp)
-            .returning(table.c.id, table.c.recipient_id, table.c.channel)
+        claimed = session.connection().execute(
+            _first_claim(), {"now": now, "limit": limit, "worker": worker, "lease_end": now + lease}
         ).all()
         if len(claimed) < limit:
             return Claimed(sorted(notice_id for notice_id, _, _ in claimed), drained=True)
@@ -143,6 +154,30 @@ class Digest:
         return f"<plantrack.{self.recipient_id}.{ids[0]}-{ids[-1]}.{len(ids)}@plantrack.invalid>"
 
 
+@lru_cache(maxsize=2)
+def _digest_rows(dialect_name: str) -> Select:
+    """Claimed notices (:ids) with what their digest needs, in digest order; built once."""
+    return (
+        select(
+            Notice.id, Notice.recipient_id, Notice.channel, Notice.level, Notice.stage, Notice.deadline,
+            Occurrence.id, Occurrence.first_submitted_at, Occurrence.retired, Occurrence.current_due_date,
+            Occurrence.due_date, Occurrence.period_label, Occurrence.unit_id, Occurrence.obligation_id,
+        )
+        .join(Occurrence, Notice.occurrence_id == Occurrence.id)
+        .join(Obligation, Occurrence.obligation_id == Obligation.id)
+        .where(among_param(dialect_name, Notice.id, "ids"))
+        .order_by(
+            Notice.recipient_id, Notice.channel, Notice.level, Obligation.plan_id, Notice.deadline, Occurrence.unit_id,
+            Notice.planned_on,
+        )
+    )
+
+
+@lru_cache(maxsize=2)
+def _notices_of_occurrences(dialect_name: str) -> Select:
+    return select(Notice.occurrence_id, Notice.state).where(among_param(dialect_name, Notice.occurrence_id, "ids"))
+
+
 def build_digests(
     session: Session, notice_ids: list[int], now: dt.datetime, directory: Directory | None = None
 ) -> tuple[list[Digest], list[int]]:
@@ -158,24 +193,13 @@ def build_digests(
     # hundreds of thousands of notices, which share a handful of obligations and units, read
     # once each below.
     connection = session.connection()  # Core rows: no ORM bookkeeping
-    rows = connection.execute(
-        select(
-            Notice.id, Notice.recipient_id, Notice.channel, Notice.level, Notice.stage, Notice.deadline,
-            Occurrence.id, Occurrence.first_submitted_at, Occurrence.retired, Occurrence.current_due_date,
-            Occurrence.due_date, Occurrence.period_label, Occurrence.unit_id, Occurrence.obligation_id,
-        )
-        .join(Occurrence, Notice.occurrence_id == Occurrence.id)
-        .join(Obligation, Occurrence.obligation_id == Obligation.id)
-        .where(among(session, Notice.id, notice_ids))
-        .order_by(
-            Notice.recipient_id, Notice.channel, Notice.level, Obligation.plan_id, Notice.deadline, Occurrence.unit_id,
-            Notice.planned_on,
-        )
-    ).all()
+    dialect_name = connection.dialect.name
+    rows = connection.execute(_digest_rows(dialect_name), {"ids": listed(dialect_name, notice_ids)}).all()
     # Rows are unpacked by position below: a Row's attribute access costs about half a µs per
     # name, which at a dozen columns and hundreds of thousands of notices adds up.
     duties = directory.duties(session, {row[13] for row in rows})
-    units = directory.units(session, {row[1] for row in rows} | {row[12] for row in rows})
+    directory.load(session, {row[1] for row in rows} | {row[12] for row in rows})
+    unit = directory.unit
     # Only escalations say how often the unit was told before. Counted here, not with
     # "state = 'sent'" in SQL: SQLite would then search the state index and read every notice
     # ever sent, instead of these occurrences' few.
@@ -183,7 +207,7 @@ def build_digests(
     earlier: Counter[int] = Counter(
         occurrence_id
         for occurrence_id, state in connection.execute(
-            select(Notice.occurrence_id, Notice.state).where(among(session, Notice.occurrence_id, occurrence_ids))
+            _notices_of_occurrences(dialect_name), {"ids": listed(dialect_name, occurrence_ids)}
         ).all()
         if state == "sent"
     ) if occurrence_ids else Counter()
@@ -201,7 +225,7 @@ def build_digests(
         key = (recipient_id, channel, level > 0)
         digest = digests.get(key)
         if digest is None:
-            recipient = units[recipient_id]
+            recipient = unit(recipient_id)
             url = None
             if channel.startswith("url:"):
                 index = int(channel.split(":", 1)[1])
@@ -213,7 +237,7 @@ def build_digests(
         duty = duties[obligation_id]
         item = DigestItem(
             notice_id, occurrence_id, stage, level, duty.plan_id, duty.plan_number, duty.plan_doc_type, duty.plan_title,
-            duty.plan_issued_on, duty.title, duty.section, period_label, unit_id, units[unit_id].listed_name, deadline,
+            duty.plan_issued_on, duty.title, duty.section, period_label, unit_id, unit(unit_id).listed_name, deadline,
             due_date, duty.submit_to_name, duty.channel_hint, earlier[occurrence_id],
         )
         slot = key + (occurrence_id, level)
@@ -233,8 +257,9 @@ def record_sent(
     One bulk statement for the batch; only rows still leased to ``worker`` are touched.
     """
     rows = [
-        (notice_id, address, digest.message_id, result[:1000])
+        (notice_id, address, message_id, result)
         for digest, address, result in sent
+        for message_id, result in [(digest.message_id, result[:1000])]
         for notice_id in digest.notice_ids
     ]
     update_rows(

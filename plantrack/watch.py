@@ -15,8 +15,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import Date, Select, and_, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from .calendar import WorkCalendar, local_date
@@ -26,7 +27,7 @@ from .escalation import LadderStep, ladder
 from .schema import EscalationPolicy
 from .store.bulk import insert_rows
 from .store.database import among
-from .store.models import Notice, Obligation, Occurrence, Plan, WatchRun
+from .store.models import Notice, Obligation, Occurrence, Plan, UTCDateTime, WatchRun
 
 CATCH_UP_DAYS = 10  # calendar days a late watch looks back for missed steps
 
@@ -124,16 +125,11 @@ def _known_keys(session: Session, occurrence_ids: list[int]) -> set[NoticeKey]:
     return keys
 
 
-def _acknowledged_query(low: dt.date, high: dt.date):
-    return select(Notice.occurrence_id, Notice.deadline).where(
-        Notice.acknowledged_at.is_not(None), Notice.deadline.between(low, high)
-    )
-
-
 def _acknowledged(session: Session, low: dt.date, high: dt.date) -> set[tuple[int, dt.date]]:
     """The (occurrence, deadline) pairs of the window whose escalation a coordinator took up:
     a handful, read from the small partial index of acknowledged notices."""
-    return {tuple(row) for row in session.connection().execute(_acknowledged_query(low, high)).all()}
+    query = _statements().acknowledged
+    return {tuple(row) for row in session.connection().execute(query, {"low": low, "high": high}).all()}
 
 
 def _written_by(session: Session, rows: list[tuple], as_of: dt.datetime) -> list[tuple]:
@@ -158,6 +154,48 @@ def _insert_new(session: Session, rows: list[tuple], as_of: dt.datetime) -> int:
     return insert_rows(session, Notice.__table__, NOTICE_COLUMNS, rows, constants=queued, skip_duplicates_of=KEY_COLUMNS)
 
 
+@dataclass(frozen=True)
+class _Statements:
+    previous_run: Select
+    later_run: Select
+    window: tuple[Select, Select]  # the open occurrences with a deadline between :low and :high
+    overdue: tuple[Select, Select]  # how many open occurrences are past their deadline
+    acknowledged: Select
+
+
+@lru_cache(maxsize=1)
+def _statements() -> _Statements:
+    """The watch's statements, built once with named parameters: building one costs more than
+    running it (half a millisecond each, every morning of a replay)."""
+    day, as_of = bindparam("day", type_=Date), bindparam("as_of", type_=UTCDateTime)
+    # "Open at as_of" is two range reads, not one OR: SQLite's OR plan would drop the deadline
+    # range from the index search and read every open row, whatever the window.
+    open_branches = (Occurrence.first_submitted_at.is_(None), Occurrence.first_submitted_at > as_of)
+    live = and_(Occurrence.retired.is_(False), Obligation.retired.is_(False), Plan.retired.is_(False))
+    window = (
+        select(Occurrence.id, Obligation.plan_id, Occurrence.unit_id, Occurrence.opens_on, Occurrence.current_due_date)
+        .join(Obligation, Occurrence.obligation_id == Obligation.id)
+        .join(Plan, Obligation.plan_id == Plan.id)
+        .where(live, Occurrence.current_due_date.between(bindparam("low"), bindparam("high")), Occurrence.opens_on <= day)
+    )
+    overdue = (
+        select(func.count())
+        .select_from(Occurrence)
+        .join(Obligation, Occurrence.obligation_id == Obligation.id)
+        .join(Plan, Obligation.plan_id == Plan.id)
+        .where(live, Occurrence.current_due_date < day)
+    )
+    return _Statements(
+        previous_run=select(func.max(WatchRun.day)).where(WatchRun.day < day),
+        later_run=select(WatchRun.id).where(WatchRun.day >= day).limit(1),
+        window=tuple(window.where(branch) for branch in open_branches),
+        overdue=tuple(overdue.where(branch) for branch in open_branches),
+        acknowledged=select(Notice.occurrence_id, Notice.deadline).where(
+            Notice.acknowledged_at.is_not(None), Notice.deadline.between(bindparam("low"), bindparam("high"))
+        ),
+    )
+
+
 def watch(
     session: Session, as_of: dt.datetime, catch_up_days: int = CATCH_UP_DAYS, directory: Directory | None = None
 ) -> WatchReport:
@@ -167,33 +205,17 @@ def watch(
     """
     directory = directory or Directory()
     day = local_date(as_of)
-    previous = session.scalar(select(func.max(WatchRun.day)).where(WatchRun.day < day))
+    statements = _statements()
+    connection = session.connection()
+    previous = connection.execute(statements.previous_run, {"day": day}).scalar()
     first_day = day if previous is None else max(previous + dt.timedelta(days=1), day - dt.timedelta(days=catch_up_days))
     report = WatchReport(as_of, day, first_day)
     plans = _Plans(directory.rules(session), first_day, day)
     low, high = plans.window()
-
-    # "Open at as_of" is two range reads, not one OR: SQLite's OR plan would drop the deadline
-    # range from the index search and read every open row, whatever the window.
-    open_branches = (Occurrence.first_submitted_at.is_(None), Occurrence.first_submitted_at > as_of)
-    live = and_(Occurrence.retired.is_(False), Obligation.retired.is_(False), Plan.retired.is_(False))
-    base = (
-        select(Occurrence.id, Obligation.plan_id, Occurrence.unit_id, Occurrence.opens_on, Occurrence.current_due_date)
-        .join(Obligation, Occurrence.obligation_id == Obligation.id)
-        .join(Plan, Obligation.plan_id == Plan.id)
-        .where(live, Occurrence.current_due_date.between(low, high), Occurrence.opens_on <= day)
-    )
-    connection = session.connection()
+    bounds = {"low": low, "high": high, "day": day, "as_of": as_of}
     # .all() everywhere here: iterating a result fetches row by row, a fetchall is one C call.
-    rows = sorted(tuple(row) for branch in open_branches for row in connection.execute(base.where(branch)).all())
-    count = (
-        select(func.count())
-        .select_from(Occurrence)
-        .join(Obligation, Occurrence.obligation_id == Obligation.id)
-        .join(Plan, Obligation.plan_id == Plan.id)
-        .where(live, Occurrence.current_due_date < day)
-    )
-    report.overdue_total = sum(session.scalar(count.where(branch)) for branch in open_branches)
+    rows = sorted(tuple(row) for query in statements.window for row in connection.execute(query, bounds).all())
+    report.overdue_total = sum(connection.execute(query, bounds).scalar() for query in statements.overdue)
 
     # The escalation chain of the morning's units (level 2 is the top of the ladder).
     directory.chains(session, {row[2] for row in rows})
@@ -210,7 +232,7 @@ def watch(
     # the same morning, or a watch of a past day): then they are read and left out. A first run
     # skips that read; the unique key still refuses a row written meanwhile by a concurrent
     # watch, or planned by an earlier run on another day before a calendar change.
-    first_run = session.scalar(select(WatchRun.id).where(WatchRun.day >= first_day).limit(1)) is None
+    first_run = connection.execute(statements.later_run, {"day": first_day}).first() is None
     # Only occurrences with a step today can need a notice: most of the window is quiet on any given day.
     existing = set() if first_run else _known_keys(session, [entry[0] for entry in stepped if entry[5]])
 
@@ -227,7 +249,8 @@ def watch(
             else:
                 addressed.append((finding, step, recipient))
 
-    channels = {recipient: entry.channels for recipient, entry in directory.units(session, {r for _, _, r in addressed}).items()}
+    # Recipients come from the chains read above: their entries are at hand.
+    channels = {recipient: unit(recipient).channels for recipient in {r for _, _, r in addressed}}
     report.unreachable.update(recipient for recipient, found in channels.items() if not found)
     new = [
         (finding.occurrence_id, step.stage, finding.deadline, recipient, channel, step.level, step.on)

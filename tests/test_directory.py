@@ -53,6 +53,9 @@ def test_each_unit_is_read_once_and_a_new_directory_sees_changes(store):
         assert set(directory.units(session, ["b", "missing"])) == {"b"}  # only "missing" is looked up
         assert set(directory.units(session, ["a", "b", "missing"])) == {"a", "b"}
         assert len(selects) == read_first + 1
+        directory.chains(session, ["b"])  # b and a are read: nothing to ask
+        directory.chains(session, ["b"])
+        assert len(selects) == read_first + 1 and directory.recipient("b", 1) == "a"
     with store.transaction() as session:
         session.execute(update(Unit).where(Unit.id == "b").values(contacts={"to": ["new@example.vn"]}))
     with store.session() as session:

@@ -20,7 +20,7 @@ from plantrack.errors import PlantrackError
 from plantrack.outbox import claim
 from plantrack.store.models import Notice, Occurrence, Unit
 from plantrack.tracking import find_occurrence, grant_extension, record_submission, request_adhoc
-from plantrack.watch import NOTICE_COLUMNS, _acknowledged_query, _insert_new, acknowledge_escalation, watch
+from plantrack.watch import NOTICE_COLUMNS, _insert_new, _statements, acknowledge_escalation, watch
 
 from .conftest import vn
 
@@ -215,8 +215,8 @@ def sqlite_plan(store, statement, parameters) -> str:
 def test_the_acknowledged_escalations_come_from_their_own_index_on_sqlite(synced):
     if synced.engine.dialect.name != "sqlite":
         pytest.skip("query plans of tiny PostgreSQL tables prefer sequential scans; checked on SQLite")
-    query = _acknowledged_query(D(2020, 11, 1), D(2020, 12, 1)).compile(synced.engine)
-    plan = sqlite_plan(synced, str(query), tuple(query.params[name] for name in query.positiontup))
+    query = _statements().acknowledged.compile(synced.engine)
+    plan = sqlite_plan(synced, str(query), ("2020-11-01", "2020-12-01"))
     assert "ix_notice_acknowledged" in plan and "SCAN notice" not in plan, plan
 
 

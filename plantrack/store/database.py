@@ -123,8 +123,26 @@ def among(session: Session, column, values) -> ColumnElement[bool]:
     which spares rendering and parsing thousands of placeholders per statement: an array
     (``= ANY``) on PostgreSQL, a JSON array read by ``json_each`` on SQLite. For integer and
     string columns (ids and keys)."""
-    values = list(values)
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
-    listed = func.json_each(bindparam(None, json.dumps(values), type_=String)).table_valued("value")
-    return column.in_(select(listed.c.value))
+    dialect_name = session.get_bind().dialect.name
+    return _among(dialect_name, column, bindparam(None, listed(dialect_name, values), type_=_list_type(dialect_name, column)))
+
+
+def among_param(dialect_name: str, column, name: str) -> ColumnElement[bool]:
+    """``among`` for a statement built once and run many times: the values are bound at each
+    run under ``name``, as ``listed(dialect_name, values)``."""
+    return _among(dialect_name, column, bindparam(name, type_=_list_type(dialect_name, column)))
+
+
+def listed(dialect_name: str, values) -> list | str:
+    """Values as ``among`` binds them: a list (an array) on PostgreSQL, JSON text on SQLite."""
+    return list(values) if dialect_name == "postgresql" else json.dumps(list(values))
+
+
+def _list_type(dialect_name: str, column):
+    return ARRAY(column.type) if dialect_name == "postgresql" else String()
+
+
+def _among(dialect_name: str, column, parameter) -> ColumnElement[bool]:
+    if dialect_name == "postgresql":
+        return column == any_(parameter)
+    return column.in_(select(func.json_each(parameter).table_valued("value").c.value))
