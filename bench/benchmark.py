@@ -113,6 +113,7 @@ def build(url: str, doubled: bool = False) -> dict:
         total = 0
         for shift, in_window in ([(0, True), (3, False)] if doubled else [(0, True)]):
             rows = occurrences(recipients, obligation.id, PER_UNIT, shift, in_window)
+            rows.sort(key=lambda row: (row["due_date"], row["unit_id"]))  # as a sync stores them: by deadline
             for chunk in range(0, len(rows), 20000):
                 session.execute(insert(Occurrence), rows[chunk:chunk + 20000])
             total += len(rows)

@@ -41,6 +41,16 @@ def test_sync_of_the_real_plans_is_idempotent(store, real_catalogue):
     assert counts(store) == before
 
 
+def test_a_sync_stores_occurrences_in_deadline_order(store, real_catalogue):
+    """Rows are written by deadline, so one morning's window sits on neighbouring pages."""
+    with store.transaction() as session:
+        sync_catalogue(session, real_catalogue)
+    with store.session() as session:
+        dues = session.scalars(select(Occurrence.due_date).order_by(Occurrence.id)).all()
+    assert len(dues) > 1000 and len(set(dues)) > 20
+    assert dues == sorted(dues)
+
+
 def test_changing_a_deadline_updates_occurrences_and_keeps_submissions(store, mini_dir):
     sync(store, mini_dir)
     with store.transaction() as session:
