@@ -2,7 +2,8 @@
 
 Builds synthetic data straight into the store: 63 provinces, each with a committee, a standing
 office, 20 member units and 10 districts (2,016 units, every one a recipient), and about 100
-occurrences per unit over 01/11/2020-31/10/2023 (200,000 in all). On the watch day, every unit
+occurrences per unit over 01/11/2020-31/10/2023 (200,000 in all), stored in deadline order as a
+sync stores them. On the watch day, every unit
 has exactly two open occurrences inside the reminder window (4,000). It prints, per database:
 
 - watch: one morning watch on 200,000 occurrences, then on 400,000 with the same window (the
