@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-
 from functools import lru_cache
 
 from sqlalchemy import Integer, Select, Update, and_, bindparam, literal_column, or_, select, tuple_, update

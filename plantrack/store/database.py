@@ -43,7 +43,6 @@ def make_engine(url: str, durable: bool = True) -> Engine:
                 # A replay touches the same outbox pages morning after morning: with 32 MiB of
                 # page cache instead of the default 2, its notice inserts take 40% less time.
                 cursor.execute("PRAGMA cache_size=-32768")
-            [cursor.execute(p) for p in os.environ.get("XPRAGMA", "").split(";") if p]
             cursor.close()
 
         return engine
