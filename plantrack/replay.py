@@ -176,6 +176,9 @@ def _replay(
             raise PlantrackError(f"the store already has watch runs up to {last:%d/%m/%Y}; replay into a fresh database")
         habits = habit_submissions(session, scenario, start, end) if scenario else {}
     habit_days = sorted(habits)
+    # Fresh statistics before the first morning: a store just synced (or built) has none, and
+    # the planner then read every occurrence (a hash join) to build each day's digests.
+    store.tidy()
     directory = Directory()
     feed = ScenarioFeed(scenario) if scenario else None
     report = ReplayReport(start, end)

@@ -91,3 +91,40 @@ def test_bulk_writes_store_instants_and_dates_as_the_orm_does(synced):
             ))
         )
     assert stored["bulk"] == stored["orm"]
+
+
+AWKWARD_TEXTS = ['a,b', 'c"d', "e\\f", "Sở {Tư pháp}", "NULL", "", " space ", None]
+
+
+def test_bulk_writes_keep_awkward_text_exactly(synced):
+    """Quotes, backslashes, commas, braces, diacritics, the word NULL, empty and missing text:
+    each row's note comes back as written (on PostgreSQL the batch travels as array text)."""
+    occurrence = _occurrences(synced)[0]
+    with synced.transaction() as session:
+        insert_rows(session, Submission.__table__, ("occurrence_id", "note"), [(occurrence.id, note) for note in AWKWARD_TEXTS],
+                    constants={"submitted_at": vn(2020, 11, 10, 9), "recorded_by": "awkward"})
+    with synced.session() as session:
+        notes = session.scalars(select(Submission.note).where(Submission.recorded_by == "awkward").order_by(Submission.id)).all()
+    assert notes == AWKWARD_TEXTS
+
+
+def test_array_literal_round_trips_through_postgresql(postgres_url):
+    from sqlalchemy import create_engine
+
+    from plantrack.store.bulk import array_literal
+
+    columns = [
+        ("INTEGER", [1, -2, None, 30]),
+        ("TEXT", AWKWARD_TEXTS),
+        ("DATE", [dt.date(2020, 11, 16), None]),
+        ("TIMESTAMP WITH TIME ZONE", [vn(2020, 11, 9, 7, 30), dt.datetime(2023, 1, 20, tzinfo=dt.timezone.utc)]),
+        ("BOOLEAN", [True, False, None]),
+    ]
+    engine = create_engine(postgres_url)
+    try:
+        with engine.connect() as connection:
+            for sql_type, values in columns:
+                back = connection.exec_driver_sql(f"SELECT %(v)s::{sql_type}[]", {"v": array_literal(values)}).scalar()
+                assert back == values, sql_type
+    finally:
+        engine.dispose()

@@ -91,3 +91,43 @@ def test_a_habit_takes_its_share_of_periods_the_same_way_every_time():
     assert picked != [p for p in periods if habit.takes("vn.province.hue", "kh-399", "bao-cao-thang", p)]
     assert not any(habit.takes("vn.ministry.x", "kh-399", "bao-cao-thang", p) for p in periods)
     assert not any(habit.takes("vn.province.ha-noi", "kh-399", "ke-hoach", p) for p in periods)
+
+
+def _analyze_count(store, table: str) -> int:
+    from sqlalchemy import text
+
+    with store.engine.connect() as connection:
+        return connection.execute(text("SELECT analyze_count FROM pg_stat_user_tables WHERE relname = :t"), {"t": table}).scalar()
+
+
+def test_a_replay_on_postgresql_refreshes_statistics_before_its_first_morning(synced):
+    """A store just synced has no planner statistics (autovacuum may be off or not yet run):
+    the first mornings then planned their digests as scans of every occurrence."""
+    import pytest
+
+    if synced.engine.dialect.name != "postgresql":
+        pytest.skip("statistics are PostgreSQL's")
+    before = _analyze_count(synced, "occurrence")
+    seen = []
+    replay(synced, D(2020, 11, 5), D(2020, 11, 5), None, on_day=lambda day: seen.append(_analyze_count(synced, "occurrence")))
+    assert seen and seen[0] > before
+
+
+def test_a_replay_store_on_postgresql_skips_commit_flushes_and_parallel_workers(postgres_url):
+    from sqlalchemy import text
+
+    from plantrack.store.database import Store
+
+    settings = {}
+    for durable in (True, False):
+        store = Store(postgres_url, migrate=False, durable=durable)
+        try:
+            with store.engine.connect() as connection:
+                settings[durable] = connection.execute(text(
+                    "SELECT name, setting, reset_val FROM pg_settings"
+                    " WHERE name IN ('synchronous_commit', 'max_parallel_workers_per_gather') ORDER BY name"
+                )).all()
+        finally:
+            store.dispose()
+    assert [setting for _, setting, _ in settings[False]] == ["0", "off"]
+    assert all(setting == server_default for _, setting, server_default in settings[True])  # a durable store changes nothing

@@ -6,7 +6,9 @@ over a million rows, so these helpers take rows as plain tuples and
 - on SQLite, convert each column's values once with the column's own type (the same strings
   SQLAlchemy would store) and hand them to the driver's executemany, a loop in C;
 - on PostgreSQL, send one statement per batch whose rows arrive as one typed array per
-  column and are spread out by ``unnest`` on the server.
+  column and are spread out by ``unnest`` on the server. Each array goes as its text
+  (``{1,2,3}``), joined here: psycopg's own array dumper checks every element against a
+  regular expression in Python, which took a sixth of a national replay's client time.
 
 Only equality conditions, constants and ``column + 1`` are supported: enough for the outbox,
 small enough to read. Table and column names are the models' own and are not quoted.
@@ -14,6 +16,7 @@ small enough to read. Table and column names are the models' own and are not quo
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Sequence
 
 from sqlalchemy import Table
@@ -69,9 +72,31 @@ def _unnest(table: Table, columns: Sequence[str], dialect) -> str:
     return f"unnest({arrays})"
 
 
+def _element_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, (dt.date, dt.datetime)):  # an instant keeps its offset: +00:00 after UTCDateTime
+        return value.isoformat()
+    return str(value)
+
+
+def array_literal(values: Sequence[Any]) -> str:
+    """``values`` as PostgreSQL's text form of an array, for a ``%(name)s::TYPE[]`` parameter:
+    ints bare, everything else double-quoted (with backslash escapes), None as NULL."""
+    if all(type(value) is int for value in values):  # ids, the commonest column
+        return "{" + ",".join(map(str, values)) + "}"
+    texts = [None if value is None else value if type(value) is str else _element_text(value) for value in values]
+    written = "".join(text for text in texts if text is not None) if None in texts else "".join(texts)
+    if '"' in written or "\\" in written:
+        texts = [None if text is None else text.replace("\\", "\\\\").replace('"', '\\"') for text in texts]
+    if None in texts:
+        return "{" + ",".join("NULL" if text is None else f'"{text}"' for text in texts) + "}"
+    return '{"' + '","'.join(texts) + '"}'
+
+
 def _arrays(chunk: list[tuple], **scalars: dict[str, Any]) -> dict[str, Any]:
-    """The parameters of one batch: a list per column, and each group of scalars under its prefix."""
-    parameters: dict[str, Any] = {f"c{i}": list(values) for i, values in enumerate(zip(*chunk))}
+    """The parameters of one batch: an array literal per column, and each group of scalars under its prefix."""
+    parameters: dict[str, Any] = {f"c{i}": array_literal(values) for i, values in enumerate(zip(*chunk))}
     for prefix, values in scalars.items():
         parameters.update({f"{prefix}_{name}": value for name, value in values.items()})
     return parameters

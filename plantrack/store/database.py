@@ -55,6 +55,10 @@ def make_engine(url: str, durable: bool = True) -> Engine:
             # to reach the disk (a crash may lose the last commits, never corrupt the database).
             with dbapi_connection.cursor() as cursor:
                 cursor.execute("SET synchronous_commit TO off")
+                # A replay runs thousands of small statements; a parallel worker costs more to
+                # start (3-5 ms) than such a statement takes, and the planner chose one for the
+                # morning's digests while the outbox was small.
+                cursor.execute("SET max_parallel_workers_per_gather TO 0")
             dbapi_connection.commit()
 
     return engine
