@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable
@@ -154,21 +155,69 @@ def replay(
     at: dt.time = dt.time(7, 30),
     on_day: Callable[[ReplayDay], None] | None = None,
     calendar: WorkCalendar | None = None,
+    overlap: bool | None = None,
 ) -> ReplayReport:
     """Watch (and deliver) every working day from ``start`` to ``end``, as of ``at`` local time.
 
     ``deliver(as_of, directory)`` dispatches that morning's notices. The units and plans are
     read once for the whole replay (its ``directory``): a scenario never changes them.
+    ``overlap`` runs each delivery beside the next morning's watch (see ``_Courier``); by
+    default it does on PostgreSQL. ``on_day`` hears of each day once its delivery has ended.
     """
     if end < start:
         raise PlantrackError("the replay ends before it starts")
+    postgresql = store.engine.dialect.name == "postgresql"
+    if overlap and not postgresql:
+        raise PlantrackError("a replay overlaps deliveries only on PostgreSQL: SQLite has one writer at a time")
     with _rare_collections():
-        return _replay(store, start, end, scenario, deliver, at, on_day, calendar or WorkCalendar())
+        return _replay(store, start, end, scenario, deliver, at, on_day, calendar or WorkCalendar(),
+                       postgresql if overlap is None else overlap)
+
+
+class _Courier:
+    """Runs each morning's ``deliver``. With ``beside`` (PostgreSQL), in a thread, while the
+    next morning's watch is already reading and writing; otherwise at once.
+
+    The next morning's transaction waits for the delivery before it commits (``collect``), so
+    every delivery sees the store exactly as it stood on its own morning: the later habits,
+    extensions and notices are not yet committed. A dispatch and a watch touch different rows
+    (a dispatch updates notices that exist; a watch inserts new ones and updates occurrences),
+    so neither waits for the other's locks. SQLite has one writer at a time: there the
+    delivery runs in line, as it would without a courier.
+    """
+
+    def __init__(self, deliver: Callable[[dt.datetime, Directory], dict] | None, beside: bool):
+        self.deliver = deliver
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="plantrack-replay") if deliver and beside else None
+        # Each thread its own: a directory caches as it reads, and is not shared across threads.
+        self.directory = Directory() if self.pool else None
+        self.running: Future | None = None
+        self.done: dict | None = None
+
+    def start(self, as_of: dt.datetime, directory: Directory) -> None:
+        if self.deliver is None:
+            return
+        if self.pool:
+            self.running = self.pool.submit(self.deliver, as_of, self.directory)
+        else:
+            self.done = self.deliver(as_of, directory)
+
+    def collect(self) -> dict | None:
+        """The last delivery's summary, once it has ended (its error, if it failed)."""
+        if self.running is not None:
+            running, self.running = self.running, None
+            self.done = running.result()
+        done, self.done = self.done, None
+        return done
+
+    def close(self) -> None:
+        if self.pool:
+            self.pool.shutdown(wait=True)
 
 
 def _replay(
     store: Store, start: dt.date, end: dt.date, scenario: ScenarioFile | None, deliver: Callable | None, at: dt.time,
-    on_day: Callable[[ReplayDay], None] | None, calendar: WorkCalendar,
+    on_day: Callable[[ReplayDay], None] | None, calendar: WorkCalendar, overlap: bool,
 ) -> ReplayReport:
     with store.session() as session:
         last = session.scalar(select(func.max(WatchRun.day)))
@@ -182,33 +231,49 @@ def _replay(
     directory = Directory()
     feed = ScenarioFeed(scenario) if scenario else None
     report = ReplayReport(start, end)
+    courier = _Courier(deliver, beside=overlap)
+    morning: tuple | None = None  # (day, watch report, explicit events, habits) of the delivery under way
+
+    def account(day: dt.date, found: WatchReport, explicit: ScenarioResult, handed_in: int, dispatched: dict | None):
+        result = ReplayDay(day, found, explicit, handed_in, dispatched)
+        report.days_watched += 1
+        report.notices_created += found.notices_created
+        report.notices_by_stage.update(found.by_stage)
+        report.submissions += explicit.submissions + handed_in
+        report.extensions += explicit.extensions
+        for key, value in (dispatched or {}).items():
+            if isinstance(value, int):
+                report.dispatched[key] += value
+        if on_day is not None:
+            on_day(result)
+
     next_habit = 0  # index into habit_days of the first day not recorded yet
     day = start
-    while day <= end:
-        if calendar.is_working_day(day):
-            as_of = dt.datetime.combine(day, at, tzinfo=TIMEZONE)
-            with store.transaction() as session:
-                explicit = feed.apply_until(session, as_of) if feed else ScenarioResult()
-                first = next_habit
-                while next_habit < len(habit_days) and _habit_instant(habit_days[next_habit]) <= as_of:
-                    next_habit += 1
-                handed_in = _record(session, habits, habit_days[first:next_habit])
-                found = watch(session, as_of, directory=directory)
-            dispatched = deliver(as_of, directory) if deliver else None
-            result = ReplayDay(day, found, explicit, handed_in, dispatched)
-            report.days_watched += 1
-            report.notices_created += found.notices_created
-            report.notices_by_stage.update(found.by_stage)
-            report.submissions += explicit.submissions + result.habit_submissions
-            report.extensions += explicit.extensions
-            for key, value in (dispatched or {}).items():
-                if isinstance(value, int):
-                    report.dispatched[key] += value
-            if on_day is not None:
-                on_day(result)
-            if report.days_watched % TIDY_EVERY == 0:
-                store.tidy()
-        day += dt.timedelta(days=1)
+    try:
+        while day <= end:
+            if calendar.is_working_day(day):
+                as_of = dt.datetime.combine(day, at, tzinfo=TIMEZONE)
+                with store.transaction() as session:
+                    explicit = feed.apply_until(session, as_of) if feed else ScenarioResult()
+                    first = next_habit
+                    while next_habit < len(habit_days) and _habit_instant(habit_days[next_habit]) <= as_of:
+                        next_habit += 1
+                    handed_in = _record(session, habits, habit_days[first:next_habit])
+                    found = watch(session, as_of, directory=directory)
+                    dispatched = courier.collect()  # before this morning commits: see _Courier
+                if morning is not None:
+                    account(*morning, dispatched)
+                courier.start(as_of, directory)
+                morning = (day, found, explicit, handed_in)
+                if (report.days_watched + 1) % TIDY_EVERY == 0:
+                    account(*morning, courier.collect())
+                    morning = None
+                    store.tidy()
+            day += dt.timedelta(days=1)
+        if morning is not None:
+            account(*morning, courier.collect())
+    finally:
+        courier.close()
     # Habit submissions made after the last watch (the day's 09:00) still happened.
     with store.transaction() as session:
         report.submissions += _record(session, habits, [d for d in habit_days[next_habit:] if d <= end])

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import gc
+import time
 
 from sqlalchemy import select
 
@@ -131,3 +132,73 @@ def test_a_replay_store_on_postgresql_skips_commit_flushes_and_parallel_workers(
             store.dispose()
     assert [setting for _, setting, _ in settings[False]] == ["0", "off"]
     assert all(setting == server_default for _, setting, server_default in settings[True])  # a durable store changes nothing
+
+
+def _history(store):
+    """Every notice by its key, with what became of it."""
+    with store.session() as session:
+        rows = session.execute(
+            select(Occurrence.unit_id, Obligation.key, Occurrence.period_key, Notice.stage, Notice.deadline, Notice.recipient_id,
+                   Notice.channel, Notice.planned_on, Notice.state, Notice.sent_at, Notice.result, Notice.address)
+            .join(Occurrence, Notice.occurrence_id == Occurrence.id).join(Obligation, Occurrence.obligation_id == Obligation.id)
+        ).all()
+    return sorted(tuple(row) for row in rows)
+
+
+def test_overlapped_deliveries_leave_the_history_of_one_morning_after_another(synced, mini_dir):
+    """On PostgreSQL a morning's delivery runs beside the next morning's watch. It must still see
+    the store as of its own morning: the extension granted and the report handed in after the
+    12/11 watch do not touch that morning's reminders, exactly as in a replay one step at a time."""
+    import pytest
+    from sqlalchemy import text
+
+    from plantrack.loader import load_catalogue
+    from plantrack.scenario import ScenarioExtension, ScenarioSubmission
+    from plantrack.store.models import Base
+    from plantrack.store.sync import sync_catalogue
+
+    if synced.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite delivers in line")
+    scenario = ScenarioFile(
+        scenario=ScenarioHeader(title="test"),
+        extensions=[ScenarioExtension(plan="t-plan", obligation="ke-hoach", unit="t.alpha", granted_at=dt.datetime(
+            2020, 11, 12, 9, tzinfo=TIMEZONE), new_date=D(2020, 11, 30), reason="xin gia hạn", approved_by="t.office")],
+        submissions=[ScenarioSubmission(plan="t-plan", obligation="ke-hoach", unit="t.beta",
+                                        submitted_at=dt.datetime(2020, 11, 12, 10, tzinfo=TIMEZONE))],
+        habits=[Habit(obligations=["t-plan/bao-cao-6-thang"], submits="late", working_days=4)],
+    )
+    def deliver(at, directory):
+        if at.date() == D(2020, 11, 12):  # a slow morning: the next watch is done long before
+            time.sleep(0.5)
+        return dispatch(synced, at, None, simulate=True, directory=directory).summary()
+
+    runs = {}
+    for overlap in (False, True):
+        days = []
+        report = replay(
+            synced, D(2020, 11, 5), D(2021, 7, 31), scenario, deliver,
+            on_day=lambda day: days.append((day.day, day.watch.notices_created, dict(day.watch.by_stage), day.dispatched)),
+            overlap=overlap,
+        )
+        runs[overlap] = (_history(synced), days, report)
+        with synced.engine.begin() as connection:  # the same start again
+            connection.execute(text(f"TRUNCATE {', '.join(t.name for t in Base.metadata.sorted_tables)} RESTART IDENTITY CASCADE"))
+        with synced.transaction() as session:
+            sync_catalogue(session, load_catalogue(mini_dir))
+    (history, days, report), (overlapped_history, overlapped_days, overlapped_report) = runs[False], runs[True]
+    assert overlapped_history == history and overlapped_days == days
+    assert overlapped_report == report and report.extensions == 1 and report.submissions > 1
+    # The 12/11 reminder of the unit that got its extension that day was sent, not cancelled.
+    assert ("t.alpha", "ke-hoach", D(2020, 11, 16)) in {(unit, key, deadline) for unit, key, _, _, deadline, _, _, planned_on, state,
+                                                        *_ in history if planned_on == D(2020, 11, 12) and state == "sent"}
+
+
+def test_overlap_is_refused_on_sqlite(synced):
+    import pytest
+
+    from plantrack.errors import PlantrackError
+
+    if synced.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL overlaps")
+    with pytest.raises(PlantrackError, match="one writer"):
+        replay(synced, D(2020, 11, 5), D(2020, 11, 6), None, lambda at, directory: {}, overlap=True)
