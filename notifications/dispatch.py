@@ -18,7 +18,9 @@ from typing import Callable
 
 from plantrack.calendar import local_date
 from plantrack.directory import Directory
-from plantrack.outbox import Digest, DigestItem, build_digests, claim, record_cancelled, record_failure, record_sent
+from plantrack.outbox import (
+    Digest, DigestItem, build_digests, claim, record_cancelled, record_failure, record_sent, take_due,
+)
 from plantrack.store.database import Store
 
 from .channels import Delivery, DeliveryError, Sender, send_to_url
@@ -115,7 +117,9 @@ def dispatch(
 
     ``urls`` delivers to the units' own apprise URLs. With ``simulate``, no message is composed
     or sent on any channel: each digest is recorded as delivered, marked as simulated (for
-    what-if replays of a whole plan, where only the engine's decisions matter). ``link_for``
+    what-if replays of a whole plan, where only the engine's decisions matter); with nothing to
+    wait for, each batch is locked, grouped and recorded in one transaction, without a lease
+    (``take_due``). ``link_for``
     gives reminders their signed submission links (``submission_links()``). ``directory``
     may carry units and obligations read before (a replay keeps one for all its days).
     """
@@ -127,9 +131,18 @@ def dispatch(
     send_all = pool.map if pool else map
     try:
         batches, drained = 0, False
-        while max_batches is None or batches < max_batches:
-            if drained:
-                break
+        while (max_batches is None or batches < max_batches) and not drained:
+            if simulate:
+                # Nothing goes over the network: lock, group and record in one transaction,
+                # with no lease to take and give back.
+                with store.transaction() as session:
+                    digests, obsolete, drained = take_due(session, now, batch, directory)
+                    if not digests and not obsolete:
+                        break
+                    batches += 1
+                    outcomes = [_deliver(email, urls, simulate, link_for, digest, now) for digest in digests]
+                    _record(session, report, outcomes, obsolete, None, now)
+                continue
             claimed = claim(store, now, worker, batch)
             drained = claimed.drained
             if not claimed.ids:
@@ -139,23 +152,31 @@ def dispatch(
                 digests, obsolete = build_digests(session, claimed.ids, now, directory)
             outcomes = list(send_all(lambda d: _deliver(email, urls, simulate, link_for, d, now), digests))
             with store.transaction() as session:
-                record_cancelled(session, obsolete, now)
-                report.notices_cancelled += len(obsolete)
-                sent = [(d, f"{o.channel} {o.address}", o.result) for d, _, o in outcomes if isinstance(o, Delivery)]
-                record_sent(session, sent, worker, now)
-                for digest, subject, outcome in outcomes:
-                    if isinstance(outcome, Delivery):
-                        report.messages_sent += 1
-                        report.notices_sent += len(digest.items)
-                        report.sent.append((digest.recipient_id, digest.channel, subject))
-                    else:
-                        retry_at = record_failure(session, digest, worker, now, str(outcome))
-                        report.messages_failed += 1
-                        report.notices_failed += len(digest.items)
-                        report.errors.append(f"{digest.recipient_id} [{digest.channel}]: {outcome}")
-                        if report.next_retry_at is None or retry_at < report.next_retry_at:
-                            report.next_retry_at = retry_at
+                _record(session, report, outcomes, obsolete, worker, now)
     finally:
         if pool:
             pool.shutdown()
     return report
+
+
+def _record(
+    session, report: DispatchReport, outcomes: list[tuple[Digest, str, Delivery | Exception]], obsolete: list[int],
+    worker: str | None, now: dt.datetime,
+) -> None:
+    """Write a batch's outcomes (sent, failed, cancelled) and count them in ``report``."""
+    record_cancelled(session, obsolete, now)
+    report.notices_cancelled += len(obsolete)
+    sent = [(d, f"{o.channel} {o.address}", o.result) for d, _, o in outcomes if isinstance(o, Delivery)]
+    record_sent(session, sent, worker, now)
+    for digest, subject, outcome in outcomes:
+        if isinstance(outcome, Delivery):
+            report.messages_sent += 1
+            report.notices_sent += len(digest.items)
+            report.sent.append((digest.recipient_id, digest.channel, subject))
+        else:
+            retry_at = record_failure(session, digest, worker, now, str(outcome))
+            report.messages_failed += 1
+            report.notices_failed += len(digest.items)
+            report.errors.append(f"{digest.recipient_id} [{digest.channel}]: {outcome}")
+            if report.next_retry_at is None or retry_at < report.next_retry_at:
+                report.next_retry_at = retry_at

@@ -4,7 +4,9 @@ Claiming is one UPDATE per batch that stamps a lease on rows nobody else holds (
 PostgreSQL the rows are picked with ``FOR UPDATE SKIP LOCKED``; SQLite serialises writers),
 so two dispatchers never hold the same notice. A dispatcher that dies leaves its lease to
 run out, and the rows go back to the pool: a crash can at worst send a notice twice, never
-lose one. Sending itself lives in ``notifications``; this module knows nothing of channels.
+lose one. A dispatcher with nothing to send over the network (a simulated delivery) locks,
+groups and records a batch in one transaction instead (``take_due``). Sending itself lives in
+``notifications``; this module knows nothing of channels.
 """
 
 from __future__ import annotations
@@ -153,22 +155,44 @@ class Digest:
         return f"<plantrack.{self.recipient_id}.{ids[0]}-{ids[-1]}.{len(ids)}@plantrack.invalid>"
 
 
+# Plain columns, not entities, and only the notice's own: a replay builds digests for
+# hundreds of thousands of notices, which share a handful of obligations and units, read once
+# each from the directory.
+_DIGEST_COLUMNS = (
+    Notice.id, Notice.recipient_id, Notice.channel, Notice.level, Notice.stage, Notice.deadline,
+    Occurrence.id, Occurrence.first_submitted_at, Occurrence.retired, Occurrence.current_due_date,
+    Occurrence.due_date, Occurrence.period_label, Occurrence.unit_id, Occurrence.obligation_id,
+)
+_DIGEST_ORDER = (
+    Notice.recipient_id, Notice.channel, Notice.level, Obligation.plan_id, Notice.deadline, Occurrence.unit_id,
+    Notice.planned_on,
+)
+
+
 @lru_cache(maxsize=2)
 def _digest_rows(dialect_name: str) -> Select:
     """Claimed notices (:ids) with what their digest needs, in digest order; built once."""
     return (
-        select(
-            Notice.id, Notice.recipient_id, Notice.channel, Notice.level, Notice.stage, Notice.deadline,
-            Occurrence.id, Occurrence.first_submitted_at, Occurrence.retired, Occurrence.current_due_date,
-            Occurrence.due_date, Occurrence.period_label, Occurrence.unit_id, Occurrence.obligation_id,
-        )
+        select(*_DIGEST_COLUMNS)
         .join(Occurrence, Notice.occurrence_id == Occurrence.id)
         .join(Obligation, Occurrence.obligation_id == Obligation.id)
         .where(among_param(dialect_name, Notice.id, "ids"))
-        .order_by(
-            Notice.recipient_id, Notice.channel, Notice.level, Obligation.plan_id, Notice.deadline, Occurrence.unit_id,
-            Notice.planned_on,
-        )
+        .order_by(*_DIGEST_ORDER)
+    )
+
+
+@lru_cache(maxsize=1)
+def _due_rows() -> Select:
+    """Up to :limit due notices, locked for this transaction (FOR UPDATE SKIP LOCKED on
+    PostgreSQL; SQLite serialises writers), with what their digest needs, in digest order."""
+    return (
+        select(*_DIGEST_COLUMNS)
+        .join(Occurrence, Notice.occurrence_id == Occurrence.id)
+        .join(Obligation, Occurrence.obligation_id == Obligation.id)
+        .where(_claimable(bindparam("now", type_=UTCDateTime)))
+        .order_by(*_DIGEST_ORDER)
+        .limit(bindparam("limit", type_=Integer))
+        .with_for_update(of=Notice, skip_locked=True)
     )
 
 
@@ -185,15 +209,39 @@ def build_digests(
 
     Units and obligations come from ``directory`` (read on first need), one per dispatch or replay.
     """
-    directory = directory or Directory()
     if not notice_ids:
         return [], []
-    # Plain columns, not entities, and only the notice's own: a replay builds digests for
-    # hundreds of thousands of notices, which share a handful of obligations and units, read
-    # once each below.
     connection = session.connection()  # Core rows: no ORM bookkeeping
     dialect_name = connection.dialect.name
     rows = connection.execute(_digest_rows(dialect_name), {"ids": listed(dialect_name, notice_ids)}).all()
+    return _group(session, rows, now, directory or Directory())
+
+
+def take_due(
+    session: Session, now: dt.datetime, limit: int, directory: Directory | None = None
+) -> tuple[list[Digest], list[int], bool]:
+    """Lock up to ``limit`` due notices until this transaction ends, and group them as
+    ``build_digests`` does; the third value says nothing else was due.
+
+    For a dispatcher that records the outcome in the same transaction and so needs no lease: a
+    simulated delivery, which sends nothing. (A real send waits on the network: it claims a
+    lease instead, and holds no transaction open while it sends.) A recipient cut off by the
+    limit is left whole to the next batch, so that its notices still make one digest.
+    """
+    rows = session.connection().execute(_due_rows(), {"now": now, "limit": limit}).all()
+    drained = len(rows) < limit
+    if not drained:
+        last = rows[-1][1:3]  # (recipient, channel) of the last row
+        whole = [row for row in rows if row[1:3] != last]
+        rows = whole or rows  # a single recipient over the limit goes as it is
+    return (*_group(session, rows, now, directory or Directory()), drained)
+
+
+def _group(session: Session, rows: list, now: dt.datetime, directory: Directory) -> tuple[list[Digest], list[int]]:
+    if not rows:
+        return [], []
+    connection = session.connection()
+    dialect_name = connection.dialect.name
     # Rows are unpacked by position below: a Row's attribute access costs about half a µs per
     # name, which at a dozen columns and hundreds of thousands of notices adds up.
     duties = directory.duties(session, {row[13] for row in rows})
@@ -249,11 +297,12 @@ def build_digests(
 
 
 def record_sent(
-    session: Session, sent: list[tuple[Digest, str, str]], worker: str, sent_at: dt.datetime
+    session: Session, sent: list[tuple[Digest, str, str]], worker: str | None, sent_at: dt.datetime
 ) -> None:
     """Mark the notices of sent digests as sent, with their proof: (digest, address, server answer).
 
-    One bulk statement for the batch; only rows still leased to ``worker`` are touched.
+    One bulk statement for the batch; only rows still leased to ``worker`` are touched (with
+    no ``worker``, rows this transaction locked: see ``take_due``).
     """
     rows = [
         (notice_id, address, message_id, result)
@@ -264,19 +313,20 @@ def record_sent(
     update_rows(
         session, Notice.__table__, "id", ("address", "message_id", "result"), rows,
         constants={"state": "sent", "sent_at": sent_at, "lease_until": None}, increments=("attempts",),
-        only_where={"claimed_by": worker, "state": "pending"},
+        only_where={"claimed_by": worker, "state": "pending"} if worker else {"state": "pending"},
     )
 
 
-def record_failure(session: Session, digest: Digest, worker: str, now: dt.datetime, error: str) -> dt.datetime:
-    """Keep the notices pending and push their next try back; returns when that is."""
+def record_failure(session: Session, digest: Digest, worker: str | None, now: dt.datetime, error: str) -> dt.datetime:
+    """Keep the notices pending and push their next try back; returns when that is. Like
+    ``record_sent``, touches only rows leased to ``worker``, or locked here when it is None."""
     attempts = 1 + max(
         session.scalars(select(Notice.attempts).where(Notice.id.in_(digest.notice_ids))).all(), default=0
     )
     retry_at = now + backoff(attempts)
     session.execute(
         update(Notice)
-        .where(Notice.id.in_(digest.notice_ids), Notice.claimed_by == worker, Notice.state == "pending")
+        .where(Notice.id.in_(digest.notice_ids), Notice.state == "pending", *([Notice.claimed_by == worker] if worker else []))
         .values(attempts=Notice.attempts + 1, next_attempt_at=retry_at, result=error[:1000], lease_until=None)
     )
     return retry_at

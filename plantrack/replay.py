@@ -175,15 +175,16 @@ def replay(
 
 
 class _Courier:
-    """Runs each morning's ``deliver``. With ``beside`` (PostgreSQL), in a thread, while the
-    next morning's watch is already reading and writing; otherwise at once.
+    """Runs each morning's ``deliver`` (and the store's tidying, when due). With ``beside``
+    (PostgreSQL), in a thread, while the next morning's watch is already reading and writing;
+    otherwise at once.
 
     The next morning's transaction waits for the delivery before it commits (``collect``), so
     every delivery sees the store exactly as it stood on its own morning: the later habits,
     extensions and notices are not yet committed. A dispatch and a watch touch different rows
     (a dispatch updates notices that exist; a watch inserts new ones and updates occurrences),
-    so neither waits for the other's locks. SQLite has one writer at a time: there the
-    delivery runs in line, as it would without a courier.
+    and the delivery never waits for the watch's locks. SQLite has one writer at a time:
+    there the delivery runs in line, as it would without a courier.
     """
 
     def __init__(self, deliver: Callable[[dt.datetime, Directory], dict] | None, beside: bool):
@@ -194,13 +195,19 @@ class _Courier:
         self.running: Future | None = None
         self.done: dict | None = None
 
-    def start(self, as_of: dt.datetime, directory: Directory) -> None:
-        if self.deliver is None:
-            return
+    def start(self, as_of: dt.datetime, directory: Directory, then: Callable[[], None] | None = None) -> None:
+        """Deliver the notices of ``as_of``, then run ``then`` (the store's tidying) on the same thread."""
+
+        def run() -> dict | None:
+            done = self.deliver(as_of, self.directory or directory) if self.deliver else None
+            if then is not None:
+                then()
+            return done
+
         if self.pool:
-            self.running = self.pool.submit(self.deliver, as_of, self.directory)
+            self.running = self.pool.submit(run)
         else:
-            self.done = self.deliver(as_of, directory)
+            self.done = run()
 
     def collect(self) -> dict | None:
         """The last delivery's summary, once it has ended (its error, if it failed)."""
@@ -248,6 +255,7 @@ def _replay(
             on_day(result)
 
     next_habit = 0  # index into habit_days of the first day not recorded yet
+    mornings = 0
     day = start
     try:
         while day <= end:
@@ -263,12 +271,11 @@ def _replay(
                     dispatched = courier.collect()  # before this morning commits: see _Courier
                 if morning is not None:
                     account(*morning, dispatched)
-                courier.start(as_of, directory)
+                mornings += 1
+                # Vacuuming takes a second or so late in a national replay: on PostgreSQL it
+                # runs after the delivery, beside the next watch (the two do not block each other).
+                courier.start(as_of, directory, then=store.tidy if mornings % TIDY_EVERY == 0 else None)
                 morning = (day, found, explicit, handed_in)
-                if (report.days_watched + 1) % TIDY_EVERY == 0:
-                    account(*morning, courier.collect())
-                    morning = None
-                    store.tidy()
             day += dt.timedelta(days=1)
         if morning is not None:
             account(*morning, courier.collect())

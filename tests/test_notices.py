@@ -395,3 +395,43 @@ def test_reminders_carry_a_signed_link_for_their_unit_and_escalations_none(synce
     dispatch(synced, morning(D(2020, 11, 23)), PooledSmtpSender(sink.url()), link_for=links)
     office = next(m for m in sink.messages if m["To"] == "office@committee.example")
     assert "/nop/" not in office.get_body(("plain",)).get_content()
+
+
+def _three_requests_each(store):
+    """Two ad hoc requests to both member units, besides their plan due 16/11: three reminders
+    each on 09/11/2020."""
+    with store.transaction() as session:
+        for k in range(2):
+            request_adhoc(session, "t-plan", ["t.alpha", "t.beta"], vn(2020, 11, 2, 9 + k), f"Báo cáo nhanh {k}", 5)
+    run_watch(store, D(2020, 11, 9))
+    assert len(notices(store)) == 6
+
+
+@pytest.mark.parametrize("batch, messages", [(4, 2), (2, 4)])
+def test_a_simulated_dispatch_locks_and_records_in_one_go_keeping_each_recipient_whole(synced, batch, messages):
+    """No lease is taken (nothing is sent). A batch limit that cuts a recipient's notices leaves
+    them to the next batch, so each recipient still gets one digest; a recipient with more
+    notices than the limit is split, since no batch could take it whole."""
+    _three_requests_each(synced)
+    report = dispatch(synced, morning(D(2020, 11, 9)), None, batch=batch, simulate=True)
+    assert (report.messages_sent, report.notices_sent) == (messages, 6)
+    assert sorted(recipient for recipient, _, _ in report.sent) == ["t.alpha"] * (messages // 2) + ["t.beta"] * (messages // 2)
+    stored = notices(synced)
+    assert {(n.state, n.claimed_by, n.lease_until, n.attempts) for n in stored} == {("sent", None, None, 1)}
+    assert len({n.message_id for n in stored}) == messages
+
+
+def test_notices_locked_by_a_simulated_dispatch_are_skipped_by_another(synced):
+    from plantrack.outbox import take_due
+
+    if synced.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writer at a time")
+    _three_requests_each(synced)
+    now = morning(D(2020, 11, 9))
+    with synced.transaction() as first:
+        taken, _, drained = take_due(first, now, limit=3)
+        assert [d.recipient_id for d in taken] == ["t.alpha"] and not drained
+        with synced.transaction() as second:  # meanwhile, on another connection
+            others, _, drained = take_due(second, now, limit=10)
+            assert [d.recipient_id for d in others] == ["t.beta"] and drained
+            assert len(others[0].notice_ids) == 3
