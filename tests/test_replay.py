@@ -202,3 +202,32 @@ def test_overlap_is_refused_on_sqlite(synced):
         pytest.skip("PostgreSQL overlaps")
     with pytest.raises(PlantrackError, match="one writer"):
         replay(synced, D(2020, 11, 5), D(2020, 11, 6), None, lambda at, directory: {}, overlap=True)
+
+
+def test_a_replay_tidies_the_store_first_and_every_few_mornings_after_their_delivery(synced, monkeypatch):
+    import threading
+
+    import plantrack.replay as replay_module
+
+    monkeypatch.setattr(replay_module, "TIDY_EVERY", 2)
+    events = []
+    tidy = synced.tidy
+
+    def tidy_and_note():
+        events.append(("tidy", threading.current_thread() is threading.main_thread()))
+        tidy()
+
+    monkeypatch.setattr(synced, "tidy", tidy_and_note)
+
+    def deliver(at, directory):
+        events.append((at.date(), threading.current_thread() is threading.main_thread()))
+        return {}
+
+    replay(synced, D(2020, 11, 5), D(2020, 11, 11), None, deliver)  # Thu, Fri, Mon, Tue, Wed
+    in_line = synced.engine.dialect.name == "sqlite"  # PostgreSQL delivers and tidies beside the next watch
+    assert events == [
+        ("tidy", True),
+        (D(2020, 11, 5), in_line), (D(2020, 11, 6), in_line), ("tidy", in_line),
+        (D(2020, 11, 9), in_line), (D(2020, 11, 10), in_line), ("tidy", in_line),
+        (D(2020, 11, 11), in_line),
+    ]
