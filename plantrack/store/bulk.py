@@ -85,7 +85,12 @@ def array_literal(values: Sequence[Any]) -> str:
     ints bare, everything else double-quoted (with backslash escapes), None as NULL."""
     if all(type(value) is int for value in values):  # ids, the commonest column
         return "{" + ",".join(map(str, values)) + "}"
-    texts = [None if value is None else value if type(value) is str else _element_text(value) for value in values]
+    seen: dict[Any, str] = {}  # a batch repeats the same few dates and instants
+    texts = [
+        None if value is None else value if type(value) is str
+        else seen[value] if value in seen else seen.setdefault(value, _element_text(value))
+        for value in values
+    ]
     written = "".join(text for text in texts if text is not None) if None in texts else "".join(texts)
     if '"' in written or "\\" in written:
         texts = [None if text is None else text.replace("\\", "\\\\").replace('"', '\\"') for text in texts]
