@@ -30,9 +30,10 @@ from .tracking import find_occurrence
 from .watch import WatchReport, watch
 
 HABIT_TIME = dt.time(9, 0)  # habits hand in at 09:00, after that morning's watch
-# Working days between two VACUUMs on PostgreSQL. Since the claim reads an index of pending
-# notices only, dead row versions barely slow it down: every 80 days replays as fast as every
-# 20 (104 s against 108-113 s for three national years) for a quarter of the vacuuming.
+# Working days between two VACUUMs on PostgreSQL. Since the dispatcher reads an index of
+# pending notices only, dead row versions barely slow it down: every 80 days replays three
+# national years as fast as every 20 or 40 (and every 160: within the machine's noise), and
+# vacuums less.
 TIDY_EVERY = 80
 
 
