@@ -200,7 +200,8 @@ class _Courier:
         """Deliver the notices of ``as_of``, then run ``then`` (the store's tidying) on the same thread."""
 
         def run() -> dict | None:
-            done = self.deliver(as_of, self.directory or directory) if self.deliver else None
+            own = self.directory if self.directory is not None else directory
+            done = self.deliver(as_of, own) if self.deliver else None
             if then is not None:
                 then()
             return done
