@@ -8,7 +8,7 @@ over a million rows, so these helpers take rows as plain tuples and
 - on PostgreSQL, send one statement per batch whose rows arrive as one typed array per
   column and are spread out by ``unnest`` on the server. Each array goes as its text
   (``{1,2,3}``), joined here: psycopg's own array dumper checks every element against a
-  regular expression in Python, which took a sixth of a national replay's client time.
+  regular expression in Python; without it, a replay's client used about a quarter less CPU.
 
 Only equality conditions, constants and ``column + 1`` are supported: enough for the outbox,
 small enough to read. Table and column names are the models' own and are not quoted.
