@@ -169,28 +169,29 @@ _DIGEST_ORDER = (
 )
 
 
-@lru_cache(maxsize=2)
-def _digest_rows(dialect_name: str) -> Select:
-    """Claimed notices (:ids) with what their digest needs, in digest order; built once."""
+def _digest_select(condition) -> Select:
+    """The notices meeting ``condition``, with what their digest needs, in digest order."""
     return (
         select(*_DIGEST_COLUMNS)
         .join(Occurrence, Notice.occurrence_id == Occurrence.id)
         .join(Obligation, Occurrence.obligation_id == Obligation.id)
-        .where(among_param(dialect_name, Notice.id, "ids"))
+        .where(condition)
         .order_by(*_DIGEST_ORDER)
     )
+
+
+@lru_cache(maxsize=2)
+def _digest_rows(dialect_name: str) -> Select:
+    """Claimed notices (:ids); built once."""
+    return _digest_select(among_param(dialect_name, Notice.id, "ids"))
 
 
 @lru_cache(maxsize=1)
 def _due_rows() -> Select:
     """Up to :limit due notices, locked for this transaction (FOR UPDATE SKIP LOCKED on
-    PostgreSQL; SQLite serialises writers), with what their digest needs, in digest order."""
+    PostgreSQL; SQLite serialises writers); built once."""
     return (
-        select(*_DIGEST_COLUMNS)
-        .join(Occurrence, Notice.occurrence_id == Occurrence.id)
-        .join(Obligation, Occurrence.obligation_id == Obligation.id)
-        .where(_claimable(bindparam("now", type_=UTCDateTime)))
-        .order_by(*_DIGEST_ORDER)
+        _digest_select(_claimable(bindparam("now", type_=UTCDateTime)))
         .limit(bindparam("limit", type_=Integer))
         .with_for_update(of=Notice, skip_locked=True)
     )

@@ -113,17 +113,17 @@ class _Plans:
 
 NOTICE_COLUMNS = ("occurrence_id", "stage", "deadline", "recipient_id", "channel", "level", "planned_on")
 KEY_COLUMNS = NOTICE_COLUMNS[:5]  # the outbox's unique key
+_KEY = tuple(Notice.__table__.c[name] for name in KEY_COLUMNS)
 NoticeKey = tuple[int, str, dt.date, str, str]  # occurrence, stage, deadline, recipient, channel
 
 
 def _known_keys(session: Session, occurrence_ids: list[int]) -> set[NoticeKey]:
     """The notices these occurrences already have (their keys), read through the unique key."""
     keys: set[NoticeKey] = set()
-    columns = [Notice.__table__.c[name] for name in KEY_COLUMNS]
     connection = session.connection()  # Core rows: no ORM bookkeeping for thousands of them
     for chunk in range(0, len(occurrence_ids), 5000):
         ids = occurrence_ids[chunk : chunk + 5000]
-        keys.update(tuple(row) for row in connection.execute(select(*columns).where(among(session, Notice.occurrence_id, ids))).all())
+        keys.update(tuple(row) for row in connection.execute(select(*_KEY).where(among(session, Notice.occurrence_id, ids))).all())
     return keys
 
 
@@ -138,9 +138,8 @@ def _written_by(session: Session, rows: list[tuple], as_of: dt.datetime) -> list
     """Those of ``rows`` written as of ``as_of`` (a concurrent twin run of the same instant
     would be counted by both runs, never written twice)."""
     wanted = {row[:5]: row for row in rows}
-    columns = [Notice.__table__.c[name] for name in KEY_COLUMNS]
     found = session.connection().execute(
-        select(*columns).where(among(session, Notice.occurrence_id, {row[0] for row in rows}), Notice.created_at == as_of)
+        select(*_KEY).where(among(session, Notice.occurrence_id, {row[0] for row in rows}), Notice.created_at == as_of)
     ).all()
     return [wanted[tuple(key)] for key in found if tuple(key) in wanted]
 
