@@ -40,7 +40,7 @@ from sqlalchemy import create_engine, insert, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from plantrack.calendar import TIMEZONE, WorkCalendar  # noqa: E402
-from plantrack.store.database import Store  # noqa: E402
+from plantrack.store.database import Store, engine_url  # noqa: E402
 from plantrack.store.models import Obligation, Occurrence, Plan, Unit  # noqa: E402
 
 START, END = dt.date(2020, 11, 1), dt.date(2023, 10, 31)
@@ -221,7 +221,7 @@ def fresh_database(kind: str) -> tuple[str, callable]:
         path = Path(tempfile.mkdtemp()) / "bench.db"
         return f"sqlite:///{path}", lambda: path.unlink(missing_ok=True)
     admin_url = os.environ["PLANTRACK_BENCH_POSTGRES_URL"]
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(engine_url(admin_url), isolation_level="AUTOCOMMIT")
     name = f"plantrack_bench_{uuid.uuid4().hex[:8]}"
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 from plantrack.calendar import TIMEZONE
 from plantrack.loader import load_catalogue
-from plantrack.store.database import Store
+from plantrack.store.database import Store, engine_url
 from plantrack.store.models import Base
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +37,7 @@ def vn(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.da
 def postgres_url():
     if not PG_URL:
         pytest.skip("PostgreSQL tests need PLANTRACK_TEST_POSTGRES_URL (CI sets it)")
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    admin = create_engine(engine_url(PG_URL), isolation_level="AUTOCOMMIT")
     name = f"plantrack_test_{uuid.uuid4().hex[:10]}"
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))

@@ -112,6 +112,7 @@ def test_array_literal_round_trips_through_postgresql(postgres_url):
     from sqlalchemy import create_engine
 
     from plantrack.store.bulk import array_literal
+    from plantrack.store.database import engine_url
 
     columns = [
         ("INTEGER", [1, -2, None, 30]),
@@ -120,7 +121,7 @@ def test_array_literal_round_trips_through_postgresql(postgres_url):
         ("TIMESTAMP WITH TIME ZONE", [vn(2020, 11, 9, 7, 30), dt.datetime(2023, 1, 20, tzinfo=dt.timezone.utc)]),
         ("BOOLEAN", [True, False, None]),
     ]
-    engine = create_engine(postgres_url)
+    engine = create_engine(engine_url(postgres_url))
     try:
         with engine.connect() as connection:
             for sql_type, values in columns:

@@ -1,9 +1,16 @@
-"""Engines, sessions and schema migrations (Alembic) for SQLite and PostgreSQL."""
+"""Engines, sessions and schema migrations (Alembic) for SQLite and PostgreSQL.
+
+Migrations run on first use and are serialised: two commands starting together on a new store
+(the 07:30 flows do) take a lock first, an advisory lock on PostgreSQL and a lock file beside
+the database on SQLite, and the second finds the schema current once it holds the lock.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import zlib
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -22,7 +29,17 @@ def database_url(explicit: str | None = None) -> str:
     return explicit or os.environ.get("PLANTRACK_DATABASE_URL") or DEFAULT_URL
 
 
+def engine_url(url: str) -> str:
+    """``postgresql://`` (and ``postgres://``) mean psycopg 3, the driver plantrack installs;
+    SQLAlchemy 2.0 would otherwise look for psycopg2."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
 def make_engine(url: str, durable: bool = True) -> Engine:
+    url = engine_url(url)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -76,6 +93,42 @@ def upgrade(engine: Engine) -> None:
     command.upgrade(alembic_config(engine), "head")
 
 
+# The key of the advisory lock that serialises migrations on PostgreSQL (any fixed 64-bit number).
+MIGRATION_LOCK = zlib.crc32(b"plantrack schema migration")
+
+
+@contextmanager
+def migration_lock(engine: Engine) -> Iterator[None]:
+    """Held while one process checks and migrates the schema; others wait for it."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK})")
+            try:
+                yield
+            finally:
+                connection.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK})")
+        return
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate-lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def migrate_schema(engine: Engine) -> None:
+    """Bring the schema up to date unless it is, under the migration lock."""
+    if is_current(engine):  # the usual case: no lock taken
+        return
+    with migration_lock(engine):
+        if not is_current(engine):  # another process may have migrated while we waited
+            upgrade(engine)
+
+
 def is_current(engine: Engine) -> bool:
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
@@ -91,8 +144,8 @@ class Store:
     def __init__(self, url: str | None = None, *, migrate: bool = True, durable: bool = True):
         self.url = database_url(url)
         self.engine = make_engine(self.url, durable)
-        if migrate and not is_current(self.engine):
-            upgrade(self.engine)
+        if migrate:
+            migrate_schema(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
