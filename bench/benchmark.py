@@ -138,7 +138,7 @@ def peak_mb() -> float:
 
 
 def phase_watch(url: str, doubled: bool, smtp_port: int | None) -> dict:
-    from notifications.channels import PooledSmtpSender
+    from notifications.channels import Channels, PooledSmtpSender
     from notifications.dispatch import dispatch
     from plantrack.watch import watch
 
@@ -163,7 +163,7 @@ def phase_watch(url: str, doubled: bool, smtp_port: int | None) -> dict:
     if smtp_port:
         sender = PooledSmtpSender(f"mailto://127.0.0.1:{smtp_port}/?from=bench@localhost&mode=insecure")
         started = time.perf_counter()
-        sent = dispatch(store, as_of, sender, batch=500, threads=4)
+        sent = dispatch(store, as_of, Channels(sender), batch=500, threads=4)
         dispatch_s = time.perf_counter() - started
         sender.close()
         result.update(messages=sent.messages_sent, failed=sent.messages_failed, dispatch_s=round(dispatch_s, 2),
@@ -181,6 +181,8 @@ class RenderOnly:
         self.builder = PooledSmtpSender("mailto://127.0.0.1:25/?from=bench@localhost&mode=insecure")
         self.bytes = 0
 
+    simulated = False
+
     def send(self, digest, message, now):
         from notifications.channels import Delivery
 
@@ -192,6 +194,7 @@ class RenderOnly:
 
 
 def phase_replay(url: str, months: int, mode: str) -> dict:
+    from notifications.channels import Channels, StubChannel
     from notifications.dispatch import dispatch
     from plantrack.replay import replay
     from plantrack.scenario import Habit, ScenarioFile, ScenarioHeader
@@ -208,8 +211,8 @@ def phase_replay(url: str, months: int, mode: str) -> dict:
     started = time.perf_counter()
     last = min(END, dt.date(2020, 11, 5) + dt.timedelta(days=round(months * 30.44)))
     report = replay(store, dt.date(2020, 11, 5), last, scenario,
-                    lambda at, directory: dispatch(store, at, sender, batch=2000, threads=1, simulate=simulate,
-                                                             directory=directory).summary())
+                    lambda at, directory: dispatch(store, at, Channels.stub() if simulate else Channels(sender, StubChannel()),
+                                                   batch=2000, threads=1, directory=directory, clock=lambda: at).summary())
     elapsed = time.perf_counter() - started
     store.dispose()
     return {**built, "days": report.days_watched, "notices": report.notices_created, "messages": report.dispatched["messages_sent"],

@@ -2,6 +2,11 @@
 
 Both are entry points: they read the clock (unless given ``as_of``) and the SMTP URL
 (``PLANTRACK_SMTP_URL``, else the Prefect Secret block named by ``smtp_secret_block``).
+
+Both keep to Viet Nam's working days: on a weekend or a public holiday (``WorkCalendar``)
+they do nothing and say why in their artifact; what is pending waits for the next working
+day's runs. A run fails (and its artifact says what) when a notice was given up as
+undeliverable, or when sends failed and nothing was delivered: a green run means the mail went.
 """
 
 from __future__ import annotations
@@ -14,8 +19,13 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.logging import get_run_logger
 
 from notifications.channels import SMTP_URL_VARIABLE
-from plantrack.calendar import read_instant
+from plantrack.calendar import WorkCalendar, local_date, read_as_of
+from plantrack.errors import PlantrackError
 from tasks.notice_tasks import run_dispatch, run_watch
+
+
+class DeliveryFailed(PlantrackError):
+    """The run gave notices up, or delivered nothing while sends failed (the artifact lists them)."""
 
 CATEGORY_VI = {"due_soon": "sắp đến hạn", "due_today": "đến hạn hôm nay", "overdue": "quá hạn"}
 
@@ -37,9 +47,49 @@ def resolve_smtp_url(secret_block: str | None) -> str | None:
 
 def entry_instant(as_of: str | None) -> dt.datetime:
     """The flow's clock: ``as_of`` (an ISO instant, or a date meaning the end of that day), else now."""
-    if as_of is None:
-        return dt.datetime.now(dt.timezone.utc)
-    return read_instant(as_of, "as_of", date_means_end_of_day=True)
+    return read_as_of(as_of, "as_of") or dt.datetime.now(dt.timezone.utc)
+
+
+def rest_day(instant: dt.datetime, calendar: WorkCalendar | None = None):
+    """Why the local day of ``instant`` is not a working day (``RestDay``), or None."""
+    return (calendar or WorkCalendar()).rest_reason(local_date(instant))
+
+
+def skipped_markdown(title: str, instant: dt.datetime, reason) -> str:
+    return (
+        f"# {title} — {instant.isoformat()}\n\n"
+        f"Không chạy: hôm nay {local_date(instant):%d/%m/%Y} là {reason.vi}. Các thông báo đang chờ sẽ được gửi "
+        f"vào ngày làm việc tiếp theo.\n\nSkipped: {reason.en}; pending notices wait for the next working day."
+    )
+
+
+def dispatch_lines(sent: dict) -> list[str]:
+    """The dispatch part of an artifact: counts in notices, what waits, what was given up."""
+    s = sent["summary"]
+    lines = [
+        f"| thư đã gửi / messages sent | {s['messages_sent']} ({s['notices_sent']} thông báo / notices) |",
+        f"| lỗi tạm thời, sẽ gửi lại / failed, will retry | {s['messages_failed']} ({s['notices_failed']}) |",
+        f"| không rõ kết quả (không trả lời sau DATA) / unknown outcome | {s['messages_unknown']} |",
+        f"| không gửi được / undeliverable | {s['messages_undeliverable']} ({s['notices_undeliverable']}) |",
+        f"| hủy (đã nộp hoặc đổi hạn) / cancelled | {s['notices_cancelled']} |",
+        f"| đang chờ / waiting | {s['waiting']} (sớm nhất / next {s['next_due_at'] or '—'}) |",
+    ]
+    if sent["undeliverable"]:
+        lines += ["", "## Không gửi được / undeliverable", ""] + [f"- {e}" for e in sent["undeliverable"][:50]]
+    if sent["errors"]:
+        lines += ["", "## Lỗi gửi, sẽ gửi lại / delivery errors, will retry", ""] + [f"- {e}" for e in sent["errors"][:50]]
+    if sent["refused"]:
+        lines += ["", "## Địa chỉ bị từ chối / refused addresses", ""] + [f"- {e}" for e in sent["refused"][:50]]
+    return lines
+
+
+def fail_unless_delivered(sent: dict | None) -> None:
+    if sent is not None and not sent["healthy"]:
+        s = sent["summary"]
+        raise DeliveryFailed(
+            f"{s['notices_undeliverable']} notice(s) undeliverable, {s['messages_failed']} message(s) failed and "
+            f"{s['messages_sent']} sent: see the run's artifact"
+        )
 
 
 def watch_markdown(as_of: dt.datetime, found: dict, sent: dict | None) -> str:
@@ -56,11 +106,7 @@ def watch_markdown(as_of: dt.datetime, found: dict, sent: dict | None) -> str:
         f"| thông báo mới / new notices | {summary['notices_created']} |",
     ]
     if sent is not None:
-        s = sent["summary"]
-        lines += [
-            f"| thư đã gửi / messages sent | {s['messages_sent']} ({s['notices_sent']} notices) |",
-            f"| thư lỗi, sẽ gửi lại / failed, will retry | {s['messages_failed']} |",
-        ]
+        lines += dispatch_lines(sent)
     if summary["unreachable"]:
         lines += ["", "**Không có địa chỉ nhận / unreachable:** " + ", ".join(summary["unreachable"])]
     findings = found["findings"]
@@ -72,40 +118,51 @@ def watch_markdown(as_of: dt.datetime, found: dict, sent: dict | None) -> str:
         ]
         if len(findings) > 200:
             lines.append(f"| … {len(findings) - 200} more | | | | |")
-    if sent is not None and sent["errors"]:
-        lines += ["", "## Lỗi gửi / delivery errors", ""] + [f"- {e}" for e in sent["errors"][:50]]
     return "\n".join(lines)
 
 
 @flow(name="deadline-watch", log_prints=True)
 def deadline_watch(
     as_of: str | None = None, database_url: str | None = None, smtp_secret_block: str | None = "plantrack-smtp-url",
-    send: bool = True,
+    send: bool = True, on_rest_days: bool = False,
 ) -> dict:
     """Every working morning: write the day's reminders and escalations, then send them."""
     instant = entry_instant(as_of)
+    reason = None if on_rest_days else rest_day(instant)
+    if reason is not None:
+        create_markdown_artifact(key="deadline-watch", markdown=skipped_markdown("Theo dõi thời hạn / Deadline watch", instant, reason),
+                                 description="Deadline watch (skipped: rest day)")
+        get_run_logger().info("rest day (%s): nothing to do", reason.en)
+        return {"skipped": reason.en}
     found = run_watch(instant, database_url)
     sent = run_dispatch(instant, resolve_smtp_url(smtp_secret_block), database_url) if send else None
     create_markdown_artifact(key="deadline-watch", markdown=watch_markdown(instant, found, sent), description="Deadline watch")
+    fail_unless_delivered(sent)
     return {"watch": found["summary"], "dispatch": sent["summary"] if sent else None}
 
 
 @flow(name="dispatch-notices", log_prints=True)
 def dispatch_notices(
-    as_of: str | None = None, database_url: str | None = None, smtp_secret_block: str | None = "plantrack-smtp-url"
+    as_of: str | None = None, database_url: str | None = None, smtp_secret_block: str | None = "plantrack-smtp-url",
+    on_rest_days: bool = False,
 ) -> dict:
     """Send pending notices, retries included (runs every few minutes in working hours)."""
     instant = entry_instant(as_of)
+    title = "Gửi thông báo / Dispatch"
+    reason = None if on_rest_days else rest_day(instant)
+    if reason is not None:
+        create_markdown_artifact(key="dispatch-notices", markdown=skipped_markdown(title, instant, reason),
+                                 description="Dispatch (skipped: rest day)")
+        get_run_logger().info("rest day (%s): nothing sent", reason.en)
+        return {"skipped": reason.en}
     sent = run_dispatch(instant, resolve_smtp_url(smtp_secret_block), database_url)
-    s = sent["summary"]
     create_markdown_artifact(
         key="dispatch-notices",
-        markdown=f"# Gửi thông báo / Dispatch — {instant.isoformat()}\n\n"
-        f"Đã gửi / sent: {s['messages_sent']} thư ({s['notices_sent']} thông báo); lỗi / failed: {s['messages_failed']}; "
-        f"hủy / cancelled: {s['notices_cancelled']}; lần thử tới / next retry: {s['next_retry_at'] or '—'}",
+        markdown="\n".join([f"# {title} — {instant.isoformat()}", "", "| | |", "|---|---:|", *dispatch_lines(sent)]),
         description="Dispatch of pending notices",
     )
-    return s
+    fail_unless_delivered(sent)
+    return sent["summary"]
 
 
 if __name__ == "__main__":

@@ -1,8 +1,23 @@
 """Dispatch: claim pending notices, render one digest per recipient and channel, send, record.
 
-Each batch is claimed under a lease, sent by a few threads (sending is I/O), and its
-results are recorded in one transaction: sent notices get their proof (when, to whom, which
-channel, the server's answer); failed ones stay pending with a later ``next_attempt_at``.
+Each batch is claimed under a lease, which a keeper thread renews while the batch is being
+sent, and its digests are sent by a few threads (sending is I/O). Each message's outcome is
+written as soon as it is known, in its own transaction: a sent digest's notices get their
+proof (when, to whom, which channel, each address's answer); a failed one's stay pending
+with a later ``next_attempt_at``, or are given up as undeliverable, by the failure's kind
+(``channels.FailureKind``):
+
+- ``TEMPORARY`` and ``UNKNOWN``: back-off (5 min, doubling to 6 h), undeliverable once the
+  first failure is ``give_up_after`` old (5 days);
+- ``REJECTED``: undeliverable at the ``rejected_tries``-th try (3);
+- ``REFUSED``: undeliverable at once.
+
+The duplicate window is one message per sending thread: a dispatcher killed between a
+server's acceptance and the commit of its record sends that message again after the lease.
+
+The run's clock starts at ``now`` and advances with the time the run takes (``run_clock``):
+leases, ``sent_at`` and back-off are stamped from it, so a long run neither outlives its
+leases nor dates a late send at its start.
 """
 
 from __future__ import annotations
@@ -11,6 +26,7 @@ import datetime as dt
 import os
 import socket
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,33 +35,49 @@ from typing import Callable
 from plantrack.calendar import local_date
 from plantrack.directory import Directory
 from plantrack.outbox import (
-    Digest, DigestItem, build_digests, claim, record_cancelled, record_failure, record_sent, take_due,
+    Digest, DigestItem, build_digests, claim, record_cancelled, record_failure, record_sent, renew_lease, take_due, waiting,
 )
+from plantrack.settings import GIVE_UP_AFTER, LEASE, REJECTED_TRIES
 from plantrack.store.database import Store
 
-from .channels import Delivery, DeliveryError, Sender, send_to_url
-from .render import LinkMaker, Rendered, render
+from .channels import Channels, Delivery, DeliveryError, FailureKind
+from .render import LinkMaker, render
 
-UrlSender = Callable[[Digest, Rendered], Delivery]
+Clock = Callable[[], dt.datetime]
 
 
 @dataclass
 class DispatchReport:
     messages_sent: int = 0
     notices_sent: int = 0
-    messages_failed: int = 0
+    messages_failed: int = 0  # failed this time, to be tried again
     notices_failed: int = 0
+    messages_unknown: int = 0  # of the failed: no answer after DATA (perhaps delivered)
+    messages_undeliverable: int = 0  # given up this run
+    notices_undeliverable: int = 0
     notices_cancelled: int = 0
-    next_retry_at: dt.datetime | None = None
+    next_retry_at: dt.datetime | None = None  # the earliest retry of this run's failures
+    waiting: int = 0  # notices pending after the run
+    next_due_at: dt.datetime | None = None  # when the earliest of them is due
     errors: list[str] = field(default_factory=list)
+    undeliverable: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # addresses refused in messages that went
     sent: list[tuple[str, str, str]] = field(default_factory=list)  # (recipient, channel, subject)
+
+    @property
+    def healthy(self) -> bool:
+        """Nothing given up, and not a run that delivered nothing while sends failed."""
+        return not self.messages_undeliverable and not (self.messages_failed and not self.messages_sent)
 
     def summary(self) -> dict:
         return {
             "messages_sent": self.messages_sent, "notices_sent": self.notices_sent,
             "messages_failed": self.messages_failed, "notices_failed": self.notices_failed,
+            "messages_unknown": self.messages_unknown,
+            "messages_undeliverable": self.messages_undeliverable, "notices_undeliverable": self.notices_undeliverable,
             "notices_cancelled": self.notices_cancelled,
             "next_retry_at": self.next_retry_at.isoformat() if self.next_retry_at else None,
+            "waiting": self.waiting, "next_due_at": self.next_due_at.isoformat() if self.next_due_at else None,
         }
 
 
@@ -53,7 +85,10 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}:{uuid.uuid4().hex[:6]}"
 
 
-SIMULATED = "simulated: not sent (replay)"
+def run_clock(start: dt.datetime) -> Clock:
+    """A clock that reads ``start`` at first and advances with the elapsed (monotonic) time."""
+    origin = time.monotonic()
+    return lambda: start + dt.timedelta(seconds=time.monotonic() - origin)
 
 
 PUBLIC_URL_VARIABLE = "PLANTRACK_PUBLIC_URL"
@@ -76,107 +111,171 @@ def submission_links(base_url: str | None = None, key: bytes | None = None) -> L
     return link_for
 
 
-def simulated_url_send(digest: Digest, message: Rendered) -> Delivery:
-    """Stands in for a unit's chat or webhook URL in a replay: a replay never posts to them."""
-    return Delivery(digest.channel, digest.channel, SIMULATED)
-
-
 def _deliver(
-    email: Sender | None, urls: UrlSender, simulate: bool, link_for: LinkMaker | None, digest: Digest, now: dt.datetime
-) -> tuple[Digest, str, Delivery | Exception]:
-    if simulate:  # the proof-of-notice log says plainly that nothing was sent
-        to = ", ".join(digest.to) if digest.channel == "email" else digest.channel
-        return digest, "", Delivery(digest.channel, to, SIMULATED)
+    channels: Channels, link_for: LinkMaker | None, digest: Digest, now: dt.datetime
+) -> tuple[Digest, str, Delivery | DeliveryError]:
+    if channels.simulated:  # the proof-of-notice log says plainly that nothing was sent
+        return digest, "", channels.email.send(digest, None, now)
     message = render(digest, local_date(now), link_for=link_for)
     try:
         if digest.channel == "email":
-            if email is None:
+            if channels.email is None:
                 raise DeliveryError("no SMTP server configured (set PLANTRACK_SMTP_URL)")
-            return digest, message.subject, email.send(digest, message, now)
-        return digest, message.subject, urls(digest, message)
+            return digest, message.subject, channels.email.send(digest, message, now)
+        return digest, message.subject, channels.url.send(digest, message, now)
     except DeliveryError as exc:
         return digest, message.subject, exc
     except Exception as exc:  # a channel bug must not lose the batch's other results
         return digest, message.subject, DeliveryError(f"{type(exc).__name__}: {exc}")
 
 
+class _LeaseKeeper:
+    """Renews the lease of a batch every third of the lease while the batch is being sent."""
+
+    def __init__(self, store: Store, ids: list[int], worker: str, clock: Clock, lease: dt.timedelta):
+        self.store, self.ids, self.worker, self.clock, self.lease = store, ids, worker, clock, lease
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="plantrack-lease", daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.lease.total_seconds() / 3):
+            try:
+                renew_lease(self.store, self.ids, self.worker, self.clock() + self.lease)
+            except Exception:  # the database is away: the lease runs out, another run takes over
+                pass
+
+    def __enter__(self) -> "_LeaseKeeper":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+class _Recorder:
+    """Writes each outcome and counts it in the report (from several sending threads)."""
+
+    def __init__(self, report: DispatchReport, worker: str | None, rejected_tries: int, give_up_after: dt.timedelta):
+        self.report, self.worker = report, worker
+        self.final_after = {FailureKind.REFUSED: 1, FailureKind.REJECTED: rejected_tries}
+        self.give_up_after = give_up_after
+        self._lock = threading.Lock()
+
+    def record(self, session, digest: Digest, subject: str, outcome: Delivery | DeliveryError, now: dt.datetime,
+               sent_at: dt.datetime) -> None:
+        report = self.report
+        if isinstance(outcome, Delivery):
+            record_sent(session, [(digest, f"{outcome.channel} {outcome.address}", outcome.result)], self.worker, sent_at)
+            with self._lock:
+                report.messages_sent += 1
+                report.notices_sent += len(digest.notice_ids)
+                report.sent.append((digest.recipient_id, digest.channel, subject))
+                report.refused += [f"{digest.recipient_id}: {a} ({answer})" for a, answer in outcome.refused.items()]
+            return
+        retry_at = record_failure(
+            session, digest, self.worker, now, str(outcome), self.final_after.get(outcome.kind), self.give_up_after,
+        )
+        line = f"{digest.recipient_id} [{digest.channel}]: {outcome}"
+        with self._lock:
+            if retry_at is None:
+                report.messages_undeliverable += 1
+                report.notices_undeliverable += len(digest.notice_ids)
+                report.undeliverable.append(line)
+                return
+            report.messages_failed += 1
+            report.notices_failed += len(digest.notice_ids)
+            report.messages_unknown += outcome.kind is FailureKind.UNKNOWN
+            report.errors.append(line)
+            if report.next_retry_at is None or retry_at < report.next_retry_at:
+                report.next_retry_at = retry_at
+
+
 def dispatch(
     store: Store,
     now: dt.datetime,
-    email: Sender | None,
+    channels: Channels,
     worker: str | None = None,
     batch: int = 200,
     threads: int = 4,
     max_batches: int | None = None,
-    urls: UrlSender = send_to_url,
-    simulate: bool = False,
     link_for: LinkMaker | None = None,
     directory: Directory | None = None,
+    clock: Clock | None = None,
+    lease: dt.timedelta = LEASE,
+    give_up_after: dt.timedelta = GIVE_UP_AFTER,
+    rejected_tries: int = REJECTED_TRIES,
 ) -> DispatchReport:
-    """Send every notice due by ``now``; returns what was sent, failed and cancelled.
+    """Send every notice due by ``now`` over ``channels``; returns what was sent, failed and cancelled.
 
-    ``urls`` delivers to the units' own apprise URLs. With ``simulate``, no message is composed
-    or sent on any channel: each digest is recorded as delivered, marked as simulated (for
-    what-if replays of a whole plan, where only the engine's decisions matter); with nothing to
-    wait for, each batch is locked, grouped and recorded in one transaction, without a lease
-    (``take_due``). ``link_for``
-    gives reminders their signed submission links (``submission_links()``). ``directory``
-    may carry units and obligations read before (a replay keeps one for all its days).
+    With simulated channels (``Channels.stub()``, for what-if replays of a whole plan, where
+    only the engine's decisions matter) no message is composed or sent: each batch is locked,
+    grouped and recorded as delivered, marked as simulated, in one transaction (``take_due``).
+    ``link_for`` gives reminders their signed submission links (``submission_links()``).
+    ``directory`` may carry units and obligations read before (a replay keeps one for all its
+    days). ``clock`` stamps leases and sends (default: ``run_clock(now)``).
     """
     directory = directory or Directory()
-    worker = worker or worker_name()
     report = DispatchReport()
+    if channels.simulated:
+        return _simulate(store, now, channels, batch, max_batches, directory, report)
+    worker = worker or worker_name()
+    clock = clock or run_clock(now)
+    recorder = _Recorder(report, worker, rejected_tries, give_up_after)
+
+    def send_and_record(digest: Digest) -> None:
+        digest, subject, outcome = _deliver(channels, link_for, digest, now)
+        at = clock()
+        with store.transaction() as session:
+            recorder.record(session, digest, subject, outcome, at, at)
+
     # One thread sends in line: a pool only pays off when sends wait on the network.
     pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="plantrack-send") if threads > 1 else None
-    send_all = pool.map if pool else map
     try:
         batches, drained = 0, False
         while (max_batches is None or batches < max_batches) and not drained:
-            if simulate:
-                # Nothing goes over the network: lock, group and record in one transaction,
-                # with no lease to take and give back.
-                with store.transaction() as session:
-                    digests, obsolete, drained = take_due(session, now, batch, directory)
-                    if not digests and not obsolete:
-                        break
-                    batches += 1
-                    outcomes = [_deliver(email, urls, simulate, link_for, digest, now) for digest in digests]
-                    _record(session, report, outcomes, obsolete, None, now)
-                continue
-            claimed = claim(store, now, worker, batch)
+            claimed = claim(store, clock(), worker, batch, lease)
             drained = claimed.drained
             if not claimed.ids:
                 break
             batches += 1
             with store.session() as session:
                 digests, obsolete = build_digests(session, claimed.ids, now, directory)
-            outcomes = list(send_all(lambda d: _deliver(email, urls, simulate, link_for, d, now), digests))
-            with store.transaction() as session:
-                _record(session, report, outcomes, obsolete, worker, now)
+            if obsolete:
+                with store.transaction() as session:
+                    record_cancelled(session, obsolete, now)
+                report.notices_cancelled += len(obsolete)
+            with _LeaseKeeper(store, claimed.ids, worker, clock, lease):
+                list(pool.map(send_and_record, digests) if pool else map(send_and_record, digests))
     finally:
         if pool:
             pool.shutdown()
+    with store.session() as session:
+        report.waiting, report.next_due_at = waiting(session)
     return report
 
 
-def _record(
-    session, report: DispatchReport, outcomes: list[tuple[Digest, str, Delivery | Exception]], obsolete: list[int],
-    worker: str | None, now: dt.datetime,
-) -> None:
-    """Write a batch's outcomes (sent, failed, cancelled) and count them in ``report``."""
-    record_cancelled(session, obsolete, now)
-    report.notices_cancelled += len(obsolete)
-    sent = [(d, f"{o.channel} {o.address}", o.result) for d, _, o in outcomes if isinstance(o, Delivery)]
-    record_sent(session, sent, worker, now)
-    for digest, subject, outcome in outcomes:
-        if isinstance(outcome, Delivery):
-            report.messages_sent += 1
-            report.notices_sent += len(digest.items)
-            report.sent.append((digest.recipient_id, digest.channel, subject))
-        else:
-            retry_at = record_failure(session, digest, worker, now, str(outcome))
-            report.messages_failed += 1
-            report.notices_failed += len(digest.items)
-            report.errors.append(f"{digest.recipient_id} [{digest.channel}]: {outcome}")
-            if report.next_retry_at is None or retry_at < report.next_retry_at:
-                report.next_retry_at = retry_at
+def _simulate(
+    store: Store, now: dt.datetime, channels: Channels, batch: int, max_batches: int | None, directory: Directory,
+    report: DispatchReport,
+) -> DispatchReport:
+    """Nothing goes over the network: lock, group and record each batch in one transaction,
+    with no lease to take and give back."""
+    batches, drained = 0, False
+    while (max_batches is None or batches < max_batches) and not drained:
+        with store.transaction() as session:
+            digests, obsolete, drained = take_due(session, now, batch, directory)
+            if not digests and not obsolete:
+                break
+            batches += 1
+            record_cancelled(session, obsolete, now)
+            report.notices_cancelled += len(obsolete)
+            sent = []
+            for digest in digests:
+                delivery = channels.email.send(digest, None, now)
+                sent.append((digest, f"{delivery.channel} {delivery.address}", delivery.result))
+                report.messages_sent += 1
+                report.notices_sent += len(digest.notice_ids)
+                report.sent.append((digest.recipient_id, digest.channel, ""))
+            record_sent(session, sent, None, now)
+    return report

@@ -35,6 +35,8 @@ def vn_date_long(day: dt.date) -> str:
 
 def situation(item: DigestItem, today: dt.date) -> str:
     """Where the item stands, in words: how long is left, or how late it is."""
+    if item.failure is not None:
+        return "không gửi được"
     if item.stage.startswith("reminder-"):
         return f"còn {item.stage.split('-', 1)[1]} ngày làm việc đến hạn"
     if item.stage == "due":
@@ -75,12 +77,16 @@ def render(digest: Digest, today: dt.date, place: str = "Hà Nội", link_for: L
             "situation": situation(item, today),
             "extended": item.deadline != item.original_deadline,
             "level_label": LEVEL_VI.get(item.level, ""),
-            "link": link_for(item) if link_for and not digest.escalation else None,
+            "link": link_for(item) if link_for and not digest.escalation and not digest.alert else None,
         }
         for item in digest.items
     ]
     labels = " và ".join(plan["label"] for plan in plans.values())
-    if digest.escalation:
+    if digest.alert:
+        kind = "undeliverable"
+        units = sorted({item.unit_id for item in digest.items})
+        subject = f"Thư không gửi được: {len(digest.items)} thông báo về {labels} (ngày {vn_date(today)})"
+    elif digest.escalation:
         kind = "escalation"
         units = sorted({item.unit_id for item in digest.items})
         subject = f"V/v đôn đốc các đơn vị chậm thực hiện {labels} ({len(units)} đơn vị)"

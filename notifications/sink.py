@@ -6,6 +6,7 @@ and can be appended to an mbox file so a person can open them in a mail reader.
 
 from __future__ import annotations
 
+import asyncio
 import mailbox
 import threading
 from email import message_from_bytes, policy
@@ -19,11 +20,20 @@ class _Handler:
     def __init__(self, sink: "SmtpSink"):
         self.sink = sink
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        answer = self.sink.rcpt_answers.get(address)
+        if answer is not None:
+            return answer
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
-        if self.sink.refusing:
-            return "451 4.3.0 sink refusing mail for a test"
-        self.sink._keep(envelope.original_content or envelope.content, list(envelope.rcpt_tos))
-        return "250 2.0.0 OK: queued"
+        refusal = "451 4.3.0 sink refusing mail for a test" if self.sink.refusing else self.sink.data_answer
+        if refusal is None:  # kept before a slow answer, as a server that has queued it but is slow to say so
+            self.sink._keep(envelope.original_content or envelope.content, list(envelope.rcpt_tos))
+        if self.sink.data_delay:
+            await asyncio.sleep(self.sink.data_delay)
+        return refusal or "250 2.0.0 OK: queued"
 
 
 class SmtpSink:
@@ -33,7 +43,11 @@ class SmtpSink:
         self.port = port
         self.keep = keep
         self.count = 0
-        self.refusing = False
+        # For fault tests: answers other than 250, and a slow final reply to DATA.
+        self.refusing = False  # 451 to every DATA
+        self.rcpt_answers: dict[str, str] = {}  # address -> e.g. "550 5.1.1 no such user"
+        self.data_answer: str | None = None  # e.g. "554 5.7.1 rejected"
+        self.data_delay = 0.0  # seconds before the final reply to DATA (an accepted message is kept first)
         self.raw: list[bytes] = []
         self.envelopes: list[list[str]] = []
         self._mbox = mailbox.mbox(str(mbox)) if mbox else None

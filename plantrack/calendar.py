@@ -200,3 +200,10 @@ def read_instant(text: str, what: str, *, date_means_end_of_day: bool) -> dt.dat
     if date_means_end_of_day:
         return end_of_local_day(day)
     return dt.datetime.combine(day, dt.time.min, tzinfo=TIMEZONE)
+
+
+def read_as_of(text: str | None, what: str = "--as-of") -> dt.datetime | None:
+    """The one reading of an ``--as-of`` (CLI) or ``as_of`` (flows): an ISO instant (Viet Nam
+    time when it has no offset), or a date meaning the end of that day; None stays None (the
+    entry point then reads the clock)."""
+    return None if text is None else read_instant(text, what, date_means_end_of_day=True)

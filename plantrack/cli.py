@@ -14,7 +14,7 @@ from rich.console import Console
 from sqlalchemy import select
 from rich.table import Table
 
-from .calendar import TIMEZONE, end_of_local_day, local_date, parse_date, read_instant, weekday_vi
+from .calendar import TIMEZONE, end_of_local_day, local_date, parse_date, read_as_of, read_instant, weekday_vi
 from .errors import DefinitionError, PlantrackError
 from .ics import unit_calendar
 from .loader import load_catalogue
@@ -30,6 +30,7 @@ from .tracking import (
     on_time_rate,
     record_submission,
     request_adhoc,
+    resolve_plan,
     resolve_unit,
     status_rows,
 )
@@ -84,6 +85,11 @@ def handles_errors(command):
 
 # --- parsing dates -----------------------------------------------------------------------
 
+
+
+def as_of_or_now(text: str | None) -> dt.datetime:
+    """``--as-of`` as every command reads it (``calendar.read_as_of``); absent, now."""
+    return read_as_of(text) or dt.datetime.now(dt.timezone.utc)
 
 
 def parse_instant(text: str | None, what: str, *, date_means_end_of_day: bool) -> dt.datetime:
@@ -157,7 +163,7 @@ def status(
     db: DbOption = None,
 ):
     """Where each unit stands, as of a date: done on time, done late, in progress, overdue."""
-    instant = parse_instant(as_of, "--as-of", date_means_end_of_day=True)
+    instant = as_of_or_now(as_of)
     store = Store(db)
     with store.session() as session:
         rows = status_rows(session, instant, plan, unit, include_not_open=show_all)
@@ -340,7 +346,7 @@ def calendar(
     db: DbOption = None,
 ):
     """Write a unit's deadlines as an .ics file for calendar applications."""
-    instant = parse_instant(as_of, "--as-of", date_means_end_of_day=True)
+    instant = as_of_or_now(as_of)
     store = Store(db)
     with store.session() as session:
         unit_row = resolve_unit(session, unit)
@@ -420,7 +426,7 @@ def watch_command(as_of: AsOfOption = None, db: DbOption = None):
     """The morning deadline watch: write today's reminders and escalations to the outbox."""
     from .watch import watch
 
-    instant = parse_instant(as_of, "--as-of", date_means_end_of_day=False) if as_of else dt.datetime.now(dt.timezone.utc)
+    instant = as_of_or_now(as_of)
     store = Store(db)
     with store.transaction() as session:
         report = watch(session, instant)
@@ -429,35 +435,109 @@ def watch_command(as_of: AsOfOption = None, db: DbOption = None):
         out.print(f"[yellow]Không có địa chỉ nhận:[/] {', '.join(sorted(report.unreachable))}")
 
 
-def _email_sender(smtp_url: str | None):
-    from notifications.channels import email_sender
+def _channels(smtp_url: str | None):
+    """The real channels, set up from the environment (``settings.DeliverySettings``)."""
+    from notifications.channels import AppriseUrlChannel, Channels, email_sender
 
-    return email_sender(smtp_url)
+    from .settings import DeliverySettings
+
+    settings = DeliverySettings.from_environment()
+    sender = email_sender(smtp_url, settings=settings)
+    if sender is None:
+        raise PlantrackError("no SMTP server: pass --smtp-url or set PLANTRACK_SMTP_URL (an apprise mailto:// URL)")
+    return Channels(sender, AppriseUrlChannel(settings))
+
+
+def _local(instant: dt.datetime | None) -> str:
+    return instant.astimezone(TIMEZONE).strftime("%H:%M %d/%m/%Y") if instant else "—"
+
+
+def print_dispatch(report) -> None:
+    """What a dispatch did, in notices (a digest carries several), and what still waits."""
+    out.print(
+        f"Đã gửi {report.messages_sent} thư ({report.notices_sent} thông báo); "
+        f"lỗi tạm thời {report.messages_failed} thư ({report.notices_failed} thông báo, sẽ gửi lại"
+        + (f", lần tới {_local(report.next_retry_at)}" if report.next_retry_at else "") + "); "
+        f"không gửi được {report.messages_undeliverable} thư ({report.notices_undeliverable} thông báo); "
+        f"hủy {report.notices_cancelled} thông báo đã lỗi thời.",
+        highlight=False,
+    )
+    if report.waiting:
+        out.print(
+            f"Còn {report.waiting} thông báo chờ gửi; sớm nhất lúc {_local(report.next_due_at)} "
+            "(gửi ngay: plantrack retry).", highlight=False,
+        )
+    for line in report.undeliverable[:20]:
+        err.print("  không gửi được: " + line, style="red", highlight=False, markup=False)
+    for line in report.errors[:20]:
+        err.print("  sẽ gửi lại: " + line, style="yellow", highlight=False, markup=False)
+    for line in report.refused[:20]:
+        err.print("  địa chỉ bị từ chối: " + line, style="yellow", highlight=False, markup=False)
 
 
 @app.command("dispatch")
 @handles_errors
-def dispatch_command(smtp_url: SmtpOption = None, as_of: AsOfOption = None, db: DbOption = None):
-    """Send the pending notices of the outbox (failed sends stay pending and are retried later)."""
+def dispatch_command(
+    smtp_url: SmtpOption = None,
+    as_of: AsOfOption = None,
+    threads: Annotated[int, typer.Option("--threads", min=1, max=16, help="Messages sent at once (one connection each).")] = 4,
+    db: DbOption = None,
+):
+    """Send the pending notices of the outbox that are due (failed sends wait and are retried;
+    refused ones become undeliverable). Exit code 1 when something was given up, or nothing
+    was delivered while sends failed."""
     from notifications.dispatch import dispatch, submission_links
 
-    sender = _email_sender(smtp_url)
-    if sender is None:
-        raise PlantrackError("no SMTP server: pass --smtp-url or set PLANTRACK_SMTP_URL (an apprise mailto:// URL)")
-    instant = parse_instant(as_of, "--as-of", date_means_end_of_day=False) if as_of else dt.datetime.now(dt.timezone.utc)
+    channels = _channels(smtp_url)
+    instant = as_of_or_now(as_of)
     store = Store(db)
     try:
-        report = dispatch(store, instant, sender, link_for=submission_links())
+        report = dispatch(store, instant, channels, link_for=submission_links(), threads=threads)
     finally:
-        sender.close()
-    out.print(
-        f"Đã gửi {report.messages_sent} thư ({report.notices_sent} thông báo); lỗi {report.messages_failed} thư "
-        f"({report.notices_failed} thông báo, sẽ gửi lại); hủy {report.notices_cancelled} thông báo đã lỗi thời.",
-        highlight=False,
-    )
-    for error in report.errors[:20]:
-        err.print(f"  [yellow]{error}[/]", highlight=False, markup=False)
-    if report.messages_failed:
+        channels.close()
+    print_dispatch(report)
+    if not report.healthy:
+        raise typer.Exit(1)
+
+
+@app.command()
+@handles_errors
+def retry(
+    unit: UnitOption = None,
+    plan: PlanOption = None,
+    undeliverable: Annotated[
+        bool, typer.Option("--undeliverable/--pending-only", help="Release undeliverable notices too (default), or only pending ones.")
+    ] = True,
+    send: Annotated[bool, typer.Option("--send/--no-send", help="Dispatch at once after releasing.")] = True,
+    smtp_url: SmtpOption = None,
+    db: DbOption = None,
+):
+    """Try again now: make pending (and undeliverable) notices due at once, then dispatch.
+
+    No recorded time changes: the notices keep when they were written, and a send records
+    the real time it happened."""
+    from notifications.dispatch import dispatch, submission_links
+
+    from .outbox import release
+    from .states import NoticeState
+
+    now = dt.datetime.now(dt.timezone.utc)
+    states = (NoticeState.PENDING, NoticeState.UNDELIVERABLE) if undeliverable else (NoticeState.PENDING,)
+    channels = _channels(smtp_url) if send else None
+    store = Store(db)
+    try:
+        with store.transaction() as session:
+            plan_id = resolve_plan(session, plan).id if plan else None
+            released = release(session, now, unit, plan_id, states)
+        out.print(f"Đã đưa {released} thông báo về hàng chờ để gửi ngay.", highlight=False)
+        if channels is None:
+            return
+        report = dispatch(store, now, channels, link_for=submission_links())
+    finally:
+        if channels is not None:
+            channels.close()
+    print_dispatch(report)
+    if not report.healthy:
         raise typer.Exit(1)
 
 
@@ -487,9 +567,11 @@ def replay(
     """
     import time
 
-    from notifications.channels import email_sender
-    from notifications.dispatch import PUBLIC_URL_VARIABLE, dispatch, simulated_url_send, submission_links
+    from notifications.channels import Channels, StubChannel, email_sender
+    from notifications.dispatch import PUBLIC_URL_VARIABLE, dispatch, submission_links
     from notifications.sink import SmtpSink
+
+    from .settings import DeliverySettings
 
     from .replay import replay as run_replay
     from .scenario import load_scenario, merge_scenarios
@@ -505,7 +587,10 @@ def replay(
             mbox.unlink()
         sink = SmtpSink(mbox=mbox, keep=False).start()
         smtp_url = sink.url()
-    sender = email_sender(smtp_url) if not simulate else None
+    # A replay never posts to the units' own channels: those are recorded as simulated.
+    channels = Channels.stub() if simulate else Channels(
+        email_sender(smtp_url, settings=DeliverySettings.from_environment()), StubChannel()
+    )
     where = (
         ", simulated delivery (nothing sent)" if simulate
         else f", local SMTP sink on 127.0.0.1:{sink.port}" if sink else ", SMTP server given by --smtp-url"
@@ -519,9 +604,8 @@ def replay(
     links = None if simulate else submission_links(os.environ.get(PUBLIC_URL_VARIABLE) or "http://127.0.0.1:8000")
 
     def deliver(as_of: dt.datetime, directory) -> dict:
-        return dispatch(
-            store, as_of, sender, urls=simulated_url_send, simulate=simulate, link_for=links, directory=directory
-        ).summary()
+        # The replay's clock is the simulated one: a send is stamped at the morning it replays.
+        return dispatch(store, as_of, channels, link_for=links, directory=directory, clock=lambda: as_of).summary()
 
     def on_day(day) -> None:
         if day.quiet:
@@ -540,8 +624,7 @@ def replay(
     try:
         report = run_replay(store, first, last, loaded, deliver, on_day=on_day)
     finally:
-        if sender:
-            sender.close()
+        channels.close()
         if sink:
             sink.stop()
     elapsed = time.perf_counter() - started
@@ -597,7 +680,7 @@ def acknowledge(
 def notices(
     unit: UnitOption = None,
     occurrence: OccurrenceOption = None,
-    state: Annotated[Optional[str], typer.Option("--state", help="pending, sent or cancelled.")] = None,
+    state: Annotated[Optional[str], typer.Option("--state", help="pending, sent, cancelled or undeliverable.")] = None,
     limit: Annotated[int, typer.Option("--limit")] = 50,
     db: DbOption = None,
 ):
@@ -612,6 +695,10 @@ def notices(
         if occurrence:
             query = query.where(Notice.occurrence_id == occurrence)
         if state:
+            from .states import NoticeState
+
+            if state not in set(NoticeState):
+                raise PlantrackError(f"--state: {state!r} is not one of {', '.join(NoticeState)}")
             query = query.where(Notice.state == state)
         rows = session.scalars(query).all()
         table = Table(title="Nhật ký thông báo (bằng chứng đã nhắc)")
@@ -641,7 +728,7 @@ def report(
     from .exports.common import rate_text
     from .reporting import write_progress_report
 
-    instant = parse_instant(as_of, "--as-of", date_means_end_of_day=True)
+    instant = as_of_or_now(as_of)
     written = write_progress_report(Store(db), plan, instant, output_dir)
     r = written.report
     table = Table(title=f"Báo cáo tiến độ {r.plan_number} — số liệu đến hết ngày {r.day:%d/%m/%Y}")
@@ -663,7 +750,9 @@ def report(
         url = configured_smtp(smtp_url)
         if url is None:
             raise PlantrackError("--send needs an SMTP server: --smtp-url or PLANTRACK_SMTP_URL")
-        sender = PooledSmtpSender(url)
+        from .settings import DeliverySettings
+
+        sender = PooledSmtpSender(url, DeliverySettings.from_environment())
         try:
             answer = send_report(sender, r, written.recipients, written.files, dt.datetime.now(dt.timezone.utc))
         except Exception as exc:  # DeliveryError: nothing is lost, the files are written; say so

@@ -2,9 +2,17 @@
 
 Claiming is one UPDATE per batch that stamps a lease on rows nobody else holds (on
 PostgreSQL the rows are picked with ``FOR UPDATE SKIP LOCKED``; SQLite serialises writers),
-so two dispatchers never hold the same notice. A dispatcher that dies leaves its lease to
-run out, and the rows go back to the pool: a crash can at worst send a notice twice, never
-lose one. A dispatcher with nothing to send over the network (a simulated delivery) locks,
+so two dispatchers never hold the same notice; a run renews the lease of what it holds
+while it works (``renew_lease``). A dispatcher that dies leaves its lease to run out, and
+the rows go back to the pool. Each message's outcome is recorded as soon as it is known, in
+its own transaction, so a crash can at worst send again the one message per sending thread
+whose acceptance was not yet written: never lose one.
+
+A failure keeps the notices pending with a later ``next_attempt_at`` (back-off), or gives
+them up as undeliverable (``record_failure``); each undeliverable notice queues an alert to
+its unit's coordinating office (stage ``undeliverable-<id>``), due the next morning, which
+makes the office's daily digest of undeliverable mail. ``release`` makes pending and
+undeliverable notices due at once (``plantrack retry``). A dispatcher with nothing to send over the network (a simulated delivery) locks,
 groups and records a batch in one transaction instead (``take_due``). Sending itself lives in
 ``notifications``; this module knows nothing of channels.
 """
@@ -16,17 +24,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import Integer, Select, Update, and_, bindparam, literal_column, or_, select, tuple_, update
+from sqlalchemy import Integer, Select, Update, and_, bindparam, case, func, literal_column, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from .calendar import TIMEZONE, local_date
 from .directory import Directory
-from .store.bulk import update_rows
+from .settings import ALERT_HOUR, FIRST_RETRY, GIVE_UP_AFTER, LEASE, LONGEST_RETRY
+from .states import ALERT_PREFIX, NoticeState, alert_stage
+from .store.bulk import insert_rows, update_rows
 from .store.database import Store, among_param, listed
 from .store.models import Notice, Obligation, Occurrence, UTCDateTime
-
-LEASE = dt.timedelta(minutes=10)
-FIRST_RETRY = dt.timedelta(minutes=5)
-LONGEST_RETRY = dt.timedelta(hours=6)
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -130,6 +137,10 @@ class DigestItem:
     submit_to: str | None
     channel_hint: str | None  # how the text says to send it (an address, "văn bản"...)
     earlier_notices: int  # notices already sent for this occurrence (counted for escalations only)
+    # An alert (stage undeliverable-<id>): the notice that could not be delivered.
+    failed_recipient: str | None = None
+    failed_stage: str | None = None
+    failure: str | None = None
 
 
 @dataclass
@@ -143,6 +154,7 @@ class Digest:
     cc: list[str]
     url: str | None  # the unit's apprise URL for a "url:N" channel
     escalation: bool = False
+    alert: bool = False  # the coordinating office's digest of undeliverable notices
     items: list[DigestItem] = field(default_factory=list)
     # Every notice this message delivers: an occurrence whose earlier stage is still pending
     # (the dispatcher was down) is listed once, at its latest stage, but both notices are sent.
@@ -199,7 +211,9 @@ def _due_rows() -> Select:
 
 @lru_cache(maxsize=2)
 def _notices_of_occurrences(dialect_name: str) -> Select:
-    return select(Notice.occurrence_id, Notice.state).where(among_param(dialect_name, Notice.occurrence_id, "ids"))
+    return select(Notice.occurrence_id, Notice.state, Notice.stage).where(
+        among_param(dialect_name, Notice.occurrence_id, "ids")
+    )
 
 
 def build_digests(
@@ -238,6 +252,28 @@ def take_due(
     return (*_group(session, rows, now, directory or Directory()), drained)
 
 
+@lru_cache(maxsize=2)
+def _failures(dialect_name: str) -> Select:
+    return select(Notice.id, Notice.recipient_id, Notice.stage, Notice.result, Notice.state).where(
+        among_param(dialect_name, Notice.id, "ids")
+    )
+
+
+def _failed_notices(connection, dialect_name: str, rows: list) -> dict[int, tuple[str, str, str] | None]:
+    """For the alerts among ``rows``: alert id -> (recipient, stage, error) of the notice it
+    reports, or None when that notice is no longer undeliverable (a retry sent it)."""
+    reported = {row[0]: int(row[4][len(ALERT_PREFIX):]) for row in rows if row[4].startswith(ALERT_PREFIX)}
+    if not reported:
+        return {}
+    found = {
+        notice_id: (recipient, stage, result or "") if state == NoticeState.UNDELIVERABLE else None
+        for notice_id, recipient, stage, result, state in connection.execute(
+            _failures(dialect_name), {"ids": listed(dialect_name, list(set(reported.values())))}
+        ).all()
+    }
+    return {alert: found.get(failed) for alert, failed in reported.items()}
+
+
 def _group(session: Session, rows: list, now: dt.datetime, directory: Directory) -> tuple[list[Digest], list[int]]:
     if not rows:
         return [], []
@@ -254,23 +290,32 @@ def _group(session: Session, rows: list, now: dt.datetime, directory: Directory)
     occurrence_ids = list({row[6] for row in rows if row[3] > 0})
     earlier: Counter[int] = Counter(
         occurrence_id
-        for occurrence_id, state in connection.execute(
+        for occurrence_id, state, stage in connection.execute(
             _notices_of_occurrences(dialect_name), {"ids": listed(dialect_name, occurrence_ids)}
         ).all()
-        if state == "sent"
+        if state == NoticeState.SENT and not stage.startswith(ALERT_PREFIX)
     ) if occurrence_ids else Counter()
-    digests: dict[tuple[str, str, bool], Digest] = {}
-    latest: dict[tuple[str, str, bool, int, int], int] = {}  # digest key + occurrence + level -> item index
+    failed = _failed_notices(connection, dialect_name, rows)
+    if failed:
+        directory.load(session, {alert[0] for alert in failed.values() if alert})
+    digests: dict[tuple[str, str, int], Digest] = {}
+    latest: dict[tuple[str, str, int, int, int], int] = {}  # digest key + occurrence + level -> item index
     obsolete: list[int] = []
     for (
         notice_id, recipient_id, channel, level, stage, deadline, occurrence_id, first_submitted_at, retired,
         current_due_date, due_date, period_label, unit_id, obligation_id,
     ) in rows:
-        handed_in = first_submitted_at is not None and first_submitted_at <= now
-        if handed_in or retired or current_due_date != deadline:
+        alert = failed.get(notice_id, False)
+        if alert is None:  # the notice it reported went out after all
             obsolete.append(notice_id)
             continue
-        key = (recipient_id, channel, level > 0)
+        if alert is False:
+            handed_in = first_submitted_at is not None and first_submitted_at <= now
+            if handed_in or retired or current_due_date != deadline:
+                obsolete.append(notice_id)
+                continue
+        kind = 2 if alert else int(level > 0)  # reminders, escalations and alerts go in separate digests
+        key = (recipient_id, channel, kind)
         digest = digests.get(key)
         if digest is None:
             recipient = unit(recipient_id)
@@ -279,7 +324,7 @@ def _group(session: Session, rows: list, now: dt.datetime, directory: Directory)
                 index = int(channel.split(":", 1)[1])
                 url = recipient.urls[index] if index < len(recipient.urls) else None
             digest = digests[key] = Digest(
-                recipient_id, recipient.name, channel, list(recipient.to), list(recipient.cc), url, level > 0,
+                recipient_id, recipient.name, channel, list(recipient.to), list(recipient.cc), url, kind == 1, kind == 2,
             )
         digest.notice_ids.append(notice_id)
         duty = duties[obligation_id]
@@ -288,6 +333,12 @@ def _group(session: Session, rows: list, now: dt.datetime, directory: Directory)
             duty.plan_issued_on, duty.title, duty.section, period_label, unit_id, unit(unit_id).listed_name, deadline,
             due_date, duty.submit_to_name, duty.channel_hint, earlier[occurrence_id],
         )
+        if alert:
+            failed_recipient, item.failed_stage, item.failure = alert
+            entry = unit(failed_recipient)
+            item.failed_recipient = entry.listed_name if entry else failed_recipient
+            digest.items.append(item)
+            continue
         slot = key + (occurrence_id, level)
         if slot in latest:  # rows come in planned order: the later stage replaces the earlier
             digest.items[latest[slot]] = item
@@ -299,11 +350,11 @@ def _group(session: Session, rows: list, now: dt.datetime, directory: Directory)
 
 def record_sent(
     session: Session, sent: list[tuple[Digest, str, str]], worker: str | None, sent_at: dt.datetime
-) -> None:
+) -> int:
     """Mark the notices of sent digests as sent, with their proof: (digest, address, server answer).
 
-    One bulk statement for the batch; only rows still leased to ``worker`` are touched (with
-    no ``worker``, rows this transaction locked: see ``take_due``).
+    One bulk statement; only rows still leased to ``worker`` are touched (with no ``worker``,
+    rows this transaction locked: see ``take_due``). Returns how many rows were marked.
     """
     rows = [
         (notice_id, address, message_id, result)
@@ -311,32 +362,135 @@ def record_sent(
         for message_id, result in [(digest.message_id, result[:1000])]
         for notice_id in digest.notice_ids
     ]
-    update_rows(
+    return update_rows(
         session, Notice.__table__, "id", ("address", "message_id", "result"), rows,
-        constants={"state": "sent", "sent_at": sent_at, "lease_until": None}, increments=("attempts",),
-        only_where={"claimed_by": worker, "state": "pending"} if worker else {"state": "pending"},
+        constants={"state": NoticeState.SENT.value, "sent_at": sent_at, "lease_until": None}, increments=("attempts",),
+        only_where={"claimed_by": worker, "state": NoticeState.PENDING.value} if worker else {"state": NoticeState.PENDING.value},
     )
 
 
-def record_failure(session: Session, digest: Digest, worker: str | None, now: dt.datetime, error: str) -> dt.datetime:
-    """Keep the notices pending and push their next try back; returns when that is. Like
-    ``record_sent``, touches only rows leased to ``worker``, or locked here when it is None."""
-    attempts = 1 + max(
-        session.scalars(select(Notice.attempts).where(Notice.id.in_(digest.notice_ids))).all(), default=0
+def _held(digest: Digest, worker: str | None):
+    return (
+        Notice.id.in_(digest.notice_ids), Notice.state == NoticeState.PENDING,
+        *([Notice.claimed_by == worker] if worker else []),
     )
-    retry_at = now + backoff(attempts)
-    session.execute(
-        update(Notice)
-        .where(Notice.id.in_(digest.notice_ids), Notice.state == "pending", *([Notice.claimed_by == worker] if worker else []))
-        .values(attempts=Notice.attempts + 1, next_attempt_at=retry_at, result=error[:1000], lease_until=None)
+
+
+def record_failure(
+    session: Session, digest: Digest, worker: str | None, now: dt.datetime, error: str,
+    final_after: int | None = None, give_up_after: dt.timedelta = GIVE_UP_AFTER, directory: Directory | None = None,
+) -> dt.datetime | None:
+    """Record a failed send of ``digest``; returns when it is tried again, or None if given up.
+
+    Given up (undeliverable) when this is the ``final_after``-th try (1: at once), or when the
+    notices first failed ``give_up_after`` ago; otherwise they stay pending and back off. Each
+    notice given up (an alert itself excepted) queues an alert to its coordinating office.
+    Like ``record_sent``, touches only rows leased to ``worker``, or locked here when it is None.
+    """
+    found = session.execute(select(Notice.attempts, Notice.first_failed_at).where(*_held(digest, worker))).all()
+    if not found:  # the lease was lost meanwhile: another dispatcher has these notices
+        return now
+    attempts = 1 + max(attempts for attempts, _ in found)
+    first_failed = min((first for _, first in found if first is not None), default=now)
+    final = (final_after is not None and attempts >= final_after) or now - first_failed >= give_up_after
+    error = error[:1000]
+    common = dict(attempts=Notice.attempts + 1, result=error, lease_until=None,
+                  first_failed_at=func.coalesce(Notice.first_failed_at, now))
+    if not final:
+        retry_at = now + backoff(attempts)
+        session.execute(update(Notice).where(*_held(digest, worker)).values(next_attempt_at=retry_at, **common))
+        return retry_at
+    given_up = session.execute(
+        update(Notice).where(*_held(digest, worker)).values(state=NoticeState.UNDELIVERABLE.value, **common)
+        .returning(Notice.id)
+    ).scalars().all()
+    queue_alerts(session, [item for item in digest.items if item.notice_id in set(given_up)], digest, now, directory)
+    return None
+
+
+def alert_due(now: dt.datetime) -> dt.datetime:
+    """Alerts wait for the next morning's watch: ALERT_HOUR local time on the next day."""
+    day = local_date(now) + dt.timedelta(days=1)
+    return dt.datetime(day.year, day.month, day.day, ALERT_HOUR, tzinfo=TIMEZONE).astimezone(dt.timezone.utc)
+
+
+def queue_alerts(
+    session: Session, items: list[DigestItem], digest: Digest, now: dt.datetime, directory: Directory | None = None
+) -> int:
+    """Queue, for each undeliverable notice in ``items``, an alert to the coordinating office
+    of its unit: the unit's standing office (one step up its chain), or the head when the
+    notice was itself to that office. Never for an alert. Returns how many were queued."""
+    directory = directory or Directory()
+    items = [item for item in items if not item.stage.startswith(ALERT_PREFIX)]
+    if not items:
+        return 0
+    directory.chains(session, {item.unit_id for item in items}, 2)
+    rows, due = [], alert_due(now)
+    for item in items:  # one per occurrence: an item stands for its occurrence's notices in the digest
+        office = directory.recipient(item.unit_id, 1)
+        if office == digest.recipient_id:
+            office = directory.recipient(item.unit_id, 2)
+        if office is None or office == digest.recipient_id:
+            continue
+        rows.append((item.occurrence_id, alert_stage(item.notice_id), item.deadline, office, "email", 1, local_date(due)))
+    return insert_rows(
+        session, Notice.__table__, ("occurrence_id", "stage", "deadline", "recipient_id", "channel", "level", "planned_on"),
+        rows, constants={"created_at": now, "state": NoticeState.PENDING.value, "attempts": 0, "next_attempt_at": due},
+        skip_duplicates_of=("occurrence_id", "stage", "deadline", "recipient_id", "channel"),
     )
-    return retry_at
+
+
+def renew_lease(store: Store, notice_ids: list[int], worker: str, until: dt.datetime) -> int:
+    """Extend the lease of the notices ``worker`` still holds; returns how many it holds."""
+    if not notice_ids:
+        return 0
+    with store.transaction() as session:
+        return session.execute(
+            update(Notice)
+            .where(Notice.id.in_(notice_ids), Notice.claimed_by == worker, Notice.state == NoticeState.PENDING)
+            .values(lease_until=until)
+        ).rowcount
+
+
+def release(session: Session, now: dt.datetime, unit_id: str | None = None, plan_id: str | None = None,
+            states: tuple[NoticeState, ...] = (NoticeState.PENDING, NoticeState.UNDELIVERABLE)) -> int:
+    """Make pending and undeliverable notices due at ``now`` (``plantrack retry``); returns how many.
+
+    No recorded time changes (``created_at``, ``sent_at``; the result of the last try stays as
+    the reason it was held). Leases held by a live run are left alone. An undeliverable notice
+    starts a fresh give-up age. Alerts keep their morning: one whose notice is sent by then
+    is cancelled.
+    """
+    condition = [Notice.state.in_([state.value for state in states]), ~Notice.stage.startswith(ALERT_PREFIX),
+                 or_(Notice.lease_until.is_(None), Notice.lease_until < now)]
+    occurrences = select(Occurrence.id).join(Obligation, Occurrence.obligation_id == Obligation.id)
+    if plan_id:
+        condition.append(Notice.occurrence_id.in_(occurrences.where(Obligation.plan_id == plan_id)))
+    if unit_id:  # notices to the unit, and notices about it (its escalations and alerts)
+        condition.append(or_(Notice.recipient_id == unit_id,
+                             Notice.occurrence_id.in_(select(Occurrence.id).where(Occurrence.unit_id == unit_id))))
+    given_up = NoticeState.UNDELIVERABLE.value
+    return session.execute(
+        update(Notice).where(*condition).values(
+            next_attempt_at=now, state=NoticeState.PENDING.value, lease_until=None, claimed_by=None,
+            first_failed_at=case((Notice.state == given_up, None), else_=Notice.first_failed_at),
+        ).execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def waiting(session: Session) -> tuple[int, dt.datetime | None]:
+    """How many notices are pending, and when the earliest is due."""
+    count, first = session.execute(
+        select(func.count(), func.min(Notice.next_attempt_at)).where(Notice.state == PENDING)
+    ).one()
+    return count, first
 
 
 def record_cancelled(session: Session, notice_ids: list[int], now: dt.datetime) -> None:
     if notice_ids:
         session.execute(
             update(Notice)
-            .where(Notice.id.in_(notice_ids), Notice.state == "pending")
-            .values(state="cancelled", lease_until=None, result=f"not sent: handed in or deadline moved by {now.isoformat()}")
+            .where(Notice.id.in_(notice_ids), Notice.state == NoticeState.PENDING)
+            .values(state=NoticeState.CANCELLED.value, lease_until=None,
+                    result=f"not sent: handed in or deadline moved by {now.isoformat()}")
         )

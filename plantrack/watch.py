@@ -27,6 +27,7 @@ from .escalation import LadderStep, ladder
 from .schema import EscalationPolicy
 from .store.bulk import insert_rows
 from .store.database import among
+from .states import StageKind
 from .store.models import Notice, Obligation, Occurrence, Plan, UTCDateTime, WatchRun
 
 CATCH_UP_DAYS = 10  # calendar days a late watch looks back for missed steps
@@ -78,7 +79,7 @@ class WatchReport:
 
 def stage_kind(stage: str) -> str:
     """reminder-5 -> reminder, overdue-2 -> overdue, escalation-1 -> escalation-1."""
-    return stage if stage.startswith("escalation") or stage == "due" else stage.split("-", 1)[0]
+    return StageKind.of(stage).value
 
 
 class _Plans:

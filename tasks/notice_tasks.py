@@ -7,8 +7,9 @@ import datetime as dt
 from prefect import task
 from prefect.logging import get_run_logger
 
-from notifications.channels import email_sender
+from notifications.channels import AppriseUrlChannel, Channels, email_sender
 from notifications.dispatch import dispatch, submission_links
+from plantrack.settings import DeliverySettings
 from plantrack.store.database import Store
 from plantrack.watch import watch
 
@@ -36,19 +37,28 @@ def run_watch(as_of: dt.datetime, database_url: str | None = None) -> dict:
 
 @task(name="dispatch-notices", retries=3, retry_delay_seconds=[30, 120, 600], retry_condition_fn=retry_unless_bad_input)
 def run_dispatch(now: dt.datetime, smtp_url: str | None, database_url: str | None = None) -> dict:
-    """Send what is pending; failed sends stay in the outbox with a later retry time."""
+    """Send what is due; failed sends stay in the outbox with a later retry time, or are given up.
+
+    The task does not fail for failed sends (the outbox keeps them, a task retry would only
+    resend at once): the flow decides the run's state from the summary."""
     logger = get_run_logger()
-    sender = email_sender(smtp_url)
+    settings = DeliverySettings.from_environment()
+    sender = email_sender(smtp_url, settings=settings)
     if sender is None:
         logger.warning("no SMTP server configured (PLANTRACK_SMTP_URL or a Secret block): e-mail notices stay pending")
+    channels = Channels(sender, AppriseUrlChannel(settings))
     store = Store(database_url)
     try:
-        report = dispatch(store, now, sender, link_for=submission_links())  # with PLANTRACK_PUBLIC_URL
+        report = dispatch(store, now, channels, link_for=submission_links())  # with PLANTRACK_PUBLIC_URL
     finally:
         store.dispose()
-        if sender is not None:
-            sender.close()
+        channels.close()
+    for line in report.undeliverable[:20]:
+        logger.error("undeliverable: %s", line)
     for error in report.errors[:20]:
         logger.warning("not sent, will retry: %s", error)
     logger.info("dispatch: %s", report.summary())
-    return {"summary": report.summary(), "sent": report.sent, "errors": report.errors}
+    return {
+        "summary": report.summary(), "healthy": report.healthy, "sent": report.sent, "errors": report.errors,
+        "undeliverable": report.undeliverable, "refused": report.refused,
+    }

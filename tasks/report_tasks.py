@@ -9,6 +9,7 @@ from prefect import task
 from prefect.logging import get_run_logger
 
 from notifications.channels import PooledSmtpSender
+from plantrack.settings import DeliverySettings
 from notifications.report_mail import send_report
 from plantrack.reporting import WrittenReport, write_progress_report
 from plantrack.store.database import Store
@@ -30,7 +31,7 @@ def compile_progress_report(plan: str, as_of: dt.datetime, output_dir: str, data
 @task(name="email-progress-report", retries=3, retry_delay_seconds=[30, 120, 600], retry_condition_fn=retry_unless_bad_input)
 def email_progress_report(written: WrittenReport, smtp_url: str, now: dt.datetime) -> str:
     """A failed send raises and is retried; after the last try the flow run fails, visibly."""
-    sender = PooledSmtpSender(smtp_url)
+    sender = PooledSmtpSender(smtp_url, DeliverySettings.from_environment())
     try:
         answer = send_report(sender, written.report, written.recipients, written.files, now)
     finally:

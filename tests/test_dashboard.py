@@ -11,6 +11,7 @@ import httpx
 import pytest
 import uvicorn
 
+from notifications.channels import Channels
 from notifications.dispatch import dispatch
 from plantrack.accounts import add_coordinator
 from plantrack.links import link_expiry, make_token
@@ -41,7 +42,7 @@ def hanoi(store):
             morning = vn(day.year, day.month, day.day, 7, 30)
             with store.transaction() as session:
                 watch(session, morning)
-            dispatch(store, morning, None, simulate=True)
+            dispatch(store, morning, Channels.stub())
         day += dt.timedelta(days=1)
     with store.transaction() as session:
         add_coordinator(session, "dieuphoi", "Nguyễn Văn Điều Phối", "mat-khau-demo", NOW)
@@ -192,7 +193,7 @@ def test_coordinators_request_reports_and_take_up_escalations(server, hanoi):
     for day in (20, 23):  # the watches up to level 1 of the 1030 ladder (5 working days after 16/11)
         with hanoi.transaction() as session:
             watch(session, vn(2020, 11, day, 7, 30))
-        dispatch(hanoi, vn(2020, 11, day, 7, 30), None, simulate=True)
+        dispatch(hanoi, vn(2020, 11, day, 7, 30), Channels.stub())
     with httpx.Client(base_url=server, follow_redirects=True) as client:
         client.post("/dang-nhap", data={"login": "dieuphoi", "password": "mat-khau-demo"})
         assert "Tiếp nhận báo cáo chậm" not in client.get("/don-vi/hn.district.my-duc?as_of=2020-11-20").text

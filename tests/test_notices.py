@@ -12,11 +12,12 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from sqlalchemy import select, update
 
-from notifications.channels import AppriseEmailSender, PooledSmtpSender
+from notifications.channels import AppriseEmailSender, AppriseUrlChannel, Channels, PooledSmtpSender
 from notifications.dispatch import dispatch
 from notifications.sink import SmtpSink
 from plantrack.calendar import TIMEZONE
 from plantrack.errors import PlantrackError
+from plantrack.settings import DeliverySettings
 from plantrack.outbox import claim
 from plantrack.store.models import Notice, Occurrence, Unit
 from plantrack.tracking import find_occurrence, grant_extension, record_submission, request_adhoc
@@ -25,6 +26,7 @@ from plantrack.watch import NOTICE_COLUMNS, _insert_new, _statements, acknowledg
 from .conftest import vn
 
 D = dt.date
+PRODUCTION_URLS = AppriseUrlChannel(DeliverySettings(environment="production"))
 
 
 @pytest.fixture
@@ -105,7 +107,7 @@ def test_a_submission_stops_the_ladder_and_cancels_what_was_not_sent(synced, sin
     run_watch(synced, D(2020, 11, 17))  # overdue-1 for both units, not dispatched yet
     with synced.transaction() as session:
         record_submission(session, find_occurrence(session, None, "t-plan", "ke-hoach", "t.alpha"), vn(2020, 11, 17, 10))
-    report = dispatch(synced, vn(2020, 11, 17, 10, 30), PooledSmtpSender(sink.url()))
+    report = dispatch(synced, vn(2020, 11, 17, 10, 30), Channels(PooledSmtpSender(sink.url())))
     assert report.notices_cancelled == 1 and report.messages_sent == 1
     assert [m["To"] for m in sink.messages] == ["beta@units.example"]
     for day in working_days(D(2020, 11, 18), D(2020, 12, 4)):
@@ -133,7 +135,7 @@ def test_an_extension_restarts_the_ladder_from_the_new_date(synced):
 
 def test_digests_are_official_vietnamese_messages_to_the_registry_addresses(synced, sink):
     run_watch(synced, D(2020, 11, 9))
-    report = dispatch(synced, morning(D(2020, 11, 9)), PooledSmtpSender(sink.url()))
+    report = dispatch(synced, morning(D(2020, 11, 9)), Channels(PooledSmtpSender(sink.url())))
     assert (report.messages_sent, report.notices_sent, report.messages_failed) == (2, 2, 0)
     by_to = {m["To"]: m for m in sink.messages}
     alpha = by_to["alpha@units.example"]
@@ -153,13 +155,14 @@ def test_digests_are_official_vietnamese_messages_to_the_registry_addresses(sync
     (notice,) = notices(synced, recipient_id="t.alpha")
     assert notice.state == "sent" and notice.message_id == alpha["Message-ID"]
     assert "alpha@units.example" in notice.address and "accepted by 127.0.0.1" in notice.result
-    assert notice.sent_at == morning(D(2020, 11, 9))
+    # Stamped by the run's clock: as of the run's start, plus the time the run took.
+    assert morning(D(2020, 11, 9)) <= notice.sent_at < morning(D(2020, 11, 9)) + dt.timedelta(seconds=30)
     assert alpha["X-Plantrack-Notices"] == str(notice.id)
 
 
 def test_escalations_name_the_lagging_units_in_one_digest(synced, sink):
     run_watch(synced, D(2020, 11, 23))
-    dispatch(synced, morning(D(2020, 11, 23)), PooledSmtpSender(sink.url()))
+    dispatch(synced, morning(D(2020, 11, 23)), Channels(PooledSmtpSender(sink.url())))
     (office,) = [m for m in sink.messages if m["To"] == "office@committee.example"]
     assert office["Subject"] == "V/v đôn đốc các đơn vị chậm thực hiện Kế hoạch số 1/KH-TEST (2 đơn vị)"
     text = office.get_body(("plain",)).get_content()
@@ -172,7 +175,7 @@ def test_running_the_watch_and_dispatch_twice_sends_nothing_new(synced, sink):
     sender = PooledSmtpSender(sink.url())
     for _ in range(2):
         run_watch(synced, D(2020, 11, 23))
-        dispatch(synced, morning(D(2020, 11, 23)), sender)
+        dispatch(synced, morning(D(2020, 11, 23)), Channels(sender))
     second = run_watch(synced, D(2020, 11, 23))
     assert second.notices_created == 0 and not second.by_stage
     assert sink.count == 1  # 23/11 is escalation day: one digest to the office, naming both units
@@ -250,15 +253,17 @@ def test_an_smtp_outage_delays_but_loses_nothing(synced):
     port = down.port
     down.stop()
     sender = PooledSmtpSender(f"mailto://127.0.0.1:{port}/?from=plantrack@localhost&mode=insecure")
-    first = dispatch(synced, morning(D(2020, 11, 9)), sender)
+    first = dispatch(synced, morning(D(2020, 11, 9)), Channels(sender))
     assert (first.messages_sent, first.messages_failed) == (0, 2)
     pending = notices(synced)
     assert all(n.state == "pending" and n.attempts == 1 and "127.0.0.1" in n.result for n in pending)
-    assert first.next_retry_at == morning(D(2020, 11, 9)) + dt.timedelta(minutes=5)
-    early = dispatch(synced, morning(D(2020, 11, 9)) + dt.timedelta(minutes=2), sender)
+    retry_in = first.next_retry_at - morning(D(2020, 11, 9))
+    assert dt.timedelta(minutes=5) <= retry_in < dt.timedelta(minutes=5, seconds=30)
+    assert first.waiting == 2 and first.next_due_at == first.next_retry_at
+    early = dispatch(synced, morning(D(2020, 11, 9)) + dt.timedelta(minutes=2), Channels(sender))
     assert early.messages_failed == 0 and early.messages_sent == 0  # backing off, not hammering
     with SmtpSink(port=port) as back:
-        later = dispatch(synced, morning(D(2020, 11, 9)) + dt.timedelta(minutes=6), sender)
+        later = dispatch(synced, morning(D(2020, 11, 9)) + dt.timedelta(minutes=6), Channels(sender))
         assert later.messages_sent == 2 and back.count == 2
     assert all(n.state == "sent" and n.attempts == 2 for n in notices(synced))
 
@@ -268,8 +273,8 @@ def test_a_dispatcher_that_dies_holding_notices_does_not_lose_them(synced, sink)
     now = morning(D(2020, 11, 9))
     assert len(claim(synced, now, "crashed-worker").ids) == 2  # then it dies without recording
     sender = PooledSmtpSender(sink.url())
-    assert dispatch(synced, now + dt.timedelta(minutes=1), sender).messages_sent == 0  # still leased
-    assert dispatch(synced, now + dt.timedelta(minutes=11), sender).messages_sent == 2  # lease ran out
+    assert dispatch(synced, now + dt.timedelta(minutes=1), Channels(sender)).messages_sent == 0  # still leased
+    assert dispatch(synced, now + dt.timedelta(minutes=11), Channels(sender)).messages_sent == 2  # lease ran out
     assert sink.count == 2
 
 
@@ -288,7 +293,7 @@ def test_two_dispatchers_never_send_the_same_notice(synced, sink):
     reports = []
 
     def worker(name):
-        reports.append(dispatch(synced, now, PooledSmtpSender(sink.url()), worker=name, batch=3, threads=2))
+        reports.append(dispatch(synced, now, Channels(PooledSmtpSender(sink.url())), worker=name, batch=3, threads=2))
 
     threads = [threading.Thread(target=worker, args=(f"dispatcher-{i}",)) for i in range(2)]
     for thread in threads:
@@ -309,7 +314,7 @@ def test_an_acknowledged_escalation_goes_no_further(synced, sink):
         assert acknowledge_escalation(session, occurrence, "Chánh Văn phòng", vn(2020, 11, 23, 9)) == 1
         with pytest.raises(PlantrackError, match="no escalation"):
             acknowledge_escalation(session, occurrence, "Chánh Văn phòng", vn(2020, 11, 23, 9))
-    report = dispatch(synced, vn(2020, 11, 23, 9, 30), PooledSmtpSender(sink.url()))
+    report = dispatch(synced, vn(2020, 11, 23, 9, 30), Channels(PooledSmtpSender(sink.url())))
     assert (report.messages_sent, report.notices_cancelled) == (1, 0)  # alpha's was cancelled on acknowledging
     (office,) = [m for m in sink.messages if m["To"] == "office@committee.example"]
     assert "Sở Alpha" not in office.get_body(("plain",)).get_content()
@@ -342,7 +347,7 @@ def test_e_mail_through_apprise_and_a_webhook_channel(synced, sink):
                 )
             )
         run_watch(synced, D(2020, 11, 9))
-        report = dispatch(synced, morning(D(2020, 11, 9)), AppriseEmailSender(sink.url()))
+        report = dispatch(synced, morning(D(2020, 11, 9)), Channels(AppriseEmailSender(sink.url()), PRODUCTION_URLS))
     finally:
         server.shutdown()
     assert report.messages_sent == 3 and not report.errors
@@ -363,7 +368,7 @@ def test_a_unit_channel_needing_a_missing_secret_stays_pending(synced, sink):
             )
         )
     run_watch(synced, D(2020, 11, 9))
-    report = dispatch(synced, morning(D(2020, 11, 9)), PooledSmtpSender(sink.url()))
+    report = dispatch(synced, morning(D(2020, 11, 9)), Channels(PooledSmtpSender(sink.url()), PRODUCTION_URLS))
     assert report.messages_sent == 2 and report.messages_failed == 1
     assert "PLANTRACK_TEST_UNSET_TOKEN" in report.errors[0]
     (pending,) = notices(synced, state="pending")
@@ -379,7 +384,7 @@ def test_reminders_carry_a_signed_link_for_their_unit_and_escalations_none(synce
     key = b"notice-test-key"
     links = submission_links("https://theodoi.example/", key)
     run_watch(synced, D(2020, 11, 9))
-    dispatch(synced, morning(D(2020, 11, 9)), PooledSmtpSender(sink.url()), link_for=links)
+    dispatch(synced, morning(D(2020, 11, 9)), Channels(PooledSmtpSender(sink.url())), link_for=links)
     alpha = next(m for m in sink.messages if m["To"] == "alpha@units.example")
     text = alpha.get_body(("plain",)).get_content()
     html = alpha.get_body(("html",)).get_content()
@@ -392,7 +397,7 @@ def test_reminders_carry_a_signed_link_for_their_unit_and_escalations_none(synce
 
     for day in working_days(D(2020, 11, 10), D(2020, 11, 23)):
         run_watch(synced, day)
-    dispatch(synced, morning(D(2020, 11, 23)), PooledSmtpSender(sink.url()), link_for=links)
+    dispatch(synced, morning(D(2020, 11, 23)), Channels(PooledSmtpSender(sink.url())), link_for=links)
     office = next(m for m in sink.messages if m["To"] == "office@committee.example")
     assert "/nop/" not in office.get_body(("plain",)).get_content()
 
@@ -413,7 +418,7 @@ def test_a_simulated_dispatch_locks_and_records_in_one_go_keeping_each_recipient
     them to the next batch, so each recipient still gets one digest; a recipient with more
     notices than the limit is split, since no batch could take it whole."""
     _three_requests_each(synced)
-    report = dispatch(synced, morning(D(2020, 11, 9)), None, batch=batch, simulate=True)
+    report = dispatch(synced, morning(D(2020, 11, 9)), Channels.stub(), batch=batch)
     assert (report.messages_sent, report.notices_sent) == (messages, 6)
     assert sorted(recipient for recipient, _, _ in report.sent) == ["t.alpha"] * (messages // 2) + ["t.beta"] * (messages // 2)
     stored = notices(synced)

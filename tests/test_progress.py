@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 import openpyxl
 import pytest
 
+from notifications.channels import Channels
 from notifications.dispatch import dispatch
 from plantrack.exports.excel import SHEETS, write_workbook
 from plantrack.exports.html import render_report
@@ -45,7 +46,7 @@ def history(synced):
         morning = dt.datetime.combine(day, dt.time(7, 30), tzinfo=AS_OF.tzinfo)
         with synced.transaction() as session:
             watch(session, morning)
-        dispatch(synced, morning, None, simulate=True)
+        dispatch(synced, morning, Channels.stub())
     return synced
 
 

@@ -6,7 +6,8 @@ import time
 
 from sqlalchemy import select
 
-from notifications.dispatch import SIMULATED, dispatch
+from notifications.channels import SIMULATED, Channels
+from notifications.dispatch import dispatch
 from plantrack.calendar import TIMEZONE, WorkCalendar
 from plantrack.replay import replay
 from plantrack.scenario import Habit, ScenarioFile, ScenarioHeader
@@ -23,7 +24,7 @@ def test_habits_hand_in_on_their_working_day_and_the_ladder_stops_there(synced):
     days = []
     report = replay(
         synced, D(2020, 11, 5), D(2020, 11, 30), scenario,
-        lambda at, directory: dispatch(synced, at, None, simulate=True, directory=directory).summary(), on_day=days.append,
+        lambda at, directory: dispatch(synced, at, Channels.stub(), directory=directory).summary(), on_day=days.append,
     )
     calendar = WorkCalendar()
     with synced.session() as session:
@@ -170,7 +171,7 @@ def test_overlapped_deliveries_leave_the_history_of_one_morning_after_another(sy
     def deliver(at, directory):
         if at.date() == D(2020, 11, 12):  # a slow morning: the next watch is done long before
             time.sleep(0.5)
-        return dispatch(synced, at, None, simulate=True, directory=directory).summary()
+        return dispatch(synced, at, Channels.stub(), directory=directory).summary()
 
     runs = {}
     for overlap in (False, True):

@@ -152,12 +152,13 @@ def update_rows(
     constants: dict[str, Any] | None = None,
     increments: Sequence[str] = (),
     only_where: dict[str, Any] | None = None,
-) -> None:
+) -> int:
     """UPDATE the row whose ``key`` is each tuple's first value, setting ``columns`` to the
     tuple's other values, plus ``constants`` (the same for every row) and ``column + 1`` for
-    each of ``increments``; rows that fail an equality of ``only_where`` are left alone."""
+    each of ``increments``; rows that fail an equality of ``only_where`` are left alone.
+    Returns how many rows were updated."""
     if not rows:
-        return
+        return 0
     connection, dialect = _dialect(session)
     processors = _processors(table, [key, *columns], dialect)
     fixed = {name: _convert_one(table, name, value, dialect) for name, value in (constants or {}).items()}
@@ -176,9 +177,12 @@ def update_rows(
         where = [f"{key} = ?"] + [f"{name} = ?" for name in conditions]
         sql = f"UPDATE {table.name} SET {', '.join(assignments)} WHERE {' AND '.join(where)}"
     fixed_values, condition_values = tuple(fixed.values()), tuple(conditions.values())
+    updated = 0
     for start in range(0, len(rows), BATCH):
         chunk = _convert(rows[start : start + BATCH], processors)
         if dialect.name == "postgresql":
-            connection.exec_driver_sql(sql, _arrays(chunk, k=fixed, w=conditions))
+            result = connection.exec_driver_sql(sql, _arrays(chunk, k=fixed, w=conditions))
         else:
-            connection.exec_driver_sql(sql, [(*row[1:], *fixed_values, row[0], *condition_values) for row in chunk])
+            result = connection.exec_driver_sql(sql, [(*row[1:], *fixed_values, row[0], *condition_values) for row in chunk])
+        updated += max(result.rowcount, 0)
+    return updated

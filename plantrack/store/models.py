@@ -201,8 +201,9 @@ class Notice(Base):
     """The outbox: one row per notice, i.e. one occurrence, ladder stage, recipient and channel.
 
     The unique key is what makes a re-run of the watch, a retry or a second dispatcher
-    harmless. A row stays ``pending`` until a send succeeds (failures only push
-    ``next_attempt_at`` back); ``lease_until`` marks a row a dispatcher is sending, so a
+    harmless. A row stays ``pending`` until a send succeeds (a temporary failure pushes
+    ``next_attempt_at`` back) or it is given up as ``undeliverable`` (``states.NoticeState``);
+    ``lease_until`` marks a row a dispatcher is sending, so a
     dispatcher that dies mid-send leaves rows that another picks up when the lease ends.
     The sent row is the proof of notice: when, to which addresses, over which channel, and
     the server's answer.
@@ -231,8 +232,9 @@ class Notice(Base):
     channel: Mapped[str] = mapped_column(String(40))  # "email", or "url:N" for the unit's Nth apprise URL
     planned_on: Mapped[dt.date] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column()
-    state: Mapped[str] = mapped_column(String(20), default="pending")  # pending, sent, cancelled
+    state: Mapped[str] = mapped_column(String(20), default="pending")  # a states.NoticeState
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    first_failed_at: Mapped[dt.datetime | None] = mapped_column()  # the give-up age counts from here
     next_attempt_at: Mapped[dt.datetime] = mapped_column()
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     lease_until: Mapped[dt.datetime | None] = mapped_column()

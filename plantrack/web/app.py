@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from ..accounts import authenticate, session_login, session_value
 from ..calendar import TIMEZONE, end_of_local_day, local_date, parse_date
@@ -30,7 +30,9 @@ from ..errors import PlantrackError
 from ..exports.common import EMPTY_COLOUR, KIND_VI, STATUS_COLOUR, STATUS_COLUMNS, plan_label, rate_text
 from ..ics import unit_calendar
 from ..links import LinkError, link_expiry, make_token, read_token, sign
+from ..outbox import release
 from ..progress import compile_report
+from ..states import NoticeState
 from ..store.database import Store
 from ..store.models import Coordinator, Duty, Extension, Notice, Occurrence, Plan, Submission, Unit
 from ..tracking import Status, grant_extension, record_submission, request_adhoc, resolve_unit, status_rows
@@ -158,6 +160,14 @@ def create_app(
                 select(Notice).where(Notice.occurrence_id.in_(ids), Notice.sent_at.is_not(None), Notice.sent_at <= instant)
                 .order_by(Notice.sent_at, Notice.id)
             ).all() if ids else []
+            # Given up, or failing and waiting for a retry: to the unit, or about its duties.
+            failing = session.scalars(
+                select(Notice).where(
+                    or_(Notice.recipient_id == unit_id, Notice.occurrence_id.in_(ids)) if ids else Notice.recipient_id == unit_id,
+                    or_(Notice.state == NoticeState.UNDELIVERABLE, and_(Notice.state == NoticeState.PENDING, Notice.attempts > 0)),
+                    Notice.created_at <= instant,
+                ).order_by(Notice.id.desc()).limit(200)
+            ).all()
             escalated = {n.occurrence_id for n in notices if n.level > 0 and n.acknowledged_at is None}
             by_id = {r.occurrence_id: r for r in rows}
             links = {
@@ -165,7 +175,7 @@ def create_app(
                 for r in rows if login and r.status in (Status.IN_PROGRESS, Status.OVERDUE)
             }
         return page(request, "unit.html.j2", unit=unit, rows=rows, duties=duties, submissions=submissions, extensions=extensions,
-                    notices=notices, by_id=by_id, escalated=escalated, links=links, as_of=local_date(instant),
+                    notices=notices, failing=failing, by_id=by_id, escalated=escalated, links=links, as_of=local_date(instant),
                     counted=[r for r in rows if r.status is not Status.NOT_OPEN])
 
     @app.get("/lich/{unit_id}.ics")
@@ -318,6 +328,16 @@ def create_app(
             return occurrence.unit_id, f"Đã tiếp nhận báo cáo chậm của nhiệm vụ #{occurrence_id}: không báo cáo lên cấp trên nữa."
 
         return act(request, csrf, "Không xác nhận được", action)
+
+    @app.post("/dieu-phoi/gui-lai/{unit_id}")
+    def retry_now(request: Request, unit_id: str, csrf: str = Form("")):
+        def action(session, name):
+            unit = resolve_unit(session, unit_id)
+            released = release(session, clock(), unit.id)
+            return unit.id, (f"Đã đưa {released} thông báo về hàng chờ: lượt gửi tới (trong giờ hành chính, "
+                             "15 phút một lần) sẽ gửi lại.")
+
+        return act(request, csrf, "Không gửi lại được", action)
 
     @app.post("/dieu-phoi/yeu-cau")
     def adhoc(request: Request, plan: str = Form(...), unit: str = Form(...), title: str = Form(""),

@@ -1,0 +1,75 @@
+"""Delivery defaults in one place, and the environment variables that change them.
+
+Read only at the entry points (the CLI, the flows, the dashboard): everything below them
+takes its values as arguments. ``DeliverySettings.from_environment()`` is the one reader.
+
+Variables:
+
+- ``PLANTRACK_ENVIRONMENT``: ``production`` lets mail reach the addresses in the plan files
+  through a non-local SMTP server, and lets units' own channel URLs be posted to. Anything
+  else (the default, ``staging``) refuses both unless ``PLANTRACK_MAIL_REDIRECT`` is set.
+- ``PLANTRACK_MAIL_REDIRECT``: one address that receives every e-mail instead of the units
+  (a staging run against a real server). The message keeps its original To and Cc in
+  ``X-Plantrack-Original-To`` / ``-Cc`` and its subject says ``[THỬ NGHIỆM]``.
+- ``PLANTRACK_SMTP_DATA_TIMEOUT``: seconds to wait for the server's final answer to DATA
+  (RFC 5321 §4.5.3.2.6 asks the client for 10 minutes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+
+from .errors import PlantrackError
+
+ENVIRONMENT_VARIABLE = "PLANTRACK_ENVIRONMENT"
+MAIL_REDIRECT_VARIABLE = "PLANTRACK_MAIL_REDIRECT"
+DATA_TIMEOUT_VARIABLE = "PLANTRACK_SMTP_DATA_TIMEOUT"
+
+PRODUCTION = "production"
+
+# SMTP: the final reply to DATA may take the server 10 minutes (RFC 5321 §4.5.3.2.6); other
+# commands get the connect timeout of the SMTP URL (apprise's default, 15 s).
+DATA_TIMEOUT_S = 600.0
+
+# The outbox: a claim is leased for LEASE and renewed every LEASE / 3 while its run works.
+LEASE = dt.timedelta(minutes=10)
+# Temporary failures back off 5 min, 10, 20... capped at 6 h, and give up after GIVE_UP_AFTER
+# in the outbox (RFC 5321 §4.5.4.1: "at least 4-5 days").
+FIRST_RETRY = dt.timedelta(minutes=5)
+LONGEST_RETRY = dt.timedelta(hours=6)
+GIVE_UP_AFTER = dt.timedelta(days=5)
+# A message the server rejected (5xx after DATA, e.g. 554) is tried this many times in all,
+# backing off in between, before it is undeliverable: some filters reject then accept.
+REJECTED_TRIES = 3
+
+# The coordinating office's daily digest of undeliverable notices goes out with the next
+# morning's watch: alerts are due at this local hour on the day after the failure.
+ALERT_HOUR = 7
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    environment: str = "staging"
+    redirect_to: str | None = None
+    data_timeout_s: float = DATA_TIMEOUT_S
+
+    @property
+    def production(self) -> bool:
+        return self.environment == PRODUCTION
+
+    @classmethod
+    def from_environment(cls, environ: dict[str, str] | None = None) -> "DeliverySettings":
+        environ = os.environ if environ is None else environ
+        timeout = environ.get(DATA_TIMEOUT_VARIABLE) or str(DATA_TIMEOUT_S)
+        try:
+            data_timeout = float(timeout)
+        except ValueError:
+            raise PlantrackError(f"{DATA_TIMEOUT_VARIABLE} must be a number of seconds, not {timeout!r}") from None
+        if not 1 <= data_timeout <= 3600:
+            raise PlantrackError(f"{DATA_TIMEOUT_VARIABLE} must be between 1 and 3600 seconds, not {timeout}")
+        redirect = (environ.get(MAIL_REDIRECT_VARIABLE) or "").strip() or None
+        if redirect is not None and ("@" not in redirect or any(c in redirect for c in " ,;<>\r\n")):
+            raise PlantrackError(f"{MAIL_REDIRECT_VARIABLE} must be one e-mail address, not {redirect!r}")
+        return cls((environ.get(ENVIRONMENT_VARIABLE) or "staging").strip().lower(), redirect, data_timeout)

@@ -1,0 +1,323 @@
+"""Delivery outcomes under faults, against a real SMTP server (aiosmtpd) that answers as told.
+
+Each test here failed on the code of 23/11/2026: a refused To recorded as sent, a 554
+retried for ever, a slow DATA reply sent twice, a lease outlived, a whole batch re-sent
+after a crash, counts in digest lines.
+"""
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, update
+
+from notifications.channels import REGISTRY, Channels, PooledSmtpSender
+from notifications.dispatch import dispatch
+from notifications.sink import SmtpSink
+from plantrack.errors import PlantrackError
+from plantrack.outbox import release
+from plantrack.settings import DeliverySettings
+from plantrack.states import NoticeState
+from plantrack.store.models import Notice, Unit
+from plantrack.tracking import request_adhoc
+
+from .conftest import vn
+from .test_notices import D, morning, notices, run_watch
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def sink():
+    with SmtpSink() as running:
+        yield running
+
+
+def smtp(sink, **settings) -> Channels:
+    return Channels(PooledSmtpSender(sink.url(), DeliverySettings(**settings)))
+
+
+def delivered_ids(sink) -> list[int]:
+    return sorted(int(i) for m in sink.messages for i in m["X-Plantrack-Notices"].split(","))
+
+
+def only_sqlite(store):
+    if store.engine.dialect.name != "sqlite":
+        pytest.skip("the SMTP exchange does not depend on the database; timed once, on SQLite")
+
+
+def test_a_refused_to_address_is_not_sent_to_the_cc_and_is_undeliverable_at_once(synced, sink):
+    run_watch(synced, D(2020, 11, 9))
+    sink.rcpt_answers["alpha@units.example"] = "550 5.1.1 <alpha@units.example>: no such user"
+    report = dispatch(synced, morning(D(2020, 11, 9)), smtp(sink))
+    assert (report.messages_sent, report.messages_undeliverable, report.notices_undeliverable) == (1, 1, 1)
+    assert not report.healthy
+    assert [m["To"] for m in sink.messages] == ["beta@units.example"]  # alpha's Cc got nothing either
+    (alpha,) = notices(synced, recipient_id="t.alpha")
+    assert alpha.state == NoticeState.UNDELIVERABLE and alpha.sent_at is None
+    assert "alpha@units.example: 550 5.1.1" in alpha.result
+    # Its coordinating office is told the next morning, in a digest of its own.
+    (alert,) = notices(synced, recipient_id="t.office")
+    assert alert.stage == f"undeliverable-{alpha.id}" and alert.state == NoticeState.PENDING
+    assert alert.next_attempt_at == morning(D(2020, 11, 10)) - dt.timedelta(minutes=30)
+    assert dispatch(synced, morning(D(2020, 11, 9)) + dt.timedelta(hours=2), smtp(sink)).messages_sent == 0
+    later = dispatch(synced, morning(D(2020, 11, 10)), smtp(sink))
+    assert later.messages_sent == 1 and later.healthy
+    office = next(m for m in sink.messages if m["To"] == "office@committee.example")
+    assert office["Subject"].startswith("Thư không gửi được: 1 thông báo về Kế hoạch số 1/KH-TEST")
+    text = office.get_body(("plain",)).get_content()
+    assert "Gửi tới: Sở Alpha" in text and "no such user" in text and "plantrack retry --unit" in text
+
+
+def test_a_refused_cc_is_kept_in_the_proof_and_the_notice_counts_as_delivered(synced, sink):
+    run_watch(synced, D(2020, 11, 9))
+    sink.rcpt_answers["alpha.cc@units.example"] = "550 5.1.1 mailbox unavailable"
+    report = dispatch(synced, morning(D(2020, 11, 9)), smtp(sink))
+    assert report.messages_sent == 2 and report.healthy
+    assert report.refused == ["t.alpha: alpha.cc@units.example (550 5.1.1 mailbox unavailable)"]
+    (alpha,) = notices(synced, recipient_id="t.alpha")
+    assert alpha.state == NoticeState.SENT and alpha.address == "email To: alpha@units.example"
+    assert "refused: alpha.cc@units.example: 550 5.1.1" in alpha.result
+
+
+def test_a_temporary_refusal_of_the_to_address_backs_off(synced, sink):
+    run_watch(synced, D(2020, 11, 9))
+    sink.rcpt_answers["alpha@units.example"] = "450 4.2.1 mailbox busy"
+    report = dispatch(synced, morning(D(2020, 11, 9)), smtp(sink))
+    assert (report.messages_sent, report.messages_failed, report.messages_undeliverable) == (1, 1, 0)
+    (alpha,) = notices(synced, recipient_id="t.alpha")
+    assert alpha.state == NoticeState.PENDING and alpha.first_failed_at is not None
+
+
+def test_a_554_is_tried_three_times_then_undeliverable(synced, sink):
+    run_watch(synced, D(2020, 11, 9))
+    sink.data_answer = "554 5.7.1 message rejected by policy"
+    at = morning(D(2020, 11, 9))
+    for tries in range(1, 4):
+        report = dispatch(synced, at, smtp(sink))
+        if tries < 3:
+            assert {n.state for n in notices(synced)} == {"pending"} and report.messages_failed == 2
+            at = report.next_retry_at + dt.timedelta(seconds=1)
+    states = [{n.state for n in notices(synced, level=0)}]
+    assert states == [{"undeliverable"}]
+    assert report.messages_undeliverable == 2 and not report.healthy
+    assert all(n.attempts == 3 and "554 5.7.1" in n.result for n in notices(synced, state="undeliverable"))
+    assert sink.count == 0
+
+
+def test_temporary_failures_give_up_after_days(synced, sink):
+    run_watch(synced, D(2020, 11, 9))
+    sink.refusing = True  # 451 at DATA, for ever
+    first = dispatch(synced, morning(D(2020, 11, 9)), smtp(sink))
+    assert first.messages_failed == 2 and first.messages_undeliverable == 0
+    four_days = dispatch(synced, morning(D(2020, 11, 13)), smtp(sink))
+    assert four_days.messages_failed == 2 and four_days.messages_undeliverable == 0
+    six_days = dispatch(synced, morning(D(2020, 11, 15)), smtp(sink))
+    assert six_days.messages_undeliverable == 2 and {n.state for n in notices(synced, level=0)} == {"undeliverable"}
+
+
+def test_a_run_of_nothing_but_failures_is_not_healthy(synced):
+    run_watch(synced, D(2020, 11, 9))
+    down = SmtpSink().start()
+    port = down.port
+    down.stop()
+    sender = PooledSmtpSender(f"mailto://127.0.0.1:{port}/?from=plantrack@localhost&mode=insecure")
+    report = dispatch(synced, morning(D(2020, 11, 9)), Channels(sender))
+    assert report.messages_failed == 2 and not report.healthy
+
+
+def test_a_slow_final_reply_to_data_is_waited_for_not_sent_twice(synced, sink):
+    """RFC 5321 gives the server 10 minutes after the final dot; the old client gave up at
+    15 s and sent again on a new connection."""
+    only_sqlite(synced)
+    run_watch(synced, D(2020, 11, 9))
+    sink.data_delay = 20
+    report = dispatch(synced, morning(D(2020, 11, 9)), smtp(sink), threads=2)
+    assert report.messages_sent == 2 and sink.count == 2
+    assert {n.state for n in notices(synced)} == {"sent"}
+
+
+def test_no_answer_after_data_is_unknown_not_resent_at_once_and_keeps_its_message_id(synced, sink):
+    only_sqlite(synced)
+    run_watch(synced, D(2020, 11, 9))
+    sink.data_delay = 3
+    at = morning(D(2020, 11, 9))
+    report = dispatch(synced, at, smtp(sink, data_timeout_s=1), threads=1)
+    assert (report.messages_sent, report.messages_failed, report.messages_unknown) == (0, 2, 2)
+    time.sleep(3)  # the sink keeps both messages once its delay is over
+    assert sink.count == 2
+    first_ids = sorted(m["Message-ID"] for m in sink.messages)
+    assert {n.state for n in notices(synced)} == {"pending"}
+    assert dispatch(synced, at + dt.timedelta(minutes=1), smtp(sink, data_timeout_s=1)).messages_failed == 0  # backing off
+    sink.data_delay = 0
+    later = dispatch(synced, report.next_retry_at + dt.timedelta(minutes=1), smtp(sink))
+    assert later.messages_sent == 2
+    assert sorted(m["Message-ID"] for m in sink.messages[2:]) == first_ids
+
+
+def _many_units(store, count: int) -> set[int]:
+    with store.transaction() as session:
+        session.add_all(
+            Unit(id=f"t.extra{i:02d}", registry_id="mini", name=f"Đơn vị {i}", kind="department", escalates_to_id="t.office",
+                 contacts={"to": [f"extra{i}@units.example"]})
+            for i in range(count)
+        )
+        request_adhoc(session, "t-plan", [f"t.extra{i:02d}" for i in range(count)], vn(2020, 11, 2, 9), "Báo cáo nhanh", 5)
+    run_watch(store, D(2020, 11, 9))
+    return {n.id for n in notices(store)}
+
+
+def test_a_run_that_outlives_its_lease_keeps_it(synced, sink):
+    """The lease is renewed while a run works: a second dispatcher starting after the first
+    lease would have run out takes nothing that is in flight."""
+    only_sqlite(synced)
+    expected = _many_units(synced, 6)
+    sink.data_delay = 0.5  # 8 messages, one at a time: 4 s, against a lease of 1.2 s
+    now = morning(D(2020, 11, 9))
+    lease = dt.timedelta(seconds=1.2)
+    first = threading.Thread(target=dispatch, args=(synced, now, smtp(sink)), kwargs=dict(threads=1, lease=lease, worker="slow"))
+    first.start()
+    time.sleep(2)
+    second = dispatch(synced, now + dt.timedelta(seconds=2), smtp(sink), threads=1, lease=lease, worker="second")
+    first.join()
+    assert second.messages_sent == 0
+    assert delivered_ids(sink) == sorted(expected)  # each once
+
+
+def test_each_message_is_recorded_as_it_is_accepted(synced, sink):
+    """Killing a dispatcher inside a batch repeats at most the message in flight per kill
+    (one sending thread), and loses nothing: a few SIGKILLs at random points of real runs."""
+    expected = _many_units(synced, 30)
+    url = synced.engine.url.render_as_string(hide_password=False)
+    sink.data_delay = 0.02
+    environment = {**os.environ, "PLANTRACK_SMTP_URL": sink.url(), "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "plantrack.cli", "dispatch", "--threads", "1", "--db", url,
+               "--as-of", "2020-11-09T07:30:00+07:00"]
+    kills = 0
+    for kill_at in (3, 11, 20):
+        process = subprocess.Popen(command, env=environment, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while sink.count < kill_at and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.002)
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            kills += 1
+        process.wait()
+        with synced.transaction() as session:  # the lease of the killed run would run out 10 minutes later
+            session.execute(update(Notice).where(Notice.state == "pending").values(lease_until=None))
+    finished = subprocess.run(command, env=environment, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert finished.returncode == 0, finished.stderr
+    received = delivered_ids(sink)
+    assert set(received) == expected  # nothing lost
+    repeats = len(received) - len(set(received))
+    assert kills >= 2 and repeats <= kills, (kills, repeats)
+    assert {n.state for n in notices(synced)} == {"sent"}
+
+
+def test_counts_are_notices_not_digest_lines(synced, sink):
+    run_watch(synced, D(2020, 11, 9))  # reminder-5, left pending (the dispatcher was down)
+    run_watch(synced, D(2020, 11, 12))  # reminder-2 of the same occurrences
+    report = dispatch(synced, morning(D(2020, 11, 12)), smtp(sink))
+    assert (report.messages_sent, report.notices_sent) == (2, 4)
+
+
+def test_retry_releases_undeliverable_notices_without_touching_recorded_times(synced, sink):
+    run_watch(synced, D(2020, 11, 9))
+    sink.rcpt_answers["alpha@units.example"] = "550 5.1.1 no such user"
+    dispatch(synced, morning(D(2020, 11, 9)), smtp(sink))
+    (before,) = notices(synced, recipient_id="t.alpha")
+    del sink.rcpt_answers["alpha@units.example"]
+    later = morning(D(2020, 11, 9)) + dt.timedelta(hours=1)
+    with synced.transaction() as session:
+        assert release(session, later, unit_id="t.alpha") == 1
+    (released,) = notices(synced, recipient_id="t.alpha")
+    assert (released.state, released.created_at, released.first_failed_at) == ("pending", before.created_at, None)
+    report = dispatch(synced, later, smtp(sink))
+    assert report.messages_sent == 1
+    (after,) = notices(synced, recipient_id="t.alpha")
+    assert after.state == "sent" and later <= after.sent_at < later + dt.timedelta(seconds=30)
+    # The office's alert about it, due the next morning, has lost its point.
+    morning_after = dispatch(synced, morning(D(2020, 11, 10)), smtp(sink))
+    assert (morning_after.messages_sent, morning_after.notices_cancelled) == (0, 1)
+    assert not [m for m in sink.messages if m["To"] == "office@committee.example"]
+
+
+def test_staging_refuses_a_remote_server_unless_mail_is_redirected(sink):
+    remote = "mailto://smtp.example.org:587/?from=plantrack@example.org&mode=starttls"
+    with pytest.raises(PlantrackError, match="PLANTRACK_MAIL_REDIRECT"):
+        PooledSmtpSender(remote, DeliverySettings())
+    PooledSmtpSender(remote, DeliverySettings(redirect_to="me@example.org"))  # no connection is made yet
+    PooledSmtpSender(remote, DeliverySettings(environment="production"))
+
+
+def test_a_redirect_sends_every_message_to_one_address(synced, sink):
+    run_watch(synced, D(2020, 11, 9))
+    report = dispatch(synced, morning(D(2020, 11, 9)), smtp(sink, redirect_to="tester@staging.example"))
+    assert report.messages_sent == 2
+    assert sink.envelopes == [["tester@staging.example"]] * 2
+    alpha = next(m for m in sink.messages if m["X-Plantrack-Original-To"] == "alpha@units.example")
+    assert alpha["To"] == "tester@staging.example" and alpha["X-Plantrack-Original-Cc"] == "alpha.cc@units.example"
+    assert alpha["Subject"].startswith("[THỬ NGHIỆM] V/v đôn đốc")
+
+
+def test_the_settings_refuse_bad_values():
+    with pytest.raises(PlantrackError, match="PLANTRACK_SMTP_DATA_TIMEOUT"):
+        DeliverySettings.from_environment({"PLANTRACK_SMTP_DATA_TIMEOUT": "ten"})
+    with pytest.raises(PlantrackError, match="PLANTRACK_MAIL_REDIRECT"):
+        DeliverySettings.from_environment({"PLANTRACK_MAIL_REDIRECT": "a@x.org, b@y.org"})
+    settings = DeliverySettings.from_environment({"PLANTRACK_ENVIRONMENT": "Production"})
+    assert settings.production and settings.data_timeout_s == 600
+
+
+def test_every_channel_module_registers_its_channel():
+    import importlib
+    import pkgutil
+
+    import notifications.channels as package
+
+    modules = [m.name for m in pkgutil.iter_modules(package.__path__) if m.name != "base"]
+    registered = {cls.__module__.rsplit(".", 1)[1] for cls in REGISTRY.values()}
+    for name in modules:
+        importlib.import_module(f"notifications.channels.{name}")
+    assert set(modules) == registered == {"email", "urls", "stub"}
+    assert set(REGISTRY) == {"smtp", "apprise-email", "apprise", "stub"}
+    assert all(hasattr(cls, "send") and hasattr(cls, "close") and isinstance(cls.simulated, bool) for cls in REGISTRY.values())
+
+
+def test_two_first_uses_of_a_new_store_do_not_race_on_the_migration(tmp_path):
+    """Both 07:30 flows open a store nobody has opened: one migrates, the others wait."""
+    from sqlalchemy import create_engine, text
+
+    from plantrack.store.database import engine_url
+
+    admin_url = os.environ.get("PLANTRACK_TEST_POSTGRES_URL")
+    admin = create_engine(engine_url(admin_url), isolation_level="AUTOCOMMIT") if admin_url else None
+    urls = [f"sqlite:///{tmp_path}/fresh{round_}.db" for round_ in range(3)]
+    if admin is not None:
+        for round_ in range(3):
+            with admin.connect() as connection:
+                connection.execute(text(f"DROP DATABASE IF EXISTS plantrack_first_use_{round_}"))
+                connection.execute(text(f"CREATE DATABASE plantrack_first_use_{round_}"))
+            urls.append(admin_url.rsplit("/", 1)[0] + f"/plantrack_first_use_{round_}")
+    try:
+        for url in urls:
+            processes = [
+                subprocess.Popen([sys.executable, "-m", "plantrack.cli", "notices", "--limit", "1", "--db", url], cwd=ROOT,
+                                 env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True)
+                for _ in range(3)
+            ]
+            results = [(p.wait(timeout=120), p.stderr.read()) for p in processes]
+            assert all(code == 0 for code, _ in results), (url, results)
+    finally:
+        if admin is not None:
+            with admin.connect() as connection:
+                for round_ in range(3):
+                    connection.execute(text(f"DROP DATABASE IF EXISTS plantrack_first_use_{round_} WITH (FORCE)"))
+            admin.dispose()
