@@ -195,3 +195,38 @@ def test_report_writes_both_files_and_mails_them_to_the_head_and_office(demo, tm
     [mail] = sink.messages
     assert mail["Subject"].endswith("(số liệu đến ngày 20/11/2020)")
     assert len(list(mail.iter_attachments())) == 2
+
+
+def test_dispatch_counts_notices_says_what_waits_and_retry_sends_now(store, monkeypatch):
+    """A refused address: dispatch exits 1 and names it (no raw markup); `notices --state
+    undeliverable` lists it; `retry` sends it once the address works, stamped with the real time."""
+    from notifications.sink import SmtpSink
+
+    run("sync", DEFINITIONS, "--db", store.url)
+    run("watch", "--as-of", "2020-11-09", "--db", store.url)  # a bare date: the end of that day, as in the flows
+    with store.session() as session:
+        created = session.scalars(select(Notice.created_at)).all()
+        first = session.scalars(select(Notice).order_by(Notice.id)).first()
+        address = first.recipient.contacts["to"][0]
+    assert set(created) == {dt.datetime(2020, 11, 9, 16, 59, 59, 999999, tzinfo=dt.timezone.utc)}
+    with SmtpSink() as sink:
+        monkeypatch.setenv("PLANTRACK_SMTP_URL", sink.url())
+        sink.rcpt_answers[address] = "550 5.1.1 no such user"
+        result = run("dispatch", "--as-of", "2020-11-09", "--db", store.url, expect=1)
+        assert "[yellow]" not in result.output and "[/]" not in result.output
+        assert "không gửi được: " in result.output and f"{address}: 550 5.1.1" in result.output
+        with store.session() as session:
+            undeliverable = session.scalar(select(func.count()).where(Notice.state == "undeliverable"))
+            sent = session.scalar(select(func.count()).where(Notice.state == "sent"))
+        assert undeliverable >= 1 and f"Đã gửi {sink.count} thư ({sent} thông báo)" in result.output
+        listed = run("notices", "--state", "undeliverable", "--db", store.url)
+        assert "undeliverable" in listed.output
+        run("notices", "--state", "lost", "--db", store.url, expect=2)
+        sink.rcpt_answers.clear()
+        before = dt.datetime.now(dt.timezone.utc)
+        retried = run("retry", "--db", store.url)
+        assert f"Đã đưa {undeliverable} thông báo về hàng chờ" in retried.output
+    with store.session() as session:
+        assert session.scalar(select(func.count()).where(Notice.state == "undeliverable")) == 0
+        late = session.scalars(select(Notice.sent_at).where(Notice.attempts == 2)).all()
+    assert late and all(before - dt.timedelta(seconds=1) <= t <= dt.datetime.now(dt.timezone.utc) for t in late)

@@ -10,12 +10,13 @@ import time
 import httpx
 import pytest
 import uvicorn
+from sqlalchemy import select
 
 from notifications.channels import Channels
 from notifications.dispatch import dispatch
 from plantrack.accounts import add_coordinator
 from plantrack.links import link_expiry, make_token
-from plantrack.store.models import Submission
+from plantrack.store.models import Notice, Submission
 from plantrack.tracking import find_occurrence
 from plantrack.watch import watch
 from plantrack.web.app import create_app
@@ -214,3 +215,32 @@ def test_coordinators_request_reports_and_take_up_escalations(server, hanoi):
         acknowledged = session.get(Notice, escalated.id)
         assert acknowledged.acknowledged_by == "Nguyễn Văn Điều Phối"
         assert session.query(Obligation).filter_by(origin="request").count() == 1
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)")
+def test_a_unit_page_shows_undeliverable_notices_and_a_coordinator_sends_them_again(server, hanoi):
+    from playwright.sync_api import sync_playwright
+    from sqlalchemy import update
+
+    with hanoi.transaction() as session:
+        notice = session.scalars(select(Notice).where(Notice.recipient_id == "hn.district.my-duc").order_by(Notice.id)).first()
+        session.execute(update(Notice).where(Notice.id == notice.id).values(
+            state="undeliverable", sent_at=None, result="SMTP: To address refused, not sent: 550 5.1.1 no such user"))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page()
+        page.goto(f"{server}/don-vi/hn.district.my-duc?as_of=2020-11-20")
+        failing = page.locator("#failing")
+        assert "không gửi được" in failing.inner_text() and "550 5.1.1 no such user" in failing.inner_text()
+        assert page.locator("#retry-form").count() == 0  # only coordinators may send again
+        page.goto(f"{server}/dang-nhap?next=/don-vi/hn.district.my-duc")
+        page.fill("#login", "dieuphoi")
+        page.fill("#password", "mat-khau-demo")
+        page.click("#sign-in")
+        page.goto(f"{server}/don-vi/hn.district.my-duc?as_of=2020-11-20")
+        page.click("#retry-form button")
+        assert "Đã đưa 1 thông báo về hàng chờ" in page.locator("#notice").inner_text()
+        browser.close()
+    with hanoi.session() as session:
+        again = session.get(Notice, notice.id)
+        assert again.state == "pending" and again.next_attempt_at == NOW

@@ -132,3 +132,47 @@ def test_every_deployment_names_a_flow_its_parameters_and_valid_schedules():
         assert set(deployment.get("parameters", {})) <= set(accepted), deployment["name"]
         for schedule in deployment["schedules"]:
             assert croniter.is_valid(schedule["cron"]) and schedule["timezone"] == "Asia/Ho_Chi_Minh"
+
+
+def test_the_flows_keep_to_working_days_and_say_why_they_did_nothing(prefect_server, tmp_path, monkeypatch):
+    """01/01/2021 (a public holiday) and a Saturday: no watch, and pending notices are not sent."""
+    from prefect.client.orchestration import get_client
+
+    from flows.notices import deadline_watch, dispatch_notices
+    from notifications.sink import SmtpSink
+
+    url = f"sqlite:///{tmp_path}/calendar.db"
+    sync_plans(definitions=[str(DEFINITIONS)], database_url=url)
+    with SmtpSink() as sink:
+        monkeypatch.setenv("PLANTRACK_SMTP_URL", sink.url())
+        deadline_watch(as_of="2020-11-09T07:30:00+07:00", database_url=url, smtp_secret_block=None, send=False)
+        holiday = deadline_watch(as_of="2021-01-01T07:30:00+07:00", database_url=url, smtp_secret_block=None)
+        saturday = dispatch_notices(as_of="2020-11-14T09:00:00+07:00", database_url=url, smtp_secret_block=None)
+        assert sink.count == 0  # 43 notices pending, none sent on a rest day
+        monday = dispatch_notices(as_of="2020-11-16T08:00:00+07:00", database_url=url, smtp_secret_block=None)
+    assert holiday == {"skipped": "public holiday: New Year's Day"}
+    assert saturday == {"skipped": "weekly rest day (Saturday)"}
+    assert monday["messages_sent"] == 43 and sink.count == 43
+    with get_client(sync_client=True) as client:
+        artifacts = [a for a in client.read_artifacts() if a.key in ("deadline-watch", "dispatch-notices")]
+    texts = [a.data for a in artifacts]
+    assert any("Không chạy: hôm nay 01/01/2021 là ngày lễ, Tết" in t for t in texts)
+    assert any("Không chạy: hôm nay 14/11/2020 là ngày nghỉ hằng tuần" in t for t in texts)
+
+
+def test_a_dispatch_that_gives_notices_up_fails_its_run(prefect_server, tmp_path, monkeypatch):
+    from flows.notices import dispatch_notices
+    from notifications.sink import SmtpSink
+
+    url = f"sqlite:///{tmp_path}/refused.db"
+    sync_plans(definitions=[str(DEFINITIONS)], database_url=url)
+    from flows.notices import deadline_watch
+
+    deadline_watch(as_of="2020-11-09T07:30:00+07:00", database_url=url, smtp_secret_block=None, send=False)
+    with SmtpSink() as sink:
+        sink.data_answer = "554 5.7.1 rejected"
+        monkeypatch.setenv("PLANTRACK_SMTP_URL", sink.url())
+        state = dispatch_notices(as_of="2020-11-09T08:00:00+07:00", database_url=url, smtp_secret_block=None,
+                                 return_state=True)
+    assert state.is_failed()
+    assert "43 message(s) failed and 0 sent" in str(state.result(raise_on_failure=False))
