@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_DB := sqlite:///var/demo.db
 
-.PHONY: install browser demo dashboard test clean
+.PHONY: install browser demo dashboard prefect prefect-down test clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,16 @@ dashboard: $(STAMP)
 	@echo "Coordinator login: dieuphoi / dieuphoi-demo"
 	$(BIN)/plantrack link --plan hn-cv-1030 --obligation ke-hoach-trien-khai --unit hn.district.my-duc --db $(DEMO_DB)
 	$(BIN)/plantrack serve --clock 2020-11-20T10:00:00+07:00 --db $(DEMO_DB)
+
+# A local Prefect server (var/prefect), the plantrack work pool, every deployment of
+# prefect.yaml, and a process worker, all in the background; waits until each answers.
+# The worker runs the flows with this environment (PLANTRACK_DATABASE_URL, PLANTRACK_SMTP_URL,
+# PLANTRACK_MAIL_REDIRECT...). UI at http://127.0.0.1:4200; `make prefect-down` stops it.
+prefect: $(STAMP)
+	$(BIN)/python -m flows.stack up
+
+prefect-down: $(STAMP)
+	$(BIN)/python -m flows.stack down
 
 # The dashboard tests drive Debian's chromium (Playwright never downloads a browser here).
 browser:

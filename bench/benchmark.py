@@ -166,6 +166,7 @@ def phase_watch(url: str, doubled: bool, smtp_port: int | None) -> dict:
         sent = dispatch(store, as_of, Channels(sender), batch=500, threads=4)
         dispatch_s = time.perf_counter() - started
         sender.close()
+        result.update(window_ms=round(1000 * sent.recording_s / max(sent.messages_sent + sent.messages_failed, 1), 2))
         result.update(messages=sent.messages_sent, failed=sent.messages_failed, dispatch_s=round(dispatch_s, 2),
                       mails_per_s=round(sent.messages_sent / dispatch_s), watch_plus_dispatch_s=round(watch_s + dispatch_s, 2))
     store.dispose()
@@ -281,6 +282,8 @@ def main() -> None:
                   f"{one['watch_plus_dispatch_s']} s; "
                   f"{one['messages']:,} messages ({one['notices']:,} notices), {one['mails_per_s']} mails/s, failed {one['failed']}; "
                   f"peak {one['peak_mb']} MB", flush=True)
+            print(f"[{kind}] duplicate window: one message per sending thread (4), open {one['window_ms']} ms a message "
+                  "(from the server's answer to the commit of its record)", flush=True)
             two = child("watch", kind, "doubled")
             change = (two["watch_s"] - one["watch_s"]) / one["watch_s"] * 100
             print(f"[{kind}] watch alone on {two['occurrences']:,} occurrences, same window ({two['in_window']:,}): {two['watch_s']} s "

@@ -59,6 +59,9 @@ class DispatchReport:
     next_retry_at: dt.datetime | None = None  # the earliest retry of this run's failures
     waiting: int = 0  # notices pending after the run
     next_due_at: dt.datetime | None = None  # when the earliest of them is due
+    # The duplicate window in time: from a server's answer to the commit of its record, summed
+    # over the run's messages (a crash inside it re-sends that one message).
+    recording_s: float = 0.0
     errors: list[str] = field(default_factory=list)
     undeliverable: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # addresses refused in messages that went
@@ -162,6 +165,10 @@ class _Recorder:
         self.give_up_after = give_up_after
         self._lock = threading.Lock()
 
+    def add_time(self, seconds: float) -> None:
+        with self._lock:
+            self.report.recording_s += seconds
+
     def record(self, session, digest: Digest, subject: str, outcome: Delivery | DeliveryError, now: dt.datetime,
                sent_at: dt.datetime) -> None:
         report = self.report
@@ -225,9 +232,11 @@ def dispatch(
 
     def send_and_record(digest: Digest) -> None:
         digest, subject, outcome = _deliver(channels, link_for, digest, now)
+        answered = time.perf_counter()
         at = clock()
         with store.transaction() as session:
             recorder.record(session, digest, subject, outcome, at, at)
+        recorder.add_time(time.perf_counter() - answered)
 
     # One thread sends in line: a pool only pays off when sends wait on the network.
     pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="plantrack-send") if threads > 1 else None

@@ -486,11 +486,14 @@ def dispatch_command(
     """Send the pending notices of the outbox that are due (failed sends wait and are retried;
     refused ones become undeliverable). Exit code 1 when something was given up, or nothing
     was delivered while sends failed."""
+    channels = _channels(smtp_url)
+    _send_due(Store(db), as_of_or_now(as_of), channels, threads)
+
+
+def _send_due(store: Store, instant: dt.datetime, channels, threads: int = 4) -> None:
+    """Dispatch what is due, say what happened; exit 1 unless the run was healthy."""
     from notifications.dispatch import dispatch, submission_links
 
-    channels = _channels(smtp_url)
-    instant = as_of_or_now(as_of)
-    store = Store(db)
     try:
         report = dispatch(store, instant, channels, link_for=submission_links(), threads=threads)
     finally:
@@ -516,29 +519,24 @@ def retry(
 
     No recorded time changes: the notices keep when they were written, and a send records
     the real time it happened."""
-    from notifications.dispatch import dispatch, submission_links
-
     from .outbox import release
     from .states import NoticeState
 
     now = dt.datetime.now(dt.timezone.utc)
     states = (NoticeState.PENDING, NoticeState.UNDELIVERABLE) if undeliverable else (NoticeState.PENDING,)
-    channels = _channels(smtp_url) if send else None
+    channels = _channels(smtp_url) if send else None  # before releasing: a bad SMTP setup changes nothing
     store = Store(db)
     try:
         with store.transaction() as session:
             plan_id = resolve_plan(session, plan).id if plan else None
             released = release(session, now, unit, plan_id, states)
-        out.print(f"Đã đưa {released} thông báo về hàng chờ để gửi ngay.", highlight=False)
-        if channels is None:
-            return
-        report = dispatch(store, now, channels, link_for=submission_links())
-    finally:
+    except BaseException:
         if channels is not None:
             channels.close()
-    print_dispatch(report)
-    if not report.healthy:
-        raise typer.Exit(1)
+        raise
+    out.print(f"Đã đưa {released} thông báo về hàng chờ để gửi ngay.", highlight=False)
+    if channels is not None:
+        _send_due(store, now, channels)
 
 
 @app.command()
