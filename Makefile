@@ -60,8 +60,9 @@ browser:
 		|| (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null) \
 		|| echo "chromium could not be installed: the browser test will be skipped"
 
-# PostgreSQL tests run too when PLANTRACK_TEST_POSTGRES_URL is set (.ci/run sets it).
+# ruff (configured in pyproject.toml) first, then the tests. PostgreSQL tests run too when PLANTRACK_TEST_POSTGRES_URL is set (.ci/run sets it).
 test: $(STAMP) browser
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 clean:

@@ -60,7 +60,8 @@ def units() -> list[dict]:
         rows.append(dict(id=f"{prov}.bcd", name=f"Ban Chỉ đạo 389 tỉnh {p}", kind="committee", escalates_to_id="vn.vptt"))
         rows.append(dict(id=f"{prov}.office", name=f"Cơ quan Thường trực tỉnh {p}", kind="standing_office", escalates_to_id=f"{prov}.bcd"))
         rows += [dict(id=f"{prov}.m{m:02d}", name=f"Sở {m} tỉnh {p}", kind="department", escalates_to_id=f"{prov}.office") for m in range(20)]
-        rows += [dict(id=f"{prov}.d{d:02d}", name=f"Ban Chỉ đạo 389 huyện {d} tỉnh {p}", kind="district_committee", escalates_to_id=f"{prov}.office") for d in range(10)]
+        rows += [dict(id=f"{prov}.d{d:02d}", name=f"Ban Chỉ đạo 389 huyện {d} tỉnh {p}", kind="district_committee",
+                      escalates_to_id=f"{prov}.office") for d in range(10)]
     for row in rows:
         row.update(registry_id="bench", short_name=None, parent_id=None, head=None, basis="stated", retired=False,
                    contacts={"to": [f"{row['id']}@bench.example"]})

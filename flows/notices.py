@@ -55,12 +55,20 @@ def rest_day(instant: dt.datetime, calendar: WorkCalendar | None = None):
     return (calendar or WorkCalendar()).rest_reason(local_date(instant))
 
 
-def skipped_markdown(title: str, instant: dt.datetime, reason) -> str:
-    return (
-        f"# {title} — {instant.isoformat()}\n\n"
+def skipped_on_rest_day(key: str, title: str, instant: dt.datetime) -> dict | None:
+    """On a rest day: an artifact saying why the run does nothing, and the run's result;
+    on a working day None."""
+    reason = rest_day(instant)
+    if reason is None:
+        return None
+    create_markdown_artifact(
+        key=key, description=f"{title} (skipped: rest day)",
+        markdown=f"# {title} — {instant.isoformat()}\n\n"
         f"Không chạy: hôm nay {local_date(instant):%d/%m/%Y} là {reason.vi}. Các thông báo đang chờ sẽ được gửi "
-        f"vào ngày làm việc tiếp theo.\n\nSkipped: {reason.en}; pending notices wait for the next working day."
+        f"vào ngày làm việc tiếp theo.\n\nSkipped: {reason.en}; pending notices wait for the next working day.",
     )
+    get_run_logger().info("rest day (%s): nothing done", reason.en)
+    return {"skipped": reason.en}
 
 
 def dispatch_lines(sent: dict) -> list[str]:
@@ -111,7 +119,8 @@ def watch_markdown(as_of: dt.datetime, found: dict, sent: dict | None) -> str:
         lines += ["", "**Không có địa chỉ nhận / unreachable:** " + ", ".join(summary["unreachable"])]
     findings = found["findings"]
     if findings:
-        lines += ["", "## Thông báo hôm nay / today's steps", "", "| đơn vị / unit | kế hoạch / plan | hạn / deadline | tình trạng | bậc / steps |", "|---|---|---|---|---|"]
+        lines += ["", "## Thông báo hôm nay / today's steps", "",
+                  "| đơn vị / unit | kế hoạch / plan | hạn / deadline | tình trạng | bậc / steps |", "|---|---|---|---|---|"]
         lines += [
             f"| {f['unit']} | {f['plan']} | {f['deadline']} | {CATEGORY_VI[f['category']]} | {', '.join(f['steps'])} |"
             for f in findings[:200]
@@ -128,12 +137,9 @@ def deadline_watch(
 ) -> dict:
     """Every working morning: write the day's reminders and escalations, then send them."""
     instant = entry_instant(as_of)
-    reason = None if on_rest_days else rest_day(instant)
-    if reason is not None:
-        create_markdown_artifact(key="deadline-watch", markdown=skipped_markdown("Theo dõi thời hạn / Deadline watch", instant, reason),
-                                 description="Deadline watch (skipped: rest day)")
-        get_run_logger().info("rest day (%s): nothing to do", reason.en)
-        return {"skipped": reason.en}
+    skipped = None if on_rest_days else skipped_on_rest_day("deadline-watch", "Theo dõi thời hạn / Deadline watch", instant)
+    if skipped:
+        return skipped
     found = run_watch(instant, database_url)
     sent = run_dispatch(instant, resolve_smtp_url(smtp_secret_block), database_url) if send else None
     create_markdown_artifact(key="deadline-watch", markdown=watch_markdown(instant, found, sent), description="Deadline watch")
@@ -149,12 +155,9 @@ def dispatch_notices(
     """Send pending notices, retries included (runs every few minutes in working hours)."""
     instant = entry_instant(as_of)
     title = "Gửi thông báo / Dispatch"
-    reason = None if on_rest_days else rest_day(instant)
-    if reason is not None:
-        create_markdown_artifact(key="dispatch-notices", markdown=skipped_markdown(title, instant, reason),
-                                 description="Dispatch (skipped: rest day)")
-        get_run_logger().info("rest day (%s): nothing sent", reason.en)
-        return {"skipped": reason.en}
+    skipped = None if on_rest_days else skipped_on_rest_day("dispatch-notices", title, instant)
+    if skipped:
+        return skipped
     sent = run_dispatch(instant, resolve_smtp_url(smtp_secret_block), database_url)
     create_markdown_artifact(
         key="dispatch-notices",

@@ -117,8 +117,6 @@ def submission_links(base_url: str | None = None, key: bytes | None = None) -> L
 def _deliver(
     channels: Channels, link_for: LinkMaker | None, digest: Digest, now: dt.datetime
 ) -> tuple[Digest, str, Delivery | DeliveryError]:
-    if channels.simulated:  # the proof-of-notice log says plainly that nothing was sent
-        return digest, "", channels.email.send(digest, None, now)
     message = render(digest, local_date(now), link_for=link_for)
     try:
         if digest.channel == "email":
@@ -169,11 +167,11 @@ class _Recorder:
         with self._lock:
             self.report.recording_s += seconds
 
-    def record(self, session, digest: Digest, subject: str, outcome: Delivery | DeliveryError, now: dt.datetime,
-               sent_at: dt.datetime) -> None:
+    def record(self, session, digest: Digest, subject: str, outcome: Delivery | DeliveryError, at: dt.datetime) -> None:
+        """Write one message's outcome, as of ``at`` (when the server answered)."""
         report = self.report
         if isinstance(outcome, Delivery):
-            record_sent(session, [(digest, f"{outcome.channel} {outcome.address}", outcome.result)], self.worker, sent_at)
+            record_sent(session, [(digest, f"{outcome.channel} {outcome.address}", outcome.result)], self.worker, at)
             with self._lock:
                 report.messages_sent += 1
                 report.notices_sent += len(digest.notice_ids)
@@ -181,7 +179,7 @@ class _Recorder:
                 report.refused += [f"{digest.recipient_id}: {a} ({answer})" for a, answer in outcome.refused.items()]
             return
         retry_at = record_failure(
-            session, digest, self.worker, now, str(outcome), self.final_after.get(outcome.kind), self.give_up_after,
+            session, digest, self.worker, at, str(outcome), self.final_after.get(outcome.kind), self.give_up_after,
         )
         line = f"{digest.recipient_id} [{digest.channel}]: {outcome}"
         with self._lock:
@@ -233,9 +231,8 @@ def dispatch(
     def send_and_record(digest: Digest) -> None:
         digest, subject, outcome = _deliver(channels, link_for, digest, now)
         answered = time.perf_counter()
-        at = clock()
         with store.transaction() as session:
-            recorder.record(session, digest, subject, outcome, at, at)
+            recorder.record(session, digest, subject, outcome, clock())
         recorder.add_time(time.perf_counter() - answered)
 
     # One thread sends in line: a pool only pays off when sends wait on the network.

@@ -487,17 +487,17 @@ def dispatch_command(
     refused ones become undeliverable). Exit code 1 when something was given up, or nothing
     was delivered while sends failed."""
     channels = _channels(smtp_url)
-    _send_due(Store(db), as_of_or_now(as_of), channels, threads)
+    try:
+        _send_due(Store(db), as_of_or_now(as_of), channels, threads)
+    finally:
+        channels.close()
 
 
 def _send_due(store: Store, instant: dt.datetime, channels, threads: int = 4) -> None:
     """Dispatch what is due, say what happened; exit 1 unless the run was healthy."""
     from notifications.dispatch import dispatch, submission_links
 
-    try:
-        report = dispatch(store, instant, channels, link_for=submission_links(), threads=threads)
-    finally:
-        channels.close()
+    report = dispatch(store, instant, channels, link_for=submission_links(), threads=threads)
     print_dispatch(report)
     if not report.healthy:
         raise typer.Exit(1)
@@ -530,13 +530,12 @@ def retry(
         with store.transaction() as session:
             plan_id = resolve_plan(session, plan).id if plan else None
             released = release(session, now, unit, plan_id, states)
-    except BaseException:
+        out.print(f"Đã đưa {released} thông báo về hàng chờ để gửi ngay.", highlight=False)
+        if channels is not None:
+            _send_due(store, now, channels)
+    finally:
         if channels is not None:
             channels.close()
-        raise
-    out.print(f"Đã đưa {released} thông báo về hàng chờ để gửi ngay.", highlight=False)
-    if channels is not None:
-        _send_due(store, now, channels)
 
 
 @app.command()

@@ -463,10 +463,11 @@ def release(session: Session, now: dt.datetime, unit_id: str | None = None, plan
     """
     condition = [Notice.state.in_([state.value for state in states]), ~Notice.stage.startswith(ALERT_PREFIX),
                  or_(Notice.lease_until.is_(None), Notice.lease_until < now)]
-    occurrences = select(Occurrence.id).join(Obligation, Occurrence.obligation_id == Obligation.id)
     if plan_id:
-        condition.append(Notice.occurrence_id.in_(occurrences.where(Obligation.plan_id == plan_id)))
-    if unit_id:  # notices to the unit, and notices about it (its escalations and alerts)
+        condition.append(Notice.occurrence_id.in_(
+            select(Occurrence.id).join(Obligation, Occurrence.obligation_id == Obligation.id).where(Obligation.plan_id == plan_id)
+        ))
+    if unit_id:  # notices to the unit, and notices about it (its escalations)
         condition.append(or_(Notice.recipient_id == unit_id,
                              Notice.occurrence_id.in_(select(Occurrence.id).where(Occurrence.unit_id == unit_id))))
     given_up = NoticeState.UNDELIVERABLE.value

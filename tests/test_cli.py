@@ -39,7 +39,7 @@ def test_hanoi_plan_as_of_20_11_2020_shows_who_sent_their_plan(demo):
     lines = result.output.splitlines()
 
     def status_of(unit_name):
-        (line,) = [l for l in lines if f" {unit_name} " in l and "│" in l]
+        (line,) = [row for row in lines if f" {unit_name} " in row and "│" in row]
         return line
 
     assert "done on time" in status_of("Công an TP")

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 
 from notifications.channels import REGISTRY, Channels, PooledSmtpSender
 from notifications.dispatch import dispatch

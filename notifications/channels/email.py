@@ -91,6 +91,13 @@ def check_reach(host: str, settings: DeliverySettings) -> None:
     )
 
 
+def _checked_plugin(url: str, settings: DeliverySettings):
+    """apprise's e-mail plugin for ``url``, once the server is allowed in this setup."""
+    plugin = _email_plugin(url)
+    check_reach(plugin.smtp_host, settings)
+    return plugin
+
+
 def _answer(code: int, text: bytes | str) -> str:
     text = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
     return f"{code} {' '.join(text.split())}"[:200]
@@ -112,9 +119,8 @@ class PooledSmtpSender:
 
     def __init__(self, url: str, settings: DeliverySettings | None = None):
         settings = settings or DeliverySettings()
-        plugin = _email_plugin(url)
+        plugin = _checked_plugin(url, settings)
         self.host, self.port = plugin.smtp_host, plugin.port
-        check_reach(self.host, settings)
         self.user, self.password = plugin.user, plugin.password
         self.mode = str(plugin.secure_mode)
         self.timeout = plugin.socket_connect_timeout
@@ -304,8 +310,7 @@ class AppriseEmailSender:
 
     def __init__(self, url: str, settings: DeliverySettings | None = None):
         settings = settings or DeliverySettings()
-        plugin = _email_plugin(url)
-        check_reach(plugin.smtp_host, settings)
+        plugin = _checked_plugin(url, settings)
         self.redirect_to = settings.redirect_to
         self.base = url
         self.safe_url = plugin.url(privacy=True)
