@@ -214,7 +214,8 @@ def phase_replay(url: str, months: int, mode: str) -> dict:
     last = min(END, dt.date(2020, 11, 5) + dt.timedelta(days=round(months * 30.44)))
     report = replay(store, dt.date(2020, 11, 5), last, scenario,
                     lambda at, directory: dispatch(store, at, Channels.stub() if simulate else Channels(sender, StubChannel()),
-                                                   batch=2000, threads=1, directory=directory, clock=lambda: at).summary())
+                                                   batch=2000, threads=1, directory=directory, clock=lambda: at,
+                                                   record_each=False).summary())
     elapsed = time.perf_counter() - started
     store.dispose()
     return {**built, "days": report.days_watched, "notices": report.notices_created, "messages": report.dispatched["messages_sent"],

@@ -167,17 +167,25 @@ class _Recorder:
         with self._lock:
             self.report.recording_s += seconds
 
-    def record(self, session, digest: Digest, subject: str, outcome: Delivery | DeliveryError, at: dt.datetime) -> None:
-        """Write one message's outcome, as of ``at`` (when the server answered)."""
+    def record(self, session, outcomes: list[tuple[Digest, str, Delivery | DeliveryError]], at: dt.datetime) -> None:
+        """Write outcomes (one message's, or a whole batch's) as of ``at``, and count them:
+        the delivered ones in one statement, each failure by its kind."""
         report = self.report
-        if isinstance(outcome, Delivery):
-            record_sent(session, [(digest, f"{outcome.channel} {outcome.address}", outcome.result)], self.worker, at)
+        delivered = [(digest, subject, outcome) for digest, subject, outcome in outcomes if isinstance(outcome, Delivery)]
+        if delivered:
+            record_sent(session, [(d, f"{o.channel} {o.address}", o.result) for d, _, o in delivered], self.worker, at)
             with self._lock:
-                report.messages_sent += 1
-                report.notices_sent += len(digest.notice_ids)
-                report.sent.append((digest.recipient_id, digest.channel, subject))
-                report.refused += [f"{digest.recipient_id}: {a} ({answer})" for a, answer in outcome.refused.items()]
-            return
+                for digest, subject, outcome in delivered:
+                    report.messages_sent += 1
+                    report.notices_sent += len(digest.notice_ids)
+                    report.sent.append((digest.recipient_id, digest.channel, subject))
+                    report.refused += [f"{digest.recipient_id}: {a} ({answer})" for a, answer in outcome.refused.items()]
+        for digest, _, outcome in outcomes:
+            if not isinstance(outcome, Delivery):
+                self._failed(session, digest, outcome, at)
+
+    def _failed(self, session, digest: Digest, outcome: DeliveryError, at: dt.datetime) -> None:
+        report = self.report
         retry_at = record_failure(
             session, digest, self.worker, at, str(outcome), self.final_after.get(outcome.kind), self.give_up_after,
         )
@@ -210,6 +218,7 @@ def dispatch(
     lease: dt.timedelta = LEASE,
     give_up_after: dt.timedelta = GIVE_UP_AFTER,
     rejected_tries: int = REJECTED_TRIES,
+    record_each: bool = True,
 ) -> DispatchReport:
     """Send every notice due by ``now`` over ``channels``; returns what was sent, failed and cancelled.
 
@@ -219,20 +228,27 @@ def dispatch(
     ``link_for`` gives reminders their signed submission links (``submission_links()``).
     ``directory`` may carry units and obligations read before (a replay keeps one for all its
     days). ``clock`` stamps leases and sends (default: ``run_clock(now)``).
+
+    ``record_each`` writes each message's outcome as the server answers (the duplicate window
+    of one message per thread). A replay, whose store and clock are its own, passes False:
+    a batch's outcomes are then written in one transaction once the batch is sent (a crash
+    re-sends the batch), one transaction a batch instead of one a message.
     """
     directory = directory or Directory()
     report = DispatchReport()
     if channels.simulated:
-        return _simulate(store, now, channels, batch, max_batches, directory, report)
+        return _simulate(store, now, channels, batch, max_batches, directory, _Recorder(report, None, 1, give_up_after))
     worker = worker or worker_name()
     clock = clock or run_clock(now)
     recorder = _Recorder(report, worker, rejected_tries, give_up_after)
 
-    def send_and_record(digest: Digest) -> None:
-        digest, subject, outcome = _deliver(channels, link_for, digest, now)
+    def send_and_record(digest: Digest):
+        outcome = _deliver(channels, link_for, digest, now)
+        if not record_each:
+            return outcome
         answered = time.perf_counter()
         with store.transaction() as session:
-            recorder.record(session, digest, subject, outcome, clock())
+            recorder.record(session, [outcome], clock())
         recorder.add_time(time.perf_counter() - answered)
 
     # One thread sends in line: a pool only pays off when sends wait on the network.
@@ -252,7 +268,10 @@ def dispatch(
                     record_cancelled(session, obsolete, now)
                 report.notices_cancelled += len(obsolete)
             with _LeaseKeeper(store, claimed.ids, worker, clock, lease):
-                list(pool.map(send_and_record, digests) if pool else map(send_and_record, digests))
+                outcomes = list(pool.map(send_and_record, digests) if pool else map(send_and_record, digests))
+                if not record_each:
+                    with store.transaction() as session:
+                        recorder.record(session, outcomes, clock())
     finally:
         if pool:
             pool.shutdown()
@@ -263,10 +282,11 @@ def dispatch(
 
 def _simulate(
     store: Store, now: dt.datetime, channels: Channels, batch: int, max_batches: int | None, directory: Directory,
-    report: DispatchReport,
+    recorder: _Recorder,
 ) -> DispatchReport:
     """Nothing goes over the network: lock, group and record each batch in one transaction,
     with no lease to take and give back."""
+    report = recorder.report
     batches, drained = 0, False
     while (max_batches is None or batches < max_batches) and not drained:
         with store.transaction() as session:
@@ -276,12 +296,5 @@ def _simulate(
             batches += 1
             record_cancelled(session, obsolete, now)
             report.notices_cancelled += len(obsolete)
-            sent = []
-            for digest in digests:
-                delivery = channels.email.send(digest, None, now)
-                sent.append((digest, f"{delivery.channel} {delivery.address}", delivery.result))
-                report.messages_sent += 1
-                report.notices_sent += len(digest.notice_ids)
-                report.sent.append((digest.recipient_id, digest.channel, ""))
-            record_sent(session, sent, None, now)
+            recorder.record(session, [(digest, "", channels.email.send(digest, None, now)) for digest in digests], now)
     return report

@@ -602,7 +602,8 @@ def replay(
 
     def deliver(as_of: dt.datetime, directory) -> dict:
         # The replay's clock is the simulated one: a send is stamped at the morning it replays.
-        return dispatch(store, as_of, channels, link_for=links, directory=directory, clock=lambda: as_of).summary()
+        return dispatch(store, as_of, channels, link_for=links, directory=directory, clock=lambda: as_of,
+                        record_each=False).summary()
 
     def on_day(day) -> None:
         if day.quiet:
