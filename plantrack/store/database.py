@@ -10,6 +10,8 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import sqlite3
+import time
 import zlib
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,6 +40,24 @@ def engine_url(url: str) -> str:
     return url
 
 
+def _use_wal(cursor, timeout_s: float = 30.0) -> None:
+    """Put the database file in WAL mode (it stays so: once done, a read says so).
+
+    Switching answers "database is locked" at once, without the busy timeout, while another
+    connection holds a lock: two processes opening a new store together (both 07:30 flows)
+    met it under load. So the switch is tried again until ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")  # an in-memory database stays "memory"
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def make_engine(url: str, durable: bool = True) -> Engine:
     url = engine_url(url)
     if url.startswith("sqlite"):
@@ -50,7 +70,7 @@ def make_engine(url: str, durable: bool = True) -> Engine:
         def _sqlite_pragmas(dbapi_connection, _record):
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA journal_mode=WAL")  # readers run beside a writer
+            _use_wal(cursor)  # readers run beside a writer
             # WAL's usual pairing: no fsync per commit, still safe if the process crashes. A power
             # cut may lose the last commits; the watch then writes its notices again (idempotent)
             # and a notice whose "sent" was lost is sent again, never dropped. A store that is
