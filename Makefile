@@ -39,8 +39,8 @@ demo: $(STAMP)
 # account, and the link of a district that has not sent its plan. http://127.0.0.1:8000/
 dashboard: $(STAMP)
 	test -f var/demo.db || $(MAKE) demo
-	PLANTRACK_COORDINATOR_PASSWORD=dieuphoi-demo $(BIN)/plantrack coordinator --login dieuphoi --name "Cán bộ điều phối (demo)" --db $(DEMO_DB)
-	@echo "Coordinator login: dieuphoi / dieuphoi-demo"
+	PLANTRACK_ACCOUNT_PASSWORD=dieuphoi-demo $(BIN)/plantrack account add --login dieuphoi --name "Cán bộ điều phối (demo)" --role admin --db $(DEMO_DB)
+	@echo "Demo sign-in (admin, every plan): dieuphoi / dieuphoi-demo"
 	$(BIN)/plantrack link --plan hn-cv-1030 --obligation ke-hoach-trien-khai --unit hn.district.my-duc --db $(DEMO_DB)
 	$(BIN)/plantrack serve --clock 2020-11-20T10:00:00+07:00 --db $(DEMO_DB)
 

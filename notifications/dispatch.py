@@ -97,19 +97,21 @@ def run_clock(start: dt.datetime) -> Clock:
 PUBLIC_URL_VARIABLE = "PLANTRACK_PUBLIC_URL"
 
 
-def submission_links(base_url: str | None = None, key: bytes | None = None) -> LinkMaker | None:
+def submission_links(base_url: str | None = None, keyring=None) -> LinkMaker | None:
     """Signed submission links under the dashboard's address (``base_url``, else
-    ``PLANTRACK_PUBLIC_URL``); None when no address is configured: reminders then carry none."""
-    from plantrack.links import SECRET_FILE, link_expiry, make_token, secret_key
+    ``PLANTRACK_PUBLIC_URL``); None when no address is configured: reminders then carry none.
+    Without a keyring, the entry point's (``keys.Keyring.from_environment``)."""
+    from plantrack.keys import Keyring
+    from plantrack.links import link_expiry, make_token
 
     base_url = base_url or os.environ.get(PUBLIC_URL_VARIABLE)
     if not base_url:
         return None
-    key = key or secret_key(None, SECRET_FILE)
+    keyring = keyring or Keyring.from_environment()
     base = base_url.rstrip("/")
 
     def link_for(item: DigestItem) -> str:
-        return f"{base}/nop/{make_token(key, item.occurrence_id, item.unit_id, link_expiry(item.deadline))}"
+        return f"{base}/nop/{make_token(keyring, item.occurrence_id, item.unit_id, link_expiry(item.deadline))}"
 
     return link_for
 

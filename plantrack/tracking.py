@@ -19,6 +19,7 @@ from .calendar import WorkCalendar, local_date
 from .deadlines import adhoc_deadline, extension_deadline
 from .errors import PlantrackError
 from .store.models import Extension, Obligation, Occurrence, Plan, Submission, Unit
+from .text import MAX_LINK, MAX_NOTE, MAX_NUMBER, MAX_REASON, MAX_TITLE, single_line, text_block
 
 
 class Status(str, enum.Enum):
@@ -274,9 +275,32 @@ def record_submission(
     link: str | None = None,
     note: str | None = None,
     recorded_by: str | None = None,
+    *,
+    now: dt.datetime | None = None,
+    allow_number: str | None = None,
 ) -> Submission:
-    if document_number and any(s.document_number == document_number for s in occurrence.submissions):
+    """A submission received at ``submitted_at``. With ``now`` (the caller's clock), a receipt
+    in the future is refused; ``allow_number`` is a correction's own earlier number."""
+    document_number = single_line(document_number, "document number", MAX_NUMBER)
+    link = single_line(link, "link", MAX_LINK)
+    note = text_block(note, "note", MAX_NOTE)
+    if document_number and document_number != allow_number and any(
+        s.document_number == document_number for s in occurrence.submissions
+    ):
         raise PlantrackError(f"document {document_number!r} is already recorded for occurrence #{occurrence.id}")
+    received = local_date(submitted_at)
+    if now is not None and submitted_at > now + dt.timedelta(minutes=5):
+        raise PlantrackError(f"the receipt date {received:%d/%m/%Y} is in the future (today is {local_date(now):%d/%m/%Y})")
+    plan = occurrence.obligation.plan
+    if received < plan.issued_on:
+        raise PlantrackError(f"the receipt date {received:%d/%m/%Y} is before the plan was issued ({plan.issued_on:%d/%m/%Y})")
+    if received < occurrence.opens_on:
+        raise PlantrackError(
+            f"the receipt date {received:%d/%m/%Y} is before this period opens ({occurrence.opens_on:%d/%m/%Y}): "
+            "a report for a period cannot be received before it"
+        )
+    if document_date is not None and document_date < plan.issued_on - dt.timedelta(days=366):
+        raise PlantrackError(f"the document date {document_date:%d/%m/%Y} is more than a year before the plan ({plan.issued_on:%d/%m/%Y})")
     if document_date is not None and document_date > local_date(submitted_at):
         raise PlantrackError(
             f"the document is dated {document_date:%d/%m/%Y}, after it was submitted ({local_date(submitted_at):%d/%m/%Y})"
@@ -291,6 +315,11 @@ def record_submission(
     return submission
 
 
+def previous_limit(occurrence: Occurrence) -> dt.date:
+    """The latest date an extension may set: a year after the plan's end."""
+    return occurrence.obligation.plan.period_end + dt.timedelta(days=366)
+
+
 def grant_extension(
     session: Session,
     occurrence: Occurrence,
@@ -300,8 +329,13 @@ def grant_extension(
     granted_at: dt.datetime,
 ) -> Extension:
     """A new deadline; the original stays in ``due_date`` for statistics."""
-    if not reason.strip() or not approved_by.strip():
+    reason = text_block(reason, "reason", MAX_REASON)
+    approved_by = single_line(approved_by, "approver", MAX_TITLE)
+    if not reason or not approved_by:
         raise PlantrackError("an extension needs a reason and an approver")
+    if new_date > previous_limit(occurrence):
+        end = occurrence.obligation.plan.period_end
+        raise PlantrackError(f"the new date {new_date:%d/%m/%Y} is more than a year after the plan ends ({end:%d/%m/%Y})")
     previous = effective_due_date(occurrence, granted_at)
     if new_date <= previous:
         raise PlantrackError(f"the new date {new_date:%d/%m/%Y} must be after the deadline in force ({previous:%d/%m/%Y})")
@@ -337,10 +371,11 @@ def request_adhoc(
         ).first()
         if base is None:
             raise PlantrackError(f"plan {plan.id} has no ad-hoc obligation {template!r} to request")
-    title = title or (base.title if base else None)
+    title = single_line(title, "title", MAX_TITLE) or (base.title if base else None)
     if not title:
         raise PlantrackError("an ad-hoc request needs a title (or --obligation naming an ad-hoc obligation of the plan)")
-    working_days = working_days or (base.rule.get("working_days") if base else None) or 5
+    if working_days is None:
+        working_days = (base.rule.get("working_days") if base else None) or 5
     if not 1 <= working_days <= 60:
         raise PlantrackError("working days must be between 1 and 60")
     if not units:

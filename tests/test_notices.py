@@ -381,7 +381,9 @@ def test_reminders_carry_a_signed_link_for_their_unit_and_escalations_none(synce
     from notifications.dispatch import submission_links
     from plantrack.links import read_token
 
-    key = b"notice-test-key"
+    from plantrack.keys import demo_keyring
+
+    key = demo_keyring("notice-test")
     links = submission_links("https://theodoi.example/", key)
     run_watch(synced, D(2020, 11, 9))
     dispatch(synced, morning(D(2020, 11, 9)), Channels(PooledSmtpSender(sink.url())), link_for=links)

@@ -20,7 +20,11 @@ from typing import Iterator
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import ARRAY, ColumnElement, Engine, String, any_, bindparam, create_engine, event, func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+
+from ..errors import PlantrackError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DEFAULT_URL = "sqlite:///var/plantrack.db"
@@ -158,14 +162,55 @@ def is_current(engine: Engine) -> bool:
         return set(MigrationContext.configure(connection).get_current_heads()) == heads
 
 
+def is_store_error(exc: BaseException) -> bool:
+    """An error of the database or its driver (not of plantrack's own logic)."""
+    return isinstance(exc, (SQLAlchemyError, sqlite3.Error)) or type(exc).__module__.startswith("psycopg")
+
+
+def describe_store_error(exc: BaseException, url: str | None = None) -> str:
+    """A store problem in words a person can act on; the URL's password is masked."""
+    where = f" ({_masked(url)})" if url else ""
+    original = getattr(exc, "orig", None) or exc
+    first = (str(original).strip().splitlines() or [type(original).__name__])[0]
+    text = first.lower()
+    if "readonly" in text or "read-only" in text or "read only" in text:
+        return f"the store{where} is read-only: {first} (check the file's and its folder's permissions)"
+    if "not a database" in text or "file is encrypted" in text:
+        return f"the store{where} is not a SQLite database: {first}"
+    if "unable to open" in text:
+        return f"the store{where} cannot be opened: {first} (does its folder exist, may it be written?)"
+    if "connection" in text or "connect" in text or "could not translate host" in text:
+        return f"cannot reach the database{where}: {first}"
+    if isinstance(exc, (ArgumentError, NoSuchModuleError)):
+        return f"not a database URL{where}: {first} (e.g. sqlite:///var/plantrack.db or postgresql://user@host/db)"
+    return f"the store{where} failed: {first}"
+
+
+def _masked(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "an unreadable URL"
+
+
+class StoreError(PlantrackError):
+    """The store cannot be opened, reached or migrated; the message says which and why."""
+
+
 class Store:
-    """One database: an engine and a session factory, migrated on first use."""
+    """One database: an engine and a session factory, migrated on first use. Opening a store
+    that cannot be reached, read or written raises ``StoreError`` with a clear message."""
 
     def __init__(self, url: str | None = None, *, migrate: bool = True, durable: bool = True):
         self.url = database_url(url)
-        self.engine = make_engine(self.url, durable)
-        if migrate:
-            migrate_schema(self.engine)
+        try:
+            self.engine = make_engine(self.url, durable)
+            if migrate:
+                migrate_schema(self.engine)
+        except Exception as exc:
+            if not is_store_error(exc) and not isinstance(exc, (OSError, ValueError)):
+                raise
+            raise StoreError(describe_store_error(exc, self.url)) from exc
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

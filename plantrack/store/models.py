@@ -178,6 +178,15 @@ class Submission(Base):
     link: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[str | None] = mapped_column(Text)
+    # A file handed in: its name as sent (cleaned), where it is kept under the upload folder
+    # (a unique name, never shown), and its size.
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    file_path: Mapped[str | None] = mapped_column(String(300))
+    file_bytes: Mapped[int | None] = mapped_column(Integer)
+    # A correction supersedes the submission it replaces; the first hand-in's time still
+    # decides on time or late (``occurrence.first_submitted_at``).
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"))
+    superseded_at: Mapped[dt.datetime | None] = mapped_column()
 
     occurrence: Mapped[Occurrence] = relationship(back_populates="submissions")
 
@@ -261,13 +270,41 @@ class WatchRun(Base):
     notices_created: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Coordinator(Base):
-    """A person of a coordinating office who may approve extensions, request reports and
-    acknowledge escalations on the dashboard. Agencies need no account: their links are signed."""
+class Account(Base):
+    """A person who signs in to the dashboard (``accounts.Role``: viewer, coordinator, admin),
+    scoped to some plans (with the plans implementing them) and to a subtree of units; none
+    means all. Agencies need no account: their links are signed."""
 
-    __tablename__ = "coordinator"
+    __tablename__ = "account"
 
     login: Mapped[str] = mapped_column(String(100), primary_key=True)
     name: Mapped[str] = mapped_column(Text)
-    password_hash: Mapped[str] = mapped_column(Text)  # scrypt$n$r$p$salt$hash
+    password_hash: Mapped[str] = mapped_column(Text)  # argon2id (argon2-cffi's encoded form)
     created_at: Mapped[dt.datetime] = mapped_column()
+    role: Mapped[str] = mapped_column(String(20), default="coordinator")
+    plans: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    unit_root: Mapped[str | None] = mapped_column(String(100))
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class LoginSession(Base):
+    """A signed-in session, kept on the server so that logout, a password change or the
+    account's removal end it at once. The cookie carries the id; the table keeps its SHA-256."""
+
+    __tablename__ = "login_session"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    login: Mapped[str] = mapped_column(ForeignKey("account.login", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column()
+    expires_at: Mapped[dt.datetime] = mapped_column()
+
+
+class UnitFeed(Base):
+    """The generation of a unit's own feed link (its page and calendar): revoking it raises
+    the generation, and every link signed for an earlier one stops working."""
+
+    __tablename__ = "unit_feed"
+
+    unit_id: Mapped[str] = mapped_column(ForeignKey("unit.id"), primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, default=1)
+    changed_at: Mapped[dt.datetime] = mapped_column()

@@ -1,0 +1,74 @@
+"""Commands on the plan definitions: ``validate``, ``sync``, ``units``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+from sqlalchemy import select
+
+from ..loader import load_catalogue
+from ..store.database import Store, database_url
+from ..store.models import Unit
+from ..store.sync import occurrence_summary, sync_catalogue
+from .base import DEFAULT_DEFINITIONS, DbOption, app, out
+
+
+@app.command()
+def validate(paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: plan_definitions).")] = None):
+    """Check plan definition files; print every problem with file, line and field."""
+    catalogue = load_catalogue(*(paths or [DEFAULT_DEFINITIONS]))
+    out.print(
+        f"[green]OK[/]: {len(catalogue.files)} files, {len(catalogue.units)} units, {len(catalogue.plans)} plans, "
+        f"{sum(len(p.duties) for p in catalogue.plans.values())} duties, "
+        f"{sum(len(p.obligations) for p in catalogue.plans.values())} obligations."
+    )
+
+
+@app.command()
+def sync(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: plan_definitions).")] = None,
+    db: DbOption = None,
+):
+    """Load plan definitions into the store: adds, changes and retires rows; idempotent."""
+    catalogue = load_catalogue(*(paths or [DEFAULT_DEFINITIONS]))
+    store = Store(db)
+    with store.transaction() as session:
+        report = sync_catalogue(session, catalogue, Path.cwd())
+    if report.is_empty:
+        out.print(f"Store {database_url(db)} is up to date: nothing changed.")
+        return
+    table = Table(title=f"Sync into {database_url(db)}")
+    for column in ("kind", "added", "changed", "retired"):
+        table.add_column(column, justify="right" if column != "kind" else "left")
+    for kind, added, changed, retired in report.summary():
+        table.add_row(kind, str(added), str(changed), str(retired))
+    out.print(table)
+    for action in ("added", "changed", "retired"):
+        for kind in ("unit", "plan", "duty", "obligation"):
+            items = getattr(report, action).get(kind, [])
+            if items and (action != "added" or len(items) <= 20):
+                out.print(f"  {action} {kind}: {', '.join(items)}", highlight=False)
+        for label, count in occurrence_summary(report, action):
+            out.print(f"  {action} {count} occurrence(s) of {label}", highlight=False)
+
+
+@app.command()
+def units(
+    registry: Annotated[Optional[str], typer.Option(help="Only this registry (national, hanoi...).")] = None,
+    db: DbOption = None,
+):
+    """List the units in the store."""
+    store = Store(db)
+    with store.session() as session:
+        query = select(Unit).where(Unit.retired.is_(False)).order_by(Unit.registry_id, Unit.id)
+        if registry:
+            query = query.where(Unit.registry_id == registry)
+        table = Table()
+        for header in ("id", "name", "kind", "escalates to"):
+            table.add_column(header, overflow="fold")
+        for row in session.scalars(query):
+            table.add_row(row.id, row.name, row.kind, row.escalates_to_id or "")
+    out.print(table)

@@ -1,0 +1,62 @@
+"""The progress report command: ``report``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from ..errors import PlantrackError
+from ..store.database import Store
+from ..tracking import COUNTED
+from .base import AsOfOption, DbOption, app, as_of_or_now, out
+
+
+@app.command()
+def report(
+    plan: Annotated[str, typer.Option(help="Plan id or number; the plans implementing it are rolled up.")],
+    as_of: AsOfOption = None,
+    output_dir: Annotated[Path, typer.Option("--output-dir", help="Where the .xlsx and .html files go.")] = Path("var/reports"),
+    send: Annotated[bool, typer.Option("--send", help="E-mail the report to the plan's head and standing office.")] = False,
+    smtp_url: Annotated[Optional[str], typer.Option("--smtp-url", help="SMTP server (default: PLANTRACK_SMTP_URL).")] = None,
+    db: DbOption = None,
+):
+    """A plan's progress report as of a date: an Excel workbook and a printable HTML page."""
+    from ..exports.common import rate_text
+    from ..reporting import write_progress_report
+
+    instant = as_of_or_now(as_of)
+    written = write_progress_report(Store(db), plan, instant, output_dir)
+    r = written.report
+    table = Table(title=f"Báo cáo tiến độ {r.plan_number} — số liệu đến hết ngày {r.day:%d/%m/%Y}")
+    for column in ["Đơn vị", *[s.vi for s in COUNTED], "Tỷ lệ đúng hạn"]:
+        table.add_column(column, justify="left" if column == "Đơn vị" else "right")
+    table.add_row(f"Tổng cộng ({len(r.units)} đơn vị)", *[str(r.counts[s]) for s in COUNTED], rate_text(r.rate))
+    for unit in r.lagging[:15]:
+        table.add_row(unit.name, *[str(unit.counts[s]) for s in COUNTED], rate_text(unit.rate))
+    out.print(table)
+    if r.implementers:
+        have = [name for _, name, plans in r.implementers if plans]
+        out.print(f"Kế hoạch triển khai đã có trong hệ thống: {len(have)}/{len(r.implementers)} ({', '.join(have) or '—'})")
+    for path in written.files:
+        out.print(f"Đã ghi: {path}", highlight=False)
+    if send:
+        from notifications.channels import PooledSmtpSender, smtp_url as configured_smtp
+        from notifications.report_mail import send_report
+
+        url = configured_smtp(smtp_url)
+        if url is None:
+            raise PlantrackError("--send needs an SMTP server: --smtp-url or PLANTRACK_SMTP_URL")
+        from ..settings import DeliverySettings
+
+        sender = PooledSmtpSender(url, DeliverySettings.from_environment())
+        try:
+            answer = send_report(sender, r, written.recipients, written.files, dt.datetime.now(dt.timezone.utc))
+        except Exception as exc:  # DeliveryError: nothing is lost, the files are written; say so
+            raise PlantrackError(f"the report was written but not sent: {exc}") from None
+        finally:
+            sender.close()
+        out.print(f"Đã gửi tới {', '.join(x.name for x in written.recipients)}: {answer}", highlight=False)

@@ -1,0 +1,230 @@
+"""Commands on what units owe and do: ``status``, ``submit``, ``extend``, ``request``,
+``explain``, ``calendar``, ``scenario``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from ..calendar import TIMEZONE, local_date, parse_date
+from ..ics import unit_calendar
+from ..store.database import Store
+from ..store.models import Occurrence
+from ..tracking import find_occurrence, grant_extension, record_submission, request_adhoc, resolve_unit, status_rows
+from .base import (
+    STATUS_STYLE,
+    AsOfOption,
+    DbOption,
+    LangOption,
+    ObligationOption,
+    OccurrenceOption,
+    PeriodOption,
+    PlanOption,
+    UnitOption,
+    app,
+    as_of_or_now,
+    fmt_day,
+    out,
+    parse_instant,
+    print_summary,
+)
+
+
+@app.command()
+def status(
+    plan: Annotated[Optional[str], typer.Option(help="Plan id or number; includes the plans that implement it.")] = None,
+    unit: Annotated[Optional[str], typer.Option(help="Unit id; includes its sub-units.")] = None,
+    obligation: Annotated[Optional[str], typer.Option(help="Only this obligation id.")] = None,
+    as_of: AsOfOption = None,
+    show_all: Annotated[bool, typer.Option("--all", help="Also list occurrences whose period has not opened.")] = False,
+    summary_only: Annotated[bool, typer.Option("--summary", help="Only the counts.")] = False,
+    lang: LangOption = "vi",
+    db: DbOption = None,
+):
+    """Where each unit stands, as of a date: done on time, done late, in progress, overdue."""
+    instant = as_of_or_now(as_of)
+    store = Store(db)
+    with store.session() as session:
+        rows = status_rows(session, instant, plan, unit, include_not_open=show_all)
+    if obligation:
+        rows = [r for r in rows if r.obligation_key == obligation]
+    english = lang == "en"
+    day = local_date(instant)
+    title = f"{'Status as of' if english else 'Tình hình thực hiện đến hết ngày'} {day:%d/%m/%Y}"
+    if not rows:
+        out.print(f"{title}: {'nothing to show' if english else 'không có nghĩa vụ nào'}.")
+        return
+    if not summary_only:
+        table = Table(title=title, show_lines=False)
+        headers = (
+            ["#", "Document", "Obligation", "Unit", "Period", "Deadline", "Submitted", "Status"]
+            if english
+            else ["#", "Văn bản", "Nghĩa vụ", "Đơn vị", "Kỳ", "Hạn", "Ngày nộp", "Trạng thái"]
+        )
+        for index, header in enumerate(headers):
+            # Dates and statuses never wrap; long names fold instead.
+            table.add_column(header, overflow="fold", no_wrap=index in (0, 5, 6, 7))
+        for row in rows:
+            deadline = fmt_day(row.effective_due)
+            if row.extended:
+                deadline += f" ({'ext. from' if english else 'gia hạn từ'} {fmt_day(row.due_date)})"
+            submitted = fmt_day(local_date(row.submitted_at)) if row.submitted_at else ""
+            label = row.status.en if english else row.status.vi
+            table.add_row(
+                str(row.occurrence_id), row.plan_number, row.obligation_key, row.unit_name, row.period_key,
+                deadline, submitted, f"[{STATUS_STYLE[row.status]}]{label}[/]",
+            )
+        out.print(table)
+    print_summary(rows, english, title)
+
+
+@app.command()
+def submit(
+    occurrence: OccurrenceOption = None,
+    plan: PlanOption = None,
+    obligation: ObligationOption = None,
+    unit: UnitOption = None,
+    period: PeriodOption = None,
+    number: Annotated[Optional[str], typer.Option("--number", help="Document number, e.g. 125/KH-UBND.")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="When it was received (date or ISO instant); default now.")] = None,
+    document_date: Annotated[Optional[str], typer.Option("--document-date", help="The date printed on the document.")] = None,
+    link: Annotated[Optional[str], typer.Option(help="Link to the document.")] = None,
+    note: Annotated[Optional[str], typer.Option(help="A note.")] = None,
+    db: DbOption = None,
+):
+    """Record what a unit handed in for an occurrence."""
+    submitted_at = parse_instant(date, "--date", date_means_end_of_day=False)
+    doc_date = parse_date(document_date, "--document-date") if document_date else None
+    store = Store(db)
+    with store.transaction() as session:
+        row = find_occurrence(session, occurrence, plan, obligation, unit, period)
+        record_submission(session, row, submitted_at, number, doc_date, link, note, "cli", now=dt.datetime.now(dt.timezone.utc))
+        on_time = local_date(submitted_at) <= row.current_due_date
+        out.print(
+            f"Recorded submission for occurrence #{row.id} ({row.unit_id}, {row.period_key}) on "
+            f"{local_date(submitted_at):%d/%m/%Y}: {'on time' if on_time else 'late'} "
+            f"(deadline {row.current_due_date:%d/%m/%Y})."
+        )
+
+
+@app.command()
+def extend(
+    occurrence: OccurrenceOption = None,
+    plan: PlanOption = None,
+    obligation: ObligationOption = None,
+    unit: UnitOption = None,
+    period: PeriodOption = None,
+    new_date: Annotated[str, typer.Option("--new-date", help="The new last day.")] = ...,
+    reason: Annotated[str, typer.Option(help="Why the extension is granted.")] = ...,
+    approver: Annotated[str, typer.Option(help="Who approved it.")] = ...,
+    at: Annotated[Optional[str], typer.Option("--at", help="When it was granted; default now.")] = None,
+    db: DbOption = None,
+):
+    """Grant an extension (gia hạn); statistics keep the original deadline."""
+    granted_at = parse_instant(at, "--at", date_means_end_of_day=False)
+    day = parse_date(new_date, "--new-date")
+    store = Store(db)
+    with store.transaction() as session:
+        row = find_occurrence(session, occurrence, plan, obligation, unit, period)
+        extension = grant_extension(session, row, day, reason, approver, granted_at)
+        out.print(
+            f"Occurrence #{row.id}: deadline {extension.previous_due_date:%d/%m/%Y} → {extension.new_due_date:%d/%m/%Y}"
+            f" (original {row.due_date:%d/%m/%Y} kept for statistics)."
+        )
+
+
+@app.command()
+def request(
+    plan: Annotated[str, typer.Option("--plan", help="Plan id or number.")],
+    units: Annotated[list[str], typer.Option("--unit", help="Unit id; repeat for several.")],
+    title: Annotated[Optional[str], typer.Option(help="What is asked for.")] = None,
+    obligation: Annotated[Optional[str], typer.Option("--obligation", help="An ad-hoc obligation of the plan to raise.")] = None,
+    working_days: Annotated[Optional[int], typer.Option("--working-days", min=1, max=60, help="Due in N working days (1-60).")] = None,
+    at: Annotated[Optional[str], typer.Option("--at", help="When the request is made; default now.")] = None,
+    by: Annotated[Optional[str], typer.Option("--by", help="Who requests it.")] = None,
+    db: DbOption = None,
+):
+    """Request an ad-hoc report (báo cáo đột xuất) from units, due in N working days."""
+    requested_at = parse_instant(at, "--at", date_means_end_of_day=False)
+    store = Store(db)
+    with store.transaction() as session:
+        row, occurrences = request_adhoc(session, plan, units, requested_at, title, working_days, obligation, by)
+        due = occurrences[0].due_date
+        out.print(
+            f"Requested {row.title!r} ({row.plan_id}/{row.key}) from {len(occurrences)} unit(s), "
+            f"due {due:%d/%m/%Y}; occurrences {', '.join('#' + str(o.id) for o in occurrences)}."
+        )
+
+
+@app.command()
+def explain(
+    occurrence: OccurrenceOption = None,
+    plan: PlanOption = None,
+    obligation: ObligationOption = None,
+    unit: UnitOption = None,
+    period: PeriodOption = None,
+    lang: LangOption = "vi",
+    db: DbOption = None,
+):
+    """Why a deadline is what it is: the rule, the written date, each shift and why."""
+    store = Store(db)
+    with store.session() as session:
+        row = find_occurrence(session, occurrence, plan, obligation, unit, period)
+        plan_row = row.obligation.plan
+        out.print(
+            f"[bold]#{row.id}[/] {plan_row.number} — {row.obligation.title}\n"
+            f"{row.unit.name} · {row.period_label} ({row.period_key})",
+            highlight=False,
+        )
+        key = "en" if lang == "en" else "vi"
+        for step in row.explanation:
+            out.print(f"  {dt.date.fromisoformat(step['date']):%d/%m/%Y}  {step[key]}", highlight=False)
+        for extension in row.extensions:
+            out.print(f"  [bold]{'Extension' if key == 'en' else 'Gia hạn'}[/] ({extension.granted_at.astimezone(TIMEZONE):%d/%m/%Y %H:%M}):")
+            for step in extension.explanation:
+                out.print(f"    {dt.date.fromisoformat(step['date']):%d/%m/%Y}  {step[key]}", highlight=False)
+
+
+@app.command()
+def calendar(
+    unit: Annotated[str, typer.Option("--unit", help="Unit id.")],
+    plan: PlanOption = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-O", help="File to write (default: <unit>.ics).")] = None,
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+):
+    """Write a unit's deadlines as an .ics file for calendar applications."""
+    instant = as_of_or_now(as_of)
+    store = Store(db)
+    with store.session() as session:
+        unit_row = resolve_unit(session, unit)
+        rows = [r for r in status_rows(session, instant, plan, unit, include_not_open=True) if r.unit_id == unit_row.id]
+        explanations = {r.occurrence_id: session.get(Occurrence, r.occurrence_id).explanation for r in rows}
+    text = unit_calendar(unit_row.name, rows, explanations, dt.datetime.now(dt.timezone.utc))
+    path = output or Path(f"{unit_row.id}.ics")
+    path.write_text(text, encoding="utf-8", newline="")
+    out.print(f"Wrote {len(rows)} deadline(s) of {unit_row.name} to {path}.", highlight=False)
+
+
+@app.command()
+def scenario(
+    path: Annotated[Path, typer.Argument(help="A scenario file (submissions and extensions).")],
+    until: Annotated[Optional[str], typer.Option("--until", help="Apply events up to this date or instant; default all.")] = None,
+    db: DbOption = None,
+):
+    """Record a scenario's submissions and extensions (idempotent), e.g. to try a plan out."""
+    from ..scenario import apply_scenario, load_scenario
+
+    loaded = load_scenario(path)
+    limit = parse_instant(until, "--until", date_means_end_of_day=True) if until else dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+    store = Store(db)
+    with store.transaction() as session:
+        result = apply_scenario(session, loaded, limit)
+    out.print(
+        f"Scenario {loaded.scenario.title!r}: {result.submissions} submission(s) and {result.extensions} extension(s) "
+        f"recorded, {result.skipped} already there."
+    )

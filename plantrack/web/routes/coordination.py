@@ -1,0 +1,87 @@
+"""A coordinator's actions on a unit's page: approve an extension, take up an escalation,
+send failing notices again, request an ad-hoc report. Each needs a role that acts, a valid
+CSRF token and the unit within the account's scope; it runs in one transaction and goes back
+to the unit's page with a signed message (never text taken from the address bar)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from ...calendar import parse_date
+from ...errors import PlantrackError
+from ...outbox import release
+from ...store.models import Account, Occurrence
+from ...tracking import grant_extension, request_adhoc, resolve_unit
+from ...watch import acknowledge_escalation
+from ..deps import Context, Principal, acting, check_plan, check_unit, context, flash_token, page
+
+router = APIRouter(prefix="/dieu-phoi")
+
+
+def _occurrence(session, principal: Principal, occurrence_id: int) -> Occurrence:
+    occurrence = session.get(Occurrence, occurrence_id) if 0 < occurrence_id < 2**62 else None
+    if occurrence is None or occurrence.retired:
+        raise PlantrackError(f"Không có nhiệm vụ #{occurrence_id}.")
+    check_unit(principal, occurrence.unit_id)
+    check_plan(principal, occurrence.obligation.plan_id)
+    return occurrence
+
+
+def act(request: Request, ctx: Context, principal: Principal, failure: str, action) -> Response:
+    """``action(session, name)`` returns the unit page to go back to and what to tell."""
+    try:
+        with ctx.store.transaction() as session:
+            account = session.get(Account, principal.login)
+            unit_id, message = action(session, account.name)
+    except PlantrackError as exc:
+        return page(request, "message.html.j2", 422, title=failure, message=str(exc))
+    return RedirectResponse(f"/don-vi/{unit_id}?" + urlencode({"thong_bao": flash_token(ctx, unit_id, message)}), status_code=303)
+
+
+@router.post("/gia-han/{occurrence_id}")
+def extend(request: Request, occurrence_id: int, new_date: str = Form(...), reason: str = Form(...),
+           principal: Principal = Depends(acting), ctx: Context = Depends(context)):
+    def action(session, name):
+        occurrence = _occurrence(session, principal, occurrence_id)
+        day = parse_date(new_date, "Ngày gia hạn")
+        grant_extension(session, occurrence, day, reason, name, ctx.clock())
+        return occurrence.unit_id, f"Đã gia hạn nhiệm vụ #{occurrence_id} đến {day:%d/%m/%Y}."
+
+    return act(request, ctx, principal, "Không gia hạn được", action)
+
+
+@router.post("/xac-nhan/{occurrence_id}")
+def acknowledge(request: Request, occurrence_id: int, principal: Principal = Depends(acting), ctx: Context = Depends(context)):
+    def action(session, name):
+        occurrence = _occurrence(session, principal, occurrence_id)
+        acknowledge_escalation(session, occurrence, name, ctx.clock())
+        return occurrence.unit_id, f"Đã tiếp nhận báo cáo chậm của nhiệm vụ #{occurrence_id}: không báo cáo lên cấp trên nữa."
+
+    return act(request, ctx, principal, "Không xác nhận được", action)
+
+
+@router.post("/gui-lai/{unit_id}")
+def retry_now(request: Request, unit_id: str, principal: Principal = Depends(acting), ctx: Context = Depends(context)):
+    def action(session, name):
+        check_unit(principal, unit_id)
+        unit = resolve_unit(session, unit_id)
+        released = release(session, ctx.clock(), unit.id)
+        return unit.id, (f"Đã đưa {released} thông báo về hàng chờ: lượt gửi tới (trong giờ hành chính, "
+                         "15 phút một lần) sẽ gửi lại.")
+
+    return act(request, ctx, principal, "Không gửi lại được", action)
+
+
+@router.post("/yeu-cau")
+def adhoc(request: Request, plan: str = Form(...), unit: str = Form(...), title: str = Form(""), working_days: int = Form(5),
+          principal: Principal = Depends(acting), ctx: Context = Depends(context)):
+    def action(session, name):
+        check_unit(principal, unit)
+        check_plan(principal, plan)
+        obligation, _ = request_adhoc(session, plan, [unit], ctx.clock(), title or None, working_days, requested_by=name)
+        return unit, f"Đã yêu cầu: {obligation.title}."
+
+    return act(request, ctx, principal, "Không tạo được yêu cầu", action)

@@ -1,0 +1,109 @@
+"""An agency's submission link, ``/nop/{token}``: no account, one unit, one occurrence.
+
+The token is checked before the body is read (``guards.BodyLimit`` has already refused a
+body too large for a hand-in); the form is parsed with at most one file and a few fields.
+A link that was used shows what was handed in and takes a correction that supersedes it,
+up to the link's quota (``handins``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
+
+from ...calendar import parse_date
+from ...errors import PlantrackError
+from ...handins import MAX_CORRECTIONS, MAX_FILE, HandInError, check_quota, current_submission, hand_in, keep_file
+from ...links import LinkError, read_token
+from ...store.models import Occurrence
+from ...tracking import status_rows
+from ..deps import Context, context, page
+
+router = APIRouter()
+
+
+def granted(ctx: Context, session, token: str) -> Occurrence:
+    grant = read_token(ctx.keyring, token, ctx.clock())
+    occurrence = session.get(Occurrence, grant.occurrence_id) if 0 < grant.occurrence_id < 2**62 else None
+    if occurrence is None or occurrence.retired or occurrence.unit_id != grant.unit_id:
+        raise LinkError("Đường dẫn không dùng được cho nhiệm vụ này.")
+    return occurrence
+
+
+def form_context(ctx: Context, session, occurrence: Occurrence) -> dict:
+    [row] = [r for r in status_rows(session, ctx.clock(), unit=occurrence.unit_id, include_not_open=True)
+             if r.occurrence_id == occurrence.id] or [None]
+    submissions = list(occurrence.submissions)
+    return {"occurrence": occurrence, "row": row, "unit": occurrence.unit, "plan": occurrence.obligation.plan,
+            "submissions": submissions, "current": current_submission(occurrence),
+            "corrections_left": max(0, MAX_CORRECTIONS + 1 - len(submissions)), "max_mb": MAX_FILE // (1024 * 1024)}
+
+
+def _refused(request: Request, exc: LinkError) -> HTMLResponse:
+    return page(request, "message.html.j2", 403, title="Không thể mở đường dẫn nộp báo cáo", message=str(exc))
+
+
+@router.get("/nop/{token}", response_class=HTMLResponse, name="submission_form")
+def submission_form(request: Request, token: str, ctx: Context = Depends(context)):
+    with ctx.store.session() as session:
+        try:
+            occurrence = granted(ctx, session, token)
+        except LinkError as exc:
+            return _refused(request, exc)
+        return page(request, "submit.html.j2", token=token, error=None, done=None, **form_context(ctx, session, occurrence))
+
+
+@router.post("/nop/{token}", response_class=HTMLResponse)
+async def submit(request: Request, token: str, ctx: Context = Depends(context)):
+    with ctx.store.session() as session:  # the link first: a forged one reads no body
+        try:
+            granted(ctx, session, token)
+        except LinkError as exc:
+            return _refused(request, exc)
+
+    def again(status_code: int, **outcome) -> HTMLResponse:
+        with ctx.store.session() as session:
+            try:
+                occurrence = granted(ctx, session, token)
+            except LinkError as exc:
+                return _refused(request, exc)
+            return page(request, "submit.html.j2", status_code, token=token, **outcome, **form_context(ctx, session, occurrence))
+
+    try:
+        form = await request.form(max_files=1, max_fields=8, max_part_size=64 * 1024)
+    except (MultiPartException, HTTPException) as exc:  # too many files or fields, a malformed body
+        why = getattr(exc, "message", None) or getattr(exc, "detail", "")
+        return again(422, error=f"Biểu mẫu không hợp lệ (chỉ nhận một tệp): {why}", done=None)
+    fields = {name: (value if isinstance(value, str) else "") for name, value in form.multi_items() if name != "file"}
+    upload = form.get("file")
+    upload = upload if isinstance(upload, UploadFile) and upload.filename else None
+    number, link, note = (fields.get(name, "").strip() for name in ("document_number", "link", "note"))
+    content = await upload.read(MAX_FILE + 1) if upload is not None else None
+    await form.close()
+    error = None
+    if not (number or link or content):
+        error = "Đề nghị nhập số văn bản, đường dẫn hoặc chọn tệp báo cáo."
+    elif link and not link.startswith(("http://", "https://")):
+        error = "Đường dẫn phải bắt đầu bằng http:// hoặc https://."
+    if error is not None:
+        return again(422, error=error, done=None)
+    now, saved = ctx.clock(), None
+    try:
+        day = parse_date(fields["document_date"], "Ngày văn bản") if fields.get("document_date", "").strip() else None
+        with ctx.store.transaction() as session:
+            occurrence = granted(ctx, session, token)
+            check_quota(session, occurrence, len(content or b""))
+            stored = keep_file(ctx.upload_dir, occurrence, upload.filename, content) if content is not None else None
+            saved = ctx.upload_dir / stored.path if stored else None
+            hand_in(session, occurrence, now, document_number=number or None, document_date=day, link=link or None,
+                    note=note or None, stored=stored, recorded_by=f"đường dẫn ký số ({occurrence.unit_id})")
+    except (HandInError, PlantrackError) as exc:  # nothing was recorded: the file goes too
+        if saved is not None:
+            Path(saved).unlink(missing_ok=True)
+        return again(422, error=str(exc), done=None)
+    return again(200, error=None, done=now)

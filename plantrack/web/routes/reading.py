@@ -1,0 +1,175 @@
+"""Pages that read: the plans, a plan's heat map, a unit's page, a file handed in (signed in,
+within the account's scope), and a unit's own page and calendar through its feed link."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from sqlalchemy import and_, or_, select
+
+from ...calendar import end_of_local_day, local_date, parse_date
+from ...errors import PlantrackError
+from ...exports.common import KIND_VI
+from ...ics import unit_calendar
+from ...links import LinkError, link_expiry, make_feed_token, make_token, read_feed_token
+from ...progress import compile_report
+from ...states import NoticeState
+from ...store.models import Duty, Extension, Notice, Occurrence, Plan, Submission, Unit, UnitFeed
+from ...tracking import Status, status_rows
+from ..deps import Context, Principal, check_plan, check_unit, context, page, read_flash, signed_in
+
+router = APIRouter()
+
+
+def as_of_of(ctx: Context, text: str | None) -> dt.datetime:
+    """The day a page shows: the end of the day asked for, else now."""
+    if not text:
+        return ctx.clock()
+    try:
+        return end_of_local_day(parse_date(text, "as_of"))
+    except PlantrackError:
+        return ctx.clock()
+
+
+def feed_generation(session, unit_id: str, now: dt.datetime) -> int:
+    found = session.get(UnitFeed, unit_id)
+    return found.generation if found is not None else 1
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, as_of: str | None = None, principal: Principal = Depends(signed_in), ctx: Context = Depends(context)):
+    instant = as_of_of(ctx, as_of)
+    with ctx.store.session() as session:
+        plans = [
+            p for p in session.scalars(select(Plan).where(Plan.retired.is_(False)).order_by(Plan.parent_id.is_not(None), Plan.issued_on, Plan.id))
+            if principal.scope.plan(p.id)
+        ]
+        reports = [compile_report(session, p.id, instant, implementing=False) for p in plans]
+    return page(request, "home.html.j2", plans=list(zip(plans, reports)), as_of=local_date(instant))
+
+
+@router.get("/ke-hoach/{plan_id}", response_class=HTMLResponse)
+def overview(request: Request, plan_id: str, as_of: str | None = None, kind: str = "", period: int = 0,
+             principal: Principal = Depends(signed_in), ctx: Context = Depends(context)):
+    check_plan(principal, plan_id)
+    instant = as_of_of(ctx, as_of)
+    with ctx.store.session() as session:
+        try:
+            report = compile_report(session, plan_id, instant)
+        except PlantrackError as exc:
+            return page(request, "message.html.j2", 404, title="Không tìm thấy kế hoạch", message=str(exc))
+    report.children = [c for c in report.children if principal.scope.plan(c.plan_id)]
+    in_scope = [u for u in report.units if principal.scope.unit(u.unit_id)]
+    units = [u for u in in_scope if not kind or u.kind == kind]
+    columns = [period - 1] if 1 <= period <= len(report.periods) else list(range(len(report.periods)))
+    kinds = sorted({u.kind for u in in_scope}, key=lambda k: KIND_VI.get(k, k))
+    return page(request, "overview.html.j2", report=report, units=units, columns=columns, kinds=kinds, kind=kind,
+                period=period, as_of=report.day)
+
+
+def unit_view(ctx: Context, unit_id: str, instant: dt.datetime, principal: Principal | None) -> dict | None:
+    """What a unit's page shows; a principal's scope filters the plans, and only an admin
+    sees delivery (the servers' answers and channel URLs). None if there is no such unit."""
+    plan_ok = (lambda plan_id: principal.scope.plan(plan_id)) if principal else (lambda plan_id: True)
+    with ctx.store.session() as session:
+        unit = session.get(Unit, unit_id)
+        if unit is None:
+            return None
+        rows = [r for r in status_rows(session, instant, unit=unit_id, include_not_open=True) if r.unit_id == unit_id and plan_ok(r.plan_id)]
+        ids = [r.occurrence_id for r in rows]
+        duties = [
+            (plan, duty, next(a["role"] for a in duty.assignments if a["unit"] == unit_id))
+            for duty, plan in session.execute(select(Duty, Plan).join(Plan, Duty.plan_id == Plan.id).where(Duty.retired.is_(False)))
+            if plan_ok(plan.id) and any(a["unit"] == unit_id for a in duty.assignments)
+        ]
+        submissions = session.scalars(
+            select(Submission).where(Submission.occurrence_id.in_(ids), Submission.submitted_at <= instant).order_by(Submission.submitted_at)
+        ).all() if ids else []
+        extensions = session.scalars(
+            select(Extension).where(Extension.occurrence_id.in_(ids), Extension.granted_at <= instant).order_by(Extension.granted_at)
+        ).all() if ids else []
+        notices = session.scalars(
+            select(Notice).where(Notice.occurrence_id.in_(ids), Notice.sent_at.is_not(None), Notice.sent_at <= instant)
+            .order_by(Notice.sent_at, Notice.id)
+        ).all() if ids else []
+        failing = session.scalars(
+            select(Notice).where(
+                or_(Notice.recipient_id == unit_id, Notice.occurrence_id.in_(ids)) if ids else Notice.recipient_id == unit_id,
+                or_(Notice.state == NoticeState.UNDELIVERABLE, and_(Notice.state == NoticeState.PENDING, Notice.attempts > 0)),
+                Notice.created_at <= instant,
+            ).order_by(Notice.id.desc()).limit(200)
+        ).all()
+        acts = principal is not None and principal.role.acts
+        links = {
+            r.occurrence_id: f"{ctx.public_url}/nop/{make_token(ctx.keyring, r.occurrence_id, unit_id, link_expiry(r.effective_due))}"
+            for r in rows if acts and r.status in (Status.IN_PROGRESS, Status.OVERDUE)
+        }
+        feed = make_feed_token(ctx.keyring, unit_id, feed_generation(session, unit_id, instant))
+        session.expunge_all()
+    return dict(
+        unit=unit, rows=rows, duties=duties, submissions=submissions, extensions=extensions, notices=notices, failing=failing,
+        by_id={r.occurrence_id: r for r in rows}, escalated={n.occurrence_id for n in notices if n.level > 0 and n.acknowledged_at is None},
+        links=links, as_of=local_date(instant), counted=[r for r in rows if r.status is not Status.NOT_OPEN],
+        acts=acts, delivery=principal is not None and principal.role.sees_delivery, own=principal is None,
+        feed_url=f"{ctx.public_url}/lich/{feed}.ics", own_url=f"{ctx.public_url}/don-vi-cua-toi/{feed}",
+    )
+
+
+@router.get("/don-vi/{unit_id}", response_class=HTMLResponse)
+def unit_page(request: Request, unit_id: str, as_of: str | None = None, thong_bao: str | None = None,
+              principal: Principal = Depends(signed_in), ctx: Context = Depends(context)):
+    check_unit(principal, unit_id)
+    view = unit_view(ctx, unit_id, as_of_of(ctx, as_of), principal)
+    if view is None:
+        return page(request, "message.html.j2", 404, title="Không tìm thấy đơn vị", message=f"Không có đơn vị {unit_id}.")
+    return page(request, "unit.html.j2", flash=read_flash(ctx, unit_id, thong_bao), **view)
+
+
+@router.get("/tep/{submission_id}")
+def handed_in_file(submission_id: int, principal: Principal = Depends(signed_in), ctx: Context = Depends(context)):
+    with ctx.store.session() as session:
+        found = session.get(Submission, submission_id) if 0 < submission_id < 2**62 else None
+        if found is None or found.file_path is None:
+            return Response("Không có tệp này.\n", status_code=404, media_type="text/plain; charset=utf-8")
+        check_unit(principal, found.occurrence.unit_id)
+        check_plan(principal, found.occurrence.obligation.plan_id)
+        path = (ctx.upload_dir / found.file_path).resolve()
+        name = found.file_name or path.name
+    if not path.is_file() or ctx.upload_dir.resolve() not in path.parents:
+        return Response("Tệp không còn trên máy chủ.\n", status_code=410, media_type="text/plain; charset=utf-8")
+    return FileResponse(path, filename=name, content_disposition_type="attachment")
+
+
+def _own_unit(ctx: Context, token: str) -> str:
+    unit_id, generation = read_feed_token(ctx.keyring, token, ctx.clock())
+    with ctx.store.session() as session:
+        if session.get(Unit, unit_id) is None or feed_generation(session, unit_id, ctx.clock()) != generation:
+            raise LinkError("Đường dẫn theo dõi không hợp lệ hoặc đã bị thu hồi.")
+    return unit_id
+
+
+@router.get("/don-vi-cua-toi/{token}", response_class=HTMLResponse)
+def own_page(request: Request, token: str, ctx: Context = Depends(context)):
+    try:
+        unit_id = _own_unit(ctx, token)
+    except LinkError as exc:
+        return page(request, "message.html.j2", 403, title="Không thể mở đường dẫn", message=str(exc))
+    return page(request, "unit.html.j2", flash=None, **unit_view(ctx, unit_id, ctx.clock(), None))
+
+
+@router.get("/lich/{token}.ics")
+def calendar_feed(token: str, ctx: Context = Depends(context)):
+    try:
+        unit_id = _own_unit(ctx, token)
+    except LinkError:
+        return Response("unknown or revoked feed\n", status_code=404, media_type="text/plain")
+    now = ctx.clock()
+    with ctx.store.session() as session:
+        unit = session.get(Unit, unit_id)
+        rows = [r for r in status_rows(session, now, unit=unit_id, include_not_open=True) if r.unit_id == unit_id]
+        ids = [r.occurrence_id for r in rows]
+        explanations = {oid: steps for oid, steps in session.execute(select(Occurrence.id, Occurrence.explanation).where(Occurrence.id.in_(ids)))}
+        text = unit_calendar(unit.name, rows, explanations, now)
+    return Response(text, media_type="text/calendar; charset=utf-8", headers={"Content-Disposition": f'inline; filename="{unit_id}.ics"'})

@@ -1,0 +1,74 @@
+"""Signing in and out. The sign-in form carries a CSRF token bound to a cookie of its own;
+failed attempts are throttled per account and per address (``guards.LoginThrottle``); a
+session is stored server-side and ends at logout (``accounts``)."""
+
+from __future__ import annotations
+
+import secrets
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from ...accounts import SESSION_LIFETIME, authenticate, end_session, start_session
+from ...keys import Purpose
+from ..deps import SESSION_COOKIE, SIGNIN_COOKIE, Context, context, current_principal, page
+
+router = APIRouter()
+
+
+def _safe_next(next_path: str) -> str:
+    return next_path if next_path.startswith("/") and not next_path.startswith(("//", "/\\")) and len(next_path) < 2000 else "/"
+
+
+def _form(request: Request, ctx: Context, status_code: int, error: str | None, next_path: str) -> HTMLResponse:
+    nonce = request.cookies.get(SIGNIN_COOKIE)
+    if not nonce or len(nonce) > 64:
+        nonce = secrets.token_urlsafe(24)
+    response = page(request, "login.html.j2", status_code, error=error, next=_safe_next(next_path),
+                    signin_csrf=ctx.keyring.sign(Purpose.CSRF, ["signin", nonce]))
+    response.set_cookie(SIGNIN_COOKIE, nonce, httponly=True, samesite="strict", secure=ctx.secure_cookies, max_age=3600)
+    return response
+
+
+@router.get("/dang-nhap", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/", ctx: Context = Depends(context)):
+    return _form(request, ctx, 200, None, next)
+
+
+@router.post("/dang-nhap", response_class=HTMLResponse)
+def login(request: Request, login: str = Form(""), password: str = Form(""), next: str = Form("/"), csrf: str = Form(""),
+          ctx: Context = Depends(context)):
+    nonce = request.cookies.get(SIGNIN_COOKIE, "")
+    if not nonce or ctx.keyring.read(Purpose.CSRF, csrf, ctx.clock()) != ["signin", nonce]:
+        return _form(request, ctx, 403, "Biểu mẫu đăng nhập đã hết hiệu lực. Đề nghị đăng nhập lại.", next)
+    address = request.client.host if request.client else "?"
+    name = login.strip().lower()[:100]
+    throttle = request.app.state.throttle
+    if throttle.refused(name, address):
+        return _form(request, ctx, 429, "Đăng nhập sai quá nhiều lần: tài khoản hoặc địa chỉ này tạm bị khóa 15 phút.", next)
+    with ctx.store.transaction() as session:
+        account = authenticate(session, name, password)
+        session_id = start_session(session, account, ctx.clock()) if account is not None else None
+    if account is None:
+        throttle.failed(name, address)
+        return _form(request, ctx, 401, "Sai tên đăng nhập hoặc mật khẩu.", next)
+    throttle.succeeded(name)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(SESSION_COOKIE, ctx.keyring.sign(Purpose.SESSION, session_id), httponly=True, samesite="lax",
+                        secure=ctx.secure_cookies, max_age=int(SESSION_LIFETIME.total_seconds()))
+    response.delete_cookie(SIGNIN_COOKIE)
+    return response
+
+
+@router.post("/dang-xuat")
+def logout(request: Request, csrf: str = Form(""), ctx: Context = Depends(context)):
+    principal = current_principal(request, ctx)
+    if principal is not None and ctx.keyring.read(Purpose.CSRF, csrf, ctx.clock()) == principal.digest:
+        with ctx.store.transaction() as session:
+            end_session(session, principal.session_id)
+    elif principal is not None:
+        return page(request, "message.html.j2", 403, title="Không đăng xuất được",
+                    message="Biểu mẫu đã hết hiệu lực (mã CSRF không đúng). Đề nghị tải lại trang.")
+    response = RedirectResponse("/dang-nhap", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
