@@ -8,6 +8,8 @@ problems found, and no caller gets a half-checked catalogue.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -196,22 +198,93 @@ def _plain(node: Any) -> Any:
     return node
 
 
+MAX_FILE_BYTES = 2 * 1024 * 1024  # a plan file is text: the largest real one is about 25 KB
+MAX_NODES = 200_000  # values in a file once YAML aliases are expanded
+MAX_FILES = 1000
+
+
+def _expanded_size(path: Path, text: str) -> Problem | None:
+    """What the YAML would expand to, counted on its events before anything is built: an
+    alias counts as many values as its anchor holds (a 0.5 KB "billion laughs" file holds
+    billions), so a file over ``MAX_NODES`` is refused without being constructed."""
+    from ruamel.yaml import YAML as Events
+    from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
+
+    sizes: dict[str, int] = {}
+    stack: list[list] = [[None, 0]]
+    for event in Events(typ="safe", pure=True).parse(text):
+        if isinstance(event, CollectionStartEvent):
+            stack.append([event.anchor, 1])
+            continue
+        if isinstance(event, ScalarEvent):
+            size = 1
+            if event.anchor:
+                sizes[event.anchor] = 1
+        elif isinstance(event, AliasEvent):
+            size = sizes.get(event.anchor, 1)
+        elif isinstance(event, CollectionEndEvent) and len(stack) > 1:
+            anchor, size = stack.pop()
+            if anchor:
+                sizes[anchor] = size
+        else:
+            continue
+        stack[-1][1] += size
+        if stack[0][1] + sum(entry[1] for entry in stack[1:]) > MAX_NODES:
+            line = event.start_mark.line + 1 if event.start_mark else 1
+            return Problem(path, line, "(yaml)", f"the file expands to more than {MAX_NODES:,} values through its aliases (*name): "
+                                                 "plan files do not need that many; is it an alias bomb?")
+    return None
+
+
+def _yaml_problem(path: Path, exc: MarkedYAMLError) -> Problem:
+    """A YAML syntax error in words a plan author acts on, at the line where it starts."""
+    problem = f"{exc.problem or ''}".strip()
+    context = f"{exc.context or ''}".strip()
+    mark = exc.problem_mark or exc.context_mark
+    field = "(yaml)"
+    if "quoted scalar" in context and exc.context_mark is not None:
+        mark = exc.context_mark  # where the quote opens, not where the file ends
+        message = "a quoted value is not closed: add the closing quote (\" or ') on this line"
+    elif "duplicate key" in problem:
+        key = re.search(r'duplicate key "([^"]*)"', problem)
+        field = key.group(1) if key else field
+        message = f"the key {field!r} appears twice in the same mapping; keep one"
+    elif "mapping values are not allowed" in problem:
+        message = "a value with ': ' in it must be quoted, e.g. title: \"Kế hoạch: triển khai …\""
+    elif "could not find expected ':'" in problem or "simple key" in context:
+        message = f"{problem or context}: a value with ':' or '#' in it must be quoted"
+    elif "found character '\\t'" in problem:
+        message = "a tab is not allowed for indentation in YAML: indent with spaces"
+    else:
+        message = " ".join(part for part in (context, problem) if part) or "not valid YAML"
+    return Problem(path, mark.line + 1 if mark else 1, field, message)
+
+
 def parse_yaml_model(path: Path, choose_model) -> tuple[Any, Any, list[Problem]]:
     """Read ``path`` and validate it with the model ``choose_model(tree)`` returns.
 
     ``choose_model`` returns a pydantic model class, or a message when the file is not of a
     kind it knows. Returns (tree, model, problems); model is None when there are problems.
+    Limits come first: the file's size, then what its aliases expand to.
     """
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, None, [Problem(path, 1, "(file)", f"{size:,} bytes: a definition file has at most {MAX_FILE_BYTES:,}; split it")]
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         return None, None, [Problem(path, 1, "(file)", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+    except OSError as exc:
+        return None, None, [Problem(path, 1, "(file)", f"cannot be read: {exc.strerror or exc}")]
     try:
+        bomb = _expanded_size(path, text)
+        if bomb is not None:
+            return None, None, [bomb]
         tree = _yaml().load(text)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        return None, None, [Problem(path, line, "(yaml)", f"{exc.problem or exc.context}".strip())]
+        return None, None, [_yaml_problem(path, exc)]
+    except RecursionError:
+        return None, None, [Problem(path, 1, "(yaml)", "nested too deeply")]
     model_class = choose_model(tree)
     if isinstance(model_class, str):
         return tree, None, [Problem(path, 1, "(top level)", model_class)]
@@ -237,11 +310,24 @@ def parse_file(path: Path) -> tuple[SourceFile | None, list[Problem]]:
 
 
 def definition_files(folder: Path) -> list[Path]:
+    """The YAML files under ``folder`` (``.yaml``/``.yml`` in any case), following symbolic
+    links to folders once each."""
     if folder.is_file():
         return [folder]
     if not folder.is_dir():
         raise DefinitionError([Problem(folder, 0, "(path)", "no such file or folder")])
-    return sorted(p for p in folder.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+    found, seen = [], set()
+    for root, folders, files in os.walk(folder, followlinks=True):
+        real = os.path.realpath(root)
+        if real in seen:  # a link back up the tree
+            folders[:] = []
+            continue
+        seen.add(real)
+        folders.sort()
+        found += [Path(root) / name for name in files if Path(name).suffix.lower() in YAML_SUFFIXES and not name.startswith(".")]
+        if len(found) > MAX_FILES:
+            raise DefinitionError([Problem(folder, 0, "(path)", f"more than {MAX_FILES} definition files: is this the right folder?")])
+    return sorted(found)
 
 
 def load_catalogue(*folders: Path) -> Catalogue:

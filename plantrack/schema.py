@@ -15,32 +15,91 @@ plans) are checked by :mod:`plantrack.loader`.
 from __future__ import annotations
 
 import datetime as dt
-
+import re
+import unicodedata
 from typing import Annotated, Literal, Union
 
 from croniter import croniter
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-_ID = r"^[a-z0-9][a-z0-9._-]*$"
-Identifier = Annotated[str, Field(pattern=_ID, max_length=100)]
+from .masking import channel_url_problem
+from .text import control_character
+
+_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
+
+
+def _check_id(value: str) -> str:
+    if len(value) > 100:
+        raise ValueError(f"an id has at most 100 characters; this one has {len(value)}")
+    if not _ID.fullmatch(value):
+        odd = next((c for c in value if not (c.isascii() and (c.islower() or c.isdigit() or c in "._-"))), None)
+        why = (f"; {odd!r} (U+{ord(odd):04X} {unicodedata.name(odd, 'unnamed character')}) is not one of them"
+               if odd is not None else "; it must start with a letter or a digit")
+        raise ValueError(f"an id uses only lower-case ASCII letters a-z, digits and '.', '_' or '-'{why}")
+    return value
+
+
+Identifier = Annotated[str, AfterValidator(_check_id)]
+
+
+def _one_line(limit: int):
+    def check(value: str) -> str:
+        if (bad := control_character(value)) is not None:
+            raise ValueError(f"must be one line without control characters (found {bad}); use a YAML block (|) only where text may span lines")
+        if len(value) > limit:
+            raise ValueError(f"at most {limit} characters; this has {len(value)}")
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value
+    return AfterValidator(check)
+
+
+def _block(limit: int):
+    def check(value: str) -> str:
+        if (bad := control_character(value, block=True)) is not None:
+            raise ValueError(f"must not contain control characters (found {bad})")
+        if len(value) > limit:
+            raise ValueError(f"at most {limit} characters; this has {len(value)}")
+        return value
+    return AfterValidator(check)
+
+
+# One-line fields, sized to the store's columns where it has them (store/models.py).
+Line = Annotated[str, _one_line(500)]  # names, titles, signers, labels
+Number = Annotated[str, _one_line(100)]  # document numbers: plan.number is String(100)
+Section = Annotated[str, _one_line(40)]  # section references: String(40)
+Text = Annotated[str, _block(20000)]  # a duty's text, notes
 
 
 def _check_email(value: str) -> str:
+    # SMTPUTF8 is not assumed: an address must be ASCII on the wire (an IDN domain is
+    # written in punycode), or every message to it would be refused by the server.
     try:
-        return validate_email(value, check_deliverability=False).normalized
+        return validate_email(value, check_deliverability=False, allow_smtputf8=False).ascii_email
     except EmailNotValidError as exc:
-        raise ValueError(f"not a valid e-mail address ({exc})") from None
+        raise ValueError(f"not an e-mail address an SMTP server can take ({exc})") from None
 
 
 def _check_cron(value: str) -> str:
-    if not croniter.is_valid(value):
-        raise ValueError(f"not a valid cron expression: {value!r} (expected 5 fields: minute hour day month weekday)")
+    fields = value.split()
+    if len(fields) != 5 or not croniter.is_valid(value):
+        raise ValueError(f"not a 5-field cron expression: {value!r} (expected minute hour day month weekday, e.g. '0 0 15 6,12 *')")
+    return value
+
+
+def _check_channel(value: str) -> str:
+    if len(value) > 2000:
+        raise ValueError("a channel URL has at most 2000 characters")
+    problem = channel_url_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
     return value
 
 
 Email = Annotated[str, AfterValidator(_check_email)]
 CronExpression = Annotated[str, AfterValidator(_check_cron)]
+ChannelUrl = Annotated[str, AfterValidator(_check_channel)]
 
 
 class Strict(BaseModel):
@@ -64,35 +123,35 @@ UnitKind = Literal[
 
 
 class Contacts(Strict):
-    to: list[Email] = []
-    cc: list[Email] = []
+    to: list[Email] = Field(default=[], max_length=20)
+    cc: list[Email] = Field(default=[], max_length=50)
     # Other apprise URLs (chat, webhook) for this unit; secrets go in the environment, not here.
-    channels: list[str] = []
+    channels: list[ChannelUrl] = Field(default=[], max_length=10)
 
 
 class UnitDef(Strict):
     id: Identifier
-    name: str = Field(min_length=1)
-    short_name: str | None = None
+    name: Line
+    short_name: Line | None = None
     kind: UnitKind
     parent: Identifier | None = None
     escalates_to: Identifier | None = None
-    head: str | None = None  # the title of the unit's head, e.g. "Phó Chủ tịch UBND Thành phố"
+    head: Line | None = None  # the title of the unit's head, e.g. "Phó Chủ tịch UBND Thành phố"
     contacts: Contacts = Contacts()
     # "stated" when the source documents name the unit; "assumed" when the registry adds it.
     basis: Literal["stated", "assumed"] = "stated"
-    note: str | None = None
+    note: Text | None = None
 
 
 class RegistryHeader(Strict):
     id: Identifier
-    title: str
+    title: Line
 
 
 class RegistryFile(Strict):
     registry: RegistryHeader
-    units: list[UnitDef] = Field(min_length=1)
-    groups: dict[Identifier, list[Identifier]] = {}
+    units: list[UnitDef] = Field(min_length=1, max_length=20000)
+    groups: dict[Identifier, list[Identifier]] = Field(default={}, max_length=1000)
 
 
 # --- calendar ----------------------------------------------------------------------------
@@ -100,7 +159,7 @@ class RegistryFile(Strict):
 
 class CalendarDay(Strict):
     date: dt.date
-    name: str
+    name: Line
 
 
 class CalendarDef(Strict):
@@ -116,11 +175,11 @@ class CalendarFile(Strict):
 
 
 class SourceDocument(Strict):
-    number: str
-    title: str | None = None
+    number: Number
+    title: Line | None = None
     issued_on: dt.date | None = None
-    issuer: str | None = None
-    note: str | None = None
+    issuer: Line | None = None
+    note: Text | None = None
 
 
 class Period(Strict):
@@ -136,21 +195,21 @@ class Period(Strict):
 
 class PlanHeader(Strict):
     id: Identifier
-    number: str = Field(min_length=1)  # e.g. "399/KH-BCĐ389"
+    number: Number  # e.g. "399/KH-BCĐ389"
     doc_type: Literal["ke_hoach", "cong_van", "quyet_dinh", "chi_thi", "thong_bao"] = "ke_hoach"
-    title: str
+    title: Line
     issuer: Identifier  # a unit id
-    signed_by: str | None = None
+    signed_by: Line | None = None
     issued_on: dt.date
     period: Period | None = None  # inherited from the parent plan when absent
     parent: Identifier | None = None  # the plan this one implements
-    sources: list[SourceDocument] = []
+    sources: list[SourceDocument] = Field(default=[], max_length=100)
 
 
 class DutyDef(Strict):
     id: Identifier
-    section: str  # e.g. "III.1"
-    text: str
+    section: Section  # e.g. "III.1"
+    text: Text
     lead: list[Identifier] = []  # chủ trì: unit ids
     lead_groups: list[Identifier] = []  # chủ trì: whole groups (e.g. all 63 provinces)
     support: list[Identifier] = []  # phối hợp
@@ -171,7 +230,7 @@ class _DueBase(Strict):
     # "stated": the source text gives this deadline; "assumed": the plan file sets a default
     # where the text defers to the standing office's guidance; ``note`` then says why.
     basis: Basis = "stated"
-    note: str | None = None
+    note: Text | None = None
 
     @model_validator(mode="after")
     def _assumption_is_explained(self):
@@ -196,7 +255,7 @@ class CronDue(_DueBase):
     type: Literal["recurring"]
     cron: CronExpression  # evaluated in Asia/Ho_Chi_Minh; each firing date is a deadline
     wording: Wording = "at_latest_on"
-    key_format: str = "%Y-%m-%d"  # strftime of the firing date, names the period
+    key_format: Annotated[str, _one_line(40)] = "%Y-%m-%d"  # strftime of the firing date, names the period
 
 
 class ReportingPeriodDue(_DueBase):
@@ -211,7 +270,7 @@ class ReportingPeriodDue(_DueBase):
 
 class Milestone(Strict):
     key: Identifier  # e.g. "1y"
-    label: str  # e.g. "Sơ kết 01 năm"
+    label: Line  # e.g. "Sơ kết 01 năm"
     years_after_start: int = Field(ge=1, le=20)
 
 
@@ -239,13 +298,13 @@ DueRule = Annotated[
 
 class ObligationDef(Strict):
     id: Identifier
-    title: str
-    section: str  # where the source text creates this obligation
+    title: Line
+    section: Section  # where the source text creates this obligation
     duty: Identifier | None = None
     units: list[Identifier] = []
     groups: list[Identifier] = []
     submit_to: Identifier | None = None  # the unit that receives the deliverable
-    channel: str | None = None  # how it is sent, as the text says (e.g. an e-mail address)
+    channel: Line | None = None  # how it is sent, as the text says (e.g. an e-mail address)
     due: DueRule
 
     @model_validator(mode="after")
@@ -282,8 +341,8 @@ class PlanFile(Strict):
     plan: PlanHeader
     calendar: CalendarDef | None = None
     escalation: EscalationPolicy | None = None
-    duties: list[DutyDef] = []
-    obligations: list[ObligationDef] = []
+    duties: list[DutyDef] = Field(default=[], max_length=2000)
+    obligations: list[ObligationDef] = Field(default=[], max_length=2000)
 
 
 FILE_KINDS = {"registry": RegistryFile, "plan": PlanFile, "calendar": CalendarFile}

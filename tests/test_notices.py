@@ -364,15 +364,68 @@ def test_a_unit_channel_needing_a_missing_secret_stays_pending(synced, sink):
     with synced.transaction() as session:
         session.execute(
             update(Unit).where(Unit.id == "t.beta").values(
-                contacts={"to": ["beta@units.example"], "channels": ["json://127.0.0.1:9/${PLANTRACK_TEST_UNSET_TOKEN}"]}
+                contacts={"to": ["beta@units.example"], "channels": ["json://127.0.0.1:9/${PLANTRACK_CHANNEL_TEST_UNSET}"]}
             )
         )
     run_watch(synced, D(2020, 11, 9))
     report = dispatch(synced, morning(D(2020, 11, 9)), Channels(PooledSmtpSender(sink.url()), PRODUCTION_URLS))
     assert report.messages_sent == 2 and report.messages_failed == 1
-    assert "PLANTRACK_TEST_UNSET_TOKEN" in report.errors[0]
+    assert "PLANTRACK_CHANNEL_TEST_UNSET" in report.errors[0]
     (pending,) = notices(synced, state="pending")
     assert pending.channel == "url:0"
+
+
+def test_a_channel_url_cannot_read_the_servers_secrets_and_its_proof_is_masked(synced, sink, monkeypatch):
+    """A URL naming PLANTRACK_SECRET_KEY is refused, never posted; an allowed one is posted with
+    its secret, and the proof of notice keeps the URL as written, masked."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    received = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append((self.path, json.loads(self.rfile.read(int(self.headers["Content-Length"])))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    monkeypatch.setenv("PLANTRACK_SECRET_KEY", "the-servers-own-secret-key-0123456789abcdef")
+    monkeypatch.setenv("PLANTRACK_CHANNEL_BETA_HOOK", "hook-token-5f2a9c41")
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_port
+    try:
+        with synced.transaction() as session:
+            session.execute(update(Unit).where(Unit.id == "t.beta").values(contacts={"to": ["beta@units.example"], "channels": [
+                f"json://127.0.0.1:{port}/steal/${{PLANTRACK_SECRET_KEY}}", f"json://127.0.0.1:{port}/ok/${{PLANTRACK_CHANNEL_BETA_HOOK}}",
+            ]}))
+        run_watch(synced, D(2020, 11, 9))
+        dispatch(synced, morning(D(2020, 11, 9)), Channels(PooledSmtpSender(sink.url()), PRODUCTION_URLS))
+    finally:
+        server.shutdown()
+    assert [path for path, _ in received] == ["/ok/hook-token-5f2a9c41"]  # the secret key went nowhere
+    (refused,) = notices(synced, channel="url:0")
+    assert refused.state == "undeliverable" and "PLANTRACK_SECRET_KEY" in refused.result
+    (sent,) = notices(synced, channel="url:1")
+    assert sent.state == "sent" and sent.address.startswith(f"json://127.0.0.1:{port}/ok/${{PLANTRACK_CHANNEL_BETA_HOOK}}")
+    stored = " ".join(str(getattr(n, column) or "") for n in notices(synced) for column in ("address", "result"))
+    assert "hook-token-5f2a9c41" not in stored and "the-servers-own-secret-key" not in stored
+
+
+def test_urls_are_masked_with_their_path_tokens():
+    from plantrack.masking import channel_url_problem, mask_url
+
+    assert mask_url("json://user:pa55word@hooks.example/T0AB12CD34/B0XY98765432zz/xoxb12345abcdefgh?token=abc") == (
+        "json://user:***@hooks.example/T0AB12CD34/***/***?token=***"
+    )
+    assert mask_url("mailto://u:secret@smtp.example:587") == "mailto://u:***@smtp.example:587"
+    assert "PLANTRACK_CHANNEL_" in channel_url_problem("json://x/${PLANTRACK_SMTP_URL}")
+    assert "secret token" in channel_url_problem("tgram://123456789:AAHk2x9sQwErTyUiOp/987654")
+    assert channel_url_problem("tgram://${PLANTRACK_CHANNEL_BOT}/${PLANTRACK_CHANNEL_CHAT}") is None
 
 
 def test_reminders_carry_a_signed_link_for_their_unit_and_escalations_none(synced, sink):

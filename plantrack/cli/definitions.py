@@ -13,30 +13,39 @@ from ..loader import load_catalogue
 from ..store.database import Store, database_url
 from ..store.models import Unit
 from ..store.sync import occurrence_summary, sync_catalogue
-from .base import DEFAULT_DEFINITIONS, DbOption, app, out
+from .base import DEFAULT_DEFINITIONS, DbOption, app, err, out
 
 
 @app.command()
 def validate(paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: plan_definitions).")] = None):
-    """Check plan definition files; print every problem with file, line and field."""
-    catalogue = load_catalogue(*(paths or [DEFAULT_DEFINITIONS]))
+    """Check plan definition files; print every problem with file, line and field. Exit 1
+    (a warning) when they hold no plan at all."""
+    folders = paths or [DEFAULT_DEFINITIONS]
+    catalogue = load_catalogue(*folders)
     out.print(
         f"[green]OK[/]: {len(catalogue.files)} files, {len(catalogue.units)} units, {len(catalogue.plans)} plans, "
         f"{sum(len(p.duties) for p in catalogue.plans.values())} duties, "
         f"{sum(len(p.obligations) for p in catalogue.plans.values())} obligations."
     )
+    if not catalogue.plans:
+        err.print(f"[yellow]warning:[/] no plan in {', '.join(map(str, folders))}: nothing would be tracked, and a sync of it "
+                  "would retire every plan in the store (is it the right folder?)", highlight=False)
+        raise typer.Exit(1)
 
 
 @app.command()
 def sync(
     paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: plan_definitions).")] = None,
+    allow_retire: Annotated[
+        bool, typer.Option("--allow-retire", help="Retire whole plans or registries whose files are gone (refused otherwise).")
+    ] = False,
     db: DbOption = None,
 ):
     """Load plan definitions into the store: adds, changes and retires rows; idempotent."""
     catalogue = load_catalogue(*(paths or [DEFAULT_DEFINITIONS]))
     store = Store(db)
     with store.transaction() as session:
-        report = sync_catalogue(session, catalogue, Path.cwd())
+        report = sync_catalogue(session, catalogue, Path.cwd(), allow_retire=allow_retire)
     if report.is_empty:
         out.print(f"Store {database_url(db)} is up to date: nothing changed.")
         return

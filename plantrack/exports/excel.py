@@ -92,8 +92,22 @@ def write_workbook(report: ProgressReport, path: Path) -> Path:
             children.append([name, unit_id, ", ".join(plans) if plans else "chưa có"])
 
     path.parent.mkdir(parents=True, exist_ok=True)
+    _as_text(book)
     book.save(path)
     return path
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(book) -> None:
+    """Text that starts like a formula (an ad-hoc title "=HYPERLINK(…)") stays text: openpyxl
+    would store it as a formula, which Excel runs when the file is opened."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+                    cell.data_type = "s"
 
 
 def _cell_text(counts: dict[Status, int]) -> str:

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..deadlines import expand
+from ..errors import PlantrackError
 from ..loader import Catalogue
 from .models import Duty, Obligation, Occurrence, Plan, Unit
 
@@ -90,8 +91,38 @@ def _reconcile(
     return live
 
 
-def sync_catalogue(session: Session, catalogue: Catalogue, base: Path | None = None) -> SyncReport:
-    """Make the store match ``catalogue``. The caller owns the transaction."""
+class RetireRefused(PlantrackError):
+    """A sync that would retire whole plans or registries, which is what a missing or empty
+    plans folder looks like; it is done only when asked for (``allow_retire``)."""
+
+
+def whole_retirements(session: Session, catalogue: Catalogue) -> tuple[list[str], list[str], int]:
+    """(plans, registries, open occurrences) a sync of ``catalogue`` would retire entirely."""
+    plans = [p for p in session.scalars(select(Plan.id).where(Plan.retired.is_(False)).order_by(Plan.id)) if p not in catalogue.plans]
+    kept = set(catalogue.unit_registry.values())
+    registries = [r for r in session.scalars(select(Unit.registry_id).where(Unit.retired.is_(False)).distinct().order_by(Unit.registry_id))
+                  if r not in kept]
+    occurrences = session.scalar(
+        select(func.count()).select_from(Occurrence).join(Obligation, Occurrence.obligation_id == Obligation.id)
+        .where(Obligation.plan_id.in_(plans), Occurrence.retired.is_(False))
+    ) if plans else 0
+    return plans, registries, occurrences or 0
+
+
+def sync_catalogue(session: Session, catalogue: Catalogue, base: Path | None = None, *, allow_retire: bool = False) -> SyncReport:
+    """Make the store match ``catalogue``. The caller owns the transaction. Retiring a whole
+    plan or registry is refused (``RetireRefused``, nothing written) unless ``allow_retire``."""
+    if not allow_retire:
+        plans, registries, occurrences = whole_retirements(session, catalogue)
+        if plans or registries:
+            what = "; ".join(part for part in (
+                f"{len(plans)} plan(s): {', '.join(plans)} ({occurrences} occurrences)" if plans else "",
+                f"{len(registries)} registr{'y' if len(registries) == 1 else 'ies'}: {', '.join(registries)}" if registries else "",
+            ) if part)
+            raise RetireRefused(
+                f"this sync would retire {what}, because their files are not in the definitions given. "
+                "If a folder or file is missing, nothing was changed; to retire them, sync again with --allow-retire."
+            )
     report = SyncReport()
     _sync_units(session, catalogue, report)
     session.flush()
