@@ -291,14 +291,17 @@ def parse_yaml_model(path: Path, choose_model) -> tuple[Any, Any, list[Problem]]
     try:
         return tree, model_class.model_validate(_plain(tree)), []
     except ValidationError as exc:
-        problems = [
-            Problem(path, locate(tree, e["loc"]), _field_path(e["loc"], tree), _describe(e)) for e in exc.errors()
-        ]
+        problems = []
+        for e in exc.errors():
+            loc = (*e["loc"], "type") if e["type"] in ("union_tag_invalid", "union_tag_not_found") else e["loc"]
+            problems.append(Problem(path, locate(tree, loc), _field_path(loc, tree), _describe(e)))
         return tree, None, problems
 
 
 def _definition_kind(tree: Any):
     kinds = [k for k in FILE_KINDS if isinstance(tree, dict) and k in tree]
+    if "plan" in kinds and "registry" not in kinds:
+        return FILE_KINDS["plan"]  # a plan may carry its own calendar
     if len(kinds) != 1:
         return "expected a mapping with exactly one of the top-level keys " + ", ".join(FILE_KINDS)
     return FILE_KINDS[kinds[0]]

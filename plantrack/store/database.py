@@ -177,7 +177,7 @@ def describe_store_error(exc: BaseException, url: str | None = None) -> str:
         return f"the store{where} is read-only: {first} (check the file's and its folder's permissions)"
     if "not a database" in text or "file is encrypted" in text:
         return f"the store{where} is not a SQLite database: {first}"
-    if "unable to open" in text:
+    if "unable to open" in text or isinstance(original, OSError):
         return f"the store{where} cannot be opened: {first} (does its folder exist, may it be written?)"
     if "connection" in text or "connect" in text or "could not translate host" in text:
         return f"cannot reach the database{where}: {first}"

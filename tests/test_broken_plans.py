@@ -1,0 +1,216 @@
+"""A corpus of broken plan trees: each is refused with its file, line and field, in words a
+plan author understands, and a sync of it leaves the store exactly as it was.
+
+Each case edits one file of ``tests/data/mini`` (``R`` the registry, ``P`` the plan): it
+replaces the first ``old`` with ``new`` (or applies a function to the whole text), and says
+which field the problem must name and a fragment of the line it must point at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from plantrack.cli import app
+from plantrack.errors import DefinitionError
+from plantrack.loader import MAX_FILE_BYTES, load_catalogue
+from plantrack.store.models import Duty, Obligation, Occurrence, Plan, Unit
+
+from .test_loader import edit
+
+R, P = "registry.yaml", "plan.yaml"
+BOMB = "".join(f"{x}: &{x} [{', '.join([f'*{prev}'] * 9) if prev else ', '.join(['lol'] * 9)}]\n"
+               for prev, x in zip([None, *"abcdefgh"], "abcdefghi"))
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    file: str
+    old: str
+    new: str | Callable[[str], str | bytes]
+    field: str  # the field the problem names (exactly)
+    line: str | None  # a fragment of the line it points at (None: line 1 or the file itself)
+    says: str = ""  # a phrase the message must contain
+
+
+CASES = [
+    # --- plan header
+    Case("unknown-field", P, "  issuer: t.committee\n", "  issuer: t.committee\n  colour: red\n", "plan.colour", "colour: red", "unknown field"),
+    Case("missing-number", P, "  number: 1/KH-TEST\n", "", "plan.number", "plan:", "required field"),
+    Case("empty-number", P, "number: 1/KH-TEST", 'number: ""', "plan.number", 'number: ""', "empty"),
+    Case("number-crlf", P, "number: 1/KH-TEST", 'number: "1/KH-TEST\\r\\nBcc: x@y.example"', "plan.number", "number:", "one line"),
+    Case("number-too-long", P, "number: 1/KH-TEST", "number: 1/KH-" + "X" * 200, "plan.number", "number:", "at most 100"),
+    Case("title-bell", P, "title: Kế hoạch thử nghiệm", 'title: "Kế hoạch\\a"', "plan.title", "title:", "U+0007"),
+    Case("title-too-long", P, "title: Kế hoạch thử nghiệm", "title: " + "Kế hoạch " * 80, "plan.title", "title:", "at most 500"),
+    Case("bad-date", P, "issued_on: 2020-11-05", "issued_on: 2020-13-05", "plan.issued_on", "issued_on:", "2020-13-05"),
+    Case("period-reversed", P, "period: {start: 2020-11-01, end: 2023-10-31}", "period: {start: 2023-10-31, end: 2020-11-01}",
+         "plan.period", "period:", "before it starts"),
+    Case("doc-type", P, "  issuer: t.committee\n", "  issuer: t.committee\n  doc_type: nghi_quyet\n", "plan.doc_type", "doc_type", "nghi_quyet"),
+    Case("id-upper-case", P, "id: t-plan", "id: T-Plan", "plan.id", "id: T-Plan", "lower-case"),
+    Case("id-cyrillic", P, "id: t-plan", "id: t-рlan", "plan.id", "id: t-", "CYRILLIC SMALL LETTER ER"),
+    Case("id-space", P, "id: t-plan", "id: t plan", "plan.id", "id: t plan", "' '"),
+    Case("id-too-long", P, "id: t-plan", "id: " + "t" * 120, "plan.id", "id: ttt", "at most 100"),
+    Case("issuer-unknown", P, "issuer: t.committee", "issuer: t.comittee", "plan.issuer", "issuer:", "did you mean 't.committee'"),
+    Case("parent-missing", P, "  issuer: t.committee\n", "  issuer: t.committee\n  parent: t-nothing\n", "plan.parent", "parent:", "does not exist"),
+    Case("no-period-no-parent", P, "  period: {start: 2020-11-01, end: 2023-10-31}\n", "", "plan", "plan:", "needs a 'period'"),
+    Case("source-number-newline", P, "  issuer: t.committee\n",
+         '  issuer: t.committee\n  sources: [{number: "12/QĐ\\nx"}]\n', "plan.sources[0].number", "sources:", "one line"),
+    Case("calendar-bad-day", P, "duties:\n", "calendar: {extra_holidays: [{date: 2020-02-30, name: X}]}\n\nduties:\n",
+         "calendar.extra_holidays[0].date", "calendar:", "2020-02-30"),
+    # --- duties
+    Case("duty-no-lead", P, "    lead_groups: [t.members]\n", "", "duties[0]", "- id: lap-ke-hoach", "needs a lead"),
+    Case("duty-unknown-group", P, "lead_groups: [t.members]", "lead_groups: [t.member]", "duties[0].lead_groups[0]", "lead_groups:", "unknown group"),
+    Case("duty-unknown-support", P, "support: [t.office]", "support: [t.ghost]", "duties[0].support[0]", "support:", "unknown unit"),
+    Case("duty-section-too-long", P, "    section: III.1\n    text:", "    section: III." + "1" * 50 + "\n    text:",
+         "duties[0].section", "section: III.111", "at most 40"),
+    Case("duty-duplicate-id", P, "obligations:\n", "  - {id: lap-ke-hoach, section: '2', text: x, lead: [t.alpha]}\n\nobligations:\n",
+         "duties[1].id", "id: lap-ke-hoach, section: '2'", "duplicate duty id"),
+    Case("duty-text-nul", P, "text: Xây dựng kế hoạch của đơn vị.", 'text: "Xây dựng\\0"', "duties[0].text", "text:", "U+0000"),
+    Case("duty-lead-not-a-list", P, "lead_groups: [t.members]", "lead_groups: t.members", "duties[0].lead_groups", "lead_groups:", "list"),
+    # --- obligations
+    Case("obligation-no-title", P, "    title: Gửi kế hoạch của đơn vị\n", "", "obligations[0].title", "- id: ke-hoach", "required"),
+    Case("obligation-unknown-duty", P, "duty: lap-ke-hoach", "duty: khong-co", "obligations[0].duty", "duty: khong-co", "unknown duty"),
+    Case("obligation-no-units", P, "    groups: [t.members]\n    submit_to: t.office\n    due:\n      type: one_off",
+         "    submit_to: t.office\n    due:\n      type: one_off", "obligations[0]", "- id: ke-hoach", "who owes it"),
+    Case("obligation-unknown-unit", P, "    groups: [t.members]\n    submit_to: t.office\n    due:\n      type: one_off",
+         "    units: [t.nobody]\n    submit_to: t.office\n    due:\n      type: one_off", "obligations[0].units[0]", "units: [t.nobody]",
+         "unknown unit"),
+    Case("obligation-submit-to", P, "submit_to: t.office", "submit_to: t.offic", "obligations[0].submit_to", "submit_to: t.offic", "did you mean"),
+    Case("obligation-duplicate-id", P, "id: bao-cao-6-thang", "id: ke-hoach  # again", "obligations[1].id", "ke-hoach  # again",
+         "duplicate obligation id"),
+    Case("obligation-section-newline", P, "    section: IV.2\n    groups: [t.members]\n    submit_to",
+         '    section: "IV.2\\n"\n    groups: [t.members]\n    submit_to',
+         "obligations[1].section", 'section: "IV.2', "one line"),
+    Case("obligation-channel-crlf", P, "    submit_to: t.office\n    due:\n      type: one_off",
+         '    submit_to: t.office\n    channel: "a@b.example\\r\\nX: y"\n    due:\n      type: one_off', "obligations[0].channel", "channel:",
+         "one line"),
+    Case("due-type-unknown", P, "type: one_off", "type: weekly", "obligations[0].due.type", "type: weekly", "weekly"),
+    Case("due-both-dates", P, "      before: 2020-11-16", "      before: 2020-11-16\n      at_latest_on: 2020-11-20", "obligations[0].due", "due:",
+         "exactly one"),
+    Case("due-no-date", P, "      before: 2020-11-16\n", "", "obligations[0].due", "due:", "exactly one"),
+    Case("due-after-period", P, "before: 2020-11-16", "before: 2025-01-01", "obligations[0].due", "due:", "outside the plan period"),
+    Case("due-before-issue", P, "before: 2020-11-16", "before: 2020-10-01", "obligations[0].due", "due:", "01/10/2020"),
+    Case("cron-six-fields", P, "      type: one_off\n      before: 2020-11-16", "      type: recurring\n      cron: '0 0 0 15 6 *'",
+         "obligations[0].due.cron", "cron:", "5-field"),
+    Case("cron-words", P, "      type: one_off\n      before: 2020-11-16", "      type: recurring\n      cron: every monday",
+         "obligations[0].due.cron", "cron:", "5-field"),
+    Case("cron-never", P, "      type: one_off\n      before: 2020-11-16", "      type: recurring\n      cron: '0 0 31 2 *'",
+         "obligations[0].due", "due:", "never falls due"),
+    Case("cron-key-format-newline", P, "      type: one_off\n      before: 2020-11-16",
+         "      type: recurring\n      cron: '0 0 15 6 *'\n      key_format: \"%Y\\n\"", "obligations[0].due.key_format", "key_format", "one line"),
+    Case("period-unknown", P, "period: half_year", "period: fortnight", "obligations[1].due.period", "period: fortnight", "fortnight"),
+    Case("cutoff-day", P, "      days_after_cutoff: 3", "      days_after_cutoff: 3\n      cutoff_day: 31", "obligations[1].due.cutoff_day",
+         "cutoff_day", "28"),
+    Case("days-after-negative", P, "days_after_cutoff: 3", "days_after_cutoff: -1", "obligations[1].due.days_after_cutoff",
+         "days_after_cutoff", "-1"),
+    Case("assumed-without-note", P, "      note: test default\n", "", "obligations[1].due", "due:|2", "needs a 'note'"),
+    Case("adhoc-zero-days", P, "working_days: 5", "working_days: 0", "obligations[2].due.working_days", "working_days", "1"),
+    Case("adhoc-too-many-days", P, "working_days: 5", "working_days: 100", "obligations[2].due.working_days", "working_days", "60"),
+    Case("escalation-order", P, "duties:\n", "escalation: {level1_after: 10, level2_after: 5}\n\nduties:\n", "escalation", "escalation:",
+         "later than level1_after"),
+    Case("escalation-zero-reminder", P, "duties:\n", "escalation: {reminders_before: [0, 2]}\n\nduties:\n", "escalation", "escalation:",
+         "at least 1"),
+    # --- registry
+    Case("unit-kind", R, "kind: department", "kind: departmen", "units[2].kind", "kind: departmen", "departmen"),
+    Case("unit-no-name", R, "    name: Sở Alpha\n", "", "units[2].name", "- id: t.alpha", "required"),
+    Case("unit-name-newline", R, "name: Sở Alpha", 'name: "Sở\\nAlpha"', "units[2].name", "name:|3", "one line"),
+    Case("unit-head-too-long", R, "head: Trưởng Ban", "head: " + "Trưởng Ban " * 60, "units[0].head", "head:", "at most 500"),
+    Case("unit-duplicate", R, "id: t.beta", "id: t.alpha  # again", "units[3].id", "t.alpha  # again", "duplicate unit id"),
+    Case("unit-parent-unknown", R, "parent: t.committee", "parent: t.nowhere", "units[1].parent", "parent: t.nowhere", "unknown unit"),
+    Case("unit-escalates-unknown", R, "escalates_to: t.office\n    contacts: {to: [alpha",
+         "escalates_to: t.ofice\n    contacts: {to: [alpha", "units[2].escalates_to", "escalates_to: t.ofice", "did you mean"),
+    Case("unit-parent-cycle", R, "    kind: committee\n", "    kind: committee\n    parent: t.office\n", "units[0].parent", "parent: t.office",
+         "cycle"),
+    Case("unit-escalation-cycle", R, "    kind: committee\n", "    kind: committee\n    escalates_to: t.office\n", "units[0].escalates_to",
+         "escalates_to: t.office", "cycle"),
+    Case("email-double-at", R, "alpha.cc@units.example", "alpha.cc@@units", "units[2].contacts.cc[0]", "alpha.cc@@units", "e-mail"),
+    Case("email-non-ascii", R, "to: [alpha@units.example]", "to: [sởct@units.example]", "units[2].contacts.to[0]", "sởct@", "SMTP"),
+    Case("email-space", R, "to: [beta@units.example]", "to: ['beta @units.example']", "units[3].contacts.to[0]", "beta @", "e-mail"),
+    Case("too-many-to", R, "to: [beta@units.example]", "to: [" + ", ".join(f"b{i}@units.example" for i in range(25)) + "]",
+         "units[3].contacts.to", "b0@units", "at most 20"),
+    Case("channel-reads-secret", R, "to: [beta@units.example]}", "to: [beta@units.example], channels: ['json://h.example/${PLANTRACK_SECRET_KEY}']}",
+         "units[3].contacts.channels[0]", "channels:", "PLANTRACK_CHANNEL_"),
+    Case("channel-holds-token", R, "to: [beta@units.example]}", "to: [beta@units.example], channels: ['json://h.example/hook/a1b2c3d4e5f6g7h8']}",
+         "units[3].contacts.channels[0]", "channels:", "secret token"),
+    Case("channel-not-a-url", R, "to: [beta@units.example]}", "to: [beta@units.example], channels: ['not a url']}",
+         "units[3].contacts.channels[0]", "channels:", "one line without spaces"),
+    Case("group-unknown-member", R, "t.members: [t.alpha, t.beta]", "t.members: [t.alpha, t.gamma]", "groups.t.members[1]", "t.members:",
+         "unknown unit"),
+    Case("registry-no-title", R, "  title: A small registry for tests\n", "", "registry.title", "registry:", "required"),
+    Case("registry-unknown-kind-key", R, "registry:\n", "registri:\n", "(top level)", None, "exactly one of the top-level keys"),
+    # --- YAML itself
+    Case("yaml-unclosed-quote", P, "title: Kế hoạch thử nghiệm", 'title: "Kế hoạch thử nghiệm', "(yaml)", 'title: "Kế', "not closed"),
+    Case("yaml-colon", P, "title: Kế hoạch thử nghiệm", "title: Kế hoạch: thử nghiệm", "(yaml)", "title: Kế hoạch:", "must be quoted"),
+    Case("yaml-duplicate-key", P, "  issued_on: 2020-11-05\n", "  issued_on: 2020-11-05\n  issued_on: 2020-11-06\n", "issued_on",
+         "issued_on: 2020-11-06", "appears twice"),
+    Case("yaml-tab", P, "  number: 1/KH-TEST\n", "\tnumber: 1/KH-TEST\n", "(yaml)", None, "tab"),
+    Case("yaml-alias-bomb", P, "plan:\n", lambda text: BOMB + text, "(yaml)", "f: &f", "alias bomb"),
+    Case("yaml-top-level-list", P, "", lambda text: "- just a list\n- of strings\n", "(top level)", None, "mapping"),
+    Case("not-utf8", P, "", lambda text: text.encode("utf-8").replace("Kế".encode(), "K\xe1".encode("latin-1")), "(file)", None, "not UTF-8"),
+    Case("file-too-big", P, "", lambda text: text + ("# " + "x" * 1000 + "\n") * (MAX_FILE_BYTES // 1000 + 10), "(file)", None, "at most"),
+]
+
+
+def test_the_corpus_is_large_and_each_case_different():
+    assert len(CASES) >= 60
+    assert len({c.name for c in CASES}) == len(CASES)
+
+
+def break_tree(case: Case, folder):
+    path = folder / case.file
+    if callable(case.new):
+        changed = case.new(path.read_text(encoding="utf-8"))
+        if isinstance(changed, bytes):
+            path.write_bytes(changed)
+        else:
+            path.write_text(changed, encoding="utf-8")
+    else:
+        edit(path, case.old, case.new)
+    return path
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_each_broken_tree_is_refused_with_file_line_and_field(case, mini_dir):
+    path = break_tree(case, mini_dir)
+    with pytest.raises(DefinitionError) as caught:
+        load_catalogue(mini_dir)
+    found = [p for p in caught.value.problems if p.field == case.field]
+    assert found, f"no problem names {case.field!r}: {caught.value.problems}"
+    problem = found[0]
+    assert problem.path == path
+    assert case.says in problem.message, problem.message
+    if case.line is not None:
+        fragment, _, nth = case.line.partition("|")
+        lines = [n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if fragment in text]
+        assert problem.line == lines[int(nth or 1) - 1], (problem, case.line)
+    assert "^[" not in problem.message and "regex" not in problem.message  # words, not patterns
+
+
+def snapshot(store) -> dict:
+    with store.session() as session:
+        counts = {m.__tablename__: session.scalar(select(func.count()).select_from(m)) for m in (Unit, Plan, Duty, Obligation, Occurrence)}
+        retired = {m.__tablename__: session.scalar(select(func.count()).select_from(m).where(m.retired.is_(True)))
+                   for m in (Unit, Plan, Occurrence)}
+        names = sorted(session.scalars(select(Unit.name)))
+    return {"counts": counts, "retired": retired, "names": names}
+
+
+def test_a_sync_of_any_broken_tree_leaves_the_store_as_it_was(synced, tmp_path):
+    import shutil
+
+    from .conftest import MINI
+
+    before = snapshot(synced)
+    for case in CASES:
+        folder = tmp_path / case.name
+        shutil.copytree(MINI, folder)
+        break_tree(case, folder)
+        result = CliRunner().invoke(app, ["sync", str(folder), "--db", synced.url])
+        assert result.exit_code == 2, (case.name, result.output)
+        assert "Traceback" not in result.output and f"{case.file}:" in result.output, (case.name, result.output)
+    assert snapshot(synced) == before
