@@ -37,7 +37,7 @@ from plantrack.directory import Directory
 from plantrack.outbox import (
     Digest, DigestItem, build_digests, claim, record_cancelled, record_failure, record_sent, renew_lease, take_due, waiting,
 )
-from plantrack.settings import GIVE_UP_AFTER, LEASE, REJECTED_TRIES
+from plantrack.settings import GIVE_UP_AFTER, LEASE, PUBLIC_URL_VARIABLE, REJECTED_TRIES
 from plantrack.store.database import Store
 
 from .channels import Channels, Delivery, DeliveryError, FailureKind
@@ -92,9 +92,6 @@ def run_clock(start: dt.datetime) -> Clock:
     """A clock that reads ``start`` at first and advances with the elapsed (monotonic) time."""
     origin = time.monotonic()
     return lambda: start + dt.timedelta(seconds=time.monotonic() - origin)
-
-
-PUBLIC_URL_VARIABLE = "PLANTRACK_PUBLIC_URL"
 
 
 def submission_links(base_url: str | None = None, keyring=None) -> LinkMaker | None:

@@ -31,11 +31,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from .errors import PlantrackError
+from .settings import PASSWORD_LENGTH, SESSION_LIFETIME
 from .store.models import Account, LoginSession, Plan, Unit
 
-SESSION_LIFETIME = dt.timedelta(hours=12)
-MIN_PASSWORD = 10
-MAX_PASSWORD = 256  # argon2 takes any length; a megabyte "password" is only load
+MIN_PASSWORD, MAX_PASSWORD = PASSWORD_LENGTH  # argon2 takes any length; a megabyte "password" is only load
 LOGIN_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 
 _hasher = PasswordHasher()

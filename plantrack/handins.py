@@ -25,12 +25,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .errors import PlantrackError
+from .settings import LINK_QUOTA, MAX_CORRECTIONS, MAX_FILE
 from .store.models import Occurrence, Submission
 from .tracking import record_submission
 
-MAX_FILE = 20 * 1024 * 1024
-LINK_QUOTA = 40 * 1024 * 1024
-MAX_CORRECTIONS = 3
 # extension -> what it is called in messages
 DOCUMENT_TYPES = {
     "pdf": "PDF", "docx": "Word", "doc": "Word 97-2003", "odt": "OpenDocument", "xlsx": "Excel", "xls": "Excel 97-2003",

@@ -30,6 +30,7 @@ from itsdangerous import BadData, URLSafeSerializer
 
 from .calendar import end_of_local_day
 from .errors import PlantrackError
+from .settings import SECRET_MIN_DISTINCT, SECRET_MIN_LENGTH
 
 SECRET_VARIABLE = "PLANTRACK_SECRET_KEY"
 PREVIOUS_VARIABLE = "PLANTRACK_SECRET_KEY_PREVIOUS"
@@ -37,9 +38,7 @@ PREVIOUS_UNTIL_VARIABLE = "PLANTRACK_SECRET_KEY_PREVIOUS_UNTIL"
 HOME_VARIABLE = "PLANTRACK_HOME"
 KEY_FILE = Path("var") / "secret-key"
 
-MIN_LENGTH = 32  # characters; secrets.token_urlsafe(32) gives 43
-MIN_DISTINCT = 16  # different characters: "aaaa…" or "abcabc…" are not secrets
-MAX_PREVIOUS_DAYS = 366  # an old key honoured longer than this is a mistake
+MIN_LENGTH, MIN_DISTINCT = SECRET_MIN_LENGTH, SECRET_MIN_DISTINCT  # "aaaa…" or "abcabc…" are not secrets
 
 
 class Purpose(StrEnum):

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from .calendar import TIMEZONE, end_of_local_day
 from .errors import PlantrackError
 from .keys import Keyring, Purpose
+from .settings import LINK_LIFETIME
 
-LINK_LIFETIME = dt.timedelta(days=90)  # after the deadline in force when the link is made
 
 
 class LinkError(PlantrackError):

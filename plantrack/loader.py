@@ -22,6 +22,7 @@ from ruamel.yaml.error import MarkedYAMLError
 from .calendar import WorkCalendar
 from .deadlines import add_years, cron_dates, reporting_periods
 from .errors import DefinitionError, Problem
+from .settings import MAX_DEFINITION_BYTES, MAX_DEFINITION_FILES, MAX_YAML_VALUES
 from .schema import (
     FILE_KINDS,
     CalendarDef,
@@ -198,9 +199,7 @@ def _plain(node: Any) -> Any:
     return node
 
 
-MAX_FILE_BYTES = 2 * 1024 * 1024  # a plan file is text: the largest real one is about 25 KB
-MAX_NODES = 200_000  # values in a file once YAML aliases are expanded
-MAX_FILES = 1000
+MAX_FILE_BYTES, MAX_NODES, MAX_FILES = MAX_DEFINITION_BYTES, MAX_YAML_VALUES, MAX_DEFINITION_FILES
 
 
 def _expanded_size(path: Path, text: str) -> Problem | None:

@@ -1,9 +1,11 @@
-"""Delivery defaults in one place, and the environment variables that change them.
+"""Every default in one place, and the environment variables that change them.
 
 Read only at the entry points (the CLI, the flows, the dashboard): everything below them
-takes its values as arguments. ``DeliverySettings.from_environment()`` is the one reader.
+takes its values as arguments or imports the constants from here.
+``DeliverySettings.from_environment()`` and ``keys.Keyring.from_environment()`` are the
+readers of the environment.
 
-Variables:
+Delivery variables:
 
 - ``PLANTRACK_ENVIRONMENT``: ``production`` lets mail reach the addresses in the plan files
   through a non-local SMTP server, and lets units' own channel URLs be posted to. Anything
@@ -47,6 +49,32 @@ REJECTED_TRIES = 3
 # The coordinating office's daily digest of undeliverable notices goes out with the next
 # morning's watch: alerts are due at this local hour on the day after the failure.
 ALERT_HOUR = 7
+
+# --- the dashboard and its access model ------------------------------------------------
+PUBLIC_URL_VARIABLE = "PLANTRACK_PUBLIC_URL"  # the address people use; links are built from it
+RATE_LIMIT_STORAGE_VARIABLE = "PLANTRACK_RATE_LIMIT_STORAGE"  # a `limits` storage URI, default memory://
+SESSION_LIFETIME = dt.timedelta(hours=12)
+PASSWORD_LENGTH = (10, 256)
+SIGN_IN_LIMIT_PER_ACCOUNT = "5/15 minutes"  # failed sign-ins, then locked for the window
+SIGN_IN_LIMIT_PER_ADDRESS = "30/15 minutes"
+FLASH_LIFETIME = dt.timedelta(minutes=10)  # a signed "done" message after an action
+LINK_LIFETIME = dt.timedelta(days=90)  # a submission link, after the deadline in force
+
+# --- what agencies hand in ---------------------------------------------------------------
+MAX_FILE = 20 * 1024 * 1024  # one file
+LINK_QUOTA = 40 * 1024 * 1024  # every file through one link
+MAX_CORRECTIONS = 3  # after the first hand-in, through one link
+FORM_LIMIT = 64 * 1024  # the body of any other form
+HANDIN_LIMIT = MAX_FILE + 256 * 1024  # a hand-in's body: the file and the other fields
+
+# --- the master secret ---------------------------------------------------------------------
+SECRET_MIN_LENGTH = 32  # characters; secrets.token_urlsafe(32) gives 43
+SECRET_MIN_DISTINCT = 16  # different characters
+
+# --- plan files ------------------------------------------------------------------------------
+MAX_DEFINITION_BYTES = 2 * 1024 * 1024  # one file; the largest real one is about 25 KB
+MAX_YAML_VALUES = 200_000  # in one file once its aliases are expanded
+MAX_DEFINITION_FILES = 1000
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,7 @@ def test_adhoc_obligations_have_no_occurrences_until_requested():
         ({"type": "one_off"}, "exactly one of 'before' or 'at_latest_on'"),
         ({"type": "one_off", "before": "2020-11-16", "at_latest_on": "2020-11-16"}, "exactly one"),
         ({"type": "one_off", "before": "2020-11-16", "basis": "assumed"}, "needs a 'note'"),
-        ({"type": "recurring", "cron": "0 0 32 * *"}, "not a valid cron expression"),
+        ({"type": "recurring", "cron": "0 0 32 * *"}, "not a 5-field cron expression"),
         ({"type": "weekly"}, "does not match any of the expected tags"),
     ],
 )

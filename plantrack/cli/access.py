@@ -15,11 +15,11 @@ from sqlalchemy import select
 from ..calendar import read_instant
 from ..errors import PlantrackError
 from ..keys import Keyring
+from ..settings import PUBLIC_URL_VARIABLE, RATE_LIMIT_STORAGE_VARIABLE
 from ..store.database import Store
 from ..tracking import find_occurrence, resolve_unit
 from .base import DbOption, ObligationOption, OccurrenceOption, PeriodOption, PlanOption, UnitOption, app, out, sub_app
 
-PUBLIC_URL_VARIABLE = "PLANTRACK_PUBLIC_URL"
 BaseUrlOption = Annotated[str, typer.Option("--base-url", envvar=PUBLIC_URL_VARIABLE, help="The dashboard's public address.")]
 PasswordOption = Annotated[
     str, typer.Option("--password", envvar="PLANTRACK_ACCOUNT_PASSWORD", prompt=True, hide_input=True, confirmation_prompt=True,
@@ -168,7 +168,7 @@ def serve(
         return start + dt.timedelta(seconds=time.monotonic() - started)
 
     address = public_url or f"http://{host}:{port}"
-    throttle = LoginThrottle(os.environ.get("PLANTRACK_RATE_LIMIT_STORAGE") or "memory://")
+    throttle = LoginThrottle(os.environ.get(RATE_LIMIT_STORAGE_VARIABLE) or "memory://")
     application = create_app(Store(db), Keyring.from_environment(), app_clock, uploads.resolve(), address, throttle)
     out.print(f"Dashboard: {address}/" + (f" (clock from {start.isoformat()})" if start else ""), highlight=False)
     uvicorn.run(application, host=host, port=port, log_level="warning", server_header=False)

@@ -27,11 +27,11 @@ from jinja2 import Environment
 from ..accounts import Role, Scope, account_scope, session_account
 from ..calendar import local_date
 from ..keys import Keyring, Purpose
+from ..settings import FLASH_LIFETIME
 from ..store.database import Store
 
 SESSION_COOKIE = "plantrack_session"
 SIGNIN_COOKIE = "plantrack_signin"
-FLASH_LIFETIME = dt.timedelta(minutes=10)
 
 
 @dataclass

@@ -29,13 +29,9 @@ from secure import (
     XFrameOptions,
 )
 
-from ..handins import MAX_FILE
-
-FORM_LIMIT = 64 * 1024
-HANDIN_LIMIT = MAX_FILE + 256 * 1024  # the file and the form's other fields
-
-ACCOUNT_LIMIT = "5/15 minutes"
-ADDRESS_LIMIT = "30/15 minutes"
+from ..settings import FORM_LIMIT, HANDIN_LIMIT
+from ..settings import SIGN_IN_LIMIT_PER_ACCOUNT as ACCOUNT_LIMIT
+from ..settings import SIGN_IN_LIMIT_PER_ADDRESS as ADDRESS_LIMIT
 
 
 def _plain(send, status: int, text: str):
