@@ -2,7 +2,8 @@
 
 One master secret (``PLANTRACK_SECRET_KEY``, or a key file for a local demo) is checked for
 strength and never used directly: every purpose (``Purpose``) signs with its own key,
-derived by itsdangerous from the master secret and the purpose's name as salt. A submission
+derived by itsdangerous from the master secret and the purpose's name as salt, and signs
+with HMAC-SHA256. A submission
 link therefore cannot be turned into a session or a CSRF token, and the other way round.
 
 Rotation: put the old secret in ``PLANTRACK_SECRET_KEY_PREVIOUS`` and the last day it is
@@ -18,6 +19,7 @@ explicitly; nothing here reads the clock.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import secrets
 import stat
@@ -88,7 +90,7 @@ class Keyring:
         keys = [self.current]
         if self.previous is not None and now is not None and now <= self.previous_until:
             keys = [self.previous, self.current]  # itsdangerous signs with the last, checks all
-        return URLSafeSerializer(keys, salt=str(purpose))
+        return URLSafeSerializer(keys, salt=str(purpose), signer_kwargs={"digest_method": hashlib.sha256})
 
     def sign(self, purpose: Purpose, value: Any) -> str:
         """``value`` (JSON-serialisable) signed for ``purpose``, URL-safe."""

@@ -225,6 +225,8 @@ def test_sessions_end_at_logout_password_change_and_removal(server, hanoi):
 
     client = signed_in_client()
     cookie = client.cookies["plantrack_session"]
+    forged = client.post("/dang-xuat", data={})  # a cross-site form cannot sign anyone out
+    assert forged.status_code == 403 and client.get("/").status_code == 200
     client.post("/dang-xuat", data={"csrf": csrf_of(client.get("/").text)})
     replayed = httpx.get(f"{server}/", cookies={"plantrack_session": cookie})
     assert replayed.status_code == 303  # the stolen cookie of a closed session opens nothing
@@ -260,6 +262,11 @@ def test_sign_in_is_throttled_checked_against_csrf_and_never_leaks_which_logins_
 
 def test_equal_work_for_unknown_and_existing_logins(hanoi):
     from plantrack.accounts import authenticate
+    from plantrack.store.models import Account
+
+    with hanoi.session() as session:
+        stored = session.get(Account, "xem").password_hash
+    assert stored.startswith("$argon2id$") and "m=65536,t=3" in stored  # above OWASP's minimum (19 MiB, 2 passes)
 
     def cost(login):
         with hanoi.session() as session:
