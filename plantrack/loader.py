@@ -461,6 +461,9 @@ def _check_plan(cat: Catalogue, source: SourceFile, plan_id: str, known_unit, pr
         message = _deadline_outside_period(obligation, period, plan.plan.issued_on)
         if message:
             problem(source, here + ("due",), message)
+        for loc, key in _period_keys(obligation):  # the store keeps a period's key in 40 characters
+            if len(key) > 40:
+                problem(source, here + ("due",) + loc, f"this makes period keys of {len(key)} characters, like {key[:50]!r}; at most 40")
 
 
 def _deadline_outside_period(obligation: ObligationDef, period: Period, issued_on: dt.date) -> str | None:
@@ -481,6 +484,16 @@ def _deadline_outside_period(obligation: ObligationDef, period: Period, issued_o
             if milestone.years_after_start > _whole_years(period):
                 return f"milestone {milestone.key!r} ({milestone.years_after_start} years) is past the end of the plan ({window})"
     return None
+
+
+def _period_keys(obligation: ObligationDef) -> list[tuple[tuple, str]]:
+    """The longest period keys an obligation's rule can make, with where the rule says so."""
+    due = obligation.due
+    if isinstance(due, CronDue):
+        return [(("key_format",), dt.date(2020, 9, 30).strftime(due.key_format))]  # Wednesday, September: long names
+    if isinstance(due, MilestoneDue):
+        return [(("milestones", i, "key"), m.key) for i, m in enumerate(due.milestones)]
+    return []
 
 
 def _whole_years(period: Period) -> int:
