@@ -8,12 +8,10 @@ plan 03 and the plans implementing it, units under Hà Nội), ``xem`` (viewer, 
 import datetime as dt
 import shutil
 import socket
-import threading
 import time
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import select
 
 from notifications.channels import Channels
@@ -22,6 +20,7 @@ from plantrack.accounts import Role, add_account
 from plantrack.keys import demo_keyring
 from plantrack.links import link_expiry, make_token
 from plantrack.store.models import Notice, Submission
+from plantrack.testing import serving
 from plantrack.tracking import find_occurrence
 from plantrack.watch import watch
 from plantrack.web.app import create_app
@@ -58,30 +57,12 @@ def hanoi(store):
     return store
 
 
-def serve(app):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    running = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if running.started:
-            break
-        time.sleep(0.05)
-    return running, thread, port
-
-
 @pytest.fixture
 def server(hanoi, tmp_path):
-    holder = {}
-    app = create_app(hanoi, KEYS, lambda: NOW, tmp_path / "uploads", "http://127.0.0.1:1")  # the port is set below
-    running, thread, port = serve(app)
-    app.state.context.public_url = f"http://127.0.0.1:{port}"
-    holder["url"] = f"http://127.0.0.1:{port}"
-    yield holder["url"]
-    running.should_exit = True
-    thread.join(10)
+    app = create_app(hanoi, KEYS, lambda: NOW, tmp_path / "uploads", "http://127.0.0.1:1")
+    with serving(app) as url:
+        app.state.context.public_url = url  # links are built from the address the test serves on
+        yield url
 
 
 def token_for(store, unit, obligation="ke-hoach-trien-khai", plan="hn-cv-1030", keys=KEYS):
@@ -318,13 +299,8 @@ def test_a_rotated_key_keeps_old_links_valid_until_the_stated_day(hanoi, tmp_pat
     _, old_link = token_for(hanoi, "hn.district.my-duc", keys=old)
     rotated = Keyring(new.current, old.current, vn(2020, 11, 30, 23, 59))
     for clock, expected in ((NOW, 200), (vn(2020, 12, 1, 9), 403)):
-        app = create_app(hanoi, rotated, lambda clock=clock: clock, tmp_path / "uploads")
-        running, thread, port = serve(app)
-        try:
-            assert httpx.get(f"http://127.0.0.1:{port}/nop/{old_link}").status_code == expected
-        finally:
-            running.should_exit = True
-            thread.join(10)
+        with serving(create_app(hanoi, rotated, lambda clock=clock: clock, tmp_path / "uploads")) as url:
+            assert httpx.get(f"{url}/nop/{old_link}").status_code == expected
 
 
 def test_uploads_are_limited_before_the_body_is_read(server, hanoi):

@@ -32,11 +32,6 @@ out = Console(width=None if sys.stdout.isatty() else 170)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 170)
 
 
-def fail(message: str) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
-    raise typer.Exit(2)
-
-
 def handles_errors(command: Callable) -> Callable:
     """Expected errors as a message and exit code 2; nothing was committed."""
 

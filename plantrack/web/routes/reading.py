@@ -33,7 +33,8 @@ def as_of_of(ctx: Context, text: str | None) -> dt.datetime:
         return ctx.clock()
 
 
-def feed_generation(session, unit_id: str, now: dt.datetime) -> int:
+def feed_generation(session, unit_id: str) -> int:
+    """The generation a unit's feed links must carry (1 until the first revocation)."""
     found = session.get(UnitFeed, unit_id)
     return found.generation if found is not None else 1
 
@@ -106,7 +107,7 @@ def unit_view(ctx: Context, unit_id: str, instant: dt.datetime, principal: Princ
             r.occurrence_id: f"{ctx.public_url}/nop/{make_token(ctx.keyring, r.occurrence_id, unit_id, link_expiry(r.effective_due))}"
             for r in rows if acts and r.status in (Status.IN_PROGRESS, Status.OVERDUE)
         }
-        feed = make_feed_token(ctx.keyring, unit_id, feed_generation(session, unit_id, instant))
+        feed = make_feed_token(ctx.keyring, unit_id, feed_generation(session, unit_id))
         session.expunge_all()
     return dict(
         unit=unit, rows=rows, duties=duties, submissions=submissions, extensions=extensions, notices=notices, failing=failing,
@@ -145,7 +146,7 @@ def handed_in_file(submission_id: int, principal: Principal = Depends(signed_in)
 def _own_unit(ctx: Context, token: str) -> str:
     unit_id, generation = read_feed_token(ctx.keyring, token, ctx.clock())
     with ctx.store.session() as session:
-        if session.get(Unit, unit_id) is None or feed_generation(session, unit_id, ctx.clock()) != generation:
+        if session.get(Unit, unit_id) is None or feed_generation(session, unit_id) != generation:
             raise LinkError("Đường dẫn theo dõi không hợp lệ hoặc đã bị thu hồi.")
     return unit_id
 
