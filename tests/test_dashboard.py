@@ -191,6 +191,14 @@ def test_each_role_reads_and_acts_only_within_its_scope(server, hanoi):
         sign_in(admin, "dieuphoi")
         page = admin.get("/don-vi/hn.district.my-duc?as_of=2020-11-20")
         assert "550 5.1.1 no such user" in page.text and 'id="retry-form"' in page.text
+    with hanoi.transaction() as session:
+        add_account(session, "my-duc", "Cán bộ Mỹ Đức", PASSWORD, NOW, Role.VIEWER, ["hn-kh-03"], "hn.district.my-duc")
+    with httpx.Client(base_url=server) as district:
+        sign_in(district, "my-duc")
+        page = district.get("/ke-hoach/hn-cv-1030?as_of=2020-11-20").text
+        assert page.count('<tr data-unit="') == 1 and 'data-unit="hn.district.my-duc"' in page  # its own row only
+        overdue = page.split('data-status="overdue"', 1)[1].split("<b>", 1)[1].split("</b>", 1)[0]
+        assert overdue == "1"  # the cards count its subtree, not the city
     with hanoi.session() as session:
         assert find_occurrence(session, occurrence.id).current_due_date == dt.date(2020, 11, 27)
 

@@ -17,7 +17,7 @@ from ...links import LinkError, link_expiry, make_feed_token, make_token, read_f
 from ...progress import compile_report
 from ...states import NoticeState
 from ...store.models import Duty, Extension, Notice, Occurrence, Plan, Submission, Unit, UnitFeed
-from ...tracking import Status, status_rows
+from ...tracking import Status, on_time_rate, status_rows
 from ..deps import Context, Principal, check_plan, check_unit, context, page, read_flash, signed_in
 
 router = APIRouter()
@@ -63,11 +63,13 @@ def overview(request: Request, plan_id: str, as_of: str | None = None, kind: str
             return page(request, "message.html.j2", 404, title="Không tìm thấy kế hoạch", message=str(exc))
     report.children = [c for c in report.children if principal.scope.plan(c.plan_id)]
     in_scope = [u for u in report.units if principal.scope.unit(u.unit_id)]
+    # The cards count what the account may see: every unit, or only those of its subtree.
+    counts = report.counts if principal.scope.units is None else {s: sum(u.counts[s] for u in in_scope) for s in report.counts}
     units = [u for u in in_scope if not kind or u.kind == kind]
     columns = [period - 1] if 1 <= period <= len(report.periods) else list(range(len(report.periods)))
     kinds = sorted({u.kind for u in in_scope}, key=lambda k: KIND_VI.get(k, k))
     return page(request, "overview.html.j2", report=report, units=units, columns=columns, kinds=kinds, kind=kind,
-                period=period, as_of=report.day)
+                period=period, as_of=report.day, counts=counts, on_time_rate=on_time_rate)
 
 
 def unit_view(ctx: Context, unit_id: str, instant: dt.datetime, principal: Principal | None) -> dict | None:
