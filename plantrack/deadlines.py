@@ -15,19 +15,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from typing import Literal
+
 from croniter import CroniterBadDateError, croniter
 
 from .calendar import TIMEZONE, WorkCalendar, weekday_vi
-from .schema import (
-    AdhocDue,
-    CronDue,
-    MilestoneDue,
-    ObligationDef,
-    OneOffDue,
-    Period,
-    ReportingPeriodDue,
-    Wording,
-)
+
+Wording = Literal["before", "at_latest_on"]
 
 CIVIL_CODE_148_5 = "khoản 5 Điều 148 Bộ luật Dân sự 2015"
 
@@ -118,16 +112,6 @@ def resolve_deadline(
     return Deadline(last_day, written, tuple(steps))
 
 
-def _basis_step(due, written: dt.date) -> Step | None:
-    if due.basis != "assumed":
-        return None
-    return Step(
-        written,
-        f"Văn bản giao Văn phòng/Cơ quan Thường trực hướng dẫn thời hạn; tệp kế hoạch đặt mặc định: {due.note}",
-        f"The text leaves this deadline to the standing office's guidance; plan-file default: {due.note}",
-    )
-
-
 # --- periods -----------------------------------------------------------------------------
 
 _MONTHS = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}
@@ -151,10 +135,11 @@ def _period_names(kind: str, year: int, end_month: int) -> tuple[str, str]:
     return f"{year}", f"Năm {year}"
 
 
-def reporting_periods(due: ReportingPeriodDue, start: dt.date, end: dt.date) -> list[tuple[str, str, dt.date, dt.date]]:
+def reporting_periods(due, start: dt.date, end: dt.date) -> list[tuple[str, str, dt.date, dt.date]]:
     """Decree 09/2019 periods whose cut-off day falls within [start, end].
 
-    A period ending in month M runs from the day after the cut-off of the month ``n`` months
+    ``due`` gives ``period`` (month, quarter, half_year, year) and ``cutoff_day``. A period
+    ending in month M runs from the day after the cut-off of the month ``n`` months
     earlier to the cut-off day of M (e.g. half-year 1: 15/12 to 14/06).
     """
     step = _MONTHS[due.period]
@@ -194,74 +179,11 @@ def add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-# --- expansion ---------------------------------------------------------------------------
-
-
-def expand(
-    obligation: ObligationDef,
-    units: list[str],
-    period: Period,
-    issued_on: dt.date,
-    calendar: WorkCalendar,
-) -> list[OccurrenceSpec]:
-    """All occurrences of ``obligation`` for ``units`` within the plan ``period``."""
-    due = obligation.due
-    dated: list[tuple[str, str, dt.date, dt.date, dt.date, Deadline]] = []  # key, label, start, end, opens, deadline
-    if isinstance(due, OneOffDue):
-        written = due.before or due.at_latest_on
-        wording = "before" if due.before else "at_latest_on"
-        text = f"trước ngày {d(written)}" if due.before else f"chậm nhất ngày {d(written)}"
-        text_en = f"before {d(written)}" if due.before else f"at the latest on {d(written)}"
-        rule = Step(written, f"Mục {obligation.section}: {obligation.title} — {text}.", f"Section {obligation.section}: {text_en}.")
-        deadline = resolve_deadline(written, wording, calendar, rule, _basis_step(due, written))
-        opens = min(issued_on, deadline.due_date)
-        dated.append(("once", "Một lần", opens, deadline.due_date, opens, deadline))
-    elif isinstance(due, CronDue):
-        previous = period.start
-        for fired in cron_dates(due.cron, period.start, period.end):
-            rule = Step(
-                fired,
-                f"Mục {obligation.section}: định kỳ theo lịch cron “{due.cron}”, lần đến hạn ngày {d(fired)}.",
-                f"Section {obligation.section}: recurring on cron '{due.cron}', firing on {d(fired)}.",
-            )
-            deadline = resolve_deadline(fired, due.wording, calendar, rule, _basis_step(due, fired))
-            key = fired.strftime(due.key_format)
-            dated.append((key, key, previous, fired, previous, deadline))
-            previous = fired + dt.timedelta(days=1)
-    elif isinstance(due, ReportingPeriodDue):
-        for key, label, p_start, p_end in reporting_periods(due, period.start, period.end):
-            written = p_end + dt.timedelta(days=due.days_after_cutoff)
-            rule = Step(
-                written,
-                f"Mục {obligation.section}: kỳ báo cáo {label}, số liệu từ {d(p_start)} đến {d(p_end)} "
-                f"(Nghị định 09/2019/NĐ-CP); hạn gửi = ngày chốt số liệu + {due.days_after_cutoff} ngày = {d(written)}.",
-                f"Section {obligation.section}: reporting period {key}, data {d(p_start)}–{d(p_end)} "
-                f"(Decree 09/2019); due = cut-off + {due.days_after_cutoff} days = {d(written)}.",
-            )
-            deadline = resolve_deadline(written, due.wording, calendar, rule, _basis_step(due, written))
-            opens = max(p_start, period.start)
-            dated.append((key, label, p_start, p_end, opens, deadline))
-    elif isinstance(due, MilestoneDue):
-        for milestone in due.milestones:
-            covered_end = add_years(period.start, milestone.years_after_start) - dt.timedelta(days=1)
-            written = covered_end + dt.timedelta(days=due.days_after)
-            rule = Step(
-                written,
-                f"Mục {obligation.section}: {milestone.label}, kỳ {d(period.start)}–{d(covered_end)}; "
-                f"hạn = ngày kết thúc kỳ + {due.days_after} ngày = {d(written)}.",
-                f"Section {obligation.section}: {milestone.key} review of {d(period.start)}–{d(covered_end)}; "
-                f"due = end + {due.days_after} days = {d(written)}.",
-            )
-            deadline = resolve_deadline(written, due.wording, calendar, rule, _basis_step(due, written))
-            opens = add_years(period.start, milestone.years_after_start - 1)
-            dated.append((milestone.key, milestone.label, period.start, covered_end, opens, deadline))
-    elif isinstance(due, AdhocDue):
-        return []  # raised at run time by a request
-    return [
-        OccurrenceSpec(unit, key, label, p_start, p_end, opens, deadline)
-        for unit in units
-        for key, label, p_start, p_end, opens, deadline in dated
-    ]
+def whole_years(start: dt.date, end: dt.date) -> int:
+    """How many whole years from ``start`` fit in a period ending on ``end``."""
+    years = end.year - start.year
+    anniversary_end = add_years(start, years) - dt.timedelta(days=1)
+    return years if anniversary_end <= end else years - 1
 
 
 def adhoc_deadline(requested_on: dt.date, working_days: int, calendar: WorkCalendar, title: str) -> Deadline:

@@ -20,22 +20,17 @@ from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
 
 from .calendar import WorkCalendar
-from .deadlines import add_years, cron_dates, reporting_periods
 from .errors import DefinitionError, Problem
 from .settings import MAX_DEFINITION_BYTES, MAX_DEFINITION_FILES, MAX_YAML_VALUES
 from .schema import (
     FILE_KINDS,
     CalendarDef,
     CalendarFile,
-    CronDue,
     EscalationPolicy,
-    MilestoneDue,
     ObligationDef,
-    OneOffDue,
     Period,
     PlanFile,
     RegistryFile,
-    ReportingPeriodDue,
     UnitDef,
 )
 
@@ -65,6 +60,7 @@ class Catalogue:
     plan_files: dict[str, Path] = field(default_factory=dict)
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
     files: list[Path] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # what an author should know; nothing is refused
 
     def plan_by_ref(self, ref: str) -> PlanFile | None:
         """A plan by id or by number (e.g. ``03/KH-BCĐ389``)."""
@@ -360,6 +356,9 @@ def _cross_check(sources: list[SourceFile]) -> tuple[Catalogue, list[Problem]]:
     def problem(source: SourceFile, loc: tuple, message: str) -> None:
         problems.append(Problem(source.path, source.line_of(*loc), _field_path(loc, source.tree), message))
 
+    def warn(source: SourceFile, loc: tuple, message: str) -> None:
+        cat.warnings.append(Problem(source.path, source.line_of(*loc), _field_path(loc, source.tree), message))
+
     unit_source: dict[str, tuple[SourceFile, int]] = {}
     registries = [s for s in sources if isinstance(s.model, RegistryFile)]
     plans = [s for s in sources if isinstance(s.model, PlanFile)]
@@ -424,11 +423,11 @@ def _cross_check(sources: list[SourceFile]) -> tuple[Catalogue, list[Problem]]:
         return cat, problems
 
     for plan_id, source in plan_source.items():
-        _check_plan(cat, source, plan_id, known_unit, problem)
+        _check_plan(cat, source, plan_id, known_unit, problem, warn)
     return cat, problems
 
 
-def _check_plan(cat: Catalogue, source: SourceFile, plan_id: str, known_unit, problem) -> None:
+def _check_plan(cat: Catalogue, source: SourceFile, plan_id: str, known_unit, problem, warn) -> None:
     plan: PlanFile = source.model
     period = cat.plan_period(plan_id)
     def known_groups(loc: tuple, groups: list[str]) -> None:
@@ -458,48 +457,15 @@ def _check_plan(cat: Catalogue, source: SourceFile, plan_id: str, known_unit, pr
             known_unit(source, here + ("units", j), unit_id)
         known_groups(here + ("groups",), obligation.groups)
         known_unit(source, here + ("submit_to",), obligation.submit_to)
-        message = _deadline_outside_period(obligation, period, plan.plan.issued_on)
+        due, issued = obligation.due, plan.plan.issued_on
+        message = due.problem(period.start, period.end, issued)
         if message:
             problem(source, here + ("due",), message)
-        for loc, key in _period_keys(obligation):  # the store keeps a period's key in 40 characters
+        for loc, key in due.period_keys():  # the store keeps a period's key in 40 characters
             if len(key) > 40:
                 problem(source, here + ("due",) + loc, f"this makes period keys of {len(key)} characters, like {key[:50]!r}; at most 40")
-
-
-def _deadline_outside_period(obligation: ObligationDef, period: Period, issued_on: dt.date) -> str | None:
-    due = obligation.due
-    window = f"the plan runs {period.start:%d/%m/%Y}–{period.end:%d/%m/%Y}"
-    if isinstance(due, OneOffDue):
-        day = due.before or due.at_latest_on
-        if not (issued_on <= day <= period.end):
-            return f"deadline {day:%d/%m/%Y} is outside the plan period ({window}, issued {issued_on:%d/%m/%Y})"
-    elif isinstance(due, CronDue):
-        if not cron_dates(due.cron, period.start, period.end):
-            return f"cron {due.cron!r} never falls due while {window}"
-    elif isinstance(due, ReportingPeriodDue):
-        if not reporting_periods(due, period.start, period.end):
-            return f"no {due.period} reporting period ends while {window}"
-    elif isinstance(due, MilestoneDue):
-        for milestone in due.milestones:
-            if milestone.years_after_start > _whole_years(period):
-                return f"milestone {milestone.key!r} ({milestone.years_after_start} years) is past the end of the plan ({window})"
-    return None
-
-
-def _period_keys(obligation: ObligationDef) -> list[tuple[tuple, str]]:
-    """The longest period keys an obligation's rule can make, with where the rule says so."""
-    due = obligation.due
-    if isinstance(due, CronDue):
-        return [(("key_format",), dt.date(2020, 9, 30).strftime(due.key_format))]  # Wednesday, September: long names
-    if isinstance(due, MilestoneDue):
-        return [(("milestones", i, "key"), m.key) for i, m in enumerate(due.milestones)]
-    return []
-
-
-def _whole_years(period: Period) -> int:
-    years = period.end.year - period.start.year
-    anniversary_end = add_years(period.start, years) - dt.timedelta(days=1)
-    return years if anniversary_end <= period.end else years - 1
+        for loc, text in due.warnings(period.start, period.end, issued):
+            warn(source, here + ("due",) + loc, text)
 
 
 def _cycles(edges: dict[str, str | None]) -> list[list[str]]:

@@ -15,28 +15,32 @@ plans) are checked by :mod:`plantrack.loader`.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
-from croniter import croniter
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from .masking import channel_url_problem
-from .text import control_character
-
-_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
-
+from .rules import (  # noqa: F401  (the rule models are part of the schema; re-exported)
+    AdhocDue,
+    Basis,
+    CronDue,
+    CronExpression,
+    DueRule,
+    Milestone,
+    MilestoneDue,
+    OneOffDue,
+    ReportingPeriodDue,
+    Strict,
+    WithinDue,
+    Wording,
+)
+from .text import control_character, identifier_problem
 
 def _check_id(value: str) -> str:
-    if len(value) > 100:
-        raise ValueError(f"an id has at most 100 characters; this one has {len(value)}")
-    if not _ID.fullmatch(value):
-        odd = next((c for c in value if not (c.isascii() and (c.islower() or c.isdigit() or c in "._-"))), None)
-        why = (f"; {odd!r} (U+{ord(odd):04X} {unicodedata.name(odd, 'unnamed character')}) is not one of them"
-               if odd is not None else "; it must start with a letter or a digit")
-        raise ValueError(f"an id uses only lower-case ASCII letters a-z, digits and '.', '_' or '-'{why}")
+    problem = identifier_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
     return value
 
 
@@ -81,13 +85,6 @@ def _check_email(value: str) -> str:
         raise ValueError(f"not an e-mail address an SMTP server can take ({exc})") from None
 
 
-def _check_cron(value: str) -> str:
-    fields = value.split()
-    if len(fields) != 5 or not croniter.is_valid(value):
-        raise ValueError(f"not a 5-field cron expression: {value!r} (expected minute hour day month weekday, e.g. '0 0 15 6,12 *')")
-    return value
-
-
 def _check_channel(value: str) -> str:
     if len(value) > 2000:
         raise ValueError("a channel URL has at most 2000 characters")
@@ -98,12 +95,7 @@ def _check_channel(value: str) -> str:
 
 
 Email = Annotated[str, AfterValidator(_check_email)]
-CronExpression = Annotated[str, AfterValidator(_check_cron)]
 ChannelUrl = Annotated[str, AfterValidator(_check_channel)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 # --- units -------------------------------------------------------------------------------
@@ -220,80 +212,6 @@ class DutyDef(Strict):
         if not self.lead and not self.lead_groups:
             raise ValueError("a duty needs a lead unit ('lead' or 'lead_groups')")
         return self
-
-
-Wording = Literal["before", "at_latest_on"]
-Basis = Literal["stated", "assumed"]
-
-
-class _DueBase(Strict):
-    # "stated": the source text gives this deadline; "assumed": the plan file sets a default
-    # where the text defers to the standing office's guidance; ``note`` then says why.
-    basis: Basis = "stated"
-    note: Text | None = None
-
-    @model_validator(mode="after")
-    def _assumption_is_explained(self):
-        if self.basis == "assumed" and not self.note:
-            raise ValueError("an assumed deadline needs a 'note' that says where the default comes from")
-        return self
-
-
-class OneOffDue(_DueBase):
-    type: Literal["one_off"]
-    before: dt.date | None = None  # "trước ngày X": the last day is X - 1
-    at_latest_on: dt.date | None = None  # "chậm nhất ngày X": the last day is X
-
-    @model_validator(mode="after")
-    def _exactly_one_date(self) -> "OneOffDue":
-        if (self.before is None) == (self.at_latest_on is None):
-            raise ValueError("give exactly one of 'before' or 'at_latest_on'")
-        return self
-
-
-class CronDue(_DueBase):
-    type: Literal["recurring"]
-    cron: CronExpression  # evaluated in Asia/Ho_Chi_Minh; each firing date is a deadline
-    wording: Wording = "at_latest_on"
-    key_format: Annotated[str, _one_line(40)] = "%Y-%m-%d"  # strftime of the firing date, names the period
-
-
-class ReportingPeriodDue(_DueBase):
-    """Decree 09/2019 periods: a half-year runs 15/12–14/06 and 15/06–14/12, etc."""
-
-    type: Literal["reporting_period"]
-    period: Literal["month", "quarter", "half_year", "year"]
-    cutoff_day: int = Field(14, ge=1, le=28)  # the last day of data in a period
-    days_after_cutoff: int = Field(ge=0, le=60)  # calendar days from cut-off to the deadline
-    wording: Wording = "at_latest_on"
-
-
-class Milestone(Strict):
-    key: Identifier  # e.g. "1y"
-    label: Line  # e.g. "Sơ kết 01 năm"
-    years_after_start: int = Field(ge=1, le=20)
-
-
-class MilestoneDue(_DueBase):
-    """Reviews at anniversaries of the plan period: due N days after the covered year ends."""
-
-    type: Literal["milestone"]
-    milestones: list[Milestone] = Field(min_length=1)
-    days_after: int = Field(ge=0, le=90)
-    wording: Wording = "at_latest_on"
-
-
-class AdhocDue(_DueBase):
-    """Raised at run time (báo cáo đột xuất, báo cáo nhanh); no occurrence until requested."""
-
-    type: Literal["adhoc"]
-    working_days: int = Field(5, ge=1, le=60)  # default time allowed when a request is made
-
-
-DueRule = Annotated[
-    Union[OneOffDue, CronDue, ReportingPeriodDue, MilestoneDue, AdhocDue],
-    Field(discriminator="type"),
-]
 
 
 class ObligationDef(Strict):

@@ -18,6 +18,7 @@ MAX_NOTE = 2000
 MAX_TITLE = 500
 MAX_REASON = 1000
 
+_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _BLOCK_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -55,3 +56,16 @@ def text_block(text: str | None, what: str, limit: int) -> str | None:
     if len(text) > limit:
         raise PlantrackError(f"the {what} has {len(text)} characters; at most {limit}")
     return text
+
+
+def identifier_problem(value: str, limit: int = 100) -> str | None:
+    """Why ``value`` is not an id (lower-case ASCII, digits, '.', '_', '-'), in words; the odd
+    character is named, so that a Cyrillic look-alike does not print like the valid id."""
+    if len(value) > limit:
+        return f"an id has at most {limit} characters; this one has {len(value)}"
+    if _ID.fullmatch(value):
+        return None
+    odd = next((c for c in value if not (c.isascii() and (c.islower() or c.isdigit() or c in "._-"))), None)
+    why = (f"; {odd!r} (U+{ord(odd):04X} {unicodedata.name(odd, 'unnamed character')}) is not one of them"
+           if odd is not None else "; it must start with a letter or a digit")
+    return f"an id uses only lower-case ASCII letters a-z, digits and '.', '_' or '-'{why}"

@@ -4,7 +4,8 @@ import pytest
 from pydantic import ValidationError
 
 from plantrack.calendar import WorkCalendar
-from plantrack.deadlines import adhoc_deadline, cron_dates, expand, reporting_periods
+from plantrack.deadlines import adhoc_deadline, cron_dates, reporting_periods
+from plantrack.rules import expand
 from plantrack.schema import ObligationDef, Period, ReportingPeriodDue
 
 D = dt.date

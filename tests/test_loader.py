@@ -1,9 +1,13 @@
 """Every broken plan file gets a message naming file, line and field; nothing loads."""
 
+import datetime as dt
+
 import pytest
 
 from plantrack.errors import DefinitionError
 from plantrack.loader import load_catalogue
+
+D = dt.date
 
 
 def edit(path, old, new):
@@ -130,8 +134,26 @@ def test_deadline_outside_the_plan_period(mini_dir):
     plan = mini_dir / "plan.yaml"
     edit(plan, "      before: 2020-11-16", "      before: 2024-01-16")
     (found,) = problems(mini_dir)
-    assert found.field == "obligations[0].due" and "outside the plan period" in found.message
+    assert found.field == "obligations[0].due" and "after the plan ends" in found.message
     assert "01/11/2020–31/10/2023" in found.message
+
+
+def test_a_deadline_before_the_issue_date_loads_with_a_warning_and_falls_due_on_the_issue_date(mini_dir):
+    from plantrack.calendar import WorkCalendar
+    from plantrack.rules import expand
+
+    plan = mini_dir / "plan.yaml"
+    edit(plan, "      before: 2020-11-16", "      before: 2020-11-01")  # the plan was issued on 05/11
+    catalogue = load_catalogue(mini_dir)
+    (warning,) = catalogue.warnings
+    assert warning.field == "obligations[0].due" and "before the plan was issued (05/11/2020)" in warning.message
+    assert warning.line == line_of(plan, "    due:")
+    obligation = catalogue.plans["t-plan"].obligations[0]
+    (spec, *_) = expand(obligation, ["t.alpha"], catalogue.plan_period("t-plan"), catalogue.plans["t-plan"].plan.issued_on,
+                        WorkCalendar())
+    assert spec.deadline.due_date == D(2020, 11, 5) and spec.deadline.written_date == D(2020, 11, 5)
+    assert any("sau thời hạn ghi trong văn bản" in step.vi for step in spec.deadline.steps)
+    assert any("trước ngày 01/11/2020" in step.vi for step in spec.deadline.steps)  # the text's words are kept
 
 
 def test_bad_cron(mini_dir):

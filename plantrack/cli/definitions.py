@@ -27,6 +27,8 @@ def validate(paths: Annotated[Optional[list[Path]], typer.Argument(help="Files o
         f"{sum(len(p.duties) for p in catalogue.plans.values())} duties, "
         f"{sum(len(p.obligations) for p in catalogue.plans.values())} obligations."
     )
+    for warning in catalogue.warnings:
+        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
     if not catalogue.plans:
         err.print(f"[yellow]warning:[/] no plan in {', '.join(map(str, folders))}: nothing would be tracked, and a sync of it "
                   "would retire every plan in the store (is it the right folder?)", highlight=False)

@@ -17,7 +17,7 @@ from typing import Any, Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..deadlines import expand
+from ..rules import expand
 from ..errors import PlantrackError
 from ..loader import Catalogue
 from .models import Duty, Obligation, Occurrence, Plan, Unit

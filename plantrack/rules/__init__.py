@@ -1,0 +1,47 @@
+"""Due rules, one module each, behind one registry (``base.REGISTRY``).
+
+``DueRule`` is the discriminated union of every registered rule model (the plan schema uses
+it), and ``expand`` turns an obligation into occurrences through its rule. A rule type the
+schema accepts but no module registers would be an error here, never a silent nothing
+(``tests/test_rules.py`` checks that every one is registered).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Union
+
+from pydantic import Field
+
+from ..calendar import WorkCalendar
+from ..deadlines import OccurrenceSpec
+from . import adhoc, milestone, one_off, recurring, reporting_period, within  # noqa: F401  (they register)
+from .adhoc import AdhocDue
+from .base import REGISTRY, Basis, Dated, DueBase, RuleContext, Strict, Wording, register
+from .milestone import Milestone, MilestoneDue
+from .one_off import OneOffDue
+from .recurring import CronDue, CronExpression
+from .reporting_period import ReportingPeriodDue
+from .within import WithinDue, parse_window
+
+DueRule = Annotated[Union[tuple(REGISTRY.values())], Field(discriminator="type")]
+
+
+def expand(obligation, units: list[str], period, issued_on: dt.date, calendar: WorkCalendar) -> list[OccurrenceSpec]:
+    """All occurrences of ``obligation`` for ``units`` within the plan ``period`` (start, end)."""
+    due = obligation.due
+    if type(due) not in REGISTRY.values():
+        raise TypeError(f"due rule {type(due).__name__} is not registered in plantrack.rules")
+    context = RuleContext(obligation.section, obligation.title, period.start, period.end, issued_on, calendar)
+    dated = due.expand(context)
+    return [
+        OccurrenceSpec(unit, item.key, item.label, item.start, item.end, item.opens, item.deadline)
+        for unit in units
+        for item in dated
+    ]
+
+
+__all__ = [
+    "REGISTRY", "AdhocDue", "Basis", "CronDue", "CronExpression", "Dated", "DueBase", "DueRule", "Milestone", "MilestoneDue",
+    "OneOffDue", "ReportingPeriodDue", "RuleContext", "Strict", "WithinDue", "Wording", "expand", "parse_window", "register",
+]

@@ -1,0 +1,92 @@
+"""Due rules: one module each, every schema type registered, and the rules added for plans
+as they are written (time frames, a start date, a first occurrence)."""
+
+import datetime as dt
+import importlib
+import pkgutil
+import typing
+
+import pytest
+from pydantic import ValidationError
+
+import plantrack.rules as rules
+from plantrack.calendar import WorkCalendar
+from plantrack.rules import REGISTRY, expand, parse_window
+from plantrack.schema import ObligationDef, Period
+
+D = dt.date
+PERIOD = Period(start=D(2025, 11, 1), end=D(2027, 12, 31))
+ISSUED = D(2025, 11, 10)
+
+
+def obligation(due: dict) -> ObligationDef:
+    return ObligationDef.model_validate({"id": "o", "title": "Báo cáo", "section": "II.3", "units": ["u"], "due": due})
+
+
+def test_every_rule_type_of_the_schema_is_registered_by_a_module_of_its_own():
+    union = typing.get_args(ObligationDef.model_fields["due"].annotation)
+    if len(union) == 1:  # still wrapped in Annotated
+        union = typing.get_args(union[0])
+    schema_types = {typing.get_args(model.model_fields["type"].annotation)[0] for model in union}
+    assert schema_types == set(REGISTRY)
+    modules = {name for _, name, _ in pkgutil.iter_modules(rules.__path__)} - {"base"}
+    registered_in = {importlib.import_module(model.__module__).__name__.rsplit(".", 1)[1] for model in REGISTRY.values()}
+    assert registered_in == modules and len(modules) == len(REGISTRY)  # one rule per module, every module a rule
+
+
+def test_an_unregistered_rule_is_an_error_not_silence():
+    class Stray:
+        section, title = "I", "x"
+        due = object()
+
+    with pytest.raises(TypeError, match="not registered"):
+        expand(Stray(), ["u"], PERIOD, ISSUED, WorkCalendar())
+
+
+@pytest.mark.parametrize("written, start, end", [
+    ("Quý III/2026", D(2026, 7, 1), D(2026, 9, 30)),
+    ("quý 4/2025", D(2025, 10, 1), D(2025, 12, 31)),
+    ("Tháng 11 - 12/2025", D(2025, 11, 1), D(2025, 12, 31)),
+    ("Tháng 11/2025", D(2025, 11, 1), D(2025, 11, 30)),
+    ("Tháng 2/2026", D(2026, 2, 1), D(2026, 2, 28)),
+    ("Tháng 11/2025 – tháng 3/2026", D(2025, 11, 1), D(2026, 3, 31)),
+    ("năm 2026 - 2027", D(2026, 1, 1), D(2027, 12, 31)),
+    ("Năm 2026", D(2026, 1, 1), D(2026, 12, 31)),
+    ("Quý IV/2025 - Quý II/2026", D(2025, 10, 1), D(2026, 6, 30)),
+    ("6 tháng đầu năm 2026", D(2026, 1, 1), D(2026, 6, 30)),
+    ("trong Quý I/2026", D(2026, 1, 1), D(2026, 3, 31)),
+])
+def test_time_frames_are_read_as_written(written, start, end):
+    assert parse_window(written) == (start, end)
+
+
+@pytest.mark.parametrize("written", ["Quý V/2026", "Tháng 13/2025", "sớm nhất có thể", "Quý II/2026 - Quý I/2026", "2026"])
+def test_a_time_frame_the_rule_cannot_read_is_refused_with_examples(written):
+    with pytest.raises(ValidationError, match="Quý III/2026|ends before it starts"):
+        obligation({"type": "within", "written": written})
+
+
+def test_a_quarter_is_due_by_its_last_day_and_opens_on_its_first():
+    (spec,) = expand(obligation({"type": "within", "written": "Quý III/2026"}), ["u"], PERIOD, ISSUED, WorkCalendar())
+    assert (spec.opens_on, spec.deadline.written_date, spec.deadline.due_date) == (D(2026, 7, 1), D(2026, 9, 30), D(2026, 9, 30))
+    assert spec.period_label == "Quý III/2026"
+    assert "“Quý III/2026” (01/07/2026–30/09/2026)" in spec.deadline.steps[0].vi
+    assert not any("mặc định" in step.vi for step in spec.deadline.steps)  # stated: explain says so, and nothing else
+    (early,) = expand(obligation({"type": "within", "written": "Tháng 11 - 12/2025"}), ["u"], PERIOD, ISSUED, WorkCalendar())
+    assert early.opens_on == ISSUED and early.deadline.due_date == D(2025, 12, 31)  # opens when the plan is issued
+    (weekend,) = expand(obligation({"type": "within", "written": "Năm 2026"}), ["u"], PERIOD, ISSUED, WorkCalendar())
+    assert weekend.deadline.written_date == D(2026, 12, 31) and weekend.deadline.due_date == D(2026, 12, 31)  # a Thursday
+
+
+def test_not_before_opens_the_work_on_its_day():
+    due = {"type": "one_off", "at_latest_on": "2026-03-31", "not_before": "2026-01-01"}
+    (spec,) = expand(obligation(due), ["u"], PERIOD, ISSUED, WorkCalendar())
+    assert spec.opens_on == D(2026, 1, 1) and spec.deadline.due_date == D(2026, 3, 31)
+    with pytest.raises(ValidationError, match="after the deadline"):
+        obligation({**due, "not_before": "2026-04-01"})
+
+
+def test_a_yearly_report_can_start_the_next_year():
+    due = {"type": "recurring", "cron": "0 0 15 12 *", "key_format": "%Y", "first": "2026-01-01"}
+    specs = expand(obligation(due), ["u"], PERIOD, ISSUED, WorkCalendar())
+    assert [s.period_key for s in specs] == ["2026", "2027"]  # not 15/12/2025, a month after the plan
