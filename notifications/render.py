@@ -33,10 +33,26 @@ def vn_date_long(day: dt.date) -> str:
     return f"{day:%d/%m/%Y} ({weekday_vi(day).lower()})"
 
 
+def announced(item: DigestItem) -> str:
+    """The deadline as a reminder states it: the text's words where the rule has them (never a
+    day the text calls too late), else the date and its weekday."""
+    return item.due_text or vn_date_long(item.deadline)
+
+
+def words_only(item: DigestItem) -> bool:
+    """True when the last legal day is one the text calls too late ("trước ngày X" carried to
+    X by art. 148(5)): the message then counts no days to it."""
+    return bool(item.due_text) and "(" not in item.due_text
+
+
 def situation(item: DigestItem, today: dt.date) -> str:
     """Where the item stands, in words: how long is left, or how late it is."""
     if item.failure is not None:
         return "không gửi được"
+    if words_only(item) and item.stage.startswith("reminder-"):
+        return f"sắp đến hạn (văn bản ghi “{item.due_text}”)"
+    if words_only(item) and item.stage == "due":
+        return f"đến hạn (văn bản ghi “{item.due_text}”); đề nghị gửi ngay"
     if item.stage.startswith("reminder-"):
         return f"còn {item.stage.split('-', 1)[1]} ngày làm việc đến hạn"
     if item.stage == "due":
@@ -76,6 +92,7 @@ def render(digest: Digest, today: dt.date, place: str = "Hà Nội", link_for: L
             "plan_label": plan_label(item.plan_doc_type, item.plan_number),
             "situation": situation(item, today),
             "extended": item.deadline != item.original_deadline,
+            "announced": announced(item),
             "level_label": LEVEL_VI.get(item.level, ""),
             "link": link_for(item) if link_for and not digest.escalation and not digest.alert else None,
         }
@@ -93,8 +110,8 @@ def render(digest: Digest, today: dt.date, place: str = "Hà Nội", link_for: L
     else:
         kind = "reminder"
         units = [digest.recipient_id]
-        deadlines = sorted({item.deadline for item in digest.items})
-        subject = f"V/v đôn đốc thực hiện {labels} (thời hạn {', '.join(vn_date(d) for d in deadlines[:3])})"
+        deadlines = sorted({(item.deadline, (item.due_text or vn_date(item.deadline)).split(" (", 1)[0]) for item in digest.items})
+        subject = f"V/v đôn đốc thực hiện {labels} (thời hạn {', '.join(dict.fromkeys(text for _, text in deadlines[:3]))})"
     context = dict(
         subject=subject, digest=digest, plans=list(plans.values()), items=items, units=units, today=today,
         place_date=f"{place}, ngày {today.day:02d} tháng {today.month:02d} năm {today.year}",

@@ -54,6 +54,11 @@ class WorkCalendar:
 
     extra_holidays: dict[dt.date, str] = field(default_factory=dict)
     extra_working_days: dict[dt.date, str] = field(default_factory=dict)
+    # "trước ngày X" whose last day X - 1 is a rest day: ``civil_code`` (the default) lets art.
+    # 148(5) carry it to the next working day, which the text calls too late, so reminders then
+    # quote only the text's words; ``previous_working_day`` ends it on the last working day
+    # before X instead. Set per deployment (calendar.yaml) or per plan.
+    before_on_rest_day: str | None = None
     # Working days as sorted ordinals, per span of years, filled on first use: the watch and a
     # replay ask for millions of "N working days from D", which a bisect answers at once.
     _spans: dict[tuple[int, int], tuple[list[int], frozenset[int]]] = field(
@@ -66,13 +71,19 @@ class WorkCalendar:
         return WorkCalendar(
             {**self.extra_holidays, **other.extra_holidays},
             {**self.extra_working_days, **other.extra_working_days},
+            other.before_on_rest_day or self.before_on_rest_day,
         )
+
+    @property
+    def before_policy(self) -> str:
+        return self.before_on_rest_day or "civil_code"
 
     def as_dict(self) -> dict:
         """The additions as JSON-able data (how the store keeps a plan's calendar)."""
         return {
             "extra_holidays": [{"date": d.isoformat(), "name": n} for d, n in sorted(self.extra_holidays.items())],
             "extra_working_days": [{"date": d.isoformat(), "name": n} for d, n in sorted(self.extra_working_days.items())],
+            **({"before_on_rest_day": self.before_on_rest_day} if self.before_on_rest_day else {}),
         }
 
     @classmethod
@@ -81,6 +92,7 @@ class WorkCalendar:
         return _calendar_of(
             tuple((d["date"], d["name"]) for d in data.get("extra_holidays", [])),
             tuple((d["date"], d["name"]) for d in data.get("extra_working_days", [])),
+            data.get("before_on_rest_day"),
         )
 
     def rest_reason(self, day: dt.date) -> RestDay | None:
@@ -148,12 +160,14 @@ class WorkCalendar:
 
 
 @lru_cache(maxsize=64)
-def _calendar_of(holidays_: tuple[tuple[str, str], ...], working_days: tuple[tuple[str, str], ...]) -> WorkCalendar:
+def _calendar_of(holidays_: tuple[tuple[str, str], ...], working_days: tuple[tuple[str, str], ...],
+                 before_on_rest_day: str | None = None) -> WorkCalendar:
     """One calendar object per distinct set of additions, so its working-day tables are built
     once (a watch reads each plan's calendar from the store every morning)."""
     return WorkCalendar(
         {dt.date.fromisoformat(d): name for d, name in holidays_},
         {dt.date.fromisoformat(d): name for d, name in working_days},
+        before_on_rest_day,
     )
 
 

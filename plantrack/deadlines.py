@@ -47,6 +47,9 @@ class Deadline:
     due_date: dt.date  # the last day that is on time
     written_date: dt.date  # the date the rule gives, before wording and shifts
     steps: tuple[Step, ...]
+    # What reminders announce, in the text's words ("trước ngày 16/11/2020 (chậm nhất Thứ Sáu,
+    # 13/11/2020)"); never a day the text calls too late. None: announce the date itself.
+    phrase: str | None = None
 
     def explanation(self) -> list[dict]:
         return [s.as_dict() for s in self.steps]
@@ -70,13 +73,16 @@ def d(day: dt.date) -> str:
 
 
 def resolve_deadline(
-    written: dt.date, wording: Wording, calendar: WorkCalendar, rule: Step, basis_step: Step | None = None
+    written: dt.date, wording: Wording, calendar: WorkCalendar, rule: Step, basis_step: Step | None = None,
+    words: str | None = None,
 ) -> Deadline:
-    """Apply the wording and art. 148(5) to a written date, recording every step."""
+    """Apply the wording, the deployment's "trước ngày" policy and art. 148(5) to a written
+    date, recording every step; ``words`` is how the text puts it, when not a date."""
     steps = [rule] + ([basis_step] if basis_step else [])
     last_day = written
     if wording == "before":
         last_day = written - dt.timedelta(days=1)
+        words = words or f"trước ngày {d(written)}"
         steps.append(
             Step(
                 last_day,
@@ -85,6 +91,7 @@ def resolve_deadline(
             )
         )
     else:
+        words = words or f"chậm nhất ngày {d(written)}"
         steps.append(
             Step(
                 last_day,
@@ -92,7 +99,21 @@ def resolve_deadline(
                 f"“At the latest on {d(written)}”: that day is the last day of the period.",
             )
         )
+    backwards = wording == "before" and calendar.before_policy == "previous_working_day"
     while (reason := calendar.rest_reason(last_day)) is not None:
+        if backwards:
+            earlier = last_day - dt.timedelta(days=1)
+            steps.append(
+                Step(
+                    last_day,
+                    f"{d(last_day)} là {reason.vi}; văn bản ghi “trước ngày {d(written)}” nên thời hạn lùi về ngày làm việc "
+                    f"liền trước (quy ước “trước ngày” của kế hoạch: previous_working_day).",
+                    f"{d(last_day)} is a {reason.en}; the text says “before {d(written)}”, so the period ends on the working "
+                    "day before (this plan's “before” policy: previous_working_day).",
+                )
+            )
+            last_day = earlier
+            continue
         following = last_day + dt.timedelta(days=1)
         steps.append(
             Step(
@@ -102,6 +123,17 @@ def resolve_deadline(
             )
         )
         last_day = following
+    too_late = wording == "before" and last_day >= written
+    if too_late:  # art. 148(5) carried it to a day the text calls too late: reminders keep to the words
+        steps.append(
+            Step(
+                last_day,
+                f"Theo {CIVIL_CODE_148_5} hạn tính đến hết {d(last_day)}, nhưng văn bản ghi “trước ngày {d(written)}”: "
+                f"thông báo nhắc việc ghi đúng lời văn bản, không nêu ngày {d(last_day)}.",
+                f"Art. 148(5) carries the period to the end of {d(last_day)}, but the text says “before {d(written)}”: "
+                "reminders quote the text and do not announce that day.",
+            )
+        )
     steps.append(
         Step(
             last_day,
@@ -109,7 +141,13 @@ def resolve_deadline(
             f"Deadline: end of {d(last_day)} (Asia/Ho_Chi_Minh).",
         )
     )
-    return Deadline(last_day, written, tuple(steps))
+    if too_late:
+        phrase = words
+    elif wording == "before" or last_day != written:
+        phrase = f"{words} (đến hết {weekday_vi(last_day)}, {d(last_day)})"
+    else:
+        phrase = f"{words} ({weekday_vi(last_day)})"
+    return Deadline(last_day, written, tuple(steps), phrase)
 
 
 # --- periods -----------------------------------------------------------------------------

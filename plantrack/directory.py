@@ -63,6 +63,8 @@ class Directory:
         self._chained: set[str] = set()  # units whose escalation chain has been read
         self._duties: dict[int, DutyEntry | None] = {}
         self._rules: dict[str, tuple[WorkCalendar, EscalationPolicy]] | None = None
+        self._chains: dict[str, tuple[str, ...]] = {}  # plan -> (office, head) from its coordination
+        self._overrides: dict[int, tuple[str, ...]] | None = None  # obligation -> its own escalate_to
         self._parsed: dict[str, tuple[tuple[str, ...], ...]] = {}  # contacts JSON text -> to, cc, urls, channels
 
     # --- units ------------------------------------------------------------------------------
@@ -114,6 +116,37 @@ class Directory:
             entry = self._units.get(entry.escalates_to)
         return entry.id if entry is not None and entry.live else None
 
+    def escalation_recipient(self, unit_id: str, level: int, plan_id: str, obligation_id: int) -> str | None:
+        """Who is told at ``level`` (1, 2) that ``unit_id`` lags on an obligation: the
+        obligation's own chain, else its plan's coordination (office, head), else the unit's
+        ``escalates_to`` chain. A unit is never told about itself: the office's own lag goes
+        to the head, and the head's to nobody. Read ``rules``, ``overrides`` and the chains'
+        units first."""
+        chain = (self._overrides or {}).get(obligation_id) or self._chains.get(plan_id)
+        if not chain:
+            return self.recipient(unit_id, level)
+        if unit_id in chain[1:]:
+            return None  # the head (or someone above the office): nobody above it in this plan
+        chain = tuple(u for u in chain if u != unit_id)
+        if level - 1 >= len(chain):
+            return None
+        entry = self._units.get(chain[level - 1])
+        return entry.id if entry is not None and entry.live else None
+
+    def overrides(self, session: Session) -> dict[int, tuple[str, ...]]:
+        """Obligations with their own escalation chain (few): read once."""
+        if self._overrides is None:
+            self._overrides = {
+                obligation_id: tuple(chain)
+                for obligation_id, chain in session.execute(select(Obligation.id, Obligation.escalate_to)).all()
+                if chain
+            }
+        return self._overrides
+
+    def coordinators(self) -> set[str]:
+        """Every unit named in a plan's or an obligation's chain (to be loaded with ``load``)."""
+        return {u for chain in (*self._chains.values(), *(self._overrides or {}).values()) for u in chain}
+
     def _contacts(self, text: str | None) -> tuple[tuple[str, ...], ...]:
         text = text or "{}"
         parsed = self._parsed.get(text)
@@ -152,10 +185,12 @@ class Directory:
     def rules(self, session: Session) -> dict[str, tuple[WorkCalendar, EscalationPolicy]]:
         """Each live plan's working calendar and escalation policy."""
         if self._rules is None:
-            self._rules = {
-                plan_id: (WorkCalendar.from_dict(calendar), EscalationPolicy(**escalation))
-                for plan_id, calendar, escalation in session.execute(
-                    select(Plan.id, Plan.calendar, Plan.escalation).where(Plan.retired.is_(False))
-                ).all()
-            }
+            self._rules = {}
+            for plan_id, calendar, escalation, coordination in session.execute(
+                select(Plan.id, Plan.calendar, Plan.escalation, Plan.coordination).where(Plan.retired.is_(False))
+            ).all():
+                self._rules[plan_id] = (WorkCalendar.from_dict(calendar), EscalationPolicy(**escalation))
+                chain = tuple(u for u in ((coordination or {}).get("office"), (coordination or {}).get("head")) if u)
+                if chain:
+                    self._chains[plan_id] = chain
         return self._rules

@@ -113,6 +113,7 @@ def to_work_calendar(definition: CalendarDef | None) -> WorkCalendar | None:
     return WorkCalendar(
         {d.date: d.name for d in definition.extra_holidays},
         {d.date: d.name for d in definition.extra_working_days},
+        definition.before_on_rest_day,
     )
 
 
@@ -411,6 +412,9 @@ def _cross_check(sources: list[SourceFile]) -> tuple[Catalogue, list[Problem]]:
     for source in plan_source.values():
         header = source.model.plan
         known_unit(source, ("plan", "issuer"), header.issuer)
+        if header.coordination is not None:
+            known_unit(source, ("plan", "coordination", "office"), header.coordination.office)
+            known_unit(source, ("plan", "coordination", "head"), header.coordination.head)
         if header.parent is not None and header.parent not in cat.plans:
             problem(source, ("plan", "parent"), f"parent plan {header.parent!r} does not exist{_suggest(header.parent, cat.plans)}")
         elif header.parent is None and header.period is None:
@@ -457,6 +461,8 @@ def _check_plan(cat: Catalogue, source: SourceFile, plan_id: str, known_unit, pr
             known_unit(source, here + ("units", j), unit_id)
         known_groups(here + ("groups",), obligation.groups)
         known_unit(source, here + ("submit_to",), obligation.submit_to)
+        for j, unit_id in enumerate(obligation.escalate_to or []):
+            known_unit(source, here + ("escalate_to", j), unit_id)
         due, issued = obligation.due, plan.plan.issued_on
         message = due.problem(period.start, period.end, issued)
         if message:

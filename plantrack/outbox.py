@@ -141,6 +141,7 @@ class DigestItem:
     failed_recipient: str | None = None
     failed_stage: str | None = None
     failure: str | None = None
+    due_text: str | None = None  # the deadline in the text's words (Occurrence.due_text)
 
 
 @dataclass
@@ -173,7 +174,7 @@ class Digest:
 _DIGEST_COLUMNS = (
     Notice.id, Notice.recipient_id, Notice.channel, Notice.level, Notice.stage, Notice.deadline,
     Occurrence.id, Occurrence.first_submitted_at, Occurrence.retired, Occurrence.current_due_date,
-    Occurrence.due_date, Occurrence.period_label, Occurrence.unit_id, Occurrence.obligation_id,
+    Occurrence.due_date, Occurrence.period_label, Occurrence.unit_id, Occurrence.obligation_id, Occurrence.due_text,
 )
 _DIGEST_ORDER = (
     Notice.recipient_id, Notice.channel, Notice.level, Obligation.plan_id, Notice.deadline, Occurrence.unit_id,
@@ -303,7 +304,7 @@ def _group(session: Session, rows: list, now: dt.datetime, directory: Directory)
     obsolete: list[int] = []
     for (
         notice_id, recipient_id, channel, level, stage, deadline, occurrence_id, first_submitted_at, retired,
-        current_due_date, due_date, period_label, unit_id, obligation_id,
+        current_due_date, due_date, period_label, unit_id, obligation_id, due_text,
     ) in rows:
         alert = failed.get(notice_id, False)
         if alert is None:  # the notice it reported went out after all
@@ -333,6 +334,7 @@ def _group(session: Session, rows: list, now: dt.datetime, directory: Directory)
             duty.plan_issued_on, duty.title, duty.section, period_label, unit_id, unit(unit_id).listed_name, deadline,
             due_date, duty.submit_to_name, duty.channel_hint, earlier[occurrence_id],
         )
+        item.due_text = due_text if deadline == due_date else None  # an extension's date is the coordinator's, not the text's
         if alert:
             failed_recipient, item.failed_stage, item.failure = alert
             entry = unit(failed_recipient)

@@ -157,6 +157,8 @@ class CalendarDay(Strict):
 class CalendarDef(Strict):
     extra_holidays: list[CalendarDay] = []
     extra_working_days: list[CalendarDay] = []
+    # "trước ngày X" when X - 1 is a rest day (calendar.WorkCalendar.before_on_rest_day).
+    before_on_rest_day: Literal["civil_code", "previous_working_day"] | None = None
 
 
 class CalendarFile(Strict):
@@ -185,6 +187,14 @@ class Period(Strict):
         return self
 
 
+class Coordination(Strict):
+    """Who coordinates a plan: its standing office (escalation level 1) and its head (level 2).
+    A plan's escalations follow this chain, not the units' own ``escalates_to``."""
+
+    office: Identifier
+    head: Identifier | None = None
+
+
 class PlanHeader(Strict):
     id: Identifier
     number: Number  # e.g. "399/KH-BCĐ389"
@@ -196,6 +206,7 @@ class PlanHeader(Strict):
     period: Period | None = None  # inherited from the parent plan when absent
     parent: Identifier | None = None  # the plan this one implements
     sources: list[SourceDocument] = Field(default=[], max_length=100)
+    coordination: Coordination | None = None  # without it, each unit's escalates_to chain
 
 
 class DutyDef(Strict):
@@ -223,6 +234,9 @@ class ObligationDef(Strict):
     groups: list[Identifier] = []
     submit_to: Identifier | None = None  # the unit that receives the deliverable
     channel: Line | None = None  # how it is sent, as the text says (e.g. an e-mail address)
+    # Who is told when it lags, level 1 then level 2, where the plan's chain is not the right
+    # one (a report owed to Bộ Công an escalates there, not to the plan's standing office).
+    escalate_to: list[Identifier] | None = Field(default=None, min_length=1, max_length=2)
     due: DueRule
 
     @model_validator(mode="after")

@@ -125,6 +125,21 @@ def descendant_units(session: Session, unit_id: str) -> list[str]:
     return _descendants(session.execute(select(Unit.id, Unit.parent_id).where(Unit.retired.is_(False))), unit_id)
 
 
+def plans_led_by(session: Session, unit_id: str) -> list[str]:
+    """The live plans ``unit_id`` issued or coordinates (office or head), with the plans that
+    implement them."""
+    led = [
+        plan_id for plan_id, issuer, coordination in session.execute(
+            select(Plan.id, Plan.issuer_id, Plan.coordination).where(Plan.retired.is_(False))
+        ).all()
+        if unit_id in (issuer, (coordination or {}).get("office"), (coordination or {}).get("head"))
+    ]
+    family: set[str] = set()
+    for plan_id in led:
+        family.update(descendant_plans(session, plan_id))
+    return sorted(family)
+
+
 def resolve_plan(session: Session, ref: str) -> Plan:
     """A live plan by id or number."""
     plan = session.get(Plan, ref)
@@ -183,7 +198,12 @@ def status_rows(
         root = resolve_plan(session, plan).id
         query = query.where(Plan.id.in_(descendant_plans(session, root) if include_implementing else [root]))
     if unit is not None:
-        query = query.where(Occurrence.unit_id.in_(descendant_units(session, resolve_unit(session, unit).id)))
+        root_unit = resolve_unit(session, unit).id
+        led = plans_led_by(session, root_unit)
+        subtree = [] if led else descendant_units(session, root_unit)
+        # A unit that issues or coordinates plans sees its own duties and every unit of those
+        # plans, not every plan its sub-units take part in; any other unit sees its subtree.
+        query = query.where(or_(Occurrence.unit_id == root_unit, Plan.id.in_(led)) if led else Occurrence.unit_id.in_(subtree))
     rows = []
     for occurrence, obligation, plan_row, unit_row in session.execute(query):
         due = effective_due_date(occurrence, as_of)

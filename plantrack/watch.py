@@ -171,7 +171,7 @@ def _statements() -> _Statements:
     open_branches = (Occurrence.first_submitted_at.is_(None), Occurrence.first_submitted_at > as_of)
     live = and_(Occurrence.retired.is_(False), Obligation.retired.is_(False), Plan.retired.is_(False))
     window = (
-        select(Occurrence.id, Obligation.plan_id, Occurrence.unit_id, Occurrence.opens_on, Occurrence.current_due_date)
+        select(Occurrence.id, Obligation.plan_id, Occurrence.unit_id, Occurrence.opens_on, Occurrence.current_due_date, Obligation.id)
         .join(Obligation, Occurrence.obligation_id == Obligation.id)
         .join(Plan, Obligation.plan_id == Plan.id)
         .where(live, Occurrence.current_due_date.between(bindparam("low"), bindparam("high")), Occurrence.opens_on <= day)
@@ -217,14 +217,16 @@ def watch(
 
     # The escalation chain of the morning's units (level 2 is the top of the ladder).
     directory.chains(session, {row[2] for row in rows})
-    stepped = []  # (occurrence, plan, unit, deadline, category, steps of today)
+    directory.overrides(session)
+    directory.load(session, directory.coordinators())  # the plans' own chains
+    stepped = []  # (occurrence, plan, unit, deadline, category, steps of today, obligation)
     unit, todays = directory.unit, plans.todays
-    for occurrence_id, plan_id, unit_id, opens_on, deadline in rows:
+    for occurrence_id, plan_id, unit_id, opens_on, deadline, obligation_id in rows:
         entry = unit(unit_id)
         if entry is None or not entry.live:
             continue
         category = "due_soon" if deadline > day else "due_today" if deadline == day else "overdue"
-        stepped.append((occurrence_id, plan_id, unit_id, deadline, category, todays(plan_id, deadline, opens_on)))
+        stepped.append((occurrence_id, plan_id, unit_id, deadline, category, todays(plan_id, deadline, opens_on), obligation_id))
     acknowledged = _acknowledged(session, low, high)
     # Today's keys can exist already only if a run covered these days before (a second run of
     # the same morning, or a watch of a past day): then they are read and left out. A first run
@@ -235,13 +237,14 @@ def watch(
     existing = set() if first_run else _known_keys(session, [entry[0] for entry in stepped if entry[5]])
 
     addressed: list[tuple[Finding, LadderStep, str]] = []
-    for occurrence_id, plan_id, unit_id, deadline, category, steps in stepped:
+    for occurrence_id, plan_id, unit_id, deadline, category, steps, obligation_id in stepped:
         if steps and acknowledged and (occurrence_id, deadline) in acknowledged:
             steps = tuple(s for s in steps if s.level == 0)
         finding = Finding(occurrence_id, plan_id, unit_id, deadline, category, steps)
         report.findings.append(finding)
         for step in steps:
-            recipient = directory.recipient(unit_id, step.level)
+            recipient = directory.recipient(unit_id, 0) if step.level == 0 else directory.escalation_recipient(
+                unit_id, step.level, plan_id, obligation_id)
             if recipient is None:
                 report.unreachable.add(f"{unit_id} (cấp {step.level})")
             else:

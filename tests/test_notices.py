@@ -148,8 +148,10 @@ def test_digests_are_official_vietnamese_messages_to_the_registry_addresses(sync
     html = alpha.get_body(("html",)).get_content()
     for part in (text, html):
         assert "Kính gửi: Sở Alpha." in part
-        assert "16/11/2020 (thứ hai)" in part  # the deadline, with its weekday
-        assert "còn 5 ngày làm việc" in part
+        # "trước ngày 16/11/2020": art. 148(5) carries Sunday 15/11 to Monday 16/11, a day the text
+        # calls too late, so the message keeps to the text's words and counts no days to it.
+        assert "Thời hạn: trước ngày 16/11/2020" in part or "<td>trước ngày 16/11/2020</td>" in part
+        assert "16/11/2020 (thứ hai)" not in part and "sắp đến hạn (văn bản ghi “trước ngày 16/11/2020”)" in part
         assert "./." in part and "Nơi nhận" in part
     assert "<table" in html and "<table" not in text
     (notice,) = notices(synced, recipient_id="t.alpha")
@@ -358,6 +360,29 @@ def test_e_mail_through_apprise_and_a_webhook_channel(synced, sink):
     assert hook["title"].startswith("V/v đôn đốc") and "Kính gửi: Ban Chỉ đạo 389 huyện Beta." in hook["message"]
     (webhook_notice,) = notices(synced, channel="url:0")
     assert webhook_notice.state == "sent" and webhook_notice.address.startswith("json://")
+
+
+def test_a_plan_that_ends_before_on_the_working_day_before_announces_that_day(store, mini_dir, sink):
+    from plantrack.loader import load_catalogue
+    from plantrack.store.sync import sync_catalogue
+    from plantrack.tracking import find_occurrence
+
+    from .test_loader import edit
+
+    edit(mini_dir / "plan.yaml", "duties:\n", "calendar: {before_on_rest_day: previous_working_day}\n\nduties:\n")
+    with store.transaction() as session:
+        sync_catalogue(session, load_catalogue(mini_dir))
+    with store.session() as session:
+        occurrence = find_occurrence(session, None, "t-plan", "ke-hoach", "t.alpha")
+        assert occurrence.due_date == D(2020, 11, 13)  # Friday: the last working day before 16/11
+        assert occurrence.due_text == "trước ngày 16/11/2020 (đến hết Thứ Sáu, 13/11/2020)"
+        assert any("previous_working_day" in step["vi"] for step in occurrence.explanation)
+    run_watch(store, D(2020, 11, 11))  # two working days before Friday 13/11
+    dispatch(store, morning(D(2020, 11, 11)), Channels(PooledSmtpSender(sink.url())))
+    alpha = next(m for m in sink.messages if m["To"] == "alpha@units.example")
+    text = alpha.get_body(("plain",)).get_content()
+    assert "Thời hạn: trước ngày 16/11/2020 (đến hết Thứ Sáu, 13/11/2020)" in text and "còn 2 ngày làm việc" in text
+    assert "(thời hạn trước ngày 16/11/2020)" in alpha["Subject"]
 
 
 def test_a_unit_channel_needing_a_missing_secret_stays_pending(synced, sink):

@@ -86,7 +86,7 @@ class WithinDue(DueBase):
             f"hạn là ngày cuối cùng của khoảng thời gian đó.",
             f"Section {context.section}: to be done within “{self.written}” ({d(start)}–{d(end)}): due by its last day.",
         )
-        deadline = resolve_deadline(end, "at_latest_on", context.calendar, rule, self.basis_step(end))
+        deadline = resolve_deadline(end, "at_latest_on", context.calendar, rule, self.basis_step(end), words=f"trong {self.written}")
         opens = max(start, min(context.issued_on, deadline.due_date))
         return [Dated("once", self.written, start, end, opens, deadline)]
 

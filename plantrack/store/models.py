@@ -94,6 +94,7 @@ class Plan(Base):
     sources: Mapped[list[Any]] = mapped_column(default=list)
     calendar: Mapped[dict[str, Any]] = mapped_column(default=dict)
     escalation: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the policy in force, inherited
+    coordination: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"office": id, "head": id}, or {}
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -126,6 +127,7 @@ class Obligation(Base):
     channel: Mapped[str | None] = mapped_column(Text)
     rule: Mapped[dict[str, Any]] = mapped_column(default=dict)
     units: Mapped[list[Any]] = mapped_column(default=list)
+    escalate_to: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)  # [level 1, level 2] overriding the plan's
     origin: Mapped[str] = mapped_column(String(20), default="plan")  # plan file, or "request" at run time
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -153,6 +155,8 @@ class Occurrence(Base):
     due_date: Mapped[dt.date] = mapped_column(Date)  # the original deadline: statistics keep it
     current_due_date: Mapped[dt.date] = mapped_column(Date)  # after the latest extension
     explanation: Mapped[list[Any]] = mapped_column(default=list)
+    # What reminders announce, in the text's words (deadlines.Deadline.phrase); None: the date.
+    due_text: Mapped[str | None] = mapped_column(String(300))
     # The first submission's instant, kept here so open rows are found by index.
     first_submitted_at: Mapped[dt.datetime | None] = mapped_column()
     retired: Mapped[bool] = mapped_column(Boolean, default=False)

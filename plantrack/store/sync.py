@@ -177,6 +177,7 @@ def _sync_plans(session: Session, catalogue: Catalogue, report: SyncReport, base
         calendar = catalogue.plan_calendar(plan_id)  # merged, so run-time shifts need no YAML
         desired[plan_id] = {
             "escalation": catalogue.plan_escalation(plan_id).model_dump(),
+            "coordination": header.coordination.model_dump(exclude_none=True) if header.coordination else {},
             "number": header.number,
             "doc_type": header.doc_type,
             "title": header.title,
@@ -225,6 +226,7 @@ def _sync_obligations(
                 "channel": obligation.channel,
                 "rule": _jsonable(obligation.due.model_dump()),
                 "units": catalogue.obligation_units(obligation),
+                "escalate_to": obligation.escalate_to,
             }
     existing = {
         (o.plan_id, o.key): o for o in session.scalars(select(Obligation).where(Obligation.origin == "plan"))
@@ -259,6 +261,7 @@ def _sync_occurrences(
                 "opens_on": spec.opens_on,
                 "due_date": spec.deadline.due_date,
                 "explanation": spec.deadline.explanation(),
+                "due_text": spec.deadline.phrase,
             }
     stale = select(Occurrence).join(Obligation).where(Obligation.origin == "plan")
     existing = {(o.obligation_id, o.unit_id, o.period_key): o for o in session.scalars(stale)}

@@ -1,0 +1,39 @@
+"""the deadline in the text's words; coordination per plan
+
+- ``occurrence.due_text``: what reminders announce ("trước ngày 16/11/2020 (đến hết Thứ Sáu,
+  13/11/2020)", "trong Quý III/2026"), so that they never name a day the text calls too late.
+- ``plan.coordination``: the plan's standing office and head, which its escalations follow.
+- ``obligation.escalate_to``: an obligation's own chain, where the plan's is not the right one.
+
+All are filled by the next sync.
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-12-03 15:00:00
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0009'
+down_revision = '0008'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('occurrence', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('due_text', sa.String(length=300), nullable=True))
+    with op.batch_alter_table('plan', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('coordination', sa.JSON(), nullable=False, server_default=sa.text("'{}'")))
+    with op.batch_alter_table('obligation', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('escalate_to', sa.JSON(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('obligation', schema=None) as batch_op:
+        batch_op.drop_column('escalate_to')
+    with op.batch_alter_table('plan', schema=None) as batch_op:
+        batch_op.drop_column('coordination')
+    with op.batch_alter_table('occurrence', schema=None) as batch_op:
+        batch_op.drop_column('due_text')
