@@ -36,6 +36,7 @@ from .rules import (  # noqa: F401  (the rule models are part of the schema; re-
     Wording,
 )
 from .text import control_character, identifier_problem
+from .timeframes import TimeFrame
 
 def _check_id(value: str) -> str:
     problem = identifier_problem(value)
@@ -217,6 +218,9 @@ class DutyDef(Strict):
     lead_groups: list[Identifier] = []  # chủ trì: whole groups (e.g. all 63 provinces)
     support: list[Identifier] = []  # phối hợp
     support_groups: list[Identifier] = []
+    # When it runs ("thường xuyên", a window, from a date until an event); without one, the
+    # duty runs over the whole plan period.
+    timeframe: TimeFrame | None = None
 
     @model_validator(mode="after")
     def _has_lead(self) -> "DutyDef":

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from .calendar import WorkCalendar, local_date
 from .deadlines import adhoc_deadline, extension_deadline
 from .errors import PlantrackError
-from .store.models import Extension, Obligation, Occurrence, Plan, Submission, Unit
+from .store.models import Duty, Extension, Obligation, Occurrence, Plan, Submission, Unit
 from .text import MAX_LINK, MAX_NOTE, MAX_NUMBER, MAX_REASON, MAX_TITLE, single_line, text_block
 
 
@@ -123,6 +123,51 @@ def descendant_plans(session: Session, plan_id: str) -> list[str]:
 def descendant_units(session: Session, unit_id: str) -> list[str]:
     """``unit_id`` and every live unit under it in the unit tree."""
     return _descendants(session.execute(select(Unit.id, Unit.parent_id).where(Unit.retired.is_(False))), unit_id)
+
+
+@dataclass(frozen=True)
+class DutyRow:
+    """A duty that runs on a day, with who leads it and who supports it."""
+
+    plan_id: str
+    plan_number: str
+    key: str
+    section: str
+    text: str
+    timeframe: str  # the text's words ("thường xuyên", "Quý III/2026"), or the dates
+    active_from: dt.date | None
+    active_until: dt.date | None
+    lead: list[str]
+    support: list[str]
+
+
+def active_duties(session: Session, day: dt.date, plan: str | None = None, unit: str | None = None) -> list[DutyRow]:
+    """The duties running on ``day``: within their time frame, in live plans (a plan and
+    those implementing it), for one unit (lead or support) when asked."""
+    query = (
+        select(Duty, Plan.number)
+        .join(Plan, Duty.plan_id == Plan.id)
+        .where(Duty.retired.is_(False), Plan.retired.is_(False), or_(Duty.active_from.is_(None), Duty.active_from <= day),
+               or_(Duty.active_until.is_(None), Duty.active_until >= day))
+        .order_by(Plan.id, Duty.section, Duty.key)
+    )
+    if plan is not None:
+        query = query.where(Plan.id.in_(descendant_plans(session, resolve_plan(session, plan).id)))
+    wanted = resolve_unit(session, unit).id if unit is not None else None
+    rows = []
+    for duty, number in session.execute(query):
+        lead = [a["unit"] for a in duty.assignments if a["role"] == "lead"]
+        support = [a["unit"] for a in duty.assignments if a["role"] == "support"]
+        if wanted is not None and wanted not in lead and wanted not in support:
+            continue
+        frame = duty.timeframe or {}
+        words = frame.get("written") or ("thường xuyên" if frame.get("ongoing") else "")
+        if frame.get("until_event"):
+            words = words or f"đến khi {frame['until_event']}"
+        dates = f"{duty.active_from:%d/%m/%Y}–{duty.active_until:%d/%m/%Y}" if duty.active_from and duty.active_until else ""
+        rows.append(DutyRow(duty.plan_id, number, duty.key, duty.section, duty.text, words or dates, duty.active_from,
+                            duty.active_until, lead, support))
+    return rows
 
 
 def plans_led_by(session: Session, unit_id: str) -> list[str]:

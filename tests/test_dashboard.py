@@ -191,6 +191,9 @@ def test_each_role_reads_and_acts_only_within_its_scope(server, hanoi):
         sign_in(admin, "dieuphoi")
         page = admin.get("/don-vi/hn.district.my-duc?as_of=2020-11-20")
         assert "550 5.1.1 no such user" in page.text and 'id="retry-form"' in page.text
+        assert 'data-active="yes"' in page.text and "đang thực hiện" in page.text  # the duties running on that day
+        after = admin.get("/don-vi/hn.district.my-duc?as_of=2024-06-01").text  # the plan ended on 31/10/2023
+        assert 'data-active="yes"' not in after and "đã hết thời gian thực hiện" in after
     with hanoi.transaction() as session:
         add_account(session, "my-duc", "Cán bộ Mỹ Đức", PASSWORD, NOW, Role.VIEWER, ["hn-kh-03"], "hn.district.my-duc")
     with httpx.Client(base_url=server) as district:

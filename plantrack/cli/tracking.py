@@ -228,3 +228,30 @@ def scenario(
         f"Scenario {loaded.scenario.title!r}: {result.submissions} submission(s) and {result.extensions} extension(s) "
         f"recorded, {result.skipped} already there."
     )
+
+
+@app.command()
+def duties(
+    plan: PlanOption = None,
+    unit: UnitOption = None,
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+):
+    """The duties that run on a day (running tasks, not only deliverables), with their time
+    frame and who leads and supports them; --unit: only that unit's."""
+    from ..tracking import active_duties
+
+    day = local_date(as_of_or_now(as_of))
+    with Store(db).session() as session:
+        rows = active_duties(session, day, plan, unit)
+    if not rows:
+        out.print(f"Không có nhiệm vụ nào đang thực hiện ngày {day:%d/%m/%Y}.", highlight=False)
+        return
+    table = Table(title=f"Nhiệm vụ đang thực hiện ngày {day:%d/%m/%Y} ({len(rows)})")
+    for header in ("Văn bản", "Mục", "Nhiệm vụ", "Thời gian", "Chủ trì", "Phối hợp"):
+        table.add_column(header, overflow="fold")
+    for row in rows:
+        text = row.text if len(row.text) <= 120 else row.text[:117] + "…"
+        table.add_row(row.plan_number, row.section, text, row.timeframe, ", ".join(row.lead[:6]) + (" …" if len(row.lead) > 6 else ""),
+                      ", ".join(row.support[:6]) + (" …" if len(row.support) > 6 else ""))
+    out.print(table)

@@ -109,6 +109,10 @@ class Duty(Base):
     text: Mapped[str] = mapped_column(Text)
     # [{"unit": id, "role": "lead"|"support"}]: kept as a document, read with its duty.
     assignments: Mapped[list[Any]] = mapped_column(default=list)
+    # The days it runs (timeframes.TimeFrame resolved in the plan period) and the text's words.
+    active_from: Mapped[dt.date | None] = mapped_column(Date)
+    active_until: Mapped[dt.date | None] = mapped_column(Date)
+    timeframe: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"written", "until_event", "ongoing"}
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
 
 

@@ -203,7 +203,13 @@ def _sync_duties(session: Session, catalogue: Catalogue, report: SyncReport) -> 
             assignments += [
                 {"unit": u, "role": "support"} for u in catalogue.expand_units(duty.support, duty.support_groups)
             ]
-            desired[(plan_id, duty.id)] = {"section": duty.section, "text": duty.text, "assignments": assignments}
+            period = catalogue.plan_period(plan_id)
+            frame = duty.timeframe
+            start, until = frame.span(period.start, period.end) if frame else (period.start, period.end)
+            desired[(plan_id, duty.id)] = {
+                "section": duty.section, "text": duty.text, "assignments": assignments, "active_from": start, "active_until": until,
+                "timeframe": frame.model_dump(exclude_none=True, exclude={"start", "until"}, mode="json") if frame else {},
+            }
     existing = {(d.plan_id, d.key): d for d in session.scalars(select(Duty))}
     _reconcile(
         session, report, "duty", existing, desired,

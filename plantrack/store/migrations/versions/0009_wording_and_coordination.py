@@ -1,9 +1,10 @@
-"""the deadline in the text's words; coordination per plan
+"""the deadline in the text's words; coordination per plan; duties' time frames
 
 - ``occurrence.due_text``: what reminders announce ("trước ngày 16/11/2020 (đến hết Thứ Sáu,
   13/11/2020)", "trong Quý III/2026"), so that they never name a day the text calls too late.
 - ``plan.coordination``: the plan's standing office and head, which its escalations follow.
 - ``obligation.escalate_to``: an obligation's own chain, where the plan's is not the right one.
+- ``duty.active_from``, ``active_until``, ``timeframe``: when a running duty runs, and the words.
 
 All are filled by the next sync.
 
@@ -28,9 +29,16 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('coordination', sa.JSON(), nullable=False, server_default=sa.text("'{}'")))
     with op.batch_alter_table('obligation', schema=None) as batch_op:
         batch_op.add_column(sa.Column('escalate_to', sa.JSON(), nullable=True))
+    with op.batch_alter_table('duty', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('active_from', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('active_until', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('timeframe', sa.JSON(), nullable=False, server_default=sa.text("'{}'")))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('duty', schema=None) as batch_op:
+        for column in ('timeframe', 'active_until', 'active_from'):
+            batch_op.drop_column(column)
     with op.batch_alter_table('obligation', schema=None) as batch_op:
         batch_op.drop_column('escalate_to')
     with op.batch_alter_table('plan', schema=None) as batch_op:
