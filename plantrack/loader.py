@@ -24,6 +24,7 @@ from .errors import DefinitionError, Problem
 from .settings import MAX_DEFINITION_BYTES, MAX_DEFINITION_FILES, MAX_YAML_VALUES
 from .schema import (
     FILE_KINDS,
+    GroupRule,
     CalendarDef,
     CalendarFile,
     EscalationPolicy,
@@ -56,6 +57,8 @@ class Catalogue:
     units: dict[str, UnitDef] = field(default_factory=dict)
     unit_registry: dict[str, str] = field(default_factory=dict)
     groups: dict[str, list[str]] = field(default_factory=dict)
+    group_registry: dict[str, str] = field(default_factory=dict)
+    group_rules: dict[str, GroupRule] = field(default_factory=dict)  # groups given by a rule, filled from the units
     plans: dict[str, PlanFile] = field(default_factory=dict)
     plan_files: dict[str, Path] = field(default_factory=dict)
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
@@ -380,7 +383,8 @@ def _cross_check(sources: list[SourceFile]) -> tuple[Catalogue, list[Problem]]:
         for name, members in source.model.groups.items():
             if name in cat.groups:
                 problem(source, ("groups", name), f"duplicate group id {name!r}")
-            cat.groups[name] = members
+            cat.groups[name] = members if isinstance(members, list) else []  # a rule is filled below
+            cat.group_registry[name] = source.model.registry.id
 
     def known_unit(source: SourceFile, loc: tuple, unit_id: str | None) -> None:
         if unit_id is not None and unit_id not in cat.units:
@@ -391,6 +395,10 @@ def _cross_check(sources: list[SourceFile]) -> tuple[Catalogue, list[Problem]]:
             known_unit(source, ("units", i, "parent"), unit.parent)
             known_unit(source, ("units", i, "escalates_to"), unit.escalates_to)
         for name, members in source.model.groups.items():
+            if isinstance(members, GroupRule):
+                known_unit(source, ("groups", name, "under"), members.under)
+                cat.group_rules[name] = members
+                continue
             for j, member in enumerate(members):
                 known_unit(source, ("groups", name, j), member)
 
@@ -398,6 +406,10 @@ def _cross_check(sources: list[SourceFile]) -> tuple[Catalogue, list[Problem]]:
         for cycle in _cycles({u.id: getattr(u, attribute) for u in cat.units.values()}):
             source, index = unit_source[cycle[0]]
             problem(source, ("units", index, attribute), f"cycle in unit {attribute}: " + " → ".join(cycle + [cycle[0]]))
+
+    if not problems:  # the tree is sound: fill the groups given by a rule
+        for name, rule in cat.group_rules.items():
+            cat.groups[name] = [u.id for u in cat.units.values() if u.kind in rule.kinds and _under(cat.units, u.id, rule.under)]
 
     plan_source: dict[str, SourceFile] = {}
     for source in plans:
@@ -472,6 +484,17 @@ def _check_plan(cat: Catalogue, source: SourceFile, plan_id: str, known_unit, pr
                 problem(source, here + ("due",) + loc, f"this makes period keys of {len(key)} characters, like {key[:50]!r}; at most 40")
         for loc, text in due.warnings(period.start, period.end, issued):
             warn(source, here + ("due",) + loc, text)
+
+
+def _under(units: dict[str, UnitDef], unit_id: str, ancestor: str) -> bool:
+    """True when ``ancestor`` is a parent of ``unit_id`` at any depth (not the unit itself)."""
+    seen, current = set(), units[unit_id].parent
+    while current is not None and current not in seen:
+        if current == ancestor:
+            return True
+        seen.add(current)
+        current = units[current].parent if current in units else None
+    return False
 
 
 def _cycles(edges: dict[str, str | None]) -> list[list[str]]:

@@ -112,6 +112,10 @@ UnitKind = Literal[
     "district_committee",  # BCĐ389 quận, huyện, thị xã
     "press",
     "organisation",  # socio-political organisation, association
+    "commune",  # xã (UBND xã), since 01/07/2025 under a province directly
+    "ward",  # phường
+    "special_zone",  # đặc khu
+    "enterprise",  # doanh nghiệp (telecom operators, platforms...)
 ]
 
 
@@ -141,10 +145,19 @@ class RegistryHeader(Strict):
     title: Line
 
 
+class GroupRule(Strict):
+    """A group given by a rule: every unit of these kinds under a unit, at any depth
+    ("UBND các phường, xã, đặc khu" of a province). It is filled from the registry at each
+    load, so a unit added later joins it and takes on its obligations at the next sync."""
+
+    kinds: list[UnitKind] = Field(min_length=1)
+    under: Identifier
+
+
 class RegistryFile(Strict):
     registry: RegistryHeader
     units: list[UnitDef] = Field(min_length=1, max_length=20000)
-    groups: dict[Identifier, list[Identifier]] = Field(default={}, max_length=1000)
+    groups: dict[Identifier, list[Identifier] | GroupRule] = Field(default={}, max_length=1000)
 
 
 # --- calendar ----------------------------------------------------------------------------

@@ -199,6 +199,21 @@ def resolve_plan(session: Session, ref: str) -> Plan:
     return plan
 
 
+def group_members(session: Session, group_id: str) -> list[str]:
+    """The live members of a registry group (as of the last sync)."""
+    from .store.models import UnitGroup
+
+    group = session.get(UnitGroup, group_id)
+    if group is None or group.retired:
+        known = ", ".join(session.scalars(select(UnitGroup.id).where(UnitGroup.retired.is_(False)).order_by(UnitGroup.id)))
+        raise PlantrackError(f"no group {group_id!r} (known groups: {known or 'none'})")
+    live = set(session.scalars(select(Unit.id).where(Unit.id.in_(group.members), Unit.retired.is_(False))))
+    members = [u for u in group.members if u in live]
+    if not members:
+        raise PlantrackError(f"group {group_id!r} has no live member")
+    return members
+
+
 def resolve_unit(session: Session, ref: str) -> Unit:
     unit = session.get(Unit, ref)
     if unit is None or unit.retired:

@@ -58,7 +58,7 @@ def sync(
         table.add_row(kind, str(added), str(changed), str(retired))
     out.print(table)
     for action in ("added", "changed", "retired"):
-        for kind in ("unit", "plan", "duty", "obligation"):
+        for kind in ("unit", "group", "plan", "duty", "obligation"):
             items = getattr(report, action).get(kind, [])
             if items and (action != "added" or len(items) <= 20):
                 out.print(f"  {action} {kind}: {', '.join(items)}", highlight=False)

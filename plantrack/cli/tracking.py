@@ -140,7 +140,8 @@ def extend(
 @app.command()
 def request(
     plan: Annotated[str, typer.Option("--plan", help="Plan id or number.")],
-    units: Annotated[list[str], typer.Option("--unit", help="Unit id; repeat for several.")],
+    units: Annotated[Optional[list[str]], typer.Option("--unit", help="Unit id; repeat for several.")] = None,
+    groups: Annotated[Optional[list[str]], typer.Option("--group", help="A registry group (e.g. hn.districts); repeat for several.")] = None,
     title: Annotated[Optional[str], typer.Option(help="What is asked for.")] = None,
     obligation: Annotated[Optional[str], typer.Option("--obligation", help="An ad-hoc obligation of the plan to raise.")] = None,
     working_days: Annotated[Optional[int], typer.Option("--working-days", min=1, max=60, help="Due in N working days (1-60).")] = None,
@@ -149,10 +150,13 @@ def request(
     db: DbOption = None,
 ):
     """Request an ad-hoc report (báo cáo đột xuất) from units, due in N working days."""
+    from ..tracking import group_members
+
     requested_at = parse_instant(at, "--at", date_means_end_of_day=False)
     store = Store(db)
     with store.transaction() as session:
-        row, occurrences = request_adhoc(session, plan, units, requested_at, title, working_days, obligation, by)
+        targets = list(dict.fromkeys([*(units or []), *(u for g in groups or [] for u in group_members(session, g))]))
+        row, occurrences = request_adhoc(session, plan, targets, requested_at, title, working_days, obligation, by)
         due = occurrences[0].due_date
         out.print(
             f"Requested {row.title!r} ({row.plan_id}/{row.key}) from {len(occurrences)} unit(s), "

@@ -77,6 +77,19 @@ class Unit(Base):
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class UnitGroup(Base):
+    """A named group of units from a registry (``schema.GroupRule`` groups stored with their
+    members of the last sync), so that run-time requests can name a group."""
+
+    __tablename__ = "unit_group"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    registry_id: Mapped[str] = mapped_column(String(100))
+    members: Mapped[list[Any]] = mapped_column(default=list)
+    rule: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 class Plan(Base):
     __tablename__ = "plan"
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ..rules import expand
 from ..errors import PlantrackError
 from ..loader import Catalogue
-from .models import Duty, Obligation, Occurrence, Plan, Unit
+from .models import Duty, Obligation, Occurrence, Plan, Unit, UnitGroup
 
 
 @dataclass
@@ -39,7 +39,7 @@ class SyncReport:
         return len(getattr(self, action).get(kind, []))
 
     def summary(self) -> list[tuple[str, int, int, int]]:
-        kinds = ["unit", "plan", "duty", "obligation", "occurrence"]
+        kinds = ["unit", "group", "plan", "duty", "obligation", "occurrence"]
         return [(k, self.count("added", k), self.count("changed", k), self.count("retired", k)) for k in kinds]
 
 
@@ -125,6 +125,7 @@ def sync_catalogue(session: Session, catalogue: Catalogue, base: Path | None = N
             )
     report = SyncReport()
     _sync_units(session, catalogue, report)
+    _sync_groups(session, catalogue, report)
     session.flush()
     plans = _sync_plans(session, catalogue, report, base)
     session.flush()
@@ -153,6 +154,19 @@ def _sync_units(session: Session, catalogue: Catalogue, report: SyncReport) -> N
     }
     existing = {u.id: u for u in session.scalars(select(Unit))}
     _reconcile(session, report, "unit", existing, desired, lambda k, v: Unit(id=k, **v), str)
+
+
+def _sync_groups(session: Session, catalogue: Catalogue, report: SyncReport) -> None:
+    desired = {
+        name: {
+            "registry_id": catalogue.group_registry.get(name, ""),
+            "members": members,
+            "rule": catalogue.group_rules[name].model_dump() if name in catalogue.group_rules else None,
+        }
+        for name, members in catalogue.groups.items()
+    }
+    existing = {g.id: g for g in session.scalars(select(UnitGroup))}
+    _reconcile(session, report, "group", existing, desired, lambda k, v: UnitGroup(id=k, **v), str)
 
 
 def _plan_depth(catalogue: Catalogue, plan_id: str) -> int:

@@ -4,6 +4,7 @@
   13/11/2020)", "trong Quý III/2026"), so that they never name a day the text calls too late.
 - ``plan.coordination``: the plan's standing office and head, which its escalations follow.
 - ``obligation.escalate_to``: an obligation's own chain, where the plan's is not the right one.
+- ``unit_group``: the registries' groups with their members, so that requests can name one.
 - ``duty.active_from``, ``active_until``, ``timeframe``: when a running duty runs, and the words.
 
 All are filled by the next sync.
@@ -23,6 +24,14 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('unit_group',
+    sa.Column('id', sa.String(length=100), nullable=False),
+    sa.Column('registry_id', sa.String(length=100), nullable=False),
+    sa.Column('members', sa.JSON(), nullable=False),
+    sa.Column('rule', sa.JSON(), nullable=True),
+    sa.Column('retired', sa.Boolean(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_unit_group'))
+    )
     with op.batch_alter_table('occurrence', schema=None) as batch_op:
         batch_op.add_column(sa.Column('due_text', sa.String(length=300), nullable=True))
     with op.batch_alter_table('plan', schema=None) as batch_op:
@@ -36,6 +45,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table('unit_group')
     with op.batch_alter_table('duty', schema=None) as batch_op:
         for column in ('timeframe', 'active_until', 'active_from'):
             batch_op.drop_column(column)

@@ -1,0 +1,69 @@
+"""Units named as a class: groups given by a rule fill themselves from the registry, a unit
+that joins later takes on the group's obligations, and a request can name a group."""
+
+from typer.testing import CliRunner
+
+from plantrack.cli import app
+from plantrack.errors import DefinitionError
+from plantrack.loader import load_catalogue
+from plantrack.store.sync import sync_catalogue
+from plantrack.tracking import status_rows
+
+from .conftest import vn
+from .test_loader import edit
+
+GAMMA = """  - id: t.gamma
+    name: Ban Chỉ đạo 389 huyện Gamma
+    kind: district_committee
+    parent: t.office
+    escalates_to: t.office
+    contacts: {to: [gamma@units.example]}
+
+groups:"""
+
+
+def units_owing(store, obligation="ke-hoach"):
+    with store.session() as session:
+        return sorted({r.unit_id for r in status_rows(session, vn(2020, 11, 30), "t-plan", include_not_open=True)
+                       if r.obligation_key == obligation})
+
+
+def sync(store, folder):
+    with store.transaction() as session:
+        return sync_catalogue(session, load_catalogue(folder))
+
+
+def test_a_group_by_rule_fills_itself_and_a_unit_that_joins_takes_on_its_obligations(store, mini_dir):
+    registry, plan = mini_dir / "registry.yaml", mini_dir / "plan.yaml"
+    edit(registry, "  t.members: [t.alpha, t.beta]", "  t.members: [t.alpha, t.beta]\n"
+         "  t.districts: {kinds: [district_committee], under: t.committee}")
+    edit(plan, "    groups: [t.members]\n    submit_to: t.office\n    due:\n      type: one_off",
+         "    groups: [t.districts]\n    submit_to: t.office\n    due:\n      type: one_off")
+    assert load_catalogue(mini_dir).groups["t.districts"] == ["t.beta"]
+    sync(store, mini_dir)
+    assert units_owing(store) == ["t.beta"]
+    edit(registry, "\ngroups:", "\n" + GAMMA)  # a new district, two levels under the committee
+    report = sync(store, mini_dir)
+    assert units_owing(store) == ["t.beta", "t.gamma"]
+    assert report.count("added", "occurrence") == 1 and report.count("changed", "group") == 1
+
+
+def test_a_group_rule_names_a_known_unit_and_known_kinds(mini_dir):
+    registry = mini_dir / "registry.yaml"
+    edit(registry, "  t.members: [t.alpha, t.beta]", "  t.members: [t.alpha, t.beta]\n  t.x: {kinds: [ward], under: t.nowhere}")
+    try:
+        load_catalogue(mini_dir)
+    except DefinitionError as exc:
+        (problem,) = exc.problems
+        assert problem.field == "groups.t.x.under" and "unknown unit" in problem.message
+    else:
+        raise AssertionError("an unknown unit under a group rule loaded")
+
+
+def test_a_request_can_name_a_group(synced):
+    result = CliRunner().invoke(app, ["request", "--plan", "t-plan", "--group", "t.members", "--title", "Báo cáo nhanh",
+                                      "--at", "2020-12-01", "--db", synced.url])
+    assert result.exit_code == 0, result.output
+    assert "from 2 unit(s)" in result.output
+    unknown = CliRunner().invoke(app, ["request", "--plan", "t-plan", "--group", "t.nobody", "--title", "X", "--db", synced.url])
+    assert unknown.exit_code == 2 and "no group 't.nobody'" in unknown.output
