@@ -456,7 +456,7 @@ def _check_plan(cat: Catalogue, source: SourceFile, plan_id: str, known_unit, pr
         if duty.id in duty_ids:
             problem(source, ("duties", i, "id"), f"duplicate duty id {duty.id!r}")
         duty_ids.add(duty.id)
-        for role in ("lead", "support"):
+        for role in ("lead", "support", "either"):
             for j, unit_id in enumerate(getattr(duty, role)):
                 known_unit(source, ("duties", i, role, j), unit_id)
             known_groups(("duties", i, f"{role}_groups"), getattr(duty, f"{role}_groups"))

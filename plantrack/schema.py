@@ -223,6 +223,14 @@ class PlanHeader(Strict):
     coordination: Coordination | None = None  # without it, each unit's escalates_to chain
 
 
+class AssumedRoles(Strict):
+    """Units a duty names that the text does not (an inference: "các đơn vị thuộc Bộ" read as
+    C03 and A05), with the reason: shown as assumed, never as the text's word."""
+
+    units: list[Identifier] = Field(min_length=1)
+    note: Text
+
+
 class DutyDef(Strict):
     id: Identifier
     section: Section  # e.g. "III.1"
@@ -231,14 +239,22 @@ class DutyDef(Strict):
     lead_groups: list[Identifier] = []  # chủ trì: whole groups (e.g. all 63 provinces)
     support: list[Identifier] = []  # phối hợp
     support_groups: list[Identifier] = []
+    either: list[Identifier] = []  # "chủ trì hoặc phối hợp": leads or supports, as its remit decides
+    either_groups: list[Identifier] = []
+    assumed: AssumedRoles | None = None
     # When it runs ("thường xuyên", a window, from a date until an event); without one, the
     # duty runs over the whole plan period.
     timeframe: TimeFrame | None = None
 
     @model_validator(mode="after")
     def _has_lead(self) -> "DutyDef":
-        if not self.lead and not self.lead_groups:
-            raise ValueError("a duty needs a lead unit ('lead' or 'lead_groups')")
+        if not (self.lead or self.lead_groups or self.either or self.either_groups or self.support or self.support_groups):
+            raise ValueError("a duty needs a unit: 'lead' (chủ trì), 'support' (phối hợp) or 'either' (chủ trì hoặc phối hợp)")
+        if self.assumed is not None:
+            named = set(self.lead) | set(self.support) | set(self.either)
+            stray = [u for u in self.assumed.units if u not in named]
+            if stray:
+                raise ValueError(f"assumed.units must be units this duty names in lead, support or either: {', '.join(stray)}")
         return self
 
 

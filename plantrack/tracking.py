@@ -156,7 +156,7 @@ def active_duties(session: Session, day: dt.date, plan: str | None = None, unit:
     wanted = resolve_unit(session, unit).id if unit is not None else None
     rows = []
     for duty, number in session.execute(query):
-        lead = [a["unit"] for a in duty.assignments if a["role"] == "lead"]
+        lead = [a["unit"] for a in duty.assignments if a["role"] in ("lead", "either")]
         support = [a["unit"] for a in duty.assignments if a["role"] == "support"]
         if wanted is not None and wanted not in lead and wanted not in support:
             continue

@@ -40,8 +40,10 @@ def test_real_plans_are_complete(real_catalogue):
     assert set(cat.plans) == {"kh-399", "hn-kh-03", "hn-cv-1030", "hn-cv-2860"}
     assert len(cat.groups["vn.provinces"]) == 63
     assert len(cat.groups["hn.districts"]) == 30
-    # Every body named in section III of plan 399 leads at least one duty of it.
-    leads = {a for d in cat.plans["kh-399"].duties for a in cat.expand_units(d.lead, d.lead_groups)}
+    # Every body named in section III of plan 399 has a duty of it (leading, supporting, or
+    # "chủ trì hoặc phối hợp" as III.7 says).
+    leads = {a for d in cat.plans["kh-399"].duties
+             for a in cat.expand_units(d.lead + d.either + d.support, d.lead_groups + d.either_groups + d.support_groups)}
     named = {"vn.bct", "vn.bct.tmdt", "vn.bct.tcqltt", "vn.btttt", "vn.bca", "vn.btc", "vn.btc.tchq", "vn.btc.tct",
              "vn.nhnn", "vn.bkhcn", "vn.bqp", "vn.btp", "vn.bkhdt", "vn.bgtvt", "vn.bvhttdl", "vn.byt", "vn.bnnptnt",
              "vn.mttq", "vn.vecom", "vn.vinastas", "vn.vptt"}
@@ -205,3 +207,43 @@ def test_not_a_definition_file(mini_dir):
     (mini_dir / "notes.yaml").write_text("- just\n- a list\n", encoding="utf-8")
     (found,) = problems(mini_dir)
     assert found.path.name == "notes.yaml" and "top-level keys" in found.message
+
+
+def test_the_seed_plans_say_what_their_texts_say(real_catalogue):
+    """The reading of the seeds against their texts (issue 14), each by its section."""
+    cat = real_catalogue
+    duties = {(plan_id, d.id): d for plan_id, plan in cat.plans.items() for d in plan.duties}
+    obligations = {(plan_id, o.id): o for plan_id, plan in cat.plans.items() for o in plan.obligations}
+    # 399 III.3, second bullet: Bộ Công an "phối hợp chặt chẽ"; it leads nothing there.
+    assert "vn.bca" not in duties["kh-399", "bca-phoi-hop"].lead and "vn.bca" in duties["kh-399", "bca-phoi-hop"].support
+    # III.9.b bullets 2-3 and III.9.c: the associations "phối hợp".
+    assert duties["kh-399", "vecom-phoi-hop"].lead == [] and "vn.vecom" in duties["kh-399", "vecom-phoi-hop"].support
+    assert duties["kh-399", "vinastas-bao-ve-ntd"].lead == [] and "vn.vinastas" in duties["kh-399", "vinastas-bao-ve-ntd"].support
+    # III.7: "chủ trì hoặc phối hợp", and no border guard or coast guard the text does not name.
+    for key in ("cac-bo-ra-soat-vbqppl", "cac-bo-thanh-tra"):
+        duty = duties["kh-399", key]
+        assert duty.either_groups == ["vn.other-ministries"] and not duty.lead_groups and not duty.support
+    # Inferences are marked as such.
+    assert set(duties["kh-399", "bca-dau-tranh"].assumed.units) == {"vn.bca.c03", "vn.bca.a05"}
+    assert set(duties["kh-399", "vptt-tuyen-truyen"].assumed.units) == {"vn.vov", "vn.vtv"}
+    # IV.3: reports "gửi về Ban Chỉ đạo 389 quốc gia".
+    for key in ("bao-cao-dot-xuat", "bao-cao-nhanh", "bao-cao-6-thang", "so-ket-tong-ket"):
+        assert obligations["kh-399", key].submit_to == "vn.bcd389"
+    # Hà Nội 03 III.5: the department "phối hợp với lực lượng Quản lý thị trường".
+    assert duties["hn-kh-03", "sct-xu-phat"].lead == ["hn.cqtt"] and duties["hn-kh-03", "sct-xu-phat"].support == ["hn.sct"]
+    # Hà Nội 03 IV.2: its own quick report, and the standing agency's compilation of the reviews.
+    assert obligations["hn-kh-03", "bao-cao-nhanh"].due.type == "adhoc"
+    assert obligations["hn-kh-03", "cqtt-so-ket-tong-ket"].units == ["hn.cqtt"]
+    # 2860: both addressee classes.
+    assert "hn.press.central" in cat.expand_units([], duties["hn-cv-2860", "tuyen-truyen-phap-luat"].lead_groups)
+
+
+def test_explain_does_not_claim_the_text_left_a_deadline_to_the_office(real_catalogue):
+    from plantrack.rules import expand
+
+    plan = real_catalogue.plans["kh-399"]
+    obligation = next(o for o in plan.obligations if o.id == "bao-cao-6-thang")
+    (spec, *_) = expand(obligation, ["vn.bct"], real_catalogue.plan_period("kh-399"), plan.plan.issued_on,
+                        real_catalogue.plan_calendar("kh-399"))
+    steps = " ".join(step.vi for step in spec.deadline.steps)
+    assert "Văn bản không nêu thời hạn này" in steps and "giao Văn phòng" not in steps

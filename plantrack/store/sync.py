@@ -213,16 +213,19 @@ def _sync_duties(session: Session, catalogue: Catalogue, report: SyncReport) -> 
     desired = {}
     for plan_id, plan in catalogue.plans.items():
         for duty in plan.duties:
-            assignments = [{"unit": u, "role": "lead"} for u in catalogue.expand_units(duty.lead, duty.lead_groups)]
-            assignments += [
-                {"unit": u, "role": "support"} for u in catalogue.expand_units(duty.support, duty.support_groups)
+            assumed = set(duty.assumed.units) if duty.assumed else set()
+            assignments = [
+                {"unit": u, "role": role, **({"basis": "assumed"} if u in assumed else {})}
+                for role in ("lead", "either", "support")
+                for u in catalogue.expand_units(getattr(duty, role), getattr(duty, f"{role}_groups"))
             ]
             period = catalogue.plan_period(plan_id)
             frame = duty.timeframe
             start, until = frame.span(period.start, period.end) if frame else (period.start, period.end)
             desired[(plan_id, duty.id)] = {
                 "section": duty.section, "text": duty.text, "assignments": assignments, "active_from": start, "active_until": until,
-                "timeframe": frame.model_dump(exclude_none=True, exclude={"start", "until"}, mode="json") if frame else {},
+                "timeframe": {**(frame.model_dump(exclude_none=True, exclude={"start", "until"}, mode="json") if frame else {}),
+                              **({"assumed_note": duty.assumed.note} if duty.assumed else {})},
             }
     existing = {(d.plan_id, d.key): d for d in session.scalars(select(Duty))}
     _reconcile(
