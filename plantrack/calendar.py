@@ -178,6 +178,11 @@ def local_date(instant: dt.datetime) -> dt.date:
     return instant.astimezone(TIMEZONE).date()
 
 
+def start_of_local_day(day: dt.date) -> dt.datetime:
+    """Midnight at the start of ``day`` in Viet Nam, as an aware UTC instant."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=TIMEZONE).astimezone(dt.timezone.utc)
+
+
 def end_of_local_day(day: dt.date) -> dt.datetime:
     """The last microsecond of ``day`` in Viet Nam, as an aware UTC instant."""
     local = dt.datetime.combine(day, dt.time.max, tzinfo=TIMEZONE)

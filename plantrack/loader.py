@@ -461,6 +461,14 @@ def _check_plan(cat: Catalogue, source: SourceFile, plan_id: str, known_unit, pr
                 known_unit(source, ("duties", i, role, j), unit_id)
             known_groups(("duties", i, f"{role}_groups"), getattr(duty, f"{role}_groups"))
 
+    known_obligations = {o.id for o in plan.obligations}
+    for i, amendment in enumerate(plan.amendments):
+        if amendment.effective_from < amendment.issued_on:
+            problem(source, ("amendments", i, "effective_from"), "an amendment cannot take effect before it is issued")
+        for j, key in enumerate(amendment.obligations):
+            if key not in known_obligations:
+                problem(source, ("amendments", i, "obligations", j), f"unknown obligation {key!r} in this plan")
+
     obligation_ids: set[str] = set()
     for i, obligation in enumerate(plan.obligations):
         here = ("obligations", i)

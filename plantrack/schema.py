@@ -302,8 +302,23 @@ class EscalationPolicy(Strict):
         return self
 
 
+class Amendment(Strict):
+    """A document that amends the plan (a Kế hoạch or Quyết định sửa đổi, bổ sung): a sync that
+    changes the deadlines of the obligations it names records each change as of
+    ``effective_from`` and keeps the history; hand-ins before then keep the deadline then in
+    force. A changed deadline that no amendment names is refused."""
+
+    number: Number
+    issued_on: dt.date
+    effective_from: dt.date
+    title: Line | None = None
+    obligations: list[Identifier] = Field(min_length=1)  # what it changes
+    note: Text | None = None
+
+
 class PlanFile(Strict):
     plan: PlanHeader
+    amendments: list[Amendment] = Field(default=[], max_length=100)
     calendar: CalendarDef | None = None
     escalation: EscalationPolicy | None = None
     duties: list[DutyDef] = Field(default=[], max_length=2000)

@@ -249,9 +249,9 @@ def status_rows(
     if not include_not_open:
         query = query.where(Occurrence.opens_on <= local_date(as_of))
     if due_by is not None:
-        # The original deadline is never later than an extended one, so this bound is safe;
-        # extensions in force at as_of are applied below.
-        query = query.where(Occurrence.due_date <= due_by)
+        # Either deadline may be the earlier (an amendment can bring one forward); extensions and
+        # amendments in force at as_of are applied below.
+        query = query.where(or_(Occurrence.due_date <= due_by, Occurrence.current_due_date <= due_by))
     if open_only:
         query = query.where(or_(Occurrence.first_submitted_at.is_(None), Occurrence.first_submitted_at > as_of))
     if plan is not None:
@@ -277,7 +277,9 @@ def status_rows(
                 occurrence.id, plan_row.id, plan_row.number, obligation.key, obligation.title, obligation.section,
                 unit_row.id, unit_row.short_name or unit_row.name, occurrence.period_key, occurrence.period_label,
                 occurrence.opens_on, occurrence.due_date, due, submitted,
-                classify(occurrence.opens_on, due, submitted, as_of),
+                # A hand-in is judged by the deadline in force when it came (an amendment or an
+                # extension granted later does not make an on-time hand-in late).
+                classify(occurrence.opens_on, effective_due_date(occurrence, submitted) if submitted else due, submitted, as_of),
             )
         )
     return rows

@@ -63,7 +63,9 @@ CASES = [
     Case("calendar-bad-day", P, "duties:\n", "calendar: {extra_holidays: [{date: 2020-02-30, name: X}]}\n\nduties:\n",
          "calendar.extra_holidays[0].date", "calendar:", "2020-02-30"),
     # --- duties
-    Case("duty-no-lead", P, "    lead_groups: [t.members]\n", "", "duties[0]", "- id: lap-ke-hoach", "needs a lead"),
+    Case("duty-no-unit", P, "    lead_groups: [t.members]\n    support: [t.office]\n", "", "duties[0]", "- id: lap-ke-hoach", "needs a unit"),
+    Case("duty-assumed-stray", P, "    support: [t.office]\n", "    support: [t.office]\n    assumed: {units: [t.alpha], note: x}\n",
+         "duties[0]", "- id: lap-ke-hoach", "assumed.units"),
     Case("duty-unknown-group", P, "lead_groups: [t.members]", "lead_groups: [t.member]", "duties[0].lead_groups[0]", "lead_groups:", "unknown group"),
     Case("duty-unknown-support", P, "support: [t.office]", "support: [t.ghost]", "duties[0].support[0]", "support:", "unknown unit"),
     Case("duty-section-too-long", P, "    section: III.1\n    text:", "    section: III." + "1" * 50 + "\n    text:",
@@ -121,6 +123,12 @@ CASES = [
          "later than level1_after"),
     Case("escalation-zero-reminder", P, "duties:\n", "escalation: {reminders_before: [0, 2]}\n\nduties:\n", "escalation", "escalation:",
          "at least 1"),
+    Case("amendment-unknown-obligation", P, "duties:\n",
+         "amendments:\n  - {number: 5/KH, issued_on: 2020-12-01, effective_from: 2020-12-01, obligations: [khong-co]}\n\nduties:\n",
+         "amendments[0].obligations[0]", "- {number: 5/KH", "unknown obligation"),
+    Case("amendment-effective-too-early", P, "duties:\n",
+         "amendments:\n  - {number: 5/KH, issued_on: 2020-12-01, effective_from: 2020-11-01, obligations: [ke-hoach]}\n\nduties:\n",
+         "amendments[0].effective_from", "- {number: 5/KH", "before it is issued"),
     # --- registry
     Case("unit-kind", R, "kind: department", "kind: departmen", "units[2].kind", "kind: departmen", "departmen"),
     Case("unit-no-name", R, "    name: Sở Alpha\n", "", "units[2].name", "- id: t.alpha", "required"),

@@ -23,9 +23,9 @@ def counts(store):
         }
 
 
-def sync(store, folder):
+def sync(store, folder, **options):
     with store.transaction() as session:
-        return sync_catalogue(session, load_catalogue(folder))
+        return sync_catalogue(session, load_catalogue(folder), **options)
 
 
 def test_sync_of_the_real_plans_is_idempotent(store, real_catalogue):
@@ -57,7 +57,7 @@ def test_changing_a_deadline_updates_occurrences_and_keeps_submissions(store, mi
         occurrence = find_occurrence(session, plan="t-plan", obligation="ke-hoach", unit="t.alpha")
         record_submission(session, occurrence, vn(2020, 11, 18, 9), "12/KH-ALPHA")
     edit(mini_dir / "plan.yaml", "      before: 2020-11-16", "      before: 2020-11-20")
-    report = sync(store, mini_dir)
+    report = sync(store, mini_dir, rewrite_deadlines=True)  # the plan file was wrong: no amendment
     assert report.count("changed", "occurrence") == 2 and report.count("added", "occurrence") == 0
     assert report.count("changed", "obligation") == 1
     with store.session() as session:
@@ -95,7 +95,7 @@ def test_an_extension_survives_a_change_of_the_original_deadline(store, mini_dir
         occurrence = find_occurrence(session, plan="t-plan", obligation="ke-hoach", unit="t.beta")
         grant_extension(session, occurrence, D(2020, 11, 25), "Chờ ý kiến", "Chánh Văn phòng", vn(2020, 11, 13))
     edit(mini_dir / "plan.yaml", "      before: 2020-11-16", "      before: 2020-11-20")
-    sync(store, mini_dir)
+    sync(store, mini_dir, rewrite_deadlines=True)
     with store.session() as session:
         occurrence = find_occurrence(session, plan="t-plan", obligation="ke-hoach", unit="t.beta")
         assert occurrence.due_date == D(2020, 11, 19)
@@ -131,3 +131,32 @@ def test_a_failure_during_sync_rolls_everything_back(store, mini_dir):
             sync_catalogue(session, catalogue)
             raise RuntimeError("crash after the rows were written, before commit")
     assert counts(store)["unit"] == 0 and counts(store)["occurrence"] == 0
+
+
+def test_a_changed_deadline_needs_an_amendment_and_history_is_kept(store, mini_dir):
+    from plantrack.store.sync import DeadlineRewrite
+    from plantrack.tracking import Status, status_rows
+
+    sync(store, mini_dir)
+    with store.transaction() as session:  # on time under "trước ngày 16/11/2020"
+        record_submission(session, find_occurrence(session, plan="t-plan", obligation="ke-hoach", unit="t.alpha"),
+                          vn(2020, 11, 13, 9), "12/KH-ALPHA")
+    before = counts(store)
+    plan = mini_dir / "plan.yaml"
+    edit(plan, "      before: 2020-11-16", "      before: 2020-11-12")  # brought forward
+    with pytest.raises(DeadlineRewrite, match="2 deadline\\(s\\).*16/11/2020 → 11/11/2020.*amendments"):
+        sync(store, mini_dir)
+    assert counts(store) == before
+    edit(plan, "duties:\n", "amendments:\n  - {number: 5/KH-TEST, issued_on: 2020-11-14, effective_from: 2020-11-15, "
+         "obligations: [ke-hoach], note: Rút ngắn thời hạn}\n\nduties:\n")
+    report = sync(store, mini_dir)
+    assert report.count("changed", "occurrence") == 2
+    assert sync(store, mini_dir).is_empty  # the same amendment again changes nothing
+    with store.session() as session:
+        alpha = find_occurrence(session, plan="t-plan", obligation="ke-hoach", unit="t.alpha")
+        assert alpha.due_date == D(2020, 11, 16) and alpha.current_due_date == D(2020, 11, 11)  # the original is kept
+        (amended,) = alpha.extensions
+        assert amended.reason.startswith("Sửa đổi theo văn bản 5/KH-TEST ngày 14/11/2020") and amended.previous_due_date == D(2020, 11, 16)
+        rows = {r.unit_id: r for r in status_rows(session, vn(2020, 11, 30), "t-plan") if r.obligation_key == "ke-hoach"}
+    assert rows["t.alpha"].status is Status.ON_TIME  # handed in before the amendment took effect
+    assert rows["t.beta"].status is Status.OVERDUE and rows["t.beta"].effective_due == D(2020, 11, 11)

@@ -41,13 +41,17 @@ def sync(
     allow_retire: Annotated[
         bool, typer.Option("--allow-retire", help="Retire whole plans or registries whose files are gone (refused otherwise).")
     ] = False,
+    rewrite_deadlines: Annotated[
+        bool, typer.Option("--rewrite-deadlines", help="Change stored deadlines that no amendment names (the plan file was wrong).")
+    ] = False,
     db: DbOption = None,
 ):
-    """Load plan definitions into the store: adds, changes and retires rows; idempotent."""
+    """Load plan definitions into the store: adds, changes and retires rows; idempotent. A
+    changed deadline needs the amending document under the plan's 'amendments:'."""
     catalogue = load_catalogue(*(paths or [DEFAULT_DEFINITIONS]))
     store = Store(db)
     with store.transaction() as session:
-        report = sync_catalogue(session, catalogue, Path.cwd(), allow_retire=allow_retire)
+        report = sync_catalogue(session, catalogue, Path.cwd(), allow_retire=allow_retire, rewrite_deadlines=rewrite_deadlines)
     if report.is_empty:
         out.print(f"Store {database_url(db)} is up to date: nothing changed.")
         return

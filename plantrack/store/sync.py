@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ..rules import expand
 from ..errors import PlantrackError
 from ..loader import Catalogue
-from .models import Duty, Obligation, Occurrence, Plan, Unit, UnitGroup
+from .models import Duty, Extension, Obligation, Occurrence, Plan, Unit, UnitGroup
 
 
 @dataclass
@@ -91,6 +91,11 @@ def _reconcile(
     return live
 
 
+class DeadlineRewrite(PlantrackError):
+    """A sync that would change deadlines already in the store with no amending document to
+    say so: history would be rewritten (an on-time hand-in could become late)."""
+
+
 class RetireRefused(PlantrackError):
     """A sync that would retire whole plans or registries, which is what a missing or empty
     plans folder looks like; it is done only when asked for (``allow_retire``)."""
@@ -109,9 +114,12 @@ def whole_retirements(session: Session, catalogue: Catalogue) -> tuple[list[str]
     return plans, registries, occurrences or 0
 
 
-def sync_catalogue(session: Session, catalogue: Catalogue, base: Path | None = None, *, allow_retire: bool = False) -> SyncReport:
+def sync_catalogue(session: Session, catalogue: Catalogue, base: Path | None = None, *, allow_retire: bool = False,
+                   rewrite_deadlines: bool = False) -> SyncReport:
     """Make the store match ``catalogue``. The caller owns the transaction. Retiring a whole
-    plan or registry is refused (``RetireRefused``, nothing written) unless ``allow_retire``."""
+    plan or registry is refused (``RetireRefused``, nothing written) unless ``allow_retire``;
+    a changed deadline is recorded as of the amendment that names it, or refused
+    (``DeadlineRewrite``) unless ``rewrite_deadlines`` (the plan file itself was wrong)."""
     if not allow_retire:
         plans, registries, occurrences = whole_retirements(session, catalogue)
         if plans or registries:
@@ -132,7 +140,7 @@ def sync_catalogue(session: Session, catalogue: Catalogue, base: Path | None = N
     _sync_duties(session, catalogue, report)
     obligations = _sync_obligations(session, catalogue, report, plans)
     session.flush()
-    _sync_occurrences(session, catalogue, report, obligations)
+    _sync_occurrences(session, catalogue, report, obligations, rewrite_deadlines)
     session.flush()
     return report
 
@@ -261,14 +269,19 @@ def _sync_obligations(
 
 
 def _sync_occurrences(
-    session: Session, catalogue: Catalogue, report: SyncReport, obligations: dict[tuple[str, str], Obligation]
+    session: Session, catalogue: Catalogue, report: SyncReport, obligations: dict[tuple[str, str], Obligation],
+    rewrite_deadlines: bool = False,
 ) -> None:
     desired: dict[tuple[int, str, str], dict[str, Any]] = {}
     labels: dict[int, str] = {}
+    amending: dict[int, tuple[str, object]] = {}  # obligation id -> (plan, its latest amendment)
     for (plan_id, key), row in obligations.items():
         plan = catalogue.plans[plan_id]
         definition = next(o for o in plan.obligations if o.id == key)
         labels[row.id] = f"{plan_id}/{key}"
+        naming = [a for a in plan.amendments if key in a.obligations]
+        if naming:
+            amending[row.id] = (plan_id, max(naming, key=lambda a: (a.effective_from, a.issued_on)))
         specs = expand(
             definition,
             catalogue.obligation_units(definition),
@@ -289,6 +302,7 @@ def _sync_occurrences(
     stale = select(Occurrence).join(Obligation).where(Obligation.origin == "plan")
     existing = {(o.obligation_id, o.unit_id, o.period_key): o for o in session.scalars(stale)}
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    rewrites: list[tuple] = []
 
     added = []
     for key, values in desired.items():
@@ -300,11 +314,26 @@ def _sync_occurrences(
             counts["added"][labels[key[0]]] += 1
             continue
         original_due = row.due_date
+        if values["due_date"] != original_due and not rewrite_deadlines:
+            if key[0] not in amending:
+                rewrites.append((labels[key[0]], key[1], key[2], original_due, values["due_date"]))
+                continue
+            if _amend(session, row, values, *amending[key[0]], catalogue):
+                counts["changed"][labels[key[0]]] += 1
+            continue
         changed = _apply(row, {**values, "retired": False})
         if row.due_date != original_due and not row.extensions:
             row.current_due_date = row.due_date  # an extension, where granted, still stands
         if changed:
             counts["changed"][labels[key[0]]] += 1
+    if rewrites:
+        shown = "; ".join(f"{label} {unit} {period}: {old:%d/%m/%Y} → {new:%d/%m/%Y}" for label, unit, period, old, new in rewrites[:5])
+        raise DeadlineRewrite(
+            f"this sync would change {len(rewrites)} deadline(s) already in the store ({shown}"
+            f"{'; …' if len(rewrites) > 5 else ''}) with no amending document: add the document under the plan's "
+            "'amendments:' (number, issued_on, effective_from, obligations), or sync with --rewrite-deadlines if "
+            "the plan file itself was wrong. Nothing was changed."
+        )
     # Stored in deadline order: a morning's work (the watch's window, that day's notices and
     # submissions) then sits on a few neighbouring pages of the table and its indexes, not on
     # thousands. Unit by unit, one replayed day wrote 9 ms of pages at commit; by deadline, 1.5.
@@ -318,6 +347,24 @@ def _sync_occurrences(
     for action, by_obligation in counts.items():
         for label, count in by_obligation.items():
             getattr(report, action)["occurrence"].extend([label] * count)
+
+
+def _amend(session: Session, row: Occurrence, values: dict, plan_id: str, amendment, catalogue: Catalogue) -> bool:
+    """Record an amended deadline as of the amendment's effective day, the original kept; a
+    second sync of the same amendment changes nothing. True when something was recorded."""
+    from ..calendar import start_of_local_day
+
+    reason = f"Sửa đổi theo văn bản {amendment.number} ngày {amendment.issued_on:%d/%m/%Y}"
+    if any(x.reason.startswith(reason) and x.new_due_date == values["due_date"] for x in row.extensions):
+        return False
+    issuer = catalogue.units[catalogue.plans[plan_id].plan.issuer].name
+    note = f": {amendment.note}" if amendment.note else ""
+    session.add(Extension(
+        occurrence=row, previous_due_date=row.current_due_date, new_due_date=values["due_date"], reason=reason + note,
+        approved_by=issuer, granted_at=start_of_local_day(amendment.effective_from), explanation=values["explanation"],
+    ))
+    row.current_due_date, row.due_text = values["due_date"], values["due_text"]
+    return True
 
 
 def occurrence_summary(report: SyncReport, action: str) -> Iterable[tuple[str, int]]:
