@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -108,6 +109,20 @@ class Catalogue:
     def obligation_units(self, obligation: ObligationDef) -> list[str]:
         """The units that owe ``obligation``."""
         return self.expand_units(obligation.units, obligation.groups)
+
+    def unit_on(self, unit_id: str, day: dt.date) -> str | None:
+        """The body that holds ``unit_id``'s duties on ``day``: the unit itself while it exists,
+        then its successor (merged into) and theirs; None before it exists or without one."""
+        seen = set()
+        while unit_id is not None and unit_id not in seen:
+            unit = self.units[unit_id]
+            if unit.exists_on(day):
+                return unit_id
+            if unit.valid_from is not None and day < unit.valid_from:
+                return None
+            seen.add(unit_id)
+            unit_id = unit.successor
+        return None
 
 
 def to_work_calendar(definition: CalendarDef | None) -> WorkCalendar | None:
@@ -402,7 +417,17 @@ def _cross_check(sources: list[SourceFile]) -> tuple[Catalogue, list[Problem]]:
             for j, member in enumerate(members):
                 known_unit(source, ("groups", name, j), member)
 
-    for attribute in ("parent", "escalates_to"):
+    for source in registries:
+        for i, unit in enumerate(source.model.units):
+            known_unit(source, ("units", i, "successor"), unit.successor)
+            heir = cat.units.get(unit.successor) if unit.successor else None
+            if heir is not None and not heir.exists_on(unit.valid_until + dt.timedelta(days=1)):
+                problem(source, ("units", i, "successor"),
+                        f"the successor {heir.id!r} does not exist on {unit.valid_until + dt.timedelta(days=1):%d/%m/%Y}, "
+                        f"the day after {unit.id!r} ends")
+    problems.extend(_same_names(cat, unit_source))
+
+    for attribute in ("parent", "escalates_to", "successor"):
         for cycle in _cycles({u.id: getattr(u, attribute) for u in cat.units.values()}):
             source, index = unit_source[cycle[0]]
             problem(source, ("units", index, attribute), f"cycle in unit {attribute}: " + " → ".join(cycle + [cycle[0]]))
@@ -492,6 +517,32 @@ def _check_plan(cat: Catalogue, source: SourceFile, plan_id: str, known_unit, pr
                 problem(source, here + ("due",) + loc, f"this makes period keys of {len(key)} characters, like {key[:50]!r}; at most 40")
         for loc, text in due.warnings(period.start, period.end, issued):
             warn(source, here + ("due",) + loc, text)
+
+
+def _name_key(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def _same_names(cat: Catalogue, unit_source: dict) -> list[Problem]:
+    """One body under two ids: two units that exist at the same time and share a name, a
+    short name or an alias (a merged province must not keep a predecessor's entry alive)."""
+    holders: dict[str, list[str]] = {}
+    for unit in cat.units.values():
+        for name in dict.fromkeys(_name_key(n) for n in (unit.name, *unit.aliases)):
+            holders.setdefault(name, []).append(unit.id)
+    found = []
+    for name, ids in holders.items():
+        for i, first in enumerate(ids):
+            for second in ids[i + 1:]:
+                a, b = cat.units[first], cat.units[second]
+                start = max(a.valid_from or dt.date.min, b.valid_from or dt.date.min)
+                end = min(a.valid_until or dt.date.max, b.valid_until or dt.date.max)
+                if start <= end:
+                    source, index = unit_source[second]
+                    found.append(Problem(source.path, source.line_of("units", index, "name"), _field_path(("units", index, "name"), source.tree),
+                                         f"the name {name!r} is also {first!r}'s while both exist: one body under two ids? "
+                                         "(end one with valid_until and successor, or tell them apart)"))
+    return found
 
 
 def _under(units: dict[str, UnitDef], unit_id: str, ancestor: str) -> bool:

@@ -138,6 +138,25 @@ class UnitDef(Strict):
     # "stated" when the source documents name the unit; "assumed" when the registry adds it.
     basis: Literal["stated", "assumed"] = "stated"
     note: Text | None = None
+    # A registry over time: when the body exists, and which body takes over when it ends (a
+    # province merged on 01/07/2025 into another; a ministry merged on 01/03/2025).
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    successor: Identifier | None = None
+    aliases: list[Line] = Field(default=[], max_length=20)  # other names texts use: "Bộ TT&TT"
+
+    @model_validator(mode="after")
+    def _lifetime(self) -> "UnitDef":
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValueError(f"valid_until ({self.valid_until}) is before valid_from ({self.valid_from})")
+        if self.successor is not None and self.valid_until is None:
+            raise ValueError("a unit with a successor needs 'valid_until': the last day it exists")
+        if self.successor == self.id:
+            raise ValueError("a unit cannot be its own successor")
+        return self
+
+    def exists_on(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_until is None or day <= self.valid_until)
 
 
 class RegistryHeader(Strict):

@@ -153,6 +153,17 @@ CASES = [
          "units[3].contacts.channels[0]", "channels:", "secret token"),
     Case("channel-not-a-url", R, "to: [beta@units.example]}", "to: [beta@units.example], channels: ['not a url']}",
          "units[3].contacts.channels[0]", "channels:", "one line without spaces"),
+    Case("successor-unknown", R, "    kind: department\n", "    kind: department\n    valid_until: 2025-06-30\n    successor: t.gama\n",
+         "units[2].successor", "successor: t.gama", "unknown unit"),
+    Case("successor-without-end", R, "    kind: department\n", "    kind: department\n    successor: t.beta\n", "units[2]",
+         "- id: t.alpha", "needs 'valid_until'"),
+    Case("successor-not-there-yet", R, "", lambda text: text.replace("    kind: district_committee\n", "    kind: district_committee\n"
+         "    valid_from: 2026-01-01\n").replace("    kind: department\n", "    kind: department\n    valid_until: 2025-06-30\n"
+         "    successor: t.beta\n"), "units[2].successor", "successor: t.beta", "does not exist on 01/07/2025"),
+    Case("lifetime-reversed", R, "    kind: department\n", "    kind: department\n    valid_from: 2025-01-01\n    valid_until: 2024-01-01\n",
+         "units[2]", "- id: t.alpha", "before valid_from"),
+    Case("two-ids-one-name", R, "    name: Ban Chỉ đạo 389 huyện Beta\n", "    name: Sở Alpha\n", "units[3].name", "name: Sở Alpha|2",
+         "one body under two ids"),
     Case("group-unknown-member", R, "t.members: [t.alpha, t.beta]", "t.members: [t.alpha, t.gamma]", "groups.t.members[1]", "t.members:",
          "unknown unit"),
     Case("registry-no-title", R, "  title: A small registry for tests\n", "", "registry.title", "registry:", "required"),

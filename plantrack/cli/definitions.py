@@ -73,17 +73,27 @@ def sync(
 @app.command()
 def units(
     registry: Annotated[Optional[str], typer.Option(help="Only this registry (national, hanoi...).")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Only the bodies that exist on this day (a registry over time).")] = None,
     db: DbOption = None,
 ):
-    """List the units in the store."""
+    """List the units in the store (with --as-of: the bodies of that day)."""
+    from sqlalchemy import or_
+
+    from ..calendar import local_date, read_as_of
+
     store = Store(db)
     with store.session() as session:
         query = select(Unit).where(Unit.retired.is_(False)).order_by(Unit.registry_id, Unit.id)
         if registry:
             query = query.where(Unit.registry_id == registry)
+        if as_of:
+            day = local_date(read_as_of(as_of))
+            query = query.where(or_(Unit.valid_from.is_(None), Unit.valid_from <= day), or_(Unit.valid_until.is_(None), Unit.valid_until >= day))
         table = Table()
-        for header in ("id", "name", "kind", "escalates to"):
+        for header in ("id", "name", "kind", "escalates to", "exists", "successor"):
             table.add_column(header, overflow="fold")
         for row in session.scalars(query):
-            table.add_row(row.id, row.name, row.kind, row.escalates_to_id or "")
+            lifetime = "" if not (row.valid_from or row.valid_until) else (
+                f"{row.valid_from:%d/%m/%Y}" if row.valid_from else "") + "–" + (f"{row.valid_until:%d/%m/%Y}" if row.valid_until else "")
+            table.add_row(row.id, row.name, row.kind, row.escalates_to_id or "", lifetime, row.successor_id or "")
     out.print(table)

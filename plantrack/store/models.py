@@ -74,6 +74,10 @@ class Unit(Base):
     head: Mapped[str | None] = mapped_column(Text)
     contacts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     basis: Mapped[str] = mapped_column(String(20), default="stated")
+    valid_from: Mapped[dt.date | None] = mapped_column(Date)  # a registry over time (schema.UnitDef)
+    valid_until: Mapped[dt.date | None] = mapped_column(Date)
+    successor_id: Mapped[str | None] = mapped_column(String(100))
+    aliases: Mapped[list[Any]] = mapped_column(default=list)
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
 
 

@@ -157,6 +157,10 @@ def _sync_units(session: Session, catalogue: Catalogue, report: SyncReport) -> N
             "head": unit.head,
             "contacts": _jsonable(unit.contacts.model_dump()),
             "basis": unit.basis,
+            "valid_from": unit.valid_from,
+            "valid_until": unit.valid_until,
+            "successor_id": unit.successor,
+            "aliases": list(unit.aliases),
         }
         for unit in catalogue.units.values()
     }
@@ -290,7 +294,12 @@ def _sync_occurrences(
             catalogue.plan_calendar(plan_id),
         )
         for spec in specs:
-            desired[(row.id, spec.unit_id, spec.period_key)] = {
+            # The body that exists on the deadline owes it: a unit merged away hands its later
+            # occurrences to its successor, and one not yet created owes none.
+            holder = catalogue.unit_on(spec.unit_id, spec.deadline.due_date)
+            if holder is None or (row.id, holder, spec.period_key) in desired:
+                continue
+            desired[(row.id, holder, spec.period_key)] = {
                 "period_label": spec.period_label,
                 "period_start": spec.period_start,
                 "period_end": spec.period_end,

@@ -4,6 +4,7 @@
   13/11/2020)", "trong Quý III/2026"), so that they never name a day the text calls too late.
 - ``plan.coordination``: the plan's standing office and head, which its escalations follow.
 - ``obligation.escalate_to``: an obligation's own chain, where the plan's is not the right one.
+- ``unit.valid_from``, ``valid_until``, ``successor_id``, ``aliases``: a registry over time.
 - ``unit_group``: the registries' groups with their members, so that requests can name one.
 - ``duty.active_from``, ``active_until``, ``timeframe``: when a running duty runs, and the words.
 
@@ -34,6 +35,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('occurrence', schema=None) as batch_op:
         batch_op.add_column(sa.Column('due_text', sa.String(length=300), nullable=True))
+    # Plain ALTER TABLE ADD COLUMN: other tables refer to unit, and a batch rebuild would drop it.
+    op.add_column('unit', sa.Column('valid_from', sa.Date(), nullable=True))
+    op.add_column('unit', sa.Column('valid_until', sa.Date(), nullable=True))
+    op.add_column('unit', sa.Column('successor_id', sa.String(length=100), nullable=True))
+    op.add_column('unit', sa.Column('aliases', sa.JSON(), nullable=False, server_default=sa.text("'[]'")))
     with op.batch_alter_table('plan', schema=None) as batch_op:
         batch_op.add_column(sa.Column('coordination', sa.JSON(), nullable=False, server_default=sa.text("'{}'")))
     with op.batch_alter_table('obligation', schema=None) as batch_op:
@@ -55,3 +61,6 @@ def downgrade() -> None:
         batch_op.drop_column('coordination')
     with op.batch_alter_table('occurrence', schema=None) as batch_op:
         batch_op.drop_column('due_text')
+    with op.batch_alter_table('unit', schema=None) as batch_op:
+        for column in ('aliases', 'successor_id', 'valid_until', 'valid_from'):
+            batch_op.drop_column(column)
