@@ -237,9 +237,18 @@ class PlanHeader(Strict):
     signed_by: Line | None = None
     issued_on: dt.date
     period: Period | None = None  # inherited from the parent plan when absent
+    # Many texts state no period: the plan file then sets one, says so and why.
+    period_basis: Basis = "stated"
+    period_note: Text | None = None
     parent: Identifier | None = None  # the plan this one implements
     sources: list[SourceDocument] = Field(default=[], max_length=100)
     coordination: Coordination | None = None  # without it, each unit's escalates_to chain
+
+    @model_validator(mode="after")
+    def _period_explained(self) -> "PlanHeader":
+        if self.period_basis == "assumed" and not self.period_note:
+            raise ValueError("an assumed period needs a 'period_note' that says where it comes from")
+        return self
 
 
 class AssumedRoles(Strict):

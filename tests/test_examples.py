@@ -1,0 +1,70 @@
+"""Plans of 2025 encoded from the corpus (examples/2025): they load with the real registries,
+and their occurrences are the ones the texts set."""
+
+import datetime as dt
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from plantrack.cli import app
+from plantrack.loader import load_catalogue
+from plantrack.rules import expand
+from plantrack.store.sync import sync_catalogue
+from plantrack.tracking import active_duties
+
+from .conftest import DEFINITIONS, ROOT
+
+EXAMPLES = ROOT / "examples" / "2025"
+D = dt.date
+
+
+def catalogue():
+    return load_catalogue(DEFINITIONS, EXAMPLES)
+
+
+def occurrences(cat, plan_id, key, unit):
+    plan = cat.plans[plan_id]
+    obligation = next(o for o in plan.obligations if o.id == key)
+    return expand(obligation, [unit], cat.plan_period(plan_id), plan.plan.issued_on, cat.plan_calendar(plan_id))
+
+
+def test_dak_lak_0130_daily_reports_run_from_the_issue_to_the_assumed_end():
+    cat = catalogue()
+    header = cat.plans["dl-kh-0130-2025"].plan
+    assert header.period_basis == "assumed" and "states no period" in header.period_note
+    daily = occurrences(cat, "dl-kh-0130-2025", "bao-cao-tong-hop-hang-ngay", "dl.syt")
+    assert len(daily) == 41 and daily[0].period_key == "2025-11-21" and daily[-1].period_key == "2025-12-31"
+    saturday = next(s for s in daily if s.period_key == "2025-11-22")
+    assert saturday.deadline.due_date == D(2025, 11, 24)  # art. 148(5): to Monday
+    assert cat.groups["dl.communes"] == []  # filled when the communes and wards are registered
+
+
+def test_dak_lak_0130_duties_run_and_escalate_to_the_plans_office(store):
+    with store.transaction() as session:
+        sync_catalogue(session, catalogue())
+        running = {row.key for row in active_duties(session, D(2025, 11, 25), "dl-kh-0130-2025")}
+    assert {"thu-gom-rac-xac-dong-vat", "khoi-thong-thoat-nuoc", "giam-sat-dich-benh"} <= running
+    result = CliRunner().invoke(app, ["status", "--plan", "0130/KH-UBND", "--as-of", "2025-11-30", "--summary", "--db", store.url])
+    assert result.exit_code == 0 and "0130/KH-UBND" in result.output
+    from sqlalchemy import select
+
+    from plantrack.store.models import Notice, Occurrence
+    from plantrack.watch import watch
+
+    from .conftest import vn
+
+    with store.transaction() as session:
+        watch(session, vn(2025, 11, 26, 7, 30))  # the reports of 21-24/11 are overdue
+    with store.session() as session:
+        escalated = set(session.execute(
+            select(Occurrence.unit_id, Notice.recipient_id).join(Occurrence, Notice.occurrence_id == Occurrence.id)
+            .where(Notice.level == 1)
+        ).all())
+    assert ("dl.ttyt", "dl.syt") in escalated  # the plan's office
+    assert ("dl.syt", "vn.province.dak-lak") in escalated  # the office's own lag goes to the head
+
+
+def test_the_examples_are_shipped_and_valid():
+    result = CliRunner().invoke(app, ["validate", str(DEFINITIONS), str(EXAMPLES)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (EXAMPLES / "plans").glob("*.yaml")) and Path(EXAMPLES / "registries").is_dir()
