@@ -22,6 +22,7 @@ from ruamel.yaml.error import MarkedYAMLError
 
 from .calendar import WorkCalendar
 from .errors import DefinitionError, Problem
+from .rules import REGISTRY as RULES
 from .settings import MAX_DEFINITION_BYTES, MAX_DEFINITION_FILES, MAX_YAML_VALUES
 from .schema import (
     FILE_KINDS,
@@ -159,7 +160,7 @@ def locate(tree: Any, loc: Iterable[str | int]) -> int:
     return line
 
 
-_UNION_TAGS = {"one_off", "recurring", "reporting_period", "milestone", "adhoc"}
+_UNION_TAGS = set(RULES)  # pydantic names each due rule's union member by its type
 
 
 def _field_path(loc: Iterable[str | int], tree: Any) -> str:

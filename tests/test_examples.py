@@ -68,3 +68,18 @@ def test_the_examples_are_shipped_and_valid():
     result = CliRunner().invoke(app, ["validate", str(DEFINITIONS), str(EXAMPLES)])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (EXAMPLES / "plans").glob("*.yaml")) and Path(EXAMPLES / "registries").is_dir()
+
+
+def test_nghe_an_980_task_table_keeps_each_time_as_written():
+    cat = catalogue()
+    (before,) = occurrences(cat, "na-kh-980-2025", "qd-to-chuc-lai-bch", "na.bchqs")
+    # "Trước ngày 30/11/2025": the last day, Saturday 29/11, goes to Monday 01/12 under art. 148(5),
+    # a day the text calls too late: reminders say only the text's words.
+    assert before.deadline.due_date == D(2025, 12, 1) and before.deadline.phrase == "trước ngày 30/11/2025"
+    (year,) = occurrences(cat, "na-kh-980-2025", "sp-tong-dai-112", "na.bchqs")
+    assert (year.period_label, year.deadline.due_date) == ("Năm 2025", D(2025, 12, 31))
+    assert year.deadline.phrase == "trong Năm 2025 (Thứ Tư)"
+    december = occurrences(cat, "na-kh-980-2025", "bc-danh-muc-cong-trinh", "na.bchptds")
+    assert [s.period_key for s in december] == ["2025", "2026", "2027"]
+    duties = {d.id: d for d in cat.plans["na-kh-980-2025"].duties}
+    assert duties["noi-dung-chi"].timeframe.ongoing and duties["dien-tap"].timeframe.until_event == "theo Kế hoạch riêng"

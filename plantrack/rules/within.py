@@ -20,7 +20,8 @@ _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 _YEAR = r"(\d{4})"
 _QUARTER = r"quý\s*(I{1,3}|IV|[1-4])\s*/\s*" + _YEAR
 _MONTH = r"tháng\s*(\d{1,2})\s*/\s*" + _YEAR
-EXAMPLES = "'Tháng 11/2025', 'Tháng 11 - 12/2025', 'Quý III/2026', 'Quý IV/2025 - Quý II/2026', 'Năm 2026', 'năm 2026 - 2027', '6 tháng đầu năm 2026'"
+EXAMPLES = ("'Tháng 11/2025', 'Tháng 11 - 12/2025', 'Quý III/2026', 'Quý IV/2025 - Quý II/2026', 'Năm 2026', '2026', "
+            "'năm 2026 - 2027', '6 tháng đầu năm 2026'")
 
 
 def _month_end(year: int, month: int) -> dt.date:
@@ -47,6 +48,8 @@ def parse_window(text: str) -> tuple[dt.date, dt.date]:
         (rf"^6 tháng cuối năm\s*{_YEAR}$", lambda m: (dt.date(int(m[1]), 7, 1), dt.date(int(m[1]), 12, 31))),
         (rf"^năm\s*{_YEAR}\s*-\s*(?:năm\s*)?{_YEAR}$", lambda m: (dt.date(int(m[1]), 1, 1), dt.date(int(m[2]), 12, 31))),
         (rf"^năm\s*{_YEAR}$", lambda m: (dt.date(int(m[1]), 1, 1), dt.date(int(m[1]), 12, 31))),
+        (rf"^{_YEAR}$", lambda m: (dt.date(int(m[1]), 1, 1), dt.date(int(m[1]), 12, 31))),  # a task table's "2025"
+        (rf"^{_YEAR}\s*-\s*{_YEAR}$", lambda m: (dt.date(int(m[1]), 1, 1), dt.date(int(m[2]), 12, 31))),
     ]
     for pattern, window in patterns:
         match = re.match(pattern, t, re.IGNORECASE)
