@@ -180,8 +180,14 @@ def _field_path(loc: Iterable[str | int], tree: Any) -> str:
 def _describe(error: dict) -> str:
     message = error["msg"].removeprefix("Value error, ")
     value = error.get("input")
-    if error["type"] in ("missing", "extra_forbidden"):
-        return "unknown field (not part of the schema)" if error["type"] == "extra_forbidden" else "required field is missing"
+    if error["type"] == "extra_forbidden":
+        key = str(error["loc"][-1]) if error.get("loc") else ""
+        if not key.isascii() or " " in key:  # the tail of a text cut by a ',' or ': ' in a { … } mapping
+            return (f"unknown field {key!r}: if it is the end of a text with a ',' or ': ' in it, quote the whole text, "
+                    'e.g. title: "Sơ kết, tổng kết"')
+        return "unknown field (not part of the schema)"
+    if error["type"] == "missing":
+        return "required field is missing"
     if isinstance(value, (str, int, float, dt.date)) and not isinstance(value, bool):
         return f"{message}; got {value!r}"
     return message

@@ -173,6 +173,9 @@ CASES = [
     Case("yaml-colon", P, "title: Kế hoạch thử nghiệm", "title: Kế hoạch: thử nghiệm", "(yaml)", "title: Kế hoạch:", "must be quoted"),
     Case("yaml-duplicate-key", P, "  issued_on: 2020-11-05\n", "  issued_on: 2020-11-05\n  issued_on: 2020-11-06\n", "issued_on",
          "issued_on: 2020-11-06", "appears twice"),
+    Case("yaml-comma-in-flow", P, "  - id: dot-xuat\n    title: Báo cáo đột xuất\n",
+         "  - {id: extra, title: Sơ kết, tổng kết, section: IV.3, groups: [t.members], due: {type: adhoc}}\n"
+         "  - id: dot-xuat\n    title: Báo cáo đột xuất\n", "obligations[2].tổng kết", "id: extra", "quote the whole text"),
     Case("yaml-tab", P, "  number: 1/KH-TEST\n", "\tnumber: 1/KH-TEST\n", "(yaml)", None, "tab"),
     Case("yaml-alias-bomb", P, "plan:\n", lambda text: BOMB + text, "(yaml)", "f: &f", "alias bomb"),
     Case("yaml-top-level-list", P, "", lambda text: "- just a list\n- of strings\n", "(top level)", None, "mapping"),

@@ -114,16 +114,18 @@ def insert_rows(
     rows: list[tuple],
     constants: dict[str, Any] | None = None,
     skip_duplicates_of: Sequence[str] = (),
+    raw: Sequence[str] = (),
 ) -> int:
     """INSERT ``rows`` (tuples in ``columns`` order), each with ``constants`` (the same for every
     row: sent once, not as a column of equal values, which PostgreSQL parses row by row); with
     ``skip_duplicates_of`` (the columns of a unique key), a row whose key exists already is
-    skipped by the database. Returns how many rows were written."""
+    skipped by the database. ``raw`` columns arrive as the text the database stores (a JSON
+    document already serialised). Returns how many rows were written."""
     if not rows:
         return 0
     connection, dialect = _dialect(session)
     constants = constants or {}
-    processors = _processors(table, columns, dialect)
+    processors = [None if name in raw else process for name, process in zip(columns, _processors(table, columns, dialect))]
     fixed = {name: _convert_one(table, name, value, dialect) for name, value in constants.items()}
     names = ", ".join([*columns, *fixed])
     conflict = f" ON CONFLICT ({', '.join(skip_duplicates_of)}) DO NOTHING" if skip_duplicates_of else ""
@@ -152,6 +154,7 @@ def update_rows(
     constants: dict[str, Any] | None = None,
     increments: Sequence[str] = (),
     only_where: dict[str, Any] | None = None,
+    raw: Sequence[str] = (),
 ) -> int:
     """UPDATE the row whose ``key`` is each tuple's first value, setting ``columns`` to the
     tuple's other values, plus ``constants`` (the same for every row) and ``column + 1`` for
@@ -160,7 +163,7 @@ def update_rows(
     if not rows:
         return 0
     connection, dialect = _dialect(session)
-    processors = _processors(table, [key, *columns], dialect)
+    processors = [None if name in raw else process for name, process in zip([key, *columns], _processors(table, [key, *columns], dialect))]
     fixed = {name: _convert_one(table, name, value, dialect) for name, value in (constants or {}).items()}
     conditions = {name: _convert_one(table, name, value, dialect) for name, value in (only_where or {}).items()}
     if dialect.name == "postgresql":

@@ -149,6 +149,8 @@ class Obligation(Base):
     rule: Mapped[dict[str, Any]] = mapped_column(default=dict)
     units: Mapped[list[Any]] = mapped_column(default=list)
     escalate_to: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)  # [level 1, level 2] overriding the plan's
+    # A digest of the occurrences the last sync wrote for it: equal, and a sync leaves them unread.
+    occurrences_digest: Mapped[str | None] = mapped_column(String(32))
     origin: Mapped[str] = mapped_column(String(20), default="plan")  # plan file, or "request" at run time
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -178,6 +180,9 @@ class Occurrence(Base):
     explanation: Mapped[list[Any]] = mapped_column(default=list)
     # What reminders announce, in the text's words (deadlines.Deadline.phrase); None: the date.
     due_text: Mapped[str | None] = mapped_column(String(300))
+    # A digest of what the last sync wrote (the values above, the explanation included): a sync
+    # that changes nothing compares 32 characters a row, not the explanation's text.
+    sync_digest: Mapped[str | None] = mapped_column(String(32))
     # The first submission's instant, kept here so open rows are found by index.
     first_submitted_at: Mapped[dt.datetime | None] = mapped_column()
     retired: Mapped[bool] = mapped_column(Boolean, default=False)

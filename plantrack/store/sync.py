@@ -9,17 +9,20 @@ touched. Running a sync twice reports no change the second time.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..rules import expand
 from ..errors import PlantrackError
 from ..loader import Catalogue
+from .bulk import insert_rows, update_rows
 from .models import Duty, Extension, Obligation, Occurrence, Plan, Unit, UnitGroup
 
 
@@ -272,11 +275,19 @@ def _sync_obligations(
     )
 
 
+# The columns of an occurrence a sync writes, after its key; "explanation" goes as its JSON text.
+_OCCURRENCE_VALUES = ("period_label", "period_start", "period_end", "opens_on", "due_date", "explanation", "due_text", "sync_digest")
+
+
 def _sync_occurrences(
     session: Session, catalogue: Catalogue, report: SyncReport, obligations: dict[tuple[str, str], Obligation],
     rewrite_deadlines: bool = False,
 ) -> None:
-    desired: dict[tuple[int, str, str], dict[str, Any]] = {}
+    """Occurrences in bulk (``store.bulk``), not as ORM objects: a national tree has hundreds
+    of thousands, and a sync that changes nothing must compare them cheaply. The stored
+    rows are compared by a digest of what was written (``sync_digest``), not column by column."""
+    desired: dict[tuple[int, str, str], tuple] = {}
+    digests: dict[int, str] = {}  # obligation -> digest of all its occurrences
     labels: dict[int, str] = {}
     amending: dict[int, tuple[str, object]] = {}  # obligation id -> (plan, its latest amendment)
     for (plan_id, key), row in obligations.items():
@@ -293,48 +304,67 @@ def _sync_occurrences(
             plan.plan.issued_on,
             catalogue.plan_calendar(plan_id),
         )
+        texts: dict[int, tuple[str, str]] = {}  # per deadline (shared by every unit of a period; specs hold it)
+        whole = hashlib.blake2b(digest_size=16)
         for spec in specs:
             # The body that exists on the deadline owes it: a unit merged away hands its later
             # occurrences to its successor, and one not yet created owes none.
             holder = catalogue.unit_on(spec.unit_id, spec.deadline.due_date)
             if holder is None or (row.id, holder, spec.period_key) in desired:
                 continue
-            desired[(row.id, holder, spec.period_key)] = {
-                "period_label": spec.period_label,
-                "period_start": spec.period_start,
-                "period_end": spec.period_end,
-                "opens_on": spec.opens_on,
-                "due_date": spec.deadline.due_date,
-                "explanation": spec.deadline.explanation(),
-                "due_text": spec.deadline.phrase,
-            }
-    stale = select(Occurrence).join(Obligation).where(Obligation.origin == "plan")
-    existing = {(o.obligation_id, o.unit_id, o.period_key): o for o in session.scalars(stale)}
+            deadline = spec.deadline
+            known = texts.get(id(deadline))
+            if known is None:
+                text = json.dumps(deadline.explanation())
+                digest = hashlib.blake2b(
+                    "\x1f".join(map(str, (spec.period_label, spec.period_start, spec.period_end, spec.opens_on, deadline.due_date,
+                                           deadline.phrase, text))).encode(), digest_size=16,
+                ).hexdigest()
+                known = texts[id(deadline)] = (text, digest)
+            desired[(row.id, holder, spec.period_key)] = (
+                spec.period_label, spec.period_start, spec.period_end, spec.opens_on, deadline.due_date, known[0], deadline.phrase,
+                known[1],
+            )
+            whole.update(f"{holder}\x1f{spec.period_key}\x1f{known[1]}\x1e".encode())
+        digests[row.id] = whole.hexdigest()
+    # An obligation whose occurrences are as the last sync wrote them is left unread.
+    unchanged = {row.id for row in obligations.values() if row.occurrences_digest == digests.get(row.id)}
+    desired = {key: values for key, values in desired.items() if key[0] not in unchanged}
+    table = Occurrence.__table__
+    connection = session.connection()  # plain rows: the ORM's result machinery costs seconds here
+    extended = {row[0] for row in connection.execute(select(Extension.occurrence_id).distinct()).all()}
+    existing = {
+        (obligation_id, unit_id, period_key): (occurrence_id, current, retired, due, digest)
+        for occurrence_id, obligation_id, unit_id, period_key, current, retired, due, digest in connection.execute(
+            select(table.c.id, table.c.obligation_id, table.c.unit_id, table.c.period_key, table.c.current_due_date, table.c.retired,
+                   table.c.due_date, table.c.sync_digest)
+            .join(Obligation, table.c.obligation_id == Obligation.id)
+            .where(Obligation.origin == "plan", Obligation.id.not_in(unchanged) if unchanged else True)
+        ).all()
+    }
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     rewrites: list[tuple] = []
-
-    added = []
+    added, changed, amended = [], [], []
+    due_index = _OCCURRENCE_VALUES.index("due_date")
     for key, values in desired.items():
-        row = existing.get(key)
-        if row is None:
-            added.append(
-                Occurrence(obligation_id=key[0], unit_id=key[1], period_key=key[2], current_due_date=values["due_date"], **values)
-            )
+        found = existing.get(key)
+        if found is None:
+            added.append((*key, *values, values[due_index], False))
             counts["added"][labels[key[0]]] += 1
             continue
-        original_due = row.due_date
-        if values["due_date"] != original_due and not rewrite_deadlines:
+        occurrence_id, current, retired, original_due, digest = found
+        if values[due_index] != original_due and not rewrite_deadlines:
             if key[0] not in amending:
-                rewrites.append((labels[key[0]], key[1], key[2], original_due, values["due_date"]))
-                continue
-            if _amend(session, row, values, *amending[key[0]], catalogue):
-                counts["changed"][labels[key[0]]] += 1
+                rewrites.append((labels[key[0]], key[1], key[2], original_due, values[due_index]))
+            else:
+                amended.append((occurrence_id, key[0], values))
             continue
-        changed = _apply(row, {**values, "retired": False})
-        if row.due_date != original_due and not row.extensions:
-            row.current_due_date = row.due_date  # an extension, where granted, still stands
-        if changed:
-            counts["changed"][labels[key[0]]] += 1
+        if values[-1] == digest and not retired:
+            continue
+        if values[due_index] != original_due and occurrence_id not in extended:
+            current = values[due_index]  # an extension, where granted, still stands
+        changed.append((occurrence_id, *values, current, False))
+        counts["changed"][labels[key[0]]] += 1
     if rewrites:
         shown = "; ".join(f"{label} {unit} {period}: {old:%d/%m/%Y} → {new:%d/%m/%Y}" for label, unit, period, old, new in rewrites[:5])
         raise DeadlineRewrite(
@@ -346,13 +376,29 @@ def _sync_occurrences(
     # Stored in deadline order: a morning's work (the watch's window, that day's notices and
     # submissions) then sits on a few neighbouring pages of the table and its indexes, not on
     # thousands. Unit by unit, one replayed day wrote 9 ms of pages at commit; by deadline, 1.5.
-    added.sort(key=lambda o: (o.due_date, o.obligation_id, o.unit_id, o.period_key))
-    session.add_all(added)
-    for key, row in existing.items():
-        if key not in desired and not row.retired:
-            row.retired = True
+    added.sort(key=lambda row: (row[3 + due_index], row[0], row[1], row[2]))
+    columns = ("obligation_id", "unit_id", "period_key", *_OCCURRENCE_VALUES, "current_due_date", "retired")
+    insert_rows(session, table, columns, added, raw=("explanation",))
+    update_rows(session, table, "id", columns[3:], changed, raw=("explanation",))
+    retired = [(found[0],) for key, found in existing.items() if key not in desired and not found[2]]
+    update_rows(session, table, "id", (), retired, constants={"retired": True})
+    for key, found in existing.items():
+        if key not in desired and not found[2]:
             # Occurrences of an obligation that itself left the plan files have no live label.
             counts["retired"][labels.get(key[0], f"obligation#{key[0]} (retired obligation)")] += 1
+    for occurrence_id, obligation_id, values in amended:
+        row = session.get(Occurrence, occurrence_id)
+        if _amend(session, row, dict(zip(_OCCURRENCE_VALUES, values)), *amending[obligation_id], catalogue):
+            counts["changed"][labels[obligation_id]] += 1
+    for row in obligations.values():
+        if row.id not in unchanged:
+            row.occurrences_digest = digests.get(row.id)
+    # An obligation that left the plan files had its occurrences retired: if it comes back, they
+    # must be read again.
+    session.execute(
+        update(Obligation).where(Obligation.origin == "plan", Obligation.id.not_in([row.id for row in obligations.values()]),
+                                 Obligation.occurrences_digest.is_not(None)).values(occurrences_digest=None)
+    )
     for action, by_obligation in counts.items():
         for label, count in by_obligation.items():
             getattr(report, action)["occurrence"].extend([label] * count)
@@ -370,7 +416,7 @@ def _amend(session: Session, row: Occurrence, values: dict, plan_id: str, amendm
     note = f": {amendment.note}" if amendment.note else ""
     session.add(Extension(
         occurrence=row, previous_due_date=row.current_due_date, new_due_date=values["due_date"], reason=reason + note,
-        approved_by=issuer, granted_at=start_of_local_day(amendment.effective_from), explanation=values["explanation"],
+        approved_by=issuer, granted_at=start_of_local_day(amendment.effective_from), explanation=json.loads(values["explanation"]),
     ))
     row.current_due_date, row.due_text = values["due_date"], values["due_text"]
     return True

@@ -35,6 +35,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('occurrence', schema=None) as batch_op:
         batch_op.add_column(sa.Column('due_text', sa.String(length=300), nullable=True))
+        batch_op.add_column(sa.Column('sync_digest', sa.String(length=32), nullable=True))
     # Plain ALTER TABLE ADD COLUMN: other tables refer to unit, and a batch rebuild would drop it.
     op.add_column('unit', sa.Column('valid_from', sa.Date(), nullable=True))
     op.add_column('unit', sa.Column('valid_until', sa.Date(), nullable=True))
@@ -44,6 +45,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('coordination', sa.JSON(), nullable=False, server_default=sa.text("'{}'")))
     with op.batch_alter_table('obligation', schema=None) as batch_op:
         batch_op.add_column(sa.Column('escalate_to', sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column('occurrences_digest', sa.String(length=32), nullable=True))
     with op.batch_alter_table('duty', schema=None) as batch_op:
         batch_op.add_column(sa.Column('active_from', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('active_until', sa.Date(), nullable=True))
@@ -56,10 +58,12 @@ def downgrade() -> None:
         for column in ('timeframe', 'active_until', 'active_from'):
             batch_op.drop_column(column)
     with op.batch_alter_table('obligation', schema=None) as batch_op:
+        batch_op.drop_column('occurrences_digest')
         batch_op.drop_column('escalate_to')
     with op.batch_alter_table('plan', schema=None) as batch_op:
         batch_op.drop_column('coordination')
     with op.batch_alter_table('occurrence', schema=None) as batch_op:
+        batch_op.drop_column('sync_digest')
         batch_op.drop_column('due_text')
     with op.batch_alter_table('unit', schema=None) as batch_op:
         for column in ('aliases', 'successor_id', 'valid_until', 'valid_from'):
