@@ -111,6 +111,30 @@ class Catalogue:
         """The units that owe ``obligation``."""
         return self.expand_units(obligation.units, obligation.groups)
 
+    def find_obligation(self, ref: str, plan_id: str) -> tuple[str, ObligationDef] | None:
+        """The obligation ``ref`` names from ``plan_id``: "key" in the same plan, or "plan-id/key"."""
+        other, _, key = ref.rpartition("/")
+        owner = other or plan_id
+        plan = self.plans.get(owner)
+        found = next((o for o in plan.obligations if o.id == key), None) if plan else None
+        return (owner, found) if found is not None else None
+
+    def resolver(self, plan_id: str, chain: tuple = ()):
+        """For ``after`` rules: the title and dated periods of the obligation a reference names."""
+        from .rules import dated
+
+        def resolve(ref: str):
+            found = self.find_obligation(ref, plan_id)
+            if found is None:
+                raise ValueError(f"no obligation {ref!r}")
+            owner, obligation = found
+            if (owner, obligation.id) in chain:
+                raise ValueError("a cycle of 'after' rules: " + " → ".join(f"{p}/{k}" for p, k in (*chain, (owner, obligation.id))))
+            plan = self.plans[owner].plan
+            return obligation.title, dated(obligation, self.plan_period(owner), plan.issued_on, self.plan_calendar(owner),
+                                           self.resolver(owner, (*chain, (owner, obligation.id))))
+        return resolve
+
     def unit_on(self, unit_id: str, day: dt.date) -> str | None:
         """The body that holds ``unit_id``'s duties on ``day``: the unit itself while it exists,
         then its successor (merged into) and theirs; None before it exists or without one."""
@@ -516,6 +540,19 @@ def _check_plan(cat: Catalogue, source: SourceFile, plan_id: str, known_unit, pr
         for j, unit_id in enumerate(obligation.escalate_to or []):
             known_unit(source, here + ("escalate_to", j), unit_id)
         due, issued = obligation.due, plan.plan.issued_on
+        if due.type == "after":
+            found = cat.find_obligation(due.obligation, plan_id)
+            if found is None:
+                problem(source, here + ("due", "obligation"), f"no obligation {due.obligation!r} (write 'key' of this plan or 'plan-id/key')")
+                continue
+            if found[1].due.type == "adhoc":
+                problem(source, here + ("due", "obligation"), f"{due.obligation!r} is ad hoc: it has no dates to count from")
+                continue
+            try:
+                cat.resolver(plan_id, ((plan_id, obligation.id),))(due.obligation)
+            except ValueError as exc:
+                problem(source, here + ("due", "obligation"), str(exc))
+                continue
         message = due.problem(period.start, period.end, issued)
         if message:
             problem(source, here + ("due",), message)

@@ -23,6 +23,7 @@ from pydantic import AfterValidator, Field, model_validator
 from .masking import channel_url_problem
 from .rules import (  # noqa: F401  (the rule models are part of the schema; re-exported)
     AdhocDue,
+    AfterDue,
     Basis,
     CronDue,
     CronExpression,

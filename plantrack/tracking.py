@@ -170,6 +170,26 @@ def active_duties(session: Session, day: dt.date, plan: str | None = None, unit:
     return rows
 
 
+def waiting_for(session: Session, occurrence: Occurrence) -> tuple[str, int, int, list[str]] | None:
+    """For a compiling step (an ``after`` rule): the obligation it compiles, how many of its
+    occurrences of the same period were handed in, of how many, and who has not yet."""
+    rule = occurrence.obligation.rule or {}
+    if rule.get("type") != "after":
+        return None
+    other, _, key = rule["obligation"].rpartition("/")
+    source = session.scalars(select(Obligation).where(Obligation.plan_id == (other or occurrence.obligation.plan_id),
+                                                      Obligation.key == key)).first()
+    if source is None:
+        return None
+    rows = session.execute(
+        select(Occurrence.unit_id, Occurrence.first_submitted_at)
+        .where(Occurrence.obligation_id == source.id, Occurrence.period_key == occurrence.period_key, Occurrence.retired.is_(False))
+        .order_by(Occurrence.unit_id)
+    ).all()
+    missing = [unit for unit, submitted in rows if submitted is None]
+    return source.title, len(rows) - len(missing), len(rows), missing
+
+
 def plans_led_by(session: Session, unit_id: str) -> list[str]:
     """The live plans ``unit_id`` issued or coordinates (office or head), with the plans that
     implement them."""

@@ -92,3 +92,49 @@ def test_a_yearly_report_can_start_the_next_year():
     due = {"type": "recurring", "cron": "0 0 15 12 *", "key_format": "%Y", "first": "2026-01-01"}
     specs = expand(obligation(due), ["u"], PERIOD, ISSUED, WorkCalendar())
     assert [s.period_key for s in specs] == ["2026", "2027"]  # not 15/12/2025, a month after the plan
+
+
+def test_a_cascade_is_linked_obligations_and_explain_shows_what_a_step_waits_for(store, mini_dir):
+    from typer.testing import CliRunner
+
+    from plantrack.cli import app
+    from plantrack.loader import load_catalogue
+    from plantrack.store.sync import sync_catalogue
+    from plantrack.tracking import find_occurrence, record_submission
+
+    from .conftest import vn
+    from .test_loader import edit
+
+    edit(mini_dir / "plan.yaml", "  - id: dot-xuat\n", "  - id: tong-hop-6-thang\n    title: Báo cáo tổng hợp 6 tháng\n"
+         "    section: IV.3\n    units: [t.office]\n    submit_to: t.committee\n"
+         "    due: {type: after, obligation: bao-cao-6-thang, working_days: 5}\n  - id: dot-xuat\n")
+    catalogue = load_catalogue(mini_dir)
+    with store.transaction() as session:
+        sync_catalogue(session, catalogue)
+        unit = find_occurrence(session, None, "t-plan", "bao-cao-6-thang", "t.alpha", "2021-H1")
+        office = find_occurrence(session, None, "t-plan", "tong-hop-6-thang", "t.office", "2021-H1")
+        assert unit.due_date == D(2021, 6, 17) and office.due_date == D(2021, 6, 24)  # 5 working days later
+        record_submission(session, unit, vn(2021, 6, 16, 9), "3/BC-ALPHA")
+        office_id = office.id
+    result = CliRunner().invoke(app, ["explain", "--occurrence", str(office_id), "--db", store.url])
+    assert result.exit_code == 0, result.output
+    assert "5 ngày làm việc sau hạn của “Báo cáo 6 tháng” kỳ 6 tháng đầu năm 2021 (17/06/2021)" in result.output
+    assert "Chờ “Báo cáo 6 tháng” (6 tháng đầu năm 2021): 1/2 đơn vị đã nộp; chưa nộp: t.beta" in result.output
+
+
+def test_an_after_rule_names_a_real_dated_obligation_and_no_cycle(mini_dir):
+    from plantrack.errors import DefinitionError
+    from plantrack.loader import load_catalogue
+
+    from .test_loader import edit
+
+    plan = mini_dir / "plan.yaml"
+    original = plan.read_text(encoding="utf-8")
+    for target, says in (("khong-co", "no obligation"), ("dot-xuat", "ad hoc"), ("vong", "cycle")):
+        plan.write_text(original, encoding="utf-8")
+        edit(plan, "  - id: dot-xuat\n", f"  - id: vong\n    title: Vòng\n    section: IV\n    units: [t.office]\n"
+             f"    due: {{type: after, obligation: {target}, days: 1}}\n  - id: dot-xuat\n")
+        with pytest.raises(DefinitionError) as caught:
+            load_catalogue(mini_dir)
+        (problem,) = caught.value.problems
+        assert problem.field == "obligations[2].due.obligation" and says in problem.message, problem

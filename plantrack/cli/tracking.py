@@ -191,6 +191,18 @@ def explain(
             out.print(f"  [bold]{'Extension' if key == 'en' else 'Gia hạn'}[/] ({extension.granted_at.astimezone(TIMEZONE):%d/%m/%Y %H:%M}):")
             for step in extension.explanation:
                 out.print(f"    {dt.date.fromisoformat(step['date']):%d/%m/%Y}  {step[key]}", highlight=False)
+        from ..tracking import waiting_for
+
+        waits = waiting_for(session, row)
+        if waits is not None:
+            title, done, total, missing = waits
+            english = key == "en"
+            out.print(
+                (f"  Waits for '{title}' ({row.period_label}): {done}/{total} handed in" if english
+                 else f"  Chờ “{title}” ({row.period_label}): {done}/{total} đơn vị đã nộp")
+                + (f"; {'missing' if english else 'chưa nộp'}: {', '.join(missing[:10])}{' …' if len(missing) > 10 else ''}" if missing else ""),
+                highlight=False,
+            )
 
 
 @app.command()

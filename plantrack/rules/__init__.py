@@ -15,8 +15,9 @@ from pydantic import Field
 
 from ..calendar import WorkCalendar
 from ..deadlines import OccurrenceSpec
-from . import adhoc, milestone, one_off, recurring, reporting_period, within  # noqa: F401  (they register)
+from . import adhoc, after, milestone, one_off, recurring, reporting_period, within  # noqa: F401  (they register)
 from .adhoc import AdhocDue
+from .after import AfterDue
 from .base import REGISTRY, Basis, Dated, DueBase, RuleContext, Strict, Wording, register
 from .milestone import Milestone, MilestoneDue
 from .one_off import OneOffDue
@@ -27,12 +28,19 @@ from .within import WithinDue, parse_window
 DueRule = Annotated[Union[tuple(REGISTRY.values())], Field(discriminator="type")]
 
 
-def expand(obligation, units: list[str], period, issued_on: dt.date, calendar: WorkCalendar) -> list[OccurrenceSpec]:
-    """All occurrences of ``obligation`` for ``units`` within the plan ``period`` (start, end)."""
+def dated(obligation, period, issued_on: dt.date, calendar: WorkCalendar, resolve=None) -> list[Dated]:
+    """The dated periods of an obligation, whatever unit owes them."""
+    context = RuleContext(obligation.section, obligation.title, period.start, period.end, issued_on, calendar, resolve)
+    return obligation.due.expand(context)
+
+
+def expand(obligation, units: list[str], period, issued_on: dt.date, calendar: WorkCalendar, resolve=None) -> list[OccurrenceSpec]:
+    """All occurrences of ``obligation`` for ``units`` within the plan ``period`` (start, end);
+    ``resolve`` gives the dated periods of another obligation (for ``after`` rules)."""
     due = obligation.due
     if type(due) not in REGISTRY.values():
         raise TypeError(f"due rule {type(due).__name__} is not registered in plantrack.rules")
-    context = RuleContext(obligation.section, obligation.title, period.start, period.end, issued_on, calendar)
+    context = RuleContext(obligation.section, obligation.title, period.start, period.end, issued_on, calendar, resolve)
     dated = due.expand(context)
     return [
         OccurrenceSpec(unit, item.key, item.label, item.start, item.end, item.opens, item.deadline)
@@ -42,6 +50,6 @@ def expand(obligation, units: list[str], period, issued_on: dt.date, calendar: W
 
 
 __all__ = [
-    "REGISTRY", "AdhocDue", "Basis", "CronDue", "CronExpression", "Dated", "DueBase", "DueRule", "Milestone", "MilestoneDue",
+    "REGISTRY", "AdhocDue", "AfterDue", "dated", "Basis", "CronDue", "CronExpression", "Dated", "DueBase", "DueRule", "Milestone", "MilestoneDue",
     "OneOffDue", "ReportingPeriodDue", "RuleContext", "Strict", "WithinDue", "Wording", "expand", "parse_window", "register",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import Callable, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
@@ -36,6 +36,8 @@ class RuleContext:
     period_end: dt.date
     issued_on: dt.date
     calendar: WorkCalendar
+    # For rules relative to another obligation: its title and dated periods, by reference.
+    resolve: Callable[[str], tuple[str, list["Dated"]]] | None = None
 
 
 @dataclass(frozen=True)

@@ -303,6 +303,7 @@ def _sync_occurrences(
             catalogue.plan_period(plan_id),
             plan.plan.issued_on,
             catalogue.plan_calendar(plan_id),
+            catalogue.resolver(plan_id, ((plan_id, key),)),
         )
         texts: dict[int, tuple[str, str]] = {}  # per deadline (shared by every unit of a period; specs hold it)
         whole = hashlib.blake2b(digest_size=16)

@@ -1,0 +1,54 @@
+"""``after``: a deadline relative to another obligation's, period by period: "N ngày (làm việc)
+sau hạn của X". A cascade is a chain of them (units report to their superior by 31/3, the
+superiors compile by 15/4, the province by 31/5): each compiling step is due after the one it
+compiles, keeps its period, and ``explain`` shows the chain and what it waits for.
+
+``obligation`` names the other obligation in the same plan (``key``) or in another
+(``plan-id/key``); it must not be ad hoc (it has no dates until requested).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from ..deadlines import Step, d, resolve_deadline
+from .base import Dated, DueBase, RuleContext, register
+
+
+@register
+class AfterDue(DueBase):
+    type: Literal["after"]
+    obligation: str = Field(min_length=1, max_length=201)  # "key" or "plan-id/key"
+    days: int | None = Field(default=None, ge=0, le=120)  # calendar days after its deadline
+    working_days: int | None = Field(default=None, ge=0, le=60)
+
+    @model_validator(mode="after")
+    def _one_offset(self) -> "AfterDue":
+        if (self.days is None) == (self.working_days is None):
+            raise ValueError("give exactly one of 'days' or 'working_days' after the other obligation's deadline")
+        return self
+
+    def expand(self, context: RuleContext) -> list[Dated]:
+        if context.resolve is None:
+            raise ValueError(f"the rule 'after' needs the obligation {self.obligation!r} to expand")
+        title, before = context.resolve(self.obligation)
+        found = []
+        for item in before:
+            base = item.deadline.due_date
+            if self.working_days is not None:
+                written = context.calendar.add_working_days(base, self.working_days)
+                offset, offset_en = f"{self.working_days} ngày làm việc", f"{self.working_days} working days"
+            else:
+                written = base + dt.timedelta(days=self.days)
+                offset, offset_en = f"{self.days} ngày", f"{self.days} days"
+            rule = Step(
+                written,
+                f"Mục {context.section}: {context.title} — {offset} sau hạn của “{title}” kỳ {item.label} ({d(base)}) = {d(written)}.",
+                f"Section {context.section}: {offset_en} after the deadline of '{title}' for {item.key} ({d(base)}) = {d(written)}.",
+            )
+            deadline = resolve_deadline(written, "at_latest_on", context.calendar, rule, self.basis_step(written))
+            found.append(Dated(item.key, item.label, item.start, item.end, item.opens, deadline))
+        return found
