@@ -83,3 +83,15 @@ def test_nghe_an_980_task_table_keeps_each_time_as_written():
     assert [s.period_key for s in december] == ["2025", "2026", "2027"]
     duties = {d.id: d for d in cat.plans["na-kh-980-2025"].duties}
     assert duties["noi-dung-chi"].timeframe.ongoing and duties["dien-tap"].timeframe.until_event == "theo Kế hoạch riêng"
+
+
+def test_dong_thap_617_quarters_and_twice_yearly_reports():
+    cat = catalogue()
+    (quarter,) = occurrences(cat, "dt-kh-617-2025", "bo-tieu-chi", "dt.skhcn")
+    assert (quarter.period_label, quarter.opens_on, quarter.deadline.due_date) == ("Quí IV-2025", D(2025, 12, 1), D(2025, 12, 31))
+    june = occurrences(cat, "dt-kh-617-2025", "bao-cao-thang-6", "dt.so-nganh")
+    assert [s.period_key for s in june] == ["2026-06", "2027-06", "2028-06", "2029-06", "2030-06"]
+    # "trước ngày 01/6/2026": Sunday 31/05 would be carried to Monday 01/06, which the text calls too late.
+    assert june[0].deadline.due_date == D(2026, 6, 1) and june[0].deadline.phrase == "trước ngày 01/06/2026"
+    november = occurrences(cat, "dt-kh-617-2025", "bao-cao-thang-11", "dt.so-nganh")
+    assert november[0].deadline.due_date == D(2026, 11, 16)  # before Sunday 15/11: Saturday 14/11 → Monday 16/11

@@ -56,6 +56,7 @@ def test_an_unregistered_rule_is_an_error_not_silence():
     ("6 tháng đầu năm 2026", D(2026, 1, 1), D(2026, 6, 30)),
     ("trong Quý I/2026", D(2026, 1, 1), D(2026, 3, 31)),
     ("2025", D(2025, 1, 1), D(2025, 12, 31)),  # a task table's column
+    ("Quí IV-2025", D(2025, 10, 1), D(2025, 12, 31)),  # another table's spelling
     ("2026 - 2027", D(2026, 1, 1), D(2027, 12, 31)),
 ])
 def test_time_frames_are_read_as_written(written, start, end):

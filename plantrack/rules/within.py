@@ -18,7 +18,7 @@ from .base import Dated, DueBase, RuleContext, register, window_text
 
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 _YEAR = r"(\d{4})"
-_QUARTER = r"quý\s*(I{1,3}|IV|[1-4])\s*/\s*" + _YEAR
+_QUARTER = r"qu[ýí]\s*(I{1,3}|IV|[1-4])\s*[/-]\s*" + _YEAR  # "Quý III/2026", a table's "Quí IV-2025"
 _MONTH = r"tháng\s*(\d{1,2})\s*/\s*" + _YEAR
 EXAMPLES = ("'Tháng 11/2025', 'Tháng 11 - 12/2025', 'Quý III/2026', 'Quý IV/2025 - Quý II/2026', 'Năm 2026', '2026', "
             "'năm 2026 - 2027', '6 tháng đầu năm 2026'")
