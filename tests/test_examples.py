@@ -25,7 +25,8 @@ def catalogue():
 def occurrences(cat, plan_id, key, unit):
     plan = cat.plans[plan_id]
     obligation = next(o for o in plan.obligations if o.id == key)
-    return expand(obligation, [unit], cat.plan_period(plan_id), plan.plan.issued_on, cat.plan_calendar(plan_id))
+    return expand(obligation, [unit], cat.plan_period(plan_id), plan.plan.issued_on, cat.plan_calendar(plan_id),
+                  cat.resolver(plan_id, ((plan_id, key),)))
 
 
 def test_dak_lak_0130_daily_reports_run_from_the_issue_to_the_assumed_end():
@@ -95,3 +96,14 @@ def test_dong_thap_617_quarters_and_twice_yearly_reports():
     assert june[0].deadline.due_date == D(2026, 6, 1) and june[0].deadline.phrase == "trước ngày 01/06/2026"
     november = occurrences(cat, "dt-kh-617-2025", "bao-cao-thang-11", "dt.so-nganh")
     assert november[0].deadline.due_date == D(2026, 11, 16)  # before Sunday 15/11: Saturday 14/11 → Monday 16/11
+
+
+def test_can_tho_159_a_cascade_with_a_stated_period():
+    cat = catalogue()
+    header = cat.plans["ct-kh-159-2025"].plan
+    assert header.period_basis == "stated" and header.period.end == D(2025, 12, 31)  # "Từ nay đến hết năm 2025"
+    (agencies,) = occurrences(cat, "ct-kh-159-2025", "bao-cao-so-nganh", "ct.so-nganh")
+    (city,) = occurrences(cat, "ct-kh-159-2025", "bao-cao-tong-hop", "ct.snnmt")
+    assert agencies.deadline.due_date == D(2025, 12, 22)  # Saturday 20/12 → Monday
+    assert city.deadline.due_date == D(2025, 12, 29)  # five working days after the agencies'
+    assert "sau hạn của “Báo cáo công tác truyền thông" in city.deadline.steps[0].vi
