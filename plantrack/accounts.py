@@ -177,7 +177,8 @@ def authenticate(session: Session, login: str, password: str) -> Account | None:
     return account
 
 
-def _digest(session_id: str) -> str:
+def session_digest(session_id: str) -> str:
+    """What the store keeps of a session id (and what a form's CSRF token is bound to)."""
     return hashlib.sha256(session_id.encode("ascii", "replace")).hexdigest()
 
 
@@ -185,7 +186,7 @@ def start_session(session: Session, account: Account, now: dt.datetime) -> str:
     """A new session id for ``account`` (to be signed into the cookie); expired ones go."""
     session.execute(delete(LoginSession).where(LoginSession.expires_at < now))
     session_id = secrets.token_urlsafe(32)
-    session.add(LoginSession(id_hash=_digest(session_id), login=account.login, created_at=now, expires_at=now + SESSION_LIFETIME))
+    session.add(LoginSession(id_hash=session_digest(session_id), login=account.login, created_at=now, expires_at=now + SESSION_LIFETIME))
     return session_id
 
 
@@ -193,7 +194,7 @@ def session_account(session: Session, session_id: str | None, now: dt.datetime) 
     """The account a session id belongs to, if the session is still open."""
     if not session_id:
         return None
-    found = session.get(LoginSession, _digest(session_id))
+    found = session.get(LoginSession, session_digest(session_id))
     if found is None or now > found.expires_at:
         return None
     return session.get(Account, found.login)
@@ -201,7 +202,7 @@ def session_account(session: Session, session_id: str | None, now: dt.datetime) 
 
 def end_session(session: Session, session_id: str | None) -> None:
     if session_id:
-        session.execute(delete(LoginSession).where(LoginSession.id_hash == _digest(session_id)))
+        session.execute(delete(LoginSession).where(LoginSession.id_hash == session_digest(session_id)))
 
 
 def end_sessions(session: Session, login: str) -> int:

@@ -250,12 +250,14 @@ def status_rows(
     include_implementing: bool = True,
     due_by: dt.date | None = None,
     open_only: bool = False,
+    sub_units: bool = True,
 ) -> list[OccurrenceStatus]:
     """Every live occurrence (filtered by plan and unit, with their descendants) and its status.
 
     ``due_by`` and ``open_only`` give "what is due or overdue as of X": only rows whose
     deadline falls by ``due_by`` and that were not handed in by ``as_of``; the indexes on
-    the deadline and the first submission let the database read just that window.
+    the deadline and the first submission let the database read just that window. With
+    ``sub_units=False`` a unit's own occurrences only (its page, its calendar).
     """
     query = (
         select(Occurrence, Obligation, Plan, Unit)
@@ -277,7 +279,9 @@ def status_rows(
     if plan is not None:
         root = resolve_plan(session, plan).id
         query = query.where(Plan.id.in_(descendant_plans(session, root) if include_implementing else [root]))
-    if unit is not None:
+    if unit is not None and not sub_units:
+        query = query.where(Occurrence.unit_id == resolve_unit(session, unit).id)
+    elif unit is not None:
         root_unit = resolve_unit(session, unit).id
         led = plans_led_by(session, root_unit)
         subtree = [] if led else descendant_units(session, root_unit)

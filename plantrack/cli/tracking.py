@@ -218,7 +218,7 @@ def calendar(
     store = Store(db)
     with store.session() as session:
         unit_row = resolve_unit(session, unit)
-        rows = [r for r in status_rows(session, instant, plan, unit, include_not_open=True) if r.unit_id == unit_row.id]
+        rows = status_rows(session, instant, plan, unit_row.id, include_not_open=True, sub_units=False)
         explanations = {r.occurrence_id: session.get(Occurrence, r.occurrence_id).explanation for r in rows}
     text = unit_calendar(unit_row.name, rows, explanations, dt.datetime.now(dt.timezone.utc))
     path = output or Path(f"{unit_row.id}.ics")

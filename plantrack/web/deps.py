@@ -14,7 +14,6 @@ is bound to a cookie of its own. Nothing here reads the clock but ``Context.cloc
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -24,7 +23,7 @@ from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 
-from ..accounts import Role, Scope, account_scope, session_account
+from ..accounts import Role, Scope, account_scope, session_account, session_digest
 from ..calendar import local_date
 from ..keys import Keyring, Purpose
 from ..settings import FLASH_LIFETIME
@@ -62,7 +61,7 @@ class Principal:
 
     @property
     def digest(self) -> str:
-        return hashlib.sha256(self.session_id.encode("ascii")).hexdigest()
+        return session_digest(self.session_id)
 
 
 class SignInRequired(Exception):

@@ -36,7 +36,7 @@ def granted(ctx: Context, session, token: str) -> Occurrence:
 
 
 def form_context(ctx: Context, session, occurrence: Occurrence) -> dict:
-    [row] = [r for r in status_rows(session, ctx.clock(), unit=occurrence.unit_id, include_not_open=True)
+    [row] = [r for r in status_rows(session, ctx.clock(), unit=occurrence.unit_id, include_not_open=True, sub_units=False)
              if r.occurrence_id == occurrence.id] or [None]
     submissions = list(occurrence.submissions)
     return {"occurrence": occurrence, "row": row, "unit": occurrence.unit, "plan": occurrence.obligation.plan,

@@ -80,7 +80,7 @@ def unit_view(ctx: Context, unit_id: str, instant: dt.datetime, principal: Princ
         unit = session.get(Unit, unit_id)
         if unit is None:
             return None
-        rows = [r for r in status_rows(session, instant, unit=unit_id, include_not_open=True) if r.unit_id == unit_id and plan_ok(r.plan_id)]
+        rows = [r for r in status_rows(session, instant, unit=unit_id, include_not_open=True, sub_units=False) if plan_ok(r.plan_id)]
         ids = [r.occurrence_id for r in rows]
         duties = [
             (plan, duty, next(a["role"] for a in duty.assignments if a["unit"] == unit_id))
@@ -171,7 +171,7 @@ def calendar_feed(token: str, ctx: Context = Depends(context)):
     now = ctx.clock()
     with ctx.store.session() as session:
         unit = session.get(Unit, unit_id)
-        rows = [r for r in status_rows(session, now, unit=unit_id, include_not_open=True) if r.unit_id == unit_id]
+        rows = status_rows(session, now, unit=unit_id, include_not_open=True, sub_units=False)
         ids = [r.occurrence_id for r in rows]
         explanations = {oid: steps for oid, steps in session.execute(select(Occurrence.id, Occurrence.explanation).where(Occurrence.id.in_(ids)))}
         text = unit_calendar(unit.name, rows, explanations, now)
