@@ -154,10 +154,11 @@ def active_duties(session: Session, day: dt.date, plan: str | None = None, unit:
     if plan is not None:
         query = query.where(Plan.id.in_(descendant_plans(session, resolve_plan(session, plan).id)))
     wanted = resolve_unit(session, unit).id if unit is not None else None
+    holder = _holders_on(session, day)
     rows = []
     for duty, number in session.execute(query):
-        lead = [a["unit"] for a in duty.assignments if a["role"] in ("lead", "either")]
-        support = [a["unit"] for a in duty.assignments if a["role"] == "support"]
+        lead = _dedup(holder(a["unit"]) for a in duty.assignments if a["role"] in ("lead", "either"))
+        support = [u for u in _dedup(holder(a["unit"]) for a in duty.assignments if a["role"] == "support") if u not in lead]
         if wanted is not None and wanted not in lead and wanted not in support:
             continue
         frame = duty.timeframe or {}
@@ -168,6 +169,35 @@ def active_duties(session: Session, day: dt.date, plan: str | None = None, unit:
         rows.append(DutyRow(duty.plan_id, number, duty.key, duty.section, duty.text, words or dates, duty.active_from,
                             duty.active_until, lead, support))
     return rows
+
+
+def _holders_on(session: Session, day: dt.date):
+    """A function from a unit id to the body holding its duties on ``day`` (the unit, or the
+    successor it merged into; None before it exists). Only units with a lifetime are read."""
+    lives = {
+        row.id: row for row in session.execute(
+            select(Unit.id, Unit.valid_from, Unit.valid_until, Unit.successor_id)
+            .where(or_(Unit.valid_from.is_not(None), Unit.valid_until.is_not(None)))
+        )
+    }
+
+    def holder(unit_id: str | None) -> str | None:
+        seen = set()
+        while unit_id is not None and unit_id in lives and unit_id not in seen:
+            life = lives[unit_id]
+            if life.valid_from is not None and day < life.valid_from:
+                return None
+            if life.valid_until is None or day <= life.valid_until:
+                return unit_id
+            seen.add(unit_id)
+            unit_id = life.successor_id
+        return unit_id if unit_id not in seen else None
+
+    return holder
+
+
+def _dedup(ids) -> list[str]:
+    return list(dict.fromkeys(i for i in ids if i is not None))
 
 
 def waiting_for(session: Session, occurrence: Occurrence) -> tuple[str, int, int, list[str]] | None:

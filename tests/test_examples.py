@@ -107,3 +107,40 @@ def test_can_tho_159_a_cascade_with_a_stated_period():
     assert agencies.deadline.due_date == D(2025, 12, 22)  # Saturday 20/12 → Monday
     assert city.deadline.due_date == D(2025, 12, 29)  # five working days after the agencies'
     assert "sau hạn của “Báo cáo công tác truyền thông" in city.deadline.steps[0].vi
+
+
+def test_vn_2530_the_prime_ministers_table_keeps_its_windows_and_its_yearly_report(store):
+    cat = catalogue()
+    (decree,) = occurrences(cat, "vn-qd-2530-2025", "nghi-dinh-xlvp", "vn.bnnmt")
+    assert (decree.opens_on, decree.deadline.due_date, decree.deadline.phrase) == (D(2026, 1, 1), D(2026, 3, 31), "trong quý I năm 2026 (Thứ Ba)")
+    (relocation,) = occurrences(cat, "vn-qd-2530-2025", "di-doi-co-so", "vn.province.ha-noi")
+    assert relocation.deadline.due_date == D(2029, 12, 31)  # "Trước năm 2030"
+    duties = {d.id: d for d in cat.plans["vn-qd-2530-2025"].duties}
+    assert duties["a7-thanh-tra"].timeframe.ongoing and duties["b1-chat-thai-xay-dung"].timeframe.start == D(2027, 1, 1)
+    from sqlalchemy import func, select
+
+    from plantrack.store.models import Obligation, Occurrence
+
+    with store.transaction() as session:
+        sync_catalogue(session, cat)
+    with store.session() as session:
+        def owed(key):
+            return session.execute(
+                select(Occurrence.unit_id, Occurrence.period_key, Occurrence.due_date).join(Obligation)
+                .where(Obligation.plan_id == "vn-qd-2530-2025", Obligation.key == key)
+            ).all()
+        yearly = owed("bao-cao-hang-nam")
+        holders = {unit for unit, _, _ in yearly}
+        # 13 central bodies and the provinces of the day: the 63 of 2020 fall on the 34 of 01/07/2025.
+        assert len(holders) == 13 + 34 and "vn.province.ba-ria-vung-tau" not in holders and "vn.province.ho-chi-minh" in holders
+        # "trước ngày 25 tháng 12": the 24th, but Sunday 24/12/2028 goes to Monday 25/12 under art. 148(5)
+        assert {(key, due) for _, key, due in yearly} == {(str(y), D(y, 12, 24 + (y == 2028))) for y in range(2026, 2031)}
+        assert session.scalar(select(func.count()).select_from(Occurrence).join(Obligation)
+                              .where(Obligation.key == "kiem-ke-cap-tinh", Obligation.plan_id == "vn-qd-2530-2025")) == 34
+        compiled = sorted(due for _, _, due in owed("bao-cao-tong-hop-hang-nam"))
+        assert compiled[0] == D(2026, 12, 30)  # four working days after 24/12/2026
+        running = active_duties(session, D(2026, 5, 1), "vn-qd-2530-2025", "vn.province.ho-chi-minh")
+        mine = {row.key: row for row in running}
+        assert "o1-kiem-ke-cap-tinh" in mine and "vn.province.ba-ria-vung-tau" not in mine["o1-kiem-ke-cap-tinh"].lead
+        assert not active_duties(session, D(2026, 5, 1), "vn-qd-2530-2025", "vn.province.ba-ria-vung-tau")  # merged into HCMC
+        assert "b1-chat-thai-xay-dung" not in {row.key for row in active_duties(session, D(2026, 5, 1), "vn-qd-2530-2025")}

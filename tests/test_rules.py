@@ -58,12 +58,16 @@ def test_an_unregistered_rule_is_an_error_not_silence():
     ("2025", D(2025, 1, 1), D(2025, 12, 31)),  # a task table's column
     ("Quí IV-2025", D(2025, 10, 1), D(2025, 12, 31)),  # another table's spelling
     ("2026 - 2027", D(2026, 1, 1), D(2027, 12, 31)),
+    ("quý I năm 2026", D(2026, 1, 1), D(2026, 3, 31)),  # a decision's spelling (2530/QĐ-TTg)
+    ("Giai đoạn 2026 - 2030", D(2026, 1, 1), D(2030, 12, 31)),
+    ("trong giai đoạn 2026 - 2028", D(2026, 1, 1), D(2028, 12, 31)),
 ])
 def test_time_frames_are_read_as_written(written, start, end):
     assert parse_window(written) == (start, end)
 
 
-@pytest.mark.parametrize("written", ["Quý V/2026", "Tháng 13/2025", "sớm nhất có thể", "Quý II/2026 - Quý I/2026", "26/2026"])
+@pytest.mark.parametrize("written", ["Quý V/2026", "Tháng 13/2025", "sớm nhất có thể", "Quý II/2026 - Quý I/2026", "26/2026",
+                                     "giai đoạn 2030 - 2026", "giai đoạn đầu"])
 def test_a_time_frame_the_rule_cannot_read_is_refused_with_examples(written):
     with pytest.raises(ValidationError, match="Quý III/2026|ends before it starts"):
         obligation({"type": "within", "written": written})

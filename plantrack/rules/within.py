@@ -18,10 +18,11 @@ from .base import Dated, DueBase, RuleContext, register, window_text
 
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 _YEAR = r"(\d{4})"
-_QUARTER = r"qu[ýí]\s*(I{1,3}|IV|[1-4])\s*[/-]\s*" + _YEAR  # "Quý III/2026", a table's "Quí IV-2025"
+# "Quý III/2026", a table's "Quí IV-2025", a decision's "quý I năm 2026"
+_QUARTER = r"qu[ýí]\s*(I{1,3}|IV|[1-4])\s*(?:[/-]|\s*năm)\s*" + _YEAR
 _MONTH = r"tháng\s*(\d{1,2})\s*/\s*" + _YEAR
 EXAMPLES = ("'Tháng 11/2025', 'Tháng 11 - 12/2025', 'Quý III/2026', 'Quý IV/2025 - Quý II/2026', 'Năm 2026', '2026', "
-            "'năm 2026 - 2027', '6 tháng đầu năm 2026'")
+            "'năm 2026 - 2027', 'giai đoạn 2026 - 2027', 'quý I năm 2026', '6 tháng đầu năm 2026'")
 
 
 def _month_end(year: int, month: int) -> dt.date:
@@ -37,6 +38,7 @@ def parse_window(text: str) -> tuple[dt.date, dt.date]:
     """The first and last day of a time frame written in Vietnamese; ValueError otherwise."""
     t = " ".join(text.strip().lower().replace("–", "-").replace("—", "-").split())
     t = re.sub(r"^(trong|vào|từ)\s+", "", t)
+    t = re.sub(r"^giai\s+đoạn\s+(?:năm\s*)?(?=\d{4}\s*-)", "năm ", t)  # "giai đoạn 2026 - 2030": a range of years
     patterns = [
         (rf"^{_QUARTER}\s*-\s*{_QUARTER}$", lambda m: (_quarter(m[1], m[2])[0], _quarter(m[3], m[4])[1])),
         (rf"^{_QUARTER}$", lambda m: _quarter(m[1], m[2])),
