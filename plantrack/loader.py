@@ -79,6 +79,18 @@ class Catalogue:
             plan = self.plans[plan.parent].plan  # checked: a plan without period has a parent
         return plan.period
 
+    def replaced_by(self, plan_id: str) -> tuple[str, dt.date] | None:
+        """The plan that replaces ``plan_id`` and the day it takes effect (the earliest, if several)."""
+        found = [
+            (other.plan.effective_from or other.plan.issued_on, other_id)
+            for other_id, other in self.plans.items()
+            if any(r.plan == plan_id for r in other.plan.replaces)
+        ]
+        if not found:
+            return None
+        day, other_id = min(found)
+        return other_id, day
+
     def plan_escalation(self, plan_id: str) -> EscalationPolicy:
         """The plan's own policy, else the nearest ancestor's, else the defaults."""
         current: str | None = plan_id
@@ -483,6 +495,17 @@ def _cross_check(sources: list[SourceFile]) -> tuple[Catalogue, list[Problem]]:
         if header.coordination is not None:
             known_unit(source, ("plan", "coordination", "office"), header.coordination.office)
             known_unit(source, ("plan", "coordination", "head"), header.coordination.head)
+        for i, replaced in enumerate(header.replaces):
+            if replaced.plan is None:
+                continue
+            if replaced.plan == header.id:
+                problem(source, ("plan", "replaces", i, "plan"), "a plan cannot replace itself")
+            elif replaced.plan not in cat.plans:
+                problem(source, ("plan", "replaces", i, "plan"),
+                        f"replaced plan {replaced.plan!r} does not exist{_suggest(replaced.plan, cat.plans)}; "
+                        "leave out 'plan' when the replaced document is not encoded")
+            elif replaced.plan == header.parent:
+                problem(source, ("plan", "replaces", i, "plan"), "a plan cannot replace the plan it implements")
         if header.parent is not None and header.parent not in cat.plans:
             problem(source, ("plan", "parent"), f"parent plan {header.parent!r} does not exist{_suggest(header.parent, cat.plans)}")
         elif header.parent is None and header.period is None:
@@ -536,6 +559,9 @@ def _check_plan(cat: Catalogue, source: SourceFile, plan_id: str, known_unit, pr
         for j, unit_id in enumerate(obligation.units):
             known_unit(source, here + ("units", j), unit_id)
         known_groups(here + ("groups",), obligation.groups)
+        if not obligation.units and obligation.groups and all(not cat.groups.get(g, [None]) for g in obligation.groups):
+            warn(source, here + ("groups",), f"no unit owes this yet: {', '.join(obligation.groups)} has no member; "
+                                             "its units take it on when they are registered")
         known_unit(source, here + ("submit_to",), obligation.submit_to)
         for j, unit_id in enumerate(obligation.escalate_to or []):
             known_unit(source, here + ("escalate_to", j), unit_id)

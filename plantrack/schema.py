@@ -210,6 +210,19 @@ class SourceDocument(Strict):
     note: Text | None = None
 
 
+class ReplacedDocument(Strict):
+    """A plan this one replaces ("Thay thế Quyết định số …"): often a predecessor body's plan
+    (three provinces merged in 2025, three plans replaced by one). With ``plan`` naming a plan
+    in the catalogue, that plan ends the day before this one takes effect: its later
+    occurrences are retired by the next sync, what was handed in is kept."""
+
+    number: Number
+    issued_on: dt.date | None = None
+    issuer: Line | None = None
+    title: Line | None = None
+    plan: Identifier | None = None  # the replaced plan's id, when it is encoded
+
+
 class Period(Strict):
     start: dt.date
     end: dt.date
@@ -243,6 +256,8 @@ class PlanHeader(Strict):
     period_note: Text | None = None
     parent: Identifier | None = None  # the plan this one implements
     sources: list[SourceDocument] = Field(default=[], max_length=100)
+    replaces: list[ReplacedDocument] = Field(default=[], max_length=50)
+    effective_from: dt.date | None = None  # "có hiệu lực kể từ ngày ký": the issue date when absent
     coordination: Coordination | None = None  # without it, each unit's escalates_to chain
 
     @model_validator(mode="after")

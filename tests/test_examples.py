@@ -144,3 +144,96 @@ def test_vn_2530_the_prime_ministers_table_keeps_its_windows_and_its_yearly_repo
         assert "o1-kiem-ke-cap-tinh" in mine and "vn.province.ba-ria-vung-tau" not in mine["o1-kiem-ke-cap-tinh"].lead
         assert not active_duties(session, D(2026, 5, 1), "vn-qd-2530-2025", "vn.province.ba-ria-vung-tau")  # merged into HCMC
         assert "b1-chat-thai-xay-dung" not in {row.key for row in active_duties(session, D(2026, 5, 1), "vn-qd-2530-2025")}
+
+
+WARDS = """registry: {id: hcm-wards, title: Một số phường của Thành phố Hồ Chí Minh}
+units:
+  - {id: hcm.phuong-sai-gon, name: Ủy ban nhân dân phường Sài Gòn, kind: ward, parent: vn.province.ho-chi-minh, escalates_to: hcm.snnmt,
+     valid_from: 2025-07-01, contacts: {to: [saigon@hcm.example]}}
+  - {id: hcm.dac-khu-con-dao, name: Ủy ban nhân dân đặc khu Côn Đảo, kind: special_zone, parent: vn.province.ho-chi-minh,
+     escalates_to: hcm.snnmt, valid_from: 2025-07-01, contacts: {to: [condao@hcm.example]}}
+"""
+
+
+def test_hcm_2853_communes_join_the_group_later_and_take_on_its_obligations(store, tmp_path):
+    from sqlalchemy import select
+
+    from plantrack.store.models import Obligation, Occurrence
+    from plantrack.tracking import waiting_for
+
+    def owed(session, key):
+        return session.execute(select(Occurrence.unit_id, Occurrence.period_key, Occurrence.due_date).join(Obligation)
+                               .where(Obligation.plan_id == "hcm-qd-2853-2025", Obligation.key == key)).all()
+
+    with store.transaction() as session:
+        sync_catalogue(session, catalogue())
+        assert owed(session, "bao-cao-cap-xa") == []  # the group has no member yet
+        assert len(owed(session, "bao-cao-hang-nam")) == 5  # 2026-2030: Sở NN&MT's own, compiled after the communes'
+    (tmp_path / "wards.yaml").write_text(WARDS, encoding="utf-8")
+    with store.transaction() as session:
+        sync_catalogue(session, load_catalogue(DEFINITIONS, EXAMPLES, tmp_path))
+    with store.session() as session:
+        reports = owed(session, "bao-cao-cap-xa")
+        assert {unit for unit, _, _ in reports} == {"hcm.phuong-sai-gon", "hcm.dac-khu-con-dao"}
+        assert sorted({key for _, key, _ in reports}) == ["2026", "2027", "2028", "2029", "2030"]
+        (compiled,) = session.scalars(select(Occurrence).join(Obligation).where(
+            Obligation.plan_id == "hcm-qd-2853-2025", Obligation.key == "bao-cao-hang-nam", Occurrence.period_key == "2026"))
+        title, done, total, missing = waiting_for(session, compiled)
+        assert (done, total) == (0, 2) and set(missing) == {"hcm.phuong-sai-gon", "hcm.dac-khu-con-dao"}
+        assert compiled.due_date == D(2026, 12, 14)  # ten working days after Monday 30/11/2026
+
+
+OLD_BINH_DUONG = """plan:
+  id: bd-qd-1397-2022
+  number: 1397/QĐ-UBND
+  doc_type: quyet_dinh
+  title: Kế hoạch thực hiện Đề án nâng cao nhận thức cộng đồng và quản lý rủi ro thiên tai dựa vào cộng đồng trên địa bàn tỉnh Bình Dương
+  issuer: vn.province.binh-duong
+  issued_on: 2022-06-08
+  period: {start: 2022-06-08, end: 2030-12-31}
+duties:
+  - {id: trien-khai, section: IV, text: Triển khai Đề án trên địa bàn tỉnh., lead: [vn.province.binh-duong]}
+obligations:
+  - {id: bao-cao-nam, title: Báo cáo kết quả thực hiện hằng năm, section: IV.1, units: [vn.province.binh-duong], submit_to: vn.province.binh-duong,
+     due: {type: recurring, cron: "0 0 15 12 *", key_format: "%Y", basis: assumed, note: a fixture}}
+"""
+
+
+def test_a_plan_that_replaces_another_ends_it_the_day_before_it_takes_effect(store, tmp_path):
+    from sqlalchemy import select
+
+    from plantrack.store.models import Duty, Obligation, Occurrence, Plan
+    from plantrack.tracking import record_submission
+
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "bd-1397.yaml").write_text(OLD_BINH_DUONG, encoding="utf-8")
+    with store.transaction() as session:
+        sync_catalogue(session, load_catalogue(DEFINITIONS, old))
+        first = session.scalars(select(Occurrence).join(Obligation).where(Obligation.plan_id == "bd-qd-1397-2022")
+                                .order_by(Occurrence.due_date)).first()
+        record_submission(session, first, dt.datetime(2022, 12, 1, 3, tzinfo=dt.timezone.utc), document_number="12/BC-UBND")
+    new = tmp_path / "new"
+    (new / "plans").mkdir(parents=True)
+    text = (EXAMPLES / "plans" / "hcm-qd-2853-ubnd.yaml").read_text(encoding="utf-8")
+    assert "{number: 1397/QĐ-UBND, issued_on" in text
+    text = text.replace("{number: 1397/QĐ-UBND, issued_on", "{number: 1397/QĐ-UBND, plan: bd-qd-1397-2022, issued_on")
+    (new / "plans" / "hcm-2853.yaml").write_text(text, encoding="utf-8")
+    (new / "plans" / "bd-1397.yaml").write_text(OLD_BINH_DUONG, encoding="utf-8")
+    (new / "registries").mkdir()
+    (new / "registries" / "hcm.yaml").write_text((EXAMPLES / "registries" / "ho-chi-minh.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    with store.transaction() as session:
+        report = sync_catalogue(session, load_catalogue(DEFINITIONS, new))
+        assert report.count("retired", "occurrence") == 6  # 15/12/2025 … 15/12/2030: after 21/11/2025
+    with store.session() as session:
+        live = session.execute(select(Occurrence.period_key, Occurrence.unit_id, Occurrence.first_submitted_at).join(Obligation)
+                               .where(Obligation.plan_id == "bd-qd-1397-2022", Occurrence.retired.is_(False))
+                               .order_by(Occurrence.period_key)).all()
+        assert [key for key, _, _ in live] == ["2022", "2023", "2024"]
+        assert live[0][2] is not None  # what was handed in is kept
+        duty = session.scalars(select(Duty).where(Duty.plan_id == "bd-qd-1397-2022")).one()
+        assert duty.active_until == D(2025, 11, 20)
+        relations = {s["relation"]: s for s in session.get(Plan, "bd-qd-1397-2022").sources}
+        assert relations["replaced_by"]["number"] == "2853/QĐ-UBND" and relations["replaced_by"]["effective_from"] == "2025-11-21"
+        replaced = [s for s in session.get(Plan, "hcm-qd-2853-2025").sources if s["relation"] == "replaces"]
+        assert [s["number"] for s in replaced] == ["3089/QĐ-UBND", "1397/QĐ-UBND", "1179/QĐ-UBND"]

@@ -217,7 +217,15 @@ def _sync_plans(session: Session, catalogue: Catalogue, report: SyncReport, base
             "period_end": period.end,
             "parent_id": header.parent,
             "source_file": str(path),
-            "sources": _jsonable([s.model_dump(exclude_none=True) for s in header.sources]),
+            # The documents around the plan, by relation: what it implements or draws on, what
+            # amends it (the history of its deadlines), what it replaces and what replaced it.
+            "sources": _jsonable(
+                [{"relation": "source", **s.model_dump(exclude_none=True)} for s in header.sources]
+                + [{"relation": "amendment", **a.model_dump(exclude_none=True)} for a in catalogue.plans[plan_id].amendments]
+                + [{"relation": "replaces", **r.model_dump(exclude_none=True)} for r in header.replaces]
+                + ([{"relation": "replaced_by", "plan": replaced[0], "number": catalogue.plans[replaced[0]].plan.number,
+                     "effective_from": replaced[1]}] if (replaced := catalogue.replaced_by(plan_id)) else [])
+            ),
             "calendar": calendar.as_dict(),
         }
     existing = {p.id: p for p in session.scalars(select(Plan))}
@@ -237,6 +245,9 @@ def _sync_duties(session: Session, catalogue: Catalogue, report: SyncReport) -> 
             period = catalogue.plan_period(plan_id)
             frame = duty.timeframe
             start, until = frame.span(period.start, period.end) if frame else (period.start, period.end)
+            replaced = catalogue.replaced_by(plan_id)
+            if replaced is not None:  # a replaced plan's duties stop the day before its successor takes effect
+                until = max(start, min(until, replaced[1] - dt.timedelta(days=1)))
             desired[(plan_id, duty.id)] = {
                 "section": duty.section, "text": duty.text, "assignments": assignments, "active_from": start, "active_until": until,
                 "timeframe": {**(frame.model_dump(exclude_none=True, exclude={"start", "until"}, mode="json") if frame else {}),
@@ -305,6 +316,9 @@ def _sync_occurrences(
             catalogue.plan_calendar(plan_id),
             catalogue.resolver(plan_id, ((plan_id, key),)),
         )
+        replaced = catalogue.replaced_by(plan_id)
+        if replaced is not None:  # what falls due once the replacing plan is in force is its, not this one's
+            specs = [spec for spec in specs if spec.deadline.due_date < replaced[1]]
         texts: dict[int, tuple[str, str]] = {}  # per deadline (shared by every unit of a period; specs hold it)
         whole = hashlib.blake2b(digest_size=16)
         for spec in specs:
