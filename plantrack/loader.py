@@ -131,6 +131,23 @@ class Catalogue:
         found = next((o for o in plan.obligations if o.id == key), None) if plan else None
         return (owner, found) if found is not None else None
 
+    def amendment_of(self, plan_id: str, key: str) -> tuple[str, Any] | None:
+        """The latest amendment that moves an obligation's deadlines, with its plan: one that
+        names it, or one that names an obligation it counts from (an ``after`` rule's deadline
+        follows the deadline it is relative to, so amending that one amends it too)."""
+        found, seen = [], set()
+        current: tuple[str, str] | None = (plan_id, key)
+        while current is not None and current not in seen:
+            seen.add(current)
+            owner, name = current
+            plan = self.plans[owner]
+            found += [(owner, a) for a in plan.amendments if name in a.obligations]
+            definition = next((o for o in plan.obligations if o.id == name), None)
+            relative = definition.due.obligation if definition is not None and definition.due.type == "after" else None
+            target = self.find_obligation(relative, owner) if relative else None
+            current = (target[0], target[1].id) if target else None
+        return max(found, key=lambda f: (f[1].effective_from, f[1].issued_on)) if found else None
+
     def resolver(self, plan_id: str, chain: tuple = ()):
         """For ``after`` rules: the title and dated periods of the obligation a reference names."""
         from .rules import dated

@@ -196,6 +196,21 @@ def _holders_on(session: Session, day: dt.date):
     return holder
 
 
+def unit_duties(session: Session, unit_id: str, day: dt.date, plan_ok=lambda plan_id: True) -> list[tuple[Plan, Duty, str]]:
+    """Every duty a unit holds on ``day``, with its role: those naming it, and those naming a
+    body it succeeded (a province merged into it on 01/07/2025). Running or not: the page says."""
+    holder = _holders_on(session, day)
+    found = []
+    for duty, plan in session.execute(select(Duty, Plan).join(Plan, Duty.plan_id == Plan.id)
+                                      .where(Duty.retired.is_(False), Plan.retired.is_(False)).order_by(Plan.id, Duty.section, Duty.key)):
+        if not plan_ok(plan.id):
+            continue
+        roles = [a["role"] for a in duty.assignments if a["unit"] == unit_id or holder(a["unit"]) == unit_id]
+        if roles:
+            found.append((plan, duty, next((r for r in ("lead", "either") if r in roles), roles[0])))
+    return found
+
+
 def _dedup(ids) -> list[str]:
     return list(dict.fromkeys(i for i in ids if i is not None))
 
@@ -249,8 +264,9 @@ def resolve_plan(session: Session, ref: str) -> Plan:
     return plan
 
 
-def group_members(session: Session, group_id: str) -> list[str]:
-    """The live members of a registry group (as of the last sync)."""
+def group_members(session: Session, group_id: str, day: dt.date | None = None) -> list[str]:
+    """The live members of a registry group (as of the last sync); with ``day``, the bodies
+    that exist that day (a merged province's successor in its place, once)."""
     from .store.models import UnitGroup
 
     group = session.get(UnitGroup, group_id)
@@ -259,6 +275,8 @@ def group_members(session: Session, group_id: str) -> list[str]:
         raise PlantrackError(f"no group {group_id!r} (known groups: {known or 'none'})")
     live = set(session.scalars(select(Unit.id).where(Unit.id.in_(group.members), Unit.retired.is_(False))))
     members = [u for u in group.members if u in live]
+    if day is not None:
+        members = _dedup(map(_holders_on(session, day), members))
     if not members:
         raise PlantrackError(f"group {group_id!r} has no live member")
     return members

@@ -233,6 +233,12 @@ def test_a_plan_that_replaces_another_ends_it_the_day_before_it_takes_effect(sto
         assert live[0][2] is not None  # what was handed in is kept
         duty = session.scalars(select(Duty).where(Duty.plan_id == "bd-qd-1397-2022")).one()
         assert duty.active_until == D(2025, 11, 20)
+        from plantrack.tracking import unit_duties
+
+        # Bình Dương's duty is held by the city it merged into, from 01/07/2025 on.
+        held = {(plan.id, d.key, role) for plan, d, role in unit_duties(session, "vn.province.ho-chi-minh", D(2025, 8, 1))}
+        assert ("bd-qd-1397-2022", "trien-khai", "lead") in held
+        assert "bd-qd-1397-2022" not in {plan.id for plan, _, _ in unit_duties(session, "vn.province.ho-chi-minh", D(2025, 6, 1))}
         relations = {s["relation"]: s for s in session.get(Plan, "bd-qd-1397-2022").sources}
         assert relations["replaced_by"]["number"] == "2853/QĐ-UBND" and relations["replaced_by"]["effective_from"] == "2025-11-21"
         replaced = [s for s in session.get(Plan, "hcm-qd-2853-2025").sources if s["relation"] == "replaces"]

@@ -155,7 +155,7 @@ def request(
     requested_at = parse_instant(at, "--at", date_means_end_of_day=False)
     store = Store(db)
     with store.transaction() as session:
-        targets = list(dict.fromkeys([*(units or []), *(u for g in groups or [] for u in group_members(session, g))]))
+        targets = list(dict.fromkeys([*(units or []), *(u for g in groups or [] for u in group_members(session, g, local_date(requested_at)))]))
         row, occurrences = request_adhoc(session, plan, targets, requested_at, title, working_days, obligation, by)
         due = occurrences[0].due_date
         out.print(

@@ -305,9 +305,9 @@ def _sync_occurrences(
         plan = catalogue.plans[plan_id]
         definition = next(o for o in plan.obligations if o.id == key)
         labels[row.id] = f"{plan_id}/{key}"
-        naming = [a for a in plan.amendments if key in a.obligations]
-        if naming:
-            amending[row.id] = (plan_id, max(naming, key=lambda a: (a.effective_from, a.issued_on)))
+        amendment = catalogue.amendment_of(plan_id, key)
+        if amendment is not None:
+            amending[row.id] = amendment
         specs = expand(
             definition,
             catalogue.obligation_units(definition),

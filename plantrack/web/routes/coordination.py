@@ -10,11 +10,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ...calendar import parse_date
+from ...calendar import local_date, parse_date
 from ...errors import PlantrackError
 from ...outbox import release
 from ...store.models import Account, Occurrence
-from ...tracking import grant_extension, request_adhoc, resolve_unit
+from ...tracking import grant_extension, group_members, request_adhoc, resolve_unit
 from ...watch import acknowledge_escalation
 from ..deps import Context, Principal, acting, check_plan, check_unit, context, flash_token, page
 
@@ -31,14 +31,16 @@ def _occurrence(session, principal: Principal, occurrence_id: int) -> Occurrence
 
 
 def act(request: Request, ctx: Context, principal: Principal, failure: str, action) -> Response:
-    """``action(session, name)`` returns the unit page to go back to and what to tell."""
+    """``action(session, name)`` returns the page to go back to (a unit id, or ``plan:<id>``
+    for a plan's page) and what to tell."""
     try:
         with ctx.store.transaction() as session:
             account = session.get(Account, principal.login)
-            unit_id, message = action(session, account.name)
+            target, message = action(session, account.name)
     except PlantrackError as exc:
         return page(request, "message.html.j2", 422, title=failure, message=str(exc))
-    return RedirectResponse(f"/don-vi/{unit_id}?" + urlencode({"thong_bao": flash_token(ctx, unit_id, message)}), status_code=303)
+    path = f"/ke-hoach/{target.removeprefix('plan:')}" if target.startswith("plan:") else f"/don-vi/{target}"
+    return RedirectResponse(f"{path}?" + urlencode({"thong_bao": flash_token(ctx, target, message)}), status_code=303)
 
 
 @router.post("/gia-han/{occurrence_id}")
@@ -83,5 +85,22 @@ def adhoc(request: Request, plan: str = Form(...), unit: str = Form(...), title:
         check_plan(principal, plan)
         obligation, _ = request_adhoc(session, plan, [unit], ctx.clock(), title or None, working_days, requested_by=name)
         return unit, f"Đã yêu cầu: {obligation.title}."
+
+    return act(request, ctx, principal, "Không tạo được yêu cầu", action)
+
+
+@router.post("/yeu-cau-nhom")
+def adhoc_group(request: Request, plan: str = Form(...), group: str = Form(...), title: str = Form(""), working_days: int = Form(5),
+                principal: Principal = Depends(acting), ctx: Context = Depends(context)):
+    """An ad-hoc request to every unit of a registry group that exists on the day ("UBND các
+    phường, xã, đặc khu"), from a plan's page; every member must be within the account's scope."""
+    def action(session, name):
+        check_plan(principal, plan)
+        now = ctx.clock()
+        members = group_members(session, group, local_date(now))
+        for unit_id in members:
+            check_unit(principal, unit_id)
+        obligation, occurrences = request_adhoc(session, plan, members, now, title or None, working_days, requested_by=name)
+        return f"plan:{obligation.plan_id}", f"Đã yêu cầu {len(occurrences)} đơn vị của nhóm {group}: {obligation.title}."
 
     return act(request, ctx, principal, "Không tạo được yêu cầu", action)

@@ -16,8 +16,8 @@ from ...ics import unit_calendar
 from ...links import LinkError, link_expiry, make_feed_token, make_token, read_feed_token
 from ...progress import compile_report
 from ...states import NoticeState
-from ...store.models import Duty, Extension, Notice, Occurrence, Plan, Submission, Unit, UnitFeed
-from ...tracking import Status, on_time_rate, status_rows
+from ...store.models import Extension, Notice, Obligation, Occurrence, Plan, Submission, Unit, UnitFeed, UnitGroup
+from ...tracking import Status, on_time_rate, status_rows, unit_duties, waiting_for
 from ..deps import Context, Principal, check_plan, check_unit, context, page, read_flash, signed_in
 
 router = APIRouter()
@@ -52,7 +52,7 @@ def home(request: Request, as_of: str | None = None, principal: Principal = Depe
 
 
 @router.get("/ke-hoach/{plan_id}", response_class=HTMLResponse)
-def overview(request: Request, plan_id: str, as_of: str | None = None, kind: str = "", period: int = 0,
+def overview(request: Request, plan_id: str, as_of: str | None = None, kind: str = "", period: int = 0, thong_bao: str | None = None,
              principal: Principal = Depends(signed_in), ctx: Context = Depends(context)):
     check_plan(principal, plan_id)
     instant = as_of_of(ctx, as_of)
@@ -68,8 +68,46 @@ def overview(request: Request, plan_id: str, as_of: str | None = None, kind: str
     units = [u for u in in_scope if not kind or u.kind == kind]
     columns = [period - 1] if 1 <= period <= len(report.periods) else list(range(len(report.periods)))
     kinds = sorted({u.kind for u in in_scope}, key=lambda k: KIND_VI.get(k, k))
+    with ctx.store.session() as session:
+        documents = plan_documents(session.get(Plan, plan_id))
+        groups = request_groups(session, principal, report.day) if principal.role.acts else []
     return page(request, "overview.html.j2", report=report, units=units, columns=columns, kinds=kinds, kind=kind,
-                period=period, as_of=report.day, counts=counts, on_time_rate=on_time_rate)
+                period=period, as_of=report.day, counts=counts, on_time_rate=on_time_rate,
+                documents=documents, groups=groups, RELATION_VI=RELATION_VI,
+                flash=read_flash(ctx, f"plan:{plan_id}", thong_bao))
+
+
+RELATION_VI = {"source": "Căn cứ, thực hiện", "amendment": "Sửa đổi, bổ sung", "replaces": "Thay thế", "replaced_by": "Bị thay thế bởi"}
+
+
+def plan_documents(plan: Plan | None) -> list[dict]:
+    """The documents around a plan, in the order a reader wants them: what replaced it, what
+    amended it (latest first: the history of its deadlines), what it replaces, what it draws on."""
+    if plan is None:
+        return []
+    order = {"replaced_by": 0, "amendment": 1, "replaces": 2, "source": 3}
+    found = [{"relation": "source", **s} if "relation" not in s else dict(s) for s in plan.sources or []]
+    for entry in found:
+        for name in ("issued_on", "effective_from"):
+            if isinstance(entry.get(name), str):
+                entry[name] = dt.date.fromisoformat(entry[name])
+    found.sort(key=lambda s: str(s.get("effective_from") or s.get("issued_on") or ""), reverse=True)
+    return sorted(found, key=lambda s: order.get(s["relation"], 9))
+
+
+def request_groups(session, principal: Principal, day: dt.date) -> list[tuple[str, int]]:
+    """The groups an acting account may request a report from: every member within its scope."""
+    from ...tracking import group_members
+
+    found = []
+    for group in session.scalars(select(UnitGroup).where(UnitGroup.retired.is_(False)).order_by(UnitGroup.id)):
+        try:
+            members = group_members(session, group.id, day)
+        except PlantrackError:
+            continue  # no live member yet
+        if all(principal.scope.unit(u) for u in members):
+            found.append((group.id, len(members)))
+    return found
 
 
 def unit_view(ctx: Context, unit_id: str, instant: dt.datetime, principal: Principal | None) -> dict | None:
@@ -82,11 +120,12 @@ def unit_view(ctx: Context, unit_id: str, instant: dt.datetime, principal: Princ
             return None
         rows = [r for r in status_rows(session, instant, unit=unit_id, include_not_open=True, sub_units=False) if plan_ok(r.plan_id)]
         ids = [r.occurrence_id for r in rows]
-        duties = [
-            (plan, duty, next(a["role"] for a in duty.assignments if a["unit"] == unit_id))
-            for duty, plan in session.execute(select(Duty, Plan).join(Plan, Duty.plan_id == Plan.id).where(Duty.retired.is_(False)))
-            if plan_ok(plan.id) and any(a["unit"] == unit_id for a in duty.assignments)
-        ]
+        duties = unit_duties(session, unit_id, local_date(instant), plan_ok)
+        # A compiling step (an 'after' rule) shows what it waits for: who has handed in theirs.
+        compiling = session.scalars(
+            select(Occurrence).join(Obligation).where(Occurrence.id.in_(ids), Obligation.rule["type"].as_string() == "after")
+        ).all() if ids else []
+        waits = {o.id: found for o in compiling if (found := waiting_for(session, o)) is not None}
         submissions = session.scalars(
             select(Submission).where(Submission.occurrence_id.in_(ids), Submission.submitted_at <= instant).order_by(Submission.submitted_at)
         ).all() if ids else []
@@ -113,7 +152,8 @@ def unit_view(ctx: Context, unit_id: str, instant: dt.datetime, principal: Princ
         session.expunge_all()
     return dict(
         unit=unit, rows=rows, duties=duties, submissions=submissions, extensions=extensions, notices=notices, failing=failing,
-        by_id={r.occurrence_id: r for r in rows}, escalated={n.occurrence_id for n in notices if n.level > 0 and n.acknowledged_at is None},
+        by_id={r.occurrence_id: r for r in rows},
+        waits=waits, escalated={n.occurrence_id for n in notices if n.level > 0 and n.acknowledged_at is None},
         links=links, as_of=local_date(instant), counted=[r for r in rows if r.status is not Status.NOT_OPEN],
         acts=acts, delivery=principal is not None and principal.role.sees_delivery, own=principal is None,
         feed_url=f"{ctx.public_url}/lich/{feed}.ics", own_url=f"{ctx.public_url}/don-vi-cua-toi/{feed}",
