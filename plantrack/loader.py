@@ -535,8 +535,51 @@ def _cross_check(sources: list[SourceFile]) -> tuple[Catalogue, list[Problem]]:
         return cat, problems
 
     for plan_id, source in plan_source.items():
+        checkins = _check_in_obligations(cat, source, plan_id, problem)
+        if checkins:
+            cat.plans[plan_id] = source.model.model_copy(update={"obligations": [*source.model.obligations, *checkins]})
+    for plan_id, source in plan_source.items():
         _check_plan(cat, source, plan_id, known_unit, problem, warn)
     return cat, problems
+
+
+def _check_in_obligations(cat: Catalogue, source: SourceFile, plan_id: str, problem) -> list[ObligationDef]:
+    """The progress reports of running duties (``check_in``): one obligation each, owed by the
+    duty's leads, recurring within the duty's time frame, sent to the plan's office."""
+    plan: PlanFile = source.model
+    period = cat.plan_period(plan_id)
+    taken = {o.id for o in plan.obligations}
+    office = plan.plan.coordination.office if plan.plan.coordination else None
+    found = []
+    for i, duty in enumerate(plan.duties):
+        if duty.check_in is None:
+            continue
+        here = ("duties", i, "check_in")
+        key = f"{duty.id}.tien-do"
+        if key in taken:
+            problem(source, here, f"the check-in makes the obligation {key!r}, which the plan already has")
+            continue
+        units, groups = [*duty.lead, *duty.either], [*duty.lead_groups, *duty.either_groups]
+        if not units and not groups:
+            problem(source, here, "a check-in is owed by the duty's leads: give it 'lead' (chủ trì) units or groups")
+            continue
+        start, until = duty.timeframe.span(period.start, period.end) if duty.timeframe else (period.start, period.end)
+        due = {"type": "recurring", "cron": duty.check_in.cron, "first": start, "last": until, "key_format": "%Y-%m-%d",
+               "basis": duty.check_in.basis, **({"note": duty.check_in.note} if duty.check_in.note else {})}
+        try:
+            obligation = ObligationDef.model_validate({
+                "id": key, "title": duty.check_in.title, "section": duty.section, "duty": duty.id, "units": units, "groups": groups,
+                "submit_to": duty.check_in.submit_to or office, "due": due,
+            })
+        except ValidationError as exc:
+            problem(source, here, "; ".join(e["msg"] for e in exc.errors()))
+            continue
+        if not obligation.due.firings(period.start, period.end):
+            problem(source, here + ("cron",), f"cron {duty.check_in.cron!r} never falls due while the duty runs "
+                                              f"({start:%d/%m/%Y}–{until:%d/%m/%Y})")
+            continue
+        found.append(obligation)
+    return found
 
 
 def _check_plan(cat: Catalogue, source: SourceFile, plan_id: str, known_unit, problem, warn) -> None:
@@ -556,6 +599,10 @@ def _check_plan(cat: Catalogue, source: SourceFile, plan_id: str, known_unit, pr
             for j, unit_id in enumerate(getattr(duty, role)):
                 known_unit(source, ("duties", i, role, j), unit_id)
             known_groups(("duties", i, f"{role}_groups"), getattr(duty, f"{role}_groups"))
+        for j, unit_id in enumerate(duty.escalate_to or []):
+            known_unit(source, ("duties", i, "escalate_to", j), unit_id)
+        if duty.check_in is not None:
+            known_unit(source, ("duties", i, "check_in", "submit_to"), duty.check_in.submit_to)
 
     known_obligations = {o.id for o in plan.obligations}
     for i, amendment in enumerate(plan.amendments):

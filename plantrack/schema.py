@@ -275,6 +275,17 @@ class AssumedRoles(Strict):
     note: Text
 
 
+class CheckIn(Strict):
+    """How often a running duty's leads report its progress, as a 5-field cron expression
+    (``0 0 25 * *``: by the 25th of each month), and what the text calls the report."""
+
+    cron: CronExpression
+    title: Line = "Báo cáo tiến độ thực hiện nhiệm vụ"
+    basis: Basis = "stated"
+    note: Text | None = None
+    submit_to: Identifier | None = None  # default: the plan's coordinating office
+
+
 class DutyDef(Strict):
     id: Identifier
     section: Section  # e.g. "III.1"
@@ -289,6 +300,13 @@ class DutyDef(Strict):
     # When it runs ("thường xuyên", a window, from a date until an event); without one, the
     # duty runs over the whole plan period.
     timeframe: TimeFrame | None = None
+    # Where the lag of this duty's obligations escalates (level 1, then 2), where the plan's
+    # chain is not the right one; an obligation's own escalate_to wins over it.
+    escalate_to: list[Identifier] | None = Field(default=None, min_length=1, max_length=2)
+    # A running duty's progress report ("báo cáo tiến độ"), when the plan asks one of its lead
+    # units: each becomes an obligation of the duty (``<duty id>.tien-do``), due at every firing
+    # of the cron expression within the duty's time frame.
+    check_in: "CheckIn | None" = None
 
     @model_validator(mode="after")
     def _has_lead(self) -> "DutyDef":

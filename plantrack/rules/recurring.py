@@ -1,6 +1,7 @@
 """``recurring``: a deadline at every firing of a 5-field cron expression, evaluated in
 Asia/Ho_Chi_Minh; each firing names its period with ``key_format``. ``first`` moves the first
-occurrence (a yearly report whose first one is due the next year)."""
+occurrence (a yearly report whose first one is due the next year); ``last`` ends them (a
+running duty's check-ins stop when the duty does)."""
 
 from __future__ import annotations
 
@@ -36,9 +37,11 @@ class CronDue(DueBase):
     wording: Wording = "at_latest_on"
     key_format: Annotated[str, AfterValidator(_one_line_key), Field(max_length=40)] = "%Y-%m-%d"  # names the period
     first: dt.date | None = None  # no firing before this day counts
+    last: dt.date | None = None  # nor after this one (a running duty's check-ins end with it)
 
     def firings(self, start: dt.date, end: dt.date) -> list[dt.date]:
-        return [day for day in cron_dates(self.cron, start, end) if self.first is None or day >= self.first]
+        return [day for day in cron_dates(self.cron, start, end)
+                if (self.first is None or day >= self.first) and (self.last is None or day <= self.last)]
 
     def expand(self, context: RuleContext) -> list[Dated]:
         found, previous = [], context.period_start

@@ -265,6 +265,7 @@ def _sync_obligations(
 ) -> dict[tuple[str, str], Obligation]:
     desired = {}
     for plan_id, plan in catalogue.plans.items():
+        duties = {d.id: d.escalate_to for d in plan.duties if d.escalate_to}
         for obligation in plan.obligations:
             desired[(plan_id, obligation.id)] = {
                 "duty_key": obligation.duty,
@@ -275,7 +276,8 @@ def _sync_obligations(
                 "channel": obligation.channel,
                 "rule": _jsonable(obligation.due.model_dump()),
                 "units": catalogue.obligation_units(obligation),
-                "escalate_to": obligation.escalate_to,
+                # The obligation's own chain, else its duty's, else (None) the plan's.
+                "escalate_to": obligation.escalate_to or duties.get(obligation.duty),
             }
     existing = {
         (o.plan_id, o.key): o for o in session.scalars(select(Obligation).where(Obligation.origin == "plan"))
