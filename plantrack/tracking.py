@@ -16,6 +16,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from .calendar import WorkCalendar, local_date
+from .counted import after_handin, compiled_obligation
 from .deadlines import adhoc_deadline, extension_deadline
 from .errors import PlantrackError
 from .store.models import Duty, Extension, Obligation, Occurrence, Plan, Submission, Unit
@@ -218,12 +219,7 @@ def _dedup(ids) -> list[str]:
 def waiting_for(session: Session, occurrence: Occurrence) -> tuple[str, int, int, list[str]] | None:
     """For a compiling step (an ``after`` rule): the obligation it compiles, how many of its
     occurrences of the same period were handed in, of how many, and who has not yet."""
-    rule = occurrence.obligation.rule or {}
-    if rule.get("type") != "after":
-        return None
-    other, _, key = rule["obligation"].rpartition("/")
-    source = session.scalars(select(Obligation).where(Obligation.plan_id == (other or occurrence.obligation.plan_id),
-                                                      Obligation.key == key)).first()
+    source = compiled_obligation(session, occurrence.obligation)
     if source is None:
         return None
     rows = session.execute(
@@ -466,6 +462,7 @@ def record_submission(
     session.add(submission)
     if occurrence.first_submitted_at is None or submitted_at < occurrence.first_submitted_at:
         occurrence.first_submitted_at = submitted_at
+        after_handin(session, occurrence)  # a step counted from the last of these reports is dated now
     return submission
 
 

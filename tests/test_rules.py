@@ -143,3 +143,55 @@ def test_an_after_rule_names_a_real_dated_obligation_and_no_cycle(mini_dir):
             load_catalogue(mini_dir)
         (problem,) = caught.value.problems
         assert problem.field == "obligations[2].due.obligation" and says in problem.message, problem
+
+
+def test_a_step_counted_from_the_last_hand_in_is_dated_when_it_comes_in(store, mini_dir):
+    """"5 ngày làm việc kể từ ngày nhận đủ báo cáo": provisional until the last report is in,
+    then counted from that day, as of that instant; by a hand-in or by a later sync."""
+    from typer.testing import CliRunner
+
+    from plantrack.cli import app
+    from plantrack.loader import load_catalogue
+    from plantrack.store.sync import sync_catalogue
+    from plantrack.tracking import effective_due_date, find_occurrence, grant_extension, record_submission
+
+    from .conftest import vn
+    from .test_loader import edit
+
+    def office(session, period):
+        return find_occurrence(session, None, "t-plan", "tong-hop", "t.office", period)
+
+    with store.transaction() as session:
+        sync_catalogue(session, load_catalogue(mini_dir))
+        for unit in ("t.alpha", "t.beta"):  # both in early, before the compiling step exists
+            record_submission(session, find_occurrence(session, None, "t-plan", "bao-cao-6-thang", unit, "2021-H1"), vn(2021, 6, 15, 9))
+    edit(mini_dir / "plan.yaml", "  - id: dot-xuat\n", "  - id: tong-hop\n    title: Báo cáo tổng hợp 6 tháng\n"
+         "    section: IV.3\n    units: [t.office]\n    submit_to: t.committee\n"
+         "    due: {type: after, obligation: bao-cao-6-thang, working_days: 5, counted_from: handed_in}\n  - id: dot-xuat\n")
+    with store.transaction() as session:
+        sync_catalogue(session, load_catalogue(mini_dir))
+        first = office(session, "2021-H1")
+        assert first.due_date == D(2021, 6, 24)  # provisional: 5 working days after the reports' deadline 17/06
+        assert first.current_due_date == D(2021, 6, 22)  # the sync counted from Tuesday 15/06, when the last came in
+        # The second half: one report early, one late; a person's extension on the third half stands.
+        second = office(session, "2021-H2")
+        provisional = second.current_due_date
+        third = office(session, "2022-H1")
+        grant_extension(session, third, third.due_date + dt.timedelta(days=10), "chờ số liệu", "Trưởng ban", vn(2022, 6, 1, 8))
+        extended = third.current_due_date
+        for unit, day in (("t.alpha", 15), ("t.beta", 20)):
+            record_submission(session, find_occurrence(session, None, "t-plan", "bao-cao-6-thang", unit, "2021-H2"), vn(2021, 12, day, 9))
+        assert second.current_due_date == D(2021, 12, 27)  # Monday 20/12 + 5 working days
+        assert effective_due_date(second, vn(2021, 12, 19, 12)) == provisional  # before the last report, the provisional date
+        assert effective_due_date(second, vn(2021, 12, 20, 12)) == D(2021, 12, 27)
+        for unit in ("t.alpha", "t.beta"):
+            record_submission(session, find_occurrence(session, None, "t-plan", "bao-cao-6-thang", unit, "2022-H1"), vn(2022, 6, 10, 9))
+        assert third.current_due_date == extended
+        second_id, counts = second.id, (len(first.extensions), len(second.extensions))
+    with store.transaction() as session:  # a second sync re-dates nothing again
+        sync_catalogue(session, load_catalogue(mini_dir))
+        assert (len(office(session, "2021-H1").extensions), len(office(session, "2021-H2").extensions)) == counts == (1, 1)
+    result = CliRunner().invoke(app, ["explain", "--occurrence", str(second_id), "--db", store.url])
+    assert result.exit_code == 0, result.output
+    assert "5 ngày làm việc kể từ ngày nhận đủ “Báo cáo 6 tháng” kỳ 6 tháng cuối năm 2021" in result.output
+    assert "báo cáo cuối cùng nhận ngày 20/12/2021; 5 ngày làm việc kể từ ngày đó = 27/12/2021" in result.output

@@ -5,6 +5,12 @@ compiles, keeps its period, and ``explain`` shows the chain and what it waits fo
 
 ``obligation`` names the other obligation in the same plan (``key``) or in another
 (``plan-id/key``); it must not be ad hoc (it has no dates until requested).
+
+``counted_from: handed_in`` is "N ngày (làm việc) kể từ ngày nhận đủ báo cáo": the offset runs
+from the day the last of the other obligation's reports for the period is handed in. Until
+they all are, the deadline is the one counted from their deadline (``expand`` gives it, marked
+as provisional); when the last one comes in, ``plantrack.counted`` records the deadline
+counted from it, as of that instant (see that module).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ class AfterDue(DueBase):
     obligation: str = Field(min_length=1, max_length=201)  # "key" or "plan-id/key"
     days: int | None = Field(default=None, ge=0, le=120)  # calendar days after its deadline
     working_days: int | None = Field(default=None, ge=0, le=60)
+    counted_from: Literal["due", "handed_in"] = "due"
 
     @model_validator(mode="after")
     def _one_offset(self) -> "AfterDue":
@@ -44,11 +51,20 @@ class AfterDue(DueBase):
             else:
                 written = base + dt.timedelta(days=self.days)
                 offset, offset_en = f"{self.days} ngày", f"{self.days} days"
-            rule = Step(
-                written,
-                f"Mục {context.section}: {context.title} — {offset} sau hạn của “{title}” kỳ {item.label} ({d(base)}) = {d(written)}.",
-                f"Section {context.section}: {offset_en} after the deadline of '{title}' for {item.key} ({d(base)}) = {d(written)}.",
-            )
+            if self.counted_from == "handed_in":
+                rule = Step(
+                    written,
+                    f"Mục {context.section}: {context.title} — {offset} kể từ ngày nhận đủ “{title}” kỳ {item.label}; "
+                    f"đến khi nhận đủ, hạn dự kiến tính từ hạn của báo cáo đó ({d(base)}) = {d(written)}.",
+                    f"Section {context.section}: {offset_en} from the day every '{title}' for {item.key} is handed in; "
+                    f"until then, provisionally counted from its deadline ({d(base)}) = {d(written)}.",
+                )
+            else:
+                rule = Step(
+                    written,
+                    f"Mục {context.section}: {context.title} — {offset} sau hạn của “{title}” kỳ {item.label} ({d(base)}) = {d(written)}.",
+                    f"Section {context.section}: {offset_en} after the deadline of '{title}' for {item.key} ({d(base)}) = {d(written)}.",
+                )
             deadline = resolve_deadline(written, "at_latest_on", context.calendar, rule, self.basis_step(written))
             found.append(Dated(item.key, item.label, item.start, item.end, item.opens, deadline))
         return found

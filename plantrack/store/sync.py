@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..rules import expand
+from ..counted import redate_all
 from ..errors import PlantrackError
 from ..loader import Catalogue
 from .bulk import insert_rows, update_rows
@@ -144,6 +145,8 @@ def sync_catalogue(session: Session, catalogue: Catalogue, base: Path | None = N
     obligations = _sync_obligations(session, catalogue, report, plans)
     session.flush()
     _sync_occurrences(session, catalogue, report, obligations, rewrite_deadlines)
+    session.flush()
+    redate_all(session)  # compiling steps counted from hand-ins that are all in already
     session.flush()
     return report
 
