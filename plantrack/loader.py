@@ -66,6 +66,7 @@ class Catalogue:
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
     files: list[Path] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)  # what an author should know; nothing is refused
+    _replaced: tuple[int, dict] | None = field(default=None, repr=False, compare=False)  # replaced_by's map, per plan count
 
     def plan_by_ref(self, ref: str) -> PlanFile | None:
         """A plan by id or by number (e.g. ``03/KH-BCĐ389``)."""
@@ -81,15 +82,16 @@ class Catalogue:
 
     def replaced_by(self, plan_id: str) -> tuple[str, dt.date] | None:
         """The plan that replaces ``plan_id`` and the day it takes effect (the earliest, if several)."""
-        found = [
-            (other.plan.effective_from or other.plan.issued_on, other_id)
-            for other_id, other in self.plans.items()
-            if any(r.plan == plan_id for r in other.plan.replaces)
-        ]
-        if not found:
-            return None
-        day, other_id = min(found)
-        return other_id, day
+        if self._replaced is None or self._replaced[0] != len(self.plans):
+            earliest: dict[str, tuple[dt.date, str]] = {}
+            for other_id, other in self.plans.items():
+                day = other.plan.effective_from or other.plan.issued_on
+                for replaced in other.plan.replaces:
+                    if replaced.plan is not None and (replaced.plan not in earliest or (day, other_id) < earliest[replaced.plan]):
+                        earliest[replaced.plan] = (day, other_id)
+            self._replaced = (len(self.plans), earliest)
+        found = self._replaced[1].get(plan_id)
+        return (found[1], found[0]) if found else None
 
     def plan_escalation(self, plan_id: str) -> EscalationPolicy:
         """The plan's own policy, else the nearest ancestor's, else the defaults."""

@@ -19,7 +19,7 @@ from .calendar import WorkCalendar, local_date
 from .counted import after_handin, compiled_obligation
 from .deadlines import adhoc_deadline, extension_deadline
 from .errors import PlantrackError
-from .store.models import Duty, Extension, Obligation, Occurrence, Plan, Submission, Unit
+from .store.models import Duty, Extension, Obligation, Occurrence, Plan, Submission, Unit, UnitGroup
 from .text import MAX_LINK, MAX_NOTE, MAX_NUMBER, MAX_REASON, MAX_TITLE, single_line, text_block
 
 
@@ -263,8 +263,6 @@ def resolve_plan(session: Session, ref: str) -> Plan:
 def group_members(session: Session, group_id: str, day: dt.date | None = None) -> list[str]:
     """The live members of a registry group (as of the last sync); with ``day``, the bodies
     that exist that day (a merged province's successor in its place, once)."""
-    from .store.models import UnitGroup
-
     group = session.get(UnitGroup, group_id)
     if group is None or group.retired:
         known = ", ".join(session.scalars(select(UnitGroup.id).where(UnitGroup.retired.is_(False)).order_by(UnitGroup.id)))
@@ -276,6 +274,18 @@ def group_members(session: Session, group_id: str, day: dt.date | None = None) -
     if not members:
         raise PlantrackError(f"group {group_id!r} has no live member")
     return members
+
+
+def every_group_members(session: Session, day: dt.date) -> dict[str, list[str]]:
+    """Every live group with at least one member, as ``group_members(..., day)`` gives it, in
+    three queries whatever the number of groups."""
+    live = set(session.scalars(select(Unit.id).where(Unit.retired.is_(False))))
+    holder = _holders_on(session, day)
+    found = {}
+    for group in session.scalars(select(UnitGroup).where(UnitGroup.retired.is_(False)).order_by(UnitGroup.id)):
+        if members := _dedup(map(holder, (u for u in group.members if u in live))):
+            found[group.id] = members
+    return found
 
 
 def resolve_unit(session: Session, ref: str) -> Unit:

@@ -16,8 +16,8 @@ from ...ics import unit_calendar
 from ...links import LinkError, link_expiry, make_feed_token, make_token, read_feed_token
 from ...progress import compile_report
 from ...states import NoticeState
-from ...store.models import Extension, Notice, Obligation, Occurrence, Plan, Submission, Unit, UnitFeed, UnitGroup
-from ...tracking import Status, on_time_rate, status_rows, unit_duties, waiting_for
+from ...store.models import Extension, Notice, Obligation, Occurrence, Plan, Submission, Unit, UnitFeed
+from ...tracking import Status, every_group_members, on_time_rate, status_rows, unit_duties, waiting_for
 from ..deps import Context, Principal, check_plan, check_unit, context, page, read_flash, signed_in
 
 router = APIRouter()
@@ -97,17 +97,8 @@ def plan_documents(plan: Plan | None) -> list[dict]:
 
 def request_groups(session, principal: Principal, day: dt.date) -> list[tuple[str, int]]:
     """The groups an acting account may request a report from: every member within its scope."""
-    from ...tracking import group_members
-
-    found = []
-    for group in session.scalars(select(UnitGroup).where(UnitGroup.retired.is_(False)).order_by(UnitGroup.id)):
-        try:
-            members = group_members(session, group.id, day)
-        except PlantrackError:
-            continue  # no live member yet
-        if all(principal.scope.unit(u) for u in members):
-            found.append((group.id, len(members)))
-    return found
+    return [(group_id, len(members)) for group_id, members in every_group_members(session, day).items()
+            if all(principal.scope.unit(u) for u in members)]
 
 
 def unit_view(ctx: Context, unit_id: str, instant: dt.datetime, principal: Principal | None) -> dict | None:
