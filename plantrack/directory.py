@@ -40,6 +40,14 @@ class UnitEntry:
     cc: tuple[str, ...]
     urls: tuple[str, ...]  # apprise URLs of the unit's other channels
     channels: tuple[str, ...]  # "email" if it has a To address, then "url:0", "url:1"...
+    former: tuple[tuple[dt.date, str, str], ...] = ()  # (until, name, listed name) of its former names, oldest first
+
+    def name_on(self, day: dt.date) -> str:
+        """The full name in force on ``day`` (a renamed body is addressed by the name it bore)."""
+        return next((name for until, name, _ in self.former if day <= until), self.name)
+
+    def listed_on(self, day: dt.date) -> str:
+        return next((listed for until, _, listed in self.former if day <= until), self.listed_name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +63,12 @@ class DutyEntry:
     section: str
     submit_to_name: str | None
     channel_hint: str | None  # how the text says to send it (an address, "văn bản"...)
+
+
+def _former(text: str | None) -> tuple[tuple[dt.date, str, str], ...]:
+    if not text or text == "[]":
+        return ()
+    return tuple((dt.date.fromisoformat(n["until"]), n["name"], n.get("short_name") or n["name"]) for n in json.loads(text))
 
 
 class Directory:
@@ -73,16 +87,17 @@ class Directory:
         """Read those of these units not read yet."""
         missing = sorted(set(unit_ids) - self._units.keys())
         contacts = cast(Unit.contacts, Text)  # parsed once per distinct text, not per row
-        columns = (Unit.id, Unit.name, Unit.short_name, Unit.escalates_to_id, Unit.retired, contacts)
+        columns = (Unit.id, Unit.name, Unit.short_name, Unit.escalates_to_id, Unit.retired, contacts, cast(Unit.former_names, Text))
         connection = session.connection()
         for chunk in range(0, len(missing), BATCH):
             ids = missing[chunk : chunk + BATCH]
             self._units.update(dict.fromkeys(ids))  # None until found: unknown ids are not asked again
-            for unit_id, name, short_name, parent, retired, text in connection.execute(
+            for unit_id, name, short_name, parent, retired, text, former in connection.execute(
                 select(*columns).where(among(session, Unit.id, ids))
             ).all():
                 to, cc, urls, channels = self._contacts(text)
-                self._units[unit_id] = UnitEntry(unit_id, name, short_name or name, parent, not retired, to, cc, urls, channels)
+                self._units[unit_id] = UnitEntry(unit_id, name, short_name or name, parent, not retired, to, cc, urls, channels,
+                                                 _former(former))
 
     def units(self, session: Session, unit_ids) -> dict[str, UnitEntry]:
         """The entries of these units (unknown ids left out), reading only those not read yet."""

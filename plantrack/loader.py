@@ -481,6 +481,12 @@ def _cross_check(sources: list[SourceFile]) -> tuple[Catalogue, list[Problem]]:
 
     for source in registries:
         for i, unit in enumerate(source.model.units):
+            for j, part in enumerate(unit.split_to):
+                known_unit(source, ("units", i, "split_to", j, "unit"), part.unit)
+                heir = cat.units.get(part.unit)
+                if heir is not None and not heir.exists_on(unit.valid_until + dt.timedelta(days=1)):
+                    problem(source, ("units", i, "split_to", j, "unit"),
+                            f"{heir.id!r} does not exist on {unit.valid_until + dt.timedelta(days=1):%d/%m/%Y}, the day after {unit.id!r} ends")
             known_unit(source, ("units", i, "successor"), unit.successor)
             heir = cat.units.get(unit.successor) if unit.successor else None
             if heir is not None and not heir.exists_on(unit.valid_until + dt.timedelta(days=1)):
@@ -605,6 +611,20 @@ def _check_plan(cat: Catalogue, source: SourceFile, plan_id: str, known_unit, pr
             known_unit(source, ("duties", i, "escalate_to", j), unit_id)
         if duty.check_in is not None:
             known_unit(source, ("duties", i, "check_in", "submit_to"), duty.check_in.submit_to)
+        named = set(cat.expand_units(duty.lead + duty.support + duty.either,
+                                     [g for g in duty.lead_groups + duty.support_groups + duty.either_groups if g in cat.groups]))
+        for ended, part in duty.held_by.items():
+            here = ("duties", i, "held_by", ended)
+            unit = cat.units.get(ended)
+            if unit is None:
+                continue  # an unknown unit, reported above
+            if ended not in named:
+                problem(source, here, f"held_by names {ended!r}, which this duty does not assign")
+            elif unit.valid_until is None:
+                problem(source, here, f"{ended!r} has not ended (no valid_until): no one holds its duties for it")
+            elif part != unit.successor and part not in {p.unit for p in unit.split_to}:
+                parts = ", ".join(filter(None, [unit.successor, *(p.unit for p in unit.split_to)])) or "none"
+                problem(source, here, f"{part!r} is not one of the bodies {ended!r} was merged or split into ({parts})")
 
     known_obligations = {o.id for o in plan.obligations}
     for i, amendment in enumerate(plan.amendments):
@@ -660,20 +680,22 @@ def _name_key(name: str) -> str:
 
 
 def _same_names(cat: Catalogue, unit_source: dict) -> list[Problem]:
-    """One body under two ids: two units that exist at the same time and share a name, a
-    short name or an alias (a merged province must not keep a predecessor's entry alive)."""
-    holders: dict[str, list[str]] = {}
+    """One body under two ids: two units that exist at the same time and share a name (a
+    former name while it was in force) or an alias (a merged province must not keep a
+    predecessor's entry alive)."""
+    holders: dict[str, list[tuple[str, dt.date, dt.date]]] = {}
     for unit in cat.units.values():
-        for name in dict.fromkeys(_name_key(n) for n in (unit.name, *unit.aliases)):
-            holders.setdefault(name, []).append(unit.id)
+        life = (unit.valid_from, unit.valid_until)
+        spans = [*unit.names(), *((alias, *life) for alias in unit.aliases)]
+        for name, start, end in spans:  # a former name counts while it was in force
+            holders.setdefault(_name_key(name), []).append((unit.id, start or dt.date.min, end or dt.date.max))
     found = []
-    for name, ids in holders.items():
-        for i, first in enumerate(ids):
-            for second in ids[i + 1:]:
-                a, b = cat.units[first], cat.units[second]
-                start = max(a.valid_from or dt.date.min, b.valid_from or dt.date.min)
-                end = min(a.valid_until or dt.date.max, b.valid_until or dt.date.max)
-                if start <= end:
+    for name, held in holders.items():
+        reported = set()
+        for i, (first, a_start, a_end) in enumerate(held):
+            for second, b_start, b_end in held[i + 1:]:
+                if first != second and (first, second) not in reported and max(a_start, b_start) <= min(a_end, b_end):
+                    reported.add((first, second))
                     source, index = unit_source[second]
                     found.append(Problem(source.path, source.line_of("units", index, "name"), _field_path(("units", index, "name"), source.tree),
                                          f"the name {name!r} is also {first!r}'s while both exist: one body under two ids? "

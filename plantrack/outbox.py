@@ -285,6 +285,7 @@ def _group(session: Session, rows: list, now: dt.datetime, directory: Directory)
     duties = directory.duties(session, {row[13] for row in rows})
     directory.load(session, {row[1] for row in rows} | {row[12] for row in rows})
     unit = directory.unit
+    today = local_date(now)  # a renamed body is addressed by the name it bears today
     # Only escalations say how often the unit was told before. Counted here, not with
     # "state = 'sent'" in SQL: SQLite would then search the state index and read every notice
     # ever sent, instead of these occurrences' few.
@@ -325,20 +326,20 @@ def _group(session: Session, rows: list, now: dt.datetime, directory: Directory)
                 index = int(channel.split(":", 1)[1])
                 url = recipient.urls[index] if index < len(recipient.urls) else None
             digest = digests[key] = Digest(
-                recipient_id, recipient.name, channel, list(recipient.to), list(recipient.cc), url, kind == 1, kind == 2,
+                recipient_id, recipient.name_on(today), channel, list(recipient.to), list(recipient.cc), url, kind == 1, kind == 2,
             )
         digest.notice_ids.append(notice_id)
         duty = duties[obligation_id]
         item = DigestItem(
             notice_id, occurrence_id, stage, level, duty.plan_id, duty.plan_number, duty.plan_doc_type, duty.plan_title,
-            duty.plan_issued_on, duty.title, duty.section, period_label, unit_id, unit(unit_id).listed_name, deadline,
+            duty.plan_issued_on, duty.title, duty.section, period_label, unit_id, unit(unit_id).listed_on(today), deadline,
             due_date, duty.submit_to_name, duty.channel_hint, earlier[occurrence_id],
         )
         item.due_text = due_text if deadline == due_date else None  # an extension's date is the coordinator's, not the text's
         if alert:
             failed_recipient, item.failed_stage, item.failure = alert
             entry = unit(failed_recipient)
-            item.failed_recipient = entry.listed_name if entry else failed_recipient
+            item.failed_recipient = entry.listed_on(today) if entry else failed_recipient
             digest.items.append(item)
             continue
         slot = key + (occurrence_id, level)

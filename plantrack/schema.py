@@ -127,6 +127,22 @@ class Contacts(Strict):
     channels: list[ChannelUrl] = Field(default=[], max_length=10)
 
 
+class SplitPart(Strict):
+    """A body that took over part of an ended unit's remit, and which part, as the text of the
+    reorganisation puts it (Bộ TT&TT: "báo chí, xuất bản" to Bộ VHTTDL, the rest to Bộ KH&CN)."""
+
+    unit: Identifier
+    scope: Line
+
+
+class FormerName(Strict):
+    """A name a unit bore until a day: a renamed body keeps its id, its duties and its history."""
+
+    name: Line
+    short_name: Line | None = None
+    until: dt.date
+
+
 class UnitDef(Strict):
     id: Identifier
     name: Line
@@ -145,6 +161,10 @@ class UnitDef(Strict):
     valid_until: dt.date | None = None
     successor: Identifier | None = None
     aliases: list[Line] = Field(default=[], max_length=20)  # other names texts use: "Bộ TT&TT"
+    # Split from: the bodies that took over part of its remit when it ended (its ``successor``
+    # takes the rest); a duty says which part it is with ``held_by``.
+    split_to: list[SplitPart] = Field(default=[], max_length=10)
+    former_names: list[FormerName] = Field(default=[], max_length=10)  # oldest first
 
     @model_validator(mode="after")
     def _lifetime(self) -> "UnitDef":
@@ -154,10 +174,37 @@ class UnitDef(Strict):
             raise ValueError("a unit with a successor needs 'valid_until': the last day it exists")
         if self.successor == self.id:
             raise ValueError("a unit cannot be its own successor")
+        if self.split_to and self.valid_until is None:
+            raise ValueError("a unit split into others needs 'valid_until': the last day it exists")
+        if any(part.unit == self.id for part in self.split_to):
+            raise ValueError("a unit cannot be split into itself")
+        days = [n.until for n in self.former_names]
+        if days != sorted(set(days)):
+            raise ValueError("former_names go oldest first, each with a later 'until'")
+        if days and self.valid_until is not None and days[-1] >= self.valid_until:
+            raise ValueError(f"a former name ends on {days[-1]}, not before the unit itself ends ({self.valid_until})")
+        if days and self.valid_from is not None and days[0] < self.valid_from:
+            raise ValueError(f"a former name ends on {days[0]}, before the unit exists ({self.valid_from})")
         return self
 
     def exists_on(self, day: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_until is None or day <= self.valid_until)
+
+    def names(self) -> list[tuple[str, dt.date | None, dt.date | None]]:
+        """Every full name with the days it was in force (None: open): former names, then the current."""
+        found, start = [], self.valid_from
+        for former in self.former_names:
+            found.append((former.name, start, former.until))
+            start = former.until + dt.timedelta(days=1)
+        found.append((self.name, start, self.valid_until))
+        return found
+
+    def name_on(self, day: dt.date) -> tuple[str, str | None]:
+        """The name and short name in force on ``day`` (the current ones after the last rename)."""
+        for former in self.former_names:
+            if day <= former.until:
+                return former.name, former.short_name
+        return self.name, self.short_name
 
 
 class RegistryHeader(Strict):
@@ -307,6 +354,9 @@ class DutyDef(Strict):
     # units: each becomes an obligation of the duty (``<duty id>.tien-do``), due at every firing
     # of the cron expression within the duty's time frame.
     check_in: "CheckIn | None" = None
+    # Who holds this duty for a unit that ended split into several bodies: {ended unit: the
+    # part (its successor or one of its split_to) whose remit this duty falls in}.
+    held_by: dict[Identifier, Identifier] = Field(default={}, max_length=20)
 
     @model_validator(mode="after")
     def _has_lead(self) -> "DutyDef":

@@ -158,8 +158,8 @@ def active_duties(session: Session, day: dt.date, plan: str | None = None, unit:
     holder = _holders_on(session, day)
     rows = []
     for duty, number in session.execute(query):
-        lead = _dedup(holder(a["unit"]) for a in duty.assignments if a["role"] in ("lead", "either"))
-        support = [u for u in _dedup(holder(a["unit"]) for a in duty.assignments if a["role"] == "support") if u not in lead]
+        lead = _dedup(_assignee(holder, a) for a in duty.assignments if a["role"] in ("lead", "either"))
+        support = [u for u in _dedup(_assignee(holder, a) for a in duty.assignments if a["role"] == "support") if u not in lead]
         if wanted is not None and wanted not in lead and wanted not in support:
             continue
         frame = duty.timeframe or {}
@@ -197,6 +197,15 @@ def _holders_on(session: Session, day: dt.date):
     return holder
 
 
+def _assignee(holder, assignment: dict) -> str | None:
+    """Who holds an assignment of a duty on the holder's day: the unit, its successor, or, for a
+    unit split into several bodies, the part the duty names (``held_by``)."""
+    held = holder(assignment["unit"])
+    if held != assignment["unit"] and assignment.get("held_by"):
+        return holder(assignment["held_by"])
+    return held
+
+
 def unit_duties(session: Session, unit_id: str, day: dt.date, plan_ok=lambda plan_id: True) -> list[tuple[Plan, Duty, str]]:
     """Every duty a unit holds on ``day``, with its role: those naming it, and those naming a
     body it succeeded (a province merged into it on 01/07/2025). Running or not: the page says."""
@@ -206,7 +215,7 @@ def unit_duties(session: Session, unit_id: str, day: dt.date, plan_ok=lambda pla
                                       .where(Duty.retired.is_(False), Plan.retired.is_(False)).order_by(Plan.id, Duty.section, Duty.key)):
         if not plan_ok(plan.id):
             continue
-        roles = [a["role"] for a in duty.assignments if a["unit"] == unit_id or holder(a["unit"]) == unit_id]
+        roles = [a["role"] for a in duty.assignments if a["unit"] == unit_id or _assignee(holder, a) == unit_id]
         if roles:
             found.append((plan, duty, next((r for r in ("lead", "either") if r in roles), roles[0])))
     return found

@@ -164,6 +164,19 @@ CASES = [
     Case("successor-not-there-yet", R, "", lambda text: text.replace("    kind: district_committee\n", "    kind: district_committee\n"
          "    valid_from: 2026-01-01\n").replace("    kind: department\n", "    kind: department\n    valid_until: 2025-06-30\n"
          "    successor: t.beta\n"), "units[2].successor", "successor: t.beta", "does not exist on 01/07/2025"),
+    Case("split-unknown", R, "    kind: department\n", "    kind: department\n    valid_until: 2025-06-30\n"
+         "    split_to: [{unit: t.gama, scope: báo chí}]\n", "units[2].split_to[0].unit", "split_to:", "unknown unit"),
+    Case("split-without-end", R, "    kind: department\n", "    kind: department\n    split_to: [{unit: t.beta, scope: báo chí}]\n",
+         "units[2]", "- id: t.alpha", "needs 'valid_until'"),
+    Case("former-names-out-of-order", R, "    kind: department\n", "    kind: department\n    former_names: [{name: Sở A2, until: 2022-01-01}, "
+         "{name: Sở A1, until: 2021-01-01}]\n", "units[2]", "- id: t.alpha", "oldest first"),
+    Case("former-name-of-another", R, "    kind: district_committee\n", "    kind: district_committee\n"
+         "    former_names: [{name: Sở Alpha, until: 2021-01-01}]\n", "units[3].name", "name: Ban Chỉ đạo 389 huyện Beta",
+         "one body under two ids"),
+    Case("held-by-not-assigned", P, "    support: [t.office]\n", "    support: [t.office]\n    held_by: {t.committee: t.alpha}\n",
+         "duties[0].held_by.t.committee", "held_by:", "does not assign"),
+    Case("held-by-not-ended", P, "    support: [t.office]\n", "    support: [t.office]\n    held_by: {t.office: t.alpha}\n",
+         "duties[0].held_by.t.office", "held_by:", "has not ended"),
     Case("lifetime-reversed", R, "    kind: department\n", "    kind: department\n    valid_from: 2025-01-01\n    valid_until: 2024-01-01\n",
          "units[2]", "- id: t.alpha", "before valid_from"),
     Case("two-ids-one-name", R, "    name: Ban Chỉ đạo 389 huyện Beta\n", "    name: Sở Alpha\n", "units[3].name", "name: Sở Alpha|2",
@@ -246,3 +259,17 @@ def test_a_sync_of_any_broken_tree_leaves_the_store_as_it_was(synced, tmp_path):
         assert result.exit_code == 2, (case.name, result.output)
         assert "Traceback" not in result.output and f"{case.file}:" in result.output, (case.name, result.output)
     assert snapshot(synced) == before
+
+
+def test_held_by_names_a_body_the_unit_was_merged_or_split_into(mini_dir):
+    """A duty's ``held_by`` for an ended unit must be its successor or one of its split parts."""
+    edit(mini_dir / R, "    name: Sở Alpha\n    kind: department\n", "    name: Sở Alpha\n    kind: department\n"
+         "    valid_until: 2025-02-28\n    successor: t.office\n    split_to: [{unit: t.beta, scope: báo chí}]\n")
+    edit(mini_dir / P, "    support: [t.office]\n", "    support: [t.office]\n    held_by: {t.alpha: t.committee}\n")
+    with pytest.raises(DefinitionError) as caught:
+        load_catalogue(mini_dir)
+    (problem,) = caught.value.problems
+    assert problem.field == "duties[0].held_by.t.alpha"
+    assert "not one of the bodies 't.alpha' was merged or split into (t.office, t.beta)" in problem.message
+    edit(mini_dir / P, "held_by: {t.alpha: t.committee}", "held_by: {t.alpha: t.beta}")
+    assert load_catalogue(mini_dir).plans["t-plan"].duties[0].held_by == {"t.alpha": "t.beta"}

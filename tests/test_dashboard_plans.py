@@ -110,3 +110,40 @@ def test_a_viewer_sees_no_group_request_and_cannot_post_one(server):
         refused = client.post("/dieu-phoi/yeu-cau-nhom", data={"plan": "hcm-qd-2853-2025", "group": "hcm.communes",
                                                                "title": "X", "working_days": "3", "csrf": csrf})
         assert refused.status_code == 403
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)")
+def test_a_unit_page_shows_the_name_of_its_day_and_where_its_duties_went(server):
+    """Tổng cục Hải quan became Cục Hải quan on 01/03/2025 (same body, same id); Bộ TT&TT was
+    merged into Bộ KH&CN, its press remit split to Bộ VHTTDL: 399's press duty (III.2, third
+    bullet) is held by Bộ VHTTDL after that day, its other duties by Bộ KH&CN."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page()
+        page.goto(f"{server}/dang-nhap")
+        page.fill("input[name=login]", "dieuphoi")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.goto(f"{server}/don-vi/vn.btc.tchq?as_of=2020-12-01")
+        assert page.locator("h1").inner_text() == "Tổng cục Hải quan"
+        assert page.locator("#current-name").inner_text() == "Nay là: Cục Hải quan"
+        page.goto(f"{server}/don-vi/vn.btc.tchq?as_of=2026-12-01")
+        assert page.locator("h1").inner_text() == "Cục Hải quan" and page.locator("#current-name").count() == 0
+        page.locator("#lineage summary").click()
+        assert page.locator("#lineage li[data-former='2025-02-28']").inner_text() == "Tên cũ đến 28/02/2025: Tổng cục Hải quan (TCHQ)"
+        page.goto(f"{server}/don-vi/vn.bvhttdl?as_of=2026-12-01")
+        assert page.locator(".duty[data-duty='btttt-bao-chi']").count() == 1
+        assert page.locator(".duty[data-duty='btttt-thanh-tra']").count() == 0
+        page.locator("#lineage summary").click()
+        assert page.locator("#lineage li[data-predecessor='vn.btttt']").inner_text().startswith("Tiếp nhận một phần (báo chí, xuất bản")
+        page.goto(f"{server}/don-vi/vn.bkhcn?as_of=2026-12-01")
+        assert page.locator(".duty[data-duty='btttt-thanh-tra']").count() == 1
+        assert page.locator(".duty[data-duty='btttt-bao-chi']").count() == 0
+        page.goto(f"{server}/don-vi/vn.btttt?as_of=2024-12-01")  # before the reorganisation it holds both itself
+        assert page.locator(".duty[data-duty='btttt-bao-chi']").count() == 1 and page.locator(".duty[data-duty='btttt-thanh-tra']").count() == 1
+        page.locator("#lineage summary").click()
+        assert "Hợp nhất vào: Bộ Khoa học và Công nghệ" in page.locator("#lineage").inner_text()
+        assert page.locator("#lineage li[data-split='vn.bvhttdl']").inner_text().endswith("sang: Bộ Văn hóa, Thể thao và Du lịch")
+        browser.close()

@@ -133,6 +133,25 @@ def test_an_extension_restarts_the_ladder_from_the_new_date(synced):
     assert not [b for b in beta if b[1] == D(2020, 11, 16) and b[0].startswith("overdue")]
 
 
+def test_a_renamed_body_is_addressed_by_the_name_it_bears_on_the_day(store, mini_dir, sink):
+    """Names over time: Sở Alpha became "Sở Alpha và Beta" on 01/01/2022, keeping its id: a
+    reminder of 2020 greets it by the name it bore then."""
+    from plantrack.loader import load_catalogue
+    from plantrack.store.sync import sync_catalogue
+
+    from .test_loader import edit
+
+    edit(mini_dir / "registry.yaml", "    name: Sở Alpha\n",
+         "    name: Sở Alpha và Beta\n    former_names: [{name: Sở Alpha, until: 2021-12-31}]\n")
+    with store.transaction() as session:
+        sync_catalogue(session, load_catalogue(mini_dir))
+    run_watch(store, D(2020, 11, 9))
+    dispatch(store, morning(D(2020, 11, 9)), Channels(PooledSmtpSender(sink.url())))
+    (alpha,) = [m for m in sink.messages if m["To"] == "alpha@units.example"]
+    text = alpha.get_body(("plain",)).get_content()
+    assert "Kính gửi: Sở Alpha." in text and "Sở Alpha và Beta" not in text
+
+
 def test_digests_are_official_vietnamese_messages_to_the_registry_addresses(synced, sink):
     run_watch(synced, D(2020, 11, 9))
     report = dispatch(synced, morning(D(2020, 11, 9)), Channels(PooledSmtpSender(sink.url())))

@@ -78,6 +78,8 @@ class Unit(Base):
     valid_until: Mapped[dt.date | None] = mapped_column(Date)
     successor_id: Mapped[str | None] = mapped_column(String(100))
     aliases: Mapped[list[Any]] = mapped_column(default=list)
+    split_to: Mapped[list[Any]] = mapped_column(default=list)  # [{"unit", "scope"}]: who took which part of its remit
+    former_names: Mapped[list[Any]] = mapped_column(default=list)  # [{"name", "short_name", "until"}], oldest first
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
 
 

@@ -167,6 +167,8 @@ def _sync_units(session: Session, catalogue: Catalogue, report: SyncReport) -> N
             "valid_until": unit.valid_until,
             "successor_id": unit.successor,
             "aliases": list(unit.aliases),
+            "split_to": [part.model_dump() for part in unit.split_to],
+            "former_names": [_jsonable(n.model_dump(exclude_none=True)) for n in unit.former_names],
         }
         for unit in catalogue.units.values()
     }
@@ -241,7 +243,8 @@ def _sync_duties(session: Session, catalogue: Catalogue, report: SyncReport) -> 
         for duty in plan.duties:
             assumed = set(duty.assumed.units) if duty.assumed else set()
             assignments = [
-                {"unit": u, "role": role, **({"basis": "assumed"} if u in assumed else {})}
+                {"unit": u, "role": role, **({"basis": "assumed"} if u in assumed else {}),
+                 **({"held_by": duty.held_by[u]} if u in duty.held_by else {})}
                 for role in ("lead", "either", "support")
                 for u in catalogue.expand_units(getattr(duty, role), getattr(duty, f"{role}_groups"))
             ]

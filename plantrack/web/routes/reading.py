@@ -14,6 +14,7 @@ from ...errors import PlantrackError
 from ...exports.common import KIND_VI
 from ...ics import unit_calendar
 from ...links import LinkError, link_expiry, make_feed_token, make_token, read_feed_token
+from ...lineage import lineage
 from ...progress import compile_report
 from ...states import NoticeState
 from ...store.models import Extension, Notice, Obligation, Occurrence, Plan, Submission, Unit, UnitFeed
@@ -112,6 +113,7 @@ def unit_view(ctx: Context, unit_id: str, instant: dt.datetime, principal: Princ
         rows = [r for r in status_rows(session, instant, unit=unit_id, include_not_open=True, sub_units=False) if plan_ok(r.plan_id)]
         ids = [r.occurrence_id for r in rows]
         duties = unit_duties(session, unit_id, local_date(instant), plan_ok)
+        history = lineage(session, unit, local_date(instant))
         # A compiling step (an 'after' rule) shows what it waits for: who has handed in theirs.
         compiling = session.scalars(
             select(Occurrence).join(Obligation).where(Occurrence.id.in_(ids), Obligation.rule["type"].as_string() == "after")
@@ -142,7 +144,7 @@ def unit_view(ctx: Context, unit_id: str, instant: dt.datetime, principal: Princ
         feed = make_feed_token(ctx.keyring, unit_id, feed_generation(session, unit_id))
         session.expunge_all()
     return dict(
-        unit=unit, rows=rows, duties=duties, submissions=submissions, extensions=extensions, notices=notices, failing=failing,
+        unit=unit, history=history, rows=rows, duties=duties, submissions=submissions, extensions=extensions, notices=notices, failing=failing,
         by_id={r.occurrence_id: r for r in rows},
         waits=waits, escalated={n.occurrence_id for n in notices if n.level > 0 and n.acknowledged_at is None},
         links=links, as_of=local_date(instant), counted=[r for r in rows if r.status is not Status.NOT_OPEN],
