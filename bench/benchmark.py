@@ -93,7 +93,8 @@ def occurrences(unit_ids: list[str], obligation_id: int, per_unit: int, shift: i
             rows.append(dict(
                 obligation_id=obligation_id, unit_id=unit_id, period_key=f"s{shift}-k{k}", period_label=f"Kỳ {k}",
                 period_start=opens, period_end=due, opens_on=opens, due_date=due, current_due_date=due, explanation=[],
-                first_submitted_at=handed_in if not in_replay() else None, retired=False,
+                first_submitted_at=handed_in if not in_replay() else None,
+                submitted_on=handed_in.date() if handed_in and not in_replay() else None, retired=False,
             ))
     return rows
 

@@ -17,8 +17,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .calendar import local_date
-from .store.models import Notice, Plan, Unit
-from .tracking import COUNTED, OccurrenceStatus, Status, descendant_plans, on_time_rate, resolve_plan, status_rows
+from . import rollup
+from .store.models import Notice, Obligation, Occurrence, Plan, Unit
+from .tracking import COUNTED, Status, descendant_plans, on_time_rate, resolve_plan
 
 # Worst first: the colour of a heat-map cell is the worst status in it.
 SEVERITY = (Status.OVERDUE, Status.LATE, Status.IN_PROGRESS, Status.ON_TIME, Status.NOT_OPEN)
@@ -53,11 +54,6 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def _counts(rows) -> dict[Status, int]:
-    found = Counter(row.status for row in rows)
-    return {status: found.get(status, 0) for status in Status}
 
 
 @dataclass
@@ -132,7 +128,8 @@ class ProgressReport:
     periods: list[Period]
     units: list[UnitProgress]
     counts: dict[Status, int]
-    owed: list[Owed]
+    owed: list[Owed]  # the longest overdue first; at most the limit asked for
+    owed_total: int = 0  # how many are overdue in all
     children: list[ChildPlan] = field(default_factory=list)
     # Units of the top plan of a kind that implements it by plans of its own (provinces), and
     # which of them have such a plan loaded.
@@ -160,72 +157,95 @@ class ProgressReport:
         return totals
 
 
-def _notices_sent(session: Session, occurrence_ids: list[int], as_of: dt.datetime) -> Counter[int]:
-    """Notices sent by ``as_of`` per occurrence (the proof-of-notice count)."""
-    sent: Counter[int] = Counter()
-    for chunk in range(0, len(occurrence_ids), 5000):
-        ids = occurrence_ids[chunk : chunk + 5000]
-        for occurrence_id, sent_at in session.execute(
-            select(Notice.occurrence_id, Notice.sent_at).where(Notice.occurrence_id.in_(ids), Notice.sent_at.is_not(None))
-        ):
-            if sent_at <= as_of:
-                sent[occurrence_id] += 1
-    return sent
+def _empty() -> dict[Status, int]:
+    return {status: 0 for status in Status}
 
 
-def _period_of(periods: list[Period], day: dt.date) -> int:
-    for index, period in enumerate(periods):
-        if period.start <= day <= period.end:
-            return index
-    return 0 if day < periods[0].start else len(periods) - 1  # deadlines past the plan's end count in its last period
+def compile_report(session: Session, plan_ref: str, as_of: dt.datetime, implementing: bool = True,
+                   owed_limit: int | None = None) -> ProgressReport:
+    """The progress report of a plan (and, by default, the plans implementing it) as of ``as_of``.
 
-
-def compile_report(session: Session, plan_ref: str, as_of: dt.datetime, implementing: bool = True) -> ProgressReport:
-    """The progress report of a plan (and, by default, the plans implementing it) as of ``as_of``."""
+    Counted in SQL (``rollup``): one grouped query for the statuses by plan, unit and period,
+    one for the notices sent by unit, one for the overdue items (at most ``owed_limit`` of them,
+    the latest first; ``owed_total`` says how many there are). Nothing loads the occurrences."""
     plan = resolve_plan(session, plan_ref)
-    rows = status_rows(session, as_of, plan.id, include_not_open=True, include_implementing=implementing)
+    family = descendant_plans(session, plan.id) if implementing else [plan.id]
     periods = half_years(plan.period_start, plan.period_end)
-    sent = _notices_sent(session, [r.occurrence_id for r in rows], as_of)
+    joined, live = rollup.live_occurrences(family)
+    now = rollup.instant(as_of)
+    due_now = rollup.due_in_force(now)
+    inner = (
+        select(Obligation.plan_id.label("plan_id"), Occurrence.unit_id.label("unit_id"),
+               rollup.status(as_of, due_now).label("status"),
+               rollup.period_index(due_now, [p.end for p in periods]).label("period"))
+        .select_from(joined).where(live).subquery()
+    )
+    grouped = session.execute(
+        select(inner.c.plan_id, inner.c.unit_id, inner.c.period, inner.c.status, func.count())
+        .group_by(inner.c.plan_id, inner.c.unit_id, inner.c.period, inner.c.status)
+    ).all()
+    sent_by_unit = dict(session.execute(
+        select(Occurrence.unit_id, func.count(Notice.id)).select_from(joined.join(Notice, Notice.occurrence_id == Occurrence.id))
+        .where(live, Notice.sent_at.is_not(None), Notice.sent_at <= now).group_by(Occurrence.unit_id)
+    ).all())
     registry = session.execute(select(Unit.id, Unit.parent_id, Unit.kind, func.coalesce(Unit.short_name, Unit.name))).all()
     kinds = {unit_id: kind for unit_id, _, kind, _ in registry}
+    names = {unit_id: name for unit_id, _, _, name in registry}
 
-    by_unit: dict[str, list[OccurrenceStatus]] = {}
-    for row in rows:
-        by_unit.setdefault(row.unit_id, []).append(row)
-    units = []
-    for unit_id, owned in by_unit.items():
-        cells = [[] for _ in periods]
-        for row in owned:
-            cells[_period_of(periods, row.effective_due)].append(row)
-        units.append(
-            UnitProgress(
-                unit_id, owned[0].unit_name, kinds.get(unit_id, ""), _counts(owned), [Cell(_counts(c)) for c in cells],
-                sum(sent[r.occurrence_id] for r in owned),
-            )
-        )
+    totals, by_plan = _empty(), {}
+    by_unit: dict[str, tuple[dict[Status, int], list[dict[Status, int]]]] = {}
+    for plan_id, unit_id, period, status_value, count in grouped:
+        if unit_id not in names:
+            continue  # an occurrence of a unit no longer in the store (status_rows joins the unit)
+        status = Status(status_value)
+        counts, cells = by_unit.setdefault(unit_id, (_empty(), [_empty() for _ in periods]))
+        counts[status] += count
+        cells[period][status] += count
+        totals[status] += count
+        by_plan.setdefault(plan_id, _empty())[status] += count
+    units = [
+        UnitProgress(unit_id, names[unit_id], kinds.get(unit_id, ""), counts, [Cell(c) for c in cells], sent_by_unit.get(unit_id, 0))
+        for unit_id, (counts, cells) in by_unit.items()
+    ]
     units.sort(key=lambda u: (-(u.counts[Status.OVERDUE]), u.rate if u.rate is not None else 2, u.unit_id))
 
-    day = local_date(as_of)
-    owed = sorted(
-        (
-            Owed(r.occurrence_id, r.unit_id, r.unit_name, r.plan_number, r.obligation_title, r.period_label, r.effective_due,
-                 (day - r.effective_due).days, sent[r.occurrence_id])
-            for r in rows
-            if r.status is Status.OVERDUE
-        ),
-        key=lambda o: (-o.days_late, o.unit_id, o.obligation_title),
-    )
     report = ProgressReport(
-        plan.id, plan.number, plan.title, plan.doc_type, plan.issuer_id, as_of, periods, units, _counts(rows), owed
+        plan.id, plan.number, plan.title, plan.doc_type, plan.issuer_id, as_of, periods, units, totals,
+        _owed(session, joined, live, as_of, due_now, owed_limit), owed_total=totals[Status.OVERDUE],
     )
     if implementing:
-        _add_children(session, report, plan, rows, registry)
+        own_units = {unit_id for plan_id, unit_id, *_ in grouped if plan_id == plan.id}
+        _add_children(session, report, plan, by_plan, own_units, registry)
     return report
 
 
-def _add_children(
-    session: Session, report: ProgressReport, plan: Plan, rows: list[OccurrenceStatus], registry: list
-) -> None:
+def _owed(session: Session, joined, live, as_of: dt.datetime, due_now, limit: int | None) -> list[Owed]:
+    """The overdue occurrences, the longest overdue first, with the notices each was sent."""
+    query = (
+        select(Occurrence.id, Occurrence.unit_id, func.coalesce(Unit.short_name, Unit.name), Plan.number, Obligation.title,
+               Occurrence.period_label, due_now.label("due"))
+        .select_from(joined.join(Plan, Plan.id == Obligation.plan_id).join(Unit, Unit.id == Occurrence.unit_id))
+        .where(live, rollup.status(as_of, due_now) == Status.OVERDUE.value)
+        .order_by(due_now, Occurrence.unit_id, Obligation.title, Occurrence.id)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    rows = session.execute(query).all()
+    sent: Counter[int] = Counter()
+    ids = [row[0] for row in rows]
+    for chunk in range(0, len(ids), 5000):
+        sent.update(dict(session.execute(
+            select(Notice.occurrence_id, func.count(Notice.id))
+            .where(Notice.occurrence_id.in_(ids[chunk:chunk + 5000]), Notice.sent_at.is_not(None), Notice.sent_at <= rollup.instant(as_of))
+            .group_by(Notice.occurrence_id)
+        ).all()))
+    day = local_date(as_of)
+    return [Owed(occurrence_id, unit_id, name, number, title, label, due, (day - due).days, sent[occurrence_id])
+            for occurrence_id, unit_id, name, number, title, label, due in rows]
+
+
+def _add_children(session: Session, report: ProgressReport, plan: Plan, by_plan: dict[str, dict[Status, int]],
+                  own_units: set[str], registry: list) -> None:
     """Each implementing plan with its own counts, and which implementers have one loaded."""
     plan_ids = [p for p in descendant_plans(session, plan.id) if p != plan.id]
     if not plan_ids:
@@ -233,7 +253,6 @@ def _add_children(
     parents = {unit_id: parent for unit_id, parent, _, _ in registry}
     kinds = {unit_id: kind for unit_id, _, kind, _ in registry}
     names = {unit_id: name for unit_id, _, _, name in registry}
-    own_units = {r.unit_id for r in rows if r.plan_id == plan.id}
 
     def owner(unit_id: str) -> str | None:
         """The first unit of the reported plan at or above ``unit_id`` in the unit tree."""
@@ -248,11 +267,13 @@ def _add_children(
 
     children = select(Plan).where(Plan.parent_id == plan.id, Plan.retired.is_(False)).order_by(Plan.issued_on, Plan.id)
     for child in session.scalars(children):  # grandchildren count with their parent
-        tree = set(descendant_plans(session, child.id))
-        in_child = [r for r in rows if r.plan_id in tree]
+        counts = _empty()
+        for member in descendant_plans(session, child.id):
+            for status, count in by_plan.get(member, {}).items():
+                counts[status] += count
         report.children.append(
             ChildPlan(child.id, child.number, child.title, child.doc_type, child.issuer_id, names.get(child.issuer_id, child.issuer_id),
-                      owner(child.issuer_id), _counts(in_child))
+                      owner(child.issuer_id), counts)
         )
     # Who implements by a plan of their own ("kế hoạch", not a dispatch): the kinds of the units
     # owning such a child plan (for plan 399, the provinces), each with its plans, if any.

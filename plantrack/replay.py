@@ -123,7 +123,7 @@ def _record(session: Session, habits: dict[dt.date, list[int]], days: list[dt.da
         at, handed_in = _habit_instant(day), [(occurrence_id,) for occurrence_id in habits[day]]
         insert_rows(session, Submission.__table__, ("occurrence_id",), handed_in,
                     constants={"submitted_at": at, "recorded_by": "scenario habit"})
-        update_rows(session, Occurrence.__table__, "id", (), handed_in, constants={"first_submitted_at": at})
+        update_rows(session, Occurrence.__table__, "id", (), handed_in, constants={"first_submitted_at": at, "submitted_on": day})
     return sum(len(habits[day]) for day in days)
 
 

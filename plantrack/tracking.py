@@ -480,7 +480,7 @@ def record_submission(
     )
     session.add(submission)
     if occurrence.first_submitted_at is None or submitted_at < occurrence.first_submitted_at:
-        occurrence.first_submitted_at = submitted_at
+        occurrence.first_submitted_at, occurrence.submitted_on = submitted_at, received
         after_handin(session, occurrence)  # a step counted from the last of these reports is dated now
     return submission
 

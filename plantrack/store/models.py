@@ -187,6 +187,7 @@ class Occurrence(Base):
     sync_digest: Mapped[str | None] = mapped_column(String(32))
     # The first submission's instant, kept here so open rows are found by index.
     first_submitted_at: Mapped[dt.datetime | None] = mapped_column()
+    submitted_on: Mapped[dt.date | None] = mapped_column(Date)  # its civil date in Viet Nam: on time is a date comparison
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
 
     obligation: Mapped[Obligation] = relationship()
