@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from .calendar import local_date
 from . import rollup
 from .store.models import Notice, Obligation, Occurrence, Plan, Unit
-from .tracking import COUNTED, Status, descendant_plans, on_time_rate, resolve_plan
+from .tracking import COUNTED, Status, descendants, descendant_plans, on_time_rate, resolve_plan
 
 # Worst first: the colour of a heat-map cell is the worst status in it.
 SEVERITY = (Status.OVERDUE, Status.LATE, Status.IN_PROGRESS, Status.ON_TIME, Status.NOT_OPEN)
@@ -134,6 +134,11 @@ class ProgressReport:
     # Units of the top plan of a kind that implements it by plans of its own (provinces), and
     # which of them have such a plan loaded.
     implementers: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (unit id, name, child plan ids)
+    # The unit tree (id -> parent) and names of the registry, for the branches of the overview.
+    parents: dict[str, str | None] = field(default_factory=dict, repr=False)
+    names: dict[str, str] = field(default_factory=dict, repr=False)
+    kinds: dict[str, str] = field(default_factory=dict, repr=False)
+    own_units: set[str] = field(default_factory=set, repr=False)  # the units owing the reported plan itself
 
     @property
     def day(self) -> dt.date:
@@ -157,17 +162,90 @@ class ProgressReport:
         return totals
 
 
+@dataclass
+class Branch:
+    """One row of the overview's tree: a unit with everything under it rolled up into it."""
+
+    unit: UnitProgress  # the unit with the counts and cells of its whole branch
+    members: int  # how many units with occurrences the row holds (1: the unit alone)
+    own: bool  # the row of the opened unit's own occurrences
+    plans: list[ChildPlan]  # the implementing plans its units issued
+
+    @property
+    def opens(self) -> bool:
+        return self.members > 1 and not self.own
+
+
+def branches(report: ProgressReport, node: str | None = None) -> list[Branch]:
+    """The overview as a tree. At the top (``node`` None), each unit rolls up into its highest
+    ancestor that owes the reported plan itself (a province's departments and districts, owing
+    the province's implementing plan, into the province), or stays a row of its own; with
+    ``node``, the rows are the units directly under it, each with its branch, and the node's
+    own occurrences as a row of their own. Sorted as the report's units are."""
+    parents = report.parents
+
+    def path(unit_id: str) -> list[str]:
+        found, seen, current = [], set(), unit_id
+        while current is not None and current not in seen:
+            found.append(current)
+            seen.add(current)
+            current = parents.get(current)
+        return found
+
+    rows: dict[str, tuple[list[UnitProgress], bool]] = {}
+    for unit in report.units:
+        chain = path(unit.unit_id)  # the unit, its parent, ... up to the top of the registry
+        if node is None:
+            key, own = next((u for u in reversed(chain) if u in report.own_units), unit.unit_id), False
+        elif unit.unit_id == node:
+            key, own = node, True
+        elif node in chain:
+            key, own = chain[chain.index(node) - 1], False
+        else:
+            continue
+        rows.setdefault((key, own), ([], own))[0].append(unit)
+    found = []
+    for (key, own), (members, _) in rows.items():
+        counts, cells = _empty(), [_empty() for _ in report.periods]
+        for member in members:
+            for status, count in member.counts.items():
+                counts[status] += count
+            for index, cell in enumerate(member.cells):
+                for status, count in cell.counts.items():
+                    cells[index][status] += count
+        rolled = UnitProgress(key, report.names.get(key, key), report.kinds.get(key, ""), counts, [Cell(c) for c in cells],
+                              sum(m.notices_sent for m in members))
+        plans = [c for c in report.children if c.owner_id == key or c.issuer_id == key]
+        found.append(Branch(rolled, len(members), own, plans))
+    found.sort(key=lambda b: (not b.own, -(b.unit.counts[Status.OVERDUE]), b.unit.rate if b.unit.rate is not None else 2, b.unit.unit_id))
+    return found
+
+
+def plan_counts(session: Session, plan_ids: list[str], as_of: dt.datetime) -> dict[str, dict[Status, int]]:
+    """Each plan's own counts by status, in one grouped query (the home page)."""
+    joined, live = rollup.live_occurrences(plan_ids)
+    found = {plan_id: _empty() for plan_id in plan_ids}
+    query = (
+        select(Obligation.plan_id, rollup.status(as_of).label("status"), func.count())
+        .select_from(joined.join(Unit, Unit.id == Occurrence.unit_id)).where(live).group_by(Obligation.plan_id, "status")
+    )
+    for plan_id, status, count in session.execute(query).all():
+        found[plan_id][Status(status)] += count
+    return found
+
+
 def _empty() -> dict[Status, int]:
     return {status: 0 for status in Status}
 
 
 def compile_report(session: Session, plan_ref: str, as_of: dt.datetime, implementing: bool = True,
-                   owed_limit: int | None = None) -> ProgressReport:
+                   owed_limit: int | None = None, notices: bool = True) -> ProgressReport:
     """The progress report of a plan (and, by default, the plans implementing it) as of ``as_of``.
 
     Counted in SQL (``rollup``): one grouped query for the statuses by plan, unit and period,
-    one for the notices sent by unit, one for the overdue items (at most ``owed_limit`` of them,
-    the latest first; ``owed_total`` says how many there are). Nothing loads the occurrences."""
+    one for the notices sent by unit (unless ``notices`` is False: a page that does not show
+    them), one for the overdue items (at most ``owed_limit`` of them, the longest overdue first;
+    ``owed_total`` says how many there are). Nothing loads the occurrences."""
     plan = resolve_plan(session, plan_ref)
     family = descendant_plans(session, plan.id) if implementing else [plan.id]
     periods = half_years(plan.period_start, plan.period_end)
@@ -184,7 +262,7 @@ def compile_report(session: Session, plan_ref: str, as_of: dt.datetime, implemen
         select(inner.c.plan_id, inner.c.unit_id, inner.c.period, inner.c.status, func.count())
         .group_by(inner.c.plan_id, inner.c.unit_id, inner.c.period, inner.c.status)
     ).all()
-    sent_by_unit = dict(session.execute(
+    sent_by_unit = {} if not notices else dict(session.execute(
         select(Occurrence.unit_id, func.count(Notice.id)).select_from(joined.join(Notice, Notice.occurrence_id == Occurrence.id))
         .where(live, Notice.sent_at.is_not(None), Notice.sent_at <= now).group_by(Occurrence.unit_id)
     ).all())
@@ -198,11 +276,15 @@ def compile_report(session: Session, plan_ref: str, as_of: dt.datetime, implemen
         if unit_id not in names:
             continue  # an occurrence of a unit no longer in the store (status_rows joins the unit)
         status = Status(status_value)
-        counts, cells = by_unit.setdefault(unit_id, (_empty(), [_empty() for _ in periods]))
+        if unit_id not in by_unit:
+            by_unit[unit_id] = (_empty(), [_empty() for _ in periods])
+        counts, cells = by_unit[unit_id]
         counts[status] += count
         cells[period][status] += count
         totals[status] += count
-        by_plan.setdefault(plan_id, _empty())[status] += count
+        if plan_id not in by_plan:
+            by_plan[plan_id] = _empty()
+        by_plan[plan_id][status] += count
     units = [
         UnitProgress(unit_id, names[unit_id], kinds.get(unit_id, ""), counts, [Cell(c) for c in cells], sent_by_unit.get(unit_id, 0))
         for unit_id, (counts, cells) in by_unit.items()
@@ -212,10 +294,11 @@ def compile_report(session: Session, plan_ref: str, as_of: dt.datetime, implemen
     report = ProgressReport(
         plan.id, plan.number, plan.title, plan.doc_type, plan.issuer_id, as_of, periods, units, totals,
         _owed(session, joined, live, as_of, due_now, owed_limit), owed_total=totals[Status.OVERDUE],
+        parents={unit_id: parent for unit_id, parent, _, _ in registry}, names=names, kinds=kinds,
+        own_units={unit_id for plan_id, unit_id, *_ in grouped if plan_id == plan.id},
     )
     if implementing:
-        own_units = {unit_id for plan_id, unit_id, *_ in grouped if plan_id == plan.id}
-        _add_children(session, report, plan, by_plan, own_units, registry)
+        _add_children(session, report, plan, by_plan, report.own_units, registry)
     return report
 
 
@@ -228,6 +311,8 @@ def _owed(session: Session, joined, live, as_of: dt.datetime, due_now, limit: in
         .where(live, rollup.status(as_of, due_now) == Status.OVERDUE.value)
         .order_by(due_now, Occurrence.unit_id, Obligation.title, Occurrence.id)
     )
+    if limit == 0:
+        return []
     if limit is not None:
         query = query.limit(limit)
     rows = session.execute(query).all()
@@ -265,10 +350,11 @@ def _add_children(session: Session, report: ProgressReport, plan: Plan, by_plan:
             current = parents.get(current)
         return None
 
+    edges = session.execute(select(Plan.id, Plan.parent_id).where(Plan.retired.is_(False))).all()
     children = select(Plan).where(Plan.parent_id == plan.id, Plan.retired.is_(False)).order_by(Plan.issued_on, Plan.id)
     for child in session.scalars(children):  # grandchildren count with their parent
         counts = _empty()
-        for member in descendant_plans(session, child.id):
+        for member in descendants(edges, child.id):
             for status, count in by_plan.get(member, {}).items():
                 counts[status] += count
         report.children.append(

@@ -60,12 +60,22 @@ def status(as_of: dt.datetime, due_now: ColumnElement | None = None) -> ColumnEl
 def period_index(due: ColumnElement, ends: list[dt.date]) -> ColumnElement:
     """The index of the report period holding ``due`` (periods end on ``ends``); deadlines past
     the last end count in the last period, as ``progress`` places them."""
+    if len(ends) < 2:
+        return literal(0)  # one period holds every deadline (a CASE needs at least one WHEN)
     return case(*((due <= literal(end, Date()), index) for index, end in enumerate(ends[:-1])), else_=len(ends) - 1)
 
 
 def live_occurrences(plan_ids: list[str]):
-    """The live occurrences of live obligations of these plans, joined to their obligation."""
+    """The live occurrences of live obligations of these plans, joined to their obligation.
+
+    The occurrences are picked by obligation from ``ix_occurrence_status``, which holds every
+    column ``status`` reads: the wide rows themselves are not read."""
+    obligations = Obligation.__table__
+    wanted = select(obligations.c.id).where(obligations.c.plan_id.in_(plan_ids), obligations.c.retired.is_(False))
     return (
-        OCC.join(Obligation.__table__, OCC.c.obligation_id == Obligation.__table__.c.id),
-        and_(OCC.c.retired.is_(False), Obligation.__table__.c.retired.is_(False), Obligation.__table__.c.plan_id.in_(plan_ids)),
+        OCC.join(obligations, OCC.c.obligation_id == obligations.c.id),
+        # "retired IS NOT true", not "IS false": SQLite would pick the index that starts with
+        # retired (every row) over the one by obligation.
+        and_(OCC.c.obligation_id.in_(wanted), OCC.c.retired.is_not(True), obligations.c.retired.is_(False),
+             obligations.c.plan_id.in_(plan_ids)),
     )

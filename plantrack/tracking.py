@@ -103,7 +103,7 @@ class OccurrenceStatus:
         return self.effective_due != self.due_date
 
 
-def _descendants(edges, root: str) -> list[str]:
+def descendants(edges, root: str) -> list[str]:
     """``root`` and everything below it, given (child, parent) pairs."""
     children: dict[str | None, list[str]] = {}
     for child, parent in edges:
@@ -118,12 +118,12 @@ def _descendants(edges, root: str) -> list[str]:
 
 def descendant_plans(session: Session, plan_id: str) -> list[str]:
     """``plan_id`` and every live plan that implements it, at any depth."""
-    return _descendants(session.execute(select(Plan.id, Plan.parent_id).where(Plan.retired.is_(False))), plan_id)
+    return descendants(session.execute(select(Plan.id, Plan.parent_id).where(Plan.retired.is_(False))), plan_id)
 
 
 def descendant_units(session: Session, unit_id: str) -> list[str]:
     """``unit_id`` and every live unit under it in the unit tree."""
-    return _descendants(session.execute(select(Unit.id, Unit.parent_id).where(Unit.retired.is_(False))), unit_id)
+    return descendants(session.execute(select(Unit.id, Unit.parent_id).where(Unit.retired.is_(False))), unit_id)
 
 
 @dataclass(frozen=True)

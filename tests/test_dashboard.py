@@ -144,6 +144,47 @@ def test_a_coordinator_signs_in_sees_the_plan_and_an_agency_submits_through_its_
     assert submission.recorded_by == "đường dẫn ký số (hn.district.my-duc)"
 
 
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)")
+def test_the_national_overview_is_a_tree_opened_province_by_province(server, hanoi):
+    """Plan 399 at the top: ministries and provinces, Hà Nội holding its committee, departments
+    and districts (who owe Hà Nội's own plans) with a link to its plan 03; opened, Hà Nội shows
+    its own row and its committee; opened again, the districts."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{server}/dang-nhap")
+        page.fill("#login", "dieuphoi")
+        page.fill("#password", PASSWORD)
+        page.click("#sign-in")
+        page.goto(f"{server}/ke-hoach/kh-399?as_of=2020-11-20")
+        top = page.locator("#heatmap tr[data-unit]")
+        units = [top.nth(i).get_attribute("data-unit") for i in range(top.count())]
+        assert "vn.province.ha-noi" in units and "vn.bct" in units and not [u for u in units if u.startswith("hn.")]
+        hanoi_row = page.locator('#heatmap tr[data-unit="vn.province.ha-noi"]')
+        assert int(hanoi_row.get_attribute("data-members")) > 30  # the city, its committee, departments and districts
+        assert hanoi_row.locator("a.child-plan").first.inner_text() == "Kế hoạch số 03/KH-BCĐ389"
+        overdue_national = int(page.locator('#counts [data-status="overdue"] b').inner_text())
+        hanoi_row.locator("a.open").click()
+        page.wait_for_url("**mo=vn.province.ha-noi**")
+        assert page.locator("#trail").inner_text() == "Toàn bộ kế hoạch › Hà Nội"
+        rows = page.locator("#heatmap tr[data-unit]")
+        assert rows.first.get_attribute("data-own") == "yes" and rows.first.get_attribute("data-unit") == "vn.province.ha-noi"
+        page.locator('#heatmap tr[data-unit="hn.bcd389"] a.open').click()
+        page.wait_for_url("**mo=hn.bcd389**")
+        assert page.locator('#heatmap tr[data-unit="hn.district.my-duc"]').count() == 1
+        assert page.locator('#heatmap tr[data-unit="hn.district.my-duc"] td.cell[data-status="overdue"]').count() >= 1
+        assert int(page.locator('#counts [data-status="overdue"] b').inner_text()) == overdue_national  # the cards stay the plan's
+        page.locator("#trail a").first.click()
+        page.wait_for_url("**/ke-hoach/kh-399?as_of=2020-11-20")
+        phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+        phone.context.add_cookies(page.context.cookies())
+        phone.goto(f"{server}/ke-hoach/kh-399?as_of=2020-11-20&mo=vn.province.ha-noi")
+        assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")  # the table scrolls in its box
+        browser.close()
+
+
 def test_an_anonymous_visitor_gets_only_the_sign_in_page(server, hanoi):
     with hanoi.session() as session:
         occurrence = find_occurrence(session, None, "hn-cv-1030", "ke-hoach-trien-khai", "hn.district.ung-hoa")

@@ -63,3 +63,15 @@ def test_the_overdue_list_can_be_cut_and_still_says_how_many(busy):
         cut = compile_report(session, "kh-399", vn(2023, 12, 1), owed_limit=5)
     assert whole.owed_total > 5 and len(cut.owed) == 5 and cut.owed_total == whole.owed_total
     assert cut.owed == whole.owed[:5]
+
+
+def test_the_home_pages_counts_per_plan_are_each_plans_own(busy):
+    from plantrack.progress import plan_counts
+
+    plans = ["kh-399", "hn-kh-03", "hn-cv-1030", "hn-cv-2860"]
+    with busy.session() as session:
+        for as_of in INSTANTS[1:4]:
+            counts = plan_counts(session, plans, as_of)
+            for plan in plans:
+                rows = status_rows(session, as_of, plan, include_not_open=True, include_implementing=False)
+                assert counts[plan] == {s: sum(1 for r in rows if r.status is s) for s in Status}, (plan, as_of)

@@ -167,6 +167,10 @@ class Occurrence(Base):
         Index("ix_occurrence_open_due", "retired", "first_submitted_at", "current_due_date"),
         Index("ix_occurrence_unit_due", "unit_id", "current_due_date"),
         Index("ix_occurrence_due_date", "due_date"),
+        # A plan's own occurrences, with every column a status needs (rollup.status): the counts
+        # of a coordinator's page are read from the index alone, not from the wide rows.
+        Index("ix_occurrence_status", "obligation_id", "unit_id", "current_due_date", "due_date", "opens_on", "submitted_on",
+              "first_submitted_at", "retired"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -289,6 +293,16 @@ class Notice(Base):
 
     occurrence: Mapped[Occurrence] = relationship()
     recipient: Mapped[Unit] = relationship()
+
+
+class StoreState(Base):
+    """One row: a token each sync draws anew, so that counts cached from an earlier state of the
+    occurrences are not taken for the current one (``plantrack.freshness``)."""
+
+    __tablename__ = "store_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
 
 
 class WatchRun(Base):

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from ..rules import expand
 from ..counted import redate_all
 from ..errors import PlantrackError
+from ..freshness import touch
 from ..loader import Catalogue
 from .bulk import insert_rows, update_rows
 from .models import Duty, Extension, Obligation, Occurrence, Plan, Unit, UnitGroup
@@ -147,6 +148,7 @@ def sync_catalogue(session: Session, catalogue: Catalogue, base: Path | None = N
     _sync_occurrences(session, catalogue, report, obligations, rewrite_deadlines)
     session.flush()
     redate_all(session)  # compiling steps counted from hand-ins that are all in already
+    touch(session)  # counts cached from the store before this sync no longer hold
     session.flush()
     return report
 

@@ -25,6 +25,7 @@ from jinja2 import Environment
 
 from ..accounts import Role, Scope, account_scope, session_account, session_digest
 from ..calendar import local_date
+from ..freshness import CountsCache
 from ..keys import Keyring, Purpose
 from ..settings import FLASH_LIFETIME
 from ..store.database import Store
@@ -41,6 +42,7 @@ class Context:
     upload_dir: Path
     public_url: str  # links are built from it, never from the request's Host header
     env: Environment = field(repr=False, default=None)
+    counts: CountsCache = field(repr=False, default_factory=CountsCache)  # the pages' counts, while they hold
 
     @property
     def secure_cookies(self) -> bool:

@@ -3,6 +3,7 @@ within the account's scope), and a unit's own page and calendar through its feed
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from fastapi import APIRouter, Depends, Request
@@ -15,7 +16,7 @@ from ...exports.common import KIND_VI
 from ...ics import unit_calendar
 from ...links import LinkError, link_expiry, make_feed_token, make_token, read_feed_token
 from ...lineage import lineage
-from ...progress import compile_report
+from ...progress import branches, compile_report, plan_counts
 from ...states import NoticeState
 from ...store.models import Extension, Notice, Obligation, Occurrence, Plan, Submission, Unit, UnitFeed
 from ...tracking import Status, every_group_members, on_time_rate, status_rows, unit_duties, waiting_for
@@ -48,31 +49,42 @@ def home(request: Request, as_of: str | None = None, principal: Principal = Depe
             p for p in session.scalars(select(Plan).where(Plan.retired.is_(False)).order_by(Plan.parent_id.is_not(None), Plan.issued_on, Plan.id))
             if principal.scope.plan(p.id)
         ]
-        reports = [compile_report(session, p.id, instant, implementing=False) for p in plans]
-    return page(request, "home.html.j2", plans=list(zip(plans, reports)), as_of=local_date(instant))
+        ids = [p.id for p in plans]
+        counts = ctx.counts.get(session, ("home", tuple(ids)), instant, lambda: plan_counts(session, ids, instant))
+    rows = [(p, counts[p.id], on_time_rate(counts[p.id])) for p in plans]
+    return page(request, "home.html.j2", plans=rows, as_of=local_date(instant))
 
 
 @router.get("/ke-hoach/{plan_id}", response_class=HTMLResponse)
 def overview(request: Request, plan_id: str, as_of: str | None = None, kind: str = "", period: int = 0, thong_bao: str | None = None,
-             principal: Principal = Depends(signed_in), ctx: Context = Depends(context)):
+             mo: str | None = None, principal: Principal = Depends(signed_in), ctx: Context = Depends(context)):
     check_plan(principal, plan_id)
     instant = as_of_of(ctx, as_of)
     with ctx.store.session() as session:
         try:
-            report = compile_report(session, plan_id, instant)
+            report = ctx.counts.get(session, ("overview", plan_id), instant,  # the page shows neither notices nor overdue items
+                                    lambda: compile_report(session, plan_id, instant, owed_limit=0, notices=False))
+            report = dataclasses.replace(report, as_of=instant)  # a copy: the cached one stays as computed
         except PlantrackError as exc:
             return page(request, "message.html.j2", 404, title="Không tìm thấy kế hoạch", message=str(exc))
     report.children = [c for c in report.children if principal.scope.plan(c.plan_id)]
-    in_scope = [u for u in report.units if principal.scope.unit(u.unit_id)]
+    report.units = [u for u in report.units if principal.scope.unit(u.unit_id)]
     # The cards count what the account may see: every unit, or only those of its subtree.
-    counts = report.counts if principal.scope.units is None else {s: sum(u.counts[s] for u in in_scope) for s in report.counts}
-    units = [u for u in in_scope if not kind or u.kind == kind]
+    counts = report.counts if principal.scope.units is None else {s: sum(u.counts[s] for u in report.units) for s in report.counts}
+    node = mo if mo and mo in report.names else None
+    # A tree: the units under the plan's issuer, each with its branch rolled up; ?mo= opens one.
+    rows = [b for b in branches(report, node) if not kind or b.unit.kind == kind]
+    trail = []
+    current = node
+    while current is not None and current != report.issuer_id and len(trail) < 20:
+        trail.insert(0, (current, report.names.get(current, current)))
+        current = report.parents.get(current)
     columns = [period - 1] if 1 <= period <= len(report.periods) else list(range(len(report.periods)))
-    kinds = sorted({u.kind for u in in_scope}, key=lambda k: KIND_VI.get(k, k))
+    kinds = sorted({b.unit.kind for b in branches(report, node)}, key=lambda k: KIND_VI.get(k, k))
     with ctx.store.session() as session:
         documents = plan_documents(session.get(Plan, plan_id))
         groups = request_groups(session, principal, report.day) if principal.role.acts else []
-    return page(request, "overview.html.j2", report=report, units=units, columns=columns, kinds=kinds, kind=kind,
+    return page(request, "overview.html.j2", report=report, rows=rows, node=node, trail=trail, columns=columns, kinds=kinds, kind=kind,
                 period=period, as_of=report.day, counts=counts, on_time_rate=on_time_rate,
                 documents=documents, groups=groups, RELATION_VI=RELATION_VI,
                 flash=read_flash(ctx, f"plan:{plan_id}", thong_bao))
