@@ -77,45 +77,71 @@ WINDOWS = 4  # windows of one day kept per key (the day's latest counts, and a f
 
 @dataclass
 class _Entry:
+    fingerprint: tuple
     start: dt.datetime
     until: dt.datetime
     value: Any
 
 
 class CountsCache:
-    """A small LRU of computed counts, by what was asked, the store's fingerprint and the day."""
+    """A small LRU of computed counts, by what was asked and the day, each with the store's
+    fingerprint and the window it holds for.
+
+    With ``update``, counts cached before some new hand-ins are brought up to date instead of
+    counted again: ``update(value, after_id, upto_id)`` returns the value with the submissions
+    whose ids are in (after_id, upto_id] applied, or None to count again. Only hand-ins are
+    applied so; an extension, a request or a sync counts again."""
 
     def __init__(self, size: int = 64):
         self.size = size
-        self.hits = self.misses = 0
-        self._entries: OrderedDict[tuple, list[_Entry]] = OrderedDict()  # a few windows of one day per key
+        self.hits = self.updates = self.misses = 0
+        self._entries: OrderedDict[tuple, list[_Entry]] = OrderedDict()
         self._lock = threading.Lock()
         self._computing: dict[tuple, threading.Lock] = {}
 
-    def get(self, session: Session, key: tuple, as_of: dt.datetime, compute: Callable[[], Any]) -> Any:
+    def get(self, session: Session, key: tuple, as_of: dt.datetime, compute: Callable[[], Any],
+            update: Callable[[Any, int, int], Any] | None = None) -> Any:
         found = fingerprint(session)
         if found is None:
             return compute()
-        full = (key, found, local_date(as_of))
+        full = (key, local_date(as_of))
         with self._lock:
             guard = self._computing.setdefault(full, threading.Lock())
         with guard:  # one computation per key; the others wait for it
             with self._lock:
-                for entry in self._entries.get(full, []):
-                    if entry.start <= as_of < entry.until:
-                        self._entries.move_to_end(full)
-                        self.hits += 1
-                        return entry.value
+                entries = list(self._entries.get(full, []))
+            holding = [e for e in entries if e.start <= as_of < e.until]
+            exact = next((e for e in holding if e.fingerprint == found), None)
+            if exact is not None:
+                with self._lock:
+                    self.hits += 1
+                    self._entries.move_to_end(full)
+                return exact.value
+            value = None
+            earlier = next((e for e in holding if _only_new_handins(e.fingerprint, found)), None) if update else None
             try:
                 start, until = window(session, as_of)
-                value = compute()
+                if earlier is not None:
+                    value = update(earlier.value, earlier.fingerprint[2] or 0, found[2] or 0)
+                counted = value is None
+                if counted:
+                    value = compute()
             finally:
                 with self._lock:
                     self._computing.pop(full, None)
             with self._lock:
-                self.misses += 1
-                self._entries[full] = [_Entry(start, until, value), *self._entries.get(full, [])][:WINDOWS]
+                if counted:
+                    self.misses += 1
+                else:
+                    self.updates += 1
+                kept = [e for e in self._entries.get(full, []) if e.fingerprint == found]  # older states are done with
+                self._entries[full] = [_Entry(found, start, until, value), *kept][:WINDOWS]
                 self._entries.move_to_end(full)
                 while len(self._entries) > self.size:
                     self._entries.popitem(last=False)
         return value
+
+
+def _only_new_handins(before: tuple, now: tuple) -> bool:
+    """True when the store moved from ``before`` to ``now`` by submissions alone."""
+    return before[0] == now[0] and before[1] == now[1] and before[3] == now[3] and (before[2] or 0) < (now[2] or 0)

@@ -9,6 +9,7 @@ occurrence falls in the period that holds its deadline in force.
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
@@ -392,3 +393,114 @@ def report_recipients(session: Session, plan_ref: str) -> list[Recipient]:
             contacts = unit.contacts or {}
             found.append(Recipient(unit.id, unit.name, list(contacts.get("to") or []), list(contacts.get("cc") or [])))
     return found
+
+
+# --- counts moved by hand-ins, without counting again --------------------------------------
+
+
+@dataclass(frozen=True)
+class Moved:
+    """One occurrence whose status at an instant was changed by new submissions."""
+
+    plan_id: str
+    unit_id: str
+    due: dt.date  # the deadline in force at the instant: the report period it counts in
+    before: Status
+    after: Status
+
+
+def moved_by_submissions(session: Session, after_id: int, upto_id: int, as_of: dt.datetime) -> list[Moved]:
+    """The occurrences whose submissions with ids in (after_id, upto_id] change their status at
+    ``as_of``, classified as ``tracking.status_rows`` does, before and after those submissions."""
+    from .store.models import Submission
+    from .tracking import classify, effective_due_date
+
+    ids = set(session.scalars(select(Submission.occurrence_id).where(Submission.id > after_id, Submission.id <= upto_id)))
+    found = []
+    for chunk in _chunks(sorted(ids), 500):
+        rows = session.execute(
+            select(Occurrence, Obligation.plan_id).join(Obligation, Occurrence.obligation_id == Obligation.id)
+            .join(Plan, Obligation.plan_id == Plan.id)
+            .where(Occurrence.id.in_(chunk), Occurrence.retired.is_(False), Obligation.retired.is_(False), Plan.retired.is_(False))
+        ).all()
+        for occurrence, plan_id in rows:
+            earlier = [s.submitted_at for s in occurrence.submissions if s.id <= after_id]
+            due = effective_due_date(occurrence, as_of)
+
+            def status(first: dt.datetime | None) -> Status:
+                submitted = first if first is not None and first <= as_of else None
+                return classify(occurrence.opens_on, effective_due_date(occurrence, submitted) if submitted else due, submitted, as_of)
+
+            before, after = status(min(earlier) if earlier else None), status(occurrence.first_submitted_at)
+            if before is not after:
+                found.append(Moved(plan_id, occurrence.unit_id, due, before, after))
+    return found
+
+
+def plan_edges(session: Session) -> list[tuple[str, str | None]]:
+    """(plan, the plan it implements) for every live plan."""
+    return [tuple(row) for row in session.execute(select(Plan.id, Plan.parent_id).where(Plan.retired.is_(False))).all()]
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def with_moves(report: ProgressReport, moves: list[Moved], plan_edges: list[tuple[str, str | None]]) -> ProgressReport | None:
+    """A copy of ``report`` with ``moves`` applied (the cached report is left as it is); None when
+    a move falls outside what the report holds (a unit it has no row for): count again then.
+    Only for reports without overdue items or notice counts, which moves do not keep."""
+    if report.owed or any(u.notices_sent for u in report.units):
+        return None
+    family = set(descendants(plan_edges, report.plan_id))
+    moves = [m for m in moves if m.plan_id in family]
+    if not moves:
+        return dataclasses.replace(report)
+    units = {u.unit_id: u for u in report.units}
+    if any(m.unit_id not in units for m in moves):
+        return None
+    child_of = {member: child.plan_id for child in report.children for member in descendants(plan_edges, child.plan_id)}
+    changed: dict[str, UnitProgress] = {}
+    counts = dict(report.counts)
+    children = {c.plan_id: c for c in report.children}
+    copied_children: dict[str, ChildPlan] = {}
+    for move in moves:
+        unit = changed.get(move.unit_id)
+        if unit is None:
+            old = units[move.unit_id]
+            unit = changed[move.unit_id] = dataclasses.replace(
+                old, counts=dict(old.counts), cells=[Cell(dict(c.counts)) for c in old.cells])
+        index = _period_index(report.periods, move.due)
+        for target in (unit.counts, unit.cells[index].counts, counts):
+            target[move.before] -= 1
+            target[move.after] += 1
+        if move.plan_id in child_of:
+            root = child_of[move.plan_id]
+            child = copied_children.get(root)
+            if child is None:
+                child = copied_children[root] = dataclasses.replace(children[root], counts=dict(children[root].counts))
+            child.counts[move.before] -= 1
+            child.counts[move.after] += 1
+    new_units = [changed.get(u.unit_id, u) for u in report.units]
+    new_units.sort(key=lambda u: (-(u.counts[Status.OVERDUE]), u.rate if u.rate is not None else 2, u.unit_id))
+    return dataclasses.replace(report, units=new_units, counts=counts,
+                               children=[copied_children.get(c.plan_id, c) for c in report.children])
+
+
+def counts_with_moves(counts: dict[str, dict[Status, int]], moves: list[Moved]) -> dict[str, dict[Status, int]]:
+    """The home page's counts by plan with ``moves`` applied, as a copy."""
+    found = {plan_id: dict(c) for plan_id, c in counts.items()}
+    for move in moves:
+        if move.plan_id in found:
+            found[move.plan_id][move.before] -= 1
+            found[move.plan_id][move.after] += 1
+    return found
+
+
+def _period_index(periods: list[Period], day: dt.date) -> int:
+    """As ``rollup.period_index`` places a deadline: the first period ending on or after it, else the last."""
+    for index, period in enumerate(periods[:-1]):
+        if day <= period.end:
+            return index
+    return len(periods) - 1

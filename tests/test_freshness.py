@@ -82,3 +82,53 @@ def test_clients_asking_at_once_compute_once(store, real_catalogue):
     for thread in threads:
         thread.join()
     assert len(calls) == 1 and len(results) == 8 and all(r is results[0] for r in results)
+
+
+def test_hand_ins_update_cached_counts_as_counting_again_would(store, real_catalogue):
+    """On time, late, a correction, a hand-in dated before the instant asked and one after it:
+    the cached report brought up to date equals the report counted afresh, unit by unit."""
+    from plantrack.progress import compile_report, counts_with_moves, moved_by_submissions, plan_edges, with_moves
+
+    with store.transaction() as session:
+        sync_catalogue(session, real_catalogue)
+    cache, calls, as_of = CountsCache(), [], vn(2020, 11, 20, 12)
+
+    def report():
+        with store.session() as session:
+            def compute():
+                calls.append(1)
+                return compile_report(session, "kh-399", as_of, owed_limit=0, notices=False)
+            return cache.get(session, ("overview", "kh-399"), as_of, compute,
+                             lambda value, a, b: with_moves(value, moved_by_submissions(session, a, b, as_of), plan_edges(session)))
+
+    def home():
+        with store.session() as session:
+            return cache.get(session, ("home",), as_of, lambda: plan_counts(session, PLANS, as_of),
+                             lambda value, a, b: counts_with_moves(value, moved_by_submissions(session, a, b, as_of)))
+
+    def shape(r):
+        return ({u.unit_id: (u.counts, [c.counts for c in u.cells]) for u in r.units}, r.counts,
+                [(c.plan_id, c.counts) for c in r.children], [u.unit_id for u in r.units])
+
+    first, first_home = report(), home()
+    hand_ins = [
+        ("hn-cv-1030", "ke-hoach-trien-khai", "hn.district.ba-vi", vn(2020, 11, 13, 9)),  # on time
+        ("hn-cv-1030", "ke-hoach-trien-khai", "hn.district.my-duc", vn(2020, 11, 19, 9)),  # late
+        ("hn-cv-1030", "ke-hoach-trien-khai", "hn.district.ba-vi", vn(2020, 11, 19, 10)),  # a correction: still on time
+        ("hn-cv-1030", "ke-hoach-trien-khai", "hn.district.soc-son", vn(2020, 11, 21, 9)),  # after the instant asked
+    ]
+    for plan, key, unit, at in hand_ins:
+        with store.transaction() as session:
+            record_submission(session, find_occurrence(session, None, plan, key, unit), at, f"{at:%d%H}/{unit}")
+        updated = report()
+        with store.session() as session:
+            fresh = compile_report(session, "kh-399", as_of, owed_limit=0, notices=False)
+            fresh_home = plan_counts(session, PLANS, as_of)
+        assert shape(updated) == shape(fresh) and home() == fresh_home
+    assert len(calls) == 1 and cache.updates >= 8  # counted once, then brought up to date
+    assert shape(updated) != shape(first) and fresh_home != first_home  # the hand-ins did move counts
+    with store.transaction() as session:  # an extension is not a hand-in: counted again
+        grant_extension(session, find_occurrence(session, None, "hn-cv-1030", "ke-hoach-trien-khai", "hn.district.ung-hoa"),
+                        dt.date(2020, 11, 30), "lý do", "Chánh Văn phòng", vn(2020, 11, 19, 8))
+    report()
+    assert len(calls) == 2

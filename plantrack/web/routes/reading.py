@@ -16,7 +16,7 @@ from ...exports.common import KIND_VI
 from ...ics import unit_calendar
 from ...links import LinkError, link_expiry, make_feed_token, make_token, read_feed_token
 from ...lineage import lineage
-from ...progress import branches, compile_report, plan_counts
+from ...progress import branches, compile_report, counts_with_moves, moved_by_submissions, plan_counts, plan_edges, with_moves
 from ...states import NoticeState
 from ...store.models import Extension, Notice, Obligation, Occurrence, Plan, Submission, Unit, UnitFeed
 from ...tracking import Status, every_group_members, on_time_rate, status_rows, unit_duties, waiting_for
@@ -50,7 +50,10 @@ def home(request: Request, as_of: str | None = None, principal: Principal = Depe
             if principal.scope.plan(p.id)
         ]
         ids = [p.id for p in plans]
-        counts = ctx.counts.get(session, ("home", tuple(ids)), instant, lambda: plan_counts(session, ids, instant))
+        counts = ctx.counts.get(
+            session, ("home", tuple(ids)), instant, lambda: plan_counts(session, ids, instant),
+            lambda value, after, upto: counts_with_moves(value, moved_by_submissions(session, after, upto, instant)),
+        )
     rows = [(p, counts[p.id], on_time_rate(counts[p.id])) for p in plans]
     return page(request, "home.html.j2", plans=rows, as_of=local_date(instant))
 
@@ -62,8 +65,11 @@ def overview(request: Request, plan_id: str, as_of: str | None = None, kind: str
     instant = as_of_of(ctx, as_of)
     with ctx.store.session() as session:
         try:
-            report = ctx.counts.get(session, ("overview", plan_id), instant,  # the page shows neither notices nor overdue items
-                                    lambda: compile_report(session, plan_id, instant, owed_limit=0, notices=False))
+            report = ctx.counts.get(
+                session, ("overview", plan_id), instant,  # the page shows neither notices nor overdue items
+                lambda: compile_report(session, plan_id, instant, owed_limit=0, notices=False),
+                lambda value, after, upto: with_moves(value, moved_by_submissions(session, after, upto, instant), plan_edges(session)),
+            )
             report = dataclasses.replace(report, as_of=instant)  # a copy: the cached one stays as computed
         except PlantrackError as exc:
             return page(request, "message.html.j2", 404, title="Không tìm thấy kế hoạch", message=str(exc))
