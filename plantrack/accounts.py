@@ -8,7 +8,8 @@
 - **Passwords**: argon2id by argon2-cffi at its defaults (RFC 9106's second recommended
   profile: 64 MiB, 3 passes, 4 lanes; above OWASP's minimum). An unknown login is checked
   against a dummy hash, so it takes the same time as a wrong password. Older scrypt hashes
-  are still accepted and replaced at the next sign-in.
+  are still accepted and replaced at the next sign-in. At most ``HASHING_AT_ONCE`` hashes run
+  at a time (64 MiB each): sixteen sign-ins at once took a gigabyte.
 - **Sessions** live in the store (``LoginSession``): the cookie carries a random id signed with
   the session key, the table its SHA-256. Logout deletes it; a password change or the
   account's removal deletes all of the account's sessions. Every function takes ``now``.
@@ -22,6 +23,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import threading
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -31,13 +33,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from .errors import PlantrackError
-from .settings import PASSWORD_LENGTH, SESSION_LIFETIME
+from .settings import HASHING_AT_ONCE, PASSWORD_LENGTH, SESSION_LIFETIME
 from .store.models import Account, LoginSession, Plan, Unit
 
 MIN_PASSWORD, MAX_PASSWORD = PASSWORD_LENGTH  # argon2 takes any length; a megabyte "password" is only load
 LOGIN_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 
 _hasher = PasswordHasher()
+_hashing = threading.BoundedSemaphore(HASHING_AT_ONCE)  # memory: 64 MB per hash in progress
 _DUMMY = _hasher.hash(secrets.token_urlsafe(16))
 
 
@@ -60,7 +63,8 @@ class AccountError(PlantrackError):
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    with _hashing:
+        return _hasher.hash(password)
 
 
 def _check_password(password: str) -> None:
@@ -78,7 +82,8 @@ def _verify(stored: str, password: str) -> bool:
     if stored.startswith("scrypt$"):
         return _legacy_scrypt(password, stored)
     try:
-        return _hasher.verify(stored, password)
+        with _hashing:
+            return _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -45,6 +45,7 @@ def backoff(attempts: int) -> dt.timedelta:
 # after a few runs, and a generic plan cannot use the partial index of pending notices for
 # "state = $1". (SQLite plans with the bound value and would use it either way.)
 PENDING = literal_column("'pending'")
+UNDELIVERABLE = literal_column("'undeliverable'")  # as PENDING: the partial index ix_notice_undeliverable needs the literal
 
 
 def _claimable(now):

@@ -55,6 +55,9 @@ PUBLIC_URL_VARIABLE = "PLANTRACK_PUBLIC_URL"  # the address people use; links ar
 RATE_LIMIT_STORAGE_VARIABLE = "PLANTRACK_RATE_LIMIT_STORAGE"  # a `limits` storage URI, default memory://
 SESSION_LIFETIME = dt.timedelta(hours=12)
 PASSWORD_LENGTH = (10, 256)
+# argon2id at its defaults takes 64 MB for each hash: 16 sign-ins at once took a gigabyte. At most
+# this many hash at a time; the others wait their turn (a few hundred milliseconds each).
+HASHING_AT_ONCE = 2
 SIGN_IN_LIMIT_PER_ACCOUNT = "5/15 minutes"  # failed sign-ins, then locked for the window
 SIGN_IN_LIMIT_PER_ADDRESS = "30/15 minutes"
 FLASH_LIFETIME = dt.timedelta(minutes=10)  # a signed "done" message after an action

@@ -327,7 +327,11 @@ def status_rows(
         .join(Obligation, Occurrence.obligation_id == Obligation.id)
         .join(Plan, Obligation.plan_id == Plan.id)
         .join(Unit, Occurrence.unit_id == Unit.id)
-        .where(Occurrence.retired.is_(False), Obligation.retired.is_(False), Plan.retired.is_(False))
+        # "retired IS false" lets SQLite read the open rows of a window by ix_occurrence_open_due
+        # (retired, first_submitted_at, current_due_date); for one unit's rows or a whole plan
+        # that index is the wrong start (it holds every row), so there it is "IS NOT true".
+        .where(Occurrence.retired.is_(False) if (due_by is not None or open_only) else Occurrence.retired.is_not(True),
+               Obligation.retired.is_(False), Plan.retired.is_(False))
         .options(selectinload(Occurrence.extensions))
         .order_by(Plan.id, Obligation.section, Obligation.key, Occurrence.due_date, Unit.id)
     )

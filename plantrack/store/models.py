@@ -262,6 +262,9 @@ class Notice(Base):
         # state = 'pending' as a literal (outbox.PENDING) so that PostgreSQL can use it.
         Index("ix_notice_pending", "next_attempt_at", sqlite_where=text("state = 'pending'"),
               postgresql_where=text("state = 'pending'")),
+        # The few notices given up on, which a unit's page lists (and an admin sends again).
+        Index("ix_notice_undeliverable", "recipient_id", sqlite_where=text("state = 'undeliverable'"),
+              postgresql_where=text("state = 'undeliverable'")),
         # The few escalations a coordinator took up, which the watch checks every morning.
         Index("ix_notice_acknowledged", "deadline", sqlite_where=text("acknowledged_at IS NOT NULL"),
               postgresql_where=text("acknowledged_at IS NOT NULL")),
