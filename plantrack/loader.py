@@ -30,6 +30,7 @@ from .schema import (
     CalendarDef,
     CalendarFile,
     EscalationPolicy,
+    IndicatorDef,
     ObligationDef,
     Period,
     PlanFile,
@@ -92,6 +93,18 @@ class Catalogue:
             self._replaced = (len(self.plans), earliest)
         found = self._replaced[1].get(plan_id)
         return (found[1], found[0]) if found else None
+
+    def indicators_of(self, plan_id: str) -> dict[str, IndicatorDef]:
+        """The indicators a plan's obligations may carry: its own and those of the plans it
+        implements (a reporting regime set once at the top); the nearest definition wins."""
+        found: dict[str, IndicatorDef] = {}
+        current, seen = plan_id, set()
+        while current is not None and current in self.plans and current not in seen:
+            seen.add(current)
+            for indicator in self.plans[current].indicators:
+                found.setdefault(indicator.id, indicator)
+            current = self.plans[current].plan.parent
+        return found
 
     def plan_escalation(self, plan_id: str) -> EscalationPolicy:
         """The plan's own policy, else the nearest ancestor's, else the defaults."""
@@ -626,6 +639,19 @@ def _check_plan(cat: Catalogue, source: SourceFile, plan_id: str, known_unit, pr
                 parts = ", ".join(filter(None, [unit.successor, *(p.unit for p in unit.split_to)])) or "none"
                 problem(source, here, f"{part!r} is not one of the bodies {ended!r} was merged or split into ({parts})")
 
+    indicators = cat.indicators_of(plan_id)
+    seen_indicators: set[str] = set()
+    for i, indicator in enumerate(plan.indicators):
+        if indicator.id in seen_indicators:
+            problem(source, ("indicators", i, "id"), f"duplicate indicator id {indicator.id!r}")
+        seen_indicators.add(indicator.id)
+        for j, part in enumerate(indicator.ratio_of or []):
+            found = indicators.get(part)
+            if found is None:
+                problem(source, ("indicators", i, "ratio_of", j), f"unknown indicator {part!r}{_suggest(part, indicators)}")
+            elif found.kind not in ("count", "amount") or part == indicator.id:
+                problem(source, ("indicators", i, "ratio_of", j), f"{part!r} is a {found.kind}: a ratio is of two counts or amounts")
+
     known_obligations = {o.id for o in plan.obligations}
     for i, amendment in enumerate(plan.amendments):
         if amendment.effective_from < amendment.issued_on:
@@ -651,6 +677,10 @@ def _check_plan(cat: Catalogue, source: SourceFile, plan_id: str, known_unit, pr
         known_unit(source, here + ("submit_to",), obligation.submit_to)
         for j, unit_id in enumerate(obligation.escalate_to or []):
             known_unit(source, here + ("escalate_to", j), unit_id)
+        for j, key in enumerate(obligation.indicators):
+            if key not in indicators:
+                problem(source, here + ("indicators", j), f"unknown indicator {key!r}: define it under 'indicators:' of this plan "
+                                                          f"or of a plan it implements{_suggest(key, indicators)}")
         due, issued = obligation.due, plan.plan.issued_on
         if due.type == "after":
             found = cat.find_obligation(due.obligation, plan_id)

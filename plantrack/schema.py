@@ -370,6 +370,47 @@ class DutyDef(Strict):
         return self
 
 
+IndicatorKind = Literal["count", "amount", "percentage", "yes_no", "text"]
+# How an indicator's figures add up across units and up the tree: a sum (cases, fines), the
+# largest, the latest reported, a ratio of two other indicators (their sums, as a percentage),
+# or not at all (a text, a percentage reported without its parts).
+Aggregation = Literal["sum", "max", "latest", "ratio", "none"]
+DEFAULT_AGGREGATION = {"count": "sum", "amount": "sum", "percentage": "none", "yes_no": "sum", "text": "none"}
+
+
+class IndicatorDef(Strict):
+    """What a report must contain: one figure ("Số vụ kiểm tra", in vụ), its kind, whether it
+    counts what happened within the period (``flow``) or the state at its end (``stock``), and
+    how it aggregates. Defined under the plan's ``indicators:`` (a reporting regime), which its
+    implementing plans inherit; an obligation lists the ones its report carries."""
+
+    id: Identifier
+    name: Line
+    unit_of_measure: Line | None = None  # "vụ", "đồng", "%", "trang web"
+    kind: IndicatorKind = "count"
+    measure: Literal["flow", "stock"] = "flow"
+    aggregate: Aggregation | None = None  # default: by kind (DEFAULT_AGGREGATION)
+    ratio_of: list[Identifier] | None = Field(default=None, min_length=2, max_length=2)  # [numerator, denominator]
+    basis: Basis = "stated"
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "IndicatorDef":
+        if self.basis == "assumed" and not self.note:
+            raise ValueError("an assumed indicator needs a 'note' that says where it comes from")
+        if (self.aggregation == "ratio") != (self.ratio_of is not None):
+            raise ValueError("'aggregate: ratio' and 'ratio_of: [numerator, denominator]' go together")
+        if self.aggregation == "ratio" and self.kind != "percentage":
+            raise ValueError("a ratio of two indicators is a percentage: give 'kind: percentage'")
+        if self.kind == "text" and self.aggregation != "none":
+            raise ValueError("a text indicator does not add up: leave 'aggregate' out")
+        return self
+
+    @property
+    def aggregation(self) -> str:
+        return self.aggregate or DEFAULT_AGGREGATION[self.kind]
+
+
 class ObligationDef(Strict):
     id: Identifier
     title: Line
@@ -382,6 +423,8 @@ class ObligationDef(Strict):
     # Who is told when it lags, level 1 then level 2, where the plan's chain is not the right
     # one (a report owed to Bộ Công an escalates there, not to the plan's standing office).
     escalate_to: list[Identifier] | None = Field(default=None, min_length=1, max_length=2)
+    # The figures its report carries: ids of indicators of this plan or of a plan it implements.
+    indicators: list[Identifier] = Field(default=[], max_length=50)
     due: DueRule
 
     @model_validator(mode="after")
@@ -433,6 +476,7 @@ class PlanFile(Strict):
     amendments: list[Amendment] = Field(default=[], max_length=100)
     calendar: CalendarDef | None = None
     escalation: EscalationPolicy | None = None
+    indicators: list[IndicatorDef] = Field(default=[], max_length=200)  # inherited by the plans implementing it
     duties: list[DutyDef] = Field(default=[], max_length=2000)
     obligations: list[ObligationDef] = Field(default=[], max_length=2000)
 

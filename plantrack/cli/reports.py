@@ -60,3 +60,28 @@ def report(
         finally:
             sender.close()
         out.print(f"Đã gửi tới {', '.join(x.name for x in written.recipients)}: {answer}", highlight=False)
+
+
+@app.command()
+def figures(
+    plan: Annotated[str, typer.Option(help="Plan id or number; the plans implementing it are added up with it.")],
+    obligation: Annotated[str, typer.Option(help="The obligation whose report carries the indicators.")],
+    period: Annotated[str, typer.Option(help="Its period key, e.g. 2021-H1.")],
+    unit: Annotated[Optional[str], typer.Option(help="Only the units under this one in the unit tree.")] = None,
+    db: DbOption = None,
+):
+    """The figures units reported for one period, added up, with who has and has not reported."""
+    from ..figures import compile_figures, format_value
+
+    store = Store(db)
+    with store.session() as session:
+        found = compile_figures(session, plan, obligation, period, unit)
+    table = Table(title=f"{found.obligation_title} — {found.period_label}" + (f" — {unit}" if unit else ""))
+    for column in ("Chỉ tiêu", "Tổng hợp", "Số đơn vị báo cáo", "Chưa báo cáo"):
+        table.add_column(column, justify="right" if column in ("Tổng hợp", "Số đơn vị báo cáo") else "left")
+    for total in found.totals:
+        missing = ", ".join(total.missing[:8]) + (f" và {len(total.missing) - 8} đơn vị khác" if len(total.missing) > 8 else "")
+        table.add_row(total.indicator["name"], format_value(total.indicator, total.value), total.coverage, missing or "—")
+    out.print(table)
+    if not any(total.reported for total in found.totals):
+        out.print("Chưa có đơn vị nào báo cáo số liệu của kỳ này.")

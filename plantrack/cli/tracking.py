@@ -11,6 +11,8 @@ import typer
 from rich.table import Table
 
 from ..calendar import TIMEZONE, local_date, parse_date
+from ..errors import PlantrackError
+from ..figures import record_figures
 from ..ics import unit_calendar
 from ..store.database import Store
 from ..store.models import Occurrence
@@ -94,15 +96,27 @@ def submit(
     document_date: Annotated[Optional[str], typer.Option("--document-date", help="The date printed on the document.")] = None,
     link: Annotated[Optional[str], typer.Option(help="Link to the document.")] = None,
     note: Annotated[Optional[str], typer.Option(help="A note.")] = None,
+    figure: Annotated[Optional[list[str]], typer.Option(
+        "--figure", help="A figure of the report, as indicator=value (repeat it): --figure vu-kiem-tra=12")] = None,
     db: DbOption = None,
 ):
-    """Record what a unit handed in for an occurrence."""
+    """Record what a unit handed in for an occurrence (and the figures of its report)."""
     submitted_at = parse_instant(date, "--date", date_means_end_of_day=False)
     doc_date = parse_date(document_date, "--document-date") if document_date else None
+    values = {}
+    for item in figure or []:
+        key, sign, value = item.partition("=")
+        if not sign or not key.strip():
+            raise PlantrackError(f"--figure takes indicator=value, not {item!r}")
+        values[key.strip()] = value
     store = Store(db)
     with store.transaction() as session:
         row = find_occurrence(session, occurrence, plan, obligation, unit, period)
-        record_submission(session, row, submitted_at, number, doc_date, link, note, "cli", now=dt.datetime.now(dt.timezone.utc))
+        submission = record_submission(session, row, submitted_at, number, doc_date, link, note, "cli",
+                                       now=dt.datetime.now(dt.timezone.utc))
+        if values:  # a later submission's figures take the place of an earlier one's
+            session.flush()
+            record_figures(session, submission, values)
         on_time = local_date(submitted_at) <= row.current_due_date
         out.print(
             f"Recorded submission for occurrence #{row.id} ({row.unit_id}, {row.period_key}) on "

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -151,6 +152,7 @@ class Obligation(Base):
     rule: Mapped[dict[str, Any]] = mapped_column(default=dict)
     units: Mapped[list[Any]] = mapped_column(default=list)
     escalate_to: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)  # [level 1, level 2] overriding the plan's
+    indicators: Mapped[list[Any]] = mapped_column(default=list)  # the figures its report carries (schema.IndicatorDef, as dicts)
     # A digest of the occurrences the last sync wrote for it: equal, and a sync leaves them unread.
     occurrences_digest: Mapped[str | None] = mapped_column(String(32))
     origin: Mapped[str] = mapped_column(String(20), default="plan")  # plan file, or "request" at run time
@@ -226,6 +228,22 @@ class Submission(Base):
     superseded_at: Mapped[dt.datetime | None] = mapped_column()
 
     occurrence: Mapped[Occurrence] = relationship(back_populates="submissions")
+    figures: Mapped[list["Figure"]] = relationship(back_populates="submission", order_by="Figure.indicator")
+
+
+class Figure(Base):
+    """One figure a submission reported for one of its obligation's indicators. A correction
+    is a new submission with its own figures; the superseded ones stay (``plantrack.figures``)."""
+
+    __tablename__ = "figure"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
+    indicator: Mapped[str] = mapped_column(String(100))
+    number: Mapped[float | None] = mapped_column(Float)  # counts, amounts in đồng, percentages, yes (1) / no (0)
+    text: Mapped[str | None] = mapped_column(Text)  # a text indicator
+
+    submission: Mapped[Submission] = relationship(back_populates="figures")
 
 
 class Extension(Base):

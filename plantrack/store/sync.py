@@ -274,6 +274,7 @@ def _sync_obligations(
     desired = {}
     for plan_id, plan in catalogue.plans.items():
         duties = {d.id: d.escalate_to for d in plan.duties if d.escalate_to}
+        indicators = catalogue.indicators_of(plan_id)
         for obligation in plan.obligations:
             desired[(plan_id, obligation.id)] = {
                 "duty_key": obligation.duty,
@@ -286,6 +287,8 @@ def _sync_obligations(
                 "units": catalogue.obligation_units(obligation),
                 # The obligation's own chain, else its duty's, else (None) the plan's.
                 "escalate_to": obligation.escalate_to or duties.get(obligation.duty),
+                "indicators": [_jsonable({**indicators[key].model_dump(exclude_none=True), "aggregate": indicators[key].aggregation})
+                               for key in obligation.indicators],
             }
     existing = {
         (o.plan_id, o.key): o for o in session.scalars(select(Obligation).where(Obligation.origin == "plan"))

@@ -1,0 +1,210 @@
+"""What the reports say: figures handed in for an obligation's indicators, and their totals.
+
+- **In**: ``record_figures`` takes what a unit typed ("12", "1.250.000.000", "85,5", "có") for
+  each indicator of the obligation, checks it against the indicator's kind and keeps it with
+  the submission. A refused value is a ``FigureError`` in Vietnamese that names the indicator
+  and says what is expected; nothing of that hand-in is kept (the caller's transaction). A
+  correction is a new submission with its own figures: the superseded ones stay.
+- **Up**: ``compile_figures`` adds up one period of one obligation under a unit of the tree (or
+  the whole plan), by each indicator's aggregation (sum, maximum, latest, a ratio of two sums),
+  always with its coverage: how many of the units that owe the report have reported figures,
+  and which have not. Computed from the current submissions of that period, in SQL.
+
+Nothing here reads the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .errors import PlantrackError
+from .store.models import Figure, Obligation, Occurrence, Submission, Unit
+from .text import MAX_NOTE, text_block
+from .tracking import descendant_plans, resolve_plan
+
+MAX_NUMBER = 1e15  # đồng: a thousand trillion is more than any fine or seizure
+
+
+class FigureError(PlantrackError):
+    """A figure that is refused; the message is for the unit (Vietnamese)."""
+
+
+_YES = {"có", "co", "x", "1", "yes", "đã", "da", "rồi"}
+_NO = {"không", "khong", "0", "no", "chưa", "chua"}
+_GROUPED = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")  # 1.250.000.000 or 1.250,5: Vietnamese grouping
+_PLAIN = re.compile(r"^-?\d+([.,]\d+)?$")
+
+
+def parse_figure(indicator: dict, raw: str) -> tuple[float | None, str | None]:
+    """The value of ``raw`` for ``indicator`` (its stored definition): (number, None) or (None, text)."""
+    name = indicator["name"]
+    raw = (raw or "").strip()
+    kind = indicator.get("kind", "count")
+    if kind == "text":
+        return None, text_block(raw, name, MAX_NOTE)
+    if kind == "yes_no":
+        word = raw.casefold()
+        if word in _YES:
+            return 1.0, None
+        if word in _NO:
+            return 0.0, None
+        raise FigureError(f"“{name}”: ghi “có” hoặc “không” (nhận được “{raw[:40]}”).")
+    compact = raw.replace(" ", "").replace("\u00a0", "")
+    if _GROUPED.match(compact):
+        compact = compact.replace(".", "").replace(",", ".")
+    elif _PLAIN.match(compact):
+        compact = compact.replace(",", ".")
+    else:
+        raise FigureError(f"“{name}”: “{raw[:40]}” không phải là một số.")
+    value = float(compact)
+    if value < 0:
+        raise FigureError(f"“{name}”: số liệu không được âm ({raw}).")
+    if kind == "count" and value != int(value):
+        raise FigureError(f"“{name}”: phải là số nguyên ({raw}).")
+    if kind == "percentage" and value > 100:
+        raise FigureError(f"“{name}”: tỷ lệ phần trăm không quá 100 ({raw}).")
+    if value > MAX_NUMBER:
+        raise FigureError(f"“{name}”: số quá lớn ({raw}).")
+    return value, None
+
+
+def record_figures(session: Session, submission: Submission, values: dict[str, str]) -> list[Figure]:
+    """Keep ``values`` (indicator id -> what was typed) with ``submission``; every indicator of
+    the obligation that is given is checked, an unknown one is refused, a blank one is left out."""
+    indicators = {i["id"]: i for i in submission.occurrence.obligation.indicators or []}
+    unknown = sorted(set(values) - set(indicators))
+    if unknown:
+        known = ", ".join(indicators) or "không có chỉ tiêu nào"
+        raise FigureError(f"Báo cáo này không có chỉ tiêu {', '.join(unknown)} (các chỉ tiêu: {known}).")
+    found = []
+    for key, raw in values.items():
+        if raw is None or not str(raw).strip():
+            continue
+        number, text = parse_figure(indicators[key], str(raw))
+        figure = Figure(submission=submission, indicator=key, number=number, text=text)
+        session.add(figure)
+        found.append(figure)
+    return found
+
+
+@dataclass
+class Total:
+    """One indicator over a set of units for one period, with who reported it."""
+
+    indicator: dict
+    value: float | None  # None: nothing to add up (a text, or no figure yet)
+    reported: list[str]  # units whose figure counts
+    missing: list[str]  # units that owe the report and have no figure for it
+
+    @property
+    def coverage(self) -> str:
+        owed = len(self.reported) + len(self.missing)
+        return f"từ {len(self.reported)}/{owed} đơn vị"
+
+
+@dataclass
+class FigureReport:
+    plan_id: str
+    obligation_key: str
+    obligation_title: str
+    period_key: str
+    period_label: str
+    node: str | None
+    totals: list[Total]
+    by_unit: dict[str, dict[str, float | str | None]] = field(default_factory=dict)  # unit -> indicator -> value
+
+
+def _under(parents: dict[str, str | None], unit_id: str, node: str) -> bool:
+    seen, current = set(), unit_id
+    while current is not None and current not in seen:
+        if current == node:
+            return True
+        seen.add(current)
+        current = parents.get(current)
+    return False
+
+
+def compile_figures(session: Session, plan_ref: str, obligation_key: str, period_key: str, node: str | None = None) -> FigureReport:
+    """The totals of one period of an obligation (in the plan or the plans implementing it that
+    carry an obligation of that key), under ``node`` in the unit tree or for every unit."""
+    plan = resolve_plan(session, plan_ref)
+    obligations = session.scalars(select(Obligation).where(
+        Obligation.plan_id.in_(descendant_plans(session, plan.id)), Obligation.key == obligation_key, Obligation.retired.is_(False)
+    )).all()
+    own = next((o for o in obligations if o.plan_id == plan.id), None)
+    if own is None:
+        raise PlantrackError(f"plan {plan.id} has no obligation {obligation_key!r}")
+    if not own.indicators:
+        raise PlantrackError(f"{plan.id}/{obligation_key} carries no indicators: add 'indicators:' to it in the plan file")
+    rows = session.execute(
+        select(Occurrence.unit_id, Occurrence.period_label, Figure.indicator, Figure.number, Figure.text, Submission.submitted_at)
+        .select_from(Occurrence)
+        .outerjoin(Submission, (Submission.occurrence_id == Occurrence.id) & Submission.superseded_at.is_(None))
+        .outerjoin(Figure, Figure.submission_id == Submission.id)
+        .where(Occurrence.obligation_id.in_([o.id for o in obligations]), Occurrence.period_key == period_key,
+               Occurrence.retired.is_(False))
+        .order_by(Occurrence.unit_id, Submission.submitted_at)
+    ).all()
+    if not rows:
+        raise PlantrackError(f"no occurrence of {plan.id}/{obligation_key} for period {period_key!r}")
+    parents = dict(session.execute(select(Unit.id, Unit.parent_id)).all()) if node else {}
+    owing, by_unit, label = [], {}, rows[0][1]
+    latest: dict[tuple[str, str], dt.datetime] = {}
+    for unit_id, _, indicator, number, text, submitted_at in rows:
+        if node and not _under(parents, unit_id, node):
+            continue
+        if unit_id not in by_unit:
+            owing.append(unit_id)
+            by_unit[unit_id] = {}
+        if indicator is not None:  # the latest current submission's figure wins
+            by_unit[unit_id][indicator] = number if text is None else text
+            latest[(unit_id, indicator)] = submitted_at
+    totals = []
+    for indicator in own.indicators:
+        key = indicator["id"]
+        reported = [u for u in owing if by_unit[u].get(key) is not None]
+        missing = [u for u in owing if u not in reported]
+        totals.append(Total(indicator, _aggregate(indicator, reported, by_unit, latest), reported, missing))
+    # A ratio is of the sums of its two parts over the units that reported both.
+    for total in totals:
+        if total.indicator.get("aggregate") == "ratio":
+            top, bottom = total.indicator["ratio_of"]
+            both = [u for u in owing if isinstance(by_unit[u].get(top), float) and isinstance(by_unit[u].get(bottom), float)]
+            denominator = sum(by_unit[u][bottom] for u in both)
+            total.reported, total.missing = both, [u for u in owing if u not in both]
+            total.value = 100 * sum(by_unit[u][top] for u in both) / denominator if denominator else None
+    return FigureReport(plan.id, obligation_key, own.title, period_key, label, node, totals, by_unit)
+
+
+def _aggregate(indicator: dict, reported: list[str], by_unit: dict, latest: dict) -> float | None:
+    how = indicator.get("aggregate", "sum")
+    values = [by_unit[u][indicator["id"]] for u in reported]
+    if not values or how in ("none", "ratio") or indicator.get("kind") == "text":
+        return None
+    if how == "sum":
+        return float(sum(values))
+    if how == "max":
+        return float(max(values))
+    # latest: the figure of the unit that reported last
+    return float(by_unit[max(reported, key=lambda u: latest[(u, indicator["id"])])][indicator["id"]])
+
+
+def format_value(indicator: dict, value: float | str | None) -> str:
+    """A figure as a Vietnamese reader writes it: 1.250.000.000 đồng, 85,5%, có/không."""
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    kind = indicator.get("kind", "count")
+    if kind == "yes_no" and indicator.get("aggregate") in (None, "none"):
+        return "có" if value else "không"
+    if kind == "percentage":
+        return f"{value:.1f}".replace(".", ",") + "%"
+    whole = f"{value:,.0f}".replace(",", ".") if value == int(value) else f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    unit = indicator.get("unit_of_measure")
+    return f"{whole} {unit}" if unit else whole
