@@ -11,13 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
 from ...calendar import parse_date
 from ...errors import PlantrackError
+from ...exports.figures_template import is_template, read_template, template_bytes
+from ...figures import format_value, record_figures
 from ...handins import MAX_CORRECTIONS, MAX_FILE, HandInError, check_quota, current_submission, hand_in, keep_file
 from ...links import LinkError, read_token
 from ...store.models import Occurrence
@@ -25,6 +27,8 @@ from ...tracking import status_rows
 from ..deps import Context, context, page
 
 router = APIRouter()
+FIGURE_FIELD = "chi-tieu:"  # a form field per indicator: chi-tieu:<indicator id>
+MAX_INDICATOR_FIELDS = 50  # as many as an obligation may carry (schema.ObligationDef.indicators)
 
 
 def granted(ctx: Context, session, token: str) -> Occurrence:
@@ -39,9 +43,39 @@ def form_context(ctx: Context, session, occurrence: Occurrence) -> dict:
     [row] = [r for r in status_rows(session, ctx.clock(), unit=occurrence.unit_id, include_not_open=True, sub_units=False)
              if r.occurrence_id == occurrence.id] or [None]
     submissions = list(occurrence.submissions)
+    current = current_submission(occurrence)
+    figures = {f.indicator: f for f in current.figures} if current is not None else {}
     return {"occurrence": occurrence, "row": row, "unit": occurrence.unit, "plan": occurrence.obligation.plan,
-            "submissions": submissions, "current": current_submission(occurrence),
+            "submissions": submissions, "current": current, "indicators": occurrence.obligation.indicators or [],
+            "figures": {key: format_value(i, figures[key].text if figures[key].text is not None else figures[key].number)
+                        for i in occurrence.obligation.indicators or [] if (key := i["id"]) in figures},
+            "typed": {key: _as_typed(i, figures[key]) for i in occurrence.obligation.indicators or [] if (key := i["id"]) in figures},
             "corrections_left": max(0, MAX_CORRECTIONS + 1 - len(submissions)), "max_mb": MAX_FILE // (1024 * 1024)}
+
+
+def _as_typed(indicator: dict, figure) -> str:
+    """A kept figure as the form shows it again for a correction."""
+    if figure.text is not None:
+        return figure.text
+    if indicator.get("kind") == "yes_no":
+        return "có" if figure.number else "không"
+    return f"{figure.number:g}".replace(".", ",") if figure.number != int(figure.number) else str(int(figure.number))
+
+
+@router.get("/nop/{token}/bieu-so-lieu.xlsx", name="figures_template")
+def figures_template(request: Request, token: str, ctx: Context = Depends(context)):
+    """The Excel template of this occurrence's figures, to fill in and hand back through the link."""
+    with ctx.store.session() as session:
+        try:
+            occurrence = granted(ctx, session, token)
+        except LinkError as exc:
+            return _refused(request, exc)
+        if not occurrence.obligation.indicators:
+            return page(request, "message.html.j2", 404, title="Không có biểu số liệu", message="Báo cáo này không có chỉ tiêu số liệu.")
+        content = template_bytes(occurrence)
+        name = f"bieu-so-lieu-{occurrence.id}.xlsx"
+    return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def _refused(request: Request, exc: LinkError) -> HTMLResponse:
@@ -75,7 +109,7 @@ async def submit(request: Request, token: str, ctx: Context = Depends(context)):
             return page(request, "submit.html.j2", status_code, token=token, **outcome, **form_context(ctx, session, occurrence))
 
     try:
-        form = await request.form(max_files=1, max_fields=8, max_part_size=64 * 1024)
+        form = await request.form(max_files=1, max_fields=8 + MAX_INDICATOR_FIELDS, max_part_size=64 * 1024)
     except (MultiPartException, HTTPException) as exc:  # too many files or fields, a malformed body
         why = getattr(exc, "message", None) or getattr(exc, "detail", "")
         return again(422, error=f"Biểu mẫu không hợp lệ (chỉ nhận một tệp): {why}", done=None)
@@ -86,8 +120,9 @@ async def submit(request: Request, token: str, ctx: Context = Depends(context)):
     content = await upload.read(MAX_FILE + 1) if upload is not None else None
     await form.close()
     error = None
-    if not (number or link or content):
-        error = "Đề nghị nhập số văn bản, đường dẫn hoặc chọn tệp báo cáo."
+    typed_figures = any(v.strip() for name, v in fields.items() if name.startswith(FIGURE_FIELD))
+    if not (number or link or content or typed_figures):
+        error = "Đề nghị nhập số văn bản, đường dẫn, số liệu hoặc chọn tệp báo cáo."
     elif link and not link.startswith(("http://", "https://")):
         error = "Đường dẫn phải bắt đầu bằng http:// hoặc https://."
     if error is not None:
@@ -100,8 +135,15 @@ async def submit(request: Request, token: str, ctx: Context = Depends(context)):
             check_quota(session, occurrence, len(content or b""))
             stored = keep_file(ctx.upload_dir, occurrence, upload.filename, content) if content is not None else None
             saved = ctx.upload_dir / stored.path if stored else None
-            hand_in(session, occurrence, now, document_number=number or None, document_date=day, link=link or None,
-                    note=note or None, stored=stored, recorded_by=f"đường dẫn ký số ({occurrence.unit_id})")
+            # Figures: typed in the form, or in the Excel template handed in as the file (the form's win).
+            values = {name[len(FIGURE_FIELD):]: value for name, value in fields.items() if name.startswith(FIGURE_FIELD)}
+            if content is not None and stored.name.lower().endswith(".xlsx") and is_template(content):
+                values = {**read_template(content, occurrence), **{k: v for k, v in values.items() if v.strip()}}
+            submission = hand_in(session, occurrence, now, document_number=number or None, document_date=day, link=link or None,
+                                 note=note or None, stored=stored, recorded_by=f"đường dẫn ký số ({occurrence.unit_id})")
+            if values:
+                session.flush()
+                record_figures(session, submission, values)
     except (HandInError, PlantrackError) as exc:  # nothing was recorded: the file goes too
         if saved is not None:
             Path(saved).unlink(missing_ok=True)

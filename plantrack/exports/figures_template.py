@@ -1,0 +1,118 @@
+"""The Excel template a unit fills in with its figures: made for one unit and one period,
+downloaded from its link, filled in and handed back through the same link.
+
+The sheet ``Số liệu`` lists the obligation's indicators (code, name, unit of measure, what is
+expected) with one column to fill; its header says which report, unit and period it is for,
+and cell ``B4`` holds the occurrence's number, so that a template of another unit or period is
+recognised and refused. ``read_template`` gives the figures as typed, or a ``FigureError``
+naming every refused cell ("Ô D8 (Số tiền xử phạt): …"); any other workbook is not a template
+and is kept as an ordinary file.
+"""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.worksheet.protection import SheetProtection
+
+from ..figures import FigureError, parse_figure
+
+SHEET = "Số liệu"
+FIRST_ROW = 8  # the first indicator's row
+MARK = "plantrack:figures:v1"  # in cell F1, a hidden column: what says the workbook is a template
+EXPECTED = {"count": "số nguyên", "amount": "số (đồng)", "percentage": "0–100", "yes_no": "có / không", "text": "chữ"}
+FILL = PatternFill("solid", start_color="FFF2CC", end_color="FFF2CC")
+
+
+def template_bytes(occurrence) -> bytes:
+    """The template of ``occurrence`` (an ORM row with its obligation, plan and unit)."""
+    obligation, plan = occurrence.obligation, occurrence.obligation.plan
+    book = Workbook()
+    sheet = book.active
+    sheet.title = SHEET
+    sheet["A1"] = f"Biểu số liệu — {obligation.title}"
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet["A2"], sheet["B2"] = "Văn bản", plan.number
+    sheet["A3"], sheet["B3"] = "Đơn vị báo cáo", occurrence.unit.name
+    sheet["A4"], sheet["B4"] = "Mã nhiệm vụ (không sửa)", occurrence.id
+    sheet["A5"], sheet["B5"] = "Kỳ báo cáo", occurrence.period_label
+    sheet["A6"] = "Điền số liệu vào cột D (ô màu vàng), rồi nộp lại tệp này qua đường dẫn nộp báo cáo."
+    sheet["F1"] = MARK
+    sheet.column_dimensions["F"].hidden = True
+    header = FIRST_ROW - 1
+    for column, title in zip("ABCDE", ("Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Số liệu", "Ghi theo")):
+        sheet[f"{column}{header}"] = title
+        sheet[f"{column}{header}"].font = Font(bold=True)
+    for offset, indicator in enumerate(obligation.indicators or []):
+        row = FIRST_ROW + offset
+        sheet[f"A{row}"], sheet[f"B{row}"] = indicator["id"], indicator["name"]
+        sheet[f"C{row}"] = indicator.get("unit_of_measure") or ""
+        sheet[f"D{row}"].fill = FILL
+        sheet[f"D{row}"].protection = Protection(locked=False)
+        sheet[f"E{row}"] = EXPECTED.get(indicator.get("kind", "count"), "")
+        sheet[f"B{row}"].alignment = Alignment(wrap_text=True)
+    for column, width in zip("ABCDE", (18, 50, 14, 18, 14)):
+        sheet.column_dimensions[column].width = width
+    sheet.protection = SheetProtection(sheet=True, formatCells=False, formatColumns=False)  # only column D is to be typed in
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def is_template(content: bytes) -> bool:
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # not a workbook openpyxl reads: an ordinary file
+        return False
+    try:
+        return SHEET in book.sheetnames and book[SHEET]["F1"].value == MARK
+    finally:
+        book.close()
+
+
+def read_template(content: bytes, occurrence) -> dict[str, str]:
+    """The figures typed in a template of ``occurrence``: indicator id -> text as typed."""
+    book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    try:
+        sheet = book[SHEET]
+        if str(sheet["B4"].value).strip() != str(occurrence.id):
+            raise FigureError(f"Tệp là biểu số liệu của nhiệm vụ khác (mã {sheet['B4'].value}); đề nghị tải biểu của đúng kỳ này "
+                              "từ đường dẫn nộp báo cáo.")
+        indicators = {i["id"]: i for i in occurrence.obligation.indicators or []}
+        found, refused = {}, []
+        for row in sheet.iter_rows(min_row=FIRST_ROW, max_col=4):
+            code, _, _, value = (cell.value for cell in row)
+            if code is None:
+                continue
+            key = str(code).strip()
+            if key not in indicators:
+                refused.append(f"Ô A{row[0].row}: không có chỉ tiêu “{key}” trong báo cáo này")
+                continue
+            if value is None or str(value).strip() == "":
+                continue
+            typed = _typed(value)
+            try:
+                parse_figure(indicators[key], typed)
+            except FigureError as exc:
+                refused.append(f"Ô D{row[0].row} ({indicators[key]['name']}): {str(exc).split(': ', 1)[-1]}")
+                continue
+            found[key] = typed
+        if refused:
+            raise FigureError("Biểu số liệu có ô chưa đúng — " + "; ".join(refused) + ".")
+        return found
+    finally:
+        book.close()
+
+
+def _typed(value) -> str:
+    """A cell as the unit typed it: numbers Excel stored as numbers become plain digits."""
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, float)):
+        return str(value)
+    return str(value)
+
