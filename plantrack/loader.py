@@ -652,6 +652,26 @@ def _check_plan(cat: Catalogue, source: SourceFile, plan_id: str, known_unit, pr
             elif found.kind not in ("count", "amount") or part == indicator.id:
                 problem(source, ("indicators", i, "ratio_of", j), f"{part!r} is a {found.kind}: a ratio is of two counts or amounts")
 
+    carried = {o.id: set(o.indicators) for o in plan.obligations}
+    period = cat.plan_period(plan_id) if (plan.plan.period is not None or plan.plan.parent in cat.plans) else None
+    for i, target in enumerate(plan.targets):
+        here = ("targets", i)
+        if target.indicator not in indicators:
+            problem(source, here + ("indicator",), f"unknown indicator {target.indicator!r}{_suggest(target.indicator, indicators)}")
+        if target.obligation not in carried:
+            problem(source, here + ("obligation",), f"unknown obligation {target.obligation!r} in this plan")
+        elif target.indicator not in carried[target.obligation] and target.indicator in indicators:
+            ratio = indicators[target.indicator].ratio_of or []
+            if not ratio or not set(ratio) <= carried[target.obligation]:
+                problem(source, here + ("obligation",), f"the report {target.obligation!r} does not carry the indicator "
+                                                        f"{target.indicator!r}: add it to that obligation's 'indicators'")
+        for j, unit_id in enumerate(target.units):
+            known_unit(source, here + ("units", j), unit_id)
+        known_groups(here + ("groups",), target.groups)
+        if period is not None and not period.start <= target.by <= period.end + dt.timedelta(days=366):
+            warn(source, here + ("by",), f"the target's day {target.by:%d/%m/%Y} is outside the plan's period "
+                                         f"({period.start:%d/%m/%Y}–{period.end:%d/%m/%Y})")
+
     known_obligations = {o.id for o in plan.obligations}
     for i, amendment in enumerate(plan.amendments):
         if amendment.effective_from < amendment.issued_on:

@@ -411,6 +411,40 @@ class IndicatorDef(Strict):
         return self.aggregate or DEFAULT_AGGREGATION[self.kind]
 
 
+class Baseline(Strict):
+    value: float = Field(ge=0)
+    on: dt.date
+
+
+class TargetDef(Strict):
+    """A quantitative target of the plan ("Phấn đấu đến năm 2025 100% cán bộ … được đào tạo"):
+    an indicator's value by a day, from a baseline, for the units responsible, reported through
+    one of the plan's obligations (whose report carries the indicator). Progress is judged
+    against a straight path from the baseline to the target (``plantrack.targets``)."""
+
+    id: Identifier
+    name: Line
+    indicator: Identifier
+    value: float = Field(ge=0)
+    by: dt.date
+    baseline: Baseline | None = None  # without one, the path starts at 0 on the plan's first day
+    units: list[Identifier] = []
+    groups: list[Identifier] = []
+    obligation: Identifier  # the obligation of this plan (or, with the same id, of plans implementing it) that reports it
+    basis: Basis = "stated"
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "TargetDef":
+        if self.basis == "assumed" and not self.note:
+            raise ValueError("an assumed target needs a 'note' that says where its figures come from")
+        if not self.units and not self.groups:
+            raise ValueError("a target needs the units responsible: 'units' or 'groups'")
+        if self.baseline is not None and self.baseline.on >= self.by:
+            raise ValueError(f"the baseline ({self.baseline.on}) must come before the target's day ({self.by})")
+        return self
+
+
 class ObligationDef(Strict):
     id: Identifier
     title: Line
@@ -477,6 +511,7 @@ class PlanFile(Strict):
     calendar: CalendarDef | None = None
     escalation: EscalationPolicy | None = None
     indicators: list[IndicatorDef] = Field(default=[], max_length=200)  # inherited by the plans implementing it
+    targets: list[TargetDef] = Field(default=[], max_length=200)
     duties: list[DutyDef] = Field(default=[], max_length=2000)
     obligations: list[ObligationDef] = Field(default=[], max_length=2000)
 

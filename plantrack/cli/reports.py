@@ -85,3 +85,31 @@ def figures(
     out.print(table)
     if not any(total.reported for total in found.totals):
         out.print("Chưa có đơn vị nào báo cáo số liệu của kỳ này.")
+
+
+@app.command()
+def targets(
+    plan: Annotated[str, typer.Option(help="Plan id or number.")],
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+):
+    """Where the plan's targets stand: what was reported against the path from baseline to target."""
+    from ..figures import format_value
+    from ..calendar import local_date
+    from ..targets import target_progress
+
+    instant = as_of_or_now(as_of)
+    with Store(db).session() as session:
+        found = target_progress(session, plan, instant)
+    if not found:
+        out.print("Kế hoạch không có mục tiêu định lượng.")
+        return
+    table = Table(title=f"Tiến độ các mục tiêu — đến hết ngày {local_date(instant):%d/%m/%Y}")
+    for column in ("Mục tiêu", "Đạt được", "Theo lộ trình", "Mục tiêu", "Đánh giá", "Số đơn vị báo cáo"):
+        table.add_column(column, justify="left" if column in ("Mục tiêu", "Đánh giá") else "right")
+    for progress in found:
+        shown = dict(progress.indicator, aggregate="sum")  # a value, not "có/không"
+        table.add_row(progress.target["name"], format_value(shown, progress.value), format_value(shown, progress.expected),
+                      f"{format_value(shown, float(progress.target['value']))} (đến {dt.date.fromisoformat(progress.target['by']):%d/%m/%Y})",
+                      progress.standing.vi, progress.coverage)
+    out.print(table)

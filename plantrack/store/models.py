@@ -115,6 +115,7 @@ class Plan(Base):
     calendar: Mapped[dict[str, Any]] = mapped_column(default=dict)
     escalation: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the policy in force, inherited
     coordination: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"office": id, "head": id}, or {}
+    targets: Mapped[list[Any]] = mapped_column(default=list)  # schema.TargetDef as dicts, units resolved
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
 
 

@@ -2,6 +2,8 @@
 
 - ``obligation.indicators``: the obligation's indicators as the plan files define them (id,
   name, unit of measure, kind, flow or stock, how they aggregate); filled by the next sync.
+- ``plan.targets``: the plan's quantitative targets (indicator, value by a day, baseline, the
+  units responsible, the obligation that reports them); filled by the next sync.
 - ``figure``: one figure of one submission for one indicator; a correction is a new submission
   with its own figures, the superseded ones stay.
 
@@ -22,6 +24,7 @@ depends_on = None
 def upgrade() -> None:
     # Plain ALTER TABLE ADD COLUMN: occurrences refer to obligation, and a batch rebuild would drop it.
     op.add_column('obligation', sa.Column('indicators', sa.JSON(), nullable=False, server_default=sa.text("'[]'")))
+    op.add_column('plan', sa.Column('targets', sa.JSON(), nullable=False, server_default=sa.text("'[]'")))
     op.create_table('figure',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('submission_id', sa.Integer(), nullable=False),
@@ -39,4 +42,5 @@ def downgrade() -> None:
     with op.batch_alter_table('figure', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_figure_submission_id'))
     op.drop_table('figure')
-    op.drop_column('obligation', 'indicators')  # ALTER TABLE DROP COLUMN: no rebuild of a referenced table
+    op.drop_column('obligation', 'indicators')
+    op.drop_column('plan', 'targets')  # ALTER TABLE DROP COLUMN: no rebuild of a referenced table

@@ -1,0 +1,69 @@
+"""Gia Lai's three targets (100% by 2025): what the departments report, rolled up (a ratio of
+the sums of its parts), against the straight path from the baseline, per unit and for the plan."""
+
+import datetime as dt
+
+import pytest
+from typer.testing import CliRunner
+
+from plantrack.cli import app
+from plantrack.figures import record_figures
+from plantrack.store.sync import sync_catalogue
+from plantrack.targets import Standing, expected_on, target_progress
+from plantrack.tracking import find_occurrence, record_submission
+
+from .conftest import vn
+
+REPORTS = {  # officials enforcing, of them trained; sellers on large platforms, of them informed
+    "gl.sct": {"can-bo-thuc-thi": "40", "can-bo-dao-tao": "30", "nguoi-ban-san-lon": "1.200", "nguoi-ban-duoc-tuyen-truyen": "900",
+               "ty-le-nguoi-tieu-dung": "55"},
+    "gl.cqltt": {"can-bo-thuc-thi": "60", "can-bo-dao-tao": "30"},
+}
+
+
+@pytest.fixture
+def gia_lai(store, real_catalogue):
+    with store.transaction() as session:
+        sync_catalogue(session, real_catalogue)
+        for unit, values in REPORTS.items():
+            occurrence = find_occurrence(session, None, "gl-kh-tmdt", "bao-cao-nam", unit, "2022")
+            submission = record_submission(session, occurrence, vn(2022, 12, 10, 9), f"1/BC-{unit}")
+            session.flush()
+            record_figures(session, submission, values)
+    return store
+
+
+def test_targets_stand_against_the_path_from_their_baseline(gia_lai):
+    with gia_lai.session() as session:
+        found = {p.target["id"]: p for p in target_progress(session, "gl-kh-tmdt", vn(2023, 1, 10))}
+    training = found["dao-tao-can-bo"]
+    assert training.value == pytest.approx(60.0)  # (30 + 30) / (40 + 60), not the mean of 75% and 50%
+    assert training.expected == pytest.approx(expected_on(training.target, dt.date(2021, 6, 1), dt.date(2023, 1, 10)))
+    assert 35 < training.expected < 40 and training.standing is Standing.ON_TRACK
+    assert training.coverage == "từ 2/3 đơn vị"
+    by_unit = {u.unit_id: u for u in training.units}
+    assert by_unit["gl.sct"].value == pytest.approx(75.0) and by_unit["gl.cqltt"].value == pytest.approx(50.0)
+    assert by_unit["gl.stttt"].standing is Standing.NO_DATA
+    assert found["tuyen-truyen-nguoi-ban"].value == pytest.approx(75.0)
+    assert found["tuyen-truyen-nguoi-tieu-dung"].value == 55.0
+    with gia_lai.session() as session:  # before the reports came in there is nothing to judge
+        early = {p.target["id"]: p for p in target_progress(session, "gl-kh-tmdt", vn(2022, 12, 1))}
+    assert early["dao-tao-can-bo"].standing is Standing.NO_DATA and early["dao-tao-can-bo"].value is None
+    with gia_lai.session() as session:  # late in 2025 the same figures lag the path
+        late = {p.target["id"]: p for p in target_progress(session, "gl-kh-tmdt", vn(2025, 11, 1))}
+    assert late["dao-tao-can-bo"].standing is Standing.BEHIND
+
+
+def test_the_targets_command_prints_them_in_vietnamese(gia_lai):
+    result = CliRunner().invoke(app, ["targets", "--plan", "gl-kh-tmdt", "--as-of", "2023-01-10", "--db", gia_lai.url])
+    assert result.exit_code == 0, result.output
+    for expected in ("100% cán bộ, công chức", "60,0%", "Đạt tiến độ", "từ 2/3 đơn vị", "31/12/2025"):
+        assert expected in result.output, expected
+
+
+def test_the_districts_of_gia_lai_end_with_the_district_level(real_catalogue):
+    plan = real_catalogue.plans["gl-kh-tmdt"]
+    assert real_catalogue.units["gl.d.pleiku"].valid_until == dt.date(2025, 6, 30)
+    assert len(real_catalogue.groups["gl.districts"]) == 17
+    assert real_catalogue.units["vn.province.binh-dinh"].successor == "vn.province.gia-lai"
+    assert [t.id for t in plan.targets] == ["dao-tao-can-bo", "tuyen-truyen-nguoi-ban", "tuyen-truyen-nguoi-tieu-dung"]
