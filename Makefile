@@ -20,19 +20,22 @@ install: $(STAMP)
 # a local SMTP sink (kept in var/demo-mail.mbox); it prints the timeline, the totals and the
 # final statuses. Then: where Cong van 1030 stood on 20/11/2020, why Ba Vi's deadline moved, and
 # the progress reports (Excel + HTML in var/reports) of Ha Noi's plan on 20/11/2020 and of plan
-# 399 on 31/10/2023.
+# 399 on 31/10/2023; the city's compiled figures of the first half of 2021 (with coverage) and
+# where Gia Lai's three targets stand on 31/10/2023.
 demo: $(STAMP)
 	rm -f var/demo.db var/demo.db-wal var/demo.db-shm var/demo-mail.mbox
 	$(BIN)/plantrack validate
 	$(BIN)/plantrack sync --db $(DEMO_DB)
 	$(BIN)/plantrack replay --from 2020-11-05 --to 2023-10-31 \
-		--scenario scenarios/hanoi-1030-demo.yaml --scenario scenarios/habits-2020-2023.yaml \
+		--scenario scenarios/hanoi-1030-demo.yaml --scenario scenarios/figures-demo.yaml --scenario scenarios/habits-2020-2023.yaml \
 		--mbox var/demo-mail.mbox --db $(DEMO_DB)
 	$(BIN)/plantrack status --plan 03/KH-BCĐ389 --obligation ke-hoach-trien-khai --as-of 2020-11-20 --db $(DEMO_DB)
 	$(BIN)/plantrack notices --unit hn.district.my-duc --limit 8 --db $(DEMO_DB)
 	$(BIN)/plantrack explain --plan hn-cv-1030 --obligation ke-hoach-trien-khai --unit hn.district.ba-vi --db $(DEMO_DB)
 	$(BIN)/plantrack report --plan 03/KH-BCĐ389 --as-of 2020-11-20 --output-dir var/reports --db $(DEMO_DB)
 	$(BIN)/plantrack report --plan kh-399 --as-of 2023-10-31 --output-dir var/reports --db $(DEMO_DB)
+	$(BIN)/plantrack figures --plan 03/KH-BCĐ389 --obligation bao-cao-6-thang --period 2021-H1 --db $(DEMO_DB)
+	$(BIN)/plantrack targets --plan gl-kh-tmdt --as-of 2023-10-31 --db $(DEMO_DB)
 
 # The dashboard on the demo data (runs the demo first if var/demo.db is missing), its clock set
 # to 20/11/2020 10:00 so that the 2020 submission links are still valid; a demo coordinator

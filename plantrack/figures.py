@@ -117,6 +117,7 @@ class FigureReport:
     node: str | None
     totals: list[Total]
     by_unit: dict[str, dict[str, float | str | None]] = field(default_factory=dict)  # unit -> indicator -> value
+    names: dict[str, str] = field(default_factory=dict)  # unit -> its short name (or name)
 
 
 def _under(parents: dict[str, str | None], unit_id: str, node: str) -> bool:
@@ -152,7 +153,9 @@ def compile_figures(session: Session, plan_ref: str, obligation_key: str, period
     ).all()
     if not rows:
         raise PlantrackError(f"no occurrence of {plan.id}/{obligation_key} for period {period_key!r}")
-    parents = dict(session.execute(select(Unit.id, Unit.parent_id)).all()) if node else {}
+    registry = session.execute(select(Unit.id, Unit.parent_id, Unit.short_name, Unit.name)).all()
+    parents = {unit_id: parent for unit_id, parent, _, _ in registry}
+    names = {unit_id: short or name for unit_id, _, short, name in registry}
     owing, by_unit, label = [], {}, rows[0][1]
     latest: dict[tuple[str, str], dt.datetime] = {}
     for unit_id, _, indicator, number, text, submitted_at in rows:
@@ -178,7 +181,8 @@ def compile_figures(session: Session, plan_ref: str, obligation_key: str, period
             denominator = sum(by_unit[u][bottom] for u in both)
             total.reported, total.missing = both, [u for u in owing if u not in both]
             total.value = 100 * sum(by_unit[u][top] for u in both) / denominator if denominator else None
-    return FigureReport(plan.id, obligation_key, own.title, period_key, label, node, totals, by_unit)
+    return FigureReport(plan.id, obligation_key, own.title, period_key, label, node, totals, by_unit,
+                        {u: names.get(u, u) for u in owing})
 
 
 def _aggregate(indicator: dict, reported: list[str], by_unit: dict, latest: dict) -> float | None:

@@ -21,6 +21,7 @@ from .calendar import TIMEZONE
 from .errors import DefinitionError, PlantrackError, Problem
 from .loader import parse_yaml_model
 from .schema import Identifier, Strict
+from .figures import record_figures
 from .tracking import find_occurrence, grant_extension, record_submission
 
 
@@ -44,6 +45,7 @@ class ScenarioSubmission(_Target):
     document_date: dt.date | None = None
     link: str | None = None
     note: str | None = None
+    figures: dict[str, str | float | int] = Field(default={}, max_length=50)  # indicator id -> value, as a unit types it
 
 
 class ScenarioExtension(_Target):
@@ -161,9 +163,12 @@ def _apply(session: Session, events: list) -> ScenarioResult:
             if any(s.submitted_at == at and s.document_number == event.document_number for s in occurrence.submissions):
                 result.skipped += 1
                 continue
-            record_submission(
+            submission = record_submission(
                 session, occurrence, at, event.document_number, event.document_date, event.link, event.note, "scenario"
             )
+            if event.figures:
+                session.flush()
+                record_figures(session, submission, {key: str(value) for key, value in event.figures.items()})
             result.submissions += 1
         else:
             if any(x.granted_at == at for x in occurrence.extensions):

@@ -109,3 +109,18 @@ def test_an_obligation_names_only_indicators_of_its_plan_or_those_above(mini_dir
         load_catalogue(mini_dir)
     (problem,) = caught.value.problems
     assert problem.field == "obligations[1].indicators[0]" and "unknown indicator 'vu-kiem-tra'" in problem.message
+
+
+def test_a_scenario_hands_in_figures(with_indicators, tmp_path):
+    from plantrack.testing import apply_scenario_file
+
+    scenario = tmp_path / "figures.yaml"
+    scenario.write_text("""scenario: {title: Số liệu thử}
+submissions:
+  - {plan: t-plan, obligation: bao-cao-6-thang, unit: t.beta, period: 2021-H1, submitted_at: "2021-06-15T09:00:00+07:00",
+     figures: {vu-kiem-tra: 7, tien-phat: "2.500.000"}}
+""", encoding="utf-8")
+    apply_scenario_file(with_indicators, scenario)
+    with with_indicators.session() as session:
+        totals = {t.indicator["id"]: t for t in compile_figures(session, "t-plan", "bao-cao-6-thang", "2021-H1").totals}
+    assert totals["vu-kiem-tra"].value == 7 and totals["tien-phat"].value == 2_500_000 and totals["vu-kiem-tra"].reported == ["t.beta"]

@@ -37,7 +37,7 @@ def test_the_mini_definitions_load(mini_dir):
 
 def test_real_plans_are_complete(real_catalogue):
     cat = real_catalogue
-    assert set(cat.plans) == {"kh-399", "hn-kh-03", "hn-cv-1030", "hn-cv-2860"}
+    assert set(cat.plans) == {"kh-399", "hn-kh-03", "hn-cv-1030", "hn-cv-2860", "gl-kh-tmdt"}
     assert len(cat.groups["vn.provinces"]) == 63
     assert len(cat.groups["hn.districts"]) == 30
     # Every body named in section III of plan 399 has a duty of it (leading, supporting, or

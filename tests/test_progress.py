@@ -140,8 +140,8 @@ def test_the_national_plan_rolls_up_the_provinces_own_plans(store, real_catalogu
     hanoi = next(c for c in report.children if c.plan_id == "hn-kh-03")
     assert hanoi.owner_id == "vn.province.ha-noi" and hanoi.doc_type == "ke_hoach"
     provinces = {unit_id: plans for unit_id, _, plans in report.implementers}
-    assert len(provinces) == 63 and provinces["vn.province.ha-noi"] == ["hn-kh-03"]
-    assert all(not plans for unit_id, plans in provinces.items() if unit_id != "vn.province.ha-noi")
+    assert len(provinces) == 63 and provinces["vn.province.ha-noi"] == ["hn-kh-03"] and provinces["vn.province.gia-lai"] == ["gl-kh-tmdt"]
+    assert all(not plans for unit_id, plans in provinces.items() if unit_id not in ("vn.province.ha-noi", "vn.province.gia-lai"))
     with store.session() as session:
         in_hanoi = status_rows(session, vn(2020, 12, 1), "hn-kh-03", include_not_open=True)
     assert hanoi.counts == count_statuses(in_hanoi)

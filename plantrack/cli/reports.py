@@ -80,7 +80,8 @@ def figures(
     for column in ("Chỉ tiêu", "Tổng hợp", "Số đơn vị báo cáo", "Chưa báo cáo"):
         table.add_column(column, justify="right" if column in ("Tổng hợp", "Số đơn vị báo cáo") else "left")
     for total in found.totals:
-        missing = ", ".join(total.missing[:8]) + (f" và {len(total.missing) - 8} đơn vị khác" if len(total.missing) > 8 else "")
+        missing = ", ".join(found.names.get(u, u) for u in total.missing[:8])
+        missing += f" và {len(total.missing) - 8} đơn vị khác" if len(total.missing) > 8 else ""
         table.add_row(total.indicator["name"], format_value(total.indicator, total.value), total.coverage, missing or "—")
     out.print(table)
     if not any(total.reported for total in found.totals):
