@@ -118,6 +118,7 @@ class FigureReport:
     totals: list[Total]
     by_unit: dict[str, dict[str, float | str | None]] = field(default_factory=dict)  # unit -> indicator -> value
     names: dict[str, str] = field(default_factory=dict)  # unit -> its short name (or name)
+    rolled_up: list[str] = field(default_factory=list)  # units counted by their branch's figures, having none of their own
 
 
 def _under(parents: dict[str, str | None], unit_id: str, node: str) -> bool:
@@ -167,22 +168,64 @@ def compile_figures(session: Session, plan_ref: str, obligation_key: str, period
         if indicator is not None:  # the latest current submission's figure wins
             by_unit[unit_id][indicator] = number if text is None else text
             latest[(unit_id, indicator)] = submitted_at
+    # Up the cascade: a unit whose superior (in the unit tree) also owes this report is counted
+    # through it. The superior's own figure stands for its branch (its report compiles them);
+    # where it has none, its branch's figures are rolled up in its place.
+    owed = set(owing)
+
+    def nearest_owing_above(unit_id: str) -> str | None:
+        seen, current = {unit_id}, parents.get(unit_id)
+        while current is not None and current not in seen:
+            if current in owed:
+                return current
+            seen.add(current)
+            current = parents.get(current)
+        return None
+
+    below: dict[str, list[str]] = {}
+    tops = []
+    for unit_id in owing:
+        above = nearest_owing_above(unit_id)
+        if above is None:
+            tops.append(unit_id)
+        else:
+            below.setdefault(above, []).append(unit_id)
+    counted = {unit_id: _rolled(unit_id, own.indicators, by_unit, below) for unit_id in tops}
+    rolled_up = {u for u in tops if any(by_unit[u].get(i["id"]) is None and counted[u].get(i["id"]) is not None for i in own.indicators)}
     totals = []
     for indicator in own.indicators:
         key = indicator["id"]
-        reported = [u for u in owing if by_unit[u].get(key) is not None]
-        missing = [u for u in owing if u not in reported]
-        totals.append(Total(indicator, _aggregate(indicator, reported, by_unit, latest), reported, missing))
+        reported = [u for u in tops if counted[u].get(key) is not None]
+        missing = [u for u in tops if u not in reported]
+        totals.append(Total(indicator, _aggregate(indicator, reported, counted, latest), reported, missing))
     # A ratio is of the sums of its two parts over the units that reported both.
     for total in totals:
         if total.indicator.get("aggregate") == "ratio":
             top, bottom = total.indicator["ratio_of"]
-            both = [u for u in owing if isinstance(by_unit[u].get(top), float) and isinstance(by_unit[u].get(bottom), float)]
-            denominator = sum(by_unit[u][bottom] for u in both)
-            total.reported, total.missing = both, [u for u in owing if u not in both]
-            total.value = 100 * sum(by_unit[u][top] for u in both) / denominator if denominator else None
+            both = [u for u in tops if isinstance(counted[u].get(top), float) and isinstance(counted[u].get(bottom), float)]
+            denominator = sum(counted[u][bottom] for u in both)
+            total.reported, total.missing = both, [u for u in tops if u not in both]
+            total.value = 100 * sum(counted[u][top] for u in both) / denominator if denominator else None
+    owing = tops
     return FigureReport(plan.id, obligation_key, own.title, period_key, label, node, totals, by_unit,
-                        {u: names.get(u, u) for u in owing})
+                        {u: names.get(u, u) for u in by_unit}, sorted(rolled_up))
+
+
+def _rolled(unit_id: str, indicators: list[dict], by_unit: dict, below: dict) -> dict:
+    """A unit's figures for the total: its own, else its branch's rolled up (sums and maxima;
+    a ratio follows from its parts, which are sums)."""
+    found = dict(by_unit[unit_id])
+    branch = [_rolled(child, indicators, by_unit, below) for child in below.get(unit_id, [])]
+    for indicator in indicators:
+        key, how = indicator["id"], indicator.get("aggregate", "sum")
+        values = [b[key] for b in branch if isinstance(b.get(key), float)]
+        if found.get(key) is not None or not values:
+            continue
+        if how == "sum":
+            found[key] = float(sum(values))
+        elif how == "max":
+            found[key] = float(max(values))
+    return found
 
 
 def _aggregate(indicator: dict, reported: list[str], by_unit: dict, latest: dict) -> float | None:

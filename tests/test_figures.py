@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from plantrack.cli import app
-from plantrack.figures import FigureError, compile_figures, format_value, parse_figure
+from plantrack.figures import FigureError, compile_figures, format_value, parse_figure, record_figures
 from plantrack.loader import load_catalogue
 from plantrack.store.models import Figure, Submission
 from plantrack.store.sync import sync_catalogue
@@ -124,3 +124,36 @@ submissions:
     with with_indicators.session() as session:
         totals = {t.indicator["id"]: t for t in compile_figures(session, "t-plan", "bao-cao-6-thang", "2021-H1").totals}
     assert totals["vu-kiem-tra"].value == 7 and totals["tien-phat"].value == 2_500_000 and totals["vu-kiem-tra"].reported == ["t.beta"]
+
+
+def test_figures_go_up_the_cascade_once(store, real_catalogue):
+    """District → city → nation: plan 399's 6-monthly report counts Hà Nội through the city. While
+    the city has not reported, its units' figures (under plan 03) stand in for it; once it has,
+    its own figure counts, and its units' are not counted twice."""
+    from plantrack.testing import apply_scenario_file
+    from plantrack.tracking import find_occurrence, record_submission
+
+    from .conftest import ROOT, vn
+
+    with store.transaction() as session:
+        sync_catalogue(session, real_catalogue)
+    apply_scenario_file(store, ROOT / "scenarios" / "figures-demo.yaml")
+    with store.session() as session:
+        city = {t.indicator["id"]: t for t in compile_figures(session, "hn-kh-03", "bao-cao-6-thang", "2021-H1").totals}
+        nation = compile_figures(session, "kh-399", "bao-cao-6-thang", "2021-H1")
+    totals = {t.indicator["id"]: t for t in nation.totals}
+    assert city["vu-kiem-tra"].value == 364 and city["vu-kiem-tra"].coverage == "từ 8/43 đơn vị"
+    assert totals["vu-kiem-tra"].value == 364 and "vn.province.ha-noi" in totals["vu-kiem-tra"].reported
+    assert nation.rolled_up == ["vn.province.ha-noi"] and "hn.ca" not in totals["vu-kiem-tra"].reported + totals["vu-kiem-tra"].missing
+    assert totals["vu-kiem-tra"].coverage == "từ 1/" + str(len(totals["vu-kiem-tra"].missing) + 1) + " đơn vị"
+    with store.transaction() as session:  # the city hands in its own compiled report
+        submission = record_submission(session, find_occurrence(session, None, "kh-399", "bao-cao-6-thang", "vn.province.ha-noi",
+                                                                "2021-H1"), vn(2021, 6, 19, 9), "210/BC-BCĐ389")
+        session.flush()
+        record_figures(session, submission, {"vu-kiem-tra": "410", "vu-vi-pham": "290"})
+    with store.session() as session:
+        nation = compile_figures(session, "kh-399", "bao-cao-6-thang", "2021-H1")
+    totals = {t.indicator["id"]: t for t in nation.totals}
+    assert totals["vu-kiem-tra"].value == 410 and nation.rolled_up == ["vn.province.ha-noi"]  # still rolled for the fines
+    assert totals["tien-xu-phat"].value == 5_518_000_000  # the city gave no fines: its units' stand in
+    assert totals["ty-le-vi-pham"].value == pytest.approx(100 * 290 / 410)
