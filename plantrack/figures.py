@@ -255,3 +255,24 @@ def format_value(indicator: dict, value: float | str | None) -> str:
     whole = f"{value:,.0f}".replace(",", ".") if value == int(value) else f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
     unit = indicator.get("unit_of_measure")
     return f"{whole} {unit}" if unit else whole
+
+
+def latest_figures(session: Session, plan_ref: str, as_of: dt.datetime) -> list[FigureReport]:
+    """For each obligation of the plan whose report carries indicators, the totals of its latest
+    period due by ``as_of`` (what the standing office's periodic report compiles)."""
+    from .calendar import local_date
+
+    plan = resolve_plan(session, plan_ref)
+    found = []
+    for obligation in session.scalars(select(Obligation).where(Obligation.plan_id == plan.id, Obligation.retired.is_(False))
+                                      .order_by(Obligation.section, Obligation.key)):
+        if not obligation.indicators:
+            continue
+        period = session.execute(
+            select(Occurrence.period_key).where(Occurrence.obligation_id == obligation.id, Occurrence.retired.is_(False),
+                                                Occurrence.current_due_date <= local_date(as_of))
+            .order_by(Occurrence.current_due_date.desc()).limit(1)
+        ).scalar()
+        if period is not None:
+            found.append(compile_figures(session, plan.id, obligation.key, period))
+    return found

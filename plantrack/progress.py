@@ -140,6 +140,9 @@ class ProgressReport:
     names: dict[str, str] = field(default_factory=dict, repr=False)
     kinds: dict[str, str] = field(default_factory=dict, repr=False)
     own_units: set[str] = field(default_factory=set, repr=False)  # the units owing the reported plan itself
+    # What the reports say, for the compiled report (``reporting`` fills them; pages leave them empty).
+    figures: list = field(default_factory=list)  # figures.FigureReport of each obligation's latest period
+    targets: list = field(default_factory=list)  # targets.TargetProgress
 
     @property
     def day(self) -> dt.date:

@@ -8,8 +8,10 @@ from pathlib import Path
 
 from .exports.excel import write_workbook
 from .exports.html import write_html
+from .figures import latest_figures
 from .progress import ProgressReport, Recipient, compile_report, report_recipients
 from .store.database import Store
+from .targets import target_progress
 
 
 @dataclass
@@ -27,5 +29,7 @@ def report_files(report: ProgressReport, output_dir: Path) -> list[Path]:
 def write_progress_report(store: Store, plan: str, as_of: dt.datetime, output_dir: Path) -> WrittenReport:
     with store.session() as session:
         report = compile_report(session, plan, as_of)
+        report.figures = latest_figures(session, plan, as_of)
+        report.targets = target_progress(session, plan, as_of)
         recipients = report_recipients(session, plan)
     return WrittenReport(report, recipients, report_files(report, output_dir))

@@ -64,6 +64,10 @@ class TargetProgress:
     def coverage(self) -> str:
         return f"từ {self.reporting}/{len(self.units)} đơn vị"
 
+    @property
+    def by(self) -> dt.date:
+        return dt.date.fromisoformat(str(self.target["by"]))
+
 
 def expected_on(target: dict, plan_start: dt.date, day: dt.date) -> float:
     """The value on the straight path from the baseline to the target, on ``day``."""

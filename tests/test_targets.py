@@ -67,3 +67,22 @@ def test_the_districts_of_gia_lai_end_with_the_district_level(real_catalogue):
     assert len(real_catalogue.groups["gl.districts"]) == 17
     assert real_catalogue.units["vn.province.binh-dinh"].successor == "vn.province.gia-lai"
     assert [t.id for t in plan.targets] == ["dao-tao-can-bo", "tuyen-truyen-nguoi-ban", "tuyen-truyen-nguoi-tieu-dung"]
+
+
+def test_the_compiled_report_carries_the_figures_and_the_targets(gia_lai, tmp_path):
+    """The standing office's report: the figures of the latest yearly reports with their
+    coverage, the targets against their path, and a native chart of them in the workbook."""
+    from openpyxl import load_workbook
+
+    from plantrack.reporting import write_progress_report
+
+    written = write_progress_report(gia_lai, "gl-kh-tmdt", vn(2023, 1, 10), tmp_path)
+    workbook, page = written.files
+    book = load_workbook(workbook)
+    assert {"Số liệu", "Mục tiêu"} <= set(book.sheetnames) and len(book["Mục tiêu"]._charts) == 1
+    rows = {r[2]: r for r in book["Số liệu"].iter_rows(min_row=2, values_only=True)}
+    assert rows["Tỷ lệ cán bộ thực thi được đào tạo về TMĐT"][4] == 60.0 and rows["Số cán bộ, công chức đó đã được đào tạo về TMĐT"][5] == 2
+    targets = {r[0]: r for r in book["Mục tiêu"].iter_rows(min_row=2, values_only=True) if r[0]}
+    assert targets["100% cán bộ, công chức thực thi được đào tạo, trang bị kiến thức về TMĐT"][5] == "Đạt tiến độ"
+    html = page.read_text(encoding="utf-8")
+    assert 'data-target="dao-tao-can-bo" data-standing="on_track"' in html and "60,0%" in html and "đến 31/12/2025" in html

@@ -111,6 +111,6 @@ def targets(
     for progress in found:
         shown = dict(progress.indicator, aggregate="sum")  # a value, not "có/không"
         table.add_row(progress.target["name"], format_value(shown, progress.value), format_value(shown, progress.expected),
-                      f"{format_value(shown, float(progress.target['value']))} (đến {dt.date.fromisoformat(progress.target['by']):%d/%m/%Y})",
+                      f"{format_value(shown, float(progress.target['value']))} (đến {progress.by:%d/%m/%Y})",
                       progress.standing.vi, progress.coverage)
     out.print(table)

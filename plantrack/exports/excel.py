@@ -98,10 +98,54 @@ def write_workbook(report: ProgressReport, path: Path) -> Path:
         for unit_id, name, plans in report.implementers:
             children.append([name, unit_id, ", ".join(plans) if plans else "chưa có"])
 
+    if report.figures:
+        _figures_sheet(book.create_sheet("Số liệu"), report)
+    if report.targets:
+        _targets_sheet(book.create_sheet("Mục tiêu"), report)
+
     path.parent.mkdir(parents=True, exist_ok=True)
     _as_text(book)
     book.save(path)
     return path
+
+
+def _figures_sheet(sheet, report: ProgressReport) -> None:
+    """The figures compiled from the units' reports, each with its coverage (a Decree 09 data table)."""
+    _header(sheet, ["Báo cáo", "Kỳ", "Chỉ tiêu", "Đơn vị tính", "Tổng hợp", "Số đơn vị báo cáo", "Số đơn vị chưa báo cáo", "Ghi chú"],
+            [34, 22, 50, 14, 18, 14, 14, 40])
+    for found in report.figures:
+        rolled = ", ".join(found.names.get(u, u) for u in found.rolled_up)
+        for total in found.totals:
+            value = total.value if total.indicator.get("kind") != "percentage" or total.value is None else round(total.value, 1)
+            row = _append(sheet, [found.obligation_title, found.period_label, total.indicator["name"],
+                                  "%" if total.indicator.get("kind") == "percentage" else total.indicator.get("unit_of_measure") or "",
+                                  value, len(total.reported), len(total.missing),
+                                  f"tổng hợp từ đơn vị cấp dưới: {rolled}" if rolled else ""])
+            sheet.cell(row=row, column=5).number_format = "#,##0.0" if total.indicator.get("kind") == "percentage" else "#,##0"
+            sheet.cell(row=row, column=3).alignment = WRAP
+
+
+def _targets_sheet(sheet, report: ProgressReport) -> None:
+    """The targets: reported, expected on the path, the target, the standing; and a bar chart."""
+    from openpyxl.chart import BarChart, Reference
+
+    _header(sheet, ["Mục tiêu", "Đạt được", "Theo lộ trình", "Mục tiêu", "Thời hạn", "Đánh giá", "Số đơn vị báo cáo"],
+            [60, 12, 14, 12, 12, 22, 14])
+    first = None
+    for progress in report.targets:
+        row = _append(sheet, [progress.target["name"], None if progress.value is None else round(progress.value, 1),
+                              round(progress.expected, 1), float(progress.target["value"]), progress.by,
+                              progress.standing.vi, progress.coverage])
+        sheet.cell(row=row, column=5).number_format = "DD/MM/YYYY"
+        first = first or row
+        sheet.cell(row=row, column=1).alignment = WRAP
+    chart = BarChart()
+    chart.type, chart.title, chart.y_axis.title = "bar", "Tiến độ so với lộ trình", "Giá trị"
+    data = Reference(sheet, min_col=2, max_col=4, min_row=first - 1, max_row=first + len(report.targets) - 1)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=first, max_row=first + len(report.targets) - 1))
+    chart.width, chart.height = 24, 4 + 2 * len(report.targets)
+    sheet.add_chart(chart, f"A{first + len(report.targets) + 2}")
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from ..figures import format_value
 from ..progress import ProgressReport
 from .common import EMPTY_COLOUR, KIND_VI, STATUS_COLOUR, STATUS_COLUMNS, plan_label, rate_text
 
@@ -20,7 +21,7 @@ environment = Environment(
 )
 environment.globals.update(
     STATUS_COLUMNS=STATUS_COLUMNS, STATUS_COLOUR=STATUS_COLOUR, EMPTY_COLOUR=EMPTY_COLOUR, KIND_VI=KIND_VI,
-    plan_label=plan_label, rate_text=rate_text,
+    plan_label=plan_label, rate_text=rate_text, format_value=format_value,
 )
 
 
