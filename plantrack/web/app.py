@@ -39,7 +39,7 @@ from ..store.database import Store
 from ..tracking import Status
 from .deps import Context, Forbidden, SignInRequired, page, sign_in_location
 from .guards import BodyLimit, LoginThrottle, security_headers
-from .routes import coordination, handin, reading, signin
+from .routes import coordination, figures, handin, reading, signin
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -72,7 +72,7 @@ def create_app(
     ctx = Context(store, keyring, clock, upload_dir, public_url, _environment())
     app.state.context = ctx
     app.state.throttle = throttle or LoginThrottle()
-    for router in (reading.router, handin.router, signin.router, coordination.router):
+    for router in (reading.router, figures.router, handin.router, signin.router, coordination.router):
         app.include_router(router)
 
     @app.exception_handler(SignInRequired)

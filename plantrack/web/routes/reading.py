@@ -90,10 +90,11 @@ def overview(request: Request, plan_id: str, as_of: str | None = None, kind: str
     kinds = sorted({b.unit.kind for b in branches(report, node)}, key=lambda k: KIND_VI.get(k, k))
     with ctx.store.session() as session:
         documents = plan_documents(session.get(Plan, plan_id))
+        has_figures = any(session.scalars(select(Obligation.indicators).where(Obligation.plan_id == plan_id, Obligation.retired.is_(False))))
         groups = request_groups(session, principal, report.day) if principal.role.acts else []
     return page(request, "overview.html.j2", report=report, rows=rows, node=node, trail=trail, columns=columns, kinds=kinds, kind=kind,
                 period=period, as_of=report.day, counts=counts, on_time_rate=on_time_rate,
-                documents=documents, groups=groups, RELATION_VI=RELATION_VI,
+                documents=documents, groups=groups, RELATION_VI=RELATION_VI, has_figures=has_figures,
                 flash=read_flash(ctx, f"plan:{plan_id}", thong_bao))
 
 

@@ -1,0 +1,87 @@
+"""What a plan's reports say, for a coordinator: ``/ke-hoach/{plan}/so-lieu``.
+
+One report (an obligation whose report carries indicators) and one period at a time: the totals
+with their coverage and who has not reported, then for one indicator the units compared and
+its total period by period, as SVG charts drawn on the server (``web.charts``). ``mo`` limits it
+to a branch of the unit tree, as on the overview. The account's scope applies to plan and unit.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import func, select
+
+from ...calendar import local_date
+from ...errors import PlantrackError
+from ...figures import compile_figures, format_value
+from ...store.models import Obligation, Occurrence, Plan, Unit
+from ...targets import target_progress
+from ..charts import trend_chart, units_chart
+from ..deps import Context, Principal, check_plan, context, page, signed_in
+
+router = APIRouter()
+MAX_PERIODS = 24  # periods drawn in a trend
+
+
+@router.get("/ke-hoach/{plan_id}/so-lieu", response_class=HTMLResponse)
+def figures_page(request: Request, plan_id: str, bao_cao: str | None = None, ky: str | None = None, chi_tieu: str | None = None,
+                 mo: str | None = None, principal: Principal = Depends(signed_in), ctx: Context = Depends(context)):
+    check_plan(principal, plan_id)
+    today = local_date(ctx.clock())
+    with ctx.store.session() as session:
+        plan = session.get(Plan, plan_id)
+        if plan is None or plan.retired:
+            return page(request, "message.html.j2", 404, title="Không tìm thấy kế hoạch", message=f"Không có kế hoạch {plan_id}.")
+        reports = [o for o in session.scalars(select(Obligation).where(Obligation.plan_id == plan_id, Obligation.retired.is_(False))
+                                               .order_by(Obligation.section, Obligation.key)) if o.indicators]
+        if not reports:
+            return page(request, "message.html.j2", 404, title="Không có số liệu",
+                        message="Báo cáo của kế hoạch này không có chỉ tiêu số liệu.")
+        report = next((o for o in reports if o.key == bao_cao), reports[0])
+        periods = session.execute(
+            select(Occurrence.period_key, func.min(Occurrence.period_label), func.min(Occurrence.current_due_date))
+            .where(Occurrence.obligation_id == report.id, Occurrence.retired.is_(False))
+            .group_by(Occurrence.period_key).order_by(func.min(Occurrence.current_due_date))
+        ).all()
+        due = [p for p in periods if p[2] <= today] or periods[:1]
+        period = ky if ky in {p[0] for p in periods} else due[-1][0]
+        node = mo if mo and principal.scope.unit(mo) else None
+        if node is None and principal.scope.units is not None:  # an account of a subtree sees its subtree
+            parents = dict(session.execute(select(Unit.id, Unit.parent_id).where(Unit.id.in_(principal.scope.units))).all())
+            node = next((u for u, parent in sorted(parents.items()) if parent not in principal.scope.units), None)
+        try:
+            found = compile_figures(session, plan_id, report.key, period, node)
+        except PlantrackError as exc:
+            return page(request, "message.html.j2", 404, title="Không có số liệu", message=str(exc))
+        indicators = [t.indicator for t in found.totals]
+        chosen = next((i for i in indicators if i["id"] == chi_tieu), None) or next(
+            (i for i in indicators if i.get("kind") != "text"), indicators[0])
+        shown = [p for p in periods if p[2] <= today][-MAX_PERIODS:] or periods[:1]
+        trend = []
+        for key, label, _ in shown:
+            totals = {t.indicator["id"]: t for t in compile_figures(session, plan_id, report.key, key, node).totals}
+            trend.append((label, totals[chosen["id"]].value))
+        targets = [t for t in target_progress(session, plan_id, ctx.clock()) if t.target.get("obligation") == report.key]
+    total = next(t for t in found.totals if t.indicator["id"] == chosen["id"])
+    formatter = lambda value: format_value(dict(chosen, aggregate="sum"), value)  # noqa: E731
+    values = [(found.names.get(u, u), _number(found, u, chosen)) for u in total.reported]
+    values = [(name, value) for name, value in values if value is not None]
+    charts = {}
+    if chosen.get("kind") != "text":
+        if values:
+            charts["units"] = units_chart(f"{chosen['name']} — theo đơn vị", values[:40], formatter)
+        if any(v is not None for _, v in trend):
+            charts["trend"] = trend_chart(f"{chosen['name']} — theo kỳ", trend, formatter)
+    return page(request, "figures.html.j2", plan=plan, reports=reports, report=report, periods=periods, period=period, found=found,
+                chosen=chosen, charts=charts, node=node, targets=targets, format_value=format_value)
+
+
+def _number(found, unit_id: str, indicator: dict) -> float | None:
+    """A unit's value of ``indicator`` as the total counts it (a ratio from its parts)."""
+    values = found.by_unit.get(unit_id, {})
+    if indicator.get("aggregate") == "ratio":
+        top, bottom = indicator["ratio_of"]
+        return 100 * values[top] / values[bottom] if isinstance(values.get(top), float) and values.get(bottom) else None
+    value = values.get(indicator["id"])
+    return value if isinstance(value, float) else None

@@ -1,0 +1,77 @@
+"""The figures of a plan's reports on the dashboard, in Debian's chromium: totals with coverage,
+units compared and the trend as SVG drawn on the server (no script), the national plan counting
+Hà Nội by its units' reports, readable on a phone; a district's account sees its own branch."""
+
+import shutil
+
+import httpx
+import pytest
+
+from plantrack.accounts import Role, add_account
+from plantrack.keys import demo_keyring
+from plantrack.store.sync import sync_catalogue
+from plantrack.testing import apply_scenario_file, serving
+from plantrack.web.app import create_app
+
+from .conftest import ROOT, vn
+from .test_dashboard import PASSWORD, sign_in
+
+CHROMIUM = shutil.which("chromium")
+NOW = vn(2021, 7, 1, 10)
+
+
+@pytest.fixture
+def server(store, real_catalogue, tmp_path):
+    with store.transaction() as session:
+        sync_catalogue(session, real_catalogue)
+        add_account(session, "dieuphoi", "Điều phối", PASSWORD, NOW, Role.ADMIN)
+        add_account(session, "ba-dinh", "Cán bộ Ba Đình", PASSWORD, NOW, Role.VIEWER, ["hn-kh-03"], "hn.district.ba-dinh")
+    apply_scenario_file(store, ROOT / "scenarios" / "figures-demo.yaml")
+    app = create_app(store, demo_keyring("figures-page"), lambda: NOW, tmp_path / "uploads", "http://127.0.0.1:1")
+    with serving(app) as url:
+        yield url
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)")
+def test_the_figures_page_compiles_compares_and_draws(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page()
+        errors = []
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.goto(f"{server}/dang-nhap")
+        page.fill("#login", "dieuphoi")
+        page.fill("#password", PASSWORD)
+        page.click("#sign-in")
+        page.goto(f"{server}/ke-hoach/hn-kh-03")
+        page.click("#figures-link")
+        page.wait_for_url("**/ke-hoach/hn-kh-03/so-lieu")
+        row = page.locator("#totals tr[data-indicator='vu-kiem-tra']").inner_text()
+        assert "364 vụ" in row and "từ 8/43 đơn vị" in row
+        assert "72,5%" in page.locator("#totals tr[data-indicator='ty-le-vi-pham']").inner_text()
+        units = page.locator("#chart-units svg")
+        assert units.count() == 1 and "Sở Công Thương" in units.inner_html() and "212 vụ" in units.inner_html()
+        assert page.locator("#chart-trend svg").count() == 1 and page.locator("svg script").count() == 0
+        page.select_option("select[name=chi_tieu]", "tien-xu-phat")
+        page.click("#show")
+        assert "Số tiền xử phạt vi phạm hành chính — theo đơn vị" in page.locator("#chart-units").inner_text()
+        # The nation counts Hà Nội through the city, from its units' reports while it has none of its own.
+        page.goto(f"{server}/ke-hoach/kh-399/so-lieu?ky=2021-H1")
+        assert "Hà Nội" in page.locator("#rolled-up").inner_text()
+        assert "364 vụ" in page.locator("#totals tr[data-indicator='vu-kiem-tra']").inner_text()
+        phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+        phone.context.add_cookies(page.context.cookies())
+        phone.goto(f"{server}/ke-hoach/hn-kh-03/so-lieu")
+        assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        assert not [e for e in errors if "Content Security Policy" in e]  # nothing the policy had to block
+        browser.close()
+
+
+def test_an_account_of_a_district_sees_its_own_branch(server):
+    with httpx.Client(base_url=server, follow_redirects=True) as client:
+        sign_in(client, "ba-dinh")
+        page = client.get("/ke-hoach/hn-kh-03/so-lieu").text
+        assert "18 vụ" in page and "364 vụ" not in page and "từ 1/1 đơn vị" in page
+        assert client.get("/ke-hoach/kh-399/so-lieu").status_code == 403
