@@ -11,6 +11,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.logging import get_run_logger
 
 from plantrack.exports.common import KIND_VI, plan_label, rate_text
+from plantrack.figures import format_value
 from plantrack.progress import ProgressReport
 from plantrack.tracking import COUNTED, Status
 from tasks.report_tasks import compile_progress_report, email_progress_report
@@ -36,6 +37,15 @@ def report_markdown(report: ProgressReport, files: list[str]) -> str:
     if report.implementers:
         have = [name for _, name, plans in report.implementers if plans]
         lines += ["", f"**Kế hoạch triển khai đã có / implementing plans loaded:** {len(have)}/{len(report.implementers)} ({', '.join(have) or '—'})"]
+    for found in report.figures:
+        lines += ["", f"## Số liệu / figures — {found.obligation_title}, {found.period_label}", "",
+                  "| chỉ tiêu / indicator | tổng hợp / total | báo cáo / coverage |", "|---|---:|---|"]
+        lines += [f"| {t.indicator['name']} | {format_value(t.indicator, t.value)} | {t.coverage} |" for t in found.totals]
+    if report.targets:
+        lines += ["", "## Mục tiêu / targets", "", "| mục tiêu / target | đạt / reached | lộ trình / path | đánh giá / standing |",
+                  "|---|---:|---:|---|"]
+        lines += [f"| {t.target['name']} | {format_value(dict(t.indicator, aggregate='sum'), t.value)} | "
+                  f"{format_value(dict(t.indicator, aggregate='sum'), t.expected)} | {t.standing.vi} |" for t in report.targets]
     lines += ["", "Tệp / files: " + ", ".join(f"`{f}`" for f in files)]
     return "\n".join(lines)
 

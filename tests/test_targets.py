@@ -86,3 +86,14 @@ def test_the_compiled_report_carries_the_figures_and_the_targets(gia_lai, tmp_pa
     assert targets["100% cán bộ, công chức thực thi được đào tạo, trang bị kiến thức về TMĐT"][5] == "Đạt tiến độ"
     html = page.read_text(encoding="utf-8")
     assert 'data-target="dao-tao-can-bo" data-standing="on_track"' in html and "60,0%" in html and "đến 31/12/2025" in html
+
+
+def test_the_report_flows_artifact_says_what_the_reports_say(gia_lai, tmp_path):
+    from flows.progress_report import report_markdown
+    from plantrack.reporting import write_progress_report
+
+    written = write_progress_report(gia_lai, "gl-kh-tmdt", vn(2023, 1, 10), tmp_path)
+    markdown = report_markdown(written.report, [str(f) for f in written.files])
+    assert "## Số liệu / figures — Báo cáo kết quả thực hiện Đề án hằng năm, 2022" in markdown
+    assert "| Tỷ lệ cán bộ thực thi được đào tạo về TMĐT | 60,0% | từ 2/3 đơn vị |" in markdown
+    assert "## Mục tiêu / targets" in markdown and "Đạt tiến độ" in markdown
