@@ -5,12 +5,13 @@ The national store: 63 provinces under the national committee, each with its com
 standing office, 20 member departments and 10 districts under it (2,016 units in a tree); a
 national plan whose reports the provinces' committees and offices owe, and 63 provincial plans
 implementing it whose reports their departments and districts owe: about 100 occurrences per
-unit (200,000), the past ones handed in, and 2.5 sent notices per handed-in one (about 330,000
-notice rows). The app is served by uvicorn in another process with its clock at 15/03/2022;
+unit (200,000), the past ones handed in with their figures (three indicators each), and 2.5 sent
+notices per handed-in one (about 216,000 notice rows). The app is served by uvicorn in another process with its clock at 15/03/2022;
 clients sign in and ask, in turns:
 
 - the home page, the national plan's overview (a tree: the provinces), one province's branch of
-  it, the national committee's page, a district's page, a provincial plan's overview;
+  it, the national committee's page, a district's page, a provincial plan's overview, and the
+  national plan's figures (the latest period compiled up the cascade, with its charts);
 
 first one client at a time: each page repeated (its counts cached), just after a hand-in (the
 cached counts brought up to date) and after a sync (counted afresh); then 4 clients at once and
@@ -46,7 +47,7 @@ from bench.benchmark import CALENDAR, END, START, WATCH_DAY, fresh_database, yar
 from plantrack.calendar import TIMEZONE  # noqa: E402
 from plantrack.freshness import touch  # noqa: E402
 from plantrack.store.database import Store  # noqa: E402
-from plantrack.store.models import Notice, Obligation, Occurrence, Plan, Unit  # noqa: E402
+from plantrack.store.models import Figure, Notice, Obligation, Occurrence, Plan, Submission, Unit  # noqa: E402
 
 PROVINCES, MEMBERS, DISTRICTS, PER_UNIT = 63, 20, 10, 99
 CLOCK = dt.datetime.combine(WATCH_DAY, dt.time(10), tzinfo=TIMEZONE)
@@ -57,8 +58,14 @@ PAGES = {
     "national committee": "/don-vi/vn.bcd389",
     "district page": "/don-vi/p05.d03",
     "provincial plan": "/ke-hoach/bench-p05",
+    "national figures": "/ke-hoach/bench/so-lieu",
 }
 PASSWORD = "bench-password-0"
+INDICATORS = [  # as a sync stores them on the obligation
+    {"id": "vu-kiem-tra", "name": "Số vụ kiểm tra", "unit_of_measure": "vụ", "kind": "count", "measure": "flow", "aggregate": "sum"},
+    {"id": "vu-vi-pham", "name": "Số vụ vi phạm", "unit_of_measure": "vụ", "kind": "count", "measure": "flow", "aggregate": "sum"},
+    {"id": "tien-xu-phat", "name": "Số tiền xử phạt", "unit_of_measure": "đồng", "kind": "amount", "measure": "flow", "aggregate": "sum"},
+]
 
 
 def units() -> list[dict]:
@@ -107,7 +114,7 @@ def occurrence_rows(obligation_id: int, unit_ids: list[str], shift: int) -> list
 def build(url: str) -> dict:
     store = Store(url)
     unit_rows = units()
-    total = notices = 0
+    total = notices = figures = 0
     with store.transaction() as session:
         session.execute(insert(Unit), unit_rows)
         session.add(plan("bench", "1/KH-BENCH", "vn.bcd389", None))
@@ -121,7 +128,7 @@ def build(url: str) -> dict:
         rows = []
         for shift, (plan_id, unit_ids) in enumerate(owners.items()):
             obligation = Obligation(plan_id=plan_id, key="bao-cao", title="Báo cáo định kỳ", kind="recurring", section="IV",
-                                    submit_to_id="vn.vptt", rule={}, units=[])
+                                    submit_to_id="vn.vptt", rule={}, units=[], indicators=INDICATORS)
             session.add(obligation)
             session.flush()
             rows += occurrence_rows(obligation.id, unit_ids, shift)
@@ -131,6 +138,17 @@ def build(url: str) -> dict:
         total = len(rows)
         handed = session.execute(Occurrence.__table__.select().with_only_columns(
             Occurrence.id, Occurrence.unit_id, Occurrence.due_date).where(Occurrence.first_submitted_at.is_not(None))).all()
+        # Every handed-in report with its figures: a submission, and one figure per indicator.
+        submission_rows = [dict(id=n + 1, occurrence_id=occurrence_id, recorded_by="bench",
+                                submitted_at=dt.datetime.combine(due - dt.timedelta(days=1), dt.time(9), tzinfo=TIMEZONE))
+                           for n, (occurrence_id, _, due) in enumerate(handed)]
+        for chunk in range(0, len(submission_rows), 20000):
+            session.execute(insert(Submission), submission_rows[chunk:chunk + 20000])
+        figure_rows = [dict(submission_id=row["id"], indicator=indicator["id"], number=float((row["occurrence_id"] * (k + 3)) % 97))
+                       for row in submission_rows for k, indicator in enumerate(INDICATORS)]
+        for chunk in range(0, len(figure_rows), 50000):
+            session.execute(insert(Figure), figure_rows[chunk:chunk + 50000])
+        figures = len(figure_rows)
         notice_rows = []
         for occurrence_id, unit_id, due in handed:
             for n, stage in enumerate(("reminder-5", "reminder-1", "due")[: 2 + occurrence_id % 2]):
@@ -143,7 +161,7 @@ def build(url: str) -> dict:
         notices = len(notice_rows)
         touch(session)  # as a sync leaves it
     store.dispose()
-    return {"units": len(unit_rows), "plans": len(owners), "occurrences": total, "notices": notices}
+    return {"units": len(unit_rows), "plans": len(owners), "occurrences": total, "notices": notices, "figures": figures}
 
 
 def free_port() -> int:
@@ -266,7 +284,8 @@ def run(kind: str) -> None:
     try:
         shape = json.loads(subprocess.run([sys.executable, __file__, "build", url], check=True, capture_output=True, text=True)
                            .stdout.strip().splitlines()[-1])
-        print(f"[{kind}] {shape['units']:,} units, {shape['plans']} plans, {shape['occurrences']:,} occurrences, {shape['notices']:,} notices")
+        print(f"[{kind}] {shape['units']:,} units, {shape['plans']} plans, {shape['occurrences']:,} occurrences, {shape['notices']:,} notices, "
+              f"{shape['figures']:,} figures")
         port = free_port()
         server = subprocess.Popen([sys.executable, __file__, "serve", url, str(port)])
         base = f"http://127.0.0.1:{port}"
