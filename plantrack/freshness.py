@@ -105,30 +105,31 @@ class CountsCache:
         if found is None:
             return compute()
         full = (key, local_date(as_of))
+        hit = self._hit(full, found, as_of)
+        if hit is not None:
+            return hit[0]
         with self._lock:
             guard = self._computing.setdefault(full, threading.Lock())
         with guard:  # one computation per key; the others wait for it
+            found = fingerprint(session)  # it may have moved while waiting
+            hit = self._hit(full, found, as_of)
+            if hit is not None:
+                return hit[0]
             with self._lock:
                 entries = list(self._entries.get(full, []))
-            holding = [e for e in entries if e.start <= as_of < e.until]
-            exact = next((e for e in holding if e.fingerprint == found), None)
-            if exact is not None:
-                with self._lock:
-                    self.hits += 1
-                    self._entries.move_to_end(full)
-                return exact.value
-            value = None
-            earlier = next((e for e in holding if _only_new_handins(e.fingerprint, found)), None) if update else None
+            earlier = next((e for e in entries if e.start <= as_of < e.until and _only_new_handins(e.fingerprint, found)), None)
             try:
                 start, until = window(session, as_of)
-                if earlier is not None:
-                    value = update(earlier.value, earlier.fingerprint[2] or 0, found[2] or 0)
+                value = update(earlier.value, earlier.fingerprint[2] or 0, found[2] or 0) if (update and earlier) else None
                 counted = value is None
                 if counted:
                     value = compute()
+                after = fingerprint(session)  # what was read is of ``found`` only if nothing moved meanwhile
             finally:
                 with self._lock:
                     self._computing.pop(full, None)
+            if after != found:
+                return value  # correct for this request, but not to be kept under either state
             with self._lock:
                 if counted:
                     self.misses += 1
@@ -140,6 +141,15 @@ class CountsCache:
                 while len(self._entries) > self.size:
                     self._entries.popitem(last=False)
         return value
+
+    def _hit(self, full: tuple, found: tuple, as_of: dt.datetime) -> tuple[Any] | None:
+        with self._lock:
+            for entry in self._entries.get(full, []):
+                if entry.fingerprint == found and entry.start <= as_of < entry.until:
+                    self.hits += 1
+                    self._entries.move_to_end(full)
+                    return (entry.value,)
+        return None
 
 
 def _only_new_handins(before: tuple, now: tuple) -> bool:

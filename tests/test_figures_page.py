@@ -75,3 +75,19 @@ def test_an_account_of_a_district_sees_its_own_branch(server):
         page = client.get("/ke-hoach/hn-kh-03/so-lieu").text
         assert "18 vụ" in page and "364 vụ" not in page and "từ 1/1 đơn vị" in page
         assert client.get("/ke-hoach/kh-399/so-lieu").status_code == 403
+
+
+def test_the_figures_page_follows_a_new_report(server, store):
+    from plantrack.figures import record_figures
+    from plantrack.tracking import find_occurrence, record_submission
+
+    with httpx.Client(base_url=server, follow_redirects=True) as client:
+        sign_in(client, "dieuphoi")
+        assert "364 vụ" in client.get("/ke-hoach/hn-kh-03/so-lieu?ky=2021-H1").text
+        with store.transaction() as session:
+            occurrence = find_occurrence(session, None, "hn-kh-03", "bao-cao-6-thang", "hn.district.cau-giay", "2021-H1")
+            submission = record_submission(session, occurrence, vn(2021, 6, 16, 9), "7/BC-CG")
+            session.flush()
+            record_figures(session, submission, {"vu-kiem-tra": "6"})
+        page = client.get("/ke-hoach/hn-kh-03/so-lieu?ky=2021-H1").text
+    assert "370 vụ" in page and "từ 9/43 đơn vị" in page

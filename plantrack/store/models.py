@@ -174,6 +174,7 @@ class Occurrence(Base):
         # of a coordinator's page are read from the index alone, not from the wide rows.
         Index("ix_occurrence_status", "obligation_id", "unit_id", "current_due_date", "due_date", "opens_on", "submitted_on",
               "first_submitted_at", "retired"),
+        Index("ix_occurrence_period", "obligation_id", "period_key"),  # one period of a report: its figures
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -50,18 +50,22 @@ def figures_page(request: Request, plan_id: str, bao_cao: str | None = None, ky:
         if node is None and principal.scope.units is not None:  # an account of a subtree sees its subtree
             parents = dict(session.execute(select(Unit.id, Unit.parent_id).where(Unit.id.in_(principal.scope.units))).all())
             node = next((u for u, parent in sorted(parents.items()) if parent not in principal.scope.units), None)
-        try:
+        shown = tuple((key, label) for key, label, _ in ([p for p in periods if p[2] <= today][-MAX_PERIODS:] or periods[:1]))
+
+        def compute():
             found = compile_figures(session, plan_id, report.key, period, node)
+            trend = {key: (label, {t.indicator["id"]: t.value for t in compile_figures(session, plan_id, report.key, key, node).totals})
+                     for key, label in shown}
+            return found, trend
+
+        try:  # figures change with hand-ins and syncs only: reused while the store has not moved
+            found, trend_by_period = ctx.counts.get(session, ("figures", plan_id, report.key, period, node, shown), ctx.clock(), compute)
         except PlantrackError as exc:
             return page(request, "message.html.j2", 404, title="Không có số liệu", message=str(exc))
         indicators = [t.indicator for t in found.totals]
         chosen = next((i for i in indicators if i["id"] == chi_tieu), None) or next(
             (i for i in indicators if i.get("kind") != "text"), indicators[0])
-        shown = [p for p in periods if p[2] <= today][-MAX_PERIODS:] or periods[:1]
-        trend = []
-        for key, label, _ in shown:
-            totals = {t.indicator["id"]: t for t in compile_figures(session, plan_id, report.key, key, node).totals}
-            trend.append((label, totals[chosen["id"]].value))
+        trend = [(label, values.get(chosen["id"])) for label, values in trend_by_period.values()]
         targets = [t for t in target_progress(session, plan_id, ctx.clock()) if t.target.get("obligation") == report.key]
     total = next(t for t in found.totals if t.indicator["id"] == chosen["id"])
     formatter = lambda value: format_value(dict(chosen, aggregate="sum"), value)  # noqa: E731

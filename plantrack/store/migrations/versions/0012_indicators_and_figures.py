@@ -4,6 +4,7 @@
   name, unit of measure, kind, flow or stock, how they aggregate); filled by the next sync.
 - ``plan.targets``: the plan's quantitative targets (indicator, value by a day, baseline, the
   units responsible, the obligation that reports them); filled by the next sync.
+- ``ix_occurrence_period``: one period of a report, read for its figures without the others.
 - ``figure``: one figure of one submission for one indicator; a correction is a new submission
   with its own figures, the superseded ones stay.
 
@@ -36,9 +37,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('figure', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_figure_submission_id'), ['submission_id'], unique=False)
+    op.create_index('ix_occurrence_period', 'occurrence', ['obligation_id', 'period_key'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_occurrence_period', table_name='occurrence')
     with op.batch_alter_table('figure', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_figure_submission_id'))
     op.drop_table('figure')
