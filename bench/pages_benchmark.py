@@ -139,13 +139,14 @@ def build(url: str) -> dict:
         handed = session.execute(Occurrence.__table__.select().with_only_columns(
             Occurrence.id, Occurrence.unit_id, Occurrence.due_date).where(Occurrence.first_submitted_at.is_not(None))).all()
         # Every handed-in report with its figures: a submission, and one figure per indicator.
-        submission_rows = [dict(id=n + 1, occurrence_id=occurrence_id, recorded_by="bench",
+        submission_rows = [dict(occurrence_id=occurrence_id, recorded_by="bench",
                                 submitted_at=dt.datetime.combine(due - dt.timedelta(days=1), dt.time(9), tzinfo=TIMEZONE))
-                           for n, (occurrence_id, _, due) in enumerate(handed)]
+                           for occurrence_id, _, due in handed]
         for chunk in range(0, len(submission_rows), 20000):
             session.execute(insert(Submission), submission_rows[chunk:chunk + 20000])
-        figure_rows = [dict(submission_id=row["id"], indicator=indicator["id"], number=float((row["occurrence_id"] * (k + 3)) % 97))
-                       for row in submission_rows for k, indicator in enumerate(INDICATORS)]
+        submitted = session.execute(Submission.__table__.select().with_only_columns(Submission.id, Submission.occurrence_id)).all()
+        figure_rows = [dict(submission_id=submission_id, indicator=indicator["id"], number=float((occurrence_id * (k + 3)) % 97))
+                       for submission_id, occurrence_id in submitted for k, indicator in enumerate(INDICATORS)]
         for chunk in range(0, len(figure_rows), 50000):
             session.execute(insert(Figure), figure_rows[chunk:chunk + 50000])
         figures = len(figure_rows)

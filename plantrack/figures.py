@@ -134,6 +134,16 @@ def _under(parents: dict[str, str | None], unit_id: str, node: str) -> bool:
 def compile_figures(session: Session, plan_ref: str, obligation_key: str, period_key: str, node: str | None = None) -> FigureReport:
     """The totals of one period of an obligation (in the plan or the plans implementing it that
     carry an obligation of that key), under ``node`` in the unit tree or for every unit."""
+    found = compile_periods(session, plan_ref, obligation_key, [period_key], node)
+    if period_key not in found:
+        raise PlantrackError(f"no occurrence of {resolve_plan(session, plan_ref).id}/{obligation_key} for period {period_key!r}")
+    return found[period_key]
+
+
+def compile_periods(session: Session, plan_ref: str, obligation_key: str, period_keys: list[str], node: str | None = None,
+                    only: list[str] | None = None) -> dict[str, FigureReport]:
+    """``compile_figures`` for several periods at once (a trend): one query for all of them;
+    with ``only``, just those indicators (and a ratio's parts)."""
     plan = resolve_plan(session, plan_ref)
     obligations = session.scalars(select(Obligation).where(
         Obligation.plan_id.in_(descendant_plans(session, plan.id)), Obligation.key == obligation_key, Obligation.retired.is_(False)
@@ -143,20 +153,35 @@ def compile_figures(session: Session, plan_ref: str, obligation_key: str, period
         raise PlantrackError(f"plan {plan.id} has no obligation {obligation_key!r}")
     if not own.indicators:
         raise PlantrackError(f"{plan.id}/{obligation_key} carries no indicators: add 'indicators:' to it in the plan file")
+    indicators = own.indicators
+    if only is not None:
+        wanted = set(only) | {part for i in indicators if i["id"] in only for part in i.get("ratio_of") or []}
+        indicators = [i for i in indicators if i["id"] in wanted]
+    figure_join = Figure.submission_id == Submission.id
+    if only is not None:
+        figure_join = figure_join & Figure.indicator.in_([i["id"] for i in indicators])
     rows = session.execute(
-        select(Occurrence.unit_id, Occurrence.period_label, Figure.indicator, Figure.number, Figure.text, Submission.submitted_at)
+        select(Occurrence.period_key, Occurrence.unit_id, Occurrence.period_label, Figure.indicator, Figure.number, Figure.text,
+               Submission.submitted_at)
         .select_from(Occurrence)
         .outerjoin(Submission, (Submission.occurrence_id == Occurrence.id) & Submission.superseded_at.is_(None))
-        .outerjoin(Figure, Figure.submission_id == Submission.id)
-        .where(Occurrence.obligation_id.in_([o.id for o in obligations]), Occurrence.period_key == period_key,
+        .outerjoin(Figure, figure_join)
+        .where(Occurrence.obligation_id.in_([o.id for o in obligations]), Occurrence.period_key.in_(list(period_keys)),
                Occurrence.retired.is_(False))
-        .order_by(Occurrence.unit_id, Submission.submitted_at)
+        .order_by(Occurrence.period_key, Occurrence.unit_id, Submission.submitted_at)
     ).all()
-    if not rows:
-        raise PlantrackError(f"no occurrence of {plan.id}/{obligation_key} for period {period_key!r}")
     registry = session.execute(select(Unit.id, Unit.parent_id, Unit.short_name, Unit.name)).all()
     parents = {unit_id: parent for unit_id, parent, _, _ in registry}
     names = {unit_id: short or name for unit_id, _, short, name in registry}
+    by_period: dict[str, list] = {}
+    for row in rows:
+        by_period.setdefault(row[0], []).append(row[1:])
+    return {key: _compile_period(plan.id, obligation_key, own.title, key, node, indicators, period_rows, parents, names)
+            for key, period_rows in by_period.items()}
+
+
+def _compile_period(plan_id: str, obligation_key: str, title: str, period_key: str, node: str | None, indicators: list[dict],
+                    rows: list, parents: dict, names: dict) -> FigureReport:
     owing, by_unit, label = [], {}, rows[0][1]
     latest: dict[tuple[str, str], dt.datetime] = {}
     for unit_id, _, indicator, number, text, submitted_at in rows:
@@ -190,10 +215,10 @@ def compile_figures(session: Session, plan_ref: str, obligation_key: str, period
             tops.append(unit_id)
         else:
             below.setdefault(above, []).append(unit_id)
-    counted = {unit_id: _rolled(unit_id, own.indicators, by_unit, below) for unit_id in tops}
-    rolled_up = {u for u in tops if any(by_unit[u].get(i["id"]) is None and counted[u].get(i["id"]) is not None for i in own.indicators)}
+    counted = {unit_id: _rolled(unit_id, indicators, by_unit, below) for unit_id in tops}
+    rolled_up = {u for u in tops if any(by_unit[u].get(i["id"]) is None and counted[u].get(i["id"]) is not None for i in indicators)}
     totals = []
-    for indicator in own.indicators:
+    for indicator in indicators:
         key = indicator["id"]
         reported = [u for u in tops if counted[u].get(key) is not None]
         missing = [u for u in tops if u not in reported]
@@ -207,7 +232,7 @@ def compile_figures(session: Session, plan_ref: str, obligation_key: str, period
             total.reported, total.missing = both, [u for u in tops if u not in both]
             total.value = 100 * sum(counted[u][top] for u in both) / denominator if denominator else None
     owing = tops
-    return FigureReport(plan.id, obligation_key, own.title, period_key, label, node, totals, by_unit,
+    return FigureReport(plan_id, obligation_key, title, period_key, label, node, totals, by_unit,
                         {u: names.get(u, u) for u in by_unit}, sorted(rolled_up))
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from ...calendar import local_date
 from ...errors import PlantrackError
-from ...figures import compile_figures, format_value
+from ...figures import compile_figures, compile_periods, format_value
 from ...store.models import Obligation, Occurrence, Plan, Unit
 from ...targets import target_progress
 from ..charts import trend_chart, units_chart
@@ -54,18 +54,19 @@ def figures_page(request: Request, plan_id: str, bao_cao: str | None = None, ky:
 
         def compute():
             found = compile_figures(session, plan_id, report.key, period, node)
-            trend = {key: (label, {t.indicator["id"]: t.value for t in compile_figures(session, plan_id, report.key, key, node).totals})
-                     for key, label in shown}
-            return found, trend
+            indicators = [t.indicator for t in found.totals]
+            chosen = next((i for i in indicators if i["id"] == chi_tieu), None) or next(
+                (i for i in indicators if i.get("kind") != "text"), indicators[0])
+            by_period = compile_periods(session, plan_id, report.key, [key for key, _ in shown], node, only=[chosen["id"]])
+            trend = [(label, next((t.value for t in by_period[key].totals if t.indicator["id"] == chosen["id"]), None))
+                     if key in by_period else (label, None) for key, label in shown]
+            return found, chosen, trend
 
         try:  # figures change with hand-ins and syncs only: reused while the store has not moved
-            found, trend_by_period = ctx.counts.get(session, ("figures", plan_id, report.key, period, node, shown), ctx.clock(), compute)
+            found, chosen, trend = ctx.counts.get(session, ("figures", plan_id, report.key, period, node, chi_tieu, shown), ctx.clock(),
+                                                  compute)
         except PlantrackError as exc:
             return page(request, "message.html.j2", 404, title="Không có số liệu", message=str(exc))
-        indicators = [t.indicator for t in found.totals]
-        chosen = next((i for i in indicators if i["id"] == chi_tieu), None) or next(
-            (i for i in indicators if i.get("kind") != "text"), indicators[0])
-        trend = [(label, values.get(chosen["id"])) for label, values in trend_by_period.values()]
         targets = [t for t in target_progress(session, plan_id, ctx.clock()) if t.target.get("obligation") == report.key]
     total = next(t for t in found.totals if t.indicator["id"] == chosen["id"])
     formatter = lambda value: format_value(dict(chosen, aggregate="sum"), value)  # noqa: E731
