@@ -72,7 +72,7 @@ def window(session: Session, as_of: dt.datetime) -> tuple[dt.datetime, dt.dateti
     return max(x for x in lows if x is not None), min(x for x in highs if x is not None)
 
 
-WINDOWS = 4  # windows of one day kept per key (the day's latest counts, and a few earlier instants)
+WINDOWS = 2  # windows of one day kept per key (the day's latest counts, and an earlier instant)
 
 
 @dataclass
@@ -92,7 +92,7 @@ class CountsCache:
     whose ids are in (after_id, upto_id] applied, or None to count again. Only hand-ins are
     applied so; an extension, a request or a sync counts again."""
 
-    def __init__(self, size: int = 64):
+    def __init__(self, size: int = 32):  # a national report is a few MB: 32 keys of 2 windows stay within ~250 MB
         self.size = size
         self.hits = self.updates = self.misses = 0
         self._entries: OrderedDict[tuple, list[_Entry]] = OrderedDict()
