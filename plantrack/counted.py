@@ -62,6 +62,26 @@ def after_handin(session: Session, occurrence: Occurrence) -> int:
     return sum(_redate(session, compiler, occurrence.obligation, {occurrence.period_key}) for compiler in compilers)
 
 
+def after_handins(session: Session, occurrence_ids: list[int]) -> int:
+    """``after_handin`` for hand-ins recorded in bulk (a replay's habits): nothing is read when
+    no step is counted from hand-ins, the common case."""
+    compilers = _compilers(session)
+    if not compilers or not occurrence_ids:
+        return 0
+    periods: dict[int, set[str]] = {}
+    for start in range(0, len(occurrence_ids), 5000):
+        for obligation_id, period_key in session.execute(
+            select(Occurrence.obligation_id, Occurrence.period_key).distinct()
+            .where(Occurrence.id.in_(occurrence_ids[start:start + 5000]), Occurrence.obligation_id.in_(list(compilers)))
+        ).all():
+            periods.setdefault(obligation_id, set()).add(period_key)
+    count = 0
+    for source_id, keys in periods.items():
+        source = session.get(Obligation, source_id)
+        count += sum(_redate(session, compiler, source, keys) for compiler in compilers[source_id])
+    return count
+
+
 def redate_all(session: Session) -> int:
     """Re-date every ``handed_in`` compiling step whose reports are all in (after a sync)."""
     session.info.pop(_CACHE, None)  # the sync may have changed the rules

@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .calendar import local_date
 from .errors import PlantrackError
 from .store.models import Figure, Obligation, Occurrence, Submission, Unit
 from .text import MAX_NOTE, text_block
-from .tracking import descendant_plans, resolve_plan
+from .tracking import ancestors, descendant_plans, resolve_plan
 
 MAX_NUMBER = 1e15  # đồng: a thousand trillion is more than any fine or seizure
 
@@ -121,16 +122,6 @@ class FigureReport:
     rolled_up: list[str] = field(default_factory=list)  # units counted by their branch's figures, having none of their own
 
 
-def _under(parents: dict[str, str | None], unit_id: str, node: str) -> bool:
-    seen, current = set(), unit_id
-    while current is not None and current not in seen:
-        if current == node:
-            return True
-        seen.add(current)
-        current = parents.get(current)
-    return False
-
-
 def compile_figures(session: Session, plan_ref: str, obligation_key: str, period_key: str, node: str | None = None) -> FigureReport:
     """The totals of one period of an obligation (in the plan or the plans implementing it that
     carry an obligation of that key), under ``node`` in the unit tree or for every unit."""
@@ -185,7 +176,7 @@ def _compile_period(plan_id: str, obligation_key: str, title: str, period_key: s
     owing, by_unit, label = [], {}, rows[0][1]
     latest: dict[tuple[str, str], dt.datetime] = {}
     for unit_id, _, indicator, number, text, submitted_at in rows:
-        if node and not _under(parents, unit_id, node):
+        if node and node not in ancestors(parents, unit_id):
             continue
         if unit_id not in by_unit:
             owing.append(unit_id)
@@ -199,13 +190,7 @@ def _compile_period(plan_id: str, obligation_key: str, title: str, period_key: s
     owed = set(owing)
 
     def nearest_owing_above(unit_id: str) -> str | None:
-        seen, current = {unit_id}, parents.get(unit_id)
-        while current is not None and current not in seen:
-            if current in owed:
-                return current
-            seen.add(current)
-            current = parents.get(current)
-        return None
+        return next((u for u in ancestors(parents, parents.get(unit_id)) if u in owed and u != unit_id), None)
 
     below: dict[str, list[str]] = {}
     tops = []
@@ -285,8 +270,6 @@ def format_value(indicator: dict, value: float | str | None) -> str:
 def latest_figures(session: Session, plan_ref: str, as_of: dt.datetime) -> list[FigureReport]:
     """For each obligation of the plan whose report carries indicators, the totals of its latest
     period due by ``as_of`` (what the standing office's periodic report compiles)."""
-    from .calendar import local_date
-
     plan = resolve_plan(session, plan_ref)
     found = []
     for obligation in session.scalars(select(Obligation).where(Obligation.plan_id == plan.id, Obligation.retired.is_(False))

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from .calendar import local_date
 from . import rollup
 from .store.models import Notice, Obligation, Occurrence, Plan, Unit
-from .tracking import COUNTED, Status, descendants, descendant_plans, on_time_rate, resolve_plan
+from .tracking import COUNTED, Status, ancestors, descendant_plans, descendants, on_time_rate, resolve_plan
 
 # Worst first: the colour of a heat-map cell is the worst status in it.
 SEVERITY = (Status.OVERDUE, Status.LATE, Status.IN_PROGRESS, Status.ON_TIME, Status.NOT_OPEN)
@@ -188,17 +188,9 @@ def branches(report: ProgressReport, node: str | None = None) -> list[Branch]:
     own occurrences as a row of their own. Sorted as the report's units are."""
     parents = report.parents
 
-    def path(unit_id: str) -> list[str]:
-        found, seen, current = [], set(), unit_id
-        while current is not None and current not in seen:
-            found.append(current)
-            seen.add(current)
-            current = parents.get(current)
-        return found
-
     rows: dict[str, tuple[list[UnitProgress], bool]] = {}
     for unit in report.units:
-        chain = path(unit.unit_id)  # the unit, its parent, ... up to the top of the registry
+        chain = list(ancestors(parents, unit.unit_id))  # the unit, its parent, ... up to the top of the registry
         if node is None:
             key, own = next((u for u in reversed(chain) if u in report.own_units), unit.unit_id), False
         elif unit.unit_id == node:
@@ -345,14 +337,7 @@ def _add_children(session: Session, report: ProgressReport, plan: Plan, by_plan:
 
     def owner(unit_id: str) -> str | None:
         """The first unit of the reported plan at or above ``unit_id`` in the unit tree."""
-        seen = set()
-        current: str | None = unit_id
-        while current is not None and current not in seen:
-            if current in own_units:
-                return current
-            seen.add(current)
-            current = parents.get(current)
-        return None
+        return next((u for u in ancestors(parents, unit_id) if u in own_units), None)
 
     edges = session.execute(select(Plan.id, Plan.parent_id).where(Plan.retired.is_(False))).all()
     children = select(Plan).where(Plan.parent_id == plan.id, Plan.retired.is_(False)).order_by(Plan.issued_on, Plan.id)

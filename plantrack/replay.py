@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .calendar import TIMEZONE, WorkCalendar
+from .counted import after_handins
 from .directory import Directory
 from .errors import PlantrackError
 from .scenario import Habit, ScenarioFeed, ScenarioFile, ScenarioResult
@@ -124,6 +125,7 @@ def _record(session: Session, habits: dict[dt.date, list[int]], days: list[dt.da
         insert_rows(session, Submission.__table__, ("occurrence_id",), handed_in,
                     constants={"submitted_at": at, "recorded_by": "scenario habit"})
         update_rows(session, Occurrence.__table__, "id", (), handed_in, constants={"first_submitted_at": at, "submitted_on": day})
+        after_handins(session, habits[day])  # a step counted from these reports is dated now
     return sum(len(habits[day]) for day in days)
 
 

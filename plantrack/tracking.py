@@ -116,6 +116,15 @@ def descendants(edges, root: str) -> list[str]:
     return found
 
 
+def ancestors(parents: dict[str, str | None], unit_id: str | None):
+    """``unit_id``, its parent, its parent's parent... up to the top (a cycle stops the walk)."""
+    seen = set()
+    while unit_id is not None and unit_id not in seen:
+        yield unit_id
+        seen.add(unit_id)
+        unit_id = parents.get(unit_id)
+
+
 def descendant_plans(session: Session, plan_id: str) -> list[str]:
     """``plan_id`` and every live plan that implements it, at any depth."""
     return descendants(session.execute(select(Plan.id, Plan.parent_id).where(Plan.retired.is_(False))), plan_id)

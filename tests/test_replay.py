@@ -232,3 +232,27 @@ def test_a_replay_tidies_the_store_first_and_every_few_mornings_after_their_deli
         (D(2020, 11, 9), in_line), (D(2020, 11, 10), in_line), ("tidy", in_line),
         (D(2020, 11, 11), in_line),
     ]
+
+
+def test_habits_date_a_step_counted_from_their_hand_ins(store, mini_dir):
+    """A replay's habits hand in in bulk: a step due "5 working days after every report is in"
+    is dated from the last of them, as a hand-in through the CLI or a link dates it."""
+    from plantrack.loader import load_catalogue
+    from plantrack.store.sync import sync_catalogue
+    from plantrack.tracking import find_occurrence
+
+    from .test_loader import edit
+
+    edit(mini_dir / "plan.yaml", "  - id: dot-xuat\n", "  - id: tong-hop\n    title: Báo cáo tổng hợp 6 tháng\n"
+         "    section: IV.3\n    units: [t.office]\n    submit_to: t.committee\n"
+         "    due: {type: after, obligation: bao-cao-6-thang, working_days: 5, counted_from: handed_in}\n  - id: dot-xuat\n")
+    with store.transaction() as session:
+        sync_catalogue(session, load_catalogue(mini_dir))
+    scenario = ScenarioFile(scenario=ScenarioHeader(title="test"), habits=[
+        Habit(units=["t.alpha", "t.beta"], obligations=["t-plan/bao-cao-6-thang"], submits="on_time", working_days=2),
+    ])
+    replay(store, D(2021, 6, 1), D(2021, 6, 30), scenario, lambda at, directory: {})
+    with store.session() as session:
+        step = find_occurrence(session, None, "t-plan", "tong-hop", "t.office", "2021-H1")
+        assert step.due_date == D(2021, 6, 24)  # provisional: 5 working days after the reports' deadline, 17/06
+        assert step.current_due_date == D(2021, 6, 22)  # both came in on Tuesday 15/06, two working days early
