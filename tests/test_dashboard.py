@@ -75,6 +75,14 @@ def csrf_of(html: str) -> str:
     return html.split('name="csrf" value="', 1)[1].split('"', 1)[0]
 
 
+def sign_in_browser(page, server: str, login: str, password: str = PASSWORD) -> None:
+    """Sign ``page`` in through the sign-in form, as a person would."""
+    page.goto(f"{server}/dang-nhap")
+    page.fill("#login", login)
+    page.fill("#password", password)
+    page.click("#sign-in")
+
+
 def sign_in(client: httpx.Client, login: str, password: str = PASSWORD) -> httpx.Response:
     form = client.get("/dang-nhap")
     return client.post("/dang-nhap", data={"login": login, "password": password, "csrf": csrf_of(form.text)})
@@ -154,10 +162,7 @@ def test_the_national_overview_is_a_tree_opened_province_by_province(server, han
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(f"{server}/dang-nhap")
-        page.fill("#login", "dieuphoi")
-        page.fill("#password", PASSWORD)
-        page.click("#sign-in")
+        sign_in_browser(page, server, "dieuphoi")
         page.goto(f"{server}/ke-hoach/kh-399?as_of=2020-11-20")
         top = page.locator("#heatmap tr[data-unit]")
         units = [top.nth(i).get_attribute("data-unit") for i in range(top.count())]

@@ -15,7 +15,7 @@ from plantrack.testing import serving
 from plantrack.web.app import create_app
 
 from .conftest import DEFINITIONS, ROOT, vn
-from .test_dashboard import PASSWORD, sign_in
+from .test_dashboard import PASSWORD, sign_in, sign_in_browser
 from .test_examples import WARDS
 
 EXAMPLES = ROOT / "examples" / "2025"
@@ -68,10 +68,7 @@ def test_a_plan_page_shows_its_documents_and_requests_a_report_from_a_whole_grou
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         page = browser.new_page()
-        page.goto(f"{server}/dang-nhap")
-        page.fill("input[name=login]", "dieuphoi")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
+        sign_in_browser(page, server, "dieuphoi")
         page.goto(f"{server}/ke-hoach/hcm-qd-2853-2025")
         replaced = page.locator("#documents tr[data-relation=replaces]")
         assert replaced.count() == 3  # the latest first
@@ -122,10 +119,7 @@ def test_a_unit_page_shows_the_name_of_its_day_and_where_its_duties_went(server)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         page = browser.new_page()
-        page.goto(f"{server}/dang-nhap")
-        page.fill("input[name=login]", "dieuphoi")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
+        sign_in_browser(page, server, "dieuphoi")
         page.goto(f"{server}/don-vi/vn.btc.tchq?as_of=2020-12-01")
         assert page.locator("h1").inner_text() == "Tổng cục Hải quan"
         assert page.locator("#current-name").inner_text() == "Nay là: Cục Hải quan"

@@ -14,7 +14,7 @@ from plantrack.testing import apply_scenario_file, serving
 from plantrack.web.app import create_app
 
 from .conftest import ROOT, vn
-from .test_dashboard import PASSWORD, sign_in
+from .test_dashboard import PASSWORD, sign_in, sign_in_browser
 
 CHROMIUM = shutil.which("chromium")
 NOW = vn(2021, 7, 1, 10)
@@ -41,10 +41,7 @@ def test_the_figures_page_compiles_compares_and_draws(server):
         page = browser.new_page()
         errors = []
         page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-        page.goto(f"{server}/dang-nhap")
-        page.fill("#login", "dieuphoi")
-        page.fill("#password", PASSWORD)
-        page.click("#sign-in")
+        sign_in_browser(page, server, "dieuphoi")
         page.goto(f"{server}/ke-hoach/hn-kh-03")
         page.click("#figures-link")
         page.wait_for_url("**/ke-hoach/hn-kh-03/so-lieu")
