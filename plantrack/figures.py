@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from .calendar import local_date
 from .errors import PlantrackError
+from .store.database import among
 from .store.models import Figure, Obligation, Occurrence, Submission, Unit
 from .text import MAX_NOTE, text_block
 from .tracking import ancestors, descendant_plans, resolve_plan
@@ -169,6 +170,20 @@ def compile_periods(session: Session, plan_ref: str, obligation_key: str, period
         by_period.setdefault(row[0], []).append(row[1:])
     return {key: _compile_period(plan.id, obligation_key, own.title, key, node, indicators, period_rows, parents, names)
             for key, period_rows in by_period.items()}
+
+
+def touched_periods(session: Session, plan_ref: str, obligation_key: str, after_id: int, upto_id: int) -> set[str]:
+    """The periods of the obligation (across the cascade) that the submissions numbered in
+    (after_id, upto_id] were handed in for: only their totals can have changed (a hand-in, a
+    correction superseding an earlier one, its figures). Read by the submissions' ids alone."""
+    handed = set(session.scalars(select(Submission.occurrence_id).where(Submission.id > after_id, Submission.id <= upto_id)))
+    if not handed:
+        return set()
+    plan = resolve_plan(session, plan_ref)
+    obligations = select(Obligation.id).where(Obligation.key == obligation_key, Obligation.plan_id.in_(descendant_plans(session, plan.id)))
+    # Two steps, by primary keys: joined in one query, PostgreSQL's planner may scan every occurrence.
+    return set(session.scalars(select(Occurrence.period_key).distinct().where(
+        among(session, Occurrence.id, sorted(handed)), Occurrence.obligation_id.in_(obligations))))
 
 
 def _compile_period(plan_id: str, obligation_key: str, title: str, period_key: str, node: str | None, indicators: list[dict],

@@ -2,6 +2,7 @@
 units compared and the trend as SVG drawn on the server (no script), the national plan counting
 Hà Nội by its units' reports, readable on a phone; a district's account sees its own branch."""
 
+import re
 import shutil
 
 import httpx
@@ -21,13 +22,17 @@ NOW = vn(2021, 7, 1, 10)
 
 
 @pytest.fixture
-def server(store, real_catalogue, tmp_path):
+def app(store, real_catalogue, tmp_path):
     with store.transaction() as session:
         sync_catalogue(session, real_catalogue)
         add_account(session, "dieuphoi", "Điều phối", PASSWORD, NOW, Role.ADMIN)
         add_account(session, "ba-dinh", "Cán bộ Ba Đình", PASSWORD, NOW, Role.VIEWER, ["hn-kh-03"], "hn.district.ba-dinh")
     apply_scenario_file(store, ROOT / "scenarios" / "figures-demo.yaml")
-    app = create_app(store, demo_keyring("figures-page"), lambda: NOW, tmp_path / "uploads", "http://127.0.0.1:1")
+    return create_app(store, demo_keyring("figures-page"), lambda: NOW, tmp_path / "uploads", "http://127.0.0.1:1")
+
+
+@pytest.fixture
+def server(app):
     with serving(app) as url:
         yield url
 
@@ -74,17 +79,34 @@ def test_an_account_of_a_district_sees_its_own_branch(server):
         assert client.get("/ke-hoach/kh-399/so-lieu").status_code == 403
 
 
-def test_the_figures_page_follows_a_new_report(server, store):
+def test_the_figures_page_follows_a_new_report(server, app, store, tmp_path):
+    """A hand-in with figures after the page was cached: the page is brought up to date (its
+    period counted again, the others kept) and reads as a server that never cached it."""
     from plantrack.figures import record_figures
     from plantrack.tracking import find_occurrence, record_submission
 
+    counts = app.state.context.counts
+    pages = ["/ke-hoach/hn-kh-03/so-lieu?ky=2021-H1", "/ke-hoach/kh-399/so-lieu?ky=2021-H1"]
     with httpx.Client(base_url=server, follow_redirects=True) as client:
         sign_in(client, "dieuphoi")
-        assert "364 vụ" in client.get("/ke-hoach/hn-kh-03/so-lieu?ky=2021-H1").text
+        assert "364 vụ" in client.get(pages[0]).text
+        client.get(pages[1])
+        counted = counts.misses
         with store.transaction() as session:
             occurrence = find_occurrence(session, None, "hn-kh-03", "bao-cao-6-thang", "hn.district.cau-giay", "2021-H1")
             submission = record_submission(session, occurrence, vn(2021, 6, 16, 9), "7/BC-CG")
             session.flush()
             record_figures(session, submission, {"vu-kiem-tra": "6"})
-        page = client.get("/ke-hoach/hn-kh-03/so-lieu?ky=2021-H1").text
-    assert "370 vụ" in page and "từ 9/43 đơn vị" in page
+        updated = [client.get(path).text for path in pages]
+    assert "370 vụ" in updated[0] and "từ 9/43 đơn vị" in updated[0]
+    assert counts.misses == counted and counts.updates >= 2  # brought up to date, not counted again
+    fresh_app = create_app(store, demo_keyring("figures-page"), lambda: NOW, tmp_path / "fresh", "http://127.0.0.1:1")
+    with serving(fresh_app) as fresh_url, httpx.Client(base_url=fresh_url, follow_redirects=True) as client:
+        sign_in(client, "dieuphoi")
+        fresh = [client.get(path).text for path in pages]
+    assert [_main(p) for p in updated] == [_main(p) for p in fresh]
+
+
+def _main(html: str) -> str:
+    """A page's content, without what differs between two drawings (pygal's chart ids)."""
+    return re.sub(r"chart-[0-9a-f-]{36}", "chart", html.split("<main", 1)[1].split("</main>", 1)[0])

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from ...calendar import local_date
 from ...errors import PlantrackError
-from ...figures import compile_figures, compile_periods, format_value
+from ...figures import compile_figures, compile_periods, format_value, touched_periods
 from ...store.models import Obligation, Occurrence, Plan, Unit
 from ...targets import target_progress
 from ..charts import trend_chart, units_chart
@@ -58,13 +58,25 @@ def figures_page(request: Request, plan_id: str, bao_cao: str | None = None, ky:
             chosen = next((i for i in indicators if i["id"] == chi_tieu), None) or next(
                 (i for i in indicators if i.get("kind") != "text"), indicators[0])
             by_period = compile_periods(session, plan_id, report.key, [key for key, _ in shown], node, only=[chosen["id"]])
-            trend = [(label, next((t.value for t in by_period[key].totals if t.indicator["id"] == chosen["id"]), None))
-                     if key in by_period else (label, None) for key, label in shown]
+            trend = [(label, _total(by_period[key], chosen)) if key in by_period else (label, None) for key, label in shown]
             return found, chosen, trend
 
-        try:  # figures change with hand-ins and syncs only: reused while the store has not moved
+        def update(value, after_id: int, upto_id: int):
+            """After hand-ins: the periods they were for, counted again; the others stand."""
+            found, chosen, trend = value
+            touched = touched_periods(session, plan_id, report.key, after_id, upto_id)
+            if period in touched:
+                found = compile_figures(session, plan_id, report.key, period, node)
+            again = [key for key, _ in shown if key in touched]
+            if again:
+                by_period = compile_periods(session, plan_id, report.key, again, node, only=[chosen["id"]])
+                trend = [(label, _total(by_period[key], chosen)) if key in by_period else point
+                         for (key, label), point in zip(shown, trend)]
+            return found, chosen, trend
+
+        try:  # figures change with hand-ins and syncs only: reused while the store has not moved, updated after hand-ins
             found, chosen, trend = ctx.counts.get(session, ("figures", plan_id, report.key, period, node, chi_tieu, shown), ctx.clock(),
-                                                  compute)
+                                                  compute, update)
         except PlantrackError as exc:
             return page(request, "message.html.j2", 404, title="Không có số liệu", message=str(exc))
         targets = [t for t in target_progress(session, plan_id, ctx.clock()) if t.target.get("obligation") == report.key]
@@ -80,6 +92,10 @@ def figures_page(request: Request, plan_id: str, bao_cao: str | None = None, ky:
             charts["trend"] = trend_chart(f"{chosen['name']} — theo kỳ", trend, formatter)
     return page(request, "figures.html.j2", plan=plan, reports=reports, report=report, periods=periods, period=period, found=found,
                 chosen=chosen, charts=charts, node=node, targets=targets, format_value=format_value)
+
+
+def _total(found, indicator: dict) -> float | None:
+    return next((t.value for t in found.totals if t.indicator["id"] == indicator["id"]), None)
 
 
 def _number(found, unit_id: str, indicator: dict) -> float | None:
