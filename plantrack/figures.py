@@ -149,9 +149,9 @@ def compile_periods(session: Session, plan_ref: str, obligation_key: str, period
     if only is not None:
         wanted = set(only) | {part for i in indicators if i["id"] in only for part in i.get("ratio_of") or []}
         indicators = [i for i in indicators if i["id"] in wanted]
+    # Every indicator is read and ``only`` applied here: a filter on figure in the join lets
+    # PostgreSQL, before its statistics catch up with a bulk load, nest loops over every figure.
     figure_join = Figure.submission_id == Submission.id
-    if only is not None:
-        figure_join = figure_join & Figure.indicator.in_([i["id"] for i in indicators])
     rows = session.execute(
         select(Occurrence.period_key, Occurrence.unit_id, Occurrence.period_label, Figure.indicator, Figure.number, Figure.text,
                Submission.submitted_at)
@@ -165,9 +165,10 @@ def compile_periods(session: Session, plan_ref: str, obligation_key: str, period
     registry = session.execute(select(Unit.id, Unit.parent_id, Unit.short_name, Unit.name)).all()
     parents = {unit_id: parent for unit_id, parent, _, _ in registry}
     names = {unit_id: short or name for unit_id, _, short, name in registry}
+    wanted_ids = {i["id"] for i in indicators}
     by_period: dict[str, list] = {}
     for row in rows:
-        by_period.setdefault(row[0], []).append(row[1:])
+        by_period.setdefault(row[0], []).append(row[1:] if row[3] is None or row[3] in wanted_ids else (*row[1:3], None, None, None, row[6]))
     return {key: _compile_period(plan.id, obligation_key, own.title, key, node, indicators, period_rows, parents, names)
             for key, period_rows in by_period.items()}
 

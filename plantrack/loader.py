@@ -374,6 +374,9 @@ def parse_yaml_model(path: Path, choose_model) -> tuple[Any, Any, list[Problem]]
         return None, None, [_yaml_problem(path, exc)]
     except RecursionError:
         return None, None, [Problem(path, 1, "(yaml)", "nested too deeply")]
+    marks = review_marks(path, tree)
+    if marks:
+        return tree, None, marks
     model_class = choose_model(tree)
     if isinstance(model_class, str):
         return tree, None, [Problem(path, 1, "(top level)", model_class)]
@@ -385,6 +388,32 @@ def parse_yaml_model(path: Path, choose_model) -> tuple[Any, Any, list[Problem]]
             loc = (*e["loc"], "type") if e["type"] in ("union_tag_invalid", "union_tag_not_found") else e["loc"]
             problems.append(Problem(path, locate(tree, loc), _field_path(loc, tree), _describe(e)))
         return tree, None, problems
+
+
+def review_marks(path: Path, tree: Any, loc: tuple = ()) -> list[Problem]:
+    """The ``review:`` marks that ``plantrack import`` leaves on what a person must check: a
+    file is refused while one is left, each named with its line and reason."""
+    found = []
+    if isinstance(tree, dict):
+        for name, value in tree.items():
+            if name != "review":
+                found += review_marks(path, value, (*loc, name))
+                continue
+            where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in (*loc, name)).lstrip(".")
+            for reason in value if isinstance(value, list) else [value]:
+                found.append(Problem(path, _line_of(tree, name), where,
+                                     f"review mark left by plantrack import: {reason} — resolve it, then delete the mark"))
+    elif isinstance(tree, list):
+        for number, value in enumerate(tree):
+            found += review_marks(path, value, (*loc, number))
+    return found
+
+
+def _line_of(mapping: Any, name: str) -> int:
+    try:
+        return mapping.lc.key(name)[0] + 1
+    except (AttributeError, KeyError, TypeError):
+        return 1
 
 
 def _definition_kind(tree: Any):

@@ -104,3 +104,9 @@ class DeliverySettings:
         if redirect is not None and ("@" not in redirect or any(c in redirect for c in " ,;<>\r\n")):
             raise PlantrackError(f"{MAIL_REDIRECT_VARIABLE} must be one e-mail address, not {redirect!r}")
         return cls((environ.get(ENVIRONMENT_VARIABLE) or "staging").strip().lower(), redirect, data_timeout)
+
+# plantrack import: what a document may be before it is read (a 130,000-character decision is
+# about 0.3 MB of .docx; a PDF with images is larger).
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+MAX_IMPORT_CHARS = 1_000_000  # of text once read: eight times the largest plan of the corpus
+MAX_IMPORT_PAGES = 400  # of a PDF

@@ -97,3 +97,27 @@ def units(
                 f"{row.valid_from:%d/%m/%Y}" if row.valid_from else "") + "–" + (f"{row.valid_until:%d/%m/%Y}" if row.valid_until else "")
             table.add_row(row.id, row.name, row.kind, row.escalates_to_id or "", lifetime, row.successor_id or "")
     out.print(table)
+
+
+@app.command("import")
+def import_(
+    document: Annotated[Path, typer.Argument(help="The plan: a .docx, a PDF with a text layer, or plain UTF-8 text.")],
+    output_dir: Annotated[Path, typer.Option("--output-dir", "-o", help="Where the draft is written.")] = Path("drafts"),
+    registries: Annotated[Optional[list[Path]], typer.Option("--registry", help="Definitions whose units the plan names "
+                                                               "(default: plan_definitions).")] = None,
+):
+    """Draft a plan definition from the plan document: header, duties, units and dated items,
+    each uncertain entry marked `review:` with its reason. Review, then `plantrack validate`."""
+    from ..importer import import_document, write_draft
+
+    catalogue = load_catalogue(*(registries or [DEFAULT_DEFINITIONS]))
+    draft = import_document(document, catalogue)
+    written = write_draft(draft, document, output_dir)
+    summary = draft.summary()
+    out.print(f"[green]Drafted[/] {draft.plan['number']} ({draft.plan['issued_on']:%d/%m/%Y}): {summary['duties']} duties, "
+              f"{summary['obligations']} obligations, {summary['dated']} dated items, {summary['new units']} new units.")
+    for path in written:
+        out.print(f"  wrote {path}")
+    if draft.reviews:
+        out.print(f"[yellow]{draft.reviews} review marks[/] to resolve (`review:` in the files); then: "
+                  f"plantrack validate {' '.join(str(p) for p in (registries or [DEFAULT_DEFINITIONS]))} {output_dir}")

@@ -1,0 +1,327 @@
+"""A draft plan definition from a document: what ``plantrack import`` writes.
+
+``draft_plan(document, catalogue)`` assembles the header, the items of the body (``structure``)
+with their units resolved against the registries (``units``) and their time phrases read into
+rules (``phrases``), into the plan file's shape: duties, and an obligation for each dated item,
+quoted, ``basis: stated`` where the text gives the day. Whatever it is not sure of carries a
+``review:`` list on the entry itself, with the reason and the candidates; ``plantrack
+validate`` refuses a file while a ``review`` is left, and accepts it once they are resolved and
+deleted. A body that matches no registered unit gets an entry in a draft registry written beside
+the plan (under the issuer), marked for review too.
+
+``write_draft`` writes both files through a temporary file and a rename each: an error leaves
+nothing half-written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..loader import Catalogue
+from .header import Header, read_header
+from .phrases import Timing, cell_timing, find_timings
+from .reading import Document, Paragraph, UnreadableDocument
+from .structure import Item, read_items
+from .units import Found, UnitIndex, key
+
+MAX_TEXT = 2000  # characters of a duty's text kept in the draft
+
+
+def slug(text: str, limit: int = 40) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D")).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:limit].strip("-") or "x"
+
+
+@dataclass
+class Draft:
+    plan: dict
+    duties: list[dict] = field(default_factory=list)
+    obligations: list[dict] = field(default_factory=list)
+    new_units: list[dict] = field(default_factory=list)
+    registry_id: str = ""
+    reviews: int = 0
+
+    def summary(self) -> dict:
+        return {"duties": len(self.duties), "obligations": len(self.obligations), "new units": len(self.new_units),
+                "review marks": self.reviews,
+                "with a lead unit": sum(1 for d in self.duties if d.get("lead") or d.get("lead_groups")),
+                "dated": sum(1 for d in self.duties if d.get("timeframe")) + len(self.obligations)}
+
+
+def draft_plan(document: Document, catalogue: Catalogue) -> Draft:
+    paragraphs = [b for b in document.blocks if isinstance(b, Paragraph)]
+    header = read_header(paragraphs)
+    if header.number is None and header.issued_on is None:
+        raise UnreadableDocument(
+            f"{document.path}: no document number (“Số: …”) and no date (“…, ngày … tháng … năm …”): is it a plan of a Vietnamese agency?",
+            "Không tìm thấy số văn bản (“Số: …”) và ngày ban hành: văn bản này có phải là kế hoạch của cơ quan nhà nước?")
+    index = UnitIndex(catalogue)
+    plan_reviews: list[str] = []
+    issuer = _issuer(header, index, plan_reviews)
+    index.issuer = issuer
+    issued_on = header.issued_on or dt.date(2000, 1, 1)
+    if header.issued_on is None:
+        plan_reviews.append("issue date not found: set issued_on")
+    number = header.number or "?/?"
+    if header.number is None:
+        plan_reviews.append("document number not found: set number")
+    plan = {"id": f"{slug(number, 30)}-{issued_on.year}", "number": number, "doc_type": header.doc_type or "ke_hoach",
+            "title": (header.title or "?")[:500], "issuer": issuer, "signed_by": header.signed_by, "issued_on": issued_on}
+    if header.title is None:
+        plan_reviews.append("title not found: set title")
+    period = _period(header, paragraphs, issued_on)
+    plan["period"] = {"start": period[0], "end": period[1]}
+    if period[2]:
+        plan_reviews.append(period[2])
+    sources = []
+    for cited in header.cited[:100]:
+        if any(s["number"] == cited.number for s in sources):
+            continue
+        source = {"number": cited.number[:100]}
+        if cited.issued_on:
+            source["issued_on"] = cited.issued_on
+        if cited.issuer:
+            source["issuer"] = cited.issuer[:500]
+        source["note"] = f"{'Thực hiện' if cited.implements else 'Căn cứ'} {cited.kind} {cited.number}"
+        sources.append(source)
+        parent = next((p for p in catalogue.plans.values() if p.plan.number == cited.number), None)
+        if cited.implements and parent is not None and "parent" not in plan:
+            plan["parent"] = parent.plan.id
+            plan_reviews.append(f"parent guessed from “Thực hiện {cited.kind} {cited.number}”: {parent.plan.id}")
+    if sources:
+        plan["sources"] = sources
+    draft = Draft(plan, registry_id=f"draft-{slug(number, 30)}")
+    items = read_items(document.blocks)
+    office = _office(items, index) or issuer
+    plan["coordination"] = {"office": office, "head": issuer}
+    plan_reviews.append(f"coordinating office guessed: {office} (the body that “theo dõi, đôn đốc, tổng hợp”); check it")
+    seen_ids: set[str] = set()
+    for item in items:
+        _add_item(draft, item, index, issued_on, office, seen_ids)
+    if plan_reviews:
+        plan["review"] = plan_reviews
+    draft.reviews = sum(len(e.get("review", [])) for e in [plan, *draft.duties, *draft.obligations, *draft.new_units])
+    return draft
+
+
+def _issuer(header: Header, index: UnitIndex, reviews: list[str]) -> str:
+    words = header.issuer_words or ""
+    found = index.resolve(words) if words else Found()
+    if found.units:
+        return found.units[0]
+    place = key(header.place or "")
+    guess = next((u.id for u in index.catalogue.units.values() if u.kind == "province" and place and key(u.short_name or "") == place), None)
+    if guess and "ủy ban" in key(words):
+        return guess
+    candidates = index.candidates(words) if words else []
+    reviews.append(f"issuing body “{words or '?'}” not in the registries; candidates: {', '.join(candidates) or 'none'}")
+    return candidates[0] if candidates else "vn.government"
+
+
+def _period(header: Header, paragraphs: list[Paragraph], issued_on: dt.date) -> tuple[dt.date, dt.date, str | None]:
+    title = header.title or ""
+    phase = re.search(r"giai\s+đoạn\s+(\d{4})\s*[-–]\s*(\d{4})", title, re.IGNORECASE)
+    if phase:
+        return max(issued_on, dt.date(int(phase[1]), 1, 1)), dt.date(int(phase[2]), 12, 31), None
+    year = re.search(r"năm\s+(\d{4})\s*$", title, re.IGNORECASE)
+    if year and int(year[1]) >= issued_on.year:
+        return issued_on, dt.date(int(year[1]), 12, 31), None
+    why = "period not stated in the title: the issue date to the end of next year assumed; set period"
+    return issued_on, dt.date(issued_on.year + 1, 12, 31), why
+
+
+def _office(items: list[Item], index: UnitIndex) -> str | None:
+    for item in items:
+        if re.search(r"theo\s+dõi|đôn\s+đốc|tổng\s+hợp", item.text, re.IGNORECASE) and item.section.split(".")[0].strip() in _LAST_PARTS(items):
+            found = index.resolve(_opening(item.text))
+            if found.units:
+                return found.units[0]
+    return None
+
+
+def _LAST_PARTS(items: list[Item]) -> set[str]:
+    parts = [i.section.split(".")[0] for i in items if not i.from_table and i.heading and re.search(r"TỔ CHỨC THỰC HIỆN", i.heading, re.IGNORECASE)]
+    return set(parts)
+
+
+def _opening(text: str) -> str:
+    """The body a section's text opens with: "Sở Tài chính: chủ trì …", "Bộ CHQS tỉnh có trách nhiệm …"."""
+    first = text.split("\n", 1)[0]
+    verbs = r"có\s+trách\s+nhiệm|chủ\s+trì|phối\s+hợp|tham\s+mưu|căn\s+cứ|thực\s+hiện|tổ\s+chức|xây\s+dựng|chỉ\s+đạo|bố\s+trí|hướng\s+dẫn"
+    cut = re.split(rf":|\s+(?:{verbs})\b", first, maxsplit=1, flags=re.IGNORECASE)[0]
+    return cut[:200]
+
+
+def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, office: str, seen: set[str]) -> None:
+    reviews: list[str] = []
+    lead_words = item.lead or ([_opening(item.text)] if item.opening_unit else [])
+    lead = _units(draft, index, lead_words, reviews, "lead")
+    support = _units(draft, index, item.support, reviews, "support")
+    duty_id = _unique(f"d-{slug(item.section, 30)}", seen)
+    duty = {"id": duty_id, "section": item.section[:40], "text": item.text[:MAX_TEXT] or item.section}
+    for name, values in (("lead", lead.units), ("lead_groups", lead.groups), ("support", support.units), ("support_groups", support.groups)):
+        if values:
+            duty[name] = values
+    if not (lead.units or lead.groups or support.units or support.groups):
+        duty["lead"] = [office]
+        reviews.append(f"no lead unit found in the text: the coordinating office {office} set; who leads {item.section}?")
+    timings = [t for cell in item.time_cells for t in cell_timing(cell, issued_on)] + find_timings(item.text, issued_on)
+    frames = [t for t in timings if t.timeframe]
+    deadlines = [t for t in timings if t.deadline]
+    if frames:
+        duty["timeframe"] = dict(frames[0].timeframe)
+    draft.duties.append(duty)
+    for number, timing in enumerate(deadlines[:20], 1):
+        draft.obligations.append(_obligation(item, duty, timing, number, len(deadlines), office, index, seen))
+    if item.from_table and not timings and item.time_cells:
+        reviews.append(f"time “{item.time_cells[0][:80]}” not read: give the duty a timeframe or an obligation a due rule")
+    if reviews:
+        duty["review"] = reviews
+
+
+def _obligation(item: Item, duty: dict, timing: Timing, number: int, count: int, office: str, index: UnitIndex, seen: set[str]) -> dict:
+    reviews = []
+    sentence = _sentence(item.text, timing) or item.product or item.text
+    title = " ".join((item.product or sentence).split())[:200] or duty["section"]
+    due = dict(timing.due)
+    due.setdefault("basis", "stated")
+    if due["basis"] == "stated":
+        due["note"] = f"Văn bản: “{timing.quoted[:200]}”"
+    obligation = {"id": _unique(f"{duty['id']}-{number}" if count > 1 else f"{duty['id']}-han", seen), "title": title,
+                  "section": duty["section"], "duty": duty["id"]}
+    if duty.get("lead"):
+        obligation["units"] = list(duty["lead"])
+    if duty.get("lead_groups"):
+        obligation["groups"] = list(duty["lead_groups"])
+    if "units" not in obligation and "groups" not in obligation:  # a duty of support units only
+        obligation["units"] = list(duty.get("support") or [office])
+        reviews.append("the duty names no lead: its support units (or the office) set as owing it")
+    recipient = _recipient(sentence, index)
+    obligation["submit_to"] = recipient or office
+    if recipient is None:
+        reviews.append(f"recipient not in the text: the coordinating office {office} guessed")
+    obligation["due"] = due
+    if timing.review:
+        reviews.append(timing.review)
+    running = re.search(r"thường\s+xuyên|liên\s+tục|hằng\s+năm|hàng\s+năm", sentence, re.IGNORECASE)
+    if running and due["type"] in ("one_off", "within"):
+        reviews.append("this may be a running duty rather than a deliverable (the text also says it goes on)")
+    if reviews:
+        obligation["review"] = reviews
+    return obligation
+
+
+def _sentence(text: str, timing: Timing) -> str:
+    at = text.find(timing.quoted)
+    if at < 0:
+        return ""
+    start = max(text.rfind(".", 0, at), text.rfind("\n", 0, at), text.rfind(";", 0, at)) + 1
+    ends = [e for e in (text.find(".", at + len(timing.quoted)), text.find("\n", at), text.find(";", at + len(timing.quoted))) if e >= 0]
+    return text[start:min(ends) if ends else len(text)].strip(" -+;,.")
+
+
+def _recipient(sentence: str, index: UnitIndex) -> str | None:
+    match = re.search(r"(?:gửi|về|báo cáo)\s+(?:về\s+)?((?:Ủy ban|UBND|Sở|Bộ|Ban|Văn phòng|Thủ tướng)[^,;.()]{2,80})", sentence)
+    if match:
+        found = index.resolve(match[1])
+        if found.units:
+            return found.units[0]
+    return None
+
+
+def _units(draft: Draft, index: UnitIndex, phrases: list[str], reviews: list[str], role: str) -> Found:
+    total = Found()
+    for words in phrases:
+        found = index.resolve(words)
+        total.units += [u for u in found.units if u not in total.units]
+        total.groups += [g for g in found.groups if g not in total.groups]
+        for unresolved, candidates in found.unresolved:
+            unit_id = _new_unit(draft, index, unresolved, candidates)
+            if unit_id not in total.units:
+                total.units.append(unit_id)
+            reviews.append(f"{role} “{unresolved}” not in the registries: a draft entry {unit_id} was made"
+                           + (f"; or one of {', '.join(candidates)}" if candidates else ""))
+        for phrase in found.classes:
+            reviews.append(f"{role} “{phrase}” names a class of units with no group in the registries: add one (groups:) or list them")
+    return total
+
+
+def _new_unit(draft: Draft, index: UnitIndex, words: str, candidates: list[str]) -> str:
+    unit_id = f"draft.{slug(words, 50)}"
+    if any(u["id"] == unit_id for u in draft.new_units):
+        return unit_id
+    name = words[:1].upper() + words[1:]
+    kind = ("department" if words.startswith("sở") else "ministry" if words.startswith("bộ ")
+            else "press" if words.startswith(("báo", "đài")) else "agency")
+    draft.new_units.append({"id": unit_id, "name": name[:500], "kind": kind, "parent": index.issuer, "escalates_to": index.issuer,
+                            "basis": "assumed", "note": "Drafted by plantrack import from the plan's text.",
+                            "review": [f"new unit “{name}”: check its name, kind and place in the tree, and add its contacts"
+                                       + (f"; or use {', '.join(candidates)}" if candidates else "")]})
+    return unit_id
+
+
+def _unique(wanted: str, seen: set[str]) -> str:
+    candidate, number = wanted, 2
+    while candidate in seen:
+        candidate, number = f"{wanted}-{number}", number + 1
+    seen.add(candidate)
+    return candidate
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+def render(draft: Draft, source: Path) -> tuple[str, str | None]:
+    """The plan file and, when new units are needed, the draft registry, as YAML text."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML()
+    yaml.width = 4096
+    yaml.allow_unicode = True
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.representer.ignore_aliases = lambda *args: True  # one date in two places is written twice, not as an anchor
+
+    def dump(value) -> str:
+        stream = io.StringIO()
+        yaml.dump(value, stream)
+        return stream.getvalue()
+
+    intro = (f"# Drafted by `plantrack import` from {source.name}: review every entry marked `review:`,\n"
+             f"# resolve it and delete the mark; `plantrack validate` refuses the file while one is left.\n")
+    plan = {key: value for key, value in draft.plan.items() if value is not None}
+    body = {"plan": plan, "duties": draft.duties}
+    if draft.obligations:
+        body["obligations"] = draft.obligations
+    registry = None
+    if draft.new_units:
+        title = f"Đơn vị nêu trong {draft.plan['number']} (bản nháp)"
+        registry = intro + dump({"registry": {"id": draft.registry_id, "title": title}, "units": draft.new_units})
+    return intro + dump(body), registry
+
+
+def write_draft(draft: Draft, source: Path, folder: Path) -> list[Path]:
+    plan_text, registry_text = render(draft, source)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = [(folder / f"{draft.plan['id']}.yaml", plan_text)]
+    if registry_text:
+        written.append((folder / f"{draft.registry_id}-units.yaml", registry_text))
+    temporary = []
+    try:
+        for path, text in written:
+            handle, name = tempfile.mkstemp(dir=folder, prefix=".import-", suffix=".tmp")
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(text)
+            temporary.append((name, path))
+        for name, path in temporary:
+            os.replace(name, path)
+    finally:
+        for name, _ in temporary:
+            if os.path.exists(name):
+                os.unlink(name)
+    return [path for path, _ in written]

@@ -1,0 +1,138 @@
+"""The header of a Decree 30/2020 document: who issued it, its number, place and date, its kind
+and title, who signed it, and the documents it implements.
+
+``read_header(paragraphs)`` reads the first page's form: the issuing body above "CỘNG HÒA XÃ
+HỘI CHỦ NGHĨA VIỆT NAM", "Số: 980/KH-UBND", "Nghệ An, ngày 18 tháng 11 năm 2025", the kind in
+capitals ("KẾ HOẠCH", "QUYẾT ĐỊNH") followed by the title, "Căn cứ …" and "Thực hiện …" with
+the documents they cite, and the signature block ("KT. CHỦ TỊCH / PHÓ CHỦ TỊCH / name").
+Anything not found stays None for the draft to mark.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .reading import Paragraph
+
+NUMBER = re.compile(r"^Số\s*:?\s*(\d+[\w./-]*/[\wĐđ.-]+(?:-[\wĐđ]+)*)", re.IGNORECASE)
+PLACE_DATE = re.compile(r"^([^,]{2,40}),\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
+KINDS = {"KẾ HOẠCH": "ke_hoach", "QUYẾT ĐỊNH": "quyet_dinh", "CHỈ THỊ": "chi_thi", "THÔNG BÁO": "thong_bao", "CÔNG VĂN": "cong_van"}
+BY_NUMBER = {"KH": "ke_hoach", "QĐ": "quyet_dinh", "CT": "chi_thi", "TB": "thong_bao"}
+CITED = re.compile(r"(Quyết định|Kế hoạch|Chỉ thị|Nghị quyết|Nghị định|Thông tư|Công văn|Văn bản|Chương trình|Luật)\s+(?:số\s+)?"
+                   r"(\d+[\w/.-]*/[\wĐđ.-]+)(?:\s+ngày\s+(\d{1,2})[/ ](?:tháng\s+)?(\d{1,2})[/ ](?:năm\s+)?(\d{4}))?"
+                   r"(?:\s+của\s+([^,;]{3,80}?))?(?=[,;]|\s+về|\s+ban hành|\s+phê duyệt|\s+triển khai|\s+thực hiện|$)", re.IGNORECASE)
+SIGNATURE = re.compile(r"^(?:TM\.|KT\.|Q\.|TL\.|TUQ\.)", re.IGNORECASE)
+
+
+@dataclass
+class Cited:
+    kind: str
+    number: str
+    issued_on: dt.date | None
+    issuer: str | None
+    implements: bool  # "Thực hiện …": the plan implements it (a parent candidate)
+
+
+@dataclass
+class Header:
+    issuer_words: str | None = None
+    number: str | None = None
+    doc_type: str | None = None
+    place: str | None = None
+    issued_on: dt.date | None = None
+    title: str | None = None
+    signed_by: str | None = None
+    cited: list[Cited] = field(default_factory=list)
+    body_from: int = 0  # the index of the first paragraph after the header
+
+
+def read_header(paragraphs: list[Paragraph]) -> Header:
+    header = Header()
+    texts = [p.text for p in paragraphs]
+    republic = next((i for i, t in enumerate(texts[:80]) if t.upper().startswith("CỘNG HÒA XÃ HỘI") or t.upper().startswith("CỘNG HOÀ XÃ HỘI")), None)
+    if republic is not None:
+        above = [t.strip(" -") for t in texts[max(0, republic - 3):republic] if t.strip(" -").isupper()]
+        header.issuer_words = " ".join(above[-2:]).strip(" -") or None
+    start = republic or 0
+    for index in range(start, min(len(texts), start + 40)):
+        text = texts[index]
+        if header.number is None and (m := NUMBER.match(text)):
+            header.number = m[1].rstrip(".")
+            continue
+        if header.issued_on is None and (m := PLACE_DATE.match(text)):
+            header.place = m[1].strip()
+            try:
+                header.issued_on = dt.date(int(m[4]), int(m[3]), int(m[2]))
+            except ValueError:
+                pass
+            continue
+        if header.title is None and header.number and (kind := next((k for k in KINDS if text.upper().startswith(k)), None)):
+            header.doc_type = KINDS[kind]
+            rest = text[len(kind):].strip(" :")
+            # Without a blank line after it, the title runs into the preamble ("Thực hiện …", "Căn cứ …").
+            title, preamble = (re.split(r"\s(?=(?:Căn cứ|Thực hiện|Triển khai|Theo đề nghị)\s)", rest, maxsplit=1) + [""])[:2]
+            header.title = sentence_case(title.strip(), texts) if title.strip() else None
+            header.body_from = index + 1
+            if preamble:
+                texts = [*texts[:index + 1], preamble, *texts[index + 1:]]
+            break
+        if header.title is None and header.number and text.startswith(("V/v", "Về việc")):
+            header.doc_type = "cong_van"
+            header.title = text.split(" ", 1)[1] if " " in text else text
+            header.body_from = index + 1
+            break
+    if header.doc_type is None and header.number:
+        code = re.search(r"/([A-ZĐ]+)", header.number)
+        header.doc_type = BY_NUMBER.get(code[1] if code else "", "cong_van")
+    for text in texts[header.body_from:header.body_from + 40]:
+        lead = text.split(" ", 1)[0].lower()
+        if text.startswith(("Căn cứ", "Thực hiện", "Triển khai")) or lead in ("căn", "thực"):
+            implements = text.startswith(("Thực hiện", "Triển khai"))
+            for match in CITED.finditer(text):
+                day = None
+                if match[5]:
+                    try:
+                        day = dt.date(int(match[5]), int(match[4]), int(match[3]))
+                    except ValueError:
+                        pass
+                header.cited.append(Cited(match[1], match[2], day, (match[6] or "").strip() or None, implements))
+    for index, text in enumerate(texts):
+        if SIGNATURE.match(text):
+            header.signed_by = signer(text)
+            break
+    return header
+
+
+ROLE = re.compile(r"(?:PHÓ\s+)?(?:CHỦ\s+TỊCH|THỦ\s+TƯỚNG|GIÁM\s+ĐỐC|BỘ\s+TRƯỞNG|TRƯỞNG\s+BAN|CHÁNH\s+VĂN\s+PHÒNG|TRƯỞNG\s+PHÒNG)")
+
+
+def signer(block: str) -> str:
+    """ "KT. CHỦ TỊCH PHÓ CHỦ TỊCH Nguyễn Văn Đệ" -> "Phó Chủ tịch Nguyễn Văn Đệ": the role last
+    named in capitals and the name after it."""
+    words = block.split()
+    cut = next((i for i, w in enumerate(words) if not w.isupper() and w[:1].isupper()), len(words))
+    name = " ".join(words[cut:])
+    roles = ROLE.findall(" ".join(words[:cut]))
+    role = roles[-1].capitalize().replace("tịch", "tịch").replace("chủ tịch", "Chủ tịch").replace("thủ tướng", "Thủ tướng") if roles else ""
+    return f"{role} {name}".strip() or block[:200]
+
+
+def sentence_case(title: str, texts: list[str]) -> str:
+    """A title written in capitals, in the case the body writes its words: "THỰC HIỆN QUYẾT ĐỊNH SỐ
+    1899/QĐ-TTG" -> "Thực hiện Quyết định số 1899/QĐ-TTg"."""
+    if not title.isupper():
+        return title
+    body = " ".join(texts[:400])
+    cased: Counter = Counter(re.findall(r"(?<=[a-zà-ỹ,;] )[\wÀ-ỹĐđ/.-]+", body))
+    words = []
+    for position, word in enumerate(title.split()):
+        lower = word.lower()
+        variants = [w for w in (word.capitalize(), lower) if cased.get(w)] + [w for w in cased if w.lower() == lower and w not in (word, lower)]
+        best = max(variants, key=lambda w: cased[w], default=lower)
+        if "/" in word:  # a document number keeps the body's spelling
+            best = next((w for w in cased if w.upper() == word), word)
+        words.append(best[:1].upper() + best[1:] if position == 0 else best)
+    return " ".join(words)

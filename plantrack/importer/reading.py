@@ -1,0 +1,210 @@
+"""A plan document as blocks of text: paragraphs and tables, in reading order.
+
+``read_document(path)`` takes a .docx (python-docx: paragraphs and tables of the body, in
+order), a PDF with a text layer (pypdf) or plain UTF-8 text. The kind is told by the content,
+not the name. Limits come before work: the file's size (``MAX_IMPORT_BYTES``), a PDF's pages,
+the text read (``MAX_IMPORT_CHARS``).
+
+Plain text and a PDF's text come hard-wrapped: a paragraph is cut into lines, and a table
+into one cell per paragraph. Lines are joined into paragraphs here; a new one starts after a
+blank line, or at a line that opens with a section mark ("I.", "1.", "1.1.", "a)", "-", "+")
+or a label ("Cơ quan chủ trì:", "Thời gian thực hiện:"). Tables flattened so are put back
+together by ``tables.rows_from_cells``.
+
+A document that cannot be read raises ``UnreadableDocument`` saying what could not be read (a
+scanned PDF without text, an empty file, a foreign one); nothing is written.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import PlantrackError
+
+
+class UnreadableDocument(PlantrackError):
+    """A document the importer cannot read; ``vi`` words it for a coordinator."""
+
+    def __init__(self, message: str, vi: str):
+        super().__init__(message)
+        self.vi = vi
+
+
+@dataclass
+class Paragraph:
+    text: str
+    line: int  # where it starts: a line of a text file, a paragraph of a .docx, a page of a PDF
+
+
+@dataclass
+class Table:
+    rows: list[list[str]]
+    line: int
+
+
+@dataclass
+class Document:
+    path: Path
+    kind: str  # "docx", "pdf", "text"
+    blocks: list[Paragraph | Table] = field(default_factory=list)
+    where: str = "line"  # what ``line`` counts: "line", "paragraph", "page"
+
+    @property
+    def chars(self) -> int:
+        return sum(len(b.text) if isinstance(b, Paragraph) else sum(len(c) for r in b.rows for c in r) for b in self.blocks)
+
+
+MARK = re.compile(r"^(?:[IVXLC]+\.\s|[A-Z]\.\s|\d+\.(?:\d+\.)*\s|\d+(?:\.\d+)+\s|[a-zđ]\)\s|[-–+•]\s|\(\d+\)\s|Điều\s+\d+\.)")
+LABEL = re.compile(r"^(?:Cơ quan|Đơn vị)\s+(?:chủ trì|phối hợp)|^(?:Thời gian|Thời hạn)\s+(?:thực hiện|hoàn thành)|^Sản phẩm|^Nơi nhận",
+                   re.IGNORECASE)
+
+
+def clean(text: str) -> str:
+    """One line of text: NFC, spaces collapsed, footnote marks ("[1]") and control characters out."""
+    text = unicodedata.normalize("NFC", text)
+    text = re.sub(r"\[\d{1,3}\]", "", text)
+    text = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in text)
+    return " ".join(text.split())
+
+
+def paragraphs_of_lines(lines: list[str], first_line: int = 1) -> list[Paragraph]:
+    """Hard-wrapped lines joined into paragraphs (see the module's contract)."""
+    found: list[Paragraph] = []
+    current: list[str] = []
+    start = first_line
+
+    def close() -> None:
+        if current:
+            text = clean(" ".join(current))
+            if text:
+                found.append(Paragraph(text, start))
+            current.clear()
+
+    for number, raw in enumerate(lines, first_line):
+        line = clean(raw)
+        if not line or set(line) <= set("-_=*. "):  # a blank line, or a rule under a heading
+            close()
+            continue
+        if current and (MARK.match(line) or LABEL.match(line)):
+            close()
+        if not current:
+            start = number
+        current.append(line)
+    close()
+    return found
+
+
+def read_document(path: Path, max_bytes: int, max_chars: int, max_pages: int) -> Document:
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise UnreadableDocument(f"{path}: {size:,} bytes; a document may have at most {max_bytes:,}",
+                                     f"Tệp {size:,} byte, quá giới hạn {max_bytes:,} byte.")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableDocument(f"{path}: cannot be read ({exc.strerror or exc})", "Không đọc được tệp.") from None
+    if not data.strip():
+        raise UnreadableDocument(f"{path}: the file is empty", "Tệp rỗng.")
+    if data[:4] == b"PK\x03\x04":
+        document = _docx(path, data)
+    elif data[:5] == b"%PDF-":
+        document = _pdf(path, data, max_pages)
+    else:
+        document = _text(path, data)
+    if document.chars > max_chars:
+        raise UnreadableDocument(f"{path}: {document.chars:,} characters of text; a plan may have at most {max_chars:,}",
+                                 f"Văn bản dài {document.chars:,} ký tự, quá giới hạn {max_chars:,}.")
+    if not any(isinstance(b, Table) or b.text.strip() for b in document.blocks):
+        raise UnreadableDocument(f"{path}: no text in it", "Văn bản không có chữ.")
+    return document
+
+
+def _text(path: Path, data: bytes) -> Document:
+    for encoding in ("utf-8-sig", "utf-16"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise UnreadableDocument(f"{path}: neither a .docx, a PDF nor UTF-8 text", "Không phải tệp .docx, PDF hay văn bản UTF-8.")
+    if "\x00" in text:
+        raise UnreadableDocument(f"{path}: a binary file, not a .docx, a PDF or text", "Tệp nhị phân, không phải .docx, PDF hay văn bản.")
+    return Document(path, "text", paragraphs_of_lines(text.splitlines()))
+
+
+def _docx(path: Path, data: bytes) -> Document:
+    import io
+
+    import docx
+    from docx.table import Table as DocxTable
+    from docx.text.paragraph import Paragraph as DocxParagraph
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if "word/document.xml" not in archive.namelist():
+                raise UnreadableDocument(f"{path}: a ZIP archive but not a Word document (.docx)", "Tệp nén nhưng không phải văn bản Word (.docx).")
+            if sum(i.file_size for i in archive.infolist()) > 50 * len(data) + 10 * 1024 * 1024:
+                raise UnreadableDocument(f"{path}: the archive expands too far to be a document", "Tệp nén bung ra quá lớn.")
+        word = docx.Document(io.BytesIO(data))
+    except UnreadableDocument:
+        raise
+    except Exception as exc:  # python-docx raises several kinds on a damaged file
+        raise UnreadableDocument(f"{path}: not a readable .docx ({type(exc).__name__})", "Tệp .docx bị hỏng, không đọc được.") from None
+    document = Document(path, "docx", where="paragraph")
+    number = 0
+    for item in word.iter_inner_content():
+        number += 1
+        if isinstance(item, DocxParagraph):
+            # A paragraph may hold soft line breaks; a heading and its text are kept apart.
+            for part in item.text.split("\n"):
+                text = clean(part)
+                if text:
+                    document.blocks.append(Paragraph(text, number))
+        elif isinstance(item, DocxTable):
+            rows = []
+            for row in item.rows:
+                cells, last = [], None
+                for cell in row.cells:
+                    if last is not None and cell._tc is last:  # a merged cell repeats across its span
+                        continue
+                    last = cell._tc
+                    cells.append("\n".join(clean(p.text) for p in cell.paragraphs if clean(p.text)))
+                rows.append(cells)
+            document.blocks.append(Table(rows, number))
+    return document
+
+
+def _pdf(path: Path, data: bytes, max_pages: int) -> Document:
+    import io
+    import logging
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise UnreadableDocument(f"{path}: the PDF is encrypted", "Tệp PDF có mật khẩu, không đọc được.")
+        if len(reader.pages) > max_pages:
+            raise UnreadableDocument(f"{path}: {len(reader.pages)} pages; a plan may have at most {max_pages}",
+                                     f"Tệp PDF có {len(reader.pages)} trang, quá giới hạn {max_pages}.")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except UnreadableDocument:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        raise UnreadableDocument(f"{path}: not a readable PDF ({type(exc).__name__})", "Tệp PDF bị hỏng, không đọc được.") from None
+    if not any(p.strip() for p in pages):
+        raise UnreadableDocument(
+            f"{path}: the PDF has no text layer (a scan?): run it through OCR, or import the .docx",
+            "Tệp PDF không có lớp chữ (bản quét?): hãy nhận dạng chữ (OCR) hoặc dùng bản .docx.")
+    document = Document(path, "pdf", where="page")
+    for number, text in enumerate(pages, 1):
+        document.blocks += [Paragraph(p.text, number) for p in paragraphs_of_lines(text.splitlines(), 1)]
+    return document

@@ -1,0 +1,300 @@
+"""A plan's body as candidate duties: its section tree, its labels and its task tables.
+
+Decree 30/2020 gives the form: parts "I.", "II." (with a heading in capitals), items "1.",
+"1.1." or "a)", bullets "-" and "+", and appendices ("PHỤ LỤC") that hold task tables (TT | Nội
+dung | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian | Sản phẩm). ``read_items`` walks the
+blocks and returns one ``Item`` for each numbered item of a part that assigns work (nhiệm vụ,
+giải pháp, nội dung, tổ chức thực hiện, báo cáo…; not mục đích, mục tiêu, kinh phí) and one for
+each row of a task table (for each sub-task where a row holds several, each with its time).
+An item keeps its section reference ("III.2.a", "PL I.3"), its words, the phrases naming its
+lead and support units (from a label, a table column, or the body its text opens with), and its
+time phrases. Resolving the units and writing the draft is ``draft``'s work.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .reading import Paragraph, Table
+
+ROMAN = re.compile(r"^([IVXLC]+)\.\s*(.*)$")
+NUMBER = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+(.*)$")
+LETTER = re.compile(r"^([a-zđ])\)\s*(.*)$")
+BULLET = re.compile(r"^[-–+•]\s*(.*)$")
+APPENDIX = re.compile(r"^PHỤ\s+LỤC\b\s*([IVX]+|\d+)?", re.IGNORECASE)
+END = re.compile(r"^(?:Nơi nhận|TM\.|KT\.|Q\.\s|TL\.|TUQ\.)", re.IGNORECASE)
+WORK = re.compile(r"NHIỆM VỤ|GIẢI PHÁP|NỘI DUNG|TỔ CHỨC THỰC HIỆN|TRÁCH NHIỆM|HOẠT ĐỘNG|LỘ TRÌNH|BÁO CÁO|PHÂN CÔNG|TRIỂN KHAI", re.IGNORECASE)
+NOT_WORK = re.compile(r"^(?:MỤC ĐÍCH|YÊU CẦU|MỤC TIÊU|QUAN ĐIỂM|ĐỐI TƯỢNG|KINH PHÍ|NGUỒN|PHẠM VI|CĂN CỨ|TIÊU CHÍ|ĐÁNH GIÁ|SỐ LƯỢNG|CHỈ TIÊU)",
+                      re.IGNORECASE)
+LEAD_LABEL = re.compile(r"^(?:-\s*)?(?:Cơ quan|Đơn vị)\s+chủ\s+trì(?:\s+(?:thực hiện|tham mưu thực hiện|tham mưu))?\s*:\s*(.*)$", re.IGNORECASE)
+SUPPORT_LABEL = re.compile(r"^(?:-\s*)?(?:Cơ quan|Đơn vị)\s+phối\s+hợp(?:\s+thực hiện)?\s*:\s*(.*)$", re.IGNORECASE)
+TIME_LABEL = re.compile(r"^(?:-\s*)?(?:Thời\s+gian|Thời\s+hạn)\s+(?:thực\s+hiện|hoàn\s+thành|báo\s+cáo)?\s*:\s*(.*)$", re.IGNORECASE)
+PRODUCT_LABEL = re.compile(r"^(?:-\s*)?Sản\s+phẩm(?:\s+dự\s+kiến)?\s*:\s*(.*)$", re.IGNORECASE)
+HEADER_CELL = {
+    "number": re.compile(r"^(?:S\.?\s?TT|TT|Số\s+TT)$", re.IGNORECASE),
+    "lead": re.compile(r"chủ\s+trì", re.IGNORECASE),
+    "support": re.compile(r"phối\s+hợp", re.IGNORECASE),
+    "time": re.compile(r"thời\s+(?:gian|hạn)|tiến\s+độ", re.IGNORECASE),
+    "product": re.compile(r"sản\s+phẩm|kết\s+quả", re.IGNORECASE),
+    "target": re.compile(r"chỉ\s+tiêu", re.IGNORECASE),
+    "group": re.compile(r"thuộc\s+nhóm|nhóm\s+nhiệm\s+vụ", re.IGNORECASE),
+    "content": re.compile(r"nội\s+dung|nhiệm\s+vụ|tên", re.IGNORECASE),
+}
+
+
+@dataclass
+class Item:
+    section: str
+    text: str
+    line: int
+    heading: str = ""  # the part's heading, for a person reading the draft
+    lead: list[str] = field(default_factory=list)  # phrases naming the lead units
+    support: list[str] = field(default_factory=list)
+    time_cells: list[str] = field(default_factory=list)  # time words from a label or a table's time column
+    product: str | None = None
+    from_table: bool = False
+    opening_unit: bool = True  # the body its text opens with may be its lead ("Sở Tài chính: chủ trì …")
+
+
+@dataclass
+class _Open:
+    section: str
+    heading: str
+    work: bool
+    appendix: str = ""
+
+
+def read_items(blocks: list[Paragraph | Table]) -> list[Item]:
+    items: list[Item] = []
+    part = _Open("", "", False)
+    numbers: list[str] = []  # the numbered path within the part: ["2"], ["2", "1"], ["2", "a"]
+    current: Item | None = None
+    appendix = ""
+    ended = False
+    cells: list[Paragraph] = []  # a task table flattened into paragraphs (plain text, PDF)
+    in_table = False
+
+    def close() -> None:
+        nonlocal current
+        if current is not None:
+            items.append(current)
+        current = None
+
+    def flush_table() -> None:
+        nonlocal in_table
+        if cells:
+            items.extend(_rows_from_cells(cells, appendix))
+            cells.clear()
+        in_table = False
+
+    for block in blocks:
+        if isinstance(block, Table):
+            close()
+            items.extend(_table_items(block, appendix))
+            continue
+        text = block.text
+        if APPENDIX.match(text):
+            close()
+            flush_table()
+            number = APPENDIX.match(text)[1]
+            appendix = f"PL {number}" if number else "PL"
+            ended = False
+            part = _Open(appendix, text, True, appendix)
+            numbers = []
+            continue
+        if ended:
+            continue
+        if END.match(text) and not in_table:
+            close()
+            ended = True
+            continue
+        if HEADER_CELL["number"].match(text) and not current:
+            in_table = True
+        if in_table:
+            cells.append(block)
+            continue
+        roman = ROMAN.match(text)
+        if roman and _is_heading(roman[2]):
+            close()
+            heading = roman[2]
+            part = _Open(f"{appendix + ' ' if appendix else ''}{roman[1]}", heading, bool(WORK.search(heading)) and not NOT_WORK.match(heading))
+            numbers = []
+            continue
+        if not part.work:
+            continue
+        number, letter = NUMBER.match(text), LETTER.match(text)
+        if number and not re.match(r"^\d{4}\b", text):
+            close()
+            numbers = number[1].split(".")
+            current = Item(_ref(part.section, numbers), number[2], block.line, part.heading)
+            _labels(current, number[2])
+            continue
+        if letter and numbers:
+            close()
+            numbers = [*numbers[:1], letter[1]] if len(numbers) >= 1 else [letter[1]]
+            current = Item(_ref(part.section, numbers), letter[2], block.line, part.heading)
+            _labels(current, letter[2])
+            continue
+        if current is None:
+            if not numbers:  # text right under a part's heading: an item of the part itself
+                current = Item(part.section, "", block.line, part.heading)
+            else:
+                continue
+        if not _labels(current, text):
+            current.text = f"{current.text}\n{text}".strip()
+    close()
+    flush_table()
+    return [i for i in items if i.text or i.lead]
+
+
+def _is_heading(words: str) -> bool:
+    letters = [c for c in words if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) >= 0.6 * len(letters)
+
+
+def _ref(part: str, numbers: list[str]) -> str:
+    return ".".join([part, *numbers]) if part else ".".join(numbers)
+
+
+def _labels(item: Item, text: str) -> bool:
+    """Take a label's words into ``item``; True when ``text`` was a label."""
+    for pattern, target in ((LEAD_LABEL, "lead"), (SUPPORT_LABEL, "support"), (TIME_LABEL, "time"), (PRODUCT_LABEL, "product")):
+        match = pattern.match(text)
+        if match:
+            words = match[1].strip()
+            if target == "lead":
+                item.lead.append(words)
+                item.opening_unit = False
+            elif target == "support":
+                item.support.append(words)
+            elif target == "time":
+                item.time_cells.append(words)
+            else:
+                item.product = words
+            return True
+    return False
+
+
+# --- task tables ------------------------------------------------------------------------------
+
+def _columns(header: list[str]) -> list[str]:
+    roles = []
+    for cell in header:
+        role = next((name for name, pattern in HEADER_CELL.items() if pattern.search(cell) if name != "number" or pattern.match(cell)), "other")
+        roles.append(role)
+    return roles
+
+
+def _table_items(table: Table, appendix: str) -> list[Item]:
+    """The rows of a real table (a .docx): its header row names the columns."""
+    if not table.rows:
+        return []
+    roles = _columns(table.rows[0])
+    if "content" not in roles or not ({"lead", "time"} & set(roles)):
+        return []  # not a task table
+    items, group = [], ""
+    for number, row in enumerate(table.rows[1:], 1):
+        cells = dict(zip(roles, row))
+        content = cells.get("content", "").strip()
+        mark = cells.get("number", "").strip().rstrip(".")
+        if re.fullmatch(r"[IVX]+|[A-Z]", mark) and not cells.get("lead"):
+            group = mark
+            continue
+        if not content:
+            continue
+        section = " ".join(filter(None, [appendix or "Bảng", ".".join(filter(None, [group, mark or str(number)]))]))
+        item = Item(section, content, table.line, from_table=True, opening_unit=False)
+        if cells.get("lead"):
+            item.lead.append(cells["lead"])
+        if cells.get("support"):
+            item.support.append(cells["support"])
+        if cells.get("time"):
+            item.time_cells.append(cells["time"])
+        item.product = cells.get("product") or None
+        items.append(item)
+    return items
+
+
+def _rows_from_cells(cells: list[Paragraph], appendix: str) -> list[Item]:
+    """A task table flattened into one paragraph per cell: the header's cells first, then each
+    row from its number. Empty cells leave no paragraph, so cells are told apart by what they
+    say: time words go to the time column, a body's name to the lead (then support) column,
+    the rest to the content (and, after the time, the product)."""
+    from .phrases import cell_timing
+    import datetime as dt
+
+    header: list[str] = []
+    index = 0
+    while index < len(cells) and len(header) < 10:
+        text = cells[index].text
+        if header and (re.fullmatch(r"[IVX]+\.?|[A-Z]\.|\d+\.?", text)):
+            break
+        header.append(text)
+        index += 1
+    roles = _columns(header)
+    if "content" not in roles:
+        return []
+    time_first = "product" in roles and "time" in roles and roles.index("time") < roles.index("product")
+    lead_before_content = "lead" in roles and roles.index("lead") < roles.index("content")
+    items: list[Item] = []
+    group, row, parts, line = "", "", [], 0
+
+    def flush() -> None:
+        if row and parts:
+            items.extend(_row_items(appendix, group, row, parts, line, time_first, lead_before_content, roles))
+
+    for cell in cells[index:]:
+        text = cell.text
+        if re.fullmatch(r"[IVX]+\.?|[A-Z]\.", text):
+            flush()
+            group, row, parts = text.rstrip("."), "", []
+            continue
+        if re.fullmatch(r"\d{1,3}\.?", text):
+            flush()
+            row, parts, line = text.rstrip("."), [], cell.line
+            continue
+        if row:
+            parts.append((text, bool(cell_timing(text, dt.date(2000, 1, 1)))))
+        elif group and not parts:
+            continue  # the group's title
+    flush()
+    return items
+
+
+def _row_items(appendix, group, row, parts, line, time_first, lead_before_content, roles) -> list[Item]:
+    from .units import _BODY
+
+    section = " ".join(filter(None, [appendix or "Bảng", ".".join(filter(None, [group, row]))]))
+    leads: list[str] = []
+    supports: list[str] = []
+    chunks: list[tuple[list[str], str | None, str | None]] = []  # (content, time, product)
+    content: list[str] = []
+    body_cells = 0
+    for position, (text, is_time) in enumerate(parts):
+        looks_like_body = bool(_BODY.match(text.lstrip("- "))) or text.lower().startswith(("ubnd", "ủy ban", "các bộ", "các sở", "cơ quan"))
+        if is_time:
+            chunks.append((content, text, None))
+            content = []
+            continue
+        if looks_like_body and body_cells < 2 and (lead_before_content and not content or not lead_before_content and content and not chunks):
+            (leads if body_cells == 0 else supports).append(text)
+            body_cells += 1
+            continue
+        if time_first and chunks and not content and chunks[-1][2] is None and position == len(parts) - 1:
+            chunks[-1] = (chunks[-1][0], chunks[-1][1], text)  # the product, after the time
+            continue
+        content.append(text)
+    if content or not chunks:
+        chunks.append((content, None, None))
+    items = []
+    real = [c for c in chunks if c[0] or c[1]]
+    for number, (words, time, product) in enumerate(real):
+        suffix = f"({'abcdefghiklmnopqrstuvxy'[number]})" if len(real) > 1 and number < 23 else ""
+        item = Item(f"{section}{suffix}", "\n".join(words) or (real[0][0][0] if real[0][0] else ""), line, from_table=True, opening_unit=False)
+        item.lead, item.support = list(leads), list(supports)
+        if time:
+            item.time_cells.append(time)
+        item.product = product
+        items.append(item)
+    return items

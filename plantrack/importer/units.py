@@ -1,0 +1,141 @@
+"""Which registered units and groups a phrase of a plan names.
+
+``UnitIndex`` is built from a catalogue (the registries): every unit's name, short name,
+aliases and former names, and the same names without the locality they end with ("Sở Tài chính
+thành phố Cần Thơ" is "Sở Tài chính" in a plan of Cần Thơ). ``resolve(text)`` finds the names in
+a phrase, longest first, preferring the units under the issuing body, then the national ones;
+class phrases ("các sở, ban, ngành", "UBND cấp xã") are mapped to a group whose rule takes
+those kinds under the issuer. What looks like a body but matches nothing comes back as
+``unresolved`` with the closest names as candidates, for a person to decide.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from ..loader import Catalogue
+
+_ABBREVIATIONS = [
+    (r"\bubnd\b", "ủy ban nhân dân"), (r"\bhđnd\b", "hội đồng nhân dân"), (r"\bmttq\b", "mặt trận tổ quốc"),
+    (r"\btp\.?\s", "thành phố "), (r"\buỷ\b", "ủy"), (r"\bthuỷ\b", "thủy"), (r"\bhoá\b", "hóa"), (r"\bhòa\b", "hòa"),
+    (r"\bkh&cn\b", "khoa học và công nghệ"), (r"\bnn&mt\b", "nông nghiệp và môi trường"), (r"\bchqs\b", "chỉ huy quân sự"),
+]
+_LOCALITY = re.compile(r"\s+(?:của\s+)?(?:thành phố|tỉnh|huyện|quận|xã|phường)\s+[^,;()]+$")
+# A phrase that names a body: what a person should look at when it matches nothing.
+_BODY = re.compile(r"\b(?:sở|bộ|ban|ủy ban|công an|cục|chi cục|văn phòng|đài|báo|trung tâm|hội|liên đoàn|tỉnh đoàn|thành đoàn|"
+                   r"viện|trường|kho bạc|ngân hàng|bảo hiểm|quân khu|bộ đội|bộ chỉ huy)\b", re.IGNORECASE)
+# Class phrases, by the unit kinds they name.
+CLASSES = [
+    (re.compile(r"(?:ủy ban nhân dân|ubnd)\s+(?:các\s+)?(?:cấp\s+xã|xã,\s*phường(?:,\s*đặc khu)?|các xã|phường,\s*xã)|các\s+xã,\s*phường|cấp\s+xã",
+                re.IGNORECASE), ("commune", "ward")),
+    (re.compile(r"(?:ủy ban nhân dân|ubnd)\s+các\s+(?:quận,\s*)?huyện|các\s+quận,\s*huyện", re.IGNORECASE), ("district",)),
+    (re.compile(r"(?:ủy ban nhân dân|ubnd)\s+các\s+tỉnh(?:,|/)\s*thành phố|các\s+tỉnh,\s*thành phố|các\s+địa phương", re.IGNORECASE), ("province",)),
+    (re.compile(r"các\s+(?:cơ quan\s+chuyên môn|sở)(?:,\s*ban)?(?:,\s*ngành)?|sở,\s*ban,\s*ngành", re.IGNORECASE), ("department",)),
+    (re.compile(r"các\s+bộ(?:,\s*cơ quan ngang bộ)?(?:,\s*ngành)?", re.IGNORECASE), ("ministry",)),
+]
+
+
+def key(text: str) -> str:
+    """A name as compared: NFC, lower case, abbreviations spelled out, punctuation as spaces."""
+    t = unicodedata.normalize("NFC", text).lower()
+    for pattern, replacement in _ABBREVIATIONS:
+        t = re.sub(pattern, replacement, t)
+    t = re.sub(r"[\"“”'‘’()\[\]]", " ", t)
+    return " ".join(t.split())
+
+
+@dataclass
+class Found:
+    units: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    unresolved: list[tuple[str, list[str]]] = field(default_factory=list)  # (the words, candidate unit ids)
+    classes: list[str] = field(default_factory=list)  # class phrases with no group to map them to
+
+    def __bool__(self) -> bool:
+        return bool(self.units or self.groups or self.unresolved or self.classes)
+
+
+class UnitIndex:
+    def __init__(self, catalogue: Catalogue, issuer: str | None = None):
+        self.catalogue = catalogue
+        self.issuer = issuer
+        self.names: dict[str, list[str]] = {}  # name key -> unit ids
+        for unit in catalogue.units.values():
+            names = [unit.name, unit.short_name, *unit.aliases, *(f.name for f in unit.former_names),
+                     *(f.short_name for f in unit.former_names if f.short_name)]
+            for name in filter(None, names):
+                for variant in {key(name), _LOCALITY.sub("", key(name))}:
+                    if len(variant) >= 3:
+                        self.names.setdefault(variant, []).append(unit.id)
+        self._pattern = re.compile("|".join(re.escape(n) for n in sorted(self.names, key=len, reverse=True) if len(n) >= 4))
+
+    def under_issuer(self, unit_id: str) -> bool:
+        seen = set()
+        while unit_id and unit_id not in seen:
+            if unit_id == self.issuer:
+                return True
+            seen.add(unit_id)
+            unit = self.catalogue.units.get(unit_id)
+            unit_id = unit.parent if unit else None
+        return False
+
+    def choose(self, ids: list[str]) -> str:
+        """Of the units bearing one name, the issuer's own, then a live national one."""
+        live = [i for i in ids if self.catalogue.units[i].successor is None] or ids
+        return next((i for i in live if self.under_issuer(i)), None) or next((i for i in live if i.startswith("vn.")), live[0])
+
+    def resolve(self, text: str) -> Found:
+        found = Found()
+        t = key(text)
+        for pattern, kinds in CLASSES:
+            for match in pattern.finditer(t):
+                group = self.group_for(kinds)
+                if group:
+                    if group not in found.groups:
+                        found.groups.append(group)
+                else:
+                    found.classes.append(match[0])
+                t = t[:match.start()] + " " * len(match[0]) + t[match.end():]
+        if self._pattern.pattern:
+            for match in self._pattern.finditer(t):
+                if not _at_word_edges(t, match):
+                    continue
+                unit_id = self.choose(self.names[match[0]])
+                if unit_id not in found.units:
+                    found.units.append(unit_id)
+                t = t[:match.start()] + " " * len(match[0]) + t[match.end():]
+        for part in re.split(r"[;,]|\s+và\s+|\s+-\s+|\s+với\s+", t):
+            part = part.strip(" .:-+")
+            body = _BODY.search(part)
+            if body and len(part) >= 6 and not re.search(r"liên quan|các đơn vị|cơ quan, địa phương", part):
+                words = part[body.start():][:120]
+                found.unresolved.append((words, self.candidates(words)))
+        return found
+
+    def candidates(self, words: str, limit: int = 3) -> list[str]:
+        close = difflib.get_close_matches(key(words), list(self.names), n=limit * 2, cutoff=0.6)
+        ids: list[str] = []
+        for name in close:
+            unit_id = self.choose(self.names[name])
+            if unit_id not in ids:
+                ids.append(unit_id)
+        return ids[:limit]
+
+    def group_for(self, kinds: tuple[str, ...]) -> str | None:
+        """A group whose rule takes ``kinds`` under the issuer (or under one of its units)."""
+        for group_id, rule in self.catalogue.group_rules.items():
+            if set(rule.kinds) & set(kinds) and self.under_issuer_or_above(rule.under):
+                return group_id
+        return None
+
+    def under_issuer_or_above(self, unit_id: str) -> bool:
+        return self.issuer is not None and self.under_issuer(unit_id)
+
+
+def _at_word_edges(text: str, match: re.Match) -> bool:
+    before = text[match.start() - 1] if match.start() else " "
+    after = text[match.end()] if match.end() < len(text) else " "
+    return not before.isalnum() and not after.isalnum()

@@ -1,0 +1,214 @@
+"""plantrack import: documents in each format read into drafts that validate once their review
+marks are resolved; time phrases, units, header; bad input refused with nothing written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from plantrack.cli import app
+from plantrack.errors import DefinitionError
+from plantrack.importer import UnreadableDocument, import_document, write_draft
+from plantrack.importer.header import read_header, signer
+from plantrack.importer.phrases import PHRASES, cell_timing, find_timings
+from plantrack.importer.reading import paragraphs_of_lines, read_document
+from plantrack.importer.units import UnitIndex
+from plantrack.loader import _yaml, load_catalogue
+
+from .conftest import ROOT
+
+CORPUS = ROOT.parent / "shared" / "corpus" / "plans"
+NGHE_AN = CORPUS / "c5d930a5fc8373cd_980-KH-UBND.txt"
+needs_corpus = pytest.mark.skipif(not NGHE_AN.exists(), reason="the corpus of ../shared is not on this machine")
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue(ROOT / "plan_definitions", ROOT / "examples" / "2025")
+
+
+def strip_reviews(path: Path) -> int:
+    """Resolve a draft as a person would after checking it: delete every review mark."""
+    yaml = _yaml()
+    tree = yaml.load(path.read_text(encoding="utf-8"))
+    count = 0
+
+    def walk(node):
+        nonlocal count
+        if isinstance(node, dict):
+            if "review" in node:
+                count += len(node.pop("review"))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(tree)
+    with path.open("w", encoding="utf-8") as stream:
+        yaml.dump(tree, stream)
+    return count
+
+
+@pytest.mark.parametrize("phrase", PHRASES, ids=lambda p: p.name)
+def test_every_time_phrase_reads_its_example(phrase):
+    found = (cell_timing if phrase.in_cells_only else find_timings)(phrase.example, dt.date(2025, 11, 1))
+    assert found and found[0].phrase == phrase.name, [t.phrase for t in found]
+    assert (found[0].due is None) != (found[0].timeframe is None)
+
+
+def test_time_phrases_give_the_dates_they_say():
+    issued = dt.date(2025, 11, 18)
+    [before] = find_timings("hoàn thành trước ngày 30/11/2025 để tổng hợp", issued)
+    assert before.due == {"type": "one_off", "before": dt.date(2025, 11, 30)} and before.quoted == "trước ngày 30/11/2025"
+    [yearly] = find_timings("báo cáo trước ngày 15 tháng 12 hằng năm", issued)
+    assert yearly.due["cron"] == "0 0 15 12 *" and yearly.due["wording"] == "before"
+    [quarter] = find_timings("Ban hành trong quý I năm 2026", issued)
+    assert quarter.due == {"type": "within", "written": "Quý I/2026"}
+    [months] = find_timings("Tháng 11 - 12/2025", issued)
+    assert months.due["written"] == "Tháng 11 - 12/2025"
+    [phase] = find_timings("Giai đoạn 2026 – 2030", issued)
+    assert phase.timeframe == {"written": "Giai đoạn 2026 - 2030"}
+    [periodic] = find_timings("định kỳ 6 tháng báo cáo kết quả", issued)
+    assert periodic.due["period"] == "half_year" and periodic.due["basis"] == "assumed" and periodic.review
+    assert find_timings("năm 2025", issued) == []  # a bare year in running text is not a deadline
+    assert cell_timing("2025", issued)[0].due == {"type": "within", "written": "Năm 2025"}
+    assert cell_timing("Thường xuyên", issued)[0].timeframe["ongoing"] is True
+    assert find_timings("trước ngày 31/02/2026", issued) == []  # not a date: left to the person
+
+
+def test_wrapped_lines_are_joined_into_paragraphs():
+    lines = ["I. MỤC", "ĐÍCH, YÊU CẦU", "1. Mục đích", "Xác định phạm vi,", "trách nhiệm.", "- Bảo đảm", "sự lãnh đạo;", "", "II. NỘI DUNG"]
+    assert [p.text for p in paragraphs_of_lines(lines)] == [
+        "I. MỤC ĐÍCH, YÊU CẦU", "1. Mục đích Xác định phạm vi, trách nhiệm.", "- Bảo đảm sự lãnh đạo;", "II. NỘI DUNG"]
+
+
+def test_the_header_is_read():
+    texts = ["ỦY BAN NHÂN DÂN TỈNH NGHỆ AN -------", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc",
+             "Số: 980/KH-UBND", "Nghệ An, ngày 18 tháng 11 năm 2025", "KẾ HOẠCH THỰC HIỆN QUYẾT ĐỊNH SỐ 1899/QĐ-TTG",
+             "Thực hiện Quyết định số 1899/QĐ-TTg ngày 04/9/2025 của Thủ tướng Chính phủ ban hành Kế hoạch;",
+             "TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH PHÓ CHỦ TỊCH Nguyễn Văn Đệ"]
+    header = read_header(paragraphs_of_lines("\n\n".join(texts).splitlines()))
+    assert (header.number, header.issued_on, header.doc_type, header.place) == ("980/KH-UBND", dt.date(2025, 11, 18), "ke_hoach", "Nghệ An")
+    assert header.issuer_words.startswith("ỦY BAN NHÂN DÂN TỈNH NGHỆ AN")
+    assert header.title.startswith("Thực hiện Quyết định")
+    [cited] = header.cited
+    assert (cited.number, cited.issued_on, cited.issuer, cited.implements) == ("1899/QĐ-TTg", dt.date(2025, 9, 4), "Thủ tướng Chính phủ", True)
+    assert header.signed_by == "Phó Chủ tịch Nguyễn Văn Đệ" == signer("KT. CHỦ TỊCH PHÓ CHỦ TỊCH Nguyễn Văn Đệ")
+
+
+def test_units_resolve_by_name_short_name_and_alias_within_the_issuer(catalogue):
+    index = UnitIndex(catalogue, "vn.province.can-tho")
+    found = index.resolve("Sở Tài chính; Sở NN&MT và Ủy ban nhân dân cấp xã")
+    assert found.units == ["ct.stc", "ct.snnmt"] or set(found.units) == {"ct.stc", "ct.snnmt"}
+    assert found.groups == ["ct.communes"]
+    odd = index.resolve("Sở Tài chánh thành phố")
+    assert not odd.units and odd.unresolved and "ct.stc" in odd.unresolved[0][1]  # a candidate for the person
+
+
+@needs_corpus
+def test_every_corpus_plan_drafts_into_a_file_that_validates_once_reviewed(catalogue, tmp_path):
+    for text in sorted(CORPUS.glob("*.txt")):
+        folder = tmp_path / text.stem
+        draft = import_document(text, catalogue)
+        written = write_draft(draft, text, folder)
+        with pytest.raises(DefinitionError) as refused:
+            load_catalogue(ROOT / "plan_definitions", ROOT / "examples" / "2025", folder)
+        assert refused.value.problems and all("review mark left" in p.message for p in refused.value.problems), text.name
+        assert sum(strip_reviews(path) for path in written) == draft.reviews == len(refused.value.problems)
+        loaded = load_catalogue(ROOT / "plan_definitions", ROOT / "examples" / "2025", folder)
+        assert draft.plan["id"] in loaded.plans, text.name
+
+
+@needs_corpus
+def test_a_task_table_in_text_gives_duties_units_and_dates(catalogue):
+    draft = import_document(NGHE_AN, catalogue)
+    duty = next(d for d in draft.duties if d["section"] == "PL I.1")
+    assert duty["lead"] == ["na.bchqs"] and duty["lead_groups"] == ["na.communes"]
+    [obligation] = [o for o in draft.obligations if o["duty"] == duty["id"]]
+    assert obligation["due"] == {"type": "one_off", "before": dt.date(2025, 11, 30), "basis": "stated",
+                                 "note": "Văn bản: “Trước ngày 30/11/2025”"}
+    assert obligation["title"].startswith("Quyết định của Chủ tịch")  # the product column
+    assert next(d for d in draft.duties if d["section"] == "PL II.1")["timeframe"]["ongoing"] is True
+    assert draft.plan["issuer"] == "vn.province.nghe-an" and draft.plan["issued_on"] == dt.date(2025, 11, 18)
+
+
+def test_a_docx_with_a_real_task_table(catalogue, tmp_path):
+    import docx
+
+    word = docx.Document()
+    for text in ["ỦY BAN NHÂN DÂN THÀNH PHỐ CẦN THƠ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Số: 201/KH-UBND",
+                 "Cần Thơ, ngày 02 tháng 12 năm 2025", "KẾ HOẠCH", "Truyền thông về giảm nghèo năm 2025", "PHỤ LỤC"]:
+        word.add_paragraph(text)
+    table = word.add_table(rows=1, cols=5)
+    for cell, text in zip(table.rows[0].cells, ["TT", "Nội dung", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành"]):
+        cell.text = text
+    for row in [["1", "Xây dựng kế hoạch truyền thông", "Sở Nông nghiệp và Môi trường", "Sở Tài chính", "Trước ngày 20/12/2025"],
+                ["2", "Tuyên truyền trên báo, đài", "Sở Văn hóa, Thể thao và Du lịch", "", "Thường xuyên"]]:
+        for cell, text in zip(table.add_row().cells, row):
+            cell.text = text
+    path = tmp_path / "ke-hoach.docx"
+    word.save(path)
+    draft = import_document(path, catalogue)
+    assert draft.plan["number"] == "201/KH-UBND" and draft.plan["issuer"] == "vn.province.can-tho"
+    first, second = draft.duties
+    assert (first["section"], first["lead"], first["support"]) == ("PL 1", ["ct.snnmt"], ["ct.stc"])
+    assert second["lead"] == ["ct.svhttdl"] and second["timeframe"]["ongoing"] is True
+    [obligation] = draft.obligations
+    assert obligation["due"]["before"] == dt.date(2025, 12, 20) and obligation["units"] == ["ct.snnmt"]
+
+
+def test_a_pdf_without_text_is_refused_with_what_to_do(tmp_path):
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    path = tmp_path / "scan.pdf"
+    with path.open("wb") as stream:
+        writer.write(stream)
+    with pytest.raises(UnreadableDocument) as refused:
+        read_document(path, 10**7, 10**6, 10)
+    assert "no text layer" in str(refused.value) and "OCR" in refused.value.vi
+
+
+@pytest.mark.parametrize("content, said", [
+    (b"", "empty"), (b"\x00\x01\x02binary" * 10, "binary"), (b"PK\x03\x04" + b"\x00" * 40, "not a readable .docx"),
+    ("Một đoạn văn không có số và ngày của văn bản.".encode(), "no document number"),
+])
+def test_bad_documents_get_a_clear_message_and_nothing_is_written(content, said, tmp_path):
+    source = tmp_path / "in.txt"
+    source.write_bytes(content)
+    out = tmp_path / "drafts"
+    result = CliRunner().invoke(app, ["import", str(source), "--output-dir", str(out)])
+    assert result.exit_code == 2 and said in result.output and "Traceback" not in result.output
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_limits_come_before_reading(tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_text("Số: 1/KH-UBND\n" + "chữ " * 1000, encoding="utf-8")
+    with pytest.raises(UnreadableDocument, match="at most 100"):
+        read_document(big, 100, 10**6, 10)
+    with pytest.raises(UnreadableDocument, match="characters of text"):
+        read_document(big, 10**7, 500, 10)
+
+
+def test_the_cli_writes_the_draft_and_says_what_needs_a_person(tmp_path):
+    source = tmp_path / "plan.txt"
+    source.write_text(io.StringIO(
+        "ỦY BAN NHÂN DÂN THÀNH PHỐ CẦN THƠ\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\nSố: 7/KH-UBND\n\n"
+        "Cần Thơ, ngày 01 tháng 12 năm 2025\n\nKẾ HOẠCH\nTRIỂN KHAI NĂM 2026\n\nII. NHIỆM VỤ\n\n"
+        "1. Sở Tài chính chủ trì rà soát kinh phí, báo cáo Ủy ban nhân dân thành phố trước ngày 15/01/2026.\n").getvalue(),
+        encoding="utf-8")
+    out = tmp_path / "drafts"
+    result = CliRunner().invoke(app, ["import", str(source), "--output-dir", str(out), "--registry", str(ROOT / "plan_definitions"),
+                                      "--registry", str(ROOT / "examples" / "2025")])
+    assert result.exit_code == 0, result.output
+    assert "1 obligations" in result.output and "review marks" in result.output
+    text = (out / "7-kh-ubnd-2026.yaml").read_text(encoding="utf-8") if (out / "7-kh-ubnd-2026.yaml").exists() else \
+        next(out.glob("*.yaml")).read_text(encoding="utf-8")
+    assert "before: 2026-01-15" in text and "submit_to: vn.province.can-tho" in text and "lead:\n      - ct.stc" in text
