@@ -5,7 +5,7 @@ The gold set is the six plans of ``examples/2025/plans`` (each names its text in
 its second line). For each, the draft of its text is compared with it field by field:
 
 - **duties**: a draft duty matches a gold duty of the same section reference (spaces, case and
-  a trailing "(gạch đầu dòng …)" aside), else one whose text is close (difflib ratio ≥ 0.6 on
+  a note in brackets after a space aside: "(gạch đầu dòng 2)", "(III.1.b)"), else one whose text is close (difflib ratio ≥ 0.6 on
   the first 160 characters); precision over the draft's duties, recall over the gold's;
 - **sections**: of the matched duties, those with the gold's section reference;
 - **lead / support units**: over the matched duties, the unit and group ids (precision, recall);
@@ -38,7 +38,7 @@ CORPUS = ROOT.parent / "shared" / "corpus" / "plans"
 
 
 def section_key(section: str) -> str:
-    section = re.sub(r"\s*\((?:gạch|đoạn|mục sau)[^)]*\)", "", section)
+    section = re.sub(r"\s+\([^)]*\)", "", section)  # a note after a space: "(gạch đầu dòng 2)", "(III.1.b)"
     return re.sub(r"\s+", "", section).casefold().split(";")[0]
 
 

@@ -66,6 +66,7 @@ def draft_plan(document: Document, catalogue: Catalogue) -> Draft:
     plan_reviews: list[str] = []
     issuer = _issuer(header, index, plan_reviews)
     index.issuer = issuer
+    index.on = header.issued_on
     issued_on = header.issued_on or dt.date(2000, 1, 1)
     if header.issued_on is None:
         plan_reviews.append("issue date not found: set issued_on")
@@ -175,6 +176,14 @@ def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, of
     timings = [t for cell in item.time_cells for t in cell_timing(cell, issued_on)] + find_timings(item.text, issued_on)
     frames = [t for t in timings if t.timeframe]
     deadlines = [t for t in timings if t.deadline]
+    if item.product:  # a row with its product: the work runs over its window and the product is due by its end
+        windows = [t for t in deadlines if t.due["type"] == "within"]
+        if windows and not frames:
+            frames = [Timing(windows[0].phrase, windows[0].quoted, windows[0].start, timeframe={"written": windows[0].due["written"]})]
+        phases = [t for t in frames if t.timeframe.get("written") and not t.timeframe.get("ongoing") and not t.timeframe.get("until_event")
+                  and t.phrase in ("phase", "bare_year_range")]
+        if phases and not deadlines:
+            deadlines = [Timing(phases[0].phrase, phases[0].quoted, phases[0].start, due={"type": "within", "written": phases[0].timeframe["written"]})]
     if frames:
         duty["timeframe"] = dict(frames[0].timeframe)
     draft.duties.append(duty)

@@ -160,6 +160,11 @@ def _periodic(m, issued_on):
             "review": "the text gives the period but not the day: Decree 09/2019's cut-off (the 14th) and the 15th assumed"}
 
 
+@phrase("daily", r"báo\s+cáo\s+(?:\S+\s+){0,4}?(?:hằng|hàng|mỗi)\s+ngày|(?:hằng|hàng|mỗi)\s+ngày\s*(?:,\s*)?báo\s+cáo", "báo cáo hằng ngày")
+def _daily(m, issued_on):
+    return {"due": {"type": "recurring", "cron": "0 0 * * *", "key_format": "%Y-%m-%d"}}
+
+
 @phrase("yearly", rf"(?:báo\s+cáo\s+(?:\S+\s+){{0,6}}?{_YEARLY}|{_YEARLY}\s*(?:,\s*)?báo\s+cáo)", "hằng năm báo cáo")
 def _yearly(m, issued_on):
     return {"due": {"type": "recurring", "cron": "0 0 15 12 *", "key_format": "%Y", "basis": "assumed",
@@ -228,6 +233,7 @@ def find_timings(text: str, issued_on: dt.date, cell: bool = False) -> list[Timi
 def cell_timing(text: str, issued_on: dt.date) -> list[Timing]:
     """A table's time cell: its phrases; "Thường xuyên" or a bare year count here."""
     found = find_timings(text, issued_on, cell=True)
-    if not found and ONGOING_WORDS.search(text):
-        found = [Timing("ongoing", text, 0, timeframe={"written": text[:300], "ongoing": True})]
+    running = ONGOING_WORDS.search(text)
+    if running and not any(t.timeframe for t in found):  # "… trong năm 2026 và thực hiện thường xuyên, liên tục"
+        found.append(Timing("ongoing", running[0], running.start(), timeframe={"written": running[0], "ongoing": True}))
     return found

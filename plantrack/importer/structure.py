@@ -31,6 +31,19 @@ LEAD_LABEL = re.compile(r"^(?:-\s*)?(?:Cơ quan|Đơn vị)\s+chủ\s+trì(?:\s+
 SUPPORT_LABEL = re.compile(r"^(?:-\s*)?(?:Cơ quan|Đơn vị)\s+phối\s+hợp(?:\s+thực hiện)?\s*:\s*(.*)$", re.IGNORECASE)
 TIME_LABEL = re.compile(r"^(?:-\s*)?(?:Thời\s+gian|Thời\s+hạn)\s+(?:thực\s+hiện|hoàn\s+thành|báo\s+cáo)?\s*:\s*(.*)$", re.IGNORECASE)
 PRODUCT_LABEL = re.compile(r"^(?:-\s*)?Sản\s+phẩm(?:\s+dự\s+kiến)?\s*:\s*(.*)$", re.IGNORECASE)
+_GROUP_MARK = re.compile(r"^([IVX]+|[A-Z])\.?(?:\s+(.*))?$")
+
+
+class GROUP_ROW:  # noqa: N801  (used as a pattern)
+    """ "I", "II.", "A.", "I. NÂNG CAO NHẬN THỨC": the row that opens a group of a task table."""
+
+    @staticmethod
+    def match(text: str):
+        found = _GROUP_MARK.match(text)
+        return found if found and (found[2] is None or found[2].isupper()) else None
+
+LETTERS = "a b c d đ e g h i k l m n o p q r s t u v x y".split()  # the Vietnamese alphabet of sub-items
+ATTACHED = re.compile(r"^(?:KẾ HOẠCH|CHƯƠNG TRÌNH|QUY CHẾ|ĐỀ ÁN)\b[^a-zà-ỹ]*$|^\((?:Ban hành )?kèm theo", re.IGNORECASE)
 HEADER_CELL = {
     "number": re.compile(r"^(?:S\.?\s?TT|TT|Số\s+TT)$", re.IGNORECASE),
     "lead": re.compile(r"chủ\s+trì", re.IGNORECASE),
@@ -55,6 +68,10 @@ class Item:
     product: str | None = None
     from_table: bool = False
     opening_unit: bool = True  # the body its text opens with may be its lead ("Sở Tài chính: chủ trì …")
+    table: str = ""  # a task table's row: the table ("PL I"), its group ("A"), its number ("3"), its sub-task ("(b)")
+    group: str = ""
+    row: str = ""
+    suffix: str = ""
 
 
 @dataclass
@@ -104,12 +121,15 @@ def read_items(blocks: list[Paragraph | Table]) -> list[Item]:
             numbers = []
             continue
         if ended:
+            if ATTACHED.match(text) and text[:1].isupper():  # a decision's attached plan: its text starts here
+                ended, part, numbers = False, _Open("", text, False), []
             continue
         if END.match(text) and not in_table:
             close()
             ended = True
             continue
-        if HEADER_CELL["number"].match(text) and not current:
+        if HEADER_CELL["number"].match(text) and not in_table:  # "TT", "STT": a task table's first cell
+            close()
             in_table = True
         if in_table:
             cells.append(block)
@@ -228,7 +248,7 @@ def _rows_from_cells(cells: list[Paragraph], appendix: str) -> list[Item]:
     index = 0
     while index < len(cells) and len(header) < 10:
         text = cells[index].text
-        if header and (re.fullmatch(r"[IVX]+\.?|[A-Z]\.|\d+\.?", text)):
+        if header and (GROUP_ROW.match(text) or re.fullmatch(r"\d+\.?", text) or len(text) > 80):
             break
         header.append(text)
         index += 1
@@ -244,21 +264,38 @@ def _rows_from_cells(cells: list[Paragraph], appendix: str) -> list[Item]:
         if row and parts:
             items.extend(_row_items(appendix, group, row, parts, line, time_first, lead_before_content, roles))
 
+    titled = False  # the group's title has been read
     for cell in cells[index:]:
         text = cell.text
-        if re.fullmatch(r"[IVX]+\.?|[A-Z]\.", text):
+        if (group_row := GROUP_ROW.match(text)):
             flush()
-            group, row, parts = text.rstrip("."), "", []
+            group, row, parts, titled = group_row[1], "", [], bool(group_row[2])
             continue
         if re.fullmatch(r"\d{1,3}\.?", text):
             flush()
             row, parts, line = text.rstrip("."), [], cell.line
             continue
+        if group and not row and not titled:
+            titled = True  # the group's title, on a paragraph of its own
+            continue
+        if group and not row:
+            row, line = "-", cell.line  # a group of one row, without a number: "D. BỘ KHOA HỌC VÀ CÔNG NGHỆ", then its cells
         if row:
             parts.append((text, bool(cell_timing(text, dt.date(2000, 1, 1)))))
-        elif group and not parts:
-            continue  # the group's title
     flush()
+    return _shortest_references(items)
+
+
+def _shortest_references(items: list[Item]) -> list[Item]:
+    """A row is named by its group and number ("PL I.3"), or by its number alone where the
+    numbers run on across the groups ("PL 8"); a group's only row by the group ("PL I D")."""
+    keys = [(i.group, i.row) for i in items]
+    numbered = [row for group, row in dict.fromkeys(keys) if row != "-"]
+    unique = len(numbered) == len(set(numbered))
+    for item in items:
+        row = "" if item.row == "-" else item.row
+        name = row if unique and row else ".".join(filter(None, [item.group, row]))
+        item.section = " ".join(filter(None, [item.table, name])) + item.suffix
     return items
 
 
@@ -271,15 +308,25 @@ def _row_items(appendix, group, row, parts, line, time_first, lead_before_conten
     chunks: list[tuple[list[str], str | None, str | None]] = []  # (content, time, product)
     content: list[str] = []
     body_cells = 0
+    last_was_body = False
+    product_before_time = "time" in roles and any(r in ("target", "product") and i < roles.index("time") for i, r in enumerate(roles))
     for position, (text, is_time) in enumerate(parts):
         looks_like_body = bool(_BODY.match(text.lstrip("- "))) or text.lower().startswith(("ubnd", "ủy ban", "các bộ", "các sở", "cơ quan"))
         if is_time:
-            chunks.append((content, text, None))
+            product = content.pop() if product_before_time and len(content) >= 2 else None  # "Chỉ tiêu đạt được", "Sản phẩm"
+            chunks.append((content, text, product))
             content = []
             continue
+        bodies = leads if body_cells == 1 else supports
+        if (looks_like_body and bodies and last_was_body and text.startswith(("-", "+"))
+                and bodies[-1].rstrip().endswith((";", ","))):
+            bodies[-1] = f"{bodies[-1]} {text}"  # one cell listing bodies line by line: "- Bộ Xây dựng; - Bộ Công Thương; …"
+            continue
+        last_was_body = False
         if looks_like_body and body_cells < 2 and (lead_before_content and not content or not lead_before_content and content and not chunks):
             (leads if body_cells == 0 else supports).append(text)
             body_cells += 1
+            last_was_body = True
             continue
         if time_first and chunks and not content and chunks[-1][2] is None and position == len(parts) - 1:
             chunks[-1] = (chunks[-1][0], chunks[-1][1], text)  # the product, after the time
@@ -290,9 +337,10 @@ def _row_items(appendix, group, row, parts, line, time_first, lead_before_conten
     items = []
     real = [c for c in chunks if c[0] or c[1]]
     for number, (words, time, product) in enumerate(real):
-        suffix = f"({'abcdefghiklmnopqrstuvxy'[number]})" if len(real) > 1 and number < 23 else ""
+        suffix = f"({LETTERS[number]})" if len(real) > 1 and number < len(LETTERS) else ""
         item = Item(f"{section}{suffix}", "\n".join(words) or (real[0][0][0] if real[0][0] else ""), line, from_table=True, opening_unit=False)
         item.lead, item.support = list(leads), list(supports)
+        item.table, item.group, item.row, item.suffix = appendix or "Bảng", group, row, suffix
         if time:
             item.time_cells.append(time)
         item.product = product

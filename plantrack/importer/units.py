@@ -11,6 +11,7 @@ those kinds under the issuer. What looks like a body but matches nothing comes b
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 import unicodedata
@@ -59,17 +60,25 @@ class Found:
 
 
 class UnitIndex:
-    def __init__(self, catalogue: Catalogue, issuer: str | None = None):
+    def __init__(self, catalogue: Catalogue, issuer: str | None = None, on: dt.date | None = None):
         self.catalogue = catalogue
         self.issuer = issuer
+        self.on = on  # the plan's issue date: a body that ended before it is not the one meant
         self.names: dict[str, list[str]] = {}  # name key -> unit ids
+        self.local: dict[str, list[str]] = {}  # a name without its locality -> unit ids: for a plan of that locality only
         for unit in catalogue.units.values():
             names = [unit.name, unit.short_name, *unit.aliases, *(f.name for f in unit.former_names),
                      *(f.short_name for f in unit.former_names if f.short_name)]
+            local = unit.kind not in ("province", "district", "district_committee", "commune", "ward", "special_zone")  # named by its place
             for name in filter(None, names):
-                for variant in {key(name), _LOCALITY.sub("", key(name))}:
-                    if len(variant) >= 3:
-                        self.names.setdefault(variant, []).append(unit.id)
+                full = key(name)
+                if len(full) >= 3:
+                    self.names.setdefault(full, []).append(unit.id)
+                short = _LOCALITY.sub("", full)
+                if local and short != full and len(short) >= 3:
+                    self.local.setdefault(short, []).append(unit.id)
+        for short, ids in self.local.items():
+            self.names.setdefault(short, [])
         self._pattern = re.compile("|".join(re.escape(n) for n in sorted(self.names, key=len, reverse=True) if len(n) >= 4))
 
     def under_issuer(self, unit_id: str) -> bool:
@@ -82,14 +91,36 @@ class UnitIndex:
             unit_id = unit.parent if unit else None
         return False
 
+    def choose_for(self, name: str) -> str | None:
+        """The unit a name found in the text stands for: by its full name, else by its name
+        without the locality, when that unit is the issuer's."""
+        own = [i for i in [*self.names.get(name, []), *self.local.get(name, [])] if self.under_issuer(i)]
+        if own:
+            return self.choose(own)
+        return self.choose(self.names[name]) if self.names.get(name) else None
+
     def choose(self, ids: list[str]) -> str:
         """Of the units bearing one name, the issuer's own, then a live national one."""
-        live = [i for i in ids if self.catalogue.units[i].successor is None] or ids
+        units = self.catalogue.units
+        if self.on is not None:
+            ids = [i for i in ids if (units[i].valid_until is None or units[i].valid_until >= self.on)
+                   and (units[i].valid_from is None or units[i].valid_from <= self.on)] or ids
+        live = [i for i in ids if units[i].successor is None] or ids
         return next((i for i in live if self.under_issuer(i)), None) or next((i for i in live if i.startswith("vn.")), live[0])
 
     def resolve(self, text: str) -> Found:
         found = Found()
         t = key(text)
+        if self._pattern.pattern:
+            for match in self._pattern.finditer(t):
+                if not _at_word_edges(t, match):
+                    continue
+                unit_id = self.choose_for(match[0])
+                if unit_id is None:
+                    continue
+                if unit_id not in found.units:
+                    found.units.append(unit_id)
+                t = t[:match.start()] + " " * len(match[0]) + t[match.end():]
         for pattern, kinds in CLASSES:
             for match in pattern.finditer(t):
                 group = self.group_for(kinds)
@@ -98,14 +129,6 @@ class UnitIndex:
                         found.groups.append(group)
                 else:
                     found.classes.append(match[0])
-                t = t[:match.start()] + " " * len(match[0]) + t[match.end():]
-        if self._pattern.pattern:
-            for match in self._pattern.finditer(t):
-                if not _at_word_edges(t, match):
-                    continue
-                unit_id = self.choose(self.names[match[0]])
-                if unit_id not in found.units:
-                    found.units.append(unit_id)
                 t = t[:match.start()] + " " * len(match[0]) + t[match.end():]
         for part in re.split(r"[;,]|\s+và\s+|\s+-\s+|\s+với\s+", t):
             part = part.strip(" .:-+")
@@ -119,7 +142,7 @@ class UnitIndex:
         close = difflib.get_close_matches(key(words), list(self.names), n=limit * 2, cutoff=0.6)
         ids: list[str] = []
         for name in close:
-            unit_id = self.choose(self.names[name])
+            unit_id = self.choose_for(name) or self.choose(self.names.get(name) or self.local[name])
             if unit_id not in ids:
                 ids.append(unit_id)
         return ids[:limit]
