@@ -180,10 +180,10 @@ def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, of
         windows = [t for t in deadlines if t.due["type"] == "within"]
         if windows and not frames:
             frames = [Timing(windows[0].phrase, windows[0].quoted, windows[0].start, timeframe={"written": windows[0].due["written"]})]
-        phases = [t for t in frames if t.timeframe.get("written") and not t.timeframe.get("ongoing") and not t.timeframe.get("until_event")
-                  and t.phrase in ("phase", "bare_year_range")]
+        phases = [t for t in frames if t.phrase in ("phase", "bare_year_range")]
         if phases and not deadlines:
-            deadlines = [Timing(phases[0].phrase, phases[0].quoted, phases[0].start, due={"type": "within", "written": phases[0].timeframe["written"]})]
+            phase = phases[0]
+            deadlines = [Timing(phase.phrase, phase.quoted, phase.start, due={"type": "within", "written": phase.timeframe["written"]})]
     if frames:
         duty["timeframe"] = dict(frames[0].timeframe)
     draft.duties.append(duty)
