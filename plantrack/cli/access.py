@@ -18,7 +18,7 @@ from ..keys import Keyring
 from ..settings import PUBLIC_URL_VARIABLE, RATE_LIMIT_STORAGE_VARIABLE
 from ..store.database import Store
 from ..tracking import find_occurrence, resolve_unit
-from .base import DbOption, ObligationOption, OccurrenceOption, PeriodOption, PlanOption, UnitOption, app, out, sub_app
+from .base import DEFAULT_DEFINITIONS, DbOption, ObligationOption, OccurrenceOption, PeriodOption, PlanOption, UnitOption, app, out, sub_app
 
 BaseUrlOption = Annotated[str, typer.Option("--base-url", envvar=PUBLIC_URL_VARIABLE, help="The dashboard's public address.")]
 PasswordOption = Annotated[
@@ -149,6 +149,8 @@ def serve(
     public_url: Annotated[
         Optional[str], typer.Option("--public-url", envvar=PUBLIC_URL_VARIABLE, help="The address people use; links are built from it.")
     ] = None,
+    definitions: Annotated[Optional[list[Path]], typer.Option("--definitions", help="The registries a plan imported from its "
+                                                                 "document is resolved against (default: plan_definitions).")] = None,
     db: DbOption = None,
 ):
     """Serve the dashboard: plan overviews, unit pages, submission links, coordinators' actions."""
@@ -169,6 +171,7 @@ def serve(
 
     address = public_url or f"http://{host}:{port}"
     throttle = LoginThrottle(os.environ.get(RATE_LIMIT_STORAGE_VARIABLE) or "memory://")
-    application = create_app(Store(db), Keyring.from_environment(), app_clock, uploads.resolve(), address, throttle)
+    application = create_app(Store(db), Keyring.from_environment(), app_clock, uploads.resolve(), address, throttle,
+                             definitions=tuple(p.resolve() for p in (definitions or [DEFAULT_DEFINITIONS])))
     out.print(f"Dashboard: {address}/" + (f" (clock from {start.isoformat()})" if start else ""), highlight=False)
     uvicorn.run(application, host=host, port=port, log_level="warning", server_header=False)

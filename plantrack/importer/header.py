@@ -74,6 +74,14 @@ def read_header(paragraphs: list[Paragraph]) -> Header:
             rest = text[len(kind):].strip(" :")
             # Without a blank line after it, the title runs into the preamble ("Thực hiện …", "Căn cứ …").
             title, preamble = (re.split(r"\s(?=(?:Căn cứ|Thực hiện|Triển khai|Theo đề nghị)\s)", rest, maxsplit=1) + [""])[:2]
+            if not title.strip():  # "KẾ HOẠCH" alone, the title in capitals on the paragraphs after it
+                following = []
+                for later in texts[index + 1:index + 4]:
+                    if not (later.isupper() or later.startswith("(")) or later.startswith(("Căn cứ", "Thực hiện")):
+                        break
+                    following.append(later)
+                title = " ".join(t for t in following if not t.startswith("("))
+                index += len(following)
             header.title = sentence_case(title.strip(), texts) if title.strip() else None
             header.body_from = index + 1
             if preamble:
@@ -100,8 +108,15 @@ def read_header(paragraphs: list[Paragraph]) -> Header:
                         pass
                 header.cited.append(Cited(match[1], match[2], day, (match[6] or "").strip() or None, implements))
     for index, text in enumerate(texts):
-        if SIGNATURE.match(text):
-            header.signed_by = signer(text)
+        if SIGNATURE.match(text):  # the block may run over several paragraphs: "TM. …", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", the name
+            block = [text]
+            for later in texts[index + 1:index + 5]:
+                if len(later) > 60:
+                    break
+                block.append(later)
+                if not later.isupper():
+                    break
+            header.signed_by = signer(" ".join(block))
             break
     return header
 

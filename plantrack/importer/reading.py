@@ -7,8 +7,9 @@ the text read (``MAX_IMPORT_CHARS``).
 
 Plain text and a PDF's text come hard-wrapped: a paragraph is cut into lines, and a table
 into one cell per paragraph. Lines are joined into paragraphs here; a new one starts after a
-blank line, or at a line that opens with a section mark ("I.", "1.", "1.1.", "a)", "-", "+")
-or a label ("Cơ quan chủ trì:", "Thời gian thực hiện:"). Tables flattened so are put back
+blank line, or at a line that opens with a section mark ("I.", "1.", "1.1.", "a)", "-", "+"),
+a label ("Cơ quan chủ trì:", "Thời gian thực hiện:") or a line of the header's form, where a
+heading in capitals begins or ends, and after a line that ends a sentence. Tables flattened so are put back
 together by ``tables.rows_from_cells``.
 
 A document that cannot be read raises ``UnreadableDocument`` saying what could not be read (a
@@ -59,6 +60,8 @@ class Document:
 
 
 MARK = re.compile(r"^(?:[IVXLC]+\.\s|[A-Z]\.\s|\d+\.(?:\d+\.)*\s|\d+(?:\.\d+)+\s|[a-zđ]\)\s|[-–+•]\s|\(\d+\)\s|Điều\s+\d+\.)")
+BARE_MARK = re.compile(r"[IVXLC]+\.?|[A-Z]\.|\d+(?:\.\d+)*\.?|[a-zđ]\)")
+FORM = re.compile(r"^(?:Số\s*:|CỘNG\s+HÒA|CỘNG\s+HOÀ|Căn\s+cứ\s|Thực\s+hiện\s|Nơi\s+nhận|TM\.|KT\.|[^,\d]{2,40},\s*ngày\s+\d)")  # the header's lines
 LABEL = re.compile(r"^(?:Cơ quan|Đơn vị)\s+(?:chủ trì|phối hợp)|^(?:Thời gian|Thời hạn)\s+(?:thực hiện|hoàn thành)|^Sản phẩm|^Nơi nhận",
                    re.IGNORECASE)
 
@@ -89,13 +92,31 @@ def paragraphs_of_lines(lines: list[str], first_line: int = 1) -> list[Paragraph
         if not line or set(line) <= set("-_=*. "):  # a blank line, or a rule under a heading
             close()
             continue
-        if current and (MARK.match(line) or LABEL.match(line)):
+        if current and _starts_paragraph(current[-1], line):
             close()
         if not current:
             start = number
         current.append(line)
     close()
     return found
+
+
+def _caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def _starts_paragraph(previous: str, line: str) -> bool:
+    """Whether ``line`` opens a paragraph after ``previous`` in hard-wrapped text: a section
+    mark, a label, a line of the header's form, a heading in capitals beginning or ending, or a
+    sentence ended with the line before it."""
+    if BARE_MARK.fullmatch(previous):  # "III." or "1." alone on its line: its heading follows
+        return False
+    if MARK.match(line) or LABEL.match(line) or FORM.match(line):
+        return True
+    if _caps(previous) != _caps(line):
+        return True
+    return previous.endswith((".", ":", ";")) and line[:1].isupper() and not previous.endswith(("TP.", "Tp.", "St.", "v.v."))
 
 
 def read_document(path: Path, max_bytes: int, max_chars: int, max_pages: int) -> Document:

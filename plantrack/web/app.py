@@ -39,7 +39,7 @@ from ..store.database import Store
 from ..tracking import Status
 from .deps import Context, Forbidden, SignInRequired, page, sign_in_location
 from .guards import BodyLimit, LoginThrottle, security_headers
-from .routes import coordination, figures, handin, reading, signin
+from .routes import coordination, figures, handin, importing, reading, signin
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -66,13 +66,14 @@ def create_app(
     public_url: str = "http://127.0.0.1:8000",
     throttle: LoginThrottle | None = None,
     extra_hosts: tuple[str, ...] = (),
+    definitions: tuple[Path, ...] = (),
 ) -> FastAPI:
     app = FastAPI(title="plantrack", docs_url=None, redoc_url=None, openapi_url=None)
     public_url = public_url.rstrip("/")
-    ctx = Context(store, keyring, clock, upload_dir, public_url, _environment())
+    ctx = Context(store, keyring, clock, upload_dir, public_url, _environment(), definitions=tuple(definitions))
     app.state.context = ctx
     app.state.throttle = throttle or LoginThrottle()
-    for router in (reading.router, figures.router, handin.router, signin.router, coordination.router):
+    for router in (reading.router, figures.router, handin.router, signin.router, coordination.router, importing.router):
         app.include_router(router)
 
     @app.exception_handler(SignInRequired)

@@ -43,6 +43,7 @@ class Context:
     public_url: str  # links are built from it, never from the request's Host header
     env: Environment = field(repr=False, default=None)
     counts: CountsCache = field(repr=False, default_factory=CountsCache)  # the pages' counts, while they hold
+    definitions: tuple[Path, ...] = ()  # the registries a plan drafted from its document is resolved against
 
     @property
     def secure_cookies(self) -> bool:

@@ -29,7 +29,7 @@ from secure import (
     XFrameOptions,
 )
 
-from ..settings import FORM_LIMIT, HANDIN_LIMIT
+from ..settings import FORM_LIMIT, HANDIN_LIMIT, IMPORT_LIMIT
 from ..settings import SIGN_IN_LIMIT_PER_ACCOUNT as ACCOUNT_LIMIT
 from ..settings import SIGN_IN_LIMIT_PER_ADDRESS as ADDRESS_LIMIT
 
@@ -47,13 +47,14 @@ def _plain(send, status: int, text: str):
 
 
 class BodyLimit:
-    def __init__(self, app, form_limit: int = FORM_LIMIT, handin_limit: int = HANDIN_LIMIT):
-        self.app, self.form_limit, self.handin_limit = app, form_limit, handin_limit
+    def __init__(self, app, form_limit: int = FORM_LIMIT, handin_limit: int = HANDIN_LIMIT, import_limit: int = IMPORT_LIMIT):
+        self.app, self.form_limit, self.handin_limit, self.import_limit = app, form_limit, handin_limit, import_limit
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             return await self.app(scope, receive, send)
-        limit = self.handin_limit if scope["path"].startswith("/nop/") else self.form_limit
+        path = scope["path"]
+        limit = self.handin_limit if path.startswith("/nop/") else self.import_limit if path == "/nhap-ke-hoach" else self.form_limit
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is None or not declared.isdigit():
             return await _plain(send, 411, "Thiếu độ dài nội dung (Content-Length).\n")

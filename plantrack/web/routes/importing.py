@@ -1,0 +1,81 @@
+"""A coordinator drafts a plan definition from its document: ``/nhap-ke-hoach``.
+
+The form takes a .docx, a PDF with a text layer or a text file (at most ``MAX_IMPORT_BYTES``;
+the body limit of ``guards.BodyLimit`` comes first) and answers with what ``plantrack import``
+writes: the draft plan file and the draft registry of the bodies it could not find, to
+download, with a summary and every review mark listed. Only a role that acts may import
+(``deps.acting``: CSRF token and role); nothing is stored: the upload is read from a temporary
+file that is removed at once, and the drafts go back in the answer. The registries the drafts
+are resolved against are the definitions the server was started with (``plantrack serve
+--definitions``).
+"""
+
+from __future__ import annotations
+
+import base64
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi.responses import HTMLResponse
+
+from ...errors import DefinitionError
+from ...importer import UnreadableDocument, import_document, render
+from ...loader import load_catalogue
+from ...settings import MAX_IMPORT_BYTES
+from ..deps import Context, Forbidden, Principal, acting, context, page, signed_in
+
+router = APIRouter()
+CHUNK = 1024 * 1024
+
+
+@router.get("/nhap-ke-hoach", response_class=HTMLResponse)
+def import_form(request: Request, principal: Principal = Depends(signed_in)):
+    if not principal.role.acts:
+        raise Forbidden("Tài khoản của đồng chí chỉ có quyền xem, không nhập được kế hoạch.")
+    return page(request, "import.html.j2", limit_mb=MAX_IMPORT_BYTES // (1024 * 1024))
+
+
+@router.post("/nhap-ke-hoach", response_class=HTMLResponse)
+def import_upload(request: Request, document: UploadFile = File(...), principal: Principal = Depends(acting),
+                  ctx: Context = Depends(context)):
+    def refuse(message: str, status: int = 422):
+        return page(request, "import.html.j2", status, limit_mb=MAX_IMPORT_BYTES // (1024 * 1024), error=message)
+
+    if not ctx.definitions:
+        return refuse("Máy chủ chưa được cấu hình danh mục đơn vị (plantrack serve --definitions …).", 503)
+    name = Path(document.filename or "van-ban").name[:120]
+    with tempfile.TemporaryDirectory(prefix="plantrack-import-") as folder:
+        path = Path(folder) / "document"
+        size = 0
+        with path.open("wb") as stream:
+            while chunk := document.file.read(CHUNK):
+                size += len(chunk)
+                if size > MAX_IMPORT_BYTES:
+                    return refuse(f"Tệp quá lớn: tối đa {MAX_IMPORT_BYTES // (1024 * 1024)} MB.", 413)
+                stream.write(chunk)
+        try:
+            catalogue = load_catalogue(*ctx.definitions)
+            draft = import_document(path, catalogue)
+        except UnreadableDocument as exc:
+            return refuse(f"Không đọc được “{name}”: {exc.vi}")
+        except DefinitionError:
+            return refuse("Danh mục đơn vị của máy chủ đang có lỗi: đề nghị quản trị chạy plantrack validate.", 503)
+        plan_text, registry_text = render(draft, Path(name))
+    files = [(f"{draft.plan['id']}.yaml", plan_text)]
+    if registry_text:
+        files.append((f"{draft.registry_id}-units.yaml", registry_text))
+    downloads = [(file_name, text, "data:application/yaml;charset=utf-8;base64," + base64.b64encode(text.encode()).decode())
+                 for file_name, text in files]
+    return page(request, "import.html.j2", limit_mb=MAX_IMPORT_BYTES // (1024 * 1024), draft=draft, source=name,
+                summary=draft.summary(), marks=_marks(draft), downloads=downloads)
+
+
+def _marks(draft) -> list[tuple[str, str]]:
+    """(where, why) of every review mark, in the order of the files."""
+    found = [("Kế hoạch", reason) for reason in draft.plan.get("review", [])]
+    for kind, entries in (("Nhiệm vụ", draft.duties), ("Sản phẩm", draft.obligations), ("Đơn vị mới", draft.new_units)):
+        for entry in entries:
+            where = f"{kind} {entry.get('section') or entry['id']}"
+            found += [(where, reason) for reason in entry.get("review", [])]
+    return found
