@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import shutil
 from pathlib import Path
 
 import pytest
@@ -212,3 +213,50 @@ def test_the_cli_writes_the_draft_and_says_what_needs_a_person(tmp_path):
     text = (out / "7-kh-ubnd-2026.yaml").read_text(encoding="utf-8") if (out / "7-kh-ubnd-2026.yaml").exists() else \
         next(out.glob("*.yaml")).read_text(encoding="utf-8")
     assert "before: 2026-01-15" in text and "submit_to: vn.province.can-tho" in text and "lead:\n      - ct.stc" in text
+
+
+@needs_corpus
+def test_a_docx_made_from_the_corpus_with_a_real_task_table(catalogue, tmp_path):
+    from .documents import NGHE_AN_TABLE, docx_of
+
+    draft = import_document(docx_of(NGHE_AN, tmp_path / "980.docx", NGHE_AN_TABLE), catalogue)
+    assert (draft.plan["number"], draft.plan["issuer"], draft.plan["issued_on"]) == ("980/KH-UBND", "vn.province.nghe-an", dt.date(2025, 11, 18))
+    assert draft.plan["signed_by"] == "Phó Chủ tịch Nguyễn Văn Đệ"
+    rows = {d["section"]: d for d in draft.duties if d["section"].startswith("PL")}
+    assert set(rows) == {"PL I.1", "PL II.1", "PL II.2", "PL II.5"}  # a group's merged title row is no task
+    assert rows["PL I.1"]["lead"] == ["na.bchqs"] and rows["PL I.1"]["lead_groups"] == ["na.communes"]
+    assert rows["PL II.5"]["lead"] == ["na.syt"] and rows["PL II.5"]["support"] == ["na.stc"]
+    assert rows["PL II.1"]["timeframe"]["ongoing"] is True
+    due = {o["duty"]: o["due"] for o in draft.obligations}
+    assert due[rows["PL I.1"]["id"]]["before"] == dt.date(2025, 11, 30)
+    assert due[rows["PL II.2"]["id"]] == {"type": "within", "written": "Năm 2025", "basis": "stated", "note": "Văn bản: “2025”"}
+    body = [d for d in draft.duties if d["section"].startswith("IV.")]  # the body's paragraphs came through too
+    assert len(body) == 5 and body[1]["lead"] == ["na.bchqs"]
+
+
+@needs_corpus
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed (make test installs it)")
+def test_a_pdf_printed_from_the_corpus_drafts_as_its_text_does(catalogue, tmp_path):
+    from .documents import CAN_THO, pdf_of
+
+    from_pdf = import_document(pdf_of(CAN_THO, tmp_path / "159.pdf"), catalogue)
+    from_text = import_document(CAN_THO, catalogue)
+    assert from_pdf.plan["number"] == "159/KH-UBND" and from_pdf.plan["issued_on"] == dt.date(2025, 11, 19)
+    assert from_pdf.plan["title"].startswith("Truyền thông về giảm nghèo đa chiều")
+    shape = lambda d: [(x["section"], x.get("lead"), x.get("lead_groups")) for x in d.duties]  # noqa: E731
+    assert shape(from_pdf) == shape(from_text) and len(from_pdf.duties) == 8
+    assert [o["due"] for o in from_pdf.obligations] == [o["due"] for o in from_text.obligations]
+
+
+def test_every_review_mark_is_worded_in_english_and_vietnamese():
+    from plantrack.importer.marks import WORDING, mark
+
+    values = dict(kind="Quyết định", number="1/QĐ-TTg", plan="p", office="o", words="w", candidates=["a", "b"], section="I.1",
+                  role="lead", unit="draft.x", name="Sở X")
+    for code, (english, vietnamese) in WORDING.items():
+        shown = mark(code, **values)
+        assert shown.en and shown.vi and "{" not in shown.en + shown.vi, code
+        assert any(c in shown.vi for c in "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"), code  # Vietnamese, with diacritics
+    assert mark("unit_not_found", **values).vi.startswith("Đơn vị chủ trì “w”")
+    with pytest.raises(KeyError):
+        mark("no-such-mark")

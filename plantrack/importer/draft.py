@@ -26,6 +26,7 @@ from pathlib import Path
 
 from ..loader import Catalogue
 from .header import Header, read_header
+from .marks import Mark, mark
 from .phrases import Timing, cell_timing, find_timings
 from .reading import Document, Paragraph, UnreadableDocument
 from .structure import Item, read_items
@@ -69,14 +70,14 @@ def draft_plan(document: Document, catalogue: Catalogue) -> Draft:
     index.on = header.issued_on
     issued_on = header.issued_on or dt.date(2000, 1, 1)
     if header.issued_on is None:
-        plan_reviews.append("issue date not found: set issued_on")
+        plan_reviews.append(mark("no_issue_date"))
     number = header.number or "?/?"
     if header.number is None:
-        plan_reviews.append("document number not found: set number")
+        plan_reviews.append(mark("no_number"))
     plan = {"id": f"{slug(number, 30)}-{issued_on.year}", "number": number, "doc_type": header.doc_type or "ke_hoach",
             "title": (header.title or "?")[:500], "issuer": issuer, "signed_by": header.signed_by, "issued_on": issued_on}
     if header.title is None:
-        plan_reviews.append("title not found: set title")
+        plan_reviews.append(mark("no_title"))
     period = _period(header, paragraphs, issued_on)
     plan["period"] = {"start": period[0], "end": period[1]}
     if period[2]:
@@ -95,14 +96,14 @@ def draft_plan(document: Document, catalogue: Catalogue) -> Draft:
         parent = next((p for p in catalogue.plans.values() if p.plan.number == cited.number), None)
         if cited.implements and parent is not None and "parent" not in plan:
             plan["parent"] = parent.plan.id
-            plan_reviews.append(f"parent guessed from “Thực hiện {cited.kind} {cited.number}”: {parent.plan.id}")
+            plan_reviews.append(mark("parent_guessed", kind=cited.kind, number=cited.number, plan=parent.plan.id))
     if sources:
         plan["sources"] = sources
     draft = Draft(plan, registry_id=f"draft-{slug(number, 30)}")
     items = read_items(document.blocks)
     office = _office(items, index) or issuer
     plan["coordination"] = {"office": office, "head": issuer}
-    plan_reviews.append(f"coordinating office guessed: {office} (the body that “theo dõi, đôn đốc, tổng hợp”); check it")
+    plan_reviews.append(mark("office_guessed", office=office))
     seen_ids: set[str] = set()
     for item in items:
         _add_item(draft, item, index, issued_on, office, seen_ids)
@@ -122,11 +123,11 @@ def _issuer(header: Header, index: UnitIndex, reviews: list[str]) -> str:
     if guess and "ủy ban" in key(words):
         return guess
     candidates = index.candidates(words) if words else []
-    reviews.append(f"issuing body “{words or '?'}” not in the registries; candidates: {', '.join(candidates) or 'none'}")
+    reviews.append(mark("issuer_unknown", words=words or "?", candidates=", ".join(candidates) or "—"))
     return candidates[0] if candidates else "vn.government"
 
 
-def _period(header: Header, paragraphs: list[Paragraph], issued_on: dt.date) -> tuple[dt.date, dt.date, str | None]:
+def _period(header: Header, paragraphs: list[Paragraph], issued_on: dt.date) -> tuple[dt.date, dt.date, Mark | None]:
     title = header.title or ""
     phase = re.search(r"giai\s+đoạn\s+(\d{4})\s*[-–]\s*(\d{4})", title, re.IGNORECASE)
     if phase:
@@ -134,8 +135,7 @@ def _period(header: Header, paragraphs: list[Paragraph], issued_on: dt.date) -> 
     year = re.search(r"năm\s+(\d{4})\s*$", title, re.IGNORECASE)
     if year and int(year[1]) >= issued_on.year:
         return issued_on, dt.date(int(year[1]), 12, 31), None
-    why = "period not stated in the title: the issue date to the end of next year assumed; set period"
-    return issued_on, dt.date(issued_on.year + 1, 12, 31), why
+    return issued_on, dt.date(issued_on.year + 1, 12, 31), mark("period_assumed")
 
 
 def _office(items: list[Item], index: UnitIndex) -> str | None:
@@ -172,7 +172,7 @@ def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, of
             duty[name] = values
     if not (lead.units or lead.groups or support.units or support.groups):
         duty["lead"] = [office]
-        reviews.append(f"no lead unit found in the text: the coordinating office {office} set; who leads {item.section}?")
+        reviews.append(mark("no_lead", office=office, section=item.section))
     timings = [t for cell in item.time_cells for t in cell_timing(cell, issued_on)] + find_timings(item.text, issued_on)
     frames = [t for t in timings if t.timeframe]
     deadlines = [t for t in timings if t.deadline]
@@ -190,7 +190,7 @@ def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, of
     for number, timing in enumerate(deadlines[:20], 1):
         draft.obligations.append(_obligation(item, duty, timing, number, len(deadlines), office, index, seen))
     if item.from_table and not timings and item.time_cells:
-        reviews.append(f"time “{item.time_cells[0][:80]}” not read: give the duty a timeframe or an obligation a due rule")
+        reviews.append(mark("time_unread", words=item.time_cells[0][:80]))
     if reviews:
         duty["review"] = reviews
 
@@ -211,17 +211,17 @@ def _obligation(item: Item, duty: dict, timing: Timing, number: int, count: int,
         obligation["groups"] = list(duty["lead_groups"])
     if "units" not in obligation and "groups" not in obligation:  # a duty of support units only
         obligation["units"] = list(duty.get("support") or [office])
-        reviews.append("the duty names no lead: its support units (or the office) set as owing it")
+        reviews.append(mark("lead_from_support"))
     recipient = _recipient(sentence, index)
     obligation["submit_to"] = recipient or office
     if recipient is None:
-        reviews.append(f"recipient not in the text: the coordinating office {office} guessed")
+        reviews.append(mark("recipient_guessed", office=office))
     obligation["due"] = due
     if timing.review:
         reviews.append(timing.review)
     running = re.search(r"thường\s+xuyên|liên\s+tục|hằng\s+năm|hàng\s+năm", sentence, re.IGNORECASE)
     if running and due["type"] in ("one_off", "within"):
-        reviews.append("this may be a running duty rather than a deliverable (the text also says it goes on)")
+        reviews.append(mark("running_duty"))
     if reviews:
         obligation["review"] = reviews
     return obligation
@@ -255,10 +255,9 @@ def _units(draft: Draft, index: UnitIndex, phrases: list[str], reviews: list[str
             unit_id = _new_unit(draft, index, unresolved, candidates)
             if unit_id not in total.units:
                 total.units.append(unit_id)
-            reviews.append(f"{role} “{unresolved}” not in the registries: a draft entry {unit_id} was made"
-                           + (f"; or one of {', '.join(candidates)}" if candidates else ""))
+            reviews.append(mark("unit_not_found", role=role, words=unresolved, unit=unit_id, candidates=candidates))
         for phrase in found.classes:
-            reviews.append(f"{role} “{phrase}” names a class of units with no group in the registries: add one (groups:) or list them")
+            reviews.append(mark("class_without_group", role=role, words=phrase))
     return total
 
 
@@ -271,8 +270,7 @@ def _new_unit(draft: Draft, index: UnitIndex, words: str, candidates: list[str])
             else "press" if words.startswith(("báo", "đài")) else "agency")
     draft.new_units.append({"id": unit_id, "name": name[:500], "kind": kind, "parent": index.issuer, "escalates_to": index.issuer,
                             "basis": "assumed", "note": "Drafted by plantrack import from the plan's text.",
-                            "review": [f"new unit “{name}”: check its name, kind and place in the tree, and add its contacts"
-                                       + (f"; or use {', '.join(candidates)}" if candidates else "")]})
+                            "review": [mark("new_unit", name=name, candidates=candidates)]})
     return unit_id
 
 
@@ -303,15 +301,22 @@ def render(draft: Draft, source: Path) -> tuple[str, str | None]:
 
     intro = (f"# Drafted by `plantrack import` from {source.name}: review every entry marked `review:`,\n"
              f"# resolve it and delete the mark; `plantrack validate` refuses the file while one is left.\n")
-    plan = {key: value for key, value in draft.plan.items() if value is not None}
-    body = {"plan": plan, "duties": draft.duties}
+    plan = _worded({key: value for key, value in draft.plan.items() if value is not None})
+    body = {"plan": plan, "duties": [_worded(d) for d in draft.duties]}
     if draft.obligations:
-        body["obligations"] = draft.obligations
+        body["obligations"] = [_worded(o) for o in draft.obligations]
     registry = None
     if draft.new_units:
         title = f"Đơn vị nêu trong {draft.plan['number']} (bản nháp)"
-        registry = intro + dump({"registry": {"id": draft.registry_id, "title": title}, "units": draft.new_units})
+        registry = intro + dump({"registry": {"id": draft.registry_id, "title": title}, "units": [_worded(u) for u in draft.new_units]})
     return intro + dump(body), registry
+
+
+def _worded(entry: dict) -> dict:
+    """An entry as the file holds it: its review marks in words."""
+    if "review" not in entry:
+        return entry
+    return {**entry, "review": [str(m) for m in entry["review"]]}
 
 
 def write_draft(draft: Draft, source: Path, folder: Path) -> list[Path]:

@@ -110,7 +110,7 @@ def read_header(paragraphs: list[Paragraph]) -> Header:
     for index, text in enumerate(texts):
         if SIGNATURE.match(text):  # the block may run over several paragraphs: "TM. …", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", the name
             block = [text]
-            for later in texts[index + 1:index + 5]:
+            for later in texts[index + 1:index + 5] if text.isupper() else []:  # a name ends the block
                 if len(later) > 60:
                     break
                 block.append(later)

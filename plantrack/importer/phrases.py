@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
+from .marks import Mark, mark
+
 _DAY = r"(\d{1,2})"
 _MON = r"(\d{1,2})"
 _YEAR = r"(\d{4})"
@@ -38,7 +40,7 @@ class Timing:
     start: int  # where they are in the text read
     due: dict | None = None
     timeframe: dict | None = None
-    review: str | None = None  # why a person should check it (a day assumed, a year guessed)
+    review: Mark | None = None  # why a person should check it (a day assumed, a year guessed)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -101,7 +103,7 @@ def _latest(m, issued_on):
 def _before_no_year(m, issued_on):
     day, month = (int(g) for g in m.groups() if g is not None)
     return {"due": {"type": "recurring", "cron": f"0 0 {day} {month} *", "wording": "before", "key_format": "%Y"},
-            "review": "the text gives a day without a year: read as every year"}
+            "review": mark("day_without_year")}
 
 
 @phrase("before_year", rf"trước\s+năm\s+{_YEAR}", "trước năm 2027")
@@ -157,7 +159,7 @@ def _periodic(m, issued_on):
     period = "half_year" if words.startswith("6 tháng") else "quarter" if "quý" in words else "month" if "tháng" in words else "year"
     return {"due": {"type": "reporting_period", "period": period, "cutoff_day": 14, "days_after_cutoff": 1,
                     "basis": "assumed", "note": "Thông lệ Nghị định 09/2019: số liệu đến ngày 14, gửi ngày 15 của tháng cuối kỳ"},
-            "review": "the text gives the period but not the day: Decree 09/2019's cut-off (the 14th) and the 15th assumed"}
+            "review": mark("period_day_assumed")}
 
 
 @phrase("daily", r"báo\s+cáo\s+(?:\S+\s+){0,4}?(?:hằng|hàng|mỗi)\s+ngày|(?:hằng|hàng|mỗi)\s+ngày\s*(?:,\s*)?báo\s+cáo", "báo cáo hằng ngày")
@@ -169,13 +171,13 @@ def _daily(m, issued_on):
 def _yearly(m, issued_on):
     return {"due": {"type": "recurring", "cron": "0 0 15 12 *", "key_format": "%Y", "basis": "assumed",
                     "note": "Văn bản ghi “hằng năm”, không nêu ngày: đặt mặc định 15/12"},
-            "review": "a yearly report without a day: 15/12 assumed"}
+            "review": mark("yearly_day_assumed")}
 
 
 @phrase("on_request", r"(?:đột\s+xuất|khi\s+có\s+yêu\s+cầu)", "báo cáo đột xuất khi có yêu cầu")
 def _on_request(m, issued_on):
     return {"due": {"type": "adhoc", "working_days": 5, "basis": "assumed", "note": "Báo cáo đột xuất: mặc định 05 ngày làm việc"},
-            "review": "a report on request: five working days assumed"}
+            "review": mark("on_request_assumed")}
 
 
 _RUNNING = r"thường\s+xuyên|liên\s+tục|hằng\s+năm|hàng\s+năm"
@@ -196,7 +198,7 @@ def _bare_year(m, issued_on):
         in_cells_only=True)
 def _until_event(m, issued_on):
     return {"timeframe": {"written": m[0][:300], "until_event": m[0][:300]},
-            "review": "a time that waits on an event: held as a running duty until it happens"}
+            "review": mark("waits_on_event")}
 
 
 @phrase("bare_year_range", rf"^(?:năm\s+)?{_YEAR}\s*[-–]\s*(?:năm\s+)?{_YEAR}\s*$", "2026 - 2030", in_cells_only=True)

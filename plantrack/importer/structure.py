@@ -157,6 +157,8 @@ def read_items(blocks: list[Paragraph | Table]) -> list[Item]:
             _labels(current, letter[2])
             continue
         if current is None:
+            if not numbers and (_is_heading(text) or text.startswith("(")):
+                continue  # a title under the heading ("DANH MỤC NHIỆM VỤ", "(Kèm theo Kế hoạch số …)")
             if not numbers:  # text right under a part's heading: an item of the part itself
                 current = Item(part.section, "", block.line, part.heading)
             else:

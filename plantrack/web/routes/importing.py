@@ -73,9 +73,9 @@ def import_upload(request: Request, document: UploadFile = File(...), principal:
 
 def _marks(draft) -> list[tuple[str, str]]:
     """(where, why) of every review mark, in the order of the files."""
-    found = [("Kế hoạch", reason) for reason in draft.plan.get("review", [])]
+    found = [("Kế hoạch", reason.vi) for reason in draft.plan.get("review", [])]
     for kind, entries in (("Nhiệm vụ", draft.duties), ("Sản phẩm", draft.obligations), ("Đơn vị mới", draft.new_units)):
         for entry in entries:
             where = f"{kind} {entry.get('section') or entry['id']}"
-            found += [(where, reason) for reason in entry.get("review", [])]
+            found += [(where, reason.vi) for reason in entry.get("review", [])]
     return found

@@ -1,0 +1,83 @@
+"""The review marks of a draft: what a person must check, worded for whoever reads it.
+
+A ``Mark`` is a code and its values. The plan file carries its English wording (``en``), as
+the rest of a plan file's notes; the dashboard shows the Vietnamese one (``vi``) to the
+coordinator who uploaded the document. Every code has both (a test checks it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ROLES = {"lead": "chủ trì", "support": "phối hợp"}
+
+WORDING: dict[str, tuple[str, str]] = {
+    "no_issue_date": ("issue date not found: set issued_on", "Không tìm thấy ngày ban hành: điền issued_on."),
+    "no_number": ("document number not found: set number", "Không tìm thấy số văn bản: điền number."),
+    "no_title": ("title not found: set title", "Không tìm thấy trích yếu: điền title."),
+    "period_assumed": ("period not stated in the title: the issue date to the end of next year assumed; set period",
+                       "Văn bản không nêu thời gian thực hiện: tạm tính từ ngày ban hành đến hết năm sau; sửa period."),
+    "parent_guessed": ("parent guessed from “Thực hiện {kind} {number}”: {plan}",
+                       "Kế hoạch cấp trên đoán từ “Thực hiện {kind} {number}”: {plan}."),
+    "office_guessed": ("coordinating office guessed: {office} (the body that “theo dõi, đôn đốc, tổng hợp”); check it",
+                       "Cơ quan thường trực đoán là {office} (cơ quan “theo dõi, đôn đốc, tổng hợp”): kiểm tra lại."),
+    "issuer_unknown": ("issuing body “{words}” not in the registries; candidates: {candidates}",
+                       "Cơ quan ban hành “{words}” chưa có trong danh mục; có thể là: {candidates}."),
+    "no_lead": ("no lead unit found in the text: the coordinating office {office} set; who leads {section}?",
+                "Không tìm thấy đơn vị chủ trì: tạm giao {office}; ai chủ trì mục {section}?"),
+    "time_unread": ("time “{words}” not read: give the duty a timeframe or an obligation a due rule",
+                    "Không đọc được thời gian “{words}”: ghi timeframe cho nhiệm vụ hoặc due cho sản phẩm."),
+    "lead_from_support": ("the duty names no lead: its support units (or the office) set as owing it",
+                          "Nhiệm vụ không nêu đơn vị chủ trì: tạm giao các đơn vị phối hợp (hoặc cơ quan thường trực)."),
+    "recipient_guessed": ("recipient not in the text: the coordinating office {office} guessed",
+                          "Văn bản không nêu nơi nhận: tạm ghi cơ quan thường trực {office}."),
+    "running_duty": ("this may be a running duty rather than a deliverable (the text also says it goes on)",
+                     "Có thể là nhiệm vụ thường xuyên chứ không phải sản phẩm có thời hạn (văn bản ghi thực hiện liên tục)."),
+    "unit_not_found": ("{role} “{words}” not in the registries: a draft entry {unit} was made{candidates}",
+                       "Đơn vị {role_vi} “{words}” chưa có trong danh mục: đã tạo mục nháp {unit}{candidates_vi}."),
+    "class_without_group": ("{role} “{words}” names a class of units with no group in the registries: add one (groups:) or list them",
+                            "Đơn vị {role_vi} “{words}” là một nhóm chưa có trong danh mục: thêm nhóm (groups:) hoặc liệt kê từng đơn vị."),
+    "new_unit": ("new unit “{name}”: check its name, kind and place in the tree, and add its contacts{candidates}",
+                 "Đơn vị mới “{name}”: kiểm tra tên, loại, cấp trên và thêm địa chỉ liên hệ{candidates_vi}."),
+    "day_without_year": ("the text gives a day without a year: read as every year", "Văn bản nêu ngày mà không nêu năm: hiểu là hằng năm."),
+    "period_day_assumed": ("the text gives the period but not the day: Decree 09/2019's cut-off (the 14th) and the 15th assumed",
+                           "Văn bản nêu kỳ báo cáo mà không nêu ngày: tạm theo Nghị định 09/2019 (chốt số liệu ngày 14, gửi ngày 15)."),
+    "yearly_day_assumed": ("a yearly report without a day: 15/12 assumed", "Báo cáo hằng năm không nêu ngày: tạm ghi 15/12."),
+    "on_request_assumed": ("a report on request: five working days assumed", "Báo cáo khi có yêu cầu: tạm cho 05 ngày làm việc."),
+    "waits_on_event": ("a time that waits on an event: held as a running duty until it happens",
+                       "Thời gian phụ thuộc một sự kiện: theo dõi như nhiệm vụ thường xuyên cho đến khi sự kiện xảy ra."),
+}
+
+
+@dataclass(frozen=True)
+class Mark:
+    code: str
+    values: dict = field(default_factory=dict, hash=False, compare=False)
+
+    def _values(self) -> dict:
+        values = dict(self.values)
+        role = values.get("role")
+        if role is not None:
+            values["role_vi"] = ROLES.get(role, role)
+        listed = values.get("candidates")
+        if isinstance(listed, (list, tuple)):
+            values["candidates"] = f"; or one of {', '.join(listed)}" if listed else ""
+            values["candidates_vi"] = f"; hoặc một trong {', '.join(listed)}" if listed else ""
+        return values
+
+    @property
+    def en(self) -> str:
+        return WORDING[self.code][0].format(**self._values())
+
+    @property
+    def vi(self) -> str:
+        return WORDING[self.code][1].format(**self._values())
+
+    def __str__(self) -> str:
+        return self.en
+
+
+def mark(code: str, **values) -> Mark:
+    if code not in WORDING:
+        raise KeyError(f"no wording for the review mark {code!r}")
+    return Mark(code, values)
