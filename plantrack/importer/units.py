@@ -25,9 +25,15 @@ _ABBREVIATIONS = [
     (r"\bkh&cn\b", "khoa học và công nghệ"), (r"\bnn&mt\b", "nông nghiệp và môi trường"), (r"\bchqs\b", "chỉ huy quân sự"),
 ]
 _LOCALITY = re.compile(r"\s+(?:của\s+)?(?:thành phố|tỉnh|huyện|quận|xã|phường)\s+[^,;()]+$")
-# A phrase that names a body: what a person should look at when it matches nothing.
-_BODY = re.compile(r"\b(?:sở|bộ|ban|ủy ban|công an|cục|chi cục|văn phòng|đài|báo|trung tâm|hội|liên đoàn|tỉnh đoàn|thành đoàn|"
-                   r"viện|trường|kho bạc|ngân hàng|bảo hiểm|quân khu|bộ đội|bộ chỉ huy)\b", re.IGNORECASE)
+# A phrase that names a body: a kind of body, then its proper name in capitals ("Sở Nội vụ",
+# "Hội Nông dân tỉnh", "Trường Đại học Bách khoa"); what a person should look at when it
+# matches nothing. Not "cơ sở", "xã hội số", "thị trường", "báo cáo", "ban hành", "bộ máy".
+_KINDS = (r"Sở|Bộ Chỉ huy|Bộ|Ban Chỉ huy|Ban Chỉ đạo|Ban|Ủy ban|Uỷ ban|UBND|Công an|Cục|Chi cục|Văn phòng|Đài|Báo|Trung tâm|Hội|"
+          r"Liên đoàn|Liên minh|Tỉnh đoàn|Thành đoàn|Viện|Trường|Kho bạc|Ngân hàng|Bảo hiểm xã hội|Quân khu|Bộ đội|Tổng công ty|Công ty|Đảng ủy")
+_BODY = re.compile(rf"^(?:các\s+|đề\s+nghị\s+)?(?:{_KINDS})\s+(?:nhân dân\s+|cấp\s+\w+\s+)?[A-ZĐÀ-ỸẠ-Ỹ0-9]")
+_LIST = re.compile(rf";|\s+-\s+|,\s*(?=(?:các\s+)?(?:{_KINDS})\b|UBND|các\b)|\s+(?:và|với)\s+(?=(?:các\s+)?(?:{_KINDS})\b|UBND|các\b)")
+_VERB = re.compile(r"\s*\(|:|\s+(?:chủ trì|phối hợp|kiểm tra|hướng dẫn|thực hiện|tổ chức|xây dựng|chỉ đạo|bố trí|tham mưu|có trách nhiệm|"
+                   r"căn cứ|triển khai|theo dõi|báo cáo|rà soát|đôn đốc|tổng hợp|tuyên truyền|phổ biến|nghiên cứu|đề xuất|ban hành)\b")
 # Class phrases, by the unit kinds they name.
 CLASSES = [
     (re.compile(r"(?:ủy ban nhân dân|ubnd)\s+(?:các\s+)?(?:cấp\s+xã|xã,\s*phường(?:,\s*đặc khu)?|các xã|phường,\s*xã)|các\s+xã,\s*phường|cấp\s+xã",
@@ -130,13 +136,23 @@ class UnitIndex:
                 else:
                     found.classes.append(match[0])
                 t = t[:match.start()] + " " * len(match[0]) + t[match.end():]
-        for part in re.split(r"[;,]|\s+và\s+|\s+-\s+|\s+với\s+", t):
-            part = part.strip(" .:-+")
-            body = _BODY.search(part)
-            if body and len(part) >= 6 and not re.search(r"liên quan|các đơn vị|cơ quan, địa phương", part):
-                words = part[body.start():][:120]
+        resolved = [k for k in (*(key(n) for u in found.units for n in self._names_of(u)),) if k]
+        for part in _LIST.split(unicodedata.normalize("NFC", text)):
+            part = part.strip(" .:-+()")
+            if not _BODY.match(part) or len(part) < 6 or re.search(r"liên quan|các đơn vị|cơ quan, địa phương", part, re.IGNORECASE):
+                continue
+            keyed = key(part)
+            if any(name in keyed for name in resolved) or any(pattern.search(keyed) for pattern, _ in CLASSES):
+                continue  # named already, as a unit or as a class
+            words = _VERB.split(part, maxsplit=1)[0].strip(" ,.:")[:120]  # the name, not what it is to do
+            if not any(words == w for w, _ in found.unresolved):
                 found.unresolved.append((words, self.candidates(words)))
         return found
+
+    def _names_of(self, unit_id: str) -> list[str]:
+        unit = self.catalogue.units[unit_id]
+        names = [unit.name, unit.short_name, *unit.aliases]
+        return [n for n in names if n] + [_LOCALITY.sub("", key(n)) for n in names if n]
 
     def candidates(self, words: str, limit: int = 3) -> list[str]:
         close = difflib.get_close_matches(key(words), list(self.names), n=limit * 2, cutoff=0.6)
