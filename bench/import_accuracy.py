@@ -11,7 +11,8 @@ its second line). For each, the draft of its text is compared with it field by f
 - **lead / support units**: over the matched duties, the unit and group ids (precision, recall);
 - **dated items**: the gold's obligations whose day the text gives (``basis: stated``) and its
   duties' time frames, against the draft's obligations and time frames of the matched duty:
-  right when the rule and its date(s) are the same.
+  right when the rule and its date(s) are the same; **right date** when the day it falls due
+  by is the same, whatever the rule (a window held as a duty's time frame or as a deadline).
 
 Then every plan of the corpus: what its draft holds, its review marks and how long it took, the
 longest (about 130,000 characters) included.
@@ -21,6 +22,7 @@ longest (about 130,000 characters) included.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 import sys
@@ -66,6 +68,16 @@ def date_key(due: dict | None = None, frame: dict | None = None):
         return ("unreadable",)
 
 
+def date_only(item: tuple):
+    """The date an item falls due by, whatever its rule: a window's last day, a deadline's."""
+    if item[0] in ("frame", "within") and isinstance(item[1], tuple):
+        return ("date", item[1][1])
+    if item[0] == "one_off":
+        day = dt.date.fromisoformat(item[1])
+        return ("date", day - dt.timedelta(days=1) if item[2] == "before" else day)
+    return item
+
+
 def items_of(duty: dict, obligations: list[dict], stated_only: bool) -> list:
     found = [date_key(frame=duty["timeframe"])] if duty.get("timeframe") else []
     for obligation in obligations:
@@ -104,19 +116,24 @@ def compare(gold: dict, draft) -> dict:
             drafted_n += len(draft_units)
             gold_n += len(gold_units)
         figures[role] = (right, drafted_n, gold_n)
-    right = gold_items = 0
+    right = dates = gold_items = 0
     for g, d in pairs:
         wanted = items_of(g, gold.get("obligations") or [], stated_only=True)
         have = items_of(d, draft.obligations, stated_only=False)
+        have_dates = [date_only(i) for i in have]
         gold_items += len(wanted)
         for item in wanted:
             if item in have:
                 have.remove(item)
                 right += 1
+            if date_only(item) in have_dates:
+                have_dates.remove(date_only(item))
+                dates += 1
     unmatched = [g for g in gold_duties if all(g is not p[0] for p in pairs)]
     gold_items += sum(len(items_of(g, gold.get("obligations") or [], stated_only=True)) for g in unmatched)
     draft_items = sum(len(items_of(d, draft.obligations, False)) for d in drafted)
     figures["dated items"] = (right, draft_items, gold_items)
+    figures["right date"] = (dates, draft_items, gold_items)
     return figures
 
 

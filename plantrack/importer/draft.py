@@ -27,7 +27,7 @@ from pathlib import Path
 from ..loader import Catalogue
 from .header import Header, read_header
 from .marks import Mark, mark
-from .phrases import Timing, cell_timing, find_timings
+from .phrases import RUNNING, Timing, cell_timing, find_timings
 from .reading import Document, Paragraph, UnreadableDocument
 from .structure import Item, read_items
 from .units import Found, UnitIndex, key
@@ -184,6 +184,9 @@ def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, of
         if phases and not deadlines:
             phase = phases[0]
             deadlines = [Timing(phase.phrase, phase.quoted, phase.start, due={"type": "within", "written": phase.timeframe["written"]})]
+    running = RUNNING.search(item.text)
+    if not frames and running:  # "thực hiện thường xuyên", "liên tục": the duty runs all through
+        frames = [Timing("ongoing", running[0], running.start(), timeframe={"written": running[0], "ongoing": True})]
     if frames:
         duty["timeframe"] = dict(frames[0].timeframe)
     draft.duties.append(duty)

@@ -142,6 +142,11 @@ def _from_year_on(m, issued_on):
     return {"timeframe": {"written": f"năm {m[1]} và các năm tiếp theo"}}
 
 
+@phrase("until_year", rf"từ\s+nay\s+đến\s+(?:hết\s+)?(?:năm\s+){_YEAR}", "từ nay đến hết năm 2025")
+def _until_year(m, issued_on):
+    return {"timeframe": {"written": " ".join(m[0].split()), "until": dt.date(int(m[1]), 12, 31)}}
+
+
 @phrase("phase", rf"giai\s+đoạn\s+(?:năm\s+)?{_YEAR}\s*[-–]\s*(?:năm\s+)?{_YEAR}", "Giai đoạn 2026 - 2030")
 def _phase(m, issued_on):
     return {"timeframe": {"written": f"Giai đoạn {m[1]} - {m[2]}"}}
@@ -207,6 +212,10 @@ def _bare_years(m, issued_on):
 
 
 ONGOING_WORDS = re.compile(r"thường\s+xuyên|liên\s+tục", re.IGNORECASE)
+# In running text, "thường xuyên" says when only where it ends a clause or goes with "liên tục":
+# not "giáo dục thường xuyên" (continuing education), "thường xuyên xảy ra" (often).
+RUNNING = re.compile(r"thường\s+xuyên\s*,?\s*(?:và\s+)?liên\s+tục|(?<!giáo dục )thường\s+xuyên(?=\s*[.;,)]|\s*$)|"
+                     r"liên\s+tục(?=\s*[.;,)]|\s*$)|một\s+cách\s+thường\s+xuyên", re.IGNORECASE | re.MULTILINE)
 
 
 def find_timings(text: str, issued_on: dt.date, cell: bool = False) -> list[Timing]:
