@@ -42,6 +42,7 @@ class GROUP_ROW:  # noqa: N801  (used as a pattern)
         found = _GROUP_MARK.match(text)
         return found if found and (found[2] is None or found[2].isupper()) else None
 
+BODY_WORDS = ("ubnd", "ủy ban", "các bộ", "các sở", "cơ quan", "sở", "bộ ")  # a table cell naming bodies starts so
 LETTERS = "a b c d đ e g h i k l m n o p q r s t u v x y".split()  # the Vietnamese alphabet of sub-items
 ATTACHED = re.compile(r"^(?:KẾ HOẠCH|CHƯƠNG TRÌNH|QUY CHẾ|ĐỀ ÁN)\b[^a-zà-ỹ]*$|^\((?:Ban hành )?kèm theo", re.IGNORECASE)
 HEADER_CELL = {
@@ -313,7 +314,7 @@ def _row_items(appendix, group, row, parts, line, time_first, lead_before_conten
     last_was_body = False
     product_before_time = "time" in roles and any(r in ("target", "product") and i < roles.index("time") for i, r in enumerate(roles))
     for position, (text, is_time) in enumerate(parts):
-        looks_like_body = bool(_BODY.match(text.lstrip("- "))) or text.lower().startswith(("ubnd", "ủy ban", "các bộ", "các sở", "cơ quan", "sở", "bộ "))
+        looks_like_body = bool(_BODY.match(text.lstrip("- "))) or text.lower().startswith(BODY_WORDS)
         if is_time:
             product = content.pop() if product_before_time and len(content) >= 2 else None  # "Chỉ tiêu đạt được", "Sản phẩm"
             chunks.append((content, text, product))
