@@ -162,6 +162,9 @@ def build(url: str) -> dict:
         notices = len(notice_rows)
         touch(session)  # as a sync leaves it
     store.dispose()
+    tidied = Store(url)
+    tidied.tidy()  # statistics as the morning's watch leaves them (this server runs without autovacuum)
+    tidied.dispose()
     return {"units": len(unit_rows), "plans": len(owners), "occurrences": total, "notices": notices, "figures": figures}
 
 

@@ -29,6 +29,7 @@ def run_watch(as_of: dt.datetime, database_url: str | None = None) -> dict:
                 for f in report.findings
                 if f.steps
             ]
+        store.tidy()  # once a morning: the day's notices, the planner's statistics
     finally:
         store.dispose()
     get_run_logger().info("watch as of %s: %s", as_of.isoformat(), report.summary())

@@ -31,6 +31,7 @@ def sync_plan_definitions(definitions: list[str], database_url: str | None = Non
     try:
         with store.transaction() as session:
             report = sync_catalogue(session, catalogue, Path.cwd())
+        store.tidy()  # a sync rewrites occurrences in bulk: the planner's statistics follow
     finally:
         store.dispose()
     for kind, added, changed, retired in report.summary():

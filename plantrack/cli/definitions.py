@@ -52,6 +52,8 @@ def sync(
     store = Store(db)
     with store.transaction() as session:
         report = sync_catalogue(session, catalogue, Path.cwd(), allow_retire=allow_retire, rewrite_deadlines=rewrite_deadlines)
+    if not report.is_empty:
+        store.tidy()  # occurrences rewritten in bulk: the planner's statistics follow (PostgreSQL)
     if report.is_empty:
         out.print(f"Store {database_url(db)} is up to date: nothing changed.")
         return

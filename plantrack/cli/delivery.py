@@ -47,6 +47,7 @@ def watch_command(as_of: AsOfOption = None, db: DbOption = None):
     store = Store(db)
     with store.transaction() as session:
         report = watch(session, instant)
+    store.tidy()  # once a morning: the planner's statistics follow the day's notices (PostgreSQL)
     out.print(f"{local_date(instant):%d/%m/%Y}: {watch_line(report)}", highlight=False)
     if report.unreachable:
         out.print(f"[yellow]Không có địa chỉ nhận:[/] {', '.join(sorted(report.unreachable))}")

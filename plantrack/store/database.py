@@ -222,13 +222,15 @@ class Store:
     def session(self) -> Session:
         return self._sessions()
 
-    def tidy(self, tables: tuple[str, ...] = ("notice", "occurrence", "submission")) -> None:
+    def tidy(self, tables: tuple[str, ...] = ("notice", "occurrence", "submission", "figure", "extension")) -> None:
         """Reclaim dead row versions and refresh planner statistics (PostgreSQL only).
 
         Each notice changes state two or three times, and the occurrences change as reports come
-        in; without statistics the planner misjudges the outbox's joins. Autovacuum does this in
-        production (and is off on some servers); a replay, which writes years in minutes, calls
-        this every few months of its simulated time.
+        in; without statistics the planner misjudges the outbox's joins and scans every notice
+        for a unit's page (23 ms instead of 1 ms at national scale). Autovacuum does this in
+        production where it is on, but it is off on some servers (this machine's among them):
+        a sync and each morning's watch call this (0.4 s for 200,000 occurrences and as many
+        notices), and a replay, which writes years in minutes, every few months of its time.
         """
         if self.engine.dialect.name != "postgresql":
             return
