@@ -260,3 +260,19 @@ def test_every_review_mark_is_worded_in_english_and_vietnamese():
     assert mark("unit_not_found", **values).vi.startswith("Đơn vị chủ trì “w”")
     with pytest.raises(KeyError):
         mark("no-such-mark")
+
+
+def test_exclusions_are_noticed(catalogue, tmp_path):
+    source = tmp_path / "plan.txt"
+    source.write_text(
+        "THỦ TƯỚNG CHÍNH PHỦ\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\nSố: 9/QĐ-TTg\n\nHà Nội, ngày 01 tháng 12 năm 2025\n\n"
+        "QUYẾT ĐỊNH\nVỀ KẾ HOẠCH NĂM 2026\n\nII. NHIỆM VỤ\n\n"
+        "1. Bộ Công an, Bộ Tài chính, Bộ Xây dựng báo cáo kết quả gửi về Bộ Công an trước ngày 15/12/2026.\n\n"
+        "2. Các bộ, ngành (trừ Bộ Xây dựng) và Bộ Tài chính triển khai thường xuyên.\n", encoding="utf-8")
+    draft = import_document(source, catalogue)
+    [report] = draft.obligations
+    assert report["submit_to"] == "vn.bca" and "vn.bca" not in report["units"] and set(report["units"]) == {"vn.btc", "vn.bxd"}
+    assert any(m.code == "receiver_excluded" for m in report["review"])
+    second = draft.duties[1]
+    assert second["lead"] == ["vn.btc"] and any(m.code == "unit_excluded" and m.values["unit"] == "vn.bxd" for m in second["review"])
+    assert second["timeframe"]["ongoing"] is True

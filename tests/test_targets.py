@@ -59,6 +59,10 @@ def test_the_targets_command_prints_them_in_vietnamese(gia_lai):
     assert result.exit_code == 0, result.output
     for expected in ("100% cán bộ, công chức", "60,0%", "Đạt tiến độ", "từ 2/3 đơn vị", "31/12/2025"):
         assert expected in result.output, expected
+    assert "Theo đơn vị" not in result.output
+    by_unit = CliRunner().invoke(app, ["targets", "--plan", "gl-kh-tmdt", "--as-of", "2023-01-10", "--by-unit", "--db", gia_lai.url])
+    assert by_unit.exit_code == 0 and "Theo đơn vị" in by_unit.output
+    assert "75,0%" in by_unit.output and "50,0%" in by_unit.output  # Sở Công Thương 30/40, Chi cục QLTT 30/60
 
 
 def test_the_districts_of_gia_lai_end_with_the_district_level(real_catalogue):
@@ -86,6 +90,10 @@ def test_the_compiled_report_carries_the_figures_and_the_targets(gia_lai, tmp_pa
     assert targets["100% cán bộ, công chức thực thi được đào tạo, trang bị kiến thức về TMĐT"][5] == "Đạt tiến độ"
     html = page.read_text(encoding="utf-8")
     assert 'data-target="dao-tao-can-bo" data-standing="on_track"' in html and "60,0%" in html and "đến 31/12/2025" in html
+    per_unit = {(r[0], r[1]): r for r in book["Mục tiêu theo đơn vị"].iter_rows(min_row=2, values_only=True)}
+    trained = [r for (name, _), r in per_unit.items() if name.startswith("100% cán bộ")]
+    assert sorted(r[2] for r in trained if r[2] is not None) == [50.0, 75.0] and any(r[2] is None for r in trained)  # one has not reported
+    assert 'data-target="dao-tao-can-bo" data-unit="gl.sct" data-standing="on_track"' in html
 
 
 def test_the_report_flows_artifact_says_what_the_reports_say(gia_lai, tmp_path):

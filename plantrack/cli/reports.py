@@ -92,6 +92,7 @@ def figures(
 def targets(
     plan: Annotated[str, typer.Option(help="Plan id or number.")],
     as_of: AsOfOption = None,
+    by_unit: Annotated[bool, typer.Option("--by-unit", help="Also each responsible unit's figure and standing.")] = False,
     db: DbOption = None,
 ):
     """Where the plan's targets stand: what was reported against the path from baseline to target."""
@@ -114,3 +115,12 @@ def targets(
                       f"{format_value(shown, float(progress.target['value']))} (đến {progress.by:%d/%m/%Y})",
                       progress.standing.vi, progress.coverage)
     out.print(table)
+    if by_unit:
+        units = Table(title="Theo đơn vị")
+        for column in ("Mục tiêu", "Đơn vị", "Đạt được", "Đánh giá"):
+            units.add_column(column, justify="right" if column == "Đạt được" else "left")
+        for progress in found:
+            shown = dict(progress.indicator, aggregate="sum")
+            for unit in progress.units:
+                units.add_row(progress.target["name"], unit.name, format_value(shown, unit.value), unit.standing.vi)
+        out.print(units)

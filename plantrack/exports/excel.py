@@ -102,6 +102,7 @@ def write_workbook(report: ProgressReport, path: Path) -> Path:
         _figures_sheet(book.create_sheet("Số liệu"), report)
     if report.targets:
         _targets_sheet(book.create_sheet("Mục tiêu"), report)
+        _targets_by_unit_sheet(book.create_sheet("Mục tiêu theo đơn vị"), report)
 
     path.parent.mkdir(parents=True, exist_ok=True)
     _as_text(book)
@@ -146,6 +147,14 @@ def _targets_sheet(sheet, report: ProgressReport) -> None:
     chart.set_categories(Reference(sheet, min_col=1, min_row=first, max_row=first + len(report.targets) - 1))
     chart.width, chart.height = 24, 4 + 2 * len(report.targets)
     sheet.add_chart(chart, f"A{first + len(report.targets) + 2}")
+
+
+def _targets_by_unit_sheet(sheet, report: ProgressReport) -> None:
+    """Each target, unit by unit: what it reported and whether it is on the path."""
+    _header(sheet, ["Mục tiêu", "Đơn vị", "Đạt được", "Đánh giá"], [50, 40, 12, 22])
+    for progress in report.targets:
+        for unit in progress.units:
+            _append(sheet, [progress.target["name"], unit.name, None if unit.value is None else round(unit.value, 1), unit.standing.vi])
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -156,7 +156,7 @@ def _opening(text: str) -> str:
     """The body a section's text opens with: "Sở Tài chính: chủ trì …", "Bộ CHQS tỉnh có trách nhiệm …"."""
     first = text.split("\n", 1)[0]
     verbs = r"có\s+trách\s+nhiệm|chủ\s+trì|phối\s+hợp|tham\s+mưu|căn\s+cứ|thực\s+hiện|tổ\s+chức|xây\s+dựng|chỉ\s+đạo|bố\s+trí|hướng\s+dẫn"
-    cut = re.split(rf":|\s+(?:{verbs})\b", first, maxsplit=1, flags=re.IGNORECASE)[0]
+    cut = re.split(rf":|\s+(?:{verbs})\b", first, maxsplit=1)[0]  # lower case: "Bộ Xây dựng" is a name, "xây dựng" a verb
     return cut[:200]
 
 
@@ -164,6 +164,13 @@ def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, of
     reviews: list[str] = []
     lead_words = item.lead or ([_opening(item.text)] if item.opening_unit else [])
     lead = _units(draft, index, lead_words, reviews, "lead")
+    for words in (*lead_words, item.text):  # "các sở, ngành (trừ Sở Tài chính)": the exclusion is noticed
+        for excluded in re.findall(r"\((?:trừ|ngoại trừ|không gồm)\s+([^)]{3,120})\)|\b(?:trừ|ngoại trừ)\s+([A-ZĐÀ-Ỹ][^,;.]{2,80})", words):
+            found = index.resolve(next(w for w in excluded if w))
+            for unit_id in found.units:
+                if unit_id in lead.units:
+                    lead.units.remove(unit_id)
+                reviews.append(mark("unit_excluded", unit=unit_id))
     support = _units(draft, index, item.support, reviews, "support")
     duty_id = _unique(f"d-{slug(item.section, 30)}", seen)
     duty = {"id": duty_id, "section": item.section[:40], "text": item.text[:MAX_TEXT] or item.section}
@@ -219,6 +226,10 @@ def _obligation(item: Item, duty: dict, timing: Timing, number: int, count: int,
     obligation["submit_to"] = recipient or office
     if recipient is None:
         reviews.append(mark("recipient_guessed", office=office))
+    owing = obligation.get("units", [])
+    if obligation["submit_to"] in owing and (len(owing) > 1 or obligation.get("groups")):
+        owing.remove(obligation["submit_to"])  # "các bộ, ngành … gửi về Bộ Công an": the receiver does not owe it to itself
+        reviews.append(mark("receiver_excluded", unit=obligation["submit_to"]))
     obligation["due"] = due
     if timing.review:
         reviews.append(timing.review)
