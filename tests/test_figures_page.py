@@ -139,3 +139,25 @@ def test_the_figures_page_shows_each_units_standing_on_a_target(app, store, tmp_
     for unit in progress.units:  # each unit's row: its figure and its standing
         row = block.split(f'<tr data-unit="{unit.unit_id}" data-standing="{unit.standing.value}">', 1)[1].split("</tr>", 1)[0]
         assert format_value(shown, unit.value) in row and unit.standing.vi in row
+
+
+def test_the_figures_export_as_csv_unit_by_unit_with_the_totals(server):
+    import csv
+    import io
+
+    with httpx.Client(base_url=server, follow_redirects=True) as client:
+        sign_in(client, "dieuphoi")
+        answer = client.get("/ke-hoach/hn-kh-03/so-lieu.csv?bao_cao=bao-cao-6-thang&ky=2021-H1")
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
+        assert 'filename="so-lieu-hn-kh-03-bao-cao-6-thang-2021-H1.csv"' in answer.headers["content-disposition"]
+        assert answer.content.startswith("\ufeff".encode())  # Excel reads it as UTF-8
+        rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+        header, *units, totals, coverage = rows
+        column = next(i for i, name in enumerate(header) if name.startswith("Số vụ kiểm tra"))
+        assert totals[1] == "Tổng hợp" and float(totals[column]) == 364 and coverage[column] == "từ 8/43 đơn vị"
+        assert sum(float(r[column]) for r in units if r[column]) == 364 and len(units) == 43
+        assert any(r[0] == "hn.district.ba-dinh" and "Ba Đình" in r[1] for r in units)
+    with httpx.Client(base_url=server, follow_redirects=True) as client:  # a district's account: its branch only
+        sign_in(client, "ba-dinh")
+        rows = list(csv.reader(io.StringIO(client.get("/ke-hoach/hn-kh-03/so-lieu.csv?ky=2021-H1").content.decode("utf-8-sig"))))
+        assert [r[0] for r in rows[1:-2]] == ["hn.district.ba-dinh"]
