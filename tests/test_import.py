@@ -276,3 +276,32 @@ def test_exclusions_are_noticed(catalogue, tmp_path):
     second = draft.duties[1]
     assert second["lead"] == ["vn.btc"] and any(m.code == "unit_excluded" and m.values["unit"] == "vn.bxd" for m in second["review"])
     assert second["timeframe"]["ongoing"] is True
+
+
+def test_a_name_means_the_issuers_body_not_another_provinces(catalogue):
+    bac_ninh = UnitIndex(catalogue, "vn.province.bac-ninh")
+    found = bac_ninh.resolve("Sở Tư pháp chủ trì")
+    assert found.units == [] and found.unresolved[0][0] == "Sở Tư pháp"  # Hà Nội's Sở Tư pháp is not Bắc Ninh's
+    assert bac_ninh.resolve("UBND thành phố Hà Nội").units == ["vn.province.ha-noi"]  # named with its province: meant
+    hanoi = UnitIndex(catalogue, "vn.province.ha-noi")
+    assert hanoi.resolve("Sở Tư pháp").units == ["hn.stp"]
+
+
+def test_aliases_and_the_bodies_of_2025_resolve(catalogue):
+    import datetime as dt
+
+    from copy import deepcopy
+
+    aliased = deepcopy(catalogue)
+    aliased.units["vn.bnnmt"] = aliased.units["vn.bnnmt"].model_copy(update={"aliases": ["Bộ NN-MT"]})
+    index = UnitIndex(aliased, "vn.government", dt.date(2025, 11, 19))
+    assert index.resolve("Bộ NN-MT chủ trì; Bộ Nông nghiệp và Môi trường").units == ["vn.bnnmt"]  # an alias, and the name
+    customs = index.resolve("Tổng cục Hải quan")  # the name it bore until 28/02/2025: the same body, renamed
+    assert customs.units == [next(u.id for u in catalogue.units.values() if any(f.name == "Tổng cục Hải quan" for f in u.former_names))]
+
+
+def test_a_documents_date_is_not_a_deadline():
+    issued = dt.date(2025, 11, 20)
+    assert find_timings("Thực hiện Nghị quyết số 66-NQ/TW ngày 30 tháng 4 năm 2025 của Bộ Chính trị", issued) == []
+    [due] = find_timings("hoàn thành trong tháng 4 năm 2026", issued)
+    assert due.due == {"type": "within", "written": "Tháng 4/2026"}

@@ -279,12 +279,24 @@ def _new_unit(draft: Draft, index: UnitIndex, words: str, candidates: list[str])
     unit_id = f"draft.{slug(words, 50)}"
     if any(u["id"] == unit_id for u in draft.new_units):
         return unit_id
-    name = words[:1].upper() + words[1:]
-    kind = ("department" if words.startswith("sở") else "ministry" if words.startswith("bộ ")
-            else "press" if words.startswith(("báo", "đài")) else "agency")
-    draft.new_units.append({"id": unit_id, "name": name[:500], "kind": kind, "parent": index.issuer, "escalates_to": index.issuer,
-                            "basis": "assumed", "note": "Drafted by plantrack import from the plan's text.",
-                            "review": [mark("new_unit", name=name, candidates=candidates)]})
+    short = words[:1].upper() + words[1:]
+    lower = words.lower()
+    kind = ("department" if lower.startswith("sở") else "ministry" if lower.startswith("bộ ")
+            else "press" if lower.startswith(("báo", "đài")) else "agency")
+    # Named as its full name reads: "Sở Tư pháp tỉnh Bắc Ninh" (every registry's names are unique).
+    issuer = index.catalogue.units.get(index.issuer)
+    locality = re.sub(r"^(?:Ủy ban nhân dân|UBND)\s+", "", issuer.name) if issuer is not None and issuer.kind == "province" else ""
+    locality = locality[:1].lower() + locality[1:]
+    name = short if not locality or key(locality) in key(short) else f"{short} {locality}"
+    taken = {key(u.name) for u in index.catalogue.units.values()} | {key(u["name"]) for u in draft.new_units}
+    if key(name) in taken:
+        name = f"{name} (bản nháp {unit_id})"
+    entry = {"id": unit_id, "name": name[:500], "short_name": short[:500], "kind": kind, "parent": index.issuer,
+             "escalates_to": index.issuer, "basis": "assumed", "note": "Drafted by plantrack import from the plan's text.",
+             "review": [mark("new_unit", name=name, candidates=candidates)]}
+    if short == name:
+        del entry["short_name"]
+    draft.new_units.append(entry)
     return unit_id
 
 

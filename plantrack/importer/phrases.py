@@ -211,6 +211,8 @@ def _bare_years(m, issued_on):
     return {"timeframe": {"written": f"Giai đoạn {m[1]} - {m[2]}"}}
 
 
+DATED_ONLY = {"month", "within_year", "month_range"}
+_DOCUMENT_DATE = re.compile(r"ngày\s+\d{1,2}\s*$", re.IGNORECASE)
 ONGOING_WORDS = re.compile(r"thường\s+xuyên|liên\s+tục", re.IGNORECASE)
 # In running text, "thường xuyên" says when only where it ends a clause or goes with "liên tục":
 # not "giáo dục thường xuyên" (continuing education), "thường xuyên xảy ra" (often).
@@ -226,6 +228,8 @@ def find_timings(text: str, issued_on: dt.date, cell: bool = False) -> list[Timi
         if p.in_cells_only and not cell:
             continue
         for match in p.pattern.finditer(text):
+            if p.name in DATED_ONLY and _DOCUMENT_DATE.search(text, 0, match.start()):
+                continue  # "Nghị quyết … ngày 30 tháng 4 năm 2025": a document's date, not a time to do something
             try:
                 read = p.read(match, issued_on)
             except ValueError:  # a 31/02: not a date; left for the person

@@ -103,7 +103,31 @@ class UnitIndex:
         own = [i for i in [*self.names.get(name, []), *self.local.get(name, [])] if self.under_issuer(i)]
         if own:
             return self.choose(own)
-        return self.choose(self.names[name]) if self.names.get(name) else None
+        # Another province's body only where the words name that province ("UBND thành phố Hà
+        # Nội"): "Sở Tư pháp" in a plan of Bắc Ninh is Bắc Ninh's, not Hà Nội's.
+        fitting = [i for i in self.names.get(name, []) if self._fits(i, name)]
+        return self.choose(fitting) if fitting else None
+
+    def province_of(self, unit_id: str | None) -> str | None:
+        seen = set()
+        while unit_id and unit_id not in seen:
+            unit = self.catalogue.units.get(unit_id)
+            if unit is None:
+                return None
+            if unit.kind == "province":
+                return unit_id
+            seen.add(unit_id)
+            unit_id = unit.parent
+        return None
+
+    def _fits(self, unit_id: str, name: str) -> bool:
+        """Whether a unit may be the one a plan of the issuer means by ``name``: a national body,
+        one of the issuer's province, or one whose province the words name."""
+        province = self.province_of(unit_id)
+        if province is None or province == self.province_of(self.issuer):
+            return True
+        place = self.catalogue.units[province].short_name
+        return bool(place) and key(place) in name
 
     def choose(self, ids: list[str]) -> str:
         """Of the units bearing one name, the issuer's own, then a live national one."""
@@ -158,8 +182,9 @@ class UnitIndex:
         close = difflib.get_close_matches(key(words), list(self.names), n=limit * 2, cutoff=0.6)
         ids: list[str] = []
         for name in close:
-            unit_id = self.choose_for(name) or self.choose(self.names.get(name) or self.local[name])
-            if unit_id not in ids:
+            options = [i for i in (self.names.get(name) or self.local[name]) if self._fits(i, name) or self.under_issuer(i)]
+            unit_id = self.choose_for(name) or (self.choose(options) if options else None)
+            if unit_id is not None and unit_id not in ids:
                 ids.append(unit_id)
         return ids[:limit]
 
