@@ -64,7 +64,7 @@ def draft_plan(document: Document, catalogue: Catalogue) -> Draft:
             f"{document.path}: no document number (“Số: …”) and no date (“…, ngày … tháng … năm …”): is it a plan of a Vietnamese agency?",
             "Không tìm thấy số văn bản (“Số: …”) và ngày ban hành: văn bản này có phải là kế hoạch của cơ quan nhà nước?")
     index = UnitIndex(catalogue)
-    plan_reviews: list[str] = []
+    plan_reviews: list[Mark] = []
     issuer = _issuer(header, index, plan_reviews)
     index.issuer = issuer
     index.on = header.issued_on
@@ -113,7 +113,7 @@ def draft_plan(document: Document, catalogue: Catalogue) -> Draft:
     return draft
 
 
-def _issuer(header: Header, index: UnitIndex, reviews: list[str]) -> str:
+def _issuer(header: Header, index: UnitIndex, reviews: list[Mark]) -> str:
     words = header.issuer_words or ""
     found = index.resolve(words) if words else Found()
     if found.units:
@@ -128,28 +128,30 @@ def _issuer(header: Header, index: UnitIndex, reviews: list[str]) -> str:
 
 
 def _period(header: Header, paragraphs: list[Paragraph], issued_on: dt.date) -> tuple[dt.date, dt.date, Mark | None]:
-    title = header.title or ""
-    phase = re.search(r"giai\s+đoạn\s+(\d{4})\s*[-–]\s*(\d{4})", title, re.IGNORECASE)
-    if phase:
-        return max(issued_on, dt.date(int(phase[1]), 1, 1)), dt.date(int(phase[2]), 12, 31), None
-    year = re.search(r"năm\s+(\d{4})\s*$", title, re.IGNORECASE)
-    if year and int(year[1]) >= issued_on.year:
-        return issued_on, dt.date(int(year[1]), 12, 31), None
+    """The plan's period: "giai đoạn 2026 - 2030" or "năm 2025" in the title, else what a
+    "Thời gian thực hiện:" says ("từ nay đến năm 2030"), else assumed (and marked)."""
+    labelled = next((m[1] for p in paragraphs[:300] if (m := re.match(r"^(?:\d+\.\s*)?Thời\s+gian(?:\s+thực\s+hiện)?\s*:\s*(.+)$", p.text,
+                                                                       re.IGNORECASE))), "")
+    for words in (header.title or "", labelled):
+        phase = re.search(r"giai\s+đoạn\s+(\d{4})\s*[-–]\s*(\d{4})", words, re.IGNORECASE)
+        if phase:
+            return max(issued_on, dt.date(int(phase[1]), 1, 1)), dt.date(int(phase[2]), 12, 31), None
+        year = re.search(r"(?:đến\s+(?:hết\s+)?)?năm\s+(\d{4})\s*[.;]?\s*$", words, re.IGNORECASE)
+        if year and int(year[1]) >= issued_on.year:
+            return issued_on, dt.date(int(year[1]), 12, 31), None
     return issued_on, dt.date(issued_on.year + 1, 12, 31), mark("period_assumed")
 
 
 def _office(items: list[Item], index: UnitIndex) -> str | None:
+    """The body that the part "Tổ chức thực hiện" charges to follow up, urge and compile."""
+    organising = {i.section.split(".")[0] for i in items
+                  if not i.from_table and re.search(r"TỔ CHỨC THỰC HIỆN", i.heading, re.IGNORECASE)}
     for item in items:
-        if re.search(r"theo\s+dõi|đôn\s+đốc|tổng\s+hợp", item.text, re.IGNORECASE) and item.section.split(".")[0].strip() in _LAST_PARTS(items):
+        if item.section.split(".")[0] in organising and re.search(r"theo\s+dõi|đôn\s+đốc|tổng\s+hợp", item.text, re.IGNORECASE):
             found = index.resolve(_opening(item.text))
             if found.units:
                 return found.units[0]
     return None
-
-
-def _LAST_PARTS(items: list[Item]) -> set[str]:
-    parts = [i.section.split(".")[0] for i in items if not i.from_table and i.heading and re.search(r"TỔ CHỨC THỰC HIỆN", i.heading, re.IGNORECASE)]
-    return set(parts)
 
 
 def _opening(text: str) -> str:
@@ -161,7 +163,7 @@ def _opening(text: str) -> str:
 
 
 def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, office: str, seen: set[str]) -> None:
-    reviews: list[str] = []
+    reviews: list[Mark] = []
     lead_words = item.lead or ([_opening(item.text)] if item.opening_unit else [])
     lead = _units(draft, index, lead_words, reviews, "lead")
     for words in (*lead_words, item.text):  # "các sở, ngành (trừ Sở Tài chính)": the exclusion is noticed
@@ -259,7 +261,7 @@ def _recipient(sentence: str, index: UnitIndex) -> str | None:
     return None
 
 
-def _units(draft: Draft, index: UnitIndex, phrases: list[str], reviews: list[str], role: str) -> Found:
+def _units(draft: Draft, index: UnitIndex, phrases: list[str], reviews: list[Mark], role: str) -> Found:
     total = Found()
     for words in phrases:
         found = index.resolve(words)
