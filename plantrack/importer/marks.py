@@ -15,7 +15,8 @@ WORDING: dict[str, tuple[str, str]] = {
     "no_issue_date": ("issue date not found: set issued_on", "Không tìm thấy ngày ban hành: điền issued_on."),
     "no_number": ("document number not found: set number", "Không tìm thấy số văn bản: điền number."),
     "no_title": ("title not found: set title", "Không tìm thấy trích yếu: điền title."),
-    "period_assumed": ("period stated neither in the title nor after “Thời gian thực hiện:”: the issue date to the end of next year assumed; set period",
+    "period_assumed": ("period stated neither in the title nor after “Thời gian thực hiện:”: the issue date to the end of next "
+                       "year assumed; set period",
                        "Văn bản không nêu thời gian thực hiện: tạm tính từ ngày ban hành đến hết năm sau; sửa period."),
     "parent_guessed": ("parent guessed from “Thực hiện {kind} {number}”: {plan}",
                        "Kế hoạch cấp trên đoán từ “Thực hiện {kind} {number}”: {plan}."),
