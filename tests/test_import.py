@@ -305,3 +305,12 @@ def test_a_documents_date_is_not_a_deadline():
     assert find_timings("Thực hiện Nghị quyết số 66-NQ/TW ngày 30 tháng 4 năm 2025 của Bộ Chính trị", issued) == []
     [due] = find_timings("hoàn thành trong tháng 4 năm 2026", issued)
     assert due.due == {"type": "within", "written": "Tháng 4/2026"}
+
+
+@needs_corpus
+def test_an_output_folder_that_cannot_be_written_is_said_so(tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    result = CliRunner().invoke(app, ["import", str(NGHE_AN), "--output-dir", str(blocked / "drafts"),
+                                      "--registry", str(ROOT / "plan_definitions"), "--registry", str(ROOT / "examples" / "2025")])
+    assert result.exit_code == 2 and "cannot write the draft" in result.output and "Traceback" not in result.output

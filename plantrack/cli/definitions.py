@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
+from ..errors import PlantrackError
 from ..loader import load_catalogue
 from ..store.database import Store, database_url
 from ..store.models import Unit
@@ -114,7 +115,10 @@ def import_(
 
     catalogue = load_catalogue(*(registries or [DEFAULT_DEFINITIONS]))
     draft = import_document(document, catalogue)
-    written = write_draft(draft, document, output_dir)
+    try:
+        written = write_draft(draft, document, output_dir)
+    except OSError as exc:
+        raise PlantrackError(f"cannot write the draft into {output_dir}: {exc.strerror or exc}") from None
     summary = draft.summary()
     out.print(f"[green]Drafted[/] {draft.plan['number']} ({draft.plan['issued_on']:%d/%m/%Y}): {summary['duties']} duties, "
               f"{summary['obligations']} obligations, {summary['dated']} dated items, {summary['new units']} new units.")
