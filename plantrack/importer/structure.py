@@ -244,9 +244,6 @@ def _rows_from_cells(cells: list[Paragraph], appendix: str) -> list[Item]:
     row from its number. Empty cells leave no paragraph, so cells are told apart by what they
     say: time words go to the time column, a body's name to the lead (then support) column,
     the rest to the content (and, after the time, the product)."""
-    from .phrases import cell_timing
-    import datetime as dt
-
     header: list[str] = []
     index = 0
     while index < len(cells) and len(header) < 10:
@@ -284,9 +281,22 @@ def _rows_from_cells(cells: list[Paragraph], appendix: str) -> list[Item]:
         if group and not row:
             row, line = "-", cell.line  # a group of one row, without a number: "D. BỘ KHOA HỌC VÀ CÔNG NGHỆ", then its cells
         if row:
-            parts.append((text, bool(cell_timing(text, dt.date(2000, 1, 1)))))
+            parts.append((text, _is_time_cell(text)))
     flush()
     return _shortest_references(items)
+
+
+def _is_time_cell(text: str) -> bool:
+    """Whether a cell of a flattened table is its time column: time words early in a cell that
+    is not a bullet of content ("- Giám sát … quan trắc tự động liên tục" is content)."""
+    import datetime as dt
+
+    from .phrases import cell_timing
+
+    if text.startswith(("-", "+", "•")) or len(text) > 400:
+        return False
+    found = cell_timing(text, dt.date(2000, 1, 1))
+    return bool(found) and (found[0].start <= 60 or len(text) <= 100)
 
 
 def _shortest_references(items: list[Item]) -> list[Item]:
