@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..loader import Catalogue
+from ..rules.within import parse_window
 from .header import Header, read_header
 from .marks import Mark, mark
 from .phrases import RUNNING, Timing, cell_timing, find_timings
@@ -106,7 +107,7 @@ def draft_plan(document: Document, catalogue: Catalogue) -> Draft:
     plan_reviews.append(mark("office_guessed", office=office))
     seen_ids: set[str] = set()
     for item in items:
-        _add_item(draft, item, index, issued_on, office, seen_ids)
+        _add_item(draft, item, index, issued_on, period[1], office, seen_ids)
     if plan_reviews:
         plan["review"] = plan_reviews
     draft.reviews = sum(len(e.get("review", [])) for e in [plan, *draft.duties, *draft.obligations, *draft.new_units])
@@ -162,7 +163,7 @@ def _opening(text: str) -> str:
     return cut[:200]
 
 
-def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, office: str, seen: set[str]) -> None:
+def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, period_end: dt.date, office: str, seen: set[str]) -> None:
     reviews: list[Mark] = []
     lead_words = item.lead or ([_opening(item.text)] if item.opening_unit else [])
     lead = _units(draft, index, lead_words, reviews, "lead")
@@ -187,11 +188,14 @@ def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, of
     deadlines = [t for t in timings if t.deadline]
     if item.product:  # a row with its product: the work runs over its window and the product is due by its end
         windows = [t for t in deadlines if t.due["type"] == "within"]
+        phases = [t for t in frames if t.phrase in ("phase", "bare_year_range")]
+        running_frames = [t for t in frames if t.timeframe.get("ongoing")]
+        if phases and running_frames:  # "hoàn thành trong giai đoạn 2026 - 2027 và vận hành thường xuyên": it runs on after
+            frames = running_frames + [t for t in frames if t not in running_frames]
         if windows and not frames:
             frames = [Timing(windows[0].phrase, windows[0].quoted, windows[0].start, timeframe={"written": windows[0].due["written"]})]
-        phases = [t for t in frames if t.phrase in ("phase", "bare_year_range")]
-        if phases and not deadlines:
-            phase = phases[0]
+        if phases and not deadlines and parse_window(phases[0].timeframe["written"])[1] < period_end:
+            phase = phases[0]  # a phase shorter than the plan: its product is due by the phase's end
             deadlines = [Timing(phase.phrase, phase.quoted, phase.start, due={"type": "within", "written": phase.timeframe["written"]})]
     running = RUNNING.search(item.text)
     if not frames and running:  # "thực hiện thường xuyên", "liên tục": the duty runs all through
