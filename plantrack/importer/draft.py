@@ -186,12 +186,16 @@ def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, pe
     timings = [t for cell in item.time_cells for t in cell_timing(cell, issued_on)] + find_timings(item.text, issued_on)
     frames = [t for t in timings if t.timeframe]
     deadlines = [t for t in timings if t.deadline]
+    running_frames = [t for t in frames if t.timeframe.get("ongoing")]
+    phases = [t for t in frames if t.phrase in ("phase", "bare_year_range")]
+    if running_frames and phases and not deadlines and parse_window(phases[0].timeframe["written"])[1] < period_end:
+        # "Hoàn thành trong giai đoạn 2026 - 2027 và vận hành thường xuyên, liên tục": done by the
+        # phase's end, then run on
+        phase = phases[0]
+        deadlines = [Timing(phase.phrase, phase.quoted, phase.start, due={"type": "within", "written": phase.timeframe["written"]})]
+        frames = running_frames + [t for t in frames if t not in running_frames]
     if item.product:  # a row with its product: the work runs over its window and the product is due by its end
         windows = [t for t in deadlines if t.due["type"] == "within"]
-        phases = [t for t in frames if t.phrase in ("phase", "bare_year_range")]
-        running_frames = [t for t in frames if t.timeframe.get("ongoing")]
-        if phases and running_frames:  # "hoàn thành trong giai đoạn 2026 - 2027 và vận hành thường xuyên": it runs on after
-            frames = running_frames + [t for t in frames if t not in running_frames]
         if windows and not frames:
             frames = [Timing(windows[0].phrase, windows[0].quoted, windows[0].start, timeframe={"written": windows[0].due["written"]})]
         if phases and not deadlines and parse_window(phases[0].timeframe["written"])[1] < period_end:

@@ -249,6 +249,6 @@ def cell_timing(text: str, issued_on: dt.date) -> list[Timing]:
     """A table's time cell: its phrases; "Thường xuyên" or a bare year count here."""
     found = find_timings(text, issued_on, cell=True)
     running = ONGOING_WORDS.search(text)
-    if running and not any(t.timeframe for t in found):  # "… trong năm 2026 và thực hiện thường xuyên, liên tục"
+    if running and not any(t.timeframe and t.timeframe.get("ongoing") for t in found):  # "… trong năm 2026 và vận hành thường xuyên, liên tục"
         found.append(Timing("ongoing", running[0], running.start(), timeframe={"written": running[0], "ongoing": True}))
     return found

@@ -341,8 +341,9 @@ def _row_items(appendix, group, row, parts, line, time_first, lead_before_conten
             body_cells += 1
             last_was_body = True
             continue
-        if time_first and chunks and not content and chunks[-1][2] is None and position == len(parts) - 1:
-            chunks[-1] = (chunks[-1][0], chunks[-1][1], text)  # the product, after the time
+        if time_first and chunks and not content:  # the product column, after the time: one cell, perhaps of several bullets
+            words, time, product = chunks[-1]
+            chunks[-1] = (words, time, f"{product}\n{text}" if product else text)
             continue
         content.append(text)
     if content or not chunks:
