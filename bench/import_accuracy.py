@@ -51,6 +51,9 @@ def date_key(due: dict | None = None, frame: dict | None = None):
                 return ("frame", "ongoing")
             if frame.get("until_event"):
                 return ("frame", "event")
+            if frame.get("start") or frame.get("until"):  # dates given outright ("thí điểm từ sau năm 2027": from 01/01/2028)
+                day = lambda v: v if isinstance(v, dt.date) or v is None else dt.date.fromisoformat(str(v))  # noqa: E731
+                return ("frame", (day(frame.get("start")), day(frame.get("until"))))
             written = frame.get("written") or ""
             match = re.search(r"năm\s+(\d{4})\s+và\s+các\s+năm", written, re.IGNORECASE)
             return ("frame", match[1]) if match else ("frame", parse_window(written))

@@ -142,6 +142,17 @@ def _from_year_on(m, issued_on):
     return {"timeframe": {"written": f"năm {m[1]} và các năm tiếp theo"}}
 
 
+@phrase("year_range", rf"từ\s+năm\s+{_YEAR}\s+(?:đến|tới)\s+(?:hết\s+)?năm\s+{_YEAR}", "từ năm 2026 đến năm 2030")
+def _year_range(m, issued_on):
+    return {"timeframe": {"written": f"Giai đoạn {m[1]} - {m[2]}"}}
+
+
+@phrase("from_year", rf"từ\s+(sau\s+)?năm\s+{_YEAR}(?!\s+(?:và|đến)\b)", "thí điểm từ sau năm 2027")
+def _from_year(m, issued_on):
+    year = int(m[2]) + (1 if m[1] else 0)
+    return {"timeframe": {"written": " ".join(m[0].split()), "start": dt.date(year, 1, 1)}}
+
+
 @phrase("until_year", rf"từ\s+nay\s+đến\s+(?:hết\s+)?(?:năm\s+){_YEAR}", "từ nay đến hết năm 2025")
 def _until_year(m, issued_on):
     return {"timeframe": {"written": " ".join(m[0].split()), "until": dt.date(int(m[1]), 12, 31)}}

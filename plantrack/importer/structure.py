@@ -265,9 +265,14 @@ def _rows_from_cells(cells: list[Paragraph], appendix: str) -> list[Item]:
             items.extend(_row_items(appendix, group, row, parts, line, time_first, lead_before_content, roles))
 
     titled = False  # the group's title has been read
-    for cell in cells[index:]:
+    rest = cells[index:]
+    for position, cell in enumerate(rest):
         text = cell.text
-        if (group_row := GROUP_ROW.match(text)):
+        following = rest[position + 1].text if position + 1 < len(rest) else ""
+        group_row = GROUP_ROW.match(text)
+        if group_row and not group_row[2] and not _is_heading(following):
+            group_row = None  # a bare "I" that no title follows is a cell's value (a resource code), not a group
+        if group_row:
             flush()
             group, row, parts, titled = group_row[1], "", [], bool(group_row[2])
             continue
