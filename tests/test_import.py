@@ -314,3 +314,19 @@ def test_an_output_folder_that_cannot_be_written_is_said_so(tmp_path):
     result = CliRunner().invoke(app, ["import", str(NGHE_AN), "--output-dir", str(blocked / "drafts"),
                                       "--registry", str(ROOT / "plan_definitions"), "--registry", str(ROOT / "examples" / "2025")])
     assert result.exit_code == 2 and "cannot write the draft" in result.output and "Traceback" not in result.output
+
+
+def test_a_letter_numbers_its_tasks_without_parts_and_headings_may_be_in_sentence_case(catalogue, tmp_path):
+    letter = tmp_path / "cong-van.txt"
+    letter.write_text(
+        "ỦY BAN NHÂN DÂN TỈNH NGHỆ AN\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\nSố: 12/UBND-KT\n\nNghệ An, ngày 02 tháng 12 năm 2025\n\n"
+        "V/v triển khai kiểm kê\n\nKính gửi: các sở, ngành.\n\n"
+        "1. Sở Tài chính chủ trì rà soát, gửi báo cáo về Ủy ban nhân dân tỉnh trước ngày 20/12/2025.\n\n"
+        "2. Sở Y tế hướng dẫn các cơ sở thực hiện thường xuyên.\n\n"
+        "II. Tổ chức thực hiện\n\n1. Bộ Chỉ huy Quân sự tỉnh theo dõi, đôn đốc, tổng hợp.\n", encoding="utf-8")
+    draft = import_document(letter, catalogue)
+    assert draft.plan["doc_type"] == "cong_van" and draft.plan["title"] == "triển khai kiểm kê"
+    assert [(d["section"], d["lead"]) for d in draft.duties] == [("1", ["na.stc"]), ("2", ["na.syt"]), ("II.1", ["na.bchqs"])]
+    assert draft.plan["coordination"]["office"] == "na.bchqs"  # "II. Tổ chức thực hiện" in sentence case is a part
+    [report] = draft.obligations
+    assert report["due"]["before"] == dt.date(2025, 12, 20) and report["submit_to"] == "vn.province.nghe-an"

@@ -81,11 +81,14 @@ class _Open:
     heading: str
     work: bool
     appendix: str = ""
+    implicit: bool = False  # the text before any part heading
 
 
 def read_items(blocks: list[Paragraph | Table]) -> list[Item]:
     items: list[Item] = []
-    part = _Open("", "", False)
+    # Before any part heading: a letter (công văn) numbers its tasks "1.", "2." with no parts, so
+    # numbered items count there; unnumbered text (the header, the preamble) does not.
+    part = _Open("", "", True, implicit=True)
     numbers: list[str] = []  # the numbered path within the part: ["2"], ["2", "1"], ["2", "a"]
     current: Item | None = None
     appendix = ""
@@ -136,7 +139,7 @@ def read_items(blocks: list[Paragraph | Table]) -> list[Item]:
             cells.append(block)
             continue
         roman = ROMAN.match(text)
-        if roman and _is_heading(roman[2]):
+        if roman and (_is_heading(roman[2]) or len(roman[2]) <= 120):  # "II. NHIỆM VỤ", or "II. Nhiệm vụ, giải pháp:"
             close()
             heading = roman[2]
             part = _Open(f"{appendix + ' ' if appendix else ''}{roman[1]}", heading, bool(WORK.search(heading)) and not NOT_WORK.match(heading))
@@ -160,7 +163,7 @@ def read_items(blocks: list[Paragraph | Table]) -> list[Item]:
         if current is None:
             if not numbers and (_is_heading(text) or text.startswith("(")):
                 continue  # a title under the heading ("DANH MỤC NHIỆM VỤ", "(Kèm theo Kế hoạch số …)")
-            if not numbers:  # text right under a part's heading: an item of the part itself
+            if not numbers and not part.implicit:  # text right under a part's heading: an item of the part itself
                 current = Item(part.section, "", block.line, part.heading)
             else:
                 continue

@@ -34,6 +34,7 @@ _BODY = re.compile(rf"^(?:các\s+|đề\s+nghị\s+)?(?:{_KINDS})\s+(?:nhân dâ
 _LIST = re.compile(rf";|\s+-\s+|,\s*(?=(?:các\s+)?(?:{_KINDS})\b|UBND|các\b)|\s+(?:và|với)\s+(?=(?:các\s+)?(?:{_KINDS})\b|UBND|các\b)")
 _VERB = re.compile(r"\s*\(|:|\s+(?:chủ trì|phối hợp|kiểm tra|hướng dẫn|thực hiện|tổ chức|xây dựng|chỉ đạo|bố trí|tham mưu|có trách nhiệm|"
                    r"căn cứ|triển khai|theo dõi|báo cáo|rà soát|đôn đốc|tổng hợp|tuyên truyền|phổ biến|nghiên cứu|đề xuất|ban hành)\b")
+_HOME = re.compile(r"(?:chủ tịch\s+)?ủy ban nhân dân\s+(?:tỉnh|thành phố)\b")
 # Class phrases, by the unit kinds they name.
 CLASSES = [
     (re.compile(r"(?:ủy ban nhân dân|ubnd)\s+(?:các\s+)?(?:cấp\s+xã|xã,\s*phường(?:,\s*đặc khu)?|các xã|phường,\s*xã)|các\s+xã,\s*phường|cấp\s+xã",
@@ -151,6 +152,11 @@ class UnitIndex:
                 if unit_id not in found.units:
                     found.units.append(unit_id)
                 t = t[:match.start()] + " " * len(match[0]) + t[match.end():]
+        home = self.province_of(self.issuer)
+        for match in _HOME.finditer(t) if home else ():  # "UBND tỉnh", "Chủ tịch UBND Thành phố": the issuer's own province
+            if home not in found.units:
+                found.units.append(home)
+            t = t[:match.start()] + " " * len(match[0]) + t[match.end():]
         for pattern, kinds in CLASSES:
             for match in pattern.finditer(t):
                 group = self.group_for(kinds)
