@@ -10,7 +10,7 @@ its second line). For each, the draft of its text is compared with it field by f
 - **sections**: of the matched duties, those with the gold's section reference;
 - **lead / support units**: over the matched duties, the unit and group ids (precision, recall);
 - **dated items**: the gold's obligations whose day the text gives (``basis: stated``) and its
-  duties' time frames, against the draft's obligations and time frames of the matched duty:
+  duties' time frames whose words are the text's, against the draft's obligations and time frames of the matched duty:
   right when the rule and its date(s) are the same; **right date** when the day it falls due
   by is the same, whatever the rule (a window held as a duty's time frame or as a deadline).
 
@@ -81,8 +81,13 @@ def date_only(item: tuple):
     return item
 
 
-def items_of(duty: dict, obligations: list[dict], stated_only: bool) -> list:
-    found = [date_key(frame=duty["timeframe"])] if duty.get("timeframe") else []
+def items_of(duty: dict, obligations: list[dict], stated_only: bool, text: str | None = None) -> list:
+    """A duty's dated items: its time frame and its obligations' rules. With ``text`` (the
+    gold's side), a time frame counts only where its words are the document's: one the encoder
+    judged ("thường xuyên" for a response plan that never says it) is no time phrase of the text."""
+    frame = duty.get("timeframe")
+    stated = frame and (text is None or " ".join(str(frame.get("written") or "").split()).casefold() in text)
+    found = [date_key(frame=frame)] if stated else []
     for obligation in obligations:
         if obligation.get("duty") == duty["id"] and (not stated_only or obligation["due"].get("basis", "stated") == "stated"):
             found.append(date_key(obligation["due"]))
@@ -93,7 +98,7 @@ def units_of(duty: dict, role: str) -> set[str]:
     return set(duty.get(role) or []) | set(duty.get(f"{role}_groups") or [])
 
 
-def compare(gold: dict, draft) -> dict:
+def compare(gold: dict, draft, text: str) -> dict:
     gold_duties, drafted = gold.get("duties") or [], draft.duties
     by_section = {}
     for duty in drafted:
@@ -121,7 +126,7 @@ def compare(gold: dict, draft) -> dict:
         figures[role] = (right, drafted_n, gold_n)
     right = dates = gold_items = 0
     for g, d in pairs:
-        wanted = items_of(g, gold.get("obligations") or [], stated_only=True)
+        wanted = items_of(g, gold.get("obligations") or [], stated_only=True, text=text)
         have = items_of(d, draft.obligations, stated_only=False)
         have_dates = [date_only(i) for i in have]
         gold_items += len(wanted)
@@ -133,7 +138,7 @@ def compare(gold: dict, draft) -> dict:
                 have_dates.remove(date_only(item))
                 dates += 1
     unmatched = [g for g in gold_duties if all(g is not p[0] for p in pairs)]
-    gold_items += sum(len(items_of(g, gold.get("obligations") or [], stated_only=True)) for g in unmatched)
+    gold_items += sum(len(items_of(g, gold.get("obligations") or [], stated_only=True, text=text)) for g in unmatched)
     draft_items = sum(len(items_of(d, draft.obligations, False)) for d in drafted)
     figures["dated items"] = (right, draft_items, gold_items)
     figures["right date"] = (dates, draft_items, gold_items)
@@ -156,7 +161,7 @@ def main() -> None:
             continue
         gold = _plain(_yaml().load(text))
         draft = import_document(corpus / name[1], catalogue)
-        figures = compare(gold, draft)
+        figures = compare(gold, draft, " ".join((corpus / name[1]).read_text(encoding="utf-8").split()).casefold())
         parts = []
         for field, values in figures.items():
             total = totals.setdefault(field, [0, 0, 0])
