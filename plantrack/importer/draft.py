@@ -209,6 +209,8 @@ def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, pe
     draft.duties.append(duty)
     for number, timing in enumerate(deadlines[:20], 1):
         draft.obligations.append(_obligation(item, duty, timing, number, len(deadlines), office, index, seen))
+    if "group_missing" in item.notes:
+        reviews.append(mark("group_missing", section=item.section))
     if item.from_table and not timings and item.time_cells:
         reviews.append(mark("time_unread", words=item.time_cells[0][:80]))
     if reviews:

@@ -44,6 +44,8 @@ WORDING: dict[str, tuple[str, str]] = {
                           "{unit} là nơi nhận báo cáo nên không tính là đơn vị phải gửi: kiểm tra lại."),
     "unit_excluded": ("the text excludes {unit} (“trừ …”): it is not among the units; check the group it would belong to",
                       "Văn bản loại trừ {unit} (“trừ …”): đơn vị này không được giao; kiểm tra nhóm đơn vị liên quan."),
+    "group_missing": ("the table's numbering starts again before {section}: a group's heading is missing from the text; name the section",
+                      "Bảng đánh số lại từ đầu trước mục {section}: thiếu tiêu đề một nhóm trong văn bản; đặt lại số mục."),
     "day_without_year": ("the text gives a day without a year: read as every year", "Văn bản nêu ngày mà không nêu năm: hiểu là hằng năm."),
     "period_day_assumed": ("the text gives the period but not the day: Decree 09/2019's cut-off (the 14th) and the 15th assumed",
                            "Văn bản nêu kỳ báo cáo mà không nêu ngày: tạm theo Nghị định 09/2019 (chốt số liệu ngày 14, gửi ngày 15)."),

@@ -73,6 +73,7 @@ class Item:
     group: str = ""
     row: str = ""
     suffix: str = ""
+    notes: list[str] = field(default_factory=list)  # what the reading noticed, for a review mark ("group_missing")
 
 
 @dataclass
@@ -268,6 +269,7 @@ def _rows_from_cells(cells: list[Paragraph], appendix: str) -> list[Item]:
             items.extend(_row_items(appendix, group, row, parts, line, time_first, lead_before_content, roles))
 
     titled = False  # the group's title has been read
+    restarted: set[str] = set()  # groups named for a heading the text lacks
     rest = cells[index:]
     for position, cell in enumerate(rest):
         text = cell.text
@@ -281,6 +283,9 @@ def _rows_from_cells(cells: list[Paragraph], appendix: str) -> list[Item]:
             continue
         if re.fullmatch(r"\d{1,3}\.?", text):
             flush()
+            if row.isdigit() and int(text.rstrip(".")) <= int(row):  # numbering starts again: a group's heading is missing
+                group = f"(sau {group})" if group else "(tiếp)"
+                restarted.add(group)
             row, parts, line = text.rstrip("."), [], cell.line
             continue
         if group and not row and not titled:
@@ -291,6 +296,9 @@ def _rows_from_cells(cells: list[Paragraph], appendix: str) -> list[Item]:
         if row:
             parts.append((text, _is_time_cell(text)))
     flush()
+    for item in items:
+        if item.group in restarted:
+            item.notes.append("group_missing")
     return _shortest_references(items)
 
 
