@@ -284,6 +284,8 @@ def _units(draft: Draft, index: UnitIndex, phrases: list[str], reviews: list[Mar
             reviews.append(mark("unit_not_found", role=role, words=unresolved, unit=unit_id, candidates=candidates))
         for phrase in found.classes:
             reviews.append(mark("class_without_group", role=role, words=phrase))
+        for words, unit_id in found.prefixed:
+            reviews.append(mark("unit_by_prefix", role=role, words=words, unit=unit_id))
     return total
 
 

@@ -36,6 +36,8 @@ WORDING: dict[str, tuple[str, str]] = {
                      "Có thể là nhiệm vụ thường xuyên chứ không phải sản phẩm có thời hạn (văn bản ghi thực hiện liên tục)."),
     "unit_not_found": ("{role} “{words}” not in the registries: a draft entry {unit} was made{candidates}",
                        "Đơn vị {role_vi} “{words}” chưa có trong danh mục: đã tạo mục nháp {unit}{candidates_vi}."),
+    "unit_by_prefix": ("{role} “{words}” read as {unit}, whose name begins so; check it",
+                       "Đơn vị {role_vi} “{words}” được hiểu là {unit} (tên đầy đủ bắt đầu như vậy): kiểm tra lại."),
     "class_without_group": ("{role} “{words}” names a class of units with no group in the registries: add one (groups:) or list them",
                             "Đơn vị {role_vi} “{words}” là một nhóm chưa có trong danh mục: thêm nhóm (groups:) hoặc liệt kê từng đơn vị."),
     "new_unit": ("new unit “{name}”: check its name, kind and place in the tree, and add its contacts{candidates}",

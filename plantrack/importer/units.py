@@ -61,6 +61,7 @@ class Found:
     groups: list[str] = field(default_factory=list)
     unresolved: list[tuple[str, list[str]]] = field(default_factory=list)  # (the words, candidate unit ids)
     classes: list[str] = field(default_factory=list)  # class phrases with no group to map them to
+    prefixed: list[tuple[str, str]] = field(default_factory=list)  # (the words, the unit whose name they begin)
 
     def __bool__(self) -> bool:
         return bool(self.units or self.groups or self.unresolved or self.classes)
@@ -160,9 +161,13 @@ class UnitIndex:
         for pattern, kinds in CLASSES:
             for match in pattern.finditer(t):
                 group = self.group_for(kinds)
+                entry = None if group else self.by_prefix(match[0])  # "các sở, ban, ngành": an entry standing for them
                 if group:
                     if group not in found.groups:
                         found.groups.append(group)
+                elif entry:
+                    found.units.append(entry) if entry not in found.units else None
+                    found.prefixed.append((match[0], entry))
                 else:
                     found.classes.append(match[0])
                 t = t[:match.start()] + " " * len(match[0]) + t[match.end():]
@@ -175,9 +180,24 @@ class UnitIndex:
             if any(name in keyed for name in resolved) or any(pattern.search(keyed) for pattern, _ in CLASSES):
                 continue  # named already, as a unit or as a class
             words = _VERB.split(part, maxsplit=1)[0].strip(" ,.:")[:120]  # the name, not what it is to do
-            if not any(words == w for w, _ in found.unresolved):
+            entry = self.by_prefix(words)  # "Văn phòng Ban Chỉ huy": the start of one body's name
+            if entry:
+                if entry not in found.units:
+                    found.units.append(entry)
+                    found.prefixed.append((words, entry))
+            elif not any(words == w for w, _ in found.unresolved):
                 found.unresolved.append((words, self.candidates(words)))
         return found
+
+    def by_prefix(self, words: str) -> str | None:
+        """The one body of the issuer whose name starts with ``words`` (a text shortens "Văn phòng
+        Ban Chỉ huy Phòng thủ dân sự tỉnh" to "Văn phòng Ban Chỉ huy"); None when none or several."""
+        wanted = key(words)
+        if len(wanted) < 10:
+            return None
+        found = {unit_id for name, ids in (*self.names.items(), *self.local.items()) if name.startswith(wanted)
+                 for unit_id in ids if self.under_issuer(unit_id)}
+        return found.pop() if len(found) == 1 else None
 
     def _names_of(self, unit_id: str) -> list[str]:
         unit = self.catalogue.units[unit_id]
