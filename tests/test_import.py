@@ -332,3 +332,24 @@ def test_a_letter_numbers_its_tasks_without_parts_and_headings_may_be_in_sentenc
     assert draft.plan["coordination"]["office"] == "na.bchqs"  # "II. Tổ chức thực hiện" in sentence case is a part
     [report] = draft.obligations
     assert report["due"]["before"] == dt.date(2025, 12, 20) and report["submit_to"] == "vn.province.nghe-an"
+
+
+def test_a_table_whose_columns_are_not_recognised_is_said_so_and_a_layout_table_is_not(catalogue, tmp_path):
+    import docx
+
+    word = docx.Document()
+    layout = word.add_table(rows=1, cols=2)  # the header's layout: issuer | republic
+    layout.rows[0].cells[0].text, layout.rows[0].cells[1].text = "ỦY BAN NHÂN DÂN TỈNH NGHỆ AN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    for text in ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Số: 8/KH-UBND", "Nghệ An, ngày 01 tháng 12 năm 2025", "KẾ HOẠCH",
+                 "PHÁT TRIỂN NĂM 2026", "PHỤ LỤC"]:
+        word.add_paragraph(text)
+    odd = word.add_table(rows=3, cols=4)
+    for row, values in zip(odd.rows, [["TT", "Hạng mục", "Đơn vị đo", "Ghi chú"], ["1", "Đường", "km", ""], ["2", "Cầu", "cái", ""]]):
+        for cell, value in zip(row.cells, values):
+            cell.text = value
+    path = tmp_path / "odd.docx"
+    word.save(path)
+    draft = import_document(path, catalogue)
+    unread = [m for m in draft.plan["review"] if m.code == "table_unread"]
+    assert len(unread) == 1 and "TT | Hạng mục | Đơn vị đo | Ghi chú" in unread[0].en and unread[0].values["where"].startswith("paragraph")
+    assert "chưa được đọc" in unread[0].vi

@@ -101,7 +101,11 @@ def draft_plan(document: Document, catalogue: Catalogue) -> Draft:
     if sources:
         plan["sources"] = sources
     draft = Draft(plan, registry_id=f"draft-{slug(number, 30)}")
-    items = read_items(document.blocks)
+    unread: list[tuple[int, list[str]]] = []
+    items = read_items(document.blocks, unread)
+    for line, header_cells in unread:
+        code = "targets_table_unread" if any(re.search(r"chỉ\s+tiêu", c, re.IGNORECASE) for c in header_cells) else "table_unread"
+        plan_reviews.append(mark(code, where=f"{document.where} {line}", columns=" | ".join(c[:30] for c in header_cells[:10])))
     office = _office(items, index) or issuer
     plan["coordination"] = {"office": office, "head": issuer}
     plan_reviews.append(mark("office_guessed", office=office))

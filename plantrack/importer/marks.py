@@ -48,6 +48,13 @@ WORDING: dict[str, tuple[str, str]] = {
                       "Văn bản loại trừ {unit} (“trừ …”): đơn vị này không được giao; kiểm tra nhóm đơn vị liên quan."),
     "group_missing": ("the table's numbering starts again before {section}: a group's heading is missing from the text; name the section",
                       "Bảng đánh số lại từ đầu trước mục {section}: thiếu tiêu đề một nhóm trong văn bản; đặt lại số mục."),
+    "table_unread": ("the table at {where} (columns: {columns}) was not read: no column of tasks (“Nội dung”, “Nhiệm vụ”) "
+                     "with units or times was recognised; encode its rows by hand",
+                     "Bảng ở {where} (các cột: {columns}) chưa được đọc: không nhận ra cột nội dung nhiệm vụ kèm đơn vị "
+                     "hoặc thời gian; đề nghị nhập các dòng của bảng."),
+    "targets_table_unread": ("the table at {where} (columns: {columns}) looks like a table of targets: encode them under "
+                             "indicators: and targets: by hand",
+                             "Bảng ở {where} (các cột: {columns}) là bảng chỉ tiêu: đề nghị nhập vào indicators: và targets:."),
     "day_without_year": ("the text gives a day without a year: read as every year", "Văn bản nêu ngày mà không nêu năm: hiểu là hằng năm."),
     "period_day_assumed": ("the text gives the period but not the day: Decree 09/2019's cut-off (the 14th) and the 15th assumed",
                            "Văn bản nêu kỳ báo cáo mà không nêu ngày: tạm theo Nghị định 09/2019 (chốt số liệu ngày 14, gửi ngày 15)."),

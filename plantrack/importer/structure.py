@@ -85,7 +85,10 @@ class _Open:
     implicit: bool = False  # the text before any part heading
 
 
-def read_items(blocks: list[Paragraph | Table]) -> list[Item]:
+def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str]]] | None = None) -> list[Item]:
+    """The items of the body; ``unread`` receives (line, header cells) of each table that looks
+    like a task table but whose columns are not recognised (its rows are not read)."""
+    unread = [] if unread is None else unread
     items: list[Item] = []
     # Before any part heading: a letter (công văn) numbers its tasks "1.", "2." with no parts, so
     # numbered items count there; unnumbered text (the header, the preamble) does not.
@@ -106,14 +109,14 @@ def read_items(blocks: list[Paragraph | Table]) -> list[Item]:
     def flush_table() -> None:
         nonlocal in_table
         if cells:
-            items.extend(_rows_from_cells(cells, appendix))
+            items.extend(_rows_from_cells(cells, appendix, unread))
             cells.clear()
         in_table = False
 
     for block in blocks:
         if isinstance(block, Table):
             close()
-            items.extend(_table_items(block, appendix))
+            items.extend(_table_items(block, appendix, unread))
             continue
         text = block.text
         if APPENDIX.match(text):
@@ -213,13 +216,17 @@ def _columns(header: list[str]) -> list[str]:
     return roles
 
 
-def _table_items(table: Table, appendix: str) -> list[Item]:
+def _table_items(table: Table, appendix: str, unread: list) -> list[Item]:
     """The rows of a real table (a .docx): its header row names the columns."""
     if not table.rows:
         return []
     roles = _columns(table.rows[0])
     if "content" not in roles or not ({"lead", "time"} & set(roles)):
-        return []  # not a task table
+        # A layout table (the header's two columns) is no task table; one that starts like a task
+        # table ("TT", "Nội dung", "chủ trì", "Thời gian" in its first row) is reported unread.
+        if len(table.rows) >= 2 and len(table.rows[0]) >= 3 and set(roles) - {"other"}:
+            unread.append((table.line, table.rows[0]))
+        return []
     items, group = [], ""
     for number, row in enumerate(table.rows[1:], 1):
         cells = dict(zip(roles, row))
@@ -243,7 +250,7 @@ def _table_items(table: Table, appendix: str) -> list[Item]:
     return items
 
 
-def _rows_from_cells(cells: list[Paragraph], appendix: str) -> list[Item]:
+def _rows_from_cells(cells: list[Paragraph], appendix: str, unread: list) -> list[Item]:
     """A task table flattened into one paragraph per cell: the header's cells first, then each
     row from its number. Empty cells leave no paragraph, so cells are told apart by what they
     say: time words go to the time column, a body's name to the lead (then support) column,
@@ -258,6 +265,7 @@ def _rows_from_cells(cells: list[Paragraph], appendix: str) -> list[Item]:
         index += 1
     roles = _columns(header)
     if "content" not in roles:
+        unread.append((cells[0].line, header))
         return []
     time_first = "product" in roles and "time" in roles and roles.index("time") < roles.index("product")
     lead_before_content = "lead" in roles and roles.index("lead") < roles.index("content")
