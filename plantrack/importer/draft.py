@@ -159,6 +159,11 @@ def _office(items: list[Item], index: UnitIndex) -> str | None:
     return None
 
 
+# "chủ trì, phối hợp với Sở Tài chính và UBND cấp xã tổ chức …": the bodies the text names as support.
+SUPPORT_WITH = re.compile(r"phối\s+hợp\s+(?:chặt\s+chẽ\s+)?với\s+(.{3,300}?)(?=\s+(?:tổ chức|thực hiện|triển khai|xây dựng|hướng dẫn|"
+                          r"kiểm tra|tham mưu|rà soát|theo dõi|đề xuất|trong|để|nhằm|bảo đảm|đảm bảo)\b|[;.:]|$)")
+
+
 def _opening(text: str) -> str:
     """The body a section's text opens with: "Sở Tài chính: chủ trì …", "Bộ CHQS tỉnh có trách nhiệm …"."""
     first = text.split("\n", 1)[0]
@@ -178,7 +183,9 @@ def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, pe
                 if unit_id in lead.units:
                     lead.units.remove(unit_id)
                 reviews.append(mark("unit_excluded", unit=unit_id))
-    support = _units(draft, index, item.support, reviews, "support")
+    support_words = item.support or ([found[1]] if not item.from_table and (found := SUPPORT_WITH.search(item.text.split("\n", 1)[0])) else [])
+    support = _units(draft, index, support_words, reviews, "support")
+    support.units = [u for u in support.units if u not in lead.units]
     duty_id = _unique(f"d-{slug(item.section, 30)}", seen)
     duty = {"id": duty_id, "section": item.section[:40], "text": item.text[:MAX_TEXT] or item.section}
     for name, values in (("lead", lead.units), ("lead_groups", lead.groups), ("support", support.units), ("support_groups", support.groups)):

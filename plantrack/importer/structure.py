@@ -348,7 +348,8 @@ def _row_items(appendix, group, row, parts, line, time_first, lead_before_conten
     last_was_body = False
     product_before_time = "time" in roles and any(r in ("target", "product") and i < roles.index("time") for i, r in enumerate(roles))
     for position, (text, is_time) in enumerate(parts):
-        looks_like_body = bool(_BODY.match(text.lstrip("- "))) or text.lower().startswith(BODY_WORDS)
+        bare = text.lstrip("-+• ")
+        looks_like_body = bool(_BODY.match(bare)) or bare.lower().startswith(BODY_WORDS)
         if is_time:
             product = content.pop() if product_before_time and len(content) >= 2 else None  # "Chỉ tiêu đạt được", "Sản phẩm"
             chunks.append((content, text, product))
