@@ -217,6 +217,13 @@ def _until_event(m, issued_on):
             "review": mark("waits_on_event")}
 
 
+@phrase("hours_after", r"trong\s+(?:vòng\s+)?\d{1,3}(?:\s*[-–]\s*\d{1,3})?\s+giờ\s+(?:sau\s+khi|kể\s+từ\s+khi)\s+([^,;.]{3,80})",
+        "trong 24-48 giờ sau khi nước rút")
+def _hours_after(m, issued_on):
+    return {"timeframe": {"written": " ".join(m[0].split())[:300], "until_event": " ".join(m[0].split())[:300]},
+            "review": mark("waits_on_event")}
+
+
 @phrase("bare_year_range", rf"^(?:năm\s+)?{_YEAR}\s*[-–]\s*(?:năm\s+)?{_YEAR}\s*$", "2026 - 2030", in_cells_only=True)
 def _bare_years(m, issued_on):
     return {"timeframe": {"written": f"Giai đoạn {m[1]} - {m[2]}"}}
