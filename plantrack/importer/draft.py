@@ -199,11 +199,13 @@ def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, pe
     deadlines = [t for t in timings if t.deadline]
     running_frames = [t for t in frames if t.timeframe.get("ongoing")]
     phases = [t for t in frames if t.phrase in ("phase", "bare_year_range")]
-    if running_frames and phases and not deadlines and parse_window(phases[0].timeframe["written"])[1] < period_end:
+    dated = [t for t in deadlines if t.due["type"] != "adhoc"]  # a report "khi có yêu cầu" elsewhere in the text is no date
+    if running_frames and phases and not dated and parse_window(phases[0].timeframe["written"])[1] < period_end:
         # "Hoàn thành trong giai đoạn 2026 - 2027 và vận hành thường xuyên, liên tục": done by the
         # phase's end, then run on
         phase = phases[0]
-        deadlines = [Timing(phase.phrase, phase.quoted, phase.start, due={"type": "within", "written": phase.timeframe["written"]})]
+        deadlines = [Timing(phase.phrase, phase.quoted, phase.start, due={"type": "within", "written": phase.timeframe["written"]}),
+                     *deadlines]
         frames = running_frames + [t for t in frames if t not in running_frames]
     if item.product:  # a row with its product: the work runs over its window and the product is due by its end
         windows = [t for t in deadlines if t.due["type"] == "within"]

@@ -89,6 +89,13 @@ def _before_yearly(m, issued_on):
     return {"due": {"type": "recurring", "cron": f"0 0 {day} {month} *", "wording": "before", "key_format": "%Y"}}
 
 
+@phrase("before_days_yearly", rf"trước\s+(?:các\s+)?ngày\s+{_DAY}\s*/\s*{_MON}\s+và\s+(?:ngày\s+)?{_DAY}\s*/\s*{_MON}\s*(?:,\s*)?{_YEARLY}",
+        "trước ngày 01/6 và 15/11 hằng năm")
+def _before_two_yearly(m, issued_on):
+    return {"dues": [{"type": "recurring", "cron": f"0 0 {int(m[1])} {int(m[2])} *", "wording": "before", "key_format": "%Y"},
+                     {"type": "recurring", "cron": f"0 0 {int(m[3])} {int(m[4])} *", "wording": "before", "key_format": "%Y"}]}
+
+
 @phrase("before_date", rf"trước\s+(?:ngày\s+)?(?:{_DMY})", "trước ngày 15/11/2025")
 def _before(m, issued_on):
     return {"due": {"type": "one_off", "before": _date(m, 0)}}
@@ -253,12 +260,13 @@ def find_timings(text: str, issued_on: dt.date, cell: bool = False) -> list[Timi
             except ValueError:  # a 31/02: not a date; left for the person
                 continue
             quoted = match[0].strip(" ,;.")
-            found.append(Timing(p.name, quoted, match.start(), read.get("due"), read.get("timeframe"), read.get("review")))
+            for due in read.get("dues") or [read.get("due")]:  # "trước ngày 01/6 và 15/11 hằng năm": two deadlines
+                found.append(Timing(p.name, quoted, match.start(), due, read.get("timeframe"), read.get("review")))
     kept: list[Timing] = []
     for timing in found:  # in the order of PHRASES: the more precise first (a day beats "hằng năm")
         end = timing.start + len(timing.quoted)
-        if any(timing.start < k.start + len(k.quoted) and k.start < end for k in kept):
-            continue  # overlaps a phrase already kept
+        if any(timing.start < k.start + len(k.quoted) and k.start < end and k.phrase != timing.phrase for k in kept):
+            continue  # overlaps a phrase already kept (the deadlines of one phrase all stay)
         kept.append(timing)
     return sorted(kept, key=lambda t: t.start)
 
