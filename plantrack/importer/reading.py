@@ -59,8 +59,8 @@ class Document:
         return sum(len(b.text) if isinstance(b, Paragraph) else sum(len(c) for r in b.rows for c in r) for b in self.blocks)
 
 
-MARK = re.compile(r"^(?:[IVXLC]+\.\s|[A-Z]\.\s|\d+\.(?:\d+\.)*\s|\d+(?:\.\d+)+\s|[a-zđ]\)\s|[-–+•]\s|\(\d+\)\s|Điều\s+\d+\.)")
-BARE_MARK = re.compile(r"[IVXLC]+\.?|[A-Z]\.|\d+(?:\.\d+)*\.?|[a-zđ]\)")
+MARK = re.compile(r"^(?:[IVXLC]+\.\s|[A-Z]\.\s|\d{1,3}\.(?:\d+\.)*\s|\d{1,3}(?:\.\d+)+\s|[a-zđ]\)\s|[-–+•]\s|\(\d+\)\s|Điều\s+\d+\.)")  # not "2027. "
+BARE_MARK = re.compile(r"[IVXLC]+\.?|[A-Z]\.|\d{1,3}(?:\.\d+)*\.?|[a-zđ]\)")
 FORM = re.compile(r"^(?:Số\s*:|CỘNG\s+HÒA|CỘNG\s+HOÀ|Căn\s+cứ\s|Thực\s+hiện\s|Nơi\s+nhận|TM\.|KT\.|[^,\d]{2,40},\s*ngày\s+\d)")  # the header's lines
 LABEL = re.compile(r"^(?:Cơ quan|Đơn vị)\s+(?:chủ trì|phối hợp)|^(?:Thời gian|Thời hạn)\s+(?:thực hiện|hoàn thành)|^Sản phẩm|^Nơi nhận",
                    re.IGNORECASE)

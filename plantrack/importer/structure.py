@@ -346,6 +346,7 @@ def _row_items(appendix, group, row, parts, line, time_first, lead_before_conten
     content: list[str] = []
     body_cells = 0
     last_was_body = False
+    time_not_last = "time" in roles and roles.index("time") < len(roles) - 1 and not time_first
     product_before_time = "time" in roles and any(r in ("target", "product") and i < roles.index("time") for i, r in enumerate(roles))
     for position, (text, is_time) in enumerate(parts):
         bare = text.lstrip("-+• ")
@@ -370,6 +371,8 @@ def _row_items(appendix, group, row, parts, line, time_first, lead_before_conten
             words, time, product = chunks[-1]
             chunks[-1] = (words, time, f"{product}\n{text}" if product else text)
             continue
+        if time_not_last and chunks and not content:
+            continue  # a column after the time that is no product ("Nguồn lực": "I, II, III, IV")
         content.append(text)
     if content or not chunks:
         chunks.append((content, None, None))
