@@ -72,6 +72,8 @@ class UnitIndex:
         self.catalogue = catalogue
         self.issuer = issuer
         self.on = on  # the plan's issue date: a body that ended before it is not the one meant
+        self._prefixes: dict[str, str | None] = {}  # by_prefix's answers (the issuer is set before the first)
+        self._by_first: dict[str, list[str]] = {}  # names by their first word, for candidates
         self.names: dict[str, list[str]] = {}  # name key -> unit ids
         self.local: dict[str, list[str]] = {}  # a name without its locality -> unit ids: for a plan of that locality only
         for unit in catalogue.units.values():
@@ -87,6 +89,8 @@ class UnitIndex:
                     self.local.setdefault(short, []).append(unit.id)
         for short, ids in self.local.items():
             self.names.setdefault(short, [])
+        for name in self.names:
+            self._by_first.setdefault(name.split(" ", 1)[0], []).append(name)
         self._pattern = re.compile("|".join(re.escape(n) for n in sorted(self.names, key=len, reverse=True) if len(n) >= 4))
 
     def under_issuer(self, unit_id: str) -> bool:
@@ -195,9 +199,11 @@ class UnitIndex:
         wanted = key(words)
         if len(wanted) < 10:
             return None
-        found = {unit_id for name, ids in (*self.names.items(), *self.local.items()) if name.startswith(wanted)
-                 for unit_id in ids if self.under_issuer(unit_id)}
-        return found.pop() if len(found) == 1 else None
+        if wanted not in self._prefixes:
+            found = {unit_id for name, ids in (*self.names.items(), *self.local.items()) if name.startswith(wanted)
+                     for unit_id in ids if self.under_issuer(unit_id)}
+            self._prefixes[wanted] = found.pop() if len(found) == 1 else None
+        return self._prefixes[wanted]
 
     def _names_of(self, unit_id: str) -> list[str]:
         unit = self.catalogue.units[unit_id]
@@ -205,7 +211,11 @@ class UnitIndex:
         return [n for n in names if n] + [_LOCALITY.sub("", key(n)) for n in names if n]
 
     def candidates(self, words: str, limit: int = 3) -> list[str]:
-        close = difflib.get_close_matches(key(words), list(self.names), n=limit * 2, cutoff=0.6)
+        """The closest registered names to ``words``, among those of the same kind of body (the
+        same first word: "sở", "ban", "ủy"), for a person to choose from."""
+        wanted = key(words)
+        pool = self._by_first.get(wanted.split(" ", 1)[0], []) if wanted else []
+        close = difflib.get_close_matches(wanted, pool, n=limit * 2, cutoff=0.6)
         ids: list[str] = []
         for name in close:
             options = [i for i in (self.names.get(name) or self.local[name]) if self._fits(i, name) or self.under_issuer(i)]
