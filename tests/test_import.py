@@ -353,3 +353,11 @@ def test_a_table_whose_columns_are_not_recognised_is_said_so_and_a_layout_table_
     unread = [m for m in draft.plan["review"] if m.code == "table_unread"]
     assert len(unread) == 1 and "TT | Hạng mục | Đơn vị đo | Ghi chú" in unread[0].en and unread[0].values["where"].startswith("paragraph")
     assert "chưa được đọc" in unread[0].vi
+
+
+def test_a_copy_from_the_web_reads_as_the_document():
+    from plantrack.importer.reading import clean
+
+    header = read_header(paragraphs_of_lines(["Số: **03** /KH-BCĐ389", "", "Hà Nội, ngày **05** tháng **11** năm 2020"]))
+    assert (header.number, header.issued_on) == ("03/KH-BCĐ389", dt.date(2020, 11, 5))
+    assert clean("ngày 15 / 11 / 2025 [1]") == "ngày 15 / 11 / 2025"  # a date keeps its spaces; a footnote mark goes

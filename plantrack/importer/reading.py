@@ -67,9 +67,12 @@ LABEL = re.compile(r"^(?:Cơ quan|Đơn vị)\s+(?:chủ trì|phối hợp)|^(?:
 
 
 def clean(text: str) -> str:
-    """One line of text: NFC, spaces collapsed, footnote marks ("[1]") and control characters out."""
+    """One line of text: NFC, spaces collapsed; footnote marks ("[1]"), a web copy's emphasis
+    ("**") and control characters out."""
     text = unicodedata.normalize("NFC", text)
     text = re.sub(r"\[\d{1,3}\]", "", text)
+    text = text.replace("**", "").replace("__", "")  # emphasis of a copy from the web ("Số: **03** /KH-BCĐ389")
+    text = re.sub(r"(\d)\s+/\s*(?=[A-ZĐ])", r"\1/", text)  # "03 /KH-BCĐ389": a number written apart
     text = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in text)
     return " ".join(text.split())
 
