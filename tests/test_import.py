@@ -178,6 +178,7 @@ def test_a_pdf_without_text_is_refused_with_what_to_do(tmp_path):
 
 @pytest.mark.parametrize("content, said", [
     (b"", "empty"), (b"\x00\x01\x02binary" * 10, "binary"), (b"PK\x03\x04" + b"\x00" * 40, "not a readable .docx"),
+    (b"%PDF-1.7\n" + bytes(range(256)) * 8, "not a readable PDF"),
     ("Một đoạn văn không có số và ngày của văn bản.".encode(), "no document number"),
 ])
 def test_bad_documents_get_a_clear_message_and_nothing_is_written(content, said, tmp_path):
