@@ -111,3 +111,4 @@ MAX_IMPORT_BYTES = 20 * 1024 * 1024
 MAX_IMPORT_CHARS = 1_000_000  # of text once read: eight times the largest plan of the corpus
 MAX_IMPORT_PAGES = 400  # of a PDF
 IMPORT_LIMIT = MAX_IMPORT_BYTES + 64 * 1024  # the dashboard's upload: the document and the form's fields
+IMPORTS_PER_ACCOUNT = "30/hour"  # drafts from documents on the dashboard

@@ -108,3 +108,19 @@ def test_viewers_and_anonymous_visitors_cannot_import_and_a_scan_is_refused(serv
         too_big = coordinator.post("/nhap-ke-hoach", data={"csrf": token},
                                    files={"document": ("big.txt", b"a" * (21 * 1024 * 1024), "text/plain")})
         assert too_big.status_code == 413
+
+
+@needs_corpus
+def test_drafts_per_account_are_limited(store, tmp_path):
+    from plantrack.web.guards import ImportThrottle
+
+    with store.transaction() as session:
+        add_account(session, "dieuphoi", "Điều phối", PASSWORD, NOW, Role.COORDINATOR)
+    app = create_app(store, demo_keyring("import-page"), lambda: NOW, tmp_path / "uploads", "http://127.0.0.1:1", definitions=DEFINITIONS)
+    app.state.import_throttle = ImportThrottle(per_account="2/hour")
+    with serving(app) as url, httpx.Client(base_url=url, follow_redirects=True) as client:
+        sign_in(client, "dieuphoi")
+        token = csrf_of(client.get("/nhap-ke-hoach").text)
+        answers = [client.post("/nhap-ke-hoach", data={"csrf": token}, files={"document": ("980.txt", NGHE_AN.read_bytes(), "text/plain")})
+                   for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429] and "quá nhiều bản nháp" in answers[2].text

@@ -38,7 +38,7 @@ from ..keys import Keyring
 from ..store.database import Store
 from ..tracking import Status
 from .deps import Context, Forbidden, SignInRequired, page, sign_in_location
-from .guards import BodyLimit, LoginThrottle, security_headers
+from .guards import BodyLimit, ImportThrottle, LoginThrottle, security_headers
 from .routes import coordination, figures, handin, importing, reading, signin
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -73,6 +73,7 @@ def create_app(
     ctx = Context(store, keyring, clock, upload_dir, public_url, _environment(), definitions=tuple(definitions))
     app.state.context = ctx
     app.state.throttle = throttle or LoginThrottle()
+    app.state.import_throttle = ImportThrottle()
     for router in (reading.router, figures.router, handin.router, signin.router, coordination.router, importing.router):
         app.include_router(router)
 

@@ -29,7 +29,7 @@ from secure import (
     XFrameOptions,
 )
 
-from ..settings import FORM_LIMIT, HANDIN_LIMIT, IMPORT_LIMIT
+from ..settings import FORM_LIMIT, HANDIN_LIMIT, IMPORT_LIMIT, IMPORTS_PER_ACCOUNT
 from ..settings import SIGN_IN_LIMIT_PER_ACCOUNT as ACCOUNT_LIMIT
 from ..settings import SIGN_IN_LIMIT_PER_ADDRESS as ADDRESS_LIMIT
 
@@ -89,6 +89,18 @@ class LoginThrottle:
 
     def succeeded(self, login: str) -> None:
         self.limiter.clear(self.per_account, "account", login)
+
+
+class ImportThrottle:
+    """Drafts made per account (``settings.IMPORTS_PER_ACCOUNT``): each reads a document of up to
+    20 MB and resolves it against every registry, so an account cannot keep the server at it."""
+
+    def __init__(self, storage: str = "memory://", per_account: str = IMPORTS_PER_ACCOUNT):
+        self.limiter = MovingWindowRateLimiter(storage_from_string(storage))
+        self.per_account = parse(per_account)
+
+    def allowed(self, login: str) -> bool:
+        return self.limiter.hit(self.per_account, "import", login)
 
 
 def security_headers(https: bool) -> Secure:

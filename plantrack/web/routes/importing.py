@@ -4,7 +4,8 @@ The form takes a .docx, a PDF with a text layer or a text file (at most ``MAX_IM
 the body limit of ``guards.BodyLimit`` comes first) and answers with what ``plantrack import``
 writes: the draft plan file and the draft registry of the bodies it could not find, to
 download, with a summary and every review mark listed. Only a role that acts may import
-(``deps.acting``: CSRF token and role); nothing is stored: the upload is read from a temporary
+(``deps.acting``: CSRF token and role), at most ``IMPORTS_PER_ACCOUNT`` drafts an hour per
+account (``guards.ImportThrottle``); nothing is stored: the upload is read from a temporary
 file that is removed at once, and the drafts go back in the answer. The registries the drafts
 are resolved against are the definitions the server was started with (``plantrack serve
 --definitions``).
@@ -44,6 +45,8 @@ def import_upload(request: Request, document: UploadFile = File(...), principal:
 
     if not ctx.definitions:
         return refuse("Máy chủ chưa được cấu hình danh mục đơn vị (plantrack serve --definitions …).", 503)
+    if not request.app.state.import_throttle.allowed(principal.login):
+        return refuse("Tài khoản đã soạn quá nhiều bản nháp trong một giờ: đề nghị thử lại sau.", 429)
     name = Path(document.filename or "van-ban").name[:120]
     with tempfile.TemporaryDirectory(prefix="plantrack-import-") as folder:
         path = Path(folder) / "document"
