@@ -106,7 +106,7 @@ def draft_plan(document: Document, catalogue: Catalogue) -> Draft:
     for line, header_cells in unread:
         code = "targets_table_unread" if any(re.search(r"chỉ\s+tiêu", c, re.IGNORECASE) for c in header_cells) else "table_unread"
         plan_reviews.append(mark(code, where=f"{document.where} {line}", columns=" | ".join(c[:30] for c in header_cells[:10])))
-    office = _office(items, index) or issuer
+    office = _office(draft, items, index) or issuer
     plan["coordination"] = {"office": office, "head": issuer}
     plan_reviews.append(mark("office_guessed", office=office))
     seen_ids: set[str] = set()
@@ -147,13 +147,14 @@ def _period(header: Header, paragraphs: list[Paragraph], issued_on: dt.date) -> 
     return issued_on, dt.date(issued_on.year + 1, 12, 31), mark("period_assumed")
 
 
-def _office(items: list[Item], index: UnitIndex) -> str | None:
-    """The body that the part "Tổ chức thực hiện" charges to follow up, urge and compile."""
+def _office(draft: Draft, items: list[Item], index: UnitIndex) -> str | None:
+    """The body that the part "Tổ chức thực hiện" charges to follow up, urge and compile (one
+    not in the registries gets its draft entry)."""
     organising = {i.section.split(".")[0] for i in items
                   if not i.from_table and re.search(r"TỔ CHỨC THỰC HIỆN", i.heading, re.IGNORECASE)}
     for item in items:
         if item.section.split(".")[0] in organising and re.search(r"theo\s+dõi|đôn\s+đốc|tổng\s+hợp", item.text, re.IGNORECASE):
-            found = index.resolve(_opening(item.text))
+            found = _units(draft, index, [_opening(item.text)], [], "lead")
             if found.units:
                 return found.units[0]
     return None
@@ -221,7 +222,7 @@ def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, pe
         duty["timeframe"] = dict(frames[0].timeframe)
     draft.duties.append(duty)
     for number, timing in enumerate(deadlines[:20], 1):
-        draft.obligations.append(_obligation(item, duty, timing, number, len(deadlines), office, index, seen))
+        draft.obligations.append(_obligation(draft, item, duty, timing, number, len(deadlines), office, index, seen))
     if "group_missing" in item.notes:
         reviews.append(mark("group_missing", section=item.section))
     if item.from_table and not timings and item.time_cells:
@@ -230,7 +231,8 @@ def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, pe
         duty["review"] = reviews
 
 
-def _obligation(item: Item, duty: dict, timing: Timing, number: int, count: int, office: str, index: UnitIndex, seen: set[str]) -> dict:
+def _obligation(draft: Draft, item: Item, duty: dict, timing: Timing, number: int, count: int, office: str, index: UnitIndex,
+                seen: set[str]) -> dict:
     reviews = []
     sentence = _sentence(item.text, timing) or item.product or item.text
     title = " ".join((item.product or sentence).split())[:200] or duty["section"]
@@ -247,7 +249,7 @@ def _obligation(item: Item, duty: dict, timing: Timing, number: int, count: int,
     if "units" not in obligation and "groups" not in obligation:  # a duty of support units only
         obligation["units"] = list(duty.get("support") or [office])
         reviews.append(mark("lead_from_support"))
-    recipient = _recipient(sentence, index)
+    recipient = _recipient(draft, sentence, index, reviews)
     obligation["submit_to"] = recipient or office
     if recipient is None:
         reviews.append(mark("recipient_guessed", office=office))
@@ -275,13 +277,15 @@ def _sentence(text: str, timing: Timing) -> str:
     return text[start:min(ends) if ends else len(text)].strip(" -+;,.")
 
 
-def _recipient(sentence: str, index: UnitIndex) -> str | None:
-    match = re.search(r"(?:gửi|về|báo cáo)\s+(?:về\s+)?((?:Ủy ban|UBND|Sở|Bộ|Ban|Văn phòng|Thủ tướng)[^,;.()]{2,80})", sentence)
-    if match:
-        found = index.resolve(match[1])
-        if found.units:
-            return found.units[0]
-    return None
+def _recipient(draft: Draft, sentence: str, index: UnitIndex, reviews: list[Mark]) -> str | None:
+    """The body a report is sent to: the first one named after "gửi (về)", "báo cáo"; one not
+    in the registries gets its draft entry, as a lead would."""
+    match = re.search(r"(?:gửi|về|báo cáo)\s+(?:về\s+)?((?:Ủy ban|UBND|Sở|Bộ|Ban|Văn phòng|Thủ tướng|Cục|Công an)[^,;.()]{2,80})", sentence)
+    if match is None:
+        return None
+    words = re.split(r"\s+(?:để|nhằm|trước|chậm nhất|theo|và|trong|qua)\b", match[1], maxsplit=1)[0]
+    found = _units(draft, index, [words], reviews, "recipient")
+    return found.units[0] if found.units else None
 
 
 def _units(draft: Draft, index: UnitIndex, phrases: list[str], reviews: list[Mark], role: str) -> Found:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-ROLES = {"lead": "chủ trì", "support": "phối hợp"}
+ROLES = {"lead": "chủ trì", "support": "phối hợp", "recipient": "nhận báo cáo"}
 
 WORDING: dict[str, tuple[str, str]] = {
     "no_issue_date": ("issue date not found: set issued_on", "Không tìm thấy ngày ban hành: điền issued_on."),
