@@ -125,5 +125,7 @@ def import_(
     for path in written:
         out.print(f"  wrote {path}")
     if draft.reviews:
-        out.print(f"[yellow]{draft.reviews} review marks[/] to resolve (`review:` in the files); then: "
-                  f"plantrack validate {' '.join(str(p) for p in (registries or [DEFAULT_DEFINITIONS]))} {output_dir}")
+        out.print(f"[yellow]{draft.reviews} review marks[/] to resolve (`review:` in the files):")
+        for code, count, example in draft.marks_by_reason():
+            out.print(f"  {count:>4} × {example}", highlight=False)
+        out.print(f"then: plantrack validate {' '.join(str(p) for p in (registries or [DEFAULT_DEFINITIONS]))} {output_dir}")

@@ -50,6 +50,17 @@ class Draft:
     registry_id: str = ""
     reviews: int = 0
 
+    def marks_by_reason(self) -> list[tuple[str, int, str]]:
+        """(code, count, an example in English) of the review marks, the most frequent first."""
+        from collections import Counter
+
+        marks = [m for entry in (self.plan, *self.duties, *self.obligations, *self.new_units) for m in entry.get("review", [])]
+        counts = Counter(m.code for m in marks)
+        first = {}
+        for m in marks:
+            first.setdefault(m.code, m)
+        return [(code, count, first[code].en) for code, count in counts.most_common()]
+
     def summary(self) -> dict:
         return {"duties": len(self.duties), "obligations": len(self.obligations), "new units": len(self.new_units),
                 "review marks": self.reviews,
