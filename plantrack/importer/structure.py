@@ -13,10 +13,13 @@ time phrases. Resolving the units and writing the draft is ``draft``'s work.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from .phrases import cell_timing
 from .reading import Paragraph, Table
+from .units import BODY
 
 ROMAN = re.compile(r"^([IVXLC]+)\.\s*(.*)$")
 NUMBER = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+(.*)$")
@@ -313,10 +316,6 @@ def _rows_from_cells(cells: list[Paragraph], appendix: str, unread: list) -> lis
 def _is_time_cell(text: str) -> bool:
     """Whether a cell of a flattened table is its time column: time words early in a cell that
     is not a bullet of content ("- Giám sát … quan trắc tự động liên tục" is content)."""
-    import datetime as dt
-
-    from .phrases import cell_timing
-
     if text.startswith(("-", "+", "•")) or len(text) > 400:
         return False
     found = cell_timing(text, dt.date(2000, 1, 1))
@@ -337,8 +336,6 @@ def _shortest_references(items: list[Item]) -> list[Item]:
 
 
 def _row_items(appendix, group, row, parts, line, time_first, lead_before_content, roles) -> list[Item]:
-    from .units import _BODY
-
     section = " ".join(filter(None, [appendix or "Bảng", ".".join(filter(None, [group, row]))]))
     leads: list[str] = []
     supports: list[str] = []
@@ -350,7 +347,7 @@ def _row_items(appendix, group, row, parts, line, time_first, lead_before_conten
     product_before_time = "time" in roles and any(r in ("target", "product") and i < roles.index("time") for i, r in enumerate(roles))
     for position, (text, is_time) in enumerate(parts):
         bare = text.lstrip("-+• ")
-        looks_like_body = bool(_BODY.match(bare)) or bare.lower().startswith(BODY_WORDS)
+        looks_like_body = bool(BODY.match(bare)) or bare.lower().startswith(BODY_WORDS)
         if is_time:
             product = content.pop() if product_before_time and len(content) >= 2 else None  # "Chỉ tiêu đạt được", "Sản phẩm"
             chunks.append((content, text, product))

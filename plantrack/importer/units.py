@@ -30,7 +30,7 @@ _LOCALITY = re.compile(r"\s+(?:của\s+)?(?:thành phố|tỉnh|huyện|quận|x
 # matches nothing. Not "cơ sở", "xã hội số", "thị trường", "báo cáo", "ban hành", "bộ máy".
 _KINDS = (r"Sở|Bộ Chỉ huy|Bộ|Ban Chỉ huy|Ban Chỉ đạo|Ban|Ủy ban|Uỷ ban|UBND|Công an|Cục|Chi cục|Văn phòng|Đài|Báo|Trung tâm|Hội|"
           r"Liên đoàn|Liên minh|Tỉnh đoàn|Thành đoàn|Viện|Trường|Kho bạc|Ngân hàng|Bảo hiểm xã hội|Quân khu|Bộ đội|Tổng công ty|Công ty|Đảng ủy")
-_BODY = re.compile(rf"^(?:các\s+|đề\s+nghị\s+)?(?:{_KINDS})\s+(?:nhân dân\s+|cấp\s+\w+\s+)?[A-ZĐÀ-ỸẠ-Ỹ0-9]")
+BODY = re.compile(rf"^(?:các\s+|đề\s+nghị\s+)?(?:{_KINDS})\s+(?:nhân dân\s+|cấp\s+\w+\s+)?[A-ZĐÀ-ỸẠ-Ỹ0-9]")
 _LIST = re.compile(rf";|\s+-\s+|,\s*(?=(?:các\s+)?(?:{_KINDS})\b|UBND|các\b)|\s+(?:và|với)\s+(?=(?:các\s+)?(?:{_KINDS})\b|UBND|các\b)")
 _VERB = re.compile(r"\s*\(|:|\s+(?:chủ trì|phối hợp|kiểm tra|hướng dẫn|thực hiện|tổ chức|xây dựng|chỉ đạo|bố trí|tham mưu|có trách nhiệm|"
                    r"căn cứ|triển khai|theo dõi|báo cáo|rà soát|đôn đốc|tổng hợp|tuyên truyền|phổ biến|nghiên cứu|đề xuất|ban hành)\b")
@@ -178,7 +178,7 @@ class UnitIndex:
         resolved = [k for k in (*(key(n) for u in found.units for n in self._names_of(u)),) if k]
         for part in _LIST.split(unicodedata.normalize("NFC", text)):
             part = part.strip(" .:-+()")
-            if not _BODY.match(part) or len(part) < 6 or re.search(r"liên quan|các đơn vị|cơ quan, địa phương", part, re.IGNORECASE):
+            if not BODY.match(part) or len(part) < 6 or re.search(r"liên quan|các đơn vị|cơ quan, địa phương", part, re.IGNORECASE):
                 continue
             keyed = key(part)
             if any(name in keyed for name in resolved) or any(pattern.search(keyed) for pattern, _ in CLASSES):
