@@ -206,6 +206,23 @@ def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, pe
     if not (lead.units or lead.groups or support.units or support.groups):
         duty["lead"] = [office]
         reviews.append(mark("no_lead", office=office, section=item.section))
+    frames, deadlines, timings = _times(item, issued_on, period_end)
+    if frames:
+        duty["timeframe"] = dict(frames[0].timeframe)
+    draft.duties.append(duty)
+    for number, timing in enumerate(deadlines[:20], 1):
+        draft.obligations.append(_obligation(draft, item, duty, timing, number, len(deadlines), office, index, seen))
+    if "group_missing" in item.notes:
+        reviews.append(mark("group_missing", section=item.section))
+    if item.from_table and not timings and item.time_cells:
+        reviews.append(mark("time_unread", words=item.time_cells[0][:80]))
+    if reviews:
+        duty["review"] = reviews
+
+
+def _times(item: Item, issued_on: dt.date, period_end: dt.date) -> tuple[list[Timing], list[Timing], list[Timing]]:
+    """An item's time frames (the first is the duty's) and deadlines (each an obligation), and
+    every phrase read: from its time cells and its text, with what a row's shape adds."""
     timings = [t for cell in item.time_cells for t in cell_timing(cell, issued_on)] + find_timings(item.text, issued_on)
     frames = [t for t in timings if t.timeframe]
     deadlines = [t for t in timings if t.deadline]
@@ -229,17 +246,7 @@ def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, pe
     running = RUNNING.search(item.text)
     if not frames and running:  # "thực hiện thường xuyên", "liên tục": the duty runs all through
         frames = [Timing("ongoing", running[0], running.start(), timeframe={"written": running[0], "ongoing": True})]
-    if frames:
-        duty["timeframe"] = dict(frames[0].timeframe)
-    draft.duties.append(duty)
-    for number, timing in enumerate(deadlines[:20], 1):
-        draft.obligations.append(_obligation(draft, item, duty, timing, number, len(deadlines), office, index, seen))
-    if "group_missing" in item.notes:
-        reviews.append(mark("group_missing", section=item.section))
-    if item.from_table and not timings and item.time_cells:
-        reviews.append(mark("time_unread", words=item.time_cells[0][:80]))
-    if reviews:
-        duty["review"] = reviews
+    return frames, deadlines, timings
 
 
 def _obligation(draft: Draft, item: Item, duty: dict, timing: Timing, number: int, count: int, office: str, index: UnitIndex,
