@@ -226,12 +226,13 @@ def _times(item: Item, issued_on: dt.date, period_end: dt.date) -> tuple[list[Ti
     timings = [t for cell in item.time_cells for t in cell_timing(cell, issued_on)] + find_timings(item.text, issued_on)
     frames = [t for t in timings if t.timeframe]
     deadlines = [t for t in timings if t.deadline]
-    running_frames = [t for t in frames if t.timeframe.get("ongoing")]
+    # What goes on after a first stage: "vận hành thường xuyên, liên tục", "thí điểm từ sau năm 2027".
+    running_frames = [t for t in frames if t.timeframe.get("ongoing") or t.phrase == "from_year"]
     phases = [t for t in frames if t.phrase in ("phase", "bare_year_range")]
     dated = [t for t in deadlines if t.due["type"] != "adhoc"]  # a report "khi có yêu cầu" elsewhere in the text is no date
     if running_frames and phases and not dated and parse_window(phases[0].timeframe["written"])[1] < period_end:
-        # "Hoàn thành trong giai đoạn 2026 - 2027 và vận hành thường xuyên, liên tục": done by the
-        # phase's end, then run on
+        # "Hoàn thành trong giai đoạn 2026 - 2027 và vận hành thường xuyên, liên tục", "Nghiên cứu
+        # trong giai đoạn 2026 - 2027. Thí điểm từ sau năm 2027": done by the phase's end, then on
         phase = phases[0]
         deadlines = [Timing(phase.phrase, phase.quoted, phase.start, due={"type": "within", "written": phase.timeframe["written"]}),
                      *deadlines]
