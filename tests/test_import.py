@@ -362,3 +362,28 @@ def test_a_copy_from_the_web_reads_as_the_document():
     header = read_header(paragraphs_of_lines(["Số: **03** /KH-BCĐ389", "", "Hà Nội, ngày **05** tháng **11** năm 2020"]))
     assert (header.number, header.issued_on) == ("03/KH-BCĐ389", dt.date(2020, 11, 5))
     assert clean("ngày 15 / 11 / 2025 [1]") == "ngày 15 / 11 / 2025"  # a date keeps its spaces; a footnote mark goes
+
+
+def test_a_first_stage_then_a_running_one_gives_a_deadline_and_a_time_frame(catalogue, tmp_path):
+    import docx
+
+    word = docx.Document()
+    for text in ["ỦY BAN NHÂN DÂN TỈNH NGHỆ AN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Số: 9/KH-UBND", "Nghệ An, ngày 01 tháng 12 năm 2025",
+                 "KẾ HOẠCH", "QUAN TRẮC MÔI TRƯỜNG GIAI ĐOẠN 2026 - 2030", "PHỤ LỤC"]:
+        word.add_paragraph(text)
+    table = word.add_table(rows=0, cols=4)
+    for row in [["TT", "Nội dung", "Cơ quan chủ trì", "Thời gian thực hiện"],
+                ["1", "Xây dựng mạng lưới quan trắc", "Sở Tài chính", "Hoàn thành trong giai đoạn 2026 - 2027 và vận hành thường xuyên, liên tục"],
+                ["2", "Mô hình tái chế", "Sở Y tế", "Nghiên cứu trong giai đoạn 2026 - 2027. Tổ chức thí điểm từ sau năm 2027"],
+                ["3", "Giám sát dữ liệu", "Sở Y tế", "Giai đoạn 2026 - 2030"]]:
+        for cell, text in zip(table.add_row().cells, row):
+            cell.text = text
+    path = tmp_path / "9.docx"
+    word.save(path)
+    draft = import_document(path, catalogue)
+    assert draft.plan["period"] == {"start": dt.date(2026, 1, 1), "end": dt.date(2030, 12, 31)}
+    first, second, third = draft.duties
+    due = {o["duty"]: o["due"] for o in draft.obligations}
+    assert first["timeframe"]["ongoing"] is True and due[first["id"]]["written"] == "Giai đoạn 2026 - 2027"
+    assert second["timeframe"]["start"] == dt.date(2028, 1, 1) and due[second["id"]]["written"] == "Giai đoạn 2026 - 2027"
+    assert third["timeframe"] == {"written": "Giai đoạn 2026 - 2030"} and third["id"] not in due  # the whole plan: no deadline
