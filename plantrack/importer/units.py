@@ -72,7 +72,7 @@ class UnitIndex:
         self.catalogue = catalogue
         self.issuer = issuer
         self.on = on  # the plan's issue date: a body that ended before it is not the one meant
-        self._prefixes: dict[str, str | None] = {}  # by_prefix's answers (the issuer is set before the first)
+        self._prefixes: dict[tuple, str | None] = {}  # by_prefix's answers, by issuer and words
         self._by_first: dict[str, list[str]] = {}  # names by their first word, for candidates
         self.names: dict[str, list[str]] = {}  # name key -> unit ids
         self.local: dict[str, list[str]] = {}  # a name without its locality -> unit ids: for a plan of that locality only
@@ -199,11 +199,12 @@ class UnitIndex:
         wanted = key(words)
         if len(wanted) < 10:
             return None
-        if wanted not in self._prefixes:
+        cached = (self.issuer, wanted)
+        if cached not in self._prefixes:
             found = {unit_id for name, ids in (*self.names.items(), *self.local.items()) if name.startswith(wanted)
                      for unit_id in ids if self.under_issuer(unit_id)}
-            self._prefixes[wanted] = found.pop() if len(found) == 1 else None
-        return self._prefixes[wanted]
+            self._prefixes[cached] = found.pop() if len(found) == 1 else None
+        return self._prefixes[cached]
 
     def _names_of(self, unit_id: str) -> list[str]:
         unit = self.catalogue.units[unit_id]
