@@ -18,7 +18,7 @@ from __future__ import annotations
 import calendar as months
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 from .marks import Mark, mark
@@ -41,7 +41,6 @@ class Timing:
     due: dict | None = None
     timeframe: dict | None = None
     review: Mark | None = None  # why a person should check it (a day assumed, a year guessed)
-    extra: dict = field(default_factory=dict)
 
     @property
     def deadline(self) -> bool:

@@ -84,7 +84,6 @@ class _Open:
     section: str
     heading: str
     work: bool
-    appendix: str = ""
     implicit: bool = False  # the text before any part heading
 
 
@@ -128,7 +127,7 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
             number = APPENDIX.match(text)[1]
             appendix = f"PL {number}" if number else "PL"
             ended = False
-            part = _Open(appendix, text, True, appendix)
+            part = _Open(appendix, text, True)
             numbers = []
             continue
         if ended:

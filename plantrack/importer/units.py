@@ -63,9 +63,6 @@ class Found:
     classes: list[str] = field(default_factory=list)  # class phrases with no group to map them to
     prefixed: list[tuple[str, str]] = field(default_factory=list)  # (the words, the unit whose name they begin)
 
-    def __bool__(self) -> bool:
-        return bool(self.units or self.groups or self.unresolved or self.classes)
-
 
 class UnitIndex:
     def __init__(self, catalogue: Catalogue, issuer: str | None = None, on: dt.date | None = None):
@@ -228,12 +225,9 @@ class UnitIndex:
     def group_for(self, kinds: tuple[str, ...]) -> str | None:
         """A group whose rule takes ``kinds`` under the issuer (or under one of its units)."""
         for group_id, rule in self.catalogue.group_rules.items():
-            if set(rule.kinds) & set(kinds) and self.under_issuer_or_above(rule.under):
+            if set(rule.kinds) & set(kinds) and self.issuer is not None and self.under_issuer(rule.under):
                 return group_id
         return None
-
-    def under_issuer_or_above(self, unit_id: str) -> bool:
-        return self.issuer is not None and self.under_issuer(unit_id)
 
 
 def _at_word_edges(text: str, match: re.Match) -> bool:
