@@ -6,8 +6,17 @@ its cost follows the window and not the size of the table. Each step becomes one
 recipient and channel; the outbox's unique key makes a second run of the same day a no-op.
 
 If the previous run is some days back (a server was down), the missed days are caught up,
-but only the latest step of each level is kept: a unit gets "due in 2 days", not also the
-stale "due in 5 days".
+however many, but only the latest step of each level is kept: a unit gets "due in 2 days",
+not also the stale "due in 5 days".
+
+Each occurrence's ladder is also caught up from its own history. A ladder the watch has not
+taken up yet (``occurrence.watched_due_date`` is not its deadline: a plan synced after its
+first deadlines, a fresh store, an occurrence added by an amendment or a request, a deadline
+moved by an amendment) gets, on its first watch, the latest step of every level that has come
+due, as if its plan had been watched all along: a plan loaded on 09/12 whose reports were due
+on 30/11 gets its overdue notice and its level-1 escalation that morning. This holds for the
+plans in force on the day (their period has not ended); a plan that ended before it was
+loaded is tracked, not chased for steps that passed before the watch's days.
 """
 
 from __future__ import annotations
@@ -17,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import Date, Select, and_, bindparam, func, select, update
+from sqlalchemy import Date, Select, and_, bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from .calendar import WorkCalendar, local_date
@@ -28,9 +37,7 @@ from .schema import EscalationPolicy
 from .store.bulk import insert_rows
 from .store.database import among
 from .states import StageKind
-from .store.models import Notice, Obligation, Occurrence, Plan, UTCDateTime, WatchRun
-
-CATCH_UP_DAYS = 10  # calendar days a late watch looks back for missed steps
+from .store.models import UNWATCHED, Notice, Obligation, Occurrence, Plan, UTCDateTime, WatchRun
 
 
 @dataclass(slots=True)  # not frozen: cheaper to make, and a replay makes about a million
@@ -98,18 +105,24 @@ class _Plans:
             highs.append(calendar.add_working_days(self.day, max(policy.reminders_before, default=0)))
         return (min(lows), max(highs)) if lows else (self.day, self.day)
 
-    def todays(self, plan_id: str, deadline: dt.date, opens_on: dt.date) -> tuple[LadderStep, ...]:
-        """The latest step of each level planned between first_day and day, by level."""
-        key = (plan_id, deadline, opens_on)
+    def todays(self, plan_id: str, deadline: dt.date, opens_on: dt.date, whole: bool = False) -> tuple[LadderStep, ...]:
+        """The latest step of each level planned between first_day and day, by level; with
+        ``whole``, of every level that has come due by day (a ladder caught up from its start)."""
+        key = (plan_id, deadline, opens_on, whole)
         found = self._todays.get(key)
         if found is None:
             calendar, policy = self.rules[plan_id]
+            since = dt.date.min if whole else self.first_day
             latest: dict[int, LadderStep] = {}
             for step in ladder(deadline, opens_on, calendar, policy, self.day):  # in date order
-                if step.on >= self.first_day:
+                if step.on >= since:
                     latest[step.level] = step
             found = self._todays[key] = tuple(latest[level] for level in sorted(latest))
         return found
+
+    def started(self, plan_id: str, deadline: dt.date, opens_on: dt.date) -> bool:
+        """Whether the ladder has a step on or before day (the watch takes it up then)."""
+        return bool(self.todays(plan_id, deadline, opens_on, True))
 
 
 NOTICE_COLUMNS = ("occurrence_id", "stage", "deadline", "recipient_id", "channel", "level", "planned_on")
@@ -157,48 +170,81 @@ class _Statements:
     previous_run: Select
     later_run: Select
     window: tuple[Select, Select]  # the open occurrences with a deadline between :low and :high
-    overdue: tuple[Select, Select]  # how many open occurrences are past their deadline
+    unwatched: tuple[Select, Select]  # the open ladders not taken up, deadline up to :high
+    overdue: tuple[Select, Select]  # how many open occurrences of plans in force are past their deadline
     acknowledged: Select
+
+
+def _open_branches() -> tuple:
+    # "Open at as_of" is two range reads, not one OR: SQLite's OR plan would drop the deadline
+    # range from the index search and read every open row, whatever the window.
+    as_of = bindparam("as_of", type_=UTCDateTime)
+    return (Occurrence.first_submitted_at.is_(None), Occurrence.first_submitted_at > as_of)
 
 
 @lru_cache(maxsize=1)
 def _statements() -> _Statements:
     """The watch's statements, built once with named parameters: building one costs more than
     running it (half a millisecond each, every morning of a replay)."""
-    day, as_of = bindparam("day", type_=Date), bindparam("as_of", type_=UTCDateTime)
-    # "Open at as_of" is two range reads, not one OR: SQLite's OR plan would drop the deadline
-    # range from the index search and read every open row, whatever the window.
-    open_branches = (Occurrence.first_submitted_at.is_(None), Occurrence.first_submitted_at > as_of)
+    day = bindparam("day", type_=Date)
     live = and_(Occurrence.retired.is_(False), Obligation.retired.is_(False), Plan.retired.is_(False))
-    window = (
-        select(Occurrence.id, Obligation.plan_id, Occurrence.unit_id, Occurrence.opens_on, Occurrence.current_due_date, Obligation.id)
+    columns = (Occurrence.id, Obligation.plan_id, Occurrence.unit_id, Occurrence.opens_on, Occurrence.current_due_date,
+               Obligation.id, Plan.period_end)
+    rows = (
+        select(*columns)
         .join(Obligation, Occurrence.obligation_id == Obligation.id)
         .join(Plan, Obligation.plan_id == Plan.id)
-        .where(live, Occurrence.current_due_date.between(bindparam("low"), bindparam("high")), Occurrence.opens_on <= day)
+        .where(live, Occurrence.opens_on <= day)
+    )
+    window = rows.where(Occurrence.current_due_date.between(bindparam("low"), bindparam("high")))
+    # Written as the partial index ix_occurrence_unwatched is, so that SQLite can read it; the
+    # occurrence's retired flag inside coalesce, since without statistics SQLite would rather
+    # search the open rows' index by it: every open row of the past, each morning.
+    unwatched = (
+        select(*columns)
+        .join(Obligation, Occurrence.obligation_id == Obligation.id)
+        .join(Plan, Obligation.plan_id == Plan.id)
+        .where(func.coalesce(Occurrence.retired, True).is_(False), Obligation.retired.is_(False), Plan.retired.is_(False),
+               Occurrence.opens_on <= day, text(f"({UNWATCHED})"), Occurrence.current_due_date <= bindparam("high"))
     )
     overdue = (
         select(func.count())
         .select_from(Occurrence)
         .join(Obligation, Occurrence.obligation_id == Obligation.id)
         .join(Plan, Obligation.plan_id == Plan.id)
-        .where(live, Occurrence.current_due_date < day)
+        .where(live, Occurrence.current_due_date < day, Plan.period_end >= day)
     )
+    branches = _open_branches()
     return _Statements(
         previous_run=select(func.max(WatchRun.day)).where(WatchRun.day < day),
         later_run=select(WatchRun.id).where(WatchRun.day >= day).limit(1),
-        window=tuple(window.where(branch) for branch in open_branches),
-        overdue=tuple(overdue.where(branch) for branch in open_branches),
+        window=tuple(window.where(branch) for branch in branches),
+        unwatched=tuple(unwatched.where(branch) for branch in branches),
+        overdue=tuple(overdue.where(branch) for branch in branches),
         acknowledged=select(Notice.occurrence_id, Notice.deadline).where(
             Notice.acknowledged_at.is_not(None), Notice.deadline.between(bindparam("low"), bindparam("high"))
         ),
     )
 
 
-def watch(
-    session: Session, as_of: dt.datetime, catch_up_days: int = CATCH_UP_DAYS, directory: Directory | None = None
-) -> WatchReport:
+def _take_up(session: Session, ladders: dict[dt.date, list[int]]) -> None:
+    """Mark these ladders (occurrence ids by the deadline the watch saw) as taken up; a
+    deadline moved meanwhile stays to be caught up."""
+    for deadline, ids in ladders.items():
+        for chunk in range(0, len(ids), 5000):
+            session.execute(
+                update(Occurrence)
+                .where(among(session, Occurrence.id, ids[chunk : chunk + 5000]), Occurrence.current_due_date == deadline)
+                .values(watched_due_date=deadline)
+                .execution_options(synchronize_session=False)
+            )
+
+
+def watch(session: Session, as_of: dt.datetime, directory: Directory | None = None) -> WatchReport:
     """Find today's ladder steps for every open occurrence and write them to the outbox.
 
+    The days since the store's last watch run are caught up (the latest step of each level),
+    and a ladder not taken up before from its own start, for the plans in force (module doc).
     ``directory`` may carry units and plans read before (a replay keeps one for all its days).
     """
     directory = directory or Directory()
@@ -206,13 +252,16 @@ def watch(
     statements = _statements()
     connection = session.connection()
     previous = connection.execute(statements.previous_run, {"day": day}).scalar()
-    first_day = day if previous is None else max(previous + dt.timedelta(days=1), day - dt.timedelta(days=catch_up_days))
+    first_day = day if previous is None else previous + dt.timedelta(days=1)
     report = WatchReport(as_of, day, first_day)
     plans = _Plans(directory.rules(session), first_day, day)
     low, high = plans.window()
     bounds = {"low": low, "high": high, "day": day, "as_of": as_of}
     # .all() everywhere here: iterating a result fetches row by row, a fetchall is one C call.
-    rows = sorted(tuple(row) for query in statements.window for row in connection.execute(query, bounds).all())
+    found = {row[0]: row for query in statements.window for row in connection.execute(query, bounds).all()}
+    unwatched = {row[0]: row for query in statements.unwatched for row in connection.execute(query, bounds).all()}
+    found.update(unwatched)
+    rows = sorted(found.values())
     report.overdue_total = sum(connection.execute(query, bounds).scalar() for query in statements.overdue)
 
     # The escalation chain of the morning's units (level 2 is the top of the ladder).
@@ -220,14 +269,22 @@ def watch(
     directory.overrides(session)
     directory.load(session, directory.coordinators())  # the plans' own chains
     stepped = []  # (occurrence, plan, unit, deadline, category, steps of today, obligation)
+    taken_up: dict[dt.date, list[int]] = {}  # the ladders this run takes up, by deadline
     unit, todays = directory.unit, plans.todays
-    for occurrence_id, plan_id, unit_id, opens_on, deadline, obligation_id in rows:
+    for occurrence_id, plan_id, unit_id, opens_on, deadline, obligation_id, period_end in rows:
+        whole = False
+        if occurrence_id in unwatched and plans.started(plan_id, deadline, opens_on):  # else its first step is ahead
+            taken_up.setdefault(deadline, []).append(occurrence_id)
+            whole = period_end >= day  # a plan that has ended: only the watch's own days
         entry = unit(unit_id)
         if entry is None or not entry.live:
             continue
+        steps = todays(plan_id, deadline, opens_on, whole)
+        if not steps and deadline < low:
+            continue  # an old ladder of an ended plan, read to be taken up: not in the window
         category = "due_soon" if deadline > day else "due_today" if deadline == day else "overdue"
-        stepped.append((occurrence_id, plan_id, unit_id, deadline, category, todays(plan_id, deadline, opens_on), obligation_id))
-    acknowledged = _acknowledged(session, low, high)
+        stepped.append((occurrence_id, plan_id, unit_id, deadline, category, steps, obligation_id))
+    acknowledged = _acknowledged(session, min((row[4] for row in rows), default=low), high)
     # Today's keys can exist already only if a run covered these days before (a second run of
     # the same morning, or a watch of a past day): then they are read and left out. A first run
     # skips that read; the unique key still refuses a row written meanwhile by a concurrent
@@ -263,6 +320,7 @@ def watch(
     if report.notices_created < len(new):  # the database refused some: count what this run wrote
         new = _written_by(session, new, as_of)
     report.by_stage = Counter(stage_kind(row[1]) for row in new)
+    _take_up(session, taken_up)
     session.add(WatchRun(as_of=as_of, day=day, found=report.summary(), notices_created=report.notices_created))
     session.flush()
     return report

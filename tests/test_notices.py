@@ -199,8 +199,10 @@ def test_running_the_watch_and_dispatch_twice_sends_nothing_new(synced, sink):
         dispatch(synced, morning(D(2020, 11, 23)), Channels(sender))
     second = run_watch(synced, D(2020, 11, 23))
     assert second.notices_created == 0 and not second.by_stage
-    assert sink.count == 1  # 23/11 is escalation day: one digest to the office, naming both units
-    assert len(notices(synced)) == 2 and all(n.state == "sent" for n in notices(synced))
+    # 23/11 is escalation day, and this store's first watch: each ladder is caught up, so each
+    # unit gets its latest overdue notice (of 20/11) and the office one digest naming both.
+    assert sink.count == 3
+    assert len(notices(synced)) == 4 and all(n.state == "sent" for n in notices(synced))
 
 
 def test_the_outbox_key_holds_when_two_watches_write_the_same_notices(synced):
@@ -208,10 +210,10 @@ def test_the_outbox_key_holds_when_two_watches_write_the_same_notices(synced):
     first = run_watch(synced, D(2020, 11, 23))
     written = notices(synced)
     rows = [tuple(getattr(n, c) for c in NOTICE_COLUMNS) for n in written]
-    assert first.notices_created == len(rows) == 2
+    assert first.notices_created == len(rows) == 4  # overdue-2 and escalation-1 of alpha and beta
     with synced.transaction() as session:
         _insert_new(session, rows, written[0].created_at)  # what a watch that read the outbox before ours committed would write
-    assert len(notices(synced)) == 2
+    assert len(notices(synced)) == 4
 
 
 def test_a_first_run_meeting_a_notice_written_meanwhile_counts_only_its_own(synced):
@@ -224,8 +226,8 @@ def test_a_first_run_meeting_a_notice_written_meanwhile_counts_only_its_own(sync
     with synced.transaction() as session:
         deadline = session.get(Occurrence, ids["t.alpha"]).current_due_date
         _insert_new(session, [(ids["t.alpha"], "escalation-1", deadline, "t.office", "email", 1, D(2020, 11, 23))], earlier)
-    report = run_watch(synced, D(2020, 11, 23))
-    assert report.notices_created == 1 and report.by_stage == {"escalation-1": 1}
+    report = run_watch(synced, D(2020, 11, 23))  # the store's first: overdue-2 of both, and escalation-1
+    assert report.notices_created == 3 and report.by_stage == {"overdue": 2, "escalation-1": 1}
     written = notices(synced, stage="escalation-1")
     assert len(written) == 2
     assert {n.occurrence_id: n.created_at for n in written} == {ids["t.alpha"]: earlier, ids["t.beta"]: morning(D(2020, 11, 23))}
@@ -336,7 +338,9 @@ def test_an_acknowledged_escalation_goes_no_further(synced, sink):
         with pytest.raises(PlantrackError, match="no escalation"):
             acknowledge_escalation(session, occurrence, "Chánh Văn phòng", vn(2020, 11, 23, 9))
     report = dispatch(synced, vn(2020, 11, 23, 9, 30), Channels(PooledSmtpSender(sink.url())))
-    assert (report.messages_sent, report.notices_cancelled) == (1, 0)  # alpha's was cancelled on acknowledging
+    # The two units' overdue notices (a first watch catches up) and the office's digest; alpha's
+    # escalation was cancelled on acknowledging.
+    assert (report.messages_sent, report.notices_cancelled) == (3, 0)
     (office,) = [m for m in sink.messages if m["To"] == "office@committee.example"]
     assert "Sở Alpha" not in office.get_body(("plain",)).get_content()
     assert "Ban Chỉ đạo 389 huyện Beta" in office.get_body(("plain",)).get_content()

@@ -162,6 +162,10 @@ class Obligation(Base):
     plan: Mapped[Plan] = relationship()
 
 
+# The partial index's condition and the watch's query must be written alike (SQLite matches them by form).
+UNWATCHED = "watched_due_date IS NULL OR watched_due_date <> current_due_date"
+
+
 class Occurrence(Base):
     __tablename__ = "occurrence"
     __table_args__ = (
@@ -175,6 +179,9 @@ class Occurrence(Base):
         Index("ix_occurrence_status", "obligation_id", "unit_id", "current_due_date", "due_date", "opens_on", "submitted_on",
               "first_submitted_at", "retired"),
         Index("ix_occurrence_period", "obligation_id", "period_key"),  # one period of a report: its figures
+        # The ladders the watch has not taken up (new rows, moved deadlines): the morning reads
+        # these few, not every open row of the past (plantrack.watch).
+        Index("ix_occurrence_unwatched", "current_due_date", sqlite_where=text(UNWATCHED), postgresql_where=text(UNWATCHED)),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -196,6 +203,9 @@ class Occurrence(Base):
     # The first submission's instant, kept here so open rows are found by index.
     first_submitted_at: Mapped[dt.datetime | None] = mapped_column()
     submitted_on: Mapped[dt.date | None] = mapped_column(Date)  # its civil date in Viet Nam: on time is a date comparison
+    # The deadline whose reminder ladder the watch has taken up; another value (None: a new
+    # row) means a ladder to catch up from its start on the next watch.
+    watched_due_date: Mapped[dt.date | None] = mapped_column(Date)
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
 
     obligation: Mapped[Obligation] = relationship()
