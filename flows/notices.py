@@ -109,7 +109,7 @@ def watch_markdown(as_of: dt.datetime, found: dict, sent: dict | None) -> str:
         "|---|---:|",
         f"| sắp đến hạn / due soon | {summary['due_soon']} |",
         f"| đến hạn hôm nay / due today | {summary['due_today']} |",
-        f"| quá hạn (tất cả) / overdue (all) | {summary['overdue_total']} |",
+        f"| quá hạn (kế hoạch đang hiệu lực) / overdue (plans in force) | {summary['overdue_total']} |",
         f"| báo cáo lên cấp trên / escalated | {summary['escalated']} |",
         f"| thông báo mới / new notices | {summary['notices_created']} |",
     ]

@@ -61,7 +61,7 @@ class WatchReport:
     notices_created: int = 0
     by_stage: Counter = field(default_factory=Counter)  # notices created, per stage kind
     unreachable: set[str] = field(default_factory=set)  # recipients with no address at all
-    overdue_total: int = 0  # every open occurrence past its deadline, in or out of the window
+    overdue_total: int = 0  # every open occurrence of a plan in force past its deadline, in or out of the window
 
     def count(self, category: str) -> int:
         return sum(1 for f in self.findings if f.category == category)

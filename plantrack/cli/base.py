@@ -175,5 +175,5 @@ def watch_line(report) -> str:
     stages = " · ".join(f"{STAGE_VI.get(k, k)} {v}" for k, v in sorted(report.by_stage.items())) or "không có thông báo mới"
     return (
         f"sắp đến hạn {report.count('due_soon')}, đến hạn hôm nay {report.count('due_today')}, "
-        f"quá hạn {report.overdue_total}, báo cáo lên cấp trên {report.escalated} | {stages}"
+        f"quá hạn (kế hoạch đang hiệu lực) {report.overdue_total}, báo cáo lên cấp trên {report.escalated} | {stages}"
     )
