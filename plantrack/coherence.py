@@ -169,7 +169,7 @@ def _after_deadlines(cat: "Catalogue", source: "SourceFile", plan_id: str, warn:
         base = {item.key: item.deadline.due_date for item in before}
         late = [item for item in own if item.deadline.written_date > period.end and base.get(item.key, period.end) <= period.end]
         if late:
-            first = late[0]
-            warn(source, ("obligations", i, "due"), f"{len(late)} of its deadlines fall after the plan ends ({_span(period.start, period.end)}), "
-                                                    f"the first for {first.label} on {first.deadline.written_date:%d/%m/%Y}; "
+            first, verb = late[0], "falls" if len(late) == 1 else "fall"
+            warn(source, ("obligations", i, "due"), f"{len(late)} of its deadlines {verb} after the plan ends ({_span(period.start, period.end)}), "
+                                                    f"the first (period {first.key!r}) on {first.deadline.written_date:%d/%m/%Y}; "
                                                     "they are still tracked")

@@ -145,6 +145,8 @@ CASES = [
          "amendments:\n  - {number: 5/KH, issued_on: 2020-10-01, effective_from: 2020-10-01, obligations: [ke-hoach]}\n\nduties:\n",
          "amendments[0].issued_on", "- {number: 5/KH", "before the plan it amends was issued (05/11/2020)"),
     Case("target-infinite", P, "", with_target("count", ".inf"), "targets[0].value", "- {id: muc-tieu", "finite number"),
+    Case("baseline-not-a-number", P, "", lambda text: with_target("count", "10")(text).replace("by: 2023-06-30,",
+         "by: 2023-06-30, baseline: {value: .nan, on: 2021-01-01},"), "targets[0].baseline.value", "- {id: muc-tieu", "finite number"),
     Case("target-on-a-text-indicator", P, "", with_target("text", "100"), "targets[0].indicator", "- {id: muc-tieu", "text indicator"),
     Case("owes-a-report-to-itself", P, "    groups: [t.members]\n    submit_to: t.office\n    due:\n      type: one_off",
          "    units: [t.office]\n    submit_to: t.office\n    due:\n      type: one_off", "obligations[0].submit_to",

@@ -85,7 +85,7 @@ def test_an_after_step_carried_past_the_plan_end_loads_with_a_warning(mini_dir):
     edit(plan, "before: 2020-11-16", "at_latest_on: 2023-10-27")
     (mini_dir / PLAN).write_text(plan.read_text(encoding="utf-8") + AFTER.format(base="ke-hoach"), encoding="utf-8")
     warning = one_warning(mini_dir, "obligations[3].due")
-    assert "1 of its deadlines fall after the plan ends (01/11/2020–31/10/2023), the first for Một lần on 06/11/2023" in warning.message
+    assert "1 of its deadlines falls after the plan ends (01/11/2020–31/10/2023), the first (period 'once') on 06/11/2023" in warning.message
     assert warning.line == line_of(plan, "type: after")
 
 
