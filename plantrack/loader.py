@@ -21,6 +21,7 @@ from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
 
 from .calendar import WorkCalendar
+from .coherence import check_plans
 from .errors import DefinitionError, Problem
 from .rules import REGISTRY as RULES
 from .settings import MAX_DEFINITION_BYTES, MAX_DEFINITION_FILES, MAX_YAML_VALUES
@@ -590,6 +591,7 @@ def _cross_check(sources: list[SourceFile]) -> tuple[Catalogue, list[Problem]]:
             cat.plans[plan_id] = source.model.model_copy(update={"obligations": [*source.model.obligations, *checkins]})
     for plan_id, source in plan_source.items():
         _check_plan(cat, source, plan_id, known_unit, problem, warn)
+    check_plans(cat, plan_source, calendars, problem, warn)
     return cat, problems
 
 

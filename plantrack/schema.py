@@ -412,7 +412,7 @@ class IndicatorDef(Strict):
 
 
 class Baseline(Strict):
-    value: float = Field(ge=0)
+    value: float = Field(ge=0, allow_inf_nan=False)
     on: dt.date
 
 
@@ -425,7 +425,7 @@ class TargetDef(Strict):
     id: Identifier
     name: Line
     indicator: Identifier
-    value: float = Field(ge=0)
+    value: float = Field(ge=0, allow_inf_nan=False)  # a figure to reach: .inf and .nan are refused
     by: dt.date
     baseline: Baseline | None = None  # without one, the path starts at 0 on the plan's first day
     units: list[Identifier] = []

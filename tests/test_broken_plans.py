@@ -23,6 +23,17 @@ from plantrack.store.models import Duty, Obligation, Occurrence, Plan, Unit
 from .test_loader import edit
 
 R, P = "registry.yaml", "plan.yaml"
+TARGET = ("indicators:\n  - {{id: vu-viec, name: Số vụ việc, kind: {kind}}}\n\ntargets:\n  - {{id: muc-tieu, name: Mục tiêu, indicator: vu-viec, "
+          "value: {value}, by: 2023-06-30, units: [t.alpha], obligation: bao-cao-6-thang}}\n\nduties:\n")
+
+
+def with_target(kind: str, value: str) -> Callable[[str], str]:
+    """The mini plan with one indicator of ``kind``, carried by the half-year report, and a target of ``value``."""
+    return lambda text: text.replace("duties:\n", TARGET.format(kind=kind, value=value), 1).replace(
+        "    section: IV.2\n    groups: [t.members]\n    submit_to: t.office\n    due:\n      type: reporting_period",
+        "    section: IV.2\n    groups: [t.members]\n    submit_to: t.office\n    indicators: [vu-viec]\n    due:\n      type: reporting_period", 1)
+
+
 BOMB = "".join(f"{x}: &{x} [{', '.join([f'*{prev}'] * 9) if prev else ', '.join(['lol'] * 9)}]\n"
                for prev, x in zip([None, *"abcdefgh"], "abcdefghi"))
 
@@ -130,6 +141,27 @@ CASES = [
     Case("amendment-unknown-obligation", P, "duties:\n",
          "amendments:\n  - {number: 5/KH, issued_on: 2020-12-01, effective_from: 2020-12-01, obligations: [khong-co]}\n\nduties:\n",
          "amendments[0].obligations[0]", "- {number: 5/KH", "unknown obligation"),
+    Case("amendment-before-its-plan", P, "duties:\n",
+         "amendments:\n  - {number: 5/KH, issued_on: 2020-10-01, effective_from: 2020-10-01, obligations: [ke-hoach]}\n\nduties:\n",
+         "amendments[0].issued_on", "- {number: 5/KH", "before the plan it amends was issued (05/11/2020)"),
+    Case("target-infinite", P, "", with_target("count", ".inf"), "targets[0].value", "- {id: muc-tieu", "finite number"),
+    Case("baseline-not-a-number", P, "", lambda text: with_target("count", "10")(text).replace("by: 2023-06-30,",
+         "by: 2023-06-30, baseline: {value: .nan, on: 2021-01-01},"), "targets[0].baseline.value", "- {id: muc-tieu", "finite number"),
+    Case("target-on-a-text-indicator", P, "", with_target("text", "100"), "targets[0].indicator", "- {id: muc-tieu", "text indicator"),
+    Case("owes-a-report-to-itself", P, "    groups: [t.members]\n    submit_to: t.office\n    due:\n      type: one_off",
+         "    units: [t.office]\n    submit_to: t.office\n    due:\n      type: one_off", "obligations[0].submit_to",
+         "submit_to: t.office|1", "does not report to itself"),
+    Case("check-in-to-itself", P, "    lead_groups: [t.members]\n    support: [t.office]\n",
+         "    lead: [t.office]\n    check_in: {cron: '0 0 25 * *', submit_to: t.office}\n", "duties[0].check_in", "check_in:",
+         "does not report to itself"),
+    Case("holiday-and-working-day", P, "duties:\n", "calendar:\n  extra_holidays: [{date: 2021-05-08, name: Nghỉ}]\n"
+         "  extra_working_days: [{date: 2021-05-08, name: Làm bù}]\n\nduties:\n", "calendar.extra_working_days[0].date",
+         "extra_working_days:", "added holiday: Nghỉ"),
+    Case("working-day-on-a-public-holiday", P, "duties:\n", "calendar:\n  extra_working_days: [{date: 2021-09-02, name: Làm bù}]\n\nduties:\n",
+         "calendar.extra_working_days[0].date", "extra_working_days:", "public holiday"),
+    Case("deployment-day-both", "calendar.yaml", "", lambda text: "calendar:\n  extra_holidays: [{date: 2022-01-03, name: Nghỉ bù}]\n"
+         "  extra_working_days: [{date: 2022-01-03, name: Làm bù}]\n", "calendar.extra_working_days[0].date", "extra_working_days:",
+         "a day cannot be both"),
     Case("amendment-effective-too-early", P, "duties:\n",
          "amendments:\n  - {number: 5/KH, issued_on: 2020-12-01, effective_from: 2020-11-01, obligations: [ke-hoach]}\n\nduties:\n",
          "amendments[0].effective_from", "- {number: 5/KH", "before it is issued"),
@@ -177,6 +209,9 @@ CASES = [
          "duties[0].held_by.t.committee", "held_by:", "does not assign"),
     Case("held-by-not-ended", P, "    support: [t.office]\n", "    support: [t.office]\n    held_by: {t.office: t.alpha}\n",
          "duties[0].held_by.t.office", "held_by:", "has not ended"),
+    Case("successor-loop", R, "", lambda text: text.replace("    kind: department\n", "    kind: department\n"
+         "    valid_until: 2025-06-30\n    successor: t.beta\n").replace("    kind: district_committee\n", "    kind: district_committee\n"
+         "    valid_until: 2025-06-30\n    successor: t.alpha\n"), "units[2].successor", "successor: t.beta", "cycle in unit successor"),
     Case("lifetime-reversed", R, "    kind: department\n", "    kind: department\n    valid_from: 2025-01-01\n    valid_until: 2024-01-01\n",
          "units[2]", "- id: t.alpha", "before valid_from"),
     Case("two-ids-one-name", R, "    name: Ban Chỉ đạo 389 huyện Beta\n", "    name: Sở Alpha\n", "units[3].name", "name: Sở Alpha|2",
@@ -209,7 +244,7 @@ def test_the_corpus_is_large_and_each_case_different():
 def break_tree(case: Case, folder):
     path = folder / case.file
     if callable(case.new):
-        changed = case.new(path.read_text(encoding="utf-8"))
+        changed = case.new(path.read_text(encoding="utf-8") if path.exists() else "")  # a new file: from nothing
         if isinstance(changed, bytes):
             path.write_bytes(changed)
         else:
@@ -224,8 +259,8 @@ def test_each_broken_tree_is_refused_with_file_line_and_field(case, mini_dir):
     path = break_tree(case, mini_dir)
     with pytest.raises(DefinitionError) as caught:
         load_catalogue(mini_dir)
-    found = [p for p in caught.value.problems if p.field == case.field]
-    assert found, f"no problem names {case.field!r}: {caught.value.problems}"
+    found = [p for p in caught.value.problems if p.field == case.field and case.says in p.message]
+    assert found, f"no problem names {case.field!r} saying {case.says!r}: {caught.value.problems}"
     problem = found[0]
     assert problem.path == path
     assert case.says in problem.message, problem.message

@@ -194,7 +194,7 @@ OLD_BINH_DUONG = """plan:
 duties:
   - {id: trien-khai, section: IV, text: Triển khai Đề án trên địa bàn tỉnh., lead: [vn.province.binh-duong]}
 obligations:
-  - {id: bao-cao-nam, title: Báo cáo kết quả thực hiện hằng năm, section: IV.1, units: [vn.province.binh-duong], submit_to: vn.province.binh-duong,
+  - {id: bao-cao-nam, title: Báo cáo kết quả thực hiện hằng năm, section: IV.1, units: [vn.province.binh-duong], submit_to: vn.bnnptnt,
      due: {type: recurring, cron: "0 0 15 12 *", key_format: "%Y", basis: assumed, note: a fixture}}
 """
 

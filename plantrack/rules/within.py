@@ -105,4 +105,9 @@ class WithinDue(DueBase):
         start, end = self.window
         if end < issued_on:
             return [(("written",), f"“{self.written}” ended before the plan was issued ({issued_on:%d/%m/%Y})")]
+        if end < period_start:
+            return [(("written",), f"“{self.written}” ends before the plan starts ({window_text(period_start, period_end)})")]
+        if end > period_end:  # one that starts after the plan ends is refused (``problem``)
+            return [(("written",), f"“{self.written}” ends on {end:%d/%m/%Y}, after the plan ends ({window_text(period_start, period_end)}): "
+                                   "it falls due then")]
         return []
