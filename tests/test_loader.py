@@ -37,7 +37,19 @@ def test_the_mini_definitions_load(mini_dir):
 
 def test_real_plans_are_complete(real_catalogue):
     cat = real_catalogue
-    assert set(cat.plans) == {"kh-399", "hn-kh-03", "hn-cv-1030", "hn-cv-2860", "gl-kh-tmdt"}
+    assert set(cat.plans) == {"kh-399", "hn-kh-03", "hn-cv-1030", "hn-cv-2860", "gl-kh-tmdt", "vn-qd-319-2023"}
+    # Gia Lai implements the national Đề án, a reference plan with no duties of its own.
+    reference = cat.plans["vn-qd-319-2023"]
+    assert cat.plans["gl-kh-tmdt"].plan.parent == "vn-qd-319-2023" and not reference.duties and not reference.obligations
+    # Plan 399's reports are owed by "các bộ, ngành có thành viên tham gia Ban Chỉ đạo 389 Quốc gia và
+    # các địa phương": not Bộ KH&ĐT nor NHNN, which build their plan but are not members.
+    plan_399 = {o.id: set(cat.obligation_units(o)) for o in cat.plans["kh-399"].obligations}
+    assert {"vn.bkhdt", "vn.nhnn"} <= plan_399["ke-hoach-trien-khai"]
+    for report in ("bao-cao-dot-xuat", "bao-cao-nhanh", "bao-cao-6-thang", "so-ket-tong-ket"):
+        assert not {"vn.bkhdt", "vn.nhnn"} & plan_399[report] and len(plan_399[report]) == 11 + 63
+    # III.9.c: Vinastas phối hợp in its first sentence and leads the other two.
+    vinastas = [d for d in cat.plans["kh-399"].duties if d.section.startswith("III.9.c")]
+    assert [(d.lead, d.support) for d in vinastas] == [([], ["vn.vinastas", "vn.vecom"]), (["vn.vinastas"], []), (["vn.vinastas"], [])]
     assert len(cat.groups["vn.provinces"]) == 63
     assert len(cat.groups["hn.districts"]) == 30
     # Every body named in section III of plan 399 has a duty of it (leading, supporting, or
