@@ -22,6 +22,7 @@ from ruamel.yaml.error import MarkedYAMLError
 
 from .calendar import WorkCalendar
 from .errors import DefinitionError, Problem
+from .parentage import parent_warnings
 from .rules import REGISTRY as RULES
 from .settings import MAX_DEFINITION_BYTES, MAX_DEFINITION_FILES, MAX_YAML_VALUES
 from .schema import (
@@ -590,6 +591,8 @@ def _cross_check(sources: list[SourceFile]) -> tuple[Catalogue, list[Problem]]:
             cat.plans[plan_id] = source.model.model_copy(update={"obligations": [*source.model.obligations, *checkins]})
     for plan_id, source in plan_source.items():
         _check_plan(cat, source, plan_id, known_unit, problem, warn)
+        for loc, message in parent_warnings(cat.plans, plan_id):
+            warn(source, loc, message)
     return cat, problems
 
 

@@ -152,6 +152,23 @@ def test_deadline_outside_the_plan_period(mini_dir):
     assert "01/11/2020–31/10/2023" in found.message
 
 
+def test_a_plan_issued_before_the_plan_it_implements_loads_with_a_warning(mini_dir):
+    """A plan cannot implement a document that did not exist yet (Gia Lai's assumed 2021 date
+    under a Đề án of 2023): the author is told where, and the plans still load."""
+    reference = "plan:\n  id: t-de-an\n  number: 9/QĐ-TEST\n  title: Đề án\n  issuer: t.committee\n  issued_on: {day}\n" \
+                "  period: {{start: 2020-10-01, end: 2023-12-31}}\n"
+    plan = mini_dir / "plan.yaml"
+    edit(plan, "  issued_on: 2020-11-05\n", "  issued_on: 2020-11-05\n  parent: t-de-an\n")
+    (mini_dir / "reference.yaml").write_text(reference.format(day="2020-10-01"), encoding="utf-8")
+    assert load_catalogue(mini_dir).warnings == []
+    (mini_dir / "reference.yaml").write_text(reference.format(day="2020-11-06"), encoding="utf-8")
+    catalogue = load_catalogue(mini_dir)
+    (warning,) = catalogue.warnings
+    assert warning.path.name == "plan.yaml" and warning.field == "plan.issued_on" and warning.line == line_of(plan, "  issued_on:")
+    assert "before the plan it implements (9/QĐ-TEST, issued on 06/11/2020)" in warning.message
+    assert set(catalogue.plans) == {"t-plan", "t-de-an"}
+
+
 def test_a_deadline_before_the_issue_date_loads_with_a_warning_and_falls_due_on_the_issue_date(mini_dir):
     from plantrack.calendar import WorkCalendar
     from plantrack.rules import expand
