@@ -117,16 +117,16 @@ def test_the_figures_page_shows_each_units_standing_on_a_target(app, store, tmp_
 
     with store.transaction() as session:
         hand_in(session, REPORTS)
-    later = create_app(store, demo_keyring("figures-page"), lambda: vn(2023, 1, 10, 9), tmp_path / "later", "http://127.0.0.1:1")
+    later = create_app(store, demo_keyring("figures-page"), lambda: vn(2024, 1, 10, 9), tmp_path / "later", "http://127.0.0.1:1")
     with serving(later) as url, httpx.Client(base_url=url, follow_redirects=True) as client:
         sign_in(client, "dieuphoi")
-        page = client.get("/ke-hoach/gl-kh-tmdt/so-lieu?ky=2022").text
+        page = client.get("/ke-hoach/gl-kh-tmdt/so-lieu?ky=2023").text
     block = page.split('<details class="target-units" data-target="dao-tao-can-bo">', 1)[1].split("</details>", 1)[0]
     from plantrack.figures import format_value
     from plantrack.targets import target_progress
 
     with store.session() as session:
-        [progress] = [p for p in target_progress(session, "gl-kh-tmdt", vn(2023, 1, 10, 9)) if p.target["id"] == "dao-tao-can-bo"]
+        [progress] = [p for p in target_progress(session, "gl-kh-tmdt", vn(2024, 1, 10, 9)) if p.target["id"] == "dao-tao-can-bo"]
     shown = dict(progress.indicator, aggregate="sum")
     assert [u.unit_id for u in progress.units] == ["gl.sct"] and progress.units[0].value is not None  # the department reports it
     for unit in progress.units:  # each unit's row: its figure and its standing

@@ -154,8 +154,8 @@ def test_a_reference_plan_reports_the_plans_implementing_it(store, real_catalogu
     with store.transaction() as session:
         sync_catalogue(session, real_catalogue)
     with store.session() as session:
-        report = compile_report(session, "319/QĐ-TTg", vn(2023, 1, 10))
-        in_gia_lai = status_rows(session, vn(2023, 1, 10), "gl-kh-tmdt", include_not_open=True)
+        report = compile_report(session, "319/QĐ-TTg", vn(2024, 1, 10))
+        in_gia_lai = status_rows(session, vn(2024, 1, 10), "gl-kh-tmdt", include_not_open=True)
     assert not report.own_units and [c.plan_id for c in report.children] == ["gl-kh-tmdt"]
     assert {u.unit_id for u in report.units} == {"gl.sct", "gl.cqltt", "gl.stttt"}
     assert report.children[0].counts == count_statuses(in_gia_lai) and sum(report.children[0].counts.values()) > 0

@@ -27,8 +27,8 @@ REPORTS = {  # (report, unit): officials enforcing, of them trained; sellers on 
 
 def hand_in(session, reports):
     for (obligation, unit), values in reports.items():
-        occurrence = find_occurrence(session, None, "gl-kh-tmdt", obligation, unit, "2022")
-        submission = record_submission(session, occurrence, vn(2022, 12, 10, 9), f"1/BC-{unit}")
+        occurrence = find_occurrence(session, None, "gl-kh-tmdt", obligation, unit, "2023")
+        submission = record_submission(session, occurrence, vn(2023, 12, 11, 9), f"1/BC-{unit}")
         session.flush()
         record_figures(session, submission, values)
 
@@ -43,17 +43,17 @@ def gia_lai(store, real_catalogue):
 
 def test_targets_stand_against_the_path_from_their_baseline(gia_lai):
     with gia_lai.session() as session:
-        found = {p.target["id"]: p for p in target_progress(session, "gl-kh-tmdt", vn(2023, 1, 10))}
+        found = {p.target["id"]: p for p in target_progress(session, "gl-kh-tmdt", vn(2024, 1, 10))}
     training = found["dao-tao-can-bo"]
     assert training.value == pytest.approx(60.0)  # 60 / 100, the department's figures for the province
-    assert training.expected == pytest.approx(expected_on(training.target, dt.date(2021, 6, 1), dt.date(2023, 1, 10)))
-    assert 35 < training.expected < 40 and training.standing is Standing.ON_TRACK
+    assert training.expected == pytest.approx(expected_on(training.target, dt.date(2023, 6, 1), dt.date(2024, 1, 10)))
+    assert 20 < training.expected < 25 and training.standing is Standing.ON_TRACK
     assert training.coverage == "từ 1/1 đơn vị"  # the forces' own reports go to the department, not to the target
     assert [(u.unit_id, u.value) for u in training.units] == [("gl.sct", pytest.approx(60.0))]
     assert found["tuyen-truyen-nguoi-ban"].value == pytest.approx(75.0)
     assert found["tuyen-truyen-nguoi-tieu-dung"].value == 55.0
     with gia_lai.session() as session:  # before the reports came in there is nothing to judge
-        early = {p.target["id"]: p for p in target_progress(session, "gl-kh-tmdt", vn(2022, 12, 1))}
+        early = {p.target["id"]: p for p in target_progress(session, "gl-kh-tmdt", vn(2023, 12, 1))}
     assert early["dao-tao-can-bo"].standing is Standing.NO_DATA and early["dao-tao-can-bo"].value is None
     with gia_lai.session() as session:  # late in 2025 the same figures lag the path
         late = {p.target["id"]: p for p in target_progress(session, "gl-kh-tmdt", vn(2025, 11, 1))}
@@ -72,7 +72,7 @@ def test_a_ratio_target_over_several_units_is_the_ratio_of_their_sums(store, rea
         hand_in(session, {("bao-cao-nam", "gl.cqltt"): {"can-bo-thuc-thi": "60", "can-bo-dao-tao": "30"},
                           ("bao-cao-nam", "gl.stttt"): {"can-bo-thuc-thi": "40", "can-bo-dao-tao": "30"}})
     with store.session() as session:
-        [found] = [p for p in target_progress(session, "gl-kh-tmdt", vn(2023, 1, 10)) if p.target["id"] == "dao-tao-can-bo"]
+        [found] = [p for p in target_progress(session, "gl-kh-tmdt", vn(2024, 1, 10)) if p.target["id"] == "dao-tao-can-bo"]
     assert found.value == pytest.approx(60.0) and found.standing is Standing.ON_TRACK and found.coverage == "từ 2/3 đơn vị"
     by_unit = {u.unit_id: u for u in found.units}
     assert by_unit["gl.cqltt"].value == pytest.approx(50.0) and by_unit["gl.stttt"].value == pytest.approx(75.0)
@@ -80,12 +80,12 @@ def test_a_ratio_target_over_several_units_is_the_ratio_of_their_sums(store, rea
 
 
 def test_the_targets_command_prints_them_in_vietnamese(gia_lai):
-    result = CliRunner().invoke(app, ["targets", "--plan", "gl-kh-tmdt", "--as-of", "2023-01-10", "--db", gia_lai.url])
+    result = CliRunner().invoke(app, ["targets", "--plan", "gl-kh-tmdt", "--as-of", "2024-01-10", "--db", gia_lai.url])
     assert result.exit_code == 0, result.output
     for expected in ("100% cán bộ, công chức", "60,0%", "Đạt tiến độ", "từ 1/1 đơn vị", "31/12/2025"):
         assert expected in result.output, expected
     assert "Theo đơn vị" not in result.output
-    by_unit = CliRunner().invoke(app, ["targets", "--plan", "gl-kh-tmdt", "--as-of", "2023-01-10", "--by-unit", "--db", gia_lai.url])
+    by_unit = CliRunner().invoke(app, ["targets", "--plan", "gl-kh-tmdt", "--as-of", "2024-01-10", "--by-unit", "--db", gia_lai.url])
     assert by_unit.exit_code == 0 and "Theo đơn vị" in by_unit.output
     assert "Sở Công Thương" in by_unit.output and "75,0%" in by_unit.output  # 900 of 1.200 sellers informed
 
@@ -109,7 +109,7 @@ def test_the_compiled_report_carries_the_figures_and_the_targets(gia_lai, tmp_pa
 
     from plantrack.reporting import write_progress_report
 
-    written = write_progress_report(gia_lai, "gl-kh-tmdt", vn(2023, 1, 10), tmp_path)
+    written = write_progress_report(gia_lai, "gl-kh-tmdt", vn(2024, 1, 10), tmp_path)
     workbook, page = written.files
     book = load_workbook(workbook)
     assert {"Số liệu", "Mục tiêu"} <= set(book.sheetnames) and len(book["Mục tiêu"]._charts) == 1
@@ -132,10 +132,10 @@ def test_the_report_flows_artifact_says_what_the_reports_say(gia_lai, tmp_path):
     from flows.progress_report import report_markdown
     from plantrack.reporting import write_progress_report
 
-    written = write_progress_report(gia_lai, "gl-kh-tmdt", vn(2023, 1, 10), tmp_path)
+    written = write_progress_report(gia_lai, "gl-kh-tmdt", vn(2024, 1, 10), tmp_path)
     markdown = report_markdown(written.report, [str(f) for f in written.files])
-    assert "## Số liệu / figures — Báo cáo kết quả thực hiện Đề án hằng năm, 2022" in markdown
+    assert "## Số liệu / figures — Báo cáo kết quả thực hiện Đề án hằng năm, 2023" in markdown
     assert "| Tỷ lệ cán bộ thực thi được đào tạo về TMĐT | 60,0% | từ 1/1 đơn vị |" in markdown
-    assert "## Số liệu / figures — Báo cáo kết quả thực hiện Đề án hằng năm gửi Sở Công Thương, 2022" in markdown
+    assert "## Số liệu / figures — Báo cáo kết quả thực hiện Đề án hằng năm gửi Sở Công Thương, 2023" in markdown
     assert "| Tỷ lệ cán bộ thực thi được đào tạo về TMĐT | 50,0% | từ 1/2 đơn vị |" in markdown
     assert "## Mục tiêu / targets" in markdown and "Đạt tiến độ" in markdown
