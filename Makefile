@@ -21,7 +21,8 @@ install: $(STAMP)
 # final statuses. Then: where Cong van 1030 stood on 20/11/2020, why Ba Vi's deadline moved, and
 # the progress reports (Excel + HTML in var/reports) of Ha Noi's plan on 20/11/2020 and of plan
 # 399 on 31/10/2023; the city's compiled figures of the first half of 2021 (with coverage) and
-# where Gia Lai's three targets stand on 31/10/2023.
+# where Gia Lai's three targets stand on 31/10/2023 (their path; its plan of 2023 has its first
+# yearly reports in December 2023, after the replay).
 demo: $(STAMP)
 	rm -f var/demo.db var/demo.db-wal var/demo.db-shm var/demo-mail.mbox
 	$(BIN)/plantrack validate

@@ -67,9 +67,18 @@ def _working_days(source: "SourceFile", loc: tuple, definition: CalendarDef, app
 
 
 def _against_parent(cat: "Catalogue", source: "SourceFile", plan_id: str, warn: Report) -> None:
-    """A plan with its own period that ends after the plan it implements ends."""
+    """A plan issued before the plan it implements (a document cannot implement one that did
+    not exist yet: its date, often assumed, or its parent is wrong), and a plan with its own
+    period that ends after the plan it implements ends."""
     header = source.model.plan
-    if header.period is None or header.parent is None:
+    if header.parent is None:
+        return
+    parent_header = cat.plans[header.parent].plan
+    if header.issued_on < parent_header.issued_on:
+        warn(source, ("plan", "issued_on"),
+             f"issued on {header.issued_on:%d/%m/%Y}, before the plan it implements ({parent_header.number}, "
+             f"issued on {parent_header.issued_on:%d/%m/%Y}): the date or the parent is wrong")
+    if header.period is None:
         return
     parent = cat.plan_period(header.parent)
     if header.period.end > parent.end:

@@ -146,7 +146,7 @@ def test_console_script_runs_in_a_fresh_process(tmp_path):
         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert "171 units, 5 plans" in result.stdout
+    assert "171 units, 6 plans" in result.stdout
 
 
 def test_replay_prints_a_timeline_and_sends_through_a_local_sink(store, tmp_path):

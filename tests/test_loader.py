@@ -37,7 +37,19 @@ def test_the_mini_definitions_load(mini_dir):
 
 def test_real_plans_are_complete(real_catalogue):
     cat = real_catalogue
-    assert set(cat.plans) == {"kh-399", "hn-kh-03", "hn-cv-1030", "hn-cv-2860", "gl-kh-tmdt"}
+    assert set(cat.plans) == {"kh-399", "hn-kh-03", "hn-cv-1030", "hn-cv-2860", "gl-kh-tmdt", "vn-qd-319-2023"}
+    # Gia Lai implements the national Đề án, a reference plan with no duties of its own.
+    reference = cat.plans["vn-qd-319-2023"]
+    assert cat.plans["gl-kh-tmdt"].plan.parent == "vn-qd-319-2023" and not reference.duties and not reference.obligations
+    # Plan 399's reports are owed by "các bộ, ngành có thành viên tham gia Ban Chỉ đạo 389 Quốc gia và
+    # các địa phương": not Bộ KH&ĐT nor NHNN, which build their plan but are not members.
+    plan_399 = {o.id: set(cat.obligation_units(o)) for o in cat.plans["kh-399"].obligations}
+    assert {"vn.bkhdt", "vn.nhnn"} <= plan_399["ke-hoach-trien-khai"]
+    for report in ("bao-cao-dot-xuat", "bao-cao-nhanh", "bao-cao-6-thang", "so-ket-tong-ket"):
+        assert not {"vn.bkhdt", "vn.nhnn"} & plan_399[report] and len(plan_399[report]) == 11 + 63
+    # III.9.c: Vinastas phối hợp in its first sentence and leads the other two.
+    vinastas = [d for d in cat.plans["kh-399"].duties if d.section.startswith("III.9.c")]
+    assert [(d.lead, d.support) for d in vinastas] == [([], ["vn.vinastas", "vn.vecom"]), (["vn.vinastas"], []), (["vn.vinastas"], [])]
     assert len(cat.groups["vn.provinces"]) == 63
     assert len(cat.groups["hn.districts"]) == 30
     # Every body named in section III of plan 399 has a duty of it (leading, supporting, or
@@ -138,6 +150,23 @@ def test_deadline_outside_the_plan_period(mini_dir):
     (found,) = problems(mini_dir)
     assert found.field == "obligations[0].due" and "after the plan ends" in found.message
     assert "01/11/2020–31/10/2023" in found.message
+
+
+def test_a_plan_issued_before_the_plan_it_implements_loads_with_a_warning(mini_dir):
+    """A plan cannot implement a document that did not exist yet (Gia Lai's assumed 2021 date
+    under a Đề án of 2023): the author is told where, and the plans still load."""
+    reference = "plan:\n  id: t-de-an\n  number: 9/QĐ-TEST\n  title: Đề án\n  issuer: t.committee\n  issued_on: {day}\n" \
+                "  period: {{start: 2020-10-01, end: 2023-12-31}}\n"
+    plan = mini_dir / "plan.yaml"
+    edit(plan, "  issued_on: 2020-11-05\n", "  issued_on: 2020-11-05\n  parent: t-de-an\n")
+    (mini_dir / "reference.yaml").write_text(reference.format(day="2020-10-01"), encoding="utf-8")
+    assert load_catalogue(mini_dir).warnings == []
+    (mini_dir / "reference.yaml").write_text(reference.format(day="2020-11-06"), encoding="utf-8")
+    catalogue = load_catalogue(mini_dir)
+    (warning,) = catalogue.warnings
+    assert warning.path.name == "plan.yaml" and warning.field == "plan.issued_on" and warning.line == line_of(plan, "  issued_on:")
+    assert "before the plan it implements (9/QĐ-TEST, issued on 06/11/2020)" in warning.message
+    assert set(catalogue.plans) == {"t-plan", "t-de-an"}
 
 
 def test_a_deadline_before_the_issue_date_loads_with_a_warning_and_falls_due_on_the_issue_date(mini_dir):

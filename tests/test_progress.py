@@ -140,11 +140,25 @@ def test_the_national_plan_rolls_up_the_provinces_own_plans(store, real_catalogu
     hanoi = next(c for c in report.children if c.plan_id == "hn-kh-03")
     assert hanoi.owner_id == "vn.province.ha-noi" and hanoi.doc_type == "ke_hoach"
     provinces = {unit_id: plans for unit_id, _, plans in report.implementers}
-    assert len(provinces) == 63 and provinces["vn.province.ha-noi"] == ["hn-kh-03"] and provinces["vn.province.gia-lai"] == ["gl-kh-tmdt"]
-    assert all(not plans for unit_id, plans in provinces.items() if unit_id not in ("vn.province.ha-noi", "vn.province.gia-lai"))
+    # Gia Lai's plan implements the national Đề án (Quyết định 319/QĐ-TTg), not plan 399.
+    assert len(provinces) == 63 and provinces["vn.province.ha-noi"] == ["hn-kh-03"] and provinces["vn.province.gia-lai"] == []
+    assert all(not plans for unit_id, plans in provinces.items() if unit_id != "vn.province.ha-noi")
     with store.session() as session:
         in_hanoi = status_rows(session, vn(2020, 12, 1), "hn-kh-03", include_not_open=True)
     assert hanoi.counts == count_statuses(in_hanoi)
+
+
+def test_a_reference_plan_reports_the_plans_implementing_it(store, real_catalogue):
+    """The Đề án is encoded without duties of its own: its report has no units of its own and
+    counts the plans implementing it (Gia Lai's: its department and its two forces, no district)."""
+    with store.transaction() as session:
+        sync_catalogue(session, real_catalogue)
+    with store.session() as session:
+        report = compile_report(session, "319/QĐ-TTg", vn(2024, 1, 10))
+        in_gia_lai = status_rows(session, vn(2024, 1, 10), "gl-kh-tmdt", include_not_open=True)
+    assert not report.own_units and [c.plan_id for c in report.children] == ["gl-kh-tmdt"]
+    assert {u.unit_id for u in report.units} == {"gl.sct", "gl.cqltt", "gl.stttt"}
+    assert report.children[0].counts == count_statuses(in_gia_lai) and sum(report.children[0].counts.values()) > 0
 
 
 def test_text_that_looks_like_a_formula_stays_text_in_the_workbook(history, tmp_path):

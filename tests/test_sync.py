@@ -31,7 +31,7 @@ def sync(store, folder, **options):
 def test_sync_of_the_real_plans_is_idempotent(store, real_catalogue):
     with store.transaction() as session:
         first = sync_catalogue(session, real_catalogue)
-    assert first.count("added", "unit") == 171 and first.count("added", "plan") == 5
+    assert first.count("added", "unit") == 171 and first.count("added", "plan") == 6
     # 43 Hà Nội units owe their implementing plan under Công văn 1030.
     assert sum(1 for label in first.added["occurrence"] if label == "hn-cv-1030/ke-hoach-trien-khai") == 43
     before = counts(store)
@@ -39,6 +39,22 @@ def test_sync_of_the_real_plans_is_idempotent(store, real_catalogue):
         second = sync_catalogue(session, real_catalogue)
     assert second.is_empty, second.summary()
     assert counts(store) == before
+
+
+def test_a_plan_may_come_to_implement_a_plan_added_by_the_same_sync(store, mini_dir):
+    """A plan file corrected to name a new parent (Gia Lai's plan moved under the Đề án, a
+    reference plan added with it): the parent is written before the child refers to it."""
+    sync(store, mini_dir)
+    (mini_dir / "reference.yaml").write_text(
+        "plan:\n  id: t-de-an\n  number: 9/QĐ-TEST\n  doc_type: quyet_dinh\n  title: Đề án thử nghiệm\n"
+        "  issuer: t.committee\n  issued_on: 2020-10-01\n  period: {start: 2020-10-01, end: 2023-12-31}\n", encoding="utf-8")
+    edit(mini_dir / "plan.yaml", "  issued_on: 2020-11-05\n", "  issued_on: 2020-11-05\n  parent: t-de-an\n")
+    report = sync(store, mini_dir)
+    assert report.added["plan"] == ["t-de-an"] and report.changed["plan"] == ["t-plan"]
+    with store.session() as session:
+        assert session.get(Plan, "t-plan").parent_id == "t-de-an"
+        assert session.scalar(select(func.count()).select_from(Duty).where(Duty.plan_id == "t-de-an")) == 0
+    assert sync(store, mini_dir).is_empty
 
 
 def test_a_sync_stores_occurrences_in_deadline_order(store, real_catalogue):

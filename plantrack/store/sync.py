@@ -238,6 +238,12 @@ def _sync_plans(session: Session, catalogue: Catalogue, report: SyncReport, base
             "calendar": calendar.as_dict(),
         }
     existing = {p.id: p for p in session.scalars(select(Plan))}
+    # A plan already stored may now name a new plan as its parent, and a flush writes its
+    # updates before its inserts: the new plans (parents first) are written on their own first.
+    fresh = {plan_id: values for plan_id, values in desired.items() if plan_id not in existing}
+    if fresh:
+        existing.update(_reconcile(session, report, "plan", {}, fresh, lambda k, v: Plan(id=k, **v), str))
+        session.flush()
     return _reconcile(session, report, "plan", existing, desired, lambda k, v: Plan(id=k, **v), str)
 
 
