@@ -21,8 +21,8 @@ install: $(STAMP)
 # final statuses. Then: where Cong van 1030 stood on 20/11/2020, why Ba Vi's deadline moved, and
 # the progress reports (Excel + HTML in var/reports) of Ha Noi's plan on 20/11/2020 and of plan
 # 399 on 31/10/2023; the city's compiled figures of the first half of 2021 (with coverage) and
-# where Gia Lai's three targets stand on 31/10/2023 (their path; its plan of 2023 has its first
-# yearly reports in December 2023, after the replay).
+# where Gia Lai's three targets stand at the end of 2023 (its plan of 2023 has its first yearly
+# reports in December 2023, after the replay: the scenario, idempotent, records them then).
 demo: $(STAMP)
 	rm -f var/demo.db var/demo.db-wal var/demo.db-shm var/demo-mail.mbox
 	$(BIN)/plantrack validate
@@ -36,7 +36,8 @@ demo: $(STAMP)
 	$(BIN)/plantrack report --plan 03/KH-BCĐ389 --as-of 2020-11-20 --output-dir var/reports --db $(DEMO_DB)
 	$(BIN)/plantrack report --plan kh-399 --as-of 2023-10-31 --output-dir var/reports --db $(DEMO_DB)
 	$(BIN)/plantrack figures --plan 03/KH-BCĐ389 --obligation bao-cao-6-thang --period 2021-H1 --db $(DEMO_DB)
-	$(BIN)/plantrack targets --plan gl-kh-tmdt --as-of 2023-10-31 --db $(DEMO_DB)
+	$(BIN)/plantrack scenario scenarios/figures-demo.yaml --db $(DEMO_DB)
+	$(BIN)/plantrack targets --plan gl-kh-tmdt --as-of 2023-12-31 --db $(DEMO_DB)
 
 # The dashboard on the demo data (runs the demo first if var/demo.db is missing), its clock set
 # to 20/11/2020 10:00 so that the 2020 submission links are still valid; a demo coordinator
