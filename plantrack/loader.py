@@ -697,7 +697,11 @@ def _check_plan(cat: Catalogue, source: SourceFile, plan_id: str, known_unit, pr
         for j, unit_id in enumerate(target.units):
             known_unit(source, here + ("units", j), unit_id)
         known_groups(here + ("groups",), target.groups)
-        if period is not None and not period.start <= target.by <= period.end + dt.timedelta(days=366):
+        if target.weight is not None and target.weight not in indicators:
+            problem(source, here + ("weight",), f"unknown indicator {target.weight!r}{_suggest(target.weight, indicators)}")
+        elif target.weight is not None and target.weight not in carried.get(target.obligation, {target.weight}):
+            problem(source, here + ("weight",), f"the report {target.obligation!r} does not carry the indicator {target.weight!r}")
+        if period is not None and target.by is not None and not period.start <= target.by <= period.end + dt.timedelta(days=366):
             warn(source, here + ("by",), f"the target's day {target.by:%d/%m/%Y} is outside the plan's period "
                                          f"({period.start:%d/%m/%Y}–{period.end:%d/%m/%Y})")
 

@@ -414,6 +414,13 @@ class IndicatorDef(Strict):
 class Baseline(Strict):
     value: float = Field(ge=0)
     on: dt.date
+    written: Line | None = None  # the text's words ("hiện có khoảng 180 trạm")
+
+
+# How a target's figure rolls up over the units responsible, where the plan says (else by the
+# indicator's aggregation, a percentage as the mean of the units that reported):
+# ``weighted`` is the mean weighted by another indicator each unit reports (``weight``).
+Rollup = Literal["sum", "max", "min", "mean", "weighted", "latest"]
 
 
 class TargetDef(Strict):
@@ -425,9 +432,12 @@ class TargetDef(Strict):
     id: Identifier
     name: Line
     indicator: Identifier
-    value: float = Field(ge=0)
-    by: dt.date
+    # Without value and by, the entry is a baseline alone ("hiện có khoảng 180 trạm"): shown, not judged.
+    value: float | None = Field(default=None, ge=0)
+    by: dt.date | None = None
     baseline: Baseline | None = None  # without one, the path starts at 0 on the plan's first day
+    rollup: Rollup | None = None  # how the units' figures make the plan's (default: by the indicator)
+    weight: Identifier | None = None  # with rollup: weighted, the indicator each unit's figure is weighted by
     units: list[Identifier] = []
     groups: list[Identifier] = []
     obligation: Identifier  # the obligation of this plan (or, with the same id, of plans implementing it) that reports it
@@ -440,9 +450,20 @@ class TargetDef(Strict):
             raise ValueError("an assumed target needs a 'note' that says where its figures come from")
         if not self.units and not self.groups:
             raise ValueError("a target needs the units responsible: 'units' or 'groups'")
-        if self.baseline is not None and self.baseline.on >= self.by:
+        if (self.value is None) != (self.by is None):
+            raise ValueError("a target gives 'value' and 'by' together (or neither, for a baseline alone)")
+        if self.value is None and self.baseline is None:
+            raise ValueError("an entry without a target value needs a 'baseline' (value, on, and the text's words)")
+        if self.baseline is not None and self.by is not None and self.baseline.on >= self.by:
             raise ValueError(f"the baseline ({self.baseline.on}) must come before the target's day ({self.by})")
+        if (self.rollup == "weighted") != (self.weight is not None):
+            raise ValueError("'rollup: weighted' and 'weight: <indicator>' go together")
         return self
+
+    @property
+    def judged(self) -> bool:
+        """False for a baseline alone: there is no path to judge figures against."""
+        return self.value is not None
 
 
 class ObligationDef(Strict):
