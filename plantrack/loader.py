@@ -543,8 +543,13 @@ def _cross_check(sources: list[SourceFile]) -> tuple[Catalogue, list[Problem]]:
             problem(source, ("units", index, attribute), f"cycle in unit {attribute}: " + " → ".join(cycle + [cycle[0]]))
 
     if not problems:  # the tree is sound: fill the groups given by a rule
+        carried = {tag for u in cat.units.values() for tag in u.tags}
         for name, rule in cat.group_rules.items():
-            cat.groups[name] = [u.id for u in cat.units.values() if u.kind in rule.kinds and _under(cat.units, u.id, rule.under)]
+            cat.groups[name] = [u.id for u in cat.units.values() if rule.takes(u, lambda unit_id, ancestor: _under(cat.units, unit_id, ancestor))]
+            for j, tag in enumerate(rule.tags):
+                if tag not in carried:
+                    source = next(s for s in registries if name in s.model.groups)
+                    warn(source, ("groups", name, "tags", j), f"no unit carries the tag {tag!r}{_suggest(tag, carried)}")
 
     plan_source: dict[str, SourceFile] = {}
     for source in plans:

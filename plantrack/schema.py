@@ -165,6 +165,8 @@ class UnitDef(Strict):
     # takes the rest); a duty says which part it is with ``held_by``.
     split_to: list[SplitPart] = Field(default=[], max_length=10)
     former_names: list[FormerName] = Field(default=[], max_length=10)  # oldest first
+    # Classes the texts name across the tree ("các lực lượng chức năng"): a group rule takes them.
+    tags: list[Identifier] = Field(default=[], max_length=20)
 
     @model_validator(mode="after")
     def _lifetime(self) -> "UnitDef":
@@ -214,11 +216,26 @@ class RegistryHeader(Strict):
 
 class GroupRule(Strict):
     """A group given by a rule: every unit of these kinds under a unit, at any depth
-    ("UBND các phường, xã, đặc khu" of a province). It is filled from the registry at each
-    load, so a unit added later joins it and takes on its obligations at the next sync."""
+    ("UBND các phường, xã, đặc khu" of a province); without ``under``, across the whole
+    registry ("các doanh nghiệp"); with ``tags``, the units that carry one of them ("các lực
+    lượng chức năng", outside the territorial tree). A unit must meet every part given. It is
+    filled from the registry at each load, so a unit added later joins it and takes on its
+    obligations at the next sync; who owes each occurrence is the body of its deadline's day."""
 
-    kinds: list[UnitKind] = Field(min_length=1)
-    under: Identifier
+    kinds: list[UnitKind] = []
+    tags: list[Identifier] = Field(default=[], max_length=20)
+    under: Identifier | None = None
+
+    @model_validator(mode="after")
+    def _says_who(self) -> "GroupRule":
+        if not self.kinds and not self.tags:
+            raise ValueError("a group rule needs 'kinds' (unit kinds) or 'tags' (units' tags), with 'under' or across the registry")
+        return self
+
+    def takes(self, unit: "UnitDef", under) -> bool:
+        """True when ``unit`` meets the rule; ``under(unit_id, ancestor)`` says where it sits."""
+        return ((not self.kinds or unit.kind in self.kinds) and (not self.tags or bool(set(unit.tags) & set(self.tags)))
+                and (self.under is None or under(unit.id, self.under)))
 
 
 class RegistryFile(Strict):
