@@ -22,6 +22,7 @@ from ruamel.yaml.error import MarkedYAMLError
 
 from .calendar import WorkCalendar
 from .errors import DefinitionError, Problem
+from .recipients import check_recipients
 from .rules import REGISTRY as RULES
 from .settings import MAX_DEFINITION_BYTES, MAX_DEFINITION_FILES, MAX_YAML_VALUES
 from .schema import (
@@ -710,6 +711,8 @@ def _check_plan(cat: Catalogue, source: SourceFile, plan_id: str, known_unit, pr
             warn(source, here + ("by",), f"the target's day {target.by:%d/%m/%Y} is outside the plan's period "
                                          f"({period.start:%d/%m/%Y}–{period.end:%d/%m/%Y})")
 
+    check_recipients(cat, source, plan_id, problem, known_unit)  # submit_to, copy_to: units, positions, superiors
+
     known_obligations = {o.id for o in plan.obligations}
     for i, amendment in enumerate(plan.amendments):
         if amendment.effective_from < amendment.issued_on:
@@ -732,7 +735,6 @@ def _check_plan(cat: Catalogue, source: SourceFile, plan_id: str, known_unit, pr
         if not obligation.units and obligation.groups and all(not cat.groups.get(g, [None]) for g in obligation.groups):
             warn(source, here + ("groups",), f"no unit owes this yet: {', '.join(obligation.groups)} has no member; "
                                              "its units take it on when they are registered")
-        known_unit(source, here + ("submit_to",), obligation.submit_to)
         for j, unit_id in enumerate(obligation.escalate_to or []):
             known_unit(source, here + ("escalate_to", j), unit_id)
         for j, key in enumerate(obligation.indicators):

@@ -167,6 +167,9 @@ class UnitDef(Strict):
     former_names: list[FormerName] = Field(default=[], max_length=10)  # oldest first
     # Classes the texts name across the tree ("các lực lượng chức năng"): a group rule takes them.
     tags: list[Identifier] = Field(default=[], max_length=20)
+    # Positions letters may address in this body ("Thủ tướng Chính phủ" of the government,
+    # "Trưởng Ban Chỉ đạo" of a committee): a recipient written {position, unit} names one.
+    positions: list[Line] = Field(default=[], max_length=20)
 
     @model_validator(mode="after")
     def _lifetime(self) -> "UnitDef":
@@ -483,6 +486,28 @@ class TargetDef(Strict):
         return self.value is not None
 
 
+# ``submit_to: superior``: each unit hands in to its own managing body (its parent in the
+# registry, the body that holds it on the deadline), not one unit for all.
+SUPERIOR = "superior"
+
+
+class Recipient(Strict):
+    """A recipient named by a position of a unit ("Thủ tướng Chính phủ" of the government):
+    letters name the position ("Kính gửi: Thủ tướng Chính phủ", "báo cáo Thủ tướng Chính
+    phủ"), and what is sent goes to the unit's addresses. The unit's entry lists the position
+    (``positions``, or its ``head``)."""
+
+    position: Line
+    unit: Identifier
+
+
+def recipient_unit(recipient: "str | Recipient | None") -> str | None:
+    """The unit a recipient names (None for none, or for ``superior``, which depends on the unit)."""
+    if isinstance(recipient, Recipient):
+        return recipient.unit
+    return None if recipient in (None, SUPERIOR) else recipient
+
+
 class ObligationDef(Strict):
     id: Identifier
     title: Line
@@ -490,7 +515,11 @@ class ObligationDef(Strict):
     duty: Identifier | None = None
     units: list[Identifier] = []
     groups: list[Identifier] = []
-    submit_to: Identifier | None = None  # the unit that receives the deliverable
+    # Who receives the deliverable: a unit, a position of one ({position, unit}), or
+    # ``superior`` (each unit's own managing body, on the deadline).
+    submit_to: Identifier | Recipient | None = None
+    # "đồng gửi": the units that receive a copy of it; named in the reminders, copied on them.
+    copy_to: list[Identifier | Recipient] = Field(default=[], max_length=20)
     channel: Line | None = None  # how it is sent, as the text says (e.g. an e-mail address)
     # Who is told when it lags, level 1 then level 2, where the plan's chain is not the right
     # one (a report owed to Bộ Công an escalates there, not to the plan's standing office).

@@ -24,6 +24,8 @@ from ..counted import redate_all
 from ..errors import PlantrackError
 from ..freshness import touch
 from ..loader import Catalogue
+from ..recipients import as_stored
+from ..schema import recipient_unit
 from .bulk import insert_rows, update_rows
 from .models import Duty, Extension, Obligation, Occurrence, Plan, Unit, UnitGroup
 
@@ -283,7 +285,8 @@ def _sync_obligations(
                 "title": obligation.title,
                 "kind": obligation.due.type,
                 "section": obligation.section,
-                "submit_to_id": obligation.submit_to,
+                "submit_to_id": recipient_unit(obligation.submit_to),
+                "recipients": as_stored(obligation),
                 "channel": obligation.channel,
                 "rule": _jsonable(obligation.due.model_dump()),
                 "units": catalogue.obligation_units(obligation),
