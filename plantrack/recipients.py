@@ -100,7 +100,7 @@ def _check_superior(cat, source, plan_id: str, obligation: ObligationDef, loc: t
         days = [period.start]
     else:
         try:
-            days = sorted({item.deadline for item in dated(obligation, period, issued, cat.plan_calendar(plan_id),
+            days = sorted({item.deadline.due_date for item in dated(obligation, period, issued, cat.plan_calendar(plan_id),
                                                            cat.resolver(plan_id))})
         except ValueError:
             return  # a broken 'after' chain: reported by the due rule's own check

@@ -539,3 +539,49 @@ def test_notices_locked_by_a_simulated_dispatch_are_skipped_by_another(synced):
             others, _, drained = take_due(second, now, limit=10)
             assert [d.recipient_id for d in others] == ["t.beta"] and drained
             assert len(others[0].notice_ids) == 3
+
+
+def _recipients_plan(store, mini_dir, sink, submit_to: str, copy_to: str) -> None:
+    """The mini plan with Beta managed by the standing office and "ke-hoach" sent as given."""
+    from plantrack.loader import load_catalogue
+    from plantrack.store.sync import sync_catalogue
+
+    from .test_loader import edit
+
+    edit(mini_dir / "registry.yaml", "    parent: t.committee\n    escalates_to: t.office\n    contacts: {to: [beta@",
+         "    parent: t.office\n    escalates_to: t.office\n    contacts: {to: [beta@")
+    edit(mini_dir / "plan.yaml", "    groups: [t.members]\n    submit_to: t.office\n    due:\n      type: one_off",
+         f"    groups: [t.members]\n    submit_to: {submit_to}\n    copy_to: {copy_to}\n    due:\n      type: one_off")
+    with store.transaction() as session:
+        sync_catalogue(session, load_catalogue(mini_dir))
+    run_watch(store, D(2020, 11, 9))
+    dispatch(store, morning(D(2020, 11, 9)), Channels(PooledSmtpSender(sink.url())))
+
+
+def test_each_unit_sends_to_its_own_superior_with_a_copy_named_and_copied(store, mini_dir, sink):
+    """"Gửi về cơ quan quản lý cấp trên, đồng gửi Trưởng Ban": each reminder names the unit's
+    own managing body and the copy; the copy's address is in Cc and it is listed under "Nơi
+    nhận"; it gets no reminder of its own and nothing is called a channel."""
+    _recipients_plan(store, mini_dir, sink, "superior", "[{position: Trưởng Ban, unit: t.committee}]")
+    by_to = {m["To"]: m for m in sink.messages}
+    assert set(by_to) == {"alpha@units.example", "beta@units.example"}  # the copy is reminded of nothing
+    alpha, beta = (m.get_body(("plain",)).get_content() for m in (by_to["alpha@units.example"], by_to["beta@units.example"]))
+    assert "Gửi về: Ban Chỉ đạo thử nghiệm; đồng gửi: Trưởng Ban" in alpha
+    assert "Gửi về: Văn phòng Thường trực; đồng gửi: Trưởng Ban" in beta
+    for message, text in ((by_to["alpha@units.example"], alpha), (by_to["beta@units.example"], beta)):
+        assert "head@committee.example" in message["Cc"]
+        assert "Nơi nhận:\n- Như trên;\n- Trưởng Ban (đồng gửi);\n" in text and "- head@committee.example" not in text
+        assert "qua đồng gửi" not in text
+    html = by_to["alpha@units.example"].get_body(("html",)).get_content()
+    assert "Đồng gửi: Trưởng Ban" in html and "- Trưởng Ban (đồng gửi);" in html
+
+
+def test_a_receiver_given_as_a_position_is_named_so(store, mini_dir, sink):
+    """{position: "Trưởng Ban", unit: t.committee}: the reminder says to report to the
+    position, while the units' notices still go to their own addresses."""
+    _recipients_plan(store, mini_dir, sink, "{position: Trưởng Ban, unit: t.committee}", "[t.office]")
+    alpha = next(m for m in sink.messages if m["To"] == "alpha@units.example")
+    text = alpha.get_body(("plain",)).get_content()
+    assert "Gửi về: Trưởng Ban; đồng gửi: Văn phòng Thường trực" in text
+    assert "office@committee.example" in alpha["Cc"] and "alpha.cc@units.example" in alpha["Cc"]
+    assert "- alpha.cc@units.example;" in text  # the unit's own Cc is listed as before
