@@ -83,6 +83,7 @@ class Directory:
         self._duties: dict[int, DutyEntry | None] = {}
         self._rules: dict[str, tuple[WorkCalendar, EscalationPolicy]] | None = None
         self._chains: dict[str, tuple[str, ...]] = {}  # plan -> (office, head) from its coordination
+        self._positions: dict[str, dict[str, str]] = {}  # plan -> {unit: the position its coordination names}
         self._overrides: dict[int, tuple[str, ...]] | None = None  # obligation -> its own escalate_to
         self._parsed: dict[str, tuple[tuple[str, ...], ...]] = {}  # contacts JSON text -> to, cc, urls, channels
         self._tree: dict[str, tuple] | None = None  # unit -> (parent, valid_from, valid_until, successor), for superiors
@@ -206,6 +207,12 @@ class Directory:
                 self._duties[obligation_id] = DutyEntry(*fields, submit.get("relation"), submit.get("position"), copies)
         return {obligation_id: self._duties[obligation_id] for obligation_id in obligation_ids if self._duties[obligation_id]}
 
+    def position(self, session: Session, plan_id: str, unit_id: str) -> str | None:
+        """The position a plan's coordination names for ``unit_id`` ("Thủ tướng Chính phủ" for
+        the government as its head), which letters to it are addressed to; None: its name."""
+        self.rules(session)
+        return self._positions.get(plan_id, {}).get(unit_id)
+
     def superior(self, session: Session, unit_id: str, day: dt.date) -> str | None:
         """The managing body of ``unit_id`` on ``day`` (``submit_to: superior``): its parent in
         the registry, or the body that holds the parent's remit that day; None without one. The
@@ -240,4 +247,6 @@ class Directory:
                 chain = tuple(u for u in ((coordination or {}).get("office"), (coordination or {}).get("head")) if u)
                 if chain:
                     self._chains[plan_id] = chain
+                if (coordination or {}).get("positions"):
+                    self._positions[plan_id] = coordination["positions"]
         return self._rules

@@ -22,7 +22,7 @@ from ruamel.yaml.error import MarkedYAMLError
 
 from .calendar import WorkCalendar
 from .errors import DefinitionError, Problem
-from .recipients import check_recipients
+from .recipients import check_coordination, check_recipients
 from .rules import REGISTRY as RULES
 from .settings import MAX_DEFINITION_BYTES, MAX_DEFINITION_FILES, MAX_YAML_VALUES
 from .schema import (
@@ -566,8 +566,7 @@ def _cross_check(sources: list[SourceFile]) -> tuple[Catalogue, list[Problem]]:
         header = source.model.plan
         known_unit(source, ("plan", "issuer"), header.issuer)
         if header.coordination is not None:
-            known_unit(source, ("plan", "coordination", "office"), header.coordination.office)
-            known_unit(source, ("plan", "coordination", "head"), header.coordination.head)
+            check_coordination(cat, source, header.coordination, problem, known_unit)
         for i, replaced in enumerate(header.replaces):
             if replaced.plan is None:
                 continue
@@ -605,7 +604,7 @@ def _check_in_obligations(cat: Catalogue, source: SourceFile, plan_id: str, prob
     plan: PlanFile = source.model
     period = cat.plan_period(plan_id)
     taken = {o.id for o in plan.obligations}
-    office = plan.plan.coordination.office if plan.plan.coordination else None
+    office = plan.plan.coordination.office_id if plan.plan.coordination else None
     found = []
     for i, duty in enumerate(plan.duties):
         if duty.check_in is None:

@@ -335,8 +335,10 @@ def _group(session: Session, rows: list, now: dt.datetime, directory: Directory)
             if channel.startswith("url:"):
                 index = int(channel.split(":", 1)[1])
                 url = recipient.urls[index] if index < len(recipient.urls) else None
+            # An escalation to a plan's office or head named as a position is addressed to it.
+            position = directory.position(session, duties[obligation_id].plan_id, recipient_id) if kind == 1 else None
             digest = digests[key] = Digest(
-                recipient_id, recipient.name_on(today), channel, list(recipient.to), list(recipient.cc), url, kind == 1, kind == 2,
+                recipient_id, position or recipient.name_on(today), channel, list(recipient.to), list(recipient.cc), url, kind == 1, kind == 2,
             )
         digest.notice_ids.append(notice_id)
         duty = duties[obligation_id]

@@ -81,6 +81,16 @@ def check_recipients(cat, source, plan_id: str, problem, known_unit) -> None:
             _check_superior(cat, source, plan_id, obligation, here + ("submit_to",), problem)
 
 
+def check_coordination(cat, source, coordination, problem, known_unit) -> None:
+    """The plan's office and head name known units, and known positions where they give one."""
+    for role in ("office", "head"):
+        recipient = getattr(coordination, role)
+        if isinstance(recipient, Recipient):
+            _known_position(cat, source, ("plan", "coordination", role), recipient, problem, known_unit)
+        else:
+            known_unit(source, ("plan", "coordination", role), recipient)
+
+
 def _known_position(cat, source, loc: tuple, recipient: Recipient, problem, known_unit) -> None:
     known_unit(source, loc + ("unit",), recipient.unit)
     unit = cat.units.get(recipient.unit)

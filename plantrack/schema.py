@@ -301,12 +301,49 @@ class Period(Strict):
         return self
 
 
+# ``submit_to: superior``: each unit hands in to its own managing body (its parent in the
+# registry, the body that holds it on the deadline), not one unit for all.
+SUPERIOR = "superior"
+
+
+class Recipient(Strict):
+    """A recipient named by a position of a unit ("Thủ tướng Chính phủ" of the government):
+    letters name the position ("Kính gửi: Thủ tướng Chính phủ", "báo cáo Thủ tướng Chính
+    phủ"), and what is sent goes to the unit's addresses. The unit's entry lists the position
+    (``positions``, or its ``head``)."""
+
+    position: Line
+    unit: Identifier
+
+
+def recipient_unit(recipient: "str | Recipient | None") -> str | None:
+    """The unit a recipient names (None for none, or for ``superior``, which depends on the unit)."""
+    if isinstance(recipient, Recipient):
+        return recipient.unit
+    return None if recipient in (None, SUPERIOR) else recipient
+
+
 class Coordination(Strict):
     """Who coordinates a plan: its standing office (escalation level 1) and its head (level 2).
-    A plan's escalations follow this chain, not the units' own ``escalates_to``."""
+    A plan's escalations follow this chain, not the units' own ``escalates_to``. Either may be
+    a position of its unit (``head: {position: "Thủ tướng Chính phủ", unit: vn.government}``):
+    the letters to it then say "Kính gửi: Thủ tướng Chính phủ"."""
 
-    office: Identifier
-    head: Identifier | None = None
+    office: Identifier | Recipient
+    head: Identifier | Recipient | None = None
+
+    @property
+    def office_id(self) -> str:
+        return recipient_unit(self.office)
+
+    @property
+    def head_id(self) -> str | None:
+        return recipient_unit(self.head)
+
+    def as_stored(self) -> dict:
+        """{"office": id, "head": id, "positions": {id: position}} (no empty parts)."""
+        positions = {r.unit: r.position for r in (self.office, self.head) if isinstance(r, Recipient)}
+        return {"office": self.office_id, **({"head": self.head_id} if self.head else {}), **({"positions": positions} if positions else {})}
 
 
 class PlanHeader(Strict):
@@ -484,28 +521,6 @@ class TargetDef(Strict):
     def judged(self) -> bool:
         """False for a baseline alone: there is no path to judge figures against."""
         return self.value is not None
-
-
-# ``submit_to: superior``: each unit hands in to its own managing body (its parent in the
-# registry, the body that holds it on the deadline), not one unit for all.
-SUPERIOR = "superior"
-
-
-class Recipient(Strict):
-    """A recipient named by a position of a unit ("Thủ tướng Chính phủ" of the government):
-    letters name the position ("Kính gửi: Thủ tướng Chính phủ", "báo cáo Thủ tướng Chính
-    phủ"), and what is sent goes to the unit's addresses. The unit's entry lists the position
-    (``positions``, or its ``head``)."""
-
-    position: Line
-    unit: Identifier
-
-
-def recipient_unit(recipient: "str | Recipient | None") -> str | None:
-    """The unit a recipient names (None for none, or for ``superior``, which depends on the unit)."""
-    if isinstance(recipient, Recipient):
-        return recipient.unit
-    return None if recipient in (None, SUPERIOR) else recipient
 
 
 class ObligationDef(Strict):

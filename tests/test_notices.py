@@ -585,3 +585,24 @@ def test_a_receiver_given_as_a_position_is_named_so(store, mini_dir, sink):
     assert "Gửi về: Trưởng Ban; đồng gửi: Văn phòng Thường trực" in text
     assert "office@committee.example" in alpha["Cc"] and "alpha.cc@units.example" in alpha["Cc"]
     assert "- alpha.cc@units.example;" in text  # the unit's own Cc is listed as before
+
+
+def test_an_escalation_to_a_head_named_as_a_position_is_addressed_to_the_position(store, mini_dir, sink):
+    """coordination: {head: {position: Trưởng Ban, unit: t.committee}}: the level-2 letter says
+    "Kính gửi: Trưởng Ban" and goes to the committee's address; the office keeps its name."""
+    from plantrack.loader import load_catalogue
+    from plantrack.store.sync import sync_catalogue
+
+    from .test_loader import edit
+
+    edit(mini_dir / "plan.yaml", "  issued_on: 2020-11-05\n",
+         "  issued_on: 2020-11-05\n  coordination: {office: t.office, head: {position: Trưởng Ban, unit: t.committee}}\n")
+    with store.transaction() as session:
+        sync_catalogue(session, load_catalogue(mini_dir))
+    for day in (D(2020, 11, 23), D(2020, 11, 30)):  # level 1, then level 2
+        run_watch(store, day)
+        dispatch(store, morning(day), Channels(PooledSmtpSender(sink.url())))
+    by_to = {m["To"]: m.get_body(("plain",)).get_content() for m in sink.messages}
+    assert "Kính gửi: Trưởng Ban.\n" in by_to["head@committee.example"]
+    assert "Đề nghị Trưởng Ban chỉ đạo, đôn đốc" in by_to["head@committee.example"]
+    assert "Kính gửi: Văn phòng Thường trực.\n" in by_to["office@committee.example"]

@@ -215,7 +215,7 @@ def _sync_plans(session: Session, catalogue: Catalogue, report: SyncReport, base
         calendar = catalogue.plan_calendar(plan_id)  # merged, so run-time shifts need no YAML
         desired[plan_id] = {
             "escalation": catalogue.plan_escalation(plan_id).model_dump(),
-            "coordination": header.coordination.model_dump(exclude_none=True) if header.coordination else {},
+            "coordination": header.coordination.as_stored() if header.coordination else {},
             "targets": [_jsonable({**t.model_dump(exclude_none=True, exclude={"groups"}),
                                    "units": catalogue.expand_units(t.units, t.groups)}) for t in catalogue.plans[plan_id].targets],
             "number": header.number,
