@@ -547,10 +547,10 @@ def _cross_check(sources: list[SourceFile]) -> tuple[Catalogue, list[Problem]]:
         carried = {tag for u in cat.units.values() for tag in u.tags}
         for name, rule in cat.group_rules.items():
             cat.groups[name] = [u.id for u in cat.units.values() if rule.takes(u, lambda unit_id, ancestor: _under(cat.units, unit_id, ancestor))]
-            for j, tag in enumerate(rule.tags):
-                if tag not in carried:
+            for j, tag in enumerate(rule.tags):  # a tag no unit carries yet may be one misspelt
+                if tag not in carried and (close := _suggest(tag, carried)):
                     source = next(s for s in registries if name in s.model.groups)
-                    warn(source, ("groups", name, "tags", j), f"no unit carries the tag {tag!r}{_suggest(tag, carried)}")
+                    warn(source, ("groups", name, "tags", j), f"no unit carries the tag {tag!r}{close}")
 
     plan_source: dict[str, SourceFile] = {}
     for source in plans:

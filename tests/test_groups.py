@@ -9,7 +9,7 @@ from plantrack.store.sync import sync_catalogue
 from plantrack.tracking import status_rows
 
 from .conftest import vn
-from .test_loader import edit, problems as check_plans_fails
+from .test_loader import edit, line_of, problems as check_plans_fails
 
 GAMMA = """  - id: t.gamma
     name: Ban Chỉ đạo 389 huyện Gamma
@@ -103,11 +103,17 @@ def test_groups_by_kind_across_the_registry_and_by_tag(store, mini_dir):
     assert units_owing(store) == ["t.police", "t.telecom"]
 
 
-def test_a_tag_no_unit_carries_is_a_warning_and_a_rule_says_who(mini_dir):
+def test_a_misspelt_tag_is_a_warning_and_a_rule_says_who(mini_dir):
+    """A tag no unit carries yet is fine (the group fills as units are registered) unless it
+    looks like one that is carried."""
     registry = mini_dir / "registry.yaml"
-    edit(registry, "  t.members: [t.alpha, t.beta]", "  t.members: [t.alpha, t.beta]\n  t.forces: {tags: [luc-luong-chuc-nag]}")
+    edit(registry, "\ngroups:", "\n" + OUTSIDE_THE_TREE)
+    edit(registry, "  t.members: [t.alpha, t.beta]", "  t.members: [t.alpha, t.beta]\n  t.forces: {tags: [luc-luong-chuc-nag]}\n"
+         "  t.facilities: {tags: [co-so-san-xuat]}")
     (warning,) = [w for w in load_catalogue(mini_dir).warnings if "tag" in w.message]
-    assert warning.field == "groups.t.forces.tags[0]" and "no unit carries the tag 'luc-luong-chuc-nag'" in warning.message
+    assert warning.field == "groups.t.forces.tags[0]"
+    assert "no unit carries the tag 'luc-luong-chuc-nag' (did you mean 'luc-luong-chuc-nang'?)" in warning.message
+    edit(registry, "  t.facilities: {tags: [co-so-san-xuat]}", "")
     edit(registry, "  t.forces: {tags: [luc-luong-chuc-nag]}", "  t.forces: {under: t.committee}")
     (problem,) = [p for p in check_plans_fails(mini_dir) if "a group rule needs" in p.message]
-    assert problem.field.startswith("groups.t.forces") and problem.line == 32
+    assert problem.field.startswith("groups.t.forces") and problem.line == line_of(registry, "t.forces: {under: t.committee}")
