@@ -576,6 +576,22 @@ def test_each_unit_sends_to_its_own_superior_with_a_copy_named_and_copied(store,
     assert "Đồng gửi: Trưởng Ban" in html and "- Trưởng Ban (đồng gửi);" in html
 
 
+def test_a_request_made_from_an_obligation_keeps_its_receivers_and_copies(store, mini_dir, sink):
+    """A request made from the plan's "báo cáo đột xuất" goes, like it, to each unit's superior
+    with a copy."""
+    from .test_loader import edit
+
+    edit(mini_dir / "plan.yaml", "    groups: [t.members]\n    due: {type: adhoc",
+         "    groups: [t.members]\n    submit_to: superior\n    copy_to: [{position: Trưởng Ban, unit: t.committee}]\n    due: {type: adhoc")
+    _recipients_plan(store, mini_dir, sink, "t.office", "[]")
+    with store.transaction() as session:
+        request_adhoc(session, "t-plan", ["t.beta"], vn(2020, 11, 10, 9), "Báo cáo nhanh", 5, template="dot-xuat")
+    run_watch(store, D(2020, 11, 11))
+    dispatch(store, morning(D(2020, 11, 11)), Channels(PooledSmtpSender(sink.url())))
+    beta = [m for m in sink.messages if m["To"] == "beta@units.example"][-1].get_body(("plain",)).get_content()
+    assert "Báo cáo nhanh" in beta and beta.count("Gửi về: Văn phòng Thường trực; đồng gửi: Trưởng Ban") >= 1
+
+
 def test_a_receiver_given_as_a_position_is_named_so(store, mini_dir, sink):
     """{position: "Trưởng Ban", unit: t.committee}: the reminder says to report to the
     position, while the units' notices still go to their own addresses."""
