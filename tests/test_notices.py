@@ -622,3 +622,10 @@ def test_an_escalation_to_a_head_named_as_a_position_is_addressed_to_the_positio
     assert "Kính gửi: Trưởng Ban.\n" in by_to["head@committee.example"]
     assert "Đề nghị Trưởng Ban chỉ đạo, đôn đốc" in by_to["head@committee.example"]
     assert "Kính gửi: Văn phòng Thường trực.\n" in by_to["office@committee.example"]
+    from notifications.report_mail import report_text
+    from plantrack.progress import compile_report, report_recipients
+
+    with store.session() as session:  # the progress report, too, is addressed to the position
+        recipients = report_recipients(session, "t-plan")
+        text = report_text(compile_report(session, "t-plan", morning(D(2020, 11, 30))), recipients)
+    assert "Kính gửi: Trưởng Ban; Văn phòng Thường trực.\n" in text
