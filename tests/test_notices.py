@@ -629,3 +629,16 @@ def test_an_escalation_to_a_head_named_as_a_position_is_addressed_to_the_positio
         recipients = report_recipients(session, "t-plan")
         text = report_text(compile_report(session, "t-plan", morning(D(2020, 11, 30))), recipients)
     assert "Kính gửi: Trưởng Ban; Văn phòng Thường trực.\n" in text
+
+
+def test_the_superior_is_the_body_that_holds_the_parent_on_the_deadline(store, mini_dir, sink):
+    """Beta's office ends on 10/11/2020 and a new one takes over: the reminder of 09/11 for a
+    report due on 16/11 sends it to the body that will receive it that day."""
+    from .test_loader import NEW_OFFICE, edit
+
+    registry = mini_dir / "registry.yaml"
+    edit(registry, "    name: Văn phòng Thường trực\n", "    name: Văn phòng Thường trực\n    valid_until: 2020-11-10\n    successor: t.office-2\n")
+    edit(registry, "\ngroups:", "\n" + NEW_OFFICE)
+    _recipients_plan(store, mini_dir, sink, "superior", "[]")
+    beta = next(m for m in sink.messages if m["To"] == "beta@units.example").get_body(("plain",)).get_content()
+    assert "Gửi về: Văn phòng Thường trực (mới)\n" in beta and "đồng gửi" not in beta
