@@ -24,6 +24,7 @@ from .calendar import WorkCalendar
 from .errors import DefinitionError, Problem
 from .recipients import check_coordination, check_recipients
 from .rules import REGISTRY as RULES
+from .union_errors import is_branch_tag, written_branch
 from .settings import MAX_DEFINITION_BYTES, MAX_DEFINITION_FILES, MAX_YAML_VALUES
 from .schema import (
     FILE_KINDS,
@@ -236,7 +237,7 @@ def _field_path(loc: Iterable[str | int], tree: Any) -> str:
     """``obligations[2].due.before`` from a pydantic loc, without union tags."""
     text, node = "", tree
     for part in loc:
-        if isinstance(node, dict) and part not in node and part in _UNION_TAGS:
+        if is_branch_tag(part, node, _UNION_TAGS):
             continue  # pydantic's name for the union member, not a YAML key
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
         exists = (isinstance(node, dict) and part in node) or (
@@ -385,7 +386,7 @@ def parse_yaml_model(path: Path, choose_model) -> tuple[Any, Any, list[Problem]]
         return tree, model_class.model_validate(_plain(tree)), []
     except ValidationError as exc:
         problems = []
-        for e in exc.errors():
+        for e in written_branch(exc.errors(), tree, _UNION_TAGS):
             loc = (*e["loc"], "type") if e["type"] in ("union_tag_invalid", "union_tag_not_found") else e["loc"]
             problems.append(Problem(path, locate(tree, loc), _field_path(loc, tree), _describe(e)))
         return tree, None, problems

@@ -116,4 +116,4 @@ def test_a_misspelt_tag_is_a_warning_and_a_rule_says_who(mini_dir):
     edit(registry, "  t.facilities: {tags: [co-so-san-xuat]}", "")
     edit(registry, "  t.forces: {tags: [luc-luong-chuc-nag]}", "  t.forces: {under: t.committee}")
     (problem,) = [p for p in check_plans_fails(mini_dir) if "a group rule needs" in p.message]
-    assert problem.field.startswith("groups.t.forces") and problem.line == line_of(registry, "t.forces: {under: t.committee}")
+    assert problem.field == "groups.t.forces" and problem.line == line_of(registry, "t.forces: {under: t.committee}")

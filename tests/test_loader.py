@@ -296,3 +296,18 @@ def test_a_position_must_be_one_the_unit_lists_and_a_copy_another_body(mini_dir)
     assert len(found) == 3
     edit(mini_dir / "registry.yaml", "    kind: standing_office\n", "    kind: standing_office\n    positions: [Chánh Văn phòng]\n")
     assert {p.field for p in problems(mini_dir)} == {"obligations[0].copy_to[0]", "obligations[0].copy_to[2]"}
+
+
+def test_a_value_written_one_of_two_ways_is_judged_as_written(mini_dir):
+    """A recipient is a unit id or {position, unit}, a group a list or a rule: a problem is told
+    for the shape the author wrote, under the field's own path, not once per shape."""
+    edit(mini_dir / "plan.yaml", "    groups: [t.members]\n    submit_to: t.office\n    due:\n      type: one_off",
+         "    groups: [t.members]\n    submit_to: {position: Trưởng Ban}\n    copy_to: [T.Office]\n    due:\n      type: one_off")
+    edit(mini_dir / "registry.yaml", "  t.members: [t.alpha, t.beta]", "  t.members: [t.alpha, t.beta]\n  t.forces: {under: t.committee}")
+    found = {p.field: p.message for p in problems(mini_dir)}
+    assert found == {
+        "obligations[0].submit_to.unit": "required field is missing",
+        "obligations[0].copy_to[0]": found["obligations[0].copy_to[0]"],
+        "groups.t.forces": "a group rule needs 'kinds' (unit kinds) or 'tags' (units' tags), with 'under' or across the registry",
+    }
+    assert "'T' (U+0054 LATIN CAPITAL LETTER T)" in found["obligations[0].copy_to[0]"]
