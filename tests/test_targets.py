@@ -237,3 +237,34 @@ def test_the_figures_page_shows_a_baseline_and_how_a_target_rolled_up(gia_lai_ro
     assert "mốc: hiện có khoảng 90 cán bộ, công chức thực thi (01/06/2021)" in baseline and "Mốc hiện trạng, không đánh giá" in baseline
     mean = page.split('<tr data-target="nguoi-tieu-dung-trung-binh"', 1)[1].split("</tr>", 1)[0]
     assert "62,5%" in mean and "(trung bình của 2/3 đơn vị)" in mean
+
+
+def test_a_rollup_is_checked_where_it_is_written(tmp_path):
+    """A weighted roll-up names its weight, an indicator the target's report carries; a target
+    gives its value and day together."""
+    import shutil
+
+    from plantrack.errors import DefinitionError
+    from plantrack.loader import load_catalogue
+
+    from .conftest import DEFINITIONS
+    from .test_loader import edit, line_of
+
+    tree = tmp_path / "definitions"
+    shutil.copytree(DEFINITIONS, tree)
+    plan = tree / "plans" / "gia-lai" / "kh-tmdt-chong-hang-gia.yaml"
+    edit(plan, "    indicator: ty-le-nguoi-tieu-dung\n    value: 100\n",
+         "    indicator: ty-le-nguoi-tieu-dung\n    rollup: weighted\n    weight: so-dan\n    value: 100\n")
+    with pytest.raises(DefinitionError) as caught:
+        load_catalogue(tree)
+    (problem,) = caught.value.problems
+    assert (problem.field, problem.line) == ("targets[2].weight", line_of(plan, "weight: so-dan"))
+    assert problem.message.startswith("unknown indicator 'so-dan'")
+    edit(plan, "    weight: so-dan\n", "")
+    edit(plan, "    indicator: ty-le-nguoi-ban-tuyen-truyen\n    value: 100\n    by: 2025-12-31\n",
+         "    indicator: ty-le-nguoi-ban-tuyen-truyen\n    value: 100\n")
+    with pytest.raises(DefinitionError) as caught:
+        load_catalogue(tree)
+    found = {(p.field, p.line): p.message for p in caught.value.problems}
+    assert "'rollup: weighted' and 'weight: <indicator>' go together" in found[("targets[2]", line_of(plan, "  - id: tuyen-truyen-nguoi-tieu"))]
+    assert "'value' and 'by' together" in found[("targets[1]", line_of(plan, "  - id: tuyen-truyen-nguoi-ban"))]
