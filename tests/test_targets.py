@@ -268,3 +268,19 @@ def test_a_rollup_is_checked_where_it_is_written(tmp_path):
     found = {(p.field, p.line): p.message for p in caught.value.problems}
     assert "'rollup: weighted' and 'weight: <indicator>' go together" in found[("targets[2]", line_of(plan, "  - id: tuyen-truyen-nguoi-tieu"))]
     assert "'value' and 'by' together" in found[("targets[1]", line_of(plan, "  - id: tuyen-truyen-nguoi-ban"))]
+
+
+def test_the_compiled_report_shows_a_baseline_and_how_each_target_rolled_up(gia_lai_rollups, tmp_path):
+    from openpyxl import load_workbook
+
+    from plantrack.reporting import write_progress_report
+
+    workbook, page = write_progress_report(gia_lai_rollups, "gl-kh-tmdt", vn(2023, 1, 10), tmp_path).files
+    targets = {r[0]: r for r in load_workbook(workbook)["Mục tiêu"].iter_rows(min_row=2, values_only=True) if r[0]}
+    baseline = targets["Cán bộ thực thi hiện có"]
+    assert baseline[1] == 100.0 and baseline[2] is None and baseline[3].startswith("mốc: hiện có khoảng 90")
+    assert baseline[5] == "Mốc hiện trạng, không đánh giá"
+    assert targets["Tỷ lệ người tiêu dùng được tuyên truyền, trung bình các đơn vị"][6] == "từ 2/3 đơn vị (trung bình của 2/3 đơn vị)"
+    html = page.read_text(encoding="utf-8")
+    row = html.split('<tr data-target="can-bo-hien-co" data-standing="not_judged">', 1)[1].split("</tr>", 1)[0]
+    assert "mốc: hiện có khoảng 90 cán bộ, công chức thực thi (01/06/2021)" in row and "(tổng của 2/2 đơn vị)" in row
