@@ -16,6 +16,7 @@ from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from .calendar import WorkCalendar
+from .recipients import superior_of
 from .schema import EscalationPolicy
 from .store.database import among
 from .store.models import Obligation, Plan, Unit
@@ -63,6 +64,10 @@ class DutyEntry:
     section: str
     submit_to_name: str | None
     channel_hint: str | None  # how the text says to send it (an address, "văn bản"...)
+    # recipients.as_stored: the receiver's relation ("superior") or position, and the copies.
+    submit_relation: str | None = None
+    submit_position: str | None = None
+    copies: tuple[tuple[str, str | None], ...] = ()  # (unit, position or None) of each "đồng gửi"
 
 
 def _former(text: str | None) -> tuple[tuple[dt.date, str, str], ...]:
@@ -78,8 +83,10 @@ class Directory:
         self._duties: dict[int, DutyEntry | None] = {}
         self._rules: dict[str, tuple[WorkCalendar, EscalationPolicy]] | None = None
         self._chains: dict[str, tuple[str, ...]] = {}  # plan -> (office, head) from its coordination
+        self._positions: dict[str, dict[str, str]] = {}  # plan -> {unit: the position its coordination names}
         self._overrides: dict[int, tuple[str, ...]] | None = None  # obligation -> its own escalate_to
         self._parsed: dict[str, tuple[tuple[str, ...], ...]] = {}  # contacts JSON text -> to, cc, urls, channels
+        self._tree: dict[str, tuple] | None = None  # unit -> (parent, valid_from, valid_until, successor), for superiors
 
     # --- units ------------------------------------------------------------------------------
 
@@ -188,14 +195,46 @@ class Directory:
             for obligation_id, *fields in connection.execute(
                 select(
                     Obligation.id, Plan.id, Plan.number, Plan.doc_type, Plan.title, Plan.issued_on, Obligation.title,
-                    Obligation.section, submit_to.c.name, Obligation.channel,
+                    Obligation.section, submit_to.c.name, Obligation.channel, Obligation.recipients,
                 )
                 .join(Plan, Obligation.plan_id == Plan.id)
                 .outerjoin(submit_to, submit_to.c.id == Obligation.submit_to_id)
                 .where(among(session, Obligation.id, ids))
             ).all():
-                self._duties[obligation_id] = DutyEntry(*fields)
+                recipients = fields.pop() or {}
+                submit = recipients.get("submit_to") or {}
+                copies = tuple((c["unit"], c.get("position")) for c in recipients.get("copy_to") or ())
+                self._duties[obligation_id] = DutyEntry(*fields, submit.get("relation"), submit.get("position"), copies)
         return {obligation_id: self._duties[obligation_id] for obligation_id in obligation_ids if self._duties[obligation_id]}
+
+    def position(self, session: Session, plan_id: str, unit_id: str) -> str | None:
+        """The position a plan's coordination names for ``unit_id`` ("Thủ tướng Chính phủ" for
+        the government as its head), which letters to it are addressed to; None: its name."""
+        self.rules(session)
+        return self._positions.get(plan_id, {}).get(unit_id)
+
+    def superior(self, session: Session, unit_id: str, day: dt.date) -> str | None:
+        """The managing body of ``unit_id`` on ``day`` (``submit_to: superior``): its parent in
+        the registry, or the body that holds the parent's remit that day; None without one. The
+        tree is read once, on first need."""
+        if self._tree is None:
+            self._tree = {row[0]: tuple(row[1:]) for row in session.connection().execute(
+                select(Unit.id, Unit.parent_id, Unit.valid_from, Unit.valid_until, Unit.successor_id)).all()}
+        tree = self._tree
+
+        def body_on(current: str | None, when: dt.date) -> str | None:
+            seen = set()
+            while current is not None and current in tree and current not in seen:
+                _, start, until, successor = tree[current]
+                if (start is None or start <= when) and (until is None or when <= until):
+                    return current
+                if start is not None and when < start:
+                    return None
+                seen.add(current)
+                current = successor
+            return None
+
+        return superior_of(lambda u: tree[u][0] if u in tree else None, body_on, unit_id, day)
 
     def rules(self, session: Session) -> dict[str, tuple[WorkCalendar, EscalationPolicy]]:
         """Each live plan's working calendar and escalation policy."""
@@ -208,4 +247,6 @@ class Directory:
                 chain = tuple(u for u in ((coordination or {}).get("office"), (coordination or {}).get("head")) if u)
                 if chain:
                     self._chains[plan_id] = chain
+                if (coordination or {}).get("positions"):
+                    self._positions[plan_id] = coordination["positions"]
         return self._rules

@@ -23,7 +23,9 @@ from ruamel.yaml.error import MarkedYAMLError
 from .calendar import WorkCalendar
 from .coherence import check_plans
 from .errors import DefinitionError, Problem
+from .recipients import check_coordination, check_recipients
 from .rules import REGISTRY as RULES
+from .union_errors import is_branch_tag, written_branch
 from .settings import MAX_DEFINITION_BYTES, MAX_DEFINITION_FILES, MAX_YAML_VALUES
 from .schema import (
     FILE_KINDS,
@@ -236,7 +238,7 @@ def _field_path(loc: Iterable[str | int], tree: Any) -> str:
     """``obligations[2].due.before`` from a pydantic loc, without union tags."""
     text, node = "", tree
     for part in loc:
-        if isinstance(node, dict) and part not in node and part in _UNION_TAGS:
+        if is_branch_tag(part, node, _UNION_TAGS):
             continue  # pydantic's name for the union member, not a YAML key
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
         exists = (isinstance(node, dict) and part in node) or (
@@ -385,7 +387,7 @@ def parse_yaml_model(path: Path, choose_model) -> tuple[Any, Any, list[Problem]]
         return tree, model_class.model_validate(_plain(tree)), []
     except ValidationError as exc:
         problems = []
-        for e in exc.errors():
+        for e in written_branch(exc.errors(), tree, _UNION_TAGS):
             loc = (*e["loc"], "type") if e["type"] in ("union_tag_invalid", "union_tag_not_found") else e["loc"]
             problems.append(Problem(path, locate(tree, loc), _field_path(loc, tree), _describe(e)))
         return tree, None, problems
@@ -544,8 +546,13 @@ def _cross_check(sources: list[SourceFile]) -> tuple[Catalogue, list[Problem]]:
             problem(source, ("units", index, attribute), f"cycle in unit {attribute}: " + " → ".join(cycle + [cycle[0]]))
 
     if not problems:  # the tree is sound: fill the groups given by a rule
+        carried = {tag for u in cat.units.values() for tag in u.tags}
         for name, rule in cat.group_rules.items():
-            cat.groups[name] = [u.id for u in cat.units.values() if u.kind in rule.kinds and _under(cat.units, u.id, rule.under)]
+            cat.groups[name] = [u.id for u in cat.units.values() if rule.takes(u, lambda unit_id, ancestor: _under(cat.units, unit_id, ancestor))]
+            for j, tag in enumerate(rule.tags):  # a tag no unit carries yet may be one misspelt
+                if tag not in carried and (close := _suggest(tag, carried)):
+                    source = next(s for s in registries if name in s.model.groups)
+                    warn(source, ("groups", name, "tags", j), f"no unit carries the tag {tag!r}{close}")
 
     plan_source: dict[str, SourceFile] = {}
     for source in plans:
@@ -561,8 +568,7 @@ def _cross_check(sources: list[SourceFile]) -> tuple[Catalogue, list[Problem]]:
         header = source.model.plan
         known_unit(source, ("plan", "issuer"), header.issuer)
         if header.coordination is not None:
-            known_unit(source, ("plan", "coordination", "office"), header.coordination.office)
-            known_unit(source, ("plan", "coordination", "head"), header.coordination.head)
+            check_coordination(cat, source, header.coordination, problem, known_unit)
         for i, replaced in enumerate(header.replaces):
             if replaced.plan is None:
                 continue
@@ -601,7 +607,7 @@ def _check_in_obligations(cat: Catalogue, source: SourceFile, plan_id: str, prob
     plan: PlanFile = source.model
     period = cat.plan_period(plan_id)
     taken = {o.id for o in plan.obligations}
-    office = plan.plan.coordination.office if plan.plan.coordination else None
+    office = plan.plan.coordination.office_id if plan.plan.coordination else None
     found = []
     for i, duty in enumerate(plan.duties):
         if duty.check_in is None:
@@ -699,9 +705,15 @@ def _check_plan(cat: Catalogue, source: SourceFile, plan_id: str, known_unit, pr
         for j, unit_id in enumerate(target.units):
             known_unit(source, here + ("units", j), unit_id)
         known_groups(here + ("groups",), target.groups)
-        if period is not None and not period.start <= target.by <= period.end + dt.timedelta(days=366):
+        if target.weight is not None and target.weight not in indicators:
+            problem(source, here + ("weight",), f"unknown indicator {target.weight!r}{_suggest(target.weight, indicators)}")
+        elif target.weight is not None and target.weight not in carried.get(target.obligation, {target.weight}):
+            problem(source, here + ("weight",), f"the report {target.obligation!r} does not carry the indicator {target.weight!r}")
+        if period is not None and target.by is not None and not period.start <= target.by <= period.end + dt.timedelta(days=366):
             warn(source, here + ("by",), f"the target's day {target.by:%d/%m/%Y} is outside the plan's period "
                                          f"({period.start:%d/%m/%Y}–{period.end:%d/%m/%Y})")
+
+    check_recipients(cat, source, plan_id, problem, known_unit)  # submit_to, copy_to: units, positions, superiors
 
     known_obligations = {o.id for o in plan.obligations}
     for i, amendment in enumerate(plan.amendments):
@@ -725,7 +737,6 @@ def _check_plan(cat: Catalogue, source: SourceFile, plan_id: str, known_unit, pr
         if not obligation.units and obligation.groups and all(not cat.groups.get(g, [None]) for g in obligation.groups):
             warn(source, here + ("groups",), f"no unit owes this yet: {', '.join(obligation.groups)} has no member; "
                                              "its units take it on when they are registered")
-        known_unit(source, here + ("submit_to",), obligation.submit_to)
         for j, unit_id in enumerate(obligation.escalate_to or []):
             known_unit(source, here + ("escalate_to", j), unit_id)
         for j, key in enumerate(obligation.indicators):

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from .calendar import TIMEZONE, local_date
 from .directory import Directory
+from .schema import SUPERIOR
 from .settings import ALERT_HOUR, FIRST_RETRY, GIVE_UP_AFTER, LEASE, LONGEST_RETRY
 from .states import ALERT_PREFIX, NoticeState, alert_stage
 from .store.bulk import insert_rows, update_rows
@@ -143,6 +144,7 @@ class DigestItem:
     failed_stage: str | None = None
     failure: str | None = None
     due_text: str | None = None  # the deadline in the text's words (Occurrence.due_text)
+    copy_to: tuple[str, ...] = ()  # "đồng gửi": who else receives it, by name or position
 
 
 @dataclass
@@ -161,6 +163,10 @@ class Digest:
     # Every notice this message delivers: an occurrence whose earlier stage is still pending
     # (the dispatcher was down) is listed once, at its latest stage, but both notices are sent.
     notice_ids: list[int] = field(default_factory=list)
+    # A reminder's copies ("đồng gửi"): the names listed under "Nơi nhận", and their addresses,
+    # which are also in ``cc``.
+    copies: list[str] = field(default_factory=list)
+    copied: list[str] = field(default_factory=list)
 
     @property
     def message_id(self) -> str:
@@ -298,6 +304,9 @@ def _group(session: Session, rows: list, now: dt.datetime, directory: Directory)
         ).all()
         if state == NoticeState.SENT and not stage.startswith(ALERT_PREFIX)
     ) if occurrence_ids else Counter()
+    copied_units = {unit_id for duty in duties.values() for unit_id, _ in duty.copies}
+    if copied_units:
+        directory.load(session, copied_units)
     failed = _failed_notices(connection, dialect_name, rows)
     if failed:
         directory.load(session, {alert[0] for alert in failed.values() if alert})
@@ -326,8 +335,10 @@ def _group(session: Session, rows: list, now: dt.datetime, directory: Directory)
             if channel.startswith("url:"):
                 index = int(channel.split(":", 1)[1])
                 url = recipient.urls[index] if index < len(recipient.urls) else None
+            # An escalation to a plan's office or head named as a position is addressed to it.
+            position = directory.position(session, duties[obligation_id].plan_id, recipient_id) if kind == 1 else None
             digest = digests[key] = Digest(
-                recipient_id, recipient.name_on(today), channel, list(recipient.to), list(recipient.cc), url, kind == 1, kind == 2,
+                recipient_id, position or recipient.name_on(today), channel, list(recipient.to), list(recipient.cc), url, kind == 1, kind == 2,
             )
         digest.notice_ids.append(notice_id)
         duty = duties[obligation_id]
@@ -336,6 +347,8 @@ def _group(session: Session, rows: list, now: dt.datetime, directory: Directory)
             duty.plan_issued_on, duty.title, duty.section, period_label, unit_id, unit(unit_id).listed_on(today), deadline,
             due_date, duty.submit_to_name, duty.channel_hint, earlier[occurrence_id],
         )
+        if duty.submit_relation or duty.submit_position or duty.copies:
+            _name_recipients(session, directory, item, duty, digest, today, kind == 0)
         item.due_text = due_text if deadline == due_date else None  # an extension's date is the coordinator's, not the text's
         if alert:
             failed_recipient, item.failed_stage, item.failure = alert
@@ -350,6 +363,33 @@ def _group(session: Session, rows: list, now: dt.datetime, directory: Directory)
             latest[slot] = len(digest.items)
             digest.items.append(item)
     return list(digests.values()), obsolete
+
+
+def _name_recipients(session: Session, directory: Directory, item: DigestItem, duty, digest: Digest, today: dt.date,
+                     reminder: bool) -> None:
+    """Who the item's report goes to and who gets a copy, by the names letters use: a position
+    as written, a unit by its name of the day, ``superior`` as the unit's managing body on the
+    deadline. A reminder copies (Cc) the copy recipients and lists them under "Nơi nhận"."""
+    if duty.submit_position:
+        item.submit_to = duty.submit_position
+    elif duty.submit_relation == SUPERIOR:
+        superior = directory.superior(session, item.unit_id, item.deadline)
+        entry = directory.units(session, [superior]).get(superior) if superior else None
+        item.submit_to = entry.name_on(today) if entry else None
+    names = []
+    for unit_id, position in duty.copies:
+        entry = directory.unit(unit_id)
+        if entry is None or not entry.live:
+            continue
+        names.append(position or entry.name_on(today))
+        if reminder:
+            if names[-1] not in digest.copies:
+                digest.copies.append(names[-1])
+            for address in entry.to:
+                if address not in digest.cc and address not in digest.to:
+                    digest.cc.append(address)
+                    digest.copied.append(address)
+    item.copy_to = tuple(names)
 
 
 def record_sent(

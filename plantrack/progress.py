@@ -369,8 +369,10 @@ class Recipient:
 
 
 def report_recipients(session: Session, plan_ref: str) -> list[Recipient]:
-    """Who gets a plan's progress report: the head (the issuing committee) and its standing office."""
+    """Who gets a plan's progress report: the head (the issuing committee) and its standing office,
+    each by the position the plan's coordination names for it, if any ("Thủ tướng Chính phủ")."""
     plan = resolve_plan(session, plan_ref)
+    positions = (plan.coordination or {}).get("positions") or {}
     found = []
     office = select(Unit).where(
         Unit.retired.is_(False), Unit.kind == "standing_office",
@@ -379,7 +381,8 @@ def report_recipients(session: Session, plan_ref: str) -> list[Recipient]:
     for unit in [session.get(Unit, plan.issuer_id), *session.scalars(office.order_by(Unit.id))]:
         if unit is not None and not unit.retired:
             contacts = unit.contacts or {}
-            found.append(Recipient(unit.id, unit.name, list(contacts.get("to") or []), list(contacts.get("cc") or [])))
+            found.append(Recipient(unit.id, positions.get(unit.id, unit.name), list(contacts.get("to") or []),
+                                   list(contacts.get("cc") or [])))
     return found
 
 

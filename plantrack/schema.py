@@ -165,6 +165,11 @@ class UnitDef(Strict):
     # takes the rest); a duty says which part it is with ``held_by``.
     split_to: list[SplitPart] = Field(default=[], max_length=10)
     former_names: list[FormerName] = Field(default=[], max_length=10)  # oldest first
+    # Classes the texts name across the tree ("các lực lượng chức năng"): a group rule takes them.
+    tags: list[Identifier] = Field(default=[], max_length=20)
+    # Positions letters may address in this body ("Thủ tướng Chính phủ" of the government,
+    # "Trưởng Ban Chỉ đạo" of a committee): a recipient written {position, unit} names one.
+    positions: list[Line] = Field(default=[], max_length=20)
 
     @model_validator(mode="after")
     def _lifetime(self) -> "UnitDef":
@@ -214,11 +219,26 @@ class RegistryHeader(Strict):
 
 class GroupRule(Strict):
     """A group given by a rule: every unit of these kinds under a unit, at any depth
-    ("UBND các phường, xã, đặc khu" of a province). It is filled from the registry at each
-    load, so a unit added later joins it and takes on its obligations at the next sync."""
+    ("UBND các phường, xã, đặc khu" of a province); without ``under``, across the whole
+    registry ("các doanh nghiệp"); with ``tags``, the units that carry one of them ("các lực
+    lượng chức năng", outside the territorial tree). A unit must meet every part given. It is
+    filled from the registry at each load, so a unit added later joins it and takes on its
+    obligations at the next sync; who owes each occurrence is the body of its deadline's day."""
 
-    kinds: list[UnitKind] = Field(min_length=1)
-    under: Identifier
+    kinds: list[UnitKind] = []
+    tags: list[Identifier] = Field(default=[], max_length=20)
+    under: Identifier | None = None
+
+    @model_validator(mode="after")
+    def _says_who(self) -> "GroupRule":
+        if not self.kinds and not self.tags:
+            raise ValueError("a group rule needs 'kinds' (unit kinds) or 'tags' (units' tags), with 'under' or across the registry")
+        return self
+
+    def takes(self, unit: "UnitDef", under) -> bool:
+        """True when ``unit`` meets the rule; ``under(unit_id, ancestor)`` says where it sits."""
+        return ((not self.kinds or unit.kind in self.kinds) and (not self.tags or bool(set(unit.tags) & set(self.tags)))
+                and (self.under is None or under(unit.id, self.under)))
 
 
 class RegistryFile(Strict):
@@ -281,12 +301,49 @@ class Period(Strict):
         return self
 
 
+# ``submit_to: superior``: each unit hands in to its own managing body (its parent in the
+# registry, the body that holds it on the deadline), not one unit for all.
+SUPERIOR = "superior"
+
+
+class Recipient(Strict):
+    """A recipient named by a position of a unit ("Thủ tướng Chính phủ" of the government):
+    letters name the position ("Kính gửi: Thủ tướng Chính phủ", "báo cáo Thủ tướng Chính
+    phủ"), and what is sent goes to the unit's addresses. The unit's entry lists the position
+    (``positions``, or its ``head``)."""
+
+    position: Line
+    unit: Identifier
+
+
+def recipient_unit(recipient: "str | Recipient | None") -> str | None:
+    """The unit a recipient names (None for none, or for ``superior``, which depends on the unit)."""
+    if isinstance(recipient, Recipient):
+        return recipient.unit
+    return None if recipient in (None, SUPERIOR) else recipient
+
+
 class Coordination(Strict):
     """Who coordinates a plan: its standing office (escalation level 1) and its head (level 2).
-    A plan's escalations follow this chain, not the units' own ``escalates_to``."""
+    A plan's escalations follow this chain, not the units' own ``escalates_to``. Either may be
+    a position of its unit (``head: {position: "Thủ tướng Chính phủ", unit: vn.government}``):
+    the letters to it then say "Kính gửi: Thủ tướng Chính phủ"."""
 
-    office: Identifier
-    head: Identifier | None = None
+    office: Identifier | Recipient
+    head: Identifier | Recipient | None = None
+
+    @property
+    def office_id(self) -> str:
+        return recipient_unit(self.office)
+
+    @property
+    def head_id(self) -> str | None:
+        return recipient_unit(self.head)
+
+    def as_stored(self) -> dict:
+        """{"office": id, "head": id, "positions": {id: position}} (no empty parts)."""
+        positions = {r.unit: r.position for r in (self.office, self.head) if isinstance(r, Recipient)}
+        return {"office": self.office_id, **({"head": self.head_id} if self.head else {}), **({"positions": positions} if positions else {})}
 
 
 class PlanHeader(Strict):
@@ -414,6 +471,13 @@ class IndicatorDef(Strict):
 class Baseline(Strict):
     value: float = Field(ge=0, allow_inf_nan=False)
     on: dt.date
+    written: Line | None = None  # the text's words ("hiện có khoảng 180 trạm")
+
+
+# How a target's figure rolls up over the units responsible, where the plan says (else by the
+# indicator's aggregation, a percentage as the mean of the units that reported):
+# ``weighted`` is the mean weighted by another indicator each unit reports (``weight``).
+Rollup = Literal["sum", "max", "min", "mean", "weighted", "latest"]
 
 
 class TargetDef(Strict):
@@ -425,9 +489,12 @@ class TargetDef(Strict):
     id: Identifier
     name: Line
     indicator: Identifier
-    value: float = Field(ge=0, allow_inf_nan=False)  # a figure to reach: .inf and .nan are refused
-    by: dt.date
+    # Without value and by, the entry is a baseline alone ("hiện có khoảng 180 trạm"): shown, not judged.
+    value: float | None = Field(default=None, ge=0, allow_inf_nan=False)  # a figure to reach: .inf and .nan are refused
+    by: dt.date | None = None
     baseline: Baseline | None = None  # without one, the path starts at 0 on the plan's first day
+    rollup: Rollup | None = None  # how the units' figures make the plan's (default: by the indicator)
+    weight: Identifier | None = None  # with rollup: weighted, the indicator each unit's figure is weighted by
     units: list[Identifier] = []
     groups: list[Identifier] = []
     obligation: Identifier  # the obligation of this plan (or, with the same id, of plans implementing it) that reports it
@@ -440,9 +507,20 @@ class TargetDef(Strict):
             raise ValueError("an assumed target needs a 'note' that says where its figures come from")
         if not self.units and not self.groups:
             raise ValueError("a target needs the units responsible: 'units' or 'groups'")
-        if self.baseline is not None and self.baseline.on >= self.by:
+        if (self.value is None) != (self.by is None):
+            raise ValueError("a target gives 'value' and 'by' together (or neither, for a baseline alone)")
+        if self.value is None and self.baseline is None:
+            raise ValueError("an entry without a target value needs a 'baseline' (value, on, and the text's words)")
+        if self.baseline is not None and self.by is not None and self.baseline.on >= self.by:
             raise ValueError(f"the baseline ({self.baseline.on}) must come before the target's day ({self.by})")
+        if (self.rollup == "weighted") != (self.weight is not None):
+            raise ValueError("'rollup: weighted' and 'weight: <indicator>' go together")
         return self
+
+    @property
+    def judged(self) -> bool:
+        """False for a baseline alone: there is no path to judge figures against."""
+        return self.value is not None
 
 
 class ObligationDef(Strict):
@@ -452,7 +530,11 @@ class ObligationDef(Strict):
     duty: Identifier | None = None
     units: list[Identifier] = []
     groups: list[Identifier] = []
-    submit_to: Identifier | None = None  # the unit that receives the deliverable
+    # Who receives the deliverable: a unit, a position of one ({position, unit}), or
+    # ``superior`` (each unit's own managing body, on the deadline).
+    submit_to: Identifier | Recipient | None = None
+    # "đồng gửi": the units that receive a copy of it; named in the reminders, copied on them.
+    copy_to: list[Identifier | Recipient] = Field(default=[], max_length=20)
     channel: Line | None = None  # how it is sent, as the text says (e.g. an e-mail address)
     # Who is told when it lags, level 1 then level 2, where the plan's chain is not the right
     # one (a report owed to Bộ Công an escalates there, not to the plan's standing office).

@@ -574,7 +574,8 @@ def request_adhoc(
     obligation = Obligation(
         plan_id=plan.id, key=f"{prefix}-{sequence + 1}", duty_key=base.duty_key if base else None, title=title,
         kind="adhoc", section=base.section if base else "IV", submit_to_id=base.submit_to_id if base else None,
-        channel=base.channel if base else None, origin="request", units=list(units),
+        channel=base.channel if base else None, recipients=dict(base.recipients or {}) if base else {},
+        origin="request", units=list(units),
         rule={"type": "adhoc", "working_days": working_days, "requested_at": requested_at.isoformat(),
               "requested_by": requested_by},
     )

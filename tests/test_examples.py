@@ -139,6 +139,18 @@ def test_vn_2530_the_prime_ministers_table_keeps_its_windows_and_its_yearly_repo
                               .where(Obligation.key == "kiem-ke-cap-tinh", Obligation.plan_id == "vn-qd-2530-2025")) == 34
         compiled = sorted(due for _, _, due in owed("bao-cao-tong-hop-hang-nam"))
         assert compiled[0] == D(2026, 12, 30)  # four working days after 24/12/2026
+        # "để tổng hợp, báo cáo Thủ tướng Chính phủ": a position of the government, its head too.
+        from plantrack.directory import Directory
+        from plantrack.store.models import Plan, UnitGroup
+
+        compile_id = session.scalar(select(Obligation.id).where(Obligation.plan_id == "vn-qd-2530-2025",
+                                                                 Obligation.key == "bao-cao-tong-hop-hang-nam"))
+        entry = Directory().duties(session, [compile_id])[compile_id]
+        assert (entry.submit_position, entry.submit_to_name) == ("Thủ tướng Chính phủ", "Chính phủ")
+        assert session.get(Plan, "vn-qd-2530-2025").coordination == {
+            "office": "vn.bnnmt", "head": "vn.government", "positions": {"vn.government": "Thủ tướng Chính phủ"}}
+        # PL I, o) "Các cơ sở sản xuất": a group by tag across the registry, empty until they are registered.
+        assert session.get(UnitGroup, "vn.production-facilities").rule == {"kinds": [], "tags": ["co-so-san-xuat"], "under": None}
         running = active_duties(session, D(2026, 5, 1), "vn-qd-2530-2025", "vn.province.ho-chi-minh")
         mine = {row.key: row for row in running}
         assert "o1-kiem-ke-cap-tinh" in mine and "vn.province.ba-ria-vung-tau" not in mine["o1-kiem-ke-cap-tinh"].lead

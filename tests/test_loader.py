@@ -276,3 +276,67 @@ def test_explain_does_not_claim_the_text_left_a_deadline_to_the_office(real_cata
                         real_catalogue.plan_calendar("kh-399"))
     steps = " ".join(step.vi for step in spec.deadline.steps)
     assert "Văn bản không nêu thời hạn này" in steps and "giao Văn phòng" not in steps
+
+
+def _owing_ke_hoach(mini_dir, submit_to: str, extra: str = "", units: str = "") -> list:
+    edit(mini_dir / "plan.yaml", "    groups: [t.members]\n    submit_to: t.office\n    due:\n      type: one_off",
+         f"    groups: [t.members]\n{units}    submit_to: {submit_to}\n{extra}    due:\n      type: one_off")
+    return problems(mini_dir)
+
+
+def test_superior_is_refused_where_a_unit_has_no_managing_body(mini_dir):
+    """The committee heads the tree: owing a report "to its superior" it has none to send it to."""
+    (problem,) = _owing_ke_hoach(mini_dir, "superior", units="    units: [t.committee]\n")
+    assert problem.field == "obligations[0].submit_to" and problem.line == line_of(mini_dir / "plan.yaml", "submit_to: superior")
+    assert "'t.committee' has no parent in the registry (deadline 16/11/2020)" in problem.message
+
+
+BETA_UNDER_THE_OFFICE = ("    parent: t.committee\n    escalates_to: t.office\n    contacts: {to: [beta@",
+                         "    parent: t.office\n    escalates_to: t.office\n    contacts: {to: [beta@")
+NEW_OFFICE = """  - id: t.office-2
+    name: Văn phòng Thường trực (mới)
+    kind: standing_office
+    parent: t.committee
+    valid_from: 2020-11-11
+
+groups:"""
+
+
+def test_superior_is_the_body_that_holds_the_parent_on_the_deadline(mini_dir):
+    """Beta is managed by the office, which ends on 10/11/2020: without a successor Beta has no
+    superior on 16/11 and the plan is refused; with one, the successor receives it."""
+    registry = mini_dir / "registry.yaml"
+    edit(registry, *BETA_UNDER_THE_OFFICE)
+    edit(registry, "    name: Văn phòng Thường trực\n", "    name: Văn phòng Thường trực\n    valid_until: 2020-11-10\n")
+    (problem,) = _owing_ke_hoach(mini_dir, "superior")
+    assert "'t.beta''s parent 't.office' has no body that holds it on 16/11/2020" in problem.message
+    edit(registry, "    valid_until: 2020-11-10\n", "    valid_until: 2020-11-10\n    successor: t.office-2\n")
+    edit(registry, "\ngroups:", "\n" + NEW_OFFICE)
+    catalogue = load_catalogue(mini_dir)  # loads
+    assert catalogue.unit_on(catalogue.units["t.beta"].parent, dt.date(2020, 11, 16)) == "t.office-2"
+
+
+def test_a_position_must_be_one_the_unit_lists_and_a_copy_another_body(mini_dir):
+    found = _owing_ke_hoach(mini_dir, "{position: Chánh Văn phòng, unit: t.office}", "    copy_to: [t.office, t.alpha, t.alpha]\n")
+    by_field = {p.field: p.message for p in found}
+    assert "'t.office' lists no position 'Chánh Văn phòng'" in by_field["obligations[0].submit_to.position"]
+    assert "already receives it" in by_field["obligations[0].copy_to[0]"]
+    assert "listed twice" in by_field["obligations[0].copy_to[2]"]
+    assert len(found) == 3
+    edit(mini_dir / "registry.yaml", "    kind: standing_office\n", "    kind: standing_office\n    positions: [Chánh Văn phòng]\n")
+    assert {p.field for p in problems(mini_dir)} == {"obligations[0].copy_to[0]", "obligations[0].copy_to[2]"}
+
+
+def test_a_value_written_one_of_two_ways_is_judged_as_written(mini_dir):
+    """A recipient is a unit id or {position, unit}, a group a list or a rule: a problem is told
+    for the shape the author wrote, under the field's own path, not once per shape."""
+    edit(mini_dir / "plan.yaml", "    groups: [t.members]\n    submit_to: t.office\n    due:\n      type: one_off",
+         "    groups: [t.members]\n    submit_to: {position: Trưởng Ban}\n    copy_to: [T.Office]\n    due:\n      type: one_off")
+    edit(mini_dir / "registry.yaml", "  t.members: [t.alpha, t.beta]", "  t.members: [t.alpha, t.beta]\n  t.forces: {under: t.committee}")
+    found = {p.field: p.message for p in problems(mini_dir)}
+    assert found == {
+        "obligations[0].submit_to.unit": "required field is missing",
+        "obligations[0].copy_to[0]": found["obligations[0].copy_to[0]"],
+        "groups.t.forces": "a group rule needs 'kinds' (unit kinds) or 'tags' (units' tags), with 'under' or across the registry",
+    }
+    assert "'T' (U+0054 LATIN CAPITAL LETTER T)" in found["obligations[0].copy_to[0]"]

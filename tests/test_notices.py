@@ -543,3 +543,106 @@ def test_notices_locked_by_a_simulated_dispatch_are_skipped_by_another(synced):
             others, _, drained = take_due(second, now, limit=10)
             assert [d.recipient_id for d in others] == ["t.beta"] and drained
             assert len(others[0].notice_ids) == 3
+
+
+def _recipients_plan(store, mini_dir, sink, submit_to: str, copy_to: str) -> None:
+    """The mini plan with Beta managed by the standing office and "ke-hoach" sent as given."""
+    from plantrack.loader import load_catalogue
+    from plantrack.store.sync import sync_catalogue
+
+    from .test_loader import edit
+
+    edit(mini_dir / "registry.yaml", "    parent: t.committee\n    escalates_to: t.office\n    contacts: {to: [beta@",
+         "    parent: t.office\n    escalates_to: t.office\n    contacts: {to: [beta@")
+    edit(mini_dir / "plan.yaml", "    groups: [t.members]\n    submit_to: t.office\n    due:\n      type: one_off",
+         f"    groups: [t.members]\n    submit_to: {submit_to}\n    copy_to: {copy_to}\n    due:\n      type: one_off")
+    with store.transaction() as session:
+        sync_catalogue(session, load_catalogue(mini_dir))
+    run_watch(store, D(2020, 11, 9))
+    dispatch(store, morning(D(2020, 11, 9)), Channels(PooledSmtpSender(sink.url())))
+
+
+def test_each_unit_sends_to_its_own_superior_with_a_copy_named_and_copied(store, mini_dir, sink):
+    """"Gửi về cơ quan quản lý cấp trên, đồng gửi Trưởng Ban": each reminder names the unit's
+    own managing body and the copy; the copy's address is in Cc and it is listed under "Nơi
+    nhận"; it gets no reminder of its own and nothing is called a channel."""
+    _recipients_plan(store, mini_dir, sink, "superior", "[{position: Trưởng Ban, unit: t.committee}]")
+    by_to = {m["To"]: m for m in sink.messages}
+    assert set(by_to) == {"alpha@units.example", "beta@units.example"}  # the copy is reminded of nothing
+    alpha, beta = (m.get_body(("plain",)).get_content() for m in (by_to["alpha@units.example"], by_to["beta@units.example"]))
+    assert "Gửi về: Ban Chỉ đạo thử nghiệm; đồng gửi: Trưởng Ban" in alpha
+    assert "Gửi về: Văn phòng Thường trực; đồng gửi: Trưởng Ban" in beta
+    for message, text in ((by_to["alpha@units.example"], alpha), (by_to["beta@units.example"], beta)):
+        assert "head@committee.example" in message["Cc"]
+        assert "Nơi nhận:\n- Như trên;\n- Trưởng Ban (đồng gửi);\n" in text and "- head@committee.example" not in text
+        assert "qua đồng gửi" not in text
+    html = by_to["alpha@units.example"].get_body(("html",)).get_content()
+    assert "Đồng gửi: Trưởng Ban" in html and "- Trưởng Ban (đồng gửi);" in html
+
+
+def test_a_request_made_from_an_obligation_keeps_its_receivers_and_copies(store, mini_dir, sink):
+    """A request made from the plan's "báo cáo đột xuất" goes, like it, to each unit's superior
+    with a copy."""
+    from .test_loader import edit
+
+    edit(mini_dir / "plan.yaml", "    groups: [t.members]\n    due: {type: adhoc",
+         "    groups: [t.members]\n    submit_to: superior\n    copy_to: [{position: Trưởng Ban, unit: t.committee}]\n    due: {type: adhoc")
+    _recipients_plan(store, mini_dir, sink, "t.office", "[]")
+    with store.transaction() as session:
+        request_adhoc(session, "t-plan", ["t.beta"], vn(2020, 11, 10, 9), "Báo cáo nhanh", 5, template="dot-xuat")
+    run_watch(store, D(2020, 11, 11))
+    dispatch(store, morning(D(2020, 11, 11)), Channels(PooledSmtpSender(sink.url())))
+    beta = [m for m in sink.messages if m["To"] == "beta@units.example"][-1].get_body(("plain",)).get_content()
+    assert "Báo cáo nhanh" in beta and beta.count("Gửi về: Văn phòng Thường trực; đồng gửi: Trưởng Ban") >= 1
+
+
+def test_a_receiver_given_as_a_position_is_named_so(store, mini_dir, sink):
+    """{position: "Trưởng Ban", unit: t.committee}: the reminder says to report to the
+    position, while the units' notices still go to their own addresses."""
+    _recipients_plan(store, mini_dir, sink, "{position: Trưởng Ban, unit: t.committee}", "[t.office]")
+    alpha = next(m for m in sink.messages if m["To"] == "alpha@units.example")
+    text = alpha.get_body(("plain",)).get_content()
+    assert "Gửi về: Trưởng Ban; đồng gửi: Văn phòng Thường trực" in text
+    assert "office@committee.example" in alpha["Cc"] and "alpha.cc@units.example" in alpha["Cc"]
+    assert "- alpha.cc@units.example;" in text  # the unit's own Cc is listed as before
+
+
+def test_an_escalation_to_a_head_named_as_a_position_is_addressed_to_the_position(store, mini_dir, sink):
+    """coordination: {head: {position: Trưởng Ban, unit: t.committee}}: the level-2 letter says
+    "Kính gửi: Trưởng Ban" and goes to the committee's address; the office keeps its name."""
+    from plantrack.loader import load_catalogue
+    from plantrack.store.sync import sync_catalogue
+
+    from .test_loader import edit
+
+    edit(mini_dir / "plan.yaml", "  issued_on: 2020-11-05\n",
+         "  issued_on: 2020-11-05\n  coordination: {office: t.office, head: {position: Trưởng Ban, unit: t.committee}}\n")
+    with store.transaction() as session:
+        sync_catalogue(session, load_catalogue(mini_dir))
+    for day in (D(2020, 11, 23), D(2020, 11, 30)):  # level 1, then level 2
+        run_watch(store, day)
+        dispatch(store, morning(day), Channels(PooledSmtpSender(sink.url())))
+    by_to = {m["To"]: m.get_body(("plain",)).get_content() for m in sink.messages}
+    assert "Kính gửi: Trưởng Ban.\n" in by_to["head@committee.example"]
+    assert "Đề nghị Trưởng Ban chỉ đạo, đôn đốc" in by_to["head@committee.example"]
+    assert "Kính gửi: Văn phòng Thường trực.\n" in by_to["office@committee.example"]
+    from notifications.report_mail import report_text
+    from plantrack.progress import compile_report, report_recipients
+
+    with store.session() as session:  # the progress report, too, is addressed to the position
+        recipients = report_recipients(session, "t-plan")
+        text = report_text(compile_report(session, "t-plan", morning(D(2020, 11, 30))), recipients)
+    assert "Kính gửi: Trưởng Ban; Văn phòng Thường trực.\n" in text
+
+
+def test_the_superior_is_the_body_that_holds_the_parent_on_the_deadline(store, mini_dir, sink):
+    """Beta's office ends on 10/11/2020 and a new one takes over: the reminder of 09/11 for a
+    report due on 16/11 sends it to the body that will receive it that day."""
+    from .test_loader import NEW_OFFICE, edit
+
+    registry = mini_dir / "registry.yaml"
+    edit(registry, "    name: Văn phòng Thường trực\n", "    name: Văn phòng Thường trực\n    valid_until: 2020-11-10\n    successor: t.office-2\n")
+    edit(registry, "\ngroups:", "\n" + NEW_OFFICE)
+    _recipients_plan(store, mini_dir, sink, "superior", "[]")
+    beta = next(m for m in sink.messages if m["To"] == "beta@units.example").get_body(("plain",)).get_content()
+    assert "Gửi về: Văn phòng Thường trực (mới)\n" in beta and "đồng gửi" not in beta

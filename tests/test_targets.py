@@ -139,3 +139,186 @@ def test_the_report_flows_artifact_says_what_the_reports_say(gia_lai, tmp_path):
     assert "## Số liệu / figures — Báo cáo kết quả thực hiện Đề án hằng năm gửi Sở Công Thương, 2023" in markdown
     assert "| Tỷ lệ cán bộ thực thi được đào tạo về TMĐT | 50,0% | từ 1/2 đơn vị |" in markdown
     assert "## Mục tiêu / targets" in markdown and "Đạt tiến độ" in markdown
+
+
+ROLLUPS = """  - id: nguoi-tieu-dung-trung-binh
+    name: Tỷ lệ người tiêu dùng được tuyên truyền, trung bình các đơn vị
+    indicator: ty-le-nguoi-tieu-dung
+    value: 100
+    by: 2025-12-31
+    units: [gl.sct, gl.cqltt, gl.stttt]
+    obligation: bao-cao-nam
+  - id: nguoi-tieu-dung-thap-nhat
+    name: Tỷ lệ người tiêu dùng được tuyên truyền, đơn vị thấp nhất
+    indicator: ty-le-nguoi-tieu-dung
+    value: 100
+    by: 2025-12-31
+    rollup: min
+    units: [gl.sct, gl.cqltt, gl.stttt]
+    obligation: bao-cao-nam
+  - id: nguoi-tieu-dung-gia-quyen
+    name: Tỷ lệ người tiêu dùng được tuyên truyền, theo số cán bộ
+    indicator: ty-le-nguoi-tieu-dung
+    value: 100
+    by: 2025-12-31
+    rollup: weighted
+    weight: can-bo-thuc-thi
+    units: [gl.sct, gl.cqltt, gl.stttt]
+    obligation: bao-cao-nam
+  - id: vu-viec-moi-nhat
+    name: Số vụ vi phạm đã xử lý (số mới nhất)
+    indicator: vu-viec-xu-ly
+    value: 50
+    by: 2025-12-31
+    units: [gl.sct, gl.cqltt, gl.stttt]
+    obligation: bao-cao-nam
+  - id: can-bo-hien-co
+    name: Cán bộ thực thi hiện có
+    indicator: can-bo-thuc-thi
+    baseline: {value: 90, on: 2023-06-01, written: "hiện có khoảng 90 cán bộ, công chức thực thi"}
+    units: [gl.sct, gl.cqltt]
+    obligation: bao-cao-nam
+
+duties:
+"""
+
+
+@pytest.fixture
+def gia_lai_rollups(store, tmp_path):
+    """Gia Lai's plan with a percentage reported without its parts (no aggregate: the default),
+    targets that say how they roll up, a ``latest`` count and a baseline given alone."""
+    import shutil
+
+    from plantrack.loader import load_catalogue
+
+    from .conftest import DEFINITIONS
+    from .test_loader import edit
+
+    tree = tmp_path / "definitions"
+    shutil.copytree(DEFINITIONS, tree)
+    plan = tree / "plans" / "gia-lai" / "kh-tmdt-chong-hang-gia.yaml"
+    edit(plan, "     aggregate: max, basis: assumed,", "     basis: assumed,")
+    edit(plan, "  - {id: vu-viec-xu-ly, name: Số vụ vi phạm trong TMĐT đã xử lý, unit_of_measure: vụ}",
+         "  - {id: vu-viec-xu-ly, name: Số vụ vi phạm trong TMĐT đã xử lý, unit_of_measure: vụ, measure: stock, aggregate: latest}")
+    edit(plan, "\nduties:\n", "\n" + ROLLUPS)
+    # Sở Công Thương sends its own yearly figures too, and the forces the consumers' rate.
+    edit(plan, "    units: [gl.cqltt, gl.stttt]\n    submit_to: gl.sct\n    indicators: [can-bo-thuc-thi,",
+         "    units: [gl.sct, gl.cqltt, gl.stttt]\n    submit_to: gl.sct\n    indicators: [ty-le-nguoi-tieu-dung, can-bo-thuc-thi,")
+    reports = {("bao-cao-nam", "gl.sct"): (vn(2023, 12, 10, 9), {"ty-le-nguoi-tieu-dung": "55", "can-bo-thuc-thi": "40", "vu-viec-xu-ly": "7"}),
+               ("bao-cao-nam", "gl.cqltt"): (vn(2023, 12, 12, 9), {"ty-le-nguoi-tieu-dung": "70", "can-bo-thuc-thi": "60", "vu-viec-xu-ly": "12"}),
+               ("bao-cao-ket-qua", "gl.sct"): (vn(2023, 12, 18, 9), {"ty-le-nguoi-tieu-dung": "55"})}
+    with store.transaction() as session:
+        sync_catalogue(session, load_catalogue(tree))
+        for (key, unit), (when, values) in reports.items():
+            occurrence = find_occurrence(session, None, "gl-kh-tmdt", key, unit, "2023")
+            submission = record_submission(session, occurrence, when, f"1/BC-{unit}")
+            session.flush()
+            record_figures(session, submission, values)
+    return store
+
+
+def test_percentages_and_latest_figures_roll_up_and_say_how(gia_lai_rollups):
+    with gia_lai_rollups.session() as session:
+        found = {p.target["id"]: p for p in target_progress(session, "gl-kh-tmdt", vn(2024, 1, 10))}
+    reported = [p for key, p in found.items() if key not in ("dao-tao-can-bo", "tuyen-truyen-nguoi-ban")]  # their parts not sent
+    assert len(reported) == 6 and all(p.value is not None and p.how for p in reported)  # each rolls up and says how
+    assert found["tuyen-truyen-nguoi-tieu-dung"].value == pytest.approx(55.0)  # only Sở Công Thương owes it
+    assert found["tuyen-truyen-nguoi-tieu-dung"].how == "trung bình của 1/1 đơn vị"
+    mean = found["nguoi-tieu-dung-trung-binh"]
+    assert mean.value == pytest.approx(62.5) and mean.how == "trung bình của 2/3 đơn vị"
+    assert mean.standing is Standing.ON_TRACK
+    assert found["nguoi-tieu-dung-thap-nhat"].value == 55.0
+    assert found["nguoi-tieu-dung-thap-nhat"].how == "thấp nhất trong 2/3 đơn vị"
+    weighted = found["nguoi-tieu-dung-gia-quyen"]
+    assert weighted.value == pytest.approx((55 * 40 + 70 * 60) / 100)  # 64.0: each unit weighed by its officials
+    assert weighted.how.startswith("bình quân gia quyền theo số cán bộ") and weighted.how.endswith("của 2/3 đơn vị")
+    latest = found["vu-viec-moi-nhat"]
+    assert latest.value == 12.0 and latest.how == f"số liệu mới nhất, của {by_id(latest, 'gl.cqltt').name}"  # handed in last
+
+
+def by_id(progress, unit_id):
+    return next(u for u in progress.units if u.unit_id == unit_id)
+
+
+def test_a_baseline_alone_is_shown_and_not_judged(gia_lai_rollups):
+    with gia_lai_rollups.session() as session:
+        found = {p.target["id"]: p for p in target_progress(session, "gl-kh-tmdt", vn(2024, 1, 10))}
+    baseline = found["can-bo-hien-co"]
+    assert baseline.standing is Standing.NOT_JUDGED and baseline.expected is None and not baseline.judged
+    assert baseline.value == 100.0 and baseline.how == "tổng của 2/2 đơn vị"
+    assert baseline.baseline_text == "hiện có khoảng 90 cán bộ, công chức thực thi (01/06/2023)"
+    assert {u.standing for u in baseline.units} == {Standing.NOT_JUDGED}
+    result = CliRunner().invoke(app, ["targets", "--plan", "gl-kh-tmdt", "--as-of", "2024-01-10", "--db", gia_lai_rollups.url])
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.output.split())
+    for expected in ("hiện có khoảng 90", "Mốc hiện trạng", "trung bình của 2/3"):
+        assert expected in flat, expected
+
+
+def test_the_figures_page_shows_a_baseline_and_how_a_target_rolled_up(gia_lai_rollups, tmp_path):
+    import httpx
+
+    from plantrack.accounts import Role, add_account
+    from plantrack.keys import demo_keyring
+    from plantrack.testing import serving
+    from plantrack.web.app import create_app
+
+    from .test_dashboard import PASSWORD, sign_in
+
+    with gia_lai_rollups.transaction() as session:
+        add_account(session, "dieuphoi", "Điều phối", PASSWORD, vn(2024, 1, 10, 9), Role.ADMIN)
+    app = create_app(gia_lai_rollups, demo_keyring("targets"), lambda: vn(2024, 1, 10, 9), tmp_path / "uploads", "http://127.0.0.1:1")
+    with serving(app) as url, httpx.Client(base_url=url, follow_redirects=True) as client:
+        sign_in(client, "dieuphoi")
+        page = client.get("/ke-hoach/gl-kh-tmdt/so-lieu?bao_cao=bao-cao-nam&ky=2023").text
+    baseline = page.split('<tr data-target="can-bo-hien-co" data-standing="not_judged">', 1)[1].split("</tr>", 1)[0]
+    assert "mốc: hiện có khoảng 90 cán bộ, công chức thực thi (01/06/2023)" in baseline and "Mốc hiện trạng, không đánh giá" in baseline
+    mean = page.split('<tr data-target="nguoi-tieu-dung-trung-binh"', 1)[1].split("</tr>", 1)[0]
+    assert "62,5%" in mean and "(trung bình của 2/3 đơn vị)" in mean
+
+
+def test_a_rollup_is_checked_where_it_is_written(tmp_path):
+    """A weighted roll-up names its weight, an indicator the target's report carries; a target
+    gives its value and day together."""
+    import shutil
+
+    from plantrack.errors import DefinitionError
+    from plantrack.loader import load_catalogue
+
+    from .conftest import DEFINITIONS
+    from .test_loader import edit, line_of
+
+    tree = tmp_path / "definitions"
+    shutil.copytree(DEFINITIONS, tree)
+    plan = tree / "plans" / "gia-lai" / "kh-tmdt-chong-hang-gia.yaml"
+    edit(plan, "    indicator: ty-le-nguoi-tieu-dung\n    value: 100\n",
+         "    indicator: ty-le-nguoi-tieu-dung\n    rollup: weighted\n    weight: so-dan\n    value: 100\n")
+    with pytest.raises(DefinitionError) as caught:
+        load_catalogue(tree)
+    (problem,) = caught.value.problems
+    assert (problem.field, problem.line) == ("targets[2].weight", line_of(plan, "weight: so-dan"))
+    assert problem.message.startswith("unknown indicator 'so-dan'")
+    edit(plan, "    weight: so-dan\n", "")
+    edit(plan, "    indicator: ty-le-nguoi-ban-tuyen-truyen\n    value: 100\n    by: 2025-12-31\n",
+         "    indicator: ty-le-nguoi-ban-tuyen-truyen\n    value: 100\n")
+    with pytest.raises(DefinitionError) as caught:
+        load_catalogue(tree)
+    found = {(p.field, p.line): p.message for p in caught.value.problems}
+    assert "'rollup: weighted' and 'weight: <indicator>' go together" in found[("targets[2]", line_of(plan, "  - id: tuyen-truyen-nguoi-tieu"))]
+    assert "'value' and 'by' together" in found[("targets[1]", line_of(plan, "  - id: tuyen-truyen-nguoi-ban"))]
+
+
+def test_the_compiled_report_shows_a_baseline_and_how_each_target_rolled_up(gia_lai_rollups, tmp_path):
+    from openpyxl import load_workbook
+
+    from plantrack.reporting import write_progress_report
+
+    workbook, page = write_progress_report(gia_lai_rollups, "gl-kh-tmdt", vn(2024, 1, 10), tmp_path).files
+    targets = {r[0]: r for r in load_workbook(workbook)["Mục tiêu"].iter_rows(min_row=2, values_only=True) if r[0]}
+    baseline = targets["Cán bộ thực thi hiện có"]
+    assert baseline[1] == 100.0 and baseline[2] is None and baseline[3].startswith("mốc: hiện có khoảng 90")
+    assert baseline[5] == "Mốc hiện trạng, không đánh giá"
+    assert targets["Tỷ lệ người tiêu dùng được tuyên truyền, trung bình các đơn vị"][6] == "từ 2/3 đơn vị (trung bình của 2/3 đơn vị)"
+    html = page.read_text(encoding="utf-8")
+    row = html.split('<tr data-target="can-bo-hien-co" data-standing="not_judged">', 1)[1].split("</tr>", 1)[0]
+    assert "mốc: hiện có khoảng 90 cán bộ, công chức thực thi (01/06/2023)" in row and "(tổng của 2/2 đơn vị)" in row

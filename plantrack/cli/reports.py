@@ -107,13 +107,14 @@ def targets(
         out.print("Kế hoạch không có mục tiêu định lượng.")
         return
     table = Table(title=f"Tiến độ các mục tiêu — đến hết ngày {local_date(instant):%d/%m/%Y}")
-    for column in ("Mục tiêu", "Đạt được", "Theo lộ trình", "Mục tiêu", "Đánh giá", "Số đơn vị báo cáo"):
-        table.add_column(column, justify="left" if column in ("Mục tiêu", "Đánh giá") else "right")
+    for column in ("Mục tiêu", "Đạt được", "Cách tổng hợp", "Theo lộ trình", "Mục tiêu", "Đánh giá", "Số đơn vị báo cáo"):
+        table.add_column(column, justify="left" if column in ("Mục tiêu", "Cách tổng hợp", "Đánh giá") else "right")
     for progress in found:
         shown = dict(progress.indicator, aggregate="sum")  # a value, not "có/không"
-        table.add_row(progress.target["name"], format_value(shown, progress.value), format_value(shown, progress.expected),
-                      f"{format_value(shown, float(progress.target['value']))} (đến {progress.by:%d/%m/%Y})",
-                      progress.standing.vi, progress.coverage)
+        goal = (f"{format_value(shown, float(progress.target['value']))} (đến {progress.by:%d/%m/%Y})" if progress.judged
+                else f"mốc: {progress.baseline_text}")
+        table.add_row(progress.target["name"], format_value(shown, progress.value), progress.how or "—",
+                      format_value(shown, progress.expected), goal, progress.standing.vi, progress.coverage)
     out.print(table)
     if by_unit:
         units = Table(title="Theo đơn vị")

@@ -135,8 +135,9 @@ def _targets_sheet(sheet, report: ProgressReport) -> None:
     first = None
     for progress in report.targets:
         row = _append(sheet, [progress.target["name"], None if progress.value is None else round(progress.value, 1),
-                              round(progress.expected, 1), float(progress.target["value"]), progress.by,
-                              progress.standing.vi, progress.coverage])
+                              None if progress.expected is None else round(progress.expected, 1),
+                              float(progress.target["value"]) if progress.judged else f"mốc: {progress.baseline_text}", progress.by,
+                              progress.standing.vi, progress.coverage + (f" ({progress.how})" if progress.how else "")])
         sheet.cell(row=row, column=5).number_format = "DD/MM/YYYY"
         first = first or row
         sheet.cell(row=row, column=1).alignment = WRAP

@@ -225,7 +225,7 @@ class UnitIndex:
     def group_for(self, kinds: tuple[str, ...]) -> str | None:
         """A group whose rule takes ``kinds`` under the issuer (or under one of its units)."""
         for group_id, rule in self.catalogue.group_rules.items():
-            if set(rule.kinds) & set(kinds) and self.issuer is not None and self.under_issuer(rule.under):
+            if set(rule.kinds) & set(kinds) and self.issuer is not None and rule.under is not None and self.under_issuer(rule.under):
                 return group_id
         return None
 

@@ -149,6 +149,8 @@ class Obligation(Base):
     kind: Mapped[str] = mapped_column(String(30))  # one_off, recurring, reporting_period, milestone, adhoc
     section: Mapped[str] = mapped_column(String(40))
     submit_to_id: Mapped[str | None] = mapped_column(String(100))
+    # The receiver's relation or position and the copies (recipients.as_stored); {} for a plain receiver.
+    recipients: Mapped[dict[str, Any]] = mapped_column(default=dict)
     channel: Mapped[str | None] = mapped_column(Text)
     rule: Mapped[dict[str, Any]] = mapped_column(default=dict)
     units: Mapped[list[Any]] = mapped_column(default=list)

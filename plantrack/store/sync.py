@@ -24,6 +24,8 @@ from ..counted import redate_all
 from ..errors import PlantrackError
 from ..freshness import touch
 from ..loader import Catalogue
+from ..recipients import as_stored
+from ..schema import recipient_unit
 from .bulk import insert_rows, update_rows
 from .models import Duty, Extension, Obligation, Occurrence, Plan, Unit, UnitGroup
 
@@ -213,7 +215,7 @@ def _sync_plans(session: Session, catalogue: Catalogue, report: SyncReport, base
         calendar = catalogue.plan_calendar(plan_id)  # merged, so run-time shifts need no YAML
         desired[plan_id] = {
             "escalation": catalogue.plan_escalation(plan_id).model_dump(),
-            "coordination": header.coordination.model_dump(exclude_none=True) if header.coordination else {},
+            "coordination": header.coordination.as_stored() if header.coordination else {},
             "targets": [_jsonable({**t.model_dump(exclude_none=True, exclude={"groups"}),
                                    "units": catalogue.expand_units(t.units, t.groups)}) for t in catalogue.plans[plan_id].targets],
             "number": header.number,
@@ -289,7 +291,8 @@ def _sync_obligations(
                 "title": obligation.title,
                 "kind": obligation.due.type,
                 "section": obligation.section,
-                "submit_to_id": obligation.submit_to,
+                "submit_to_id": recipient_unit(obligation.submit_to),
+                "recipients": as_stored(obligation),
                 "channel": obligation.channel,
                 "rule": _jsonable(obligation.due.model_dump()),
                 "units": catalogue.obligation_units(obligation),
