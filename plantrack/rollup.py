@@ -22,6 +22,7 @@ from sqlalchemy import Date, and_, case, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from .calendar import local_date
+from .deadlines import NO_DEADLINE
 from .store.models import Extension, Obligation, Occurrence, UTCDateTime
 
 OCC = Occurrence.__table__
@@ -49,10 +50,12 @@ def status(as_of: dt.datetime, due_now: ColumnElement | None = None) -> ColumnEl
     now = instant(as_of)
     today = literal(local_date(as_of), Date())
     handed_in = and_(OCC.c.first_submitted_at.is_not(None), OCC.c.first_submitted_at <= now)
+    due = due_now if due_now is not None else due_in_force(now)
     return case(
         (handed_in, case((OCC.c.submitted_on <= due_in_force(OCC.c.first_submitted_at), "on_time"), else_="late")),
-        (today > (due_now if due_now is not None else due_in_force(now)), "overdue"),
+        (today > due, "overdue"),
         (today < OCC.c.opens_on, "not_open"),
+        (due == literal(NO_DEADLINE, Date()), "no_deadline"),  # the text gives no date, none set yet
         else_="in_progress",
     )
 

@@ -159,9 +159,10 @@ def unit_view(ctx: Context, unit_id: str, instant: dt.datetime, principal: Princ
                              .limit(FAILING_READ)),
         ], key=lambda n: -n.id)[:200]
         acts = principal is not None and principal.role.acts
+        today = local_date(instant)
         links = {
-            r.occurrence_id: f"{ctx.public_url}/nop/{make_token(ctx.keyring, r.occurrence_id, unit_id, link_expiry(r.effective_due))}"
-            for r in rows if acts and r.status in (Status.IN_PROGRESS, Status.OVERDUE)
+            r.occurrence_id: f"{ctx.public_url}/nop/{make_token(ctx.keyring, r.occurrence_id, unit_id, link_expiry(r.effective_due, today))}"
+            for r in rows if acts and r.status in (Status.IN_PROGRESS, Status.OVERDUE, Status.NO_DEADLINE)
         }
         feed = make_feed_token(ctx.keyring, unit_id, feed_generation(session, unit_id))
         session.expunge_all()
