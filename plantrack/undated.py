@@ -16,7 +16,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .deadlines import NO_DEADLINE, set_deadline_deadline
+from .deadlines import NO_DEADLINE, NO_DEADLINE_VI, set_deadline_deadline
 from .errors import PlantrackError
 from .store.models import Extension, Obligation, Occurrence
 from .text import MAX_REASON, MAX_TITLE, single_line, text_block
@@ -83,3 +83,26 @@ def open_undated(session: Session, as_of: dt.datetime, plan: str | None = None, 
     """The open occurrences with no deadline as of ``as_of`` (of a plan and those implementing
     it, of a unit and those under it), as ``status_rows`` gives them."""
     return [row for row in status_rows(session, as_of, plan, unit) if row.status is Status.NO_DEADLINE]
+
+
+def undated_by_obligation(session: Session, plan_id: str, unit_ok=lambda unit_id: True) -> list[dict]:
+    """A plan's own obligations that have open occurrences with no deadline (as stored now),
+    each with its title, the text's words, and the units and periods still waiting for a
+    date: what a plan's page lists, with the form that sets the date."""
+    rows = session.execute(
+        select(Obligation.key, Obligation.title, Occurrence.due_text, Occurrence.unit_id, Occurrence.period_key)
+        .join(Occurrence, Occurrence.obligation_id == Obligation.id)
+        .where(Obligation.plan_id == plan_id, Obligation.retired.is_(False), Occurrence.retired.is_(False),
+               Occurrence.current_due_date == NO_DEADLINE, Occurrence.first_submitted_at.is_(None))
+        .order_by(Obligation.section, Obligation.key, Occurrence.period_key, Occurrence.unit_id)
+    ).all()
+    found: dict[str, dict] = {}
+    for key, title, words, unit_id, period in rows:
+        if not unit_ok(unit_id):
+            continue
+        entry = found.setdefault(key, {"key": key, "title": title, "words": words or NO_DEADLINE_VI, "units": [], "periods": []})
+        if unit_id not in entry["units"]:
+            entry["units"].append(unit_id)
+        if period not in entry["periods"]:
+            entry["periods"].append(period)
+    return list(found.values())

@@ -1,0 +1,134 @@
+"""Work the text gives no date ("kịp thời", "sau khi có Quy chế của TW", "theo tiến độ của
+Luật …"): tracked as open "chưa có thời hạn", never chased by the real watch, counted alike in
+Python and SQL, until a coordinator sets the date; then reminded and chased like any other."""
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from plantrack.cli import app
+from plantrack.deadlines import NO_DEADLINE
+from plantrack.errors import PlantrackError
+from plantrack.loader import load_catalogue
+from plantrack.progress import compile_report
+from plantrack.store.models import Notice
+from plantrack.store.sync import sync_catalogue
+from plantrack.tracking import Status, find_occurrence, grant_extension, record_submission, status_rows
+from plantrack.undated import set_deadline
+from plantrack.watch import watch
+
+from .conftest import vn
+from .test_loader import edit
+
+D = dt.date
+UNDATED = (
+    "  - id: kip-thoi\n    title: Báo cáo kịp thời khi có vụ việc\n    section: IV.4\n    groups: [t.members]\n"
+    "    submit_to: t.office\n    due: {type: unscheduled, written: kịp thời}\n"
+    "  - id: theo-luat\n    title: Rà soát văn bản theo Luật Dữ liệu\n    section: IV.5\n    groups: [t.members]\n"
+    "    submit_to: t.office\n    due: {type: external, reference: Luật Dữ liệu}\n"
+    "  - id: sau-quy-che\n    title: Ban hành quy chế phối hợp\n    section: IV.6\n    units: [t.office]\n"
+    "    due: {type: after, event: có Quy chế của TW}\n"
+)
+KEYS = ("kip-thoi", "theo-luat", "sau-quy-che")
+
+
+@pytest.fixture
+def undated(store, mini_dir):
+    edit(mini_dir / "plan.yaml", "  - id: dot-xuat\n", UNDATED + "  - id: dot-xuat\n")
+    with store.transaction() as session:
+        sync_catalogue(session, load_catalogue(mini_dir))
+    return store
+
+
+def _rows(session, as_of):
+    return {(r.obligation_key, r.unit_id): r for r in status_rows(session, as_of, "t-plan") if r.obligation_key in KEYS}
+
+
+def _notices(session, keys=KEYS):
+    ids = {find_occurrence(session, None, "t-plan", key, unit).id for key in keys
+           for unit in (("t.office",) if key == "sau-quy-che" else ("t.alpha", "t.beta"))}
+    return session.scalars(select(Notice).where(Notice.occurrence_id.in_(ids))).all()
+
+
+def test_work_without_a_date_is_open_and_never_chased_until_a_coordinator_sets_it(undated):
+    with undated.transaction() as session:
+        rows = _rows(session, vn(2021, 6, 1, 12))
+        assert len(rows) == 5 and {r.status for r in rows.values()} == {Status.NO_DEADLINE}
+        assert rows[("theo-luat", "t.alpha")].deadline_vi == "theo tiến độ của Luật Dữ liệu"
+        assert rows[("sau-quy-che", "t.office")].deadline_vi == "chưa có thời hạn (sau khi có Quy chế của TW)"
+        # The counts of the pages, in SQL, say the same: five open, none overdue on their account.
+        report = compile_report(session, "t-plan", vn(2023, 10, 30, 12), implementing=False, notices=False)
+        assert report.counts[Status.NO_DEADLINE] == 5
+        # The real watch, on a day of the plan and on its last day: nothing for this work.
+        for day in (vn(2021, 6, 15, 7, 30), vn(2023, 10, 31, 7, 30)):
+            found = watch(session, day)
+            overdue = [r for r in status_rows(session, day, "t-plan") if r.status is Status.OVERDUE]
+            assert found.overdue_total == len(overdue) > 0  # the dated work's, none of this
+        assert _notices(session) == []
+        assert session.scalars(select(Notice)).first() is not None  # the watch did chase the dated work
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["set-deadline", "--plan", "t-plan", "--obligation", "theo-luat", "--date", "2021-06-14",
+                                 "--reference", "Quyết định 12/QĐ-TTg về tiến độ thi hành Luật Dữ liệu", "--by", "Chánh Văn phòng",
+                                 "--at", "2021-06-01T08:00+07:00", "--db", undated.url])
+    assert result.exit_code == 0, result.output
+    assert "cho 2 việc" in result.output and "14/06/2021" in result.output
+
+    with undated.transaction() as session:
+        before, after = _rows(session, vn(2021, 5, 31, 12)), _rows(session, vn(2021, 6, 2, 12))
+        assert before[("theo-luat", "t.alpha")].status is Status.NO_DEADLINE  # an earlier as_of keeps no deadline
+        assert after[("theo-luat", "t.alpha")].status is Status.IN_PROGRESS
+        assert after[("theo-luat", "t.alpha")].effective_due == D(2021, 6, 14) and not after[("theo-luat", "t.alpha")].extended
+        assert after[("kip-thoi", "t.alpha")].status is Status.NO_DEADLINE
+        assert _rows(session, vn(2021, 6, 20, 12))[("theo-luat", "t.beta")].status is Status.OVERDUE
+        watch(session, vn(2021, 6, 7, 7, 30))  # 5 working days before Monday 14/06
+        chased = _notices(session)
+        assert chased and {n.occurrence.obligation.key for n in chased} == {"theo-luat"}
+        assert {n.deadline for n in chased} == {D(2021, 6, 14)}
+        # A hand-in of undated work is on time: there was no day to be late for.
+        record_submission(session, find_occurrence(session, None, "t-plan", "kip-thoi", "t.beta"), vn(2021, 7, 1, 9))
+        assert _rows(session, vn(2021, 7, 2, 12))[("kip-thoi", "t.beta")].status is Status.ON_TIME
+
+
+def test_the_cli_shows_work_without_a_date_in_vietnamese_never_a_made_up_day(undated):
+    runner = CliRunner()
+    with undated.session() as session:
+        office = find_occurrence(session, None, "t-plan", "sau-quy-che", "t.office").id
+    status = runner.invoke(app, ["status", "--plan", "t-plan", "--as-of", "2021-06-01", "--db", undated.url], terminal_width=250)
+    explain = runner.invoke(app, ["explain", "--occurrence", str(office), "--db", undated.url], terminal_width=250)
+    duties = runner.invoke(app, ["duties", "--plan", "t-plan", "--as-of", "2021-06-01", "--db", undated.url], terminal_width=250)
+    for result in (status, explain, duties):
+        assert result.exit_code == 0, result.output
+        assert "9999" not in result.output
+    assert "theo tiến độ của Luật Dữ liệu" in status.output and "Chưa có thời hạn" in status.output
+    assert "Đang mở, chưa có thời hạn" in explain.output and "sau khi có Quy chế của TW" in explain.output
+    assert "Việc đang mở, chưa có thời hạn (5)" in duties.output and "Ban hành quy chế phối hợp" in duties.output
+
+    runner.invoke(app, ["set-deadline", "--occurrence", str(office), "--date", "2021-07-01", "--reference", "Quy chế số 5-QC/TW",
+                        "--at", "2021-06-01T08:00+07:00", "--db", undated.url])
+    explain = runner.invoke(app, ["explain", "--occurrence", str(office), "--db", undated.url], terminal_width=250)
+    assert "Ấn định thời hạn" in explain.output and "ấn định thời hạn 01/07/2021 theo Quy chế số 5-QC/TW" in explain.output
+    assert "Đang mở, chưa có thời hạn" not in explain.output and "9999" not in explain.output
+
+
+def test_a_date_is_set_once_and_an_extension_needs_one(undated, mini_dir):
+    with undated.transaction() as session:
+        work = find_occurrence(session, None, "t-plan", "kip-thoi", "t.alpha")
+        with pytest.raises(PlantrackError, match="no deadline yet"):
+            grant_extension(session, work, D(2021, 7, 1), "chờ", "Trưởng ban", vn(2021, 6, 1, 8))
+        with pytest.raises(PlantrackError, match="before the plan was issued"):
+            set_deadline(session, work, D(2020, 1, 1), "Quyết định 1", "Văn phòng", vn(2021, 6, 1, 8))
+        set_deadline(session, work, D(2021, 6, 13), "Quyết định 1", "Văn phòng", vn(2021, 6, 1, 8))
+        assert work.current_due_date == D(2021, 6, 14)  # Sunday 13/06: art. 148(5) carries it to Monday
+        assert work.due_date == NO_DEADLINE  # what the text said stays
+        with pytest.raises(PlantrackError, match="has a deadline already"):
+            set_deadline(session, work, D(2021, 7, 1), "Quyết định 2", "Văn phòng", vn(2021, 6, 2, 8))
+        grant_extension(session, work, D(2021, 7, 1), "chờ số liệu", "Trưởng ban", vn(2021, 6, 10, 8))  # now an extension is one
+        assert work.current_due_date == D(2021, 7, 1)
+    # A later sync of the same plan leaves the date a coordinator set.
+    with undated.transaction() as session:
+        sync_catalogue(session, load_catalogue(mini_dir))
+        assert find_occurrence(session, None, "t-plan", "kip-thoi", "t.alpha").current_due_date == D(2021, 7, 1)
+
