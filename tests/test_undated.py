@@ -132,3 +132,52 @@ def test_a_date_is_set_once_and_an_extension_needs_one(undated, mini_dir):
         sync_catalogue(session, load_catalogue(mini_dir))
         assert find_occurrence(session, None, "t-plan", "kip-thoi", "t.alpha").current_due_date == D(2021, 7, 1)
 
+
+
+def test_the_dashboard_lists_work_without_a_date_and_a_coordinator_sets_it(undated, tmp_path):
+    import httpx
+
+    from plantrack.accounts import Role, add_account
+    from plantrack.keys import demo_keyring
+    from plantrack.testing import serving
+    from plantrack.web.app import create_app
+
+    from .test_dashboard import PASSWORD, csrf_of, sign_in
+
+    now = vn(2021, 6, 1, 10)
+    with undated.transaction() as session:
+        add_account(session, "dieuphoi", "Chánh Văn phòng", PASSWORD, now, Role.COORDINATOR, ["t-plan"])
+        add_account(session, "xem", "Người xem", PASSWORD, now, Role.VIEWER)
+        alpha = find_occurrence(session, None, "t-plan", "kip-thoi", "t.alpha").id
+    form = {"plan": "t-plan", "obligation": "theo-luat", "new_date": "2021-06-14", "reference": "Quyết định 12/QĐ-TTg"}
+    app = create_app(undated, demo_keyring("undated"), lambda: now, tmp_path / "uploads", "http://127.0.0.1:1")
+    with serving(app) as server:
+        with httpx.Client(base_url=server) as viewer:
+            sign_in(viewer, "xem")
+            page = viewer.get("/ke-hoach/t-plan").text
+            assert 'id="undated"' in page and "theo tiến độ của Luật Dữ liệu" in page and "chưa có thời hạn (“kịp thời”)" in page
+            assert 'class="stack set-deadline"' not in page  # a viewer reads, does not act
+            assert 'data-status="no_deadline"' in page and "9999" not in page
+            refused = viewer.post("/dieu-phoi/an-dinh-han", data={**form, "csrf": csrf_of(page)})
+            assert refused.status_code == 403
+        with httpx.Client(base_url=server) as office:
+            sign_in(office, "dieuphoi")
+            page = office.get("/ke-hoach/t-plan").text
+            assert 'action="/dieu-phoi/an-dinh-han"' in page
+            assert office.post("/dieu-phoi/an-dinh-han", data=form).status_code == 403  # no CSRF token
+            done = office.post("/dieu-phoi/an-dinh-han", data={**form, "csrf": csrf_of(page)}, follow_redirects=True)
+            assert "Đã ấn định thời hạn 14/06/2021 cho 2 đơn vị" in done.text
+            assert 'data-obligation="theo-luat"' not in done.text and 'data-obligation="kip-thoi"' in done.text
+            unit = office.get("/don-vi/t.alpha").text
+            assert "chưa có thời hạn (“kịp thời”)" in unit and f'action="/dieu-phoi/an-dinh-han/{alpha}"' in unit
+            assert "14/06/2021" in unit and "9999" not in unit  # the date set, and the history says "chưa có thời hạn" before it
+            one = office.post(f"/dieu-phoi/an-dinh-han/{alpha}", data={"new_date": "2021-06-30", "reference": "Công văn 5/VP",
+                                                                        "csrf": csrf_of(unit)}, follow_redirects=True)
+            assert f"Đã ấn định thời hạn nhiệm vụ #{alpha}: 30/06/2021" in one.text
+            again = office.post(f"/dieu-phoi/an-dinh-han/{alpha}", data={"new_date": "2021-07-30", "reference": "x",
+                                                                          "csrf": csrf_of(unit)})
+            assert again.status_code == 422 and "deadline already" in again.text
+    with undated.session() as session:
+        rows = _rows(session, vn(2021, 6, 2, 12))
+        assert rows[("theo-luat", "t.beta")].effective_due == D(2021, 6, 14) and rows[("kip-thoi", "t.alpha")].effective_due == D(2021, 6, 30)
+        assert rows[("kip-thoi", "t.beta")].status is Status.NO_DEADLINE
