@@ -63,7 +63,8 @@ class Cell:
 
     @property
     def total(self) -> int:
-        return sum(self.counts[s] for s in COUNTED)
+        """What fell due in the period; work with no deadline yet falls in none (its colour shows it)."""
+        return sum(self.counts[s] for s in COUNTED if s is not Status.NO_DEADLINE)
 
     @property
     def status(self) -> Status | None:
