@@ -92,13 +92,15 @@ def test_work_without_a_date_is_open_and_never_chased_until_a_coordinator_sets_i
         assert _rows(session, vn(2021, 7, 2, 12))[("kip-thoi", "t.beta")].status is Status.ON_TIME
 
 
-def test_the_cli_shows_work_without_a_date_in_vietnamese_never_a_made_up_day(undated):
+def test_the_cli_shows_work_without_a_date_in_vietnamese_never_a_made_up_day(undated, tmp_path):
     runner = CliRunner()
     with undated.session() as session:
         office = find_occurrence(session, None, "t-plan", "sau-quy-che", "t.office").id
     status = runner.invoke(app, ["status", "--plan", "t-plan", "--as-of", "2021-06-01", "--db", undated.url], terminal_width=250)
     explain = runner.invoke(app, ["explain", "--occurrence", str(office), "--db", undated.url], terminal_width=250)
     duties = runner.invoke(app, ["duties", "--plan", "t-plan", "--as-of", "2021-06-01", "--db", undated.url], terminal_width=250)
+    calendar = runner.invoke(app, ["calendar", "--unit", "t.alpha", "--output", str(tmp_path / "a.ics"), "--db", undated.url])
+    assert calendar.exit_code == 0 and "9999" not in (tmp_path / "a.ics").read_text(encoding="utf-8")  # no day, no event
     for result in (status, explain, duties):
         assert result.exit_code == 0, result.output
         assert "9999" not in result.output
@@ -152,6 +154,7 @@ def test_the_dashboard_lists_work_without_a_date_and_a_coordinator_sets_it(undat
     form = {"plan": "t-plan", "obligation": "theo-luat", "new_date": "2021-06-14", "reference": "Quyết định 12/QĐ-TTg"}
     app = create_app(undated, demo_keyring("undated"), lambda: now, tmp_path / "uploads", "http://127.0.0.1:1")
     with serving(app) as server:
+        app.state.context.public_url = server  # links are built from the address the test serves on
         with httpx.Client(base_url=server) as viewer:
             sign_in(viewer, "xem")
             page = viewer.get("/ke-hoach/t-plan").text
@@ -170,6 +173,10 @@ def test_the_dashboard_lists_work_without_a_date_and_a_coordinator_sets_it(undat
             assert 'data-obligation="theo-luat"' not in done.text and 'data-obligation="kip-thoi"' in done.text
             unit = office.get("/don-vi/t.alpha").text
             assert "chưa có thời hạn (“kịp thời”)" in unit and f'action="/dieu-phoi/an-dinh-han/{alpha}"' in unit
+            row = unit.split(f'<tr data-occurrence="{alpha}">', 1)[1].split("</tr>", 1)[0]
+            link = row.split('href="', 1)[1].split('"', 1)[0]  # the unit's own hand-in link, for work with no date too
+            handin = httpx.get(link)
+            assert handin.status_code == 200 and "chưa có thời hạn" in handin.text and "9999" not in handin.text
             assert "14/06/2021" in unit and "9999" not in unit  # the date set, and the history says "chưa có thời hạn" before it
             one = office.post(f"/dieu-phoi/an-dinh-han/{alpha}", data={"new_date": "2021-06-30", "reference": "Công văn 5/VP",
                                                                         "csrf": csrf_of(unit)}, follow_redirects=True)
@@ -181,3 +188,18 @@ def test_the_dashboard_lists_work_without_a_date_and_a_coordinator_sets_it(undat
         rows = _rows(session, vn(2021, 6, 2, 12))
         assert rows[("theo-luat", "t.beta")].effective_due == D(2021, 6, 14) and rows[("kip-thoi", "t.alpha")].effective_due == D(2021, 6, 30)
         assert rows[("kip-thoi", "t.beta")].status is Status.NO_DEADLINE
+
+
+def test_a_replays_habits_leave_work_without_a_date_alone(undated):
+    """A habit hands in some days before or after a deadline: work with none has no such day."""
+    from plantrack.replay import habit_submissions
+    from plantrack.scenario import Habit, ScenarioFile, ScenarioHeader
+
+    scenario = ScenarioFile(scenario=ScenarioHeader(title="test"), habits=[Habit(submits="late", working_days=2),
+                                                                            Habit(submits="on_time", working_days=1)])
+    with undated.session() as session:
+        found = habit_submissions(session, scenario, D(2020, 11, 5), D(2023, 10, 31))
+        handed = {i for ids in found.values() for i in ids}
+        undated_ids = {find_occurrence(session, None, "t-plan", key, unit).id for key in ("kip-thoi", "theo-luat")
+                       for unit in ("t.alpha", "t.beta")}
+        assert handed and not handed & undated_ids
