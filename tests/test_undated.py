@@ -203,3 +203,15 @@ def test_a_replays_habits_leave_work_without_a_date_alone(undated):
         undated_ids = {find_occurrence(session, None, "t-plan", key, unit).id for key in ("kip-thoi", "theo-luat")
                        for unit in ("t.alpha", "t.beta")}
         assert handed and not handed & undated_ids
+
+
+def test_work_without_a_date_is_owed_by_the_bodies_of_its_period_not_later_ones(store, mini_dir):
+    """Who owes an occurrence is decided on its deadline; with none, on the end of its period."""
+    edit(mini_dir / "registry.yaml", "groups:\n  t.members: [t.alpha, t.beta]",
+         "  - id: t.gamma\n    name: Sở Gamma\n    kind: department\n    parent: t.committee\n    valid_from: 2024-01-01\n"
+         "    contacts: {to: [gamma@units.example]}\n\ngroups:\n  t.members: [t.alpha, t.beta, t.gamma]")
+    edit(mini_dir / "plan.yaml", "  - id: dot-xuat\n", UNDATED + "  - id: dot-xuat\n")
+    with store.transaction() as session:
+        sync_catalogue(session, load_catalogue(mini_dir))
+        owing = {r.unit_id for r in status_rows(session, vn(2023, 10, 30, 12), "t-plan") if r.obligation_key == "kip-thoi"}
+    assert owing == {"t.alpha", "t.beta"}  # Sở Gamma, created after the plan ended, owes none of it
