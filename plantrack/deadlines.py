@@ -98,9 +98,9 @@ def undated_deadline(rule: Step, phrase: str) -> Deadline:
     coordinator sets a date (``tracking.set_deadline``)."""
     waiting = Step(
         NO_DEADLINE,
-        f"Văn bản không nêu thời hạn: {phrase}. Việc được theo dõi là việc đang mở, không nhắc hạn; "
-        "hạn được tính khi đơn vị điều phối ấn định ngày (plantrack set-deadline).",
-        "The text sets no date: tracked as open and never chased until a coordinator sets one.",
+        "Văn bản không nêu ngày: việc được theo dõi là việc đang mở, không nhắc hạn, không tính quá hạn, "
+        "cho đến khi cơ quan điều phối ấn định thời hạn (plantrack set-deadline).",
+        "The text sets no date: tracked as open, never chased nor overdue, until a coordinator sets one.",
     )
     return Deadline(NO_DEADLINE, NO_DEADLINE, (rule, waiting), phrase)
 

@@ -105,14 +105,14 @@ def test_the_cli_shows_work_without_a_date_in_vietnamese_never_a_made_up_day(und
         assert result.exit_code == 0, result.output
         assert "9999" not in result.output
     assert "theo tiến độ của Luật Dữ liệu" in status.output and "Chưa có thời hạn" in status.output
-    assert "Đang mở, chưa có thời hạn" in explain.output and "sau khi có Quy chế của TW" in explain.output
+    assert "Đang mở — thời hạn: chưa có thời hạn (sau khi có Quy chế của TW)." in explain.output
     assert "Việc đang mở, chưa có thời hạn (5)" in duties.output and "Ban hành quy chế phối hợp" in duties.output
 
     runner.invoke(app, ["set-deadline", "--occurrence", str(office), "--date", "2021-07-01", "--reference", "Quy chế số 5-QC/TW",
                         "--at", "2021-06-01T08:00+07:00", "--db", undated.url])
     explain = runner.invoke(app, ["explain", "--occurrence", str(office), "--db", undated.url], terminal_width=250)
     assert "Ấn định thời hạn" in explain.output and "ấn định thời hạn 01/07/2021 theo Quy chế số 5-QC/TW" in explain.output
-    assert "Đang mở, chưa có thời hạn" not in explain.output and "9999" not in explain.output
+    assert "Đang mở — thời hạn" not in explain.output and "9999" not in explain.output
 
 
 def test_a_date_is_set_once_and_an_extension_needs_one(undated, mini_dir):

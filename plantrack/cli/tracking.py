@@ -243,11 +243,8 @@ def explain(
             for step in extension.explanation:
                 out.print(f"    {fmt_day(dt.date.fromisoformat(step['date']))}  {step[key]}", highlight=False)
         if row.current_due_date == NO_DEADLINE and row.first_submitted_at is None:
-            out.print(f"  [bold]{'Open, no deadline yet' if key == 'en' else 'Đang mở, chưa có thời hạn'}[/]: "
-                      f"{row.due_text or deadline_text(NO_DEADLINE)}"
-                      + (" — not reminded until a coordinator sets a date (plantrack set-deadline)." if key == "en"
-                         else " — không nhắc hạn cho đến khi cơ quan điều phối ấn định (plantrack set-deadline)."),
-                      highlight=False)
+            out.print(f"  [bold]{'Open' if key == 'en' else 'Đang mở'}[/] — {'deadline' if key == 'en' else 'thời hạn'}: "
+                      f"{row.due_text or deadline_text(NO_DEADLINE)}.", highlight=False)
         from ..tracking import waiting_for
 
         waits = waiting_for(session, row)
