@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .deadlines import NO_DEADLINE, NO_DEADLINE_VI, set_deadline_deadline
 from .errors import PlantrackError
-from .store.models import Extension, Obligation, Occurrence
+from .store.models import Extension, Obligation, Occurrence, Unit
 from .text import MAX_REASON, MAX_TITLE, single_line, text_block
 from .tracking import (
     OccurrenceStatus, Status, effective_due_date, plan_calendar, previous_limit, resolve_plan, resolve_unit, status_rows,
@@ -87,22 +87,23 @@ def open_undated(session: Session, as_of: dt.datetime, plan: str | None = None, 
 
 def undated_by_obligation(session: Session, plan_id: str, unit_ok=lambda unit_id: True) -> list[dict]:
     """A plan's own obligations that have open occurrences with no deadline (as stored now),
-    each with its title, the text's words, and the units and periods still waiting for a
-    date: what a plan's page lists, with the form that sets the date."""
+    each with its title, the text's words, the units (id -> name) and the periods still waiting
+    for a date: what a plan's page lists, with the form that sets the date."""
     rows = session.execute(
-        select(Obligation.key, Obligation.title, Occurrence.due_text, Occurrence.unit_id, Occurrence.period_key)
+        select(Obligation.key, Obligation.title, Occurrence.due_text, Occurrence.unit_id, Occurrence.period_key,
+               func.coalesce(Unit.short_name, Unit.name))
         .join(Occurrence, Occurrence.obligation_id == Obligation.id)
+        .join(Unit, Unit.id == Occurrence.unit_id)
         .where(Obligation.plan_id == plan_id, Obligation.retired.is_(False), Occurrence.retired.is_(False),
                Occurrence.current_due_date == NO_DEADLINE, Occurrence.first_submitted_at.is_(None))
         .order_by(Obligation.section, Obligation.key, Occurrence.period_key, Occurrence.unit_id)
     ).all()
     found: dict[str, dict] = {}
-    for key, title, words, unit_id, period in rows:
+    for key, title, words, unit_id, period, name in rows:
         if not unit_ok(unit_id):
             continue
-        entry = found.setdefault(key, {"key": key, "title": title, "words": words or NO_DEADLINE_VI, "units": [], "periods": []})
-        if unit_id not in entry["units"]:
-            entry["units"].append(unit_id)
+        entry = found.setdefault(key, {"key": key, "title": title, "words": words or NO_DEADLINE_VI, "units": {}, "periods": []})
+        entry["units"].setdefault(unit_id, name)
         if period not in entry["periods"]:
             entry["periods"].append(period)
     return list(found.values())

@@ -160,6 +160,8 @@ def test_the_dashboard_lists_work_without_a_date_and_a_coordinator_sets_it(undat
             page = viewer.get("/ke-hoach/t-plan").text
             assert 'id="undated"' in page and "theo tiến độ của Luật Dữ liệu" in page and "chưa có thời hạn (“kịp thời”)" in page
             assert 'class="stack set-deadline"' not in page  # a viewer reads, does not act
+            listed = page.split('id="undated"', 1)[1].split("</table>", 1)[0]
+            assert "2: Sở Alpha, Ban Chỉ đạo 389 huyện Beta" in listed
             assert 'data-status="no_deadline"' in page and "9999" not in page
             refused = viewer.post("/dieu-phoi/an-dinh-han", data={**form, "csrf": csrf_of(page)})
             assert refused.status_code == 403
