@@ -9,7 +9,8 @@ status) and gets a few thousand rows back whatever the number of occurrences beh
   ``current_due_date`` differs from ``due_date``);
 - a hand-in by ``as_of`` is on time when its local day (``submitted_on``) is no later than the
   deadline in force **when it came**; otherwise the occurrence is overdue, not open yet or in
-  progress on ``as_of``'s local day.
+  progress on ``as_of``'s local day, or open with no deadline (``no_deadline``: the deadline in
+  force is the marker ``deadlines.NO_DEADLINE``, read from the same index).
 
 ``tests/test_rollup.py`` checks it against ``tracking.status_rows`` row for row.
 """
