@@ -3,8 +3,8 @@
 Statuses follow Vietnamese government practice: done on time, done late, in progress within
 the deadline, overdue. An occurrence whose period has not opened yet is ``not_open`` and is
 left out of the counts; work the text gives no date is ``no_deadline`` until a coordinator sets
-one (``plantrack.undated``): open, never overdue. Every function takes the instant it reasons about (``as_of``,
-``submitted_at``, ``granted_at``...): nothing here reads the clock.
+one (``plantrack.undated``): open, never overdue. Every function takes the instant it reasons
+about (``as_of``, ``submitted_at``, ``granted_at``...): nothing here reads the clock.
 """
 
 from __future__ import annotations
