@@ -217,3 +217,30 @@ def test_work_without_a_date_is_owed_by_the_bodies_of_its_period_not_later_ones(
         sync_catalogue(session, load_catalogue(mini_dir))
         owing = {r.unit_id for r in status_rows(session, vn(2023, 10, 30, 12), "t-plan") if r.obligation_key == "kip-thoi"}
     assert owing == {"t.alpha", "t.beta"}  # Sở Gamma, created after the plan ended, owes none of it
+
+
+def test_a_coordinator_of_a_subtree_sets_the_date_for_its_own_units_only(undated, tmp_path):
+    import httpx
+
+    from plantrack.accounts import Role, add_account
+    from plantrack.keys import demo_keyring
+    from plantrack.testing import serving
+    from plantrack.web.app import create_app
+
+    from .test_dashboard import PASSWORD, csrf_of, sign_in
+
+    now = vn(2021, 6, 1, 10)
+    with undated.transaction() as session:
+        add_account(session, "alpha", "Cán bộ Sở Alpha", PASSWORD, now, Role.COORDINATOR, ["t-plan"], "t.alpha")
+    app = create_app(undated, demo_keyring("undated"), lambda: now, tmp_path / "uploads", "http://127.0.0.1:1")
+    with serving(app) as server, httpx.Client(base_url=server) as alpha:
+        sign_in(alpha, "alpha")
+        page = alpha.get("/ke-hoach/t-plan").text
+        listed = page.split('id="undated"', 1)[1].split("</table>", 1)[0]
+        assert "1: Sở Alpha" in listed and "Beta" not in listed
+        done = alpha.post("/dieu-phoi/an-dinh-han", data={"plan": "t-plan", "obligation": "theo-luat", "new_date": "2021-06-11",
+                                                          "reference": "Công văn 3/SA", "csrf": csrf_of(page)}, follow_redirects=True)
+        assert "cho 1 đơn vị" in done.text
+    with undated.session() as session:
+        rows = _rows(session, vn(2021, 6, 2, 12))
+    assert rows[("theo-luat", "t.alpha")].effective_due == D(2021, 6, 11) and rows[("theo-luat", "t.beta")].status is Status.NO_DEADLINE

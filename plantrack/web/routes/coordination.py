@@ -75,13 +75,14 @@ def set_plan_deadline(request: Request, plan: str = Form(...), obligation: str =
                       reference: str = Form(...), period: str = Form(""), principal: Principal = Depends(acting),
                       ctx: Context = Depends(context)):
     """From a plan's page: the deadline of an obligation the text gave none, for every unit
-    still without one (of a period, when chosen); every such unit must be within the scope."""
+    still without one (of a period, when chosen) within the account's scope, as the page lists them."""
     def action(session, name):
         check_plan(principal, plan)
         day = parse_date(new_date, "Thời hạn")
-        occurrences = undated_occurrences(session, plan, obligation, period=period or None)
-        for occurrence in occurrences:
-            check_unit(principal, occurrence.unit_id)
+        occurrences = [o for o in undated_occurrences(session, plan, obligation, period=period or None)
+                       if principal.scope.unit(o.unit_id)]
+        if not occurrences:
+            raise PlantrackError("Không có đơn vị nào trong phạm vi của tài khoản chưa có thời hạn cho nghĩa vụ này.")
         now = ctx.clock()
         for occurrence in occurrences:
             set_deadline(session, occurrence, day, reference, name, now)
