@@ -34,8 +34,8 @@ _CACHE = "plantrack.counted.compilers"
 def compiled_obligation(session: Session, compiler: Obligation) -> Obligation | None:
     """The obligation an ``after`` rule counts from (same plan: "key"; another: "plan-id/key")."""
     rule = compiler.rule or {}
-    if rule.get("type") != "after":
-        return None
+    if rule.get("type") != "after" or not rule.get("obligation"):
+        return None  # "sau khi có …": an event, not an obligation
     other, _, key = rule["obligation"].rpartition("/")
     return session.scalars(select(Obligation).where(Obligation.plan_id == (other or compiler.plan_id), Obligation.key == key,
                                                     Obligation.retired.is_(False))).first()

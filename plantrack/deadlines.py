@@ -72,6 +72,39 @@ def d(day: dt.date) -> str:
     return f"{day:%d/%m/%Y}"
 
 
+# --- work without a date in the text ---------------------------------------------------------
+
+#: The deadline stored for work the text gives no date ("kịp thời", "sau khi có Quy chế", "theo
+#: tiến độ của Luật …") until a coordinator sets one. It is a marker, never a day to show: it
+#: lies beyond every watch window and is never "past", so the watch never chases such work, and
+#: the status counts read it from the deadline index as "chưa có thời hạn" (``no_deadline``).
+#: Whatever shows a deadline asks ``has_deadline`` first (``deadline_text`` does).
+NO_DEADLINE = dt.date.max
+NO_DEADLINE_VI = "chưa có thời hạn"
+
+
+def has_deadline(day: dt.date | None) -> bool:
+    return day is not None and day != NO_DEADLINE
+
+
+def deadline_text(day: dt.date, words: str | None = None) -> str:
+    """A deadline for people: the date, or, for work with none yet, the text's words (or
+    "chưa có thời hạn")."""
+    return d(day) if has_deadline(day) else (words or NO_DEADLINE_VI)
+
+
+def undated_deadline(rule: Step, phrase: str) -> Deadline:
+    """The deadline of work the text gives no date: ``phrase`` is what pages say until a
+    coordinator sets a date (``tracking.set_deadline``)."""
+    waiting = Step(
+        NO_DEADLINE,
+        "Văn bản không nêu ngày: việc được theo dõi là việc đang mở, không nhắc hạn, không tính quá hạn, "
+        "cho đến khi cơ quan điều phối ấn định thời hạn (plantrack set-deadline).",
+        "The text sets no date: tracked as open, never chased nor overdue, until a coordinator sets one.",
+    )
+    return Deadline(NO_DEADLINE, NO_DEADLINE, (rule, waiting), phrase)
+
+
 def resolve_deadline(
     written: dt.date, wording: Wording, calendar: WorkCalendar, rule: Step, basis_step: Step | None = None,
     words: str | None = None,
@@ -240,5 +273,15 @@ def extension_deadline(previous: dt.date, new_date: dt.date, reason: str, approv
         new_date,
         f"Gia hạn từ {d(previous)} đến {d(new_date)}; lý do: {reason}; người duyệt: {approver}.",
         f"Extended from {d(previous)} to {d(new_date)}; reason: {reason}; approved by {approver}.",
+    )
+    return resolve_deadline(new_date, "at_latest_on", calendar, rule)
+
+
+def set_deadline_deadline(new_date: dt.date, reference: str, set_by: str, calendar: WorkCalendar) -> Deadline:
+    """The deadline a coordinator sets for work the text gave none ("chậm nhất ngày X")."""
+    rule = Step(
+        new_date,
+        f"Văn bản không nêu thời hạn; {set_by} ấn định thời hạn {d(new_date)} theo {reference}.",
+        f"The text set no date; {set_by} set {d(new_date)} following {reference}.",
     )
     return resolve_deadline(new_date, "at_latest_on", calendar, rule)

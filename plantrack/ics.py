@@ -39,6 +39,8 @@ def unit_calendar(
     calendar.add("x-wr-timezone", "Asia/Ho_Chi_Minh")
     stamp = generated_at.astimezone(dt.timezone.utc)
     for row in rows:
+        if not row.dated:
+            continue  # work with no deadline yet has no day in a calendar
         done = row.status in (Status.ON_TIME, Status.LATE)
         summary = _line(f"{'✓ ' if done else ''}Hạn: {row.obligation_title} ({row.period_label}) — {row.plan_number}")
         description = [f"Văn bản: {row.plan_number}, mục {row.section}", f"Trạng thái: {row.status.vi}"]

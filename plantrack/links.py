@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .calendar import TIMEZONE, end_of_local_day
+from .deadlines import has_deadline
 from .errors import PlantrackError
 from .keys import Keyring, Purpose
 from .settings import LINK_LIFETIME
@@ -35,7 +36,13 @@ def make_token(keyring: Keyring, occurrence_id: int, unit_id: str, expires_at: d
     return keyring.sign(Purpose.LINK, [occurrence_id, unit_id, int(expires_at.timestamp())])
 
 
-def link_expiry(deadline: dt.date) -> dt.datetime:
+def link_expiry(deadline: dt.date, made_on: dt.date | None = None) -> dt.datetime:
+    """When a submission link expires: a while after the deadline in force, or, for work with
+    no deadline yet, as long after ``made_on``, the day the link is made."""
+    if not has_deadline(deadline):
+        if made_on is None:
+            raise PlantrackError("a link to work with no deadline needs the day it is made")
+        deadline = made_on
     return end_of_local_day(deadline + LINK_LIFETIME)
 
 

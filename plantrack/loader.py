@@ -744,7 +744,7 @@ def _check_plan(cat: Catalogue, source: SourceFile, plan_id: str, known_unit, pr
                 problem(source, here + ("indicators", j), f"unknown indicator {key!r}: define it under 'indicators:' of this plan "
                                                           f"or of a plan it implements{_suggest(key, indicators)}")
         due, issued = obligation.due, plan.plan.issued_on
-        if due.type == "after":
+        if due.type == "after" and due.obligation is not None:
             found = cat.find_obligation(due.obligation, plan_id)
             if found is None:
                 problem(source, here + ("due", "obligation"), f"no obligation {due.obligation!r} (write 'key' of this plan or 'plan-id/key')")

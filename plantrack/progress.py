@@ -23,7 +23,7 @@ from .store.models import Notice, Obligation, Occurrence, Plan, Unit
 from .tracking import COUNTED, Status, ancestors, descendant_plans, descendants, on_time_rate, resolve_plan
 
 # Worst first: the colour of a heat-map cell is the worst status in it.
-SEVERITY = (Status.OVERDUE, Status.LATE, Status.IN_PROGRESS, Status.ON_TIME, Status.NOT_OPEN)
+SEVERITY = (Status.OVERDUE, Status.LATE, Status.IN_PROGRESS, Status.NO_DEADLINE, Status.ON_TIME, Status.NOT_OPEN)
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,8 @@ class Cell:
 
     @property
     def total(self) -> int:
-        return sum(self.counts[s] for s in COUNTED)
+        """What fell due in the period; work with no deadline yet falls in none (its colour shows it)."""
+        return sum(self.counts[s] for s in COUNTED if s is not Status.NO_DEADLINE)
 
     @property
     def status(self) -> Status | None:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from .calendar import TIMEZONE, WorkCalendar
 from .counted import after_handins
+from .deadlines import NO_DEADLINE
 from .directory import Directory
 from .errors import PlantrackError
 from .scenario import Habit, ScenarioFeed, ScenarioFile, ScenarioResult
@@ -96,8 +97,8 @@ def habit_submissions(session: Session, scenario: ScenarioFile, start: dt.date, 
     fitting: dict[tuple[str, str, str], list[Habit]] = {}
     days: dict[tuple[str, dt.date, int], dt.date] = {}
     for occurrence_id, unit_id, period_key, opens_on, due, plan_id, key in (row for part in rows.partitions() for row in part):
-        if occurrence_id in named:
-            continue
+        if occurrence_id in named or due == NO_DEADLINE:
+            continue  # a habit is reckoned from a deadline: work with none yet is left to explicit events
         habits = fitting.get((unit_id, plan_id, key))
         if habits is None:
             habits = fitting[unit_id, plan_id, key] = [h for h in scenario.habits if h.matches(unit_id, plan_id, key)]

@@ -9,7 +9,8 @@ status) and gets a few thousand rows back whatever the number of occurrences beh
   ``current_due_date`` differs from ``due_date``);
 - a hand-in by ``as_of`` is on time when its local day (``submitted_on``) is no later than the
   deadline in force **when it came**; otherwise the occurrence is overdue, not open yet or in
-  progress on ``as_of``'s local day.
+  progress on ``as_of``'s local day, or open with no deadline (``no_deadline``: the deadline in
+  force is the marker ``deadlines.NO_DEADLINE``, read from the same index).
 
 ``tests/test_rollup.py`` checks it against ``tracking.status_rows`` row for row.
 """
@@ -22,6 +23,7 @@ from sqlalchemy import Date, and_, case, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from .calendar import local_date
+from .deadlines import NO_DEADLINE
 from .store.models import Extension, Obligation, Occurrence, UTCDateTime
 
 OCC = Occurrence.__table__
@@ -49,10 +51,12 @@ def status(as_of: dt.datetime, due_now: ColumnElement | None = None) -> ColumnEl
     now = instant(as_of)
     today = literal(local_date(as_of), Date())
     handed_in = and_(OCC.c.first_submitted_at.is_not(None), OCC.c.first_submitted_at <= now)
+    due = due_now if due_now is not None else due_in_force(now)
     return case(
         (handed_in, case((OCC.c.submitted_on <= due_in_force(OCC.c.first_submitted_at), "on_time"), else_="late")),
-        (today > (due_now if due_now is not None else due_in_force(now)), "overdue"),
+        (today > due, "overdue"),
         (today < OCC.c.opens_on, "not_open"),
+        (due == literal(NO_DEADLINE, Date()), "no_deadline"),  # the text gives no date, none set yet
         else_="in_progress",
     )
 

@@ -28,11 +28,13 @@ from .rules import (  # noqa: F401  (the rule models are part of the schema; re-
     CronDue,
     CronExpression,
     DueRule,
+    ExternalDue,
     Milestone,
     MilestoneDue,
     OneOffDue,
     ReportingPeriodDue,
     Strict,
+    UnscheduledDue,
     WithinDue,
     Wording,
 )

@@ -2,8 +2,9 @@
 
 Statuses follow Vietnamese government practice: done on time, done late, in progress within
 the deadline, overdue. An occurrence whose period has not opened yet is ``not_open`` and is
-left out of the counts. Every function takes the instant it reasons about (``as_of``,
-``submitted_at``, ``granted_at``...): nothing here reads the clock.
+left out of the counts; work the text gives no date is ``no_deadline`` until a coordinator sets
+one (``plantrack.undated``): open, never overdue. Every function takes the instant it reasons
+about (``as_of``, ``submitted_at``, ``granted_at``...): nothing here reads the clock.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from .calendar import WorkCalendar, local_date
 from .counted import after_handin, compiled_obligation
-from .deadlines import adhoc_deadline, extension_deadline
+from .deadlines import NO_DEADLINE, adhoc_deadline, deadline_text, extension_deadline
 from .errors import PlantrackError
 from .store.models import Duty, Extension, Obligation, Occurrence, Plan, Submission, Unit, UnitGroup
 from .text import MAX_LINK, MAX_NOTE, MAX_NUMBER, MAX_REASON, MAX_TITLE, single_line, text_block
@@ -29,6 +30,7 @@ class Status(str, enum.Enum):
     IN_PROGRESS = "in_progress"
     OVERDUE = "overdue"
     NOT_OPEN = "not_open"
+    NO_DEADLINE = "no_deadline"  # open, and the text gives no date (deadlines.NO_DEADLINE): never overdue
 
     @property
     def vi(self) -> str:
@@ -45,6 +47,7 @@ _STATUS_VI = {
     Status.IN_PROGRESS: "Đang thực hiện trong hạn",
     Status.OVERDUE: "Quá hạn",
     Status.NOT_OPEN: "Chưa đến kỳ",
+    Status.NO_DEADLINE: "Chưa có thời hạn",
 }
 _STATUS_EN = {
     Status.ON_TIME: "done on time",
@@ -52,8 +55,9 @@ _STATUS_EN = {
     Status.IN_PROGRESS: "in progress, within deadline",
     Status.OVERDUE: "overdue",
     Status.NOT_OPEN: "not open yet",
+    Status.NO_DEADLINE: "open, no deadline yet",
 }
-COUNTED = (Status.ON_TIME, Status.LATE, Status.IN_PROGRESS, Status.OVERDUE)
+COUNTED = (Status.ON_TIME, Status.LATE, Status.IN_PROGRESS, Status.OVERDUE, Status.NO_DEADLINE)
 
 
 def effective_due_date(occurrence: Occurrence, as_of: dt.datetime) -> dt.date:
@@ -69,7 +73,9 @@ def effective_due_date(occurrence: Occurrence, as_of: dt.datetime) -> dt.date:
 def classify(
     opens_on: dt.date, due: dt.date, first_submitted_at: dt.datetime | None, as_of: dt.datetime
 ) -> Status:
-    """The status at ``as_of`` of an occurrence with deadline ``due`` (its last day, local)."""
+    """The status at ``as_of`` of an occurrence with deadline ``due`` (its last day, local).
+    Work with no deadline yet (``NO_DEADLINE``) is ``no_deadline`` while open, never overdue,
+    and on time when handed in."""
     if first_submitted_at is not None and first_submitted_at <= as_of:
         return Status.ON_TIME if local_date(first_submitted_at) <= due else Status.LATE
     today = local_date(as_of)
@@ -77,7 +83,7 @@ def classify(
         return Status.OVERDUE
     if today < opens_on:
         return Status.NOT_OPEN
-    return Status.IN_PROGRESS
+    return Status.NO_DEADLINE if due == NO_DEADLINE else Status.IN_PROGRESS
 
 
 @dataclass(frozen=True)
@@ -97,10 +103,21 @@ class OccurrenceStatus:
     effective_due: dt.date  # with extensions granted by as_of
     submitted_at: dt.datetime | None  # first submission by as_of
     status: Status
+    due_text: str | None = None  # the deadline in the text's words ("theo tiến độ của Luật …" while it has no date)
 
     @property
     def extended(self) -> bool:
-        return self.effective_due != self.due_date
+        """A deadline moved from the original (an undated one set by a coordinator is not)."""
+        return self.effective_due != self.due_date and self.due_date != NO_DEADLINE
+
+    @property
+    def dated(self) -> bool:
+        return self.effective_due != NO_DEADLINE
+
+    @property
+    def deadline_vi(self) -> str:
+        """The deadline for people: the date, or the text's words while it has none."""
+        return deadline_text(self.effective_due, self.due_text)
 
 
 def descendants(edges, root: str) -> list[str]:
@@ -380,6 +397,7 @@ def status_rows(
                 # A hand-in is judged by the deadline in force when it came (an amendment or an
                 # extension granted later does not make an on-time hand-in late).
                 classify(occurrence.opens_on, effective_due_date(occurrence, submitted) if submitted else due, submitted, as_of),
+                occurrence.due_text,
             )
         )
     return rows
@@ -520,6 +538,8 @@ def grant_extension(
         end = occurrence.obligation.plan.period_end
         raise PlantrackError(f"the new date {new_date:%d/%m/%Y} is more than a year after the plan ends ({end:%d/%m/%Y})")
     previous = effective_due_date(occurrence, granted_at)
+    if previous == NO_DEADLINE:
+        raise PlantrackError(f"occurrence #{occurrence.id} has no deadline yet: set one (plantrack set-deadline), not an extension")
     if new_date <= previous:
         raise PlantrackError(f"the new date {new_date:%d/%m/%Y} must be after the deadline in force ({previous:%d/%m/%Y})")
     if occurrence.extensions and granted_at < occurrence.extensions[-1].granted_at:

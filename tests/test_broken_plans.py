@@ -49,6 +49,7 @@ class Case:
     says: str = ""  # a phrase the message must contain
 
 
+ADHOC = "    due: {type: adhoc, working_days: 5, basis: assumed, note: test default}"
 CASES = [
     # --- plan header
     Case("unknown-field", P, "  issuer: t.committee\n", "  issuer: t.committee\n  colour: red\n", "plan.colour", "colour: red", "unknown field"),
@@ -111,6 +112,16 @@ CASES = [
          "exactly one"),
     Case("due-no-date", P, "      before: 2020-11-16\n", "", "obligations[0].due", "due:", "exactly one"),
     Case("due-after-period", P, "before: 2020-11-16", "before: 2025-01-01", "obligations[0].due", "due:", "after the plan ends"),
+    # work without a date in the text: unscheduled, external, after an event
+    Case("external-no-reference", P, ADHOC, "    due: {type: external}", "obligations[2].due.reference", "type: external", "required"),
+    Case("unscheduled-every-week", P, ADHOC, "    due: {type: unscheduled, every: week}", "obligations[2].due.every", "type: unscheduled",
+         "'year'"),
+    Case("unscheduled-misspelt", P, ADHOC, "    due: {type: unscheduled, writen: kịp thời}", "obligations[2].due.writen", "writen",
+         "unknown field"),
+    Case("after-event-with-offset", P, ADHOC, "    due: {type: after, event: có Quy chế của TW, working_days: 5}", "obligations[2].due",
+         "event:", "no date to count from"),
+    Case("after-event-and-obligation", P, ADHOC, "    due: {type: after, event: có Quy chế của TW, obligation: ke-hoach}",
+         "obligations[2].due", "event:", "exactly one of 'obligation'"),
     Case("due-years-before", P, "before: 2020-11-16", "before: 2018-10-01", "obligations[0].due", "due:", "more than a year before"),
     Case("cron-six-fields", P, "      type: one_off\n      before: 2020-11-16", "      type: recurring\n      cron: '0 0 0 15 6 *'",
          "obligations[0].due.cron", "cron:", "5-field"),

@@ -86,6 +86,42 @@ def test_nghe_an_980_task_table_keeps_each_time_as_written():
     assert duties["noi-dung-chi"].timeframe.ongoing and duties["dien-tap"].timeframe.until_event == "theo Kế hoạch riêng"
 
 
+def test_nghe_an_980_work_without_a_date_is_held_as_written_and_never_chased(store):
+    """"Sau khi có Quy chế của TW", "Theo Kế hoạch riêng", "Hằng năm báo cáo" with no day: open,
+    said in the text's words, and the real watch leaves them alone."""
+    from sqlalchemy import select
+
+    from plantrack.deadlines import NO_DEADLINE
+    from plantrack.store.models import Notice, Obligation, Occurrence
+    from plantrack.tracking import Status, status_rows
+    from plantrack.watch import watch
+
+    from .conftest import vn
+
+    cat = catalogue()
+    (rule,) = occurrences(cat, "na-kh-980-2025", "qd-quy-che-cuu-nan-bien", "na.sxd")
+    assert rule.deadline.due_date == NO_DEADLINE and rule.deadline.phrase == "chưa có thời hạn (sau khi có Quy chế của TW)"
+    (drill,) = occurrences(cat, "na-kh-980-2025", "cuoc-dien-tap", "na.bchptds")
+    assert drill.deadline.phrase == "theo tiến độ của Kế hoạch riêng về diễn tập phòng thủ dân sự"
+    yearly = occurrences(cat, "na-kh-980-2025", "bc-ket-qua-hang-nam", "na.so-nganh")
+    assert [(s.period_key, s.deadline.due_date) for s in yearly] == [("2025", NO_DEADLINE), ("2026", NO_DEADLINE), ("2027", NO_DEADLINE)]
+    (plan_2853,) = occurrences(cat, "hcm-qd-2853-2025", "ke-hoach-hang-nam", "hcm.snnmt")[:1]
+    assert plan_2853.deadline.phrase == "chưa có thời hạn (“hằng năm”)"
+    with store.transaction() as session:
+        sync_catalogue(session, cat)
+        for day in (vn(2025, 12, 24, 7, 30), vn(2026, 12, 24, 7, 30), vn(2027, 12, 31, 7, 30)):
+            watch(session, day)
+        undated = select(Occurrence.id).join(Obligation).where(Occurrence.due_date == NO_DEADLINE)
+        assert session.scalars(select(Notice).where(Notice.occurrence_id.in_(undated))).first() is None
+        assert session.scalars(select(Notice)).first() is not None  # the dated work of the same plans was chased
+        rows = {(r.obligation_key, r.period_key): r for r in status_rows(session, vn(2027, 12, 31, 12), "na-kh-980-2025", "na.sxd",
+                                                                         sub_units=False)}
+        reports = status_rows(session, vn(2027, 12, 31, 12), "na-kh-980-2025", "na.so-nganh", sub_units=False)
+    assert rows[("qd-quy-che-cuu-nan-hang-khong", "once")].status is Status.NO_DEADLINE
+    assert [(r.period_key, r.status) for r in reports if r.obligation_key == "bc-ket-qua-hang-nam"] == [
+        ("2025", Status.NO_DEADLINE), ("2026", Status.NO_DEADLINE), ("2027", Status.NO_DEADLINE)]
+
+
 def test_dong_thap_617_quarters_and_twice_yearly_reports():
     cat = catalogue()
     (quarter,) = occurrences(cat, "dt-kh-617-2025", "bo-tieu-chi", "dt.skhcn")

@@ -93,6 +93,32 @@ def test_not_before_opens_the_work_on_its_day():
         obligation({**due, "not_before": "2026-04-01"})
 
 
+def test_work_without_a_date_expands_to_open_work_that_says_so():
+    from plantrack.deadlines import NO_DEADLINE
+
+    (once,) = expand(obligation({"type": "unscheduled", "written": "kịp thời"}), ["u"], PERIOD, ISSUED, WorkCalendar())
+    assert (once.period_key, once.opens_on, once.deadline.due_date) == ("once", ISSUED, NO_DEADLINE)
+    assert once.deadline.phrase == "chưa có thời hạn (“kịp thời”)"
+    # "hằng năm" with no day: one open occurrence a year, the first open from the plan's issue.
+    yearly = expand(obligation({"type": "unscheduled", "written": "hằng năm", "every": "year"}), ["u"], PERIOD, ISSUED, WorkCalendar())
+    assert [(s.period_key, s.period_label, s.period_start, s.period_end, s.opens_on) for s in yearly] == [
+        ("2025", "Năm 2025", D(2025, 11, 1), D(2025, 12, 31), ISSUED),
+        ("2026", "Năm 2026", D(2026, 1, 1), D(2026, 12, 31), D(2026, 1, 1)),
+        ("2027", "Năm 2027", D(2027, 1, 1), D(2027, 12, 31), D(2027, 1, 1)),
+    ] and {s.deadline.due_date for s in yearly} == {NO_DEADLINE}
+    quarters = expand(obligation({"type": "unscheduled", "every": "quarter"}), ["u"], PERIOD, ISSUED, WorkCalendar())
+    assert [s.period_label for s in quarters[:2]] == ["Quý IV/2025", "Quý I/2026"] and len(quarters) == 9
+    (law,) = expand(obligation({"type": "external", "reference": "Luật Dữ liệu"}), ["u"], PERIOD, ISSUED, WorkCalendar())
+    assert law.deadline.due_date == NO_DEADLINE and law.deadline.phrase == "theo tiến độ của Luật Dữ liệu"
+    (event,) = expand(obligation({"type": "after", "event": "có Quy chế của TW"}), ["u"], PERIOD, ISSUED, WorkCalendar())
+    assert event.deadline.due_date == NO_DEADLINE and event.deadline.phrase == "chưa có thời hạn (sau khi có Quy chế của TW)"
+    # A step counted from work with no date has none either (no day is counted from the marker).
+    dated = rules.Dated(once.period_key, once.period_label, once.period_start, once.period_end, once.opens_on, once.deadline)
+    (step,) = expand(obligation({"type": "after", "obligation": "kip-thoi", "working_days": 5}), ["u"], PERIOD, ISSUED,
+                     WorkCalendar(), lambda ref: ("Báo cáo kịp thời", [dated]))
+    assert step.deadline.due_date == NO_DEADLINE and "“Báo cáo kịp thời”" in step.deadline.phrase
+
+
 def test_a_yearly_report_can_start_the_next_year():
     due = {"type": "recurring", "cron": "0 0 15 12 *", "key_format": "%Y", "first": "2026-01-01"}
     specs = expand(obligation(due), ["u"], PERIOD, ISSUED, WorkCalendar())

@@ -12,13 +12,13 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
-from ..calendar import read_instant
+from ..calendar import local_date, read_instant
 from ..errors import PlantrackError
 from ..keys import Keyring
 from ..settings import PUBLIC_URL_VARIABLE, RATE_LIMIT_STORAGE_VARIABLE
 from ..store.database import Store
 from ..tracking import find_occurrence, resolve_unit
-from .base import DEFAULT_DEFINITIONS, DbOption, ObligationOption, OccurrenceOption, PeriodOption, PlanOption, UnitOption, app, out, sub_app
+from .base import DEFAULT_DEFINITIONS, DbOption, fmt_day, ObligationOption, OccurrenceOption, PeriodOption, PlanOption, UnitOption, app, out, sub_app
 
 BaseUrlOption = Annotated[str, typer.Option("--base-url", envvar=PUBLIC_URL_VARIABLE, help="The dashboard's public address.")]
 PasswordOption = Annotated[
@@ -103,8 +103,8 @@ def link(
     keyring = Keyring.from_environment()
     with Store(db).session() as session:
         found = find_occurrence(session, occurrence, plan, obligation, unit, period)
-        token = make_token(keyring, found.id, found.unit_id, link_expiry(found.current_due_date))
-        out.print(f"{found.unit_id} · {found.obligation.title} ({found.period_label}), hạn {found.current_due_date:%d/%m/%Y}", highlight=False)
+        token = make_token(keyring, found.id, found.unit_id, link_expiry(found.current_due_date, local_date(dt.datetime.now(dt.timezone.utc))))
+        out.print(f"{found.unit_id} · {found.obligation.title} ({found.period_label}), hạn {fmt_day(found.current_due_date)}", highlight=False)
     out.print(f"{base_url.rstrip('/')}/nop/{token}", highlight=False, soft_wrap=True)
 
 

@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..calendar import read_as_of, read_instant
+from ..deadlines import deadline_text
 from ..errors import DefinitionError, PlantrackError
 from ..store.database import describe_store_error, is_store_error
 from ..tracking import COUNTED, Status, count_statuses, on_time_rate
@@ -97,6 +98,7 @@ STATUS_STYLE = {
     Status.IN_PROGRESS: "cyan",
     Status.OVERDUE: "bold red",
     Status.NOT_OPEN: "dim",
+    Status.NO_DEADLINE: "magenta",
 }
 
 
@@ -145,7 +147,8 @@ def parse_instant(text: str | None, what: str, *, date_means_end_of_day: bool) -
 
 
 def fmt_day(day: dt.date | None) -> str:
-    return f"{day:%d/%m/%Y}" if day else ""
+    """A date as people write it; "chưa có thời hạn" for work with no deadline yet."""
+    return deadline_text(day) if day else ""
 
 
 def print_summary(rows, english: bool, title: str) -> None:

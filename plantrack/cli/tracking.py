@@ -1,5 +1,5 @@
-"""Commands on what units owe and do: ``status``, ``submit``, ``extend``, ``request``,
-``explain``, ``calendar``, ``scenario``."""
+"""Commands on what units owe and do: ``status``, ``submit``, ``extend``, ``set-deadline``,
+``request``, ``explain``, ``calendar``, ``scenario``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from ..calendar import TIMEZONE, local_date, parse_date
+from ..deadlines import NO_DEADLINE, deadline_text
 from ..errors import PlantrackError
 from ..figures import record_figures
 from ..ics import unit_calendar
@@ -71,7 +72,7 @@ def status(
             # Dates and statuses never wrap; long names fold instead.
             table.add_column(header, overflow="fold", no_wrap=index in (0, 5, 6, 7))
         for row in rows:
-            deadline = fmt_day(row.effective_due)
+            deadline = fmt_day(row.effective_due) if row.dated else row.deadline_vi
             if row.extended:
                 deadline += f" ({'ext. from' if english else 'gia hạn từ'} {fmt_day(row.due_date)})"
             submitted = fmt_day(local_date(row.submitted_at)) if row.submitted_at else ""
@@ -121,7 +122,7 @@ def submit(
         out.print(
             f"Recorded submission for occurrence #{row.id} ({row.unit_id}, {row.period_key}) on "
             f"{local_date(submitted_at):%d/%m/%Y}: {'on time' if on_time else 'late'} "
-            f"(deadline {row.current_due_date:%d/%m/%Y})."
+            f"(deadline {fmt_day(row.current_due_date)})."
         )
 
 
@@ -147,8 +148,41 @@ def extend(
         extension = grant_extension(session, row, day, reason, approver, granted_at)
         out.print(
             f"Occurrence #{row.id}: deadline {extension.previous_due_date:%d/%m/%Y} → {extension.new_due_date:%d/%m/%Y}"
-            f" (original {row.due_date:%d/%m/%Y} kept for statistics)."
+            f" (original {fmt_day(row.due_date)} kept for statistics)."
         )
+
+
+@app.command("set-deadline")
+def set_deadline_command(
+    occurrence: OccurrenceOption = None,
+    plan: PlanOption = None,
+    obligation: ObligationOption = None,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="Unit id; default every unit still without a deadline.")] = None,
+    period: PeriodOption = None,
+    date: Annotated[str, typer.Option("--date", help="The last day (chậm nhất ngày …).")] = ...,
+    reference: Annotated[str, typer.Option("--reference", help="The document or decision that sets it.")] = ...,
+    by: Annotated[str, typer.Option("--by", help="Who sets it.")] = "Cơ quan điều phối",
+    at: Annotated[Optional[str], typer.Option("--at", help="When it is set; default now.")] = None,
+    db: DbOption = None,
+):
+    """Set the deadline of work the text gave none (unscheduled, external, after an event):
+    from then on it is reminded and chased; an earlier --as-of still sees no deadline."""
+    from ..undated import set_deadline, undated_occurrences
+
+    set_at = parse_instant(at, "--at", date_means_end_of_day=False)
+    day = parse_date(date, "--date")
+    store = Store(db)
+    with store.transaction() as session:
+        if occurrence is not None:
+            rows = [find_occurrence(session, occurrence)]
+        elif plan and obligation:
+            rows = undated_occurrences(session, plan, obligation, unit, period)
+        else:
+            raise PlantrackError("name the work: --occurrence ID, or --plan and --obligation (and --unit, --period)")
+        set_ = [set_deadline(session, row, day, reference, by, set_at) for row in rows]
+        ids = ", ".join(f"#{row.id}" for row in rows[:10]) + (" …" if len(rows) > 10 else "")
+        out.print(f"Thời hạn {fmt_day(set_[0].new_due_date)} đã được ấn định cho {len(rows)} việc ({ids}) theo {reference}.",
+                  highlight=False)
 
 
 @app.command()
@@ -200,11 +234,17 @@ def explain(
         )
         key = "en" if lang == "en" else "vi"
         for step in row.explanation:
-            out.print(f"  {dt.date.fromisoformat(step['date']):%d/%m/%Y}  {step[key]}", highlight=False)
+            out.print(f"  {fmt_day(dt.date.fromisoformat(step['date']))}  {step[key]}", highlight=False)
         for extension in row.extensions:
-            out.print(f"  [bold]{'Extension' if key == 'en' else 'Gia hạn'}[/] ({extension.granted_at.astimezone(TIMEZONE):%d/%m/%Y %H:%M}):")
+            undated = extension.previous_due_date == NO_DEADLINE
+            heading = ("Deadline set" if undated else "Extension") if key == "en" else ("Ấn định thời hạn" if undated else "Gia hạn")
+            out.print(f"  [bold]{heading}[/] ({extension.granted_at.astimezone(TIMEZONE):%d/%m/%Y %H:%M}, {extension.approved_by}):",
+                      highlight=False)
             for step in extension.explanation:
-                out.print(f"    {dt.date.fromisoformat(step['date']):%d/%m/%Y}  {step[key]}", highlight=False)
+                out.print(f"    {fmt_day(dt.date.fromisoformat(step['date']))}  {step[key]}", highlight=False)
+        if row.current_due_date == NO_DEADLINE and row.first_submitted_at is None:
+            out.print(f"  [bold]{'Open' if key == 'en' else 'Đang mở'}[/] — {'deadline' if key == 'en' else 'thời hạn'}: "
+                      f"{row.due_text or deadline_text(NO_DEADLINE)}.", highlight=False)
         from ..tracking import waiting_for
 
         waits = waiting_for(session, row)
@@ -270,18 +310,28 @@ def duties(
     """The duties that run on a day (running tasks, not only deliverables), with their time
     frame and who leads and supports them; --unit: only that unit's."""
     from ..tracking import active_duties
+    from ..undated import open_undated
 
-    day = local_date(as_of_or_now(as_of))
+    instant = as_of_or_now(as_of)
+    day = local_date(instant)
     with Store(db).session() as session:
         rows = active_duties(session, day, plan, unit)
+        waiting = open_undated(session, instant, plan, unit)  # work with no date in the text: open, never chased
     if not rows:
         out.print(f"Không có nhiệm vụ nào đang thực hiện ngày {day:%d/%m/%Y}.", highlight=False)
-        return
-    table = Table(title=f"Nhiệm vụ đang thực hiện ngày {day:%d/%m/%Y} ({len(rows)})")
-    for header in ("Văn bản", "Mục", "Nhiệm vụ", "Thời gian", "Chủ trì", "Phối hợp"):
-        table.add_column(header, overflow="fold")
-    for row in rows:
-        text = row.text if len(row.text) <= 120 else row.text[:117] + "…"
-        table.add_row(row.plan_number, row.section, text, row.timeframe, ", ".join(row.lead[:6]) + (" …" if len(row.lead) > 6 else ""),
-                      ", ".join(row.support[:6]) + (" …" if len(row.support) > 6 else ""))
-    out.print(table)
+    else:
+        table = Table(title=f"Nhiệm vụ đang thực hiện ngày {day:%d/%m/%Y} ({len(rows)})")
+        for header in ("Văn bản", "Mục", "Nhiệm vụ", "Thời gian", "Chủ trì", "Phối hợp"):
+            table.add_column(header, overflow="fold")
+        for row in rows:
+            text = row.text if len(row.text) <= 120 else row.text[:117] + "…"
+            table.add_row(row.plan_number, row.section, text, row.timeframe, ", ".join(row.lead[:6]) + (" …" if len(row.lead) > 6 else ""),
+                          ", ".join(row.support[:6]) + (" …" if len(row.support) > 6 else ""))
+        out.print(table)
+    if waiting:
+        table = Table(title=f"Việc đang mở, chưa có thời hạn ({len(waiting)})")
+        for header in ("#", "Văn bản", "Nghĩa vụ", "Đơn vị", "Kỳ", "Thời hạn"):
+            table.add_column(header, overflow="fold")
+        for row in waiting:
+            table.add_row(str(row.occurrence_id), row.plan_number, row.obligation_title, row.unit_name, row.period_label, row.deadline_vi)
+        out.print(table)

@@ -17,6 +17,7 @@ STATUS_COLOUR = {
     Status.LATE: ("F9A825", "000000"),
     Status.IN_PROGRESS: ("90CAF9", "000000"),
     Status.OVERDUE: ("C62828", "FFFFFF"),
+    Status.NO_DEADLINE: ("D1C4E9", "000000"),  # open, the text gives no date: never chased
 }
 EMPTY_COLOUR = ("EEEEEE", "666666")
 KIND_VI = {

@@ -177,6 +177,7 @@ def _cell_text(counts: dict[Status, int]) -> str:
     if not total:
         return ""
     parts = [f"{counts[s]} {label}" for s, label in
-             ((Status.ON_TIME, "đúng hạn"), (Status.LATE, "muộn"), (Status.IN_PROGRESS, "đang làm"), (Status.OVERDUE, "quá hạn"))
+             ((Status.ON_TIME, "đúng hạn"), (Status.LATE, "muộn"), (Status.IN_PROGRESS, "đang làm"), (Status.OVERDUE, "quá hạn"),
+              (Status.NO_DEADLINE, "chưa có hạn"))
              if counts[s]]
     return ", ".join(parts)

@@ -15,14 +15,16 @@ from pydantic import Field
 
 from ..calendar import WorkCalendar
 from ..deadlines import OccurrenceSpec
-from . import adhoc, after, milestone, one_off, recurring, reporting_period, within  # noqa: F401  (they register)
+from . import adhoc, after, external, milestone, one_off, recurring, reporting_period, unscheduled, within  # noqa: F401  (they register)
 from .adhoc import AdhocDue
 from .after import AfterDue
 from .base import REGISTRY, Basis, Dated, DueBase, RuleContext, Strict, Wording, register
+from .external import ExternalDue
 from .milestone import Milestone, MilestoneDue
 from .one_off import OneOffDue
 from .recurring import CronDue, CronExpression
 from .reporting_period import ReportingPeriodDue
+from .unscheduled import UnscheduledDue
 from .within import WithinDue, parse_window
 
 DueRule = Annotated[Union[tuple(REGISTRY.values())], Field(discriminator="type")]
@@ -50,6 +52,7 @@ def expand(obligation, units: list[str], period, issued_on: dt.date, calendar: W
 
 
 __all__ = [
-    "REGISTRY", "AdhocDue", "AfterDue", "dated", "Basis", "CronDue", "CronExpression", "Dated", "DueBase", "DueRule", "Milestone", "MilestoneDue",
-    "OneOffDue", "ReportingPeriodDue", "RuleContext", "Strict", "WithinDue", "Wording", "expand", "parse_window", "register",
+    "REGISTRY", "AdhocDue", "AfterDue", "dated", "Basis", "CronDue", "CronExpression", "Dated", "DueBase", "DueRule", "ExternalDue",
+    "Milestone", "MilestoneDue", "OneOffDue", "ReportingPeriodDue", "RuleContext", "Strict", "UnscheduledDue", "WithinDue", "Wording",
+    "expand", "parse_window", "register",
 ]

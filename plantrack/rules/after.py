@@ -10,7 +10,14 @@ compiles, keeps its period, and ``explain`` shows the chain and what it waits fo
 from the day the last of the other obligation's reports for the period is handed in. Until
 they all are, the deadline is the one counted from their deadline (``expand`` gives it, marked
 as provisional); when the last one comes in, ``plantrack.counted`` records the deadline
-counted from it, as of that instant (see that module).
+counted from it, as of that instant (see that module). "Sau khi nhận đủ X" with no offset is
+``days: 0, counted_from: handed_in``.
+
+``event`` instead of ``obligation`` is "sau khi có Quy chế của TW": an event the plans do not
+track, with no offset. The work is tracked as open, "chưa có thời hạn (sau khi …)", and never
+chased until a coordinator sets the date (``plantrack set-deadline``), as for ``unscheduled``.
+An ``after`` counted from an obligation that has no date itself has none either, until a
+coordinator sets one (or, with ``counted_from: handed_in``, until the last report comes in).
 """
 
 from __future__ import annotations
@@ -20,31 +27,60 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from ..deadlines import Step, d, resolve_deadline
+from ..deadlines import NO_DEADLINE, NO_DEADLINE_VI, Step, d, resolve_deadline, undated_deadline
 from .base import Dated, DueBase, RuleContext, register
 
 
 @register
 class AfterDue(DueBase):
     type: Literal["after"]
-    obligation: str = Field(min_length=1, max_length=201)  # "key" or "plan-id/key"
+    obligation: str | None = Field(default=None, min_length=1, max_length=201)  # "key" or "plan-id/key"
+    event: str | None = Field(default=None, min_length=1, max_length=200)  # "có Quy chế của TW": the text after "sau khi"
     days: int | None = Field(default=None, ge=0, le=120)  # calendar days after its deadline
     working_days: int | None = Field(default=None, ge=0, le=60)
     counted_from: Literal["due", "handed_in"] = "due"
 
     @model_validator(mode="after")
     def _one_offset(self) -> "AfterDue":
+        if (self.obligation is None) == (self.event is None):
+            raise ValueError("give exactly one of 'obligation' (the one this is counted from) or 'event' (\"sau khi có …\")")
+        if self.event is not None:
+            if self.days is not None or self.working_days is not None or self.counted_from != "due":
+                raise ValueError("an 'event' has no date to count from: give no 'days', 'working_days' or 'counted_from' "
+                                 "(a coordinator sets the date once the event has happened)")
+            return self
         if (self.days is None) == (self.working_days is None):
             raise ValueError("give exactly one of 'days' or 'working_days' after the other obligation's deadline")
         return self
 
+    @property
+    def phrase(self) -> str:
+        return f"{NO_DEADLINE_VI} (sau khi {self.event})"
+
     def expand(self, context: RuleContext) -> list[Dated]:
+        if self.event is not None:
+            rule = Step(
+                context.issued_on,
+                f"Mục {context.section}: {context.title} — “sau khi {self.event}”: văn bản không nêu số ngày.",
+                f"Section {context.section}: after '{self.event}'; the text gives no number of days.",
+            )
+            return [Dated("once", "Một lần", context.period_start, context.period_end, context.issued_on,
+                          undated_deadline(rule, self.phrase))]
         if context.resolve is None:
             raise ValueError(f"the rule 'after' needs the obligation {self.obligation!r} to expand")
         title, before = context.resolve(self.obligation)
         found = []
         for item in before:
             base = item.deadline.due_date
+            if base == NO_DEADLINE:  # counted from work with no date yet: none either
+                rule = Step(
+                    context.issued_on,
+                    f"Mục {context.section}: {context.title} — tính từ hạn của “{title}” kỳ {item.label}, việc chưa có thời hạn.",
+                    f"Section {context.section}: counted from the deadline of '{title}' for {item.key}, which has none yet.",
+                )
+                found.append(Dated(item.key, item.label, item.start, item.end, item.opens,
+                                   undated_deadline(rule, f"{NO_DEADLINE_VI} (sau “{title}”)")))
+                continue
             if self.working_days is not None:
                 written = context.calendar.add_working_days(base, self.working_days)
                 offset, offset_en = f"{self.working_days} ngày làm việc", f"{self.working_days} working days"

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from ..rules import expand
 from ..counted import redate_all
+from ..deadlines import has_deadline
 from ..errors import PlantrackError
 from ..freshness import touch
 from ..loader import Catalogue
@@ -310,6 +311,12 @@ def _sync_obligations(
     )
 
 
+def _owed_on(spec) -> dt.date:
+    """The day that decides who owes an occurrence: its deadline, or, for work the text gives no
+    date, the end of its period (not the marker: a body created years later owes none of it)."""
+    return spec.deadline.due_date if has_deadline(spec.deadline.due_date) else spec.period_end
+
+
 # The columns of an occurrence a sync writes, after its key; "explanation" goes as its JSON text.
 _OCCURRENCE_VALUES = ("period_label", "period_start", "period_end", "opens_on", "due_date", "explanation", "due_text", "sync_digest")
 
@@ -342,13 +349,13 @@ def _sync_occurrences(
         )
         replaced = catalogue.replaced_by(plan_id)
         if replaced is not None:  # what falls due once the replacing plan is in force is its, not this one's
-            specs = [spec for spec in specs if spec.deadline.due_date < replaced[1]]
+            specs = [spec for spec in specs if _owed_on(spec) < replaced[1]]
         texts: dict[int, tuple[str, str]] = {}  # per deadline (shared by every unit of a period; specs hold it)
         whole = hashlib.blake2b(digest_size=16)
         for spec in specs:
             # The body that exists on the deadline owes it: a unit merged away hands its later
             # occurrences to its successor, and one not yet created owes none.
-            holder = catalogue.unit_on(spec.unit_id, spec.deadline.due_date)
+            holder = catalogue.unit_on(spec.unit_id, _owed_on(spec))
             if holder is None or (row.id, holder, spec.period_key) in desired:
                 continue
             deadline = spec.deadline

@@ -33,6 +33,7 @@ from secure.middleware import SecureASGIMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from ..calendar import TIMEZONE
+from ..deadlines import deadline_text
 from ..exports.common import EMPTY_COLOUR, KIND_VI, STATUS_COLOUR, STATUS_COLUMNS, plan_label, rate_text
 from ..keys import Keyring
 from ..store.database import Store
@@ -53,7 +54,7 @@ def _environment() -> Environment:
         STATUS_COLUMNS=STATUS_COLUMNS, STATUS_COLOUR=STATUS_COLOUR, EMPTY_COLOUR=EMPTY_COLOUR, KIND_VI=KIND_VI,
         plan_label=plan_label, rate_text=rate_text, Status=Status,
     )
-    env.filters["vn_date"] = lambda d: f"{d:%d/%m/%Y}" if d else ""
+    env.filters["vn_date"] = lambda d: deadline_text(d) if d else ""  # "chưa có thời hạn" for work with no date yet
     env.filters["vn_time"] = lambda t: f"{t.astimezone(TIMEZONE):%d/%m/%Y %H:%M}" if t else ""
     return env
 

@@ -1,5 +1,6 @@
-"""A coordinator's actions on a unit's page: approve an extension, take up an escalation,
-send failing notices again, request an ad-hoc report. Each needs a role that acts, a valid
+"""A coordinator's actions on a unit's page: approve an extension, set the deadline of work the
+text gave none (also for every unit at once, from a plan's page), take up an escalation, send
+failing notices again, request an ad-hoc report. Each needs a role that acts, a valid
 CSRF token and the unit within the account's scope; it runs in one transaction and goes back
 to the unit's page with a signed message (never text taken from the address bar)."""
 
@@ -15,6 +16,7 @@ from ...errors import PlantrackError
 from ...outbox import release
 from ...store.models import Account, Occurrence
 from ...tracking import grant_extension, group_members, request_adhoc, resolve_unit
+from ...undated import set_deadline, undated_occurrences
 from ...watch import acknowledge_escalation
 from ..deps import Context, Principal, acting, check_plan, check_unit, context, flash_token, page
 
@@ -53,6 +55,40 @@ def extend(request: Request, occurrence_id: int, new_date: str = Form(...), reas
         return occurrence.unit_id, f"Đã gia hạn nhiệm vụ #{occurrence_id} đến {day:%d/%m/%Y}."
 
     return act(request, ctx, principal, "Không gia hạn được", action)
+
+
+@router.post("/an-dinh-han/{occurrence_id}")
+def set_one_deadline(request: Request, occurrence_id: int, new_date: str = Form(...), reference: str = Form(...),
+                     principal: Principal = Depends(acting), ctx: Context = Depends(context)):
+    """The deadline of one unit's work that has none (unscheduled, external, after an event)."""
+    def action(session, name):
+        occurrence = _occurrence(session, principal, occurrence_id)
+        day = parse_date(new_date, "Thời hạn")
+        extension = set_deadline(session, occurrence, day, reference, name, ctx.clock())
+        return occurrence.unit_id, f"Đã ấn định thời hạn nhiệm vụ #{occurrence_id}: {extension.new_due_date:%d/%m/%Y}."
+
+    return act(request, ctx, principal, "Không ấn định được thời hạn", action)
+
+
+@router.post("/an-dinh-han")
+def set_plan_deadline(request: Request, plan: str = Form(...), obligation: str = Form(...), new_date: str = Form(...),
+                      reference: str = Form(...), period: str = Form(""), principal: Principal = Depends(acting),
+                      ctx: Context = Depends(context)):
+    """From a plan's page: the deadline of an obligation the text gave none, for every unit
+    still without one (of a period, when chosen) within the account's scope, as the page lists them."""
+    def action(session, name):
+        check_plan(principal, plan)
+        day = parse_date(new_date, "Thời hạn")
+        occurrences = [o for o in undated_occurrences(session, plan, obligation, period=period or None)
+                       if principal.scope.unit(o.unit_id)]
+        if not occurrences:
+            raise PlantrackError("Không có đơn vị nào trong phạm vi của tài khoản chưa có thời hạn cho nghĩa vụ này.")
+        now = ctx.clock()
+        for occurrence in occurrences:
+            set_deadline(session, occurrence, day, reference, name, now)
+        return f"plan:{plan}", f"Đã ấn định thời hạn {day:%d/%m/%Y} cho {len(occurrences)} đơn vị: {obligation}."
+
+    return act(request, ctx, principal, "Không ấn định được thời hạn", action)
 
 
 @router.post("/xac-nhan/{occurrence_id}")

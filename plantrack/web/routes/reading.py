@@ -20,6 +20,7 @@ from ...progress import branches, compile_report, counts_with_moves, moved_by_su
 from ...outbox import PENDING, UNDELIVERABLE
 from ...store.models import Extension, Notice, Obligation, Occurrence, Plan, Submission, Unit, UnitFeed
 from ...tracking import Status, every_group_members, on_time_rate, status_rows, unit_duties, waiting_for
+from ...undated import undated_by_obligation
 from ..deps import Context, Principal, check_plan, check_unit, context, page, read_flash, signed_in
 
 router = APIRouter()
@@ -92,7 +93,9 @@ def overview(request: Request, plan_id: str, as_of: str | None = None, kind: str
         documents = plan_documents(session.get(Plan, plan_id))
         has_figures = any(session.scalars(select(Obligation.indicators).where(Obligation.plan_id == plan_id, Obligation.retired.is_(False))))
         groups = request_groups(session, principal, report.day) if principal.role.acts else []
-    return page(request, "overview.html.j2", report=report, rows=rows, node=node, trail=trail, columns=columns, kinds=kinds, kind=kind,
+        undated = undated_by_obligation(session, plan_id, principal.scope.unit)
+    return page(request, "overview.html.j2", undated=undated, acts=principal.role.acts,
+                report=report, rows=rows, node=node, trail=trail, columns=columns, kinds=kinds, kind=kind,
                 period=period, as_of=report.day, counts=counts, on_time_rate=on_time_rate,
                 documents=documents, groups=groups, RELATION_VI=RELATION_VI, has_figures=has_figures,
                 flash=read_flash(ctx, f"plan:{plan_id}", thong_bao))
@@ -159,9 +162,10 @@ def unit_view(ctx: Context, unit_id: str, instant: dt.datetime, principal: Princ
                              .limit(FAILING_READ)),
         ], key=lambda n: -n.id)[:200]
         acts = principal is not None and principal.role.acts
+        today = local_date(instant)
         links = {
-            r.occurrence_id: f"{ctx.public_url}/nop/{make_token(ctx.keyring, r.occurrence_id, unit_id, link_expiry(r.effective_due))}"
-            for r in rows if acts and r.status in (Status.IN_PROGRESS, Status.OVERDUE)
+            r.occurrence_id: f"{ctx.public_url}/nop/{make_token(ctx.keyring, r.occurrence_id, unit_id, link_expiry(r.effective_due, today))}"
+            for r in rows if acts and r.status in (Status.IN_PROGRESS, Status.OVERDUE, Status.NO_DEADLINE)
         }
         feed = make_feed_token(ctx.keyring, unit_id, feed_generation(session, unit_id))
         session.expunge_all()

@@ -1,0 +1,34 @@
+"""``external``: a schedule set elsewhere ("theo tiến độ được giao của Luật …", "theo lộ trình
+của Bộ …"). The plan keeps the reference; until a coordinator sets the date (``plantrack
+set-deadline``, or the form on the plan's page, with the document that set it), the work is
+tracked as open and shown "theo tiến độ của <reference>", never chased."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from ..deadlines import Step, undated_deadline
+from .base import Dated, DueBase, RuleContext, register
+
+
+@register
+class ExternalDue(DueBase):
+    type: Literal["external"]
+    reference: str = Field(min_length=1, max_length=200)  # whose schedule: "Luật Dữ liệu", "Kế hoạch 123/KH-UBND"
+    written: str | None = Field(default=None, min_length=1, max_length=300)  # the text's own words, when longer
+
+    @property
+    def phrase(self) -> str:
+        return f"theo tiến độ của {self.reference}"
+
+    def expand(self, context: RuleContext) -> list[Dated]:
+        words = f"“{self.written}”" if self.written else f"“{self.phrase}”"
+        rule = Step(
+            context.issued_on,
+            f"Mục {context.section}: {context.title} — văn bản ghi {words}: thời hạn do {self.reference} ấn định.",
+            f"Section {context.section}: the schedule is set by {self.reference}.",
+        )
+        return [Dated("once", "Một lần", context.period_start, context.period_end, context.issued_on,
+                      undated_deadline(rule, self.phrase))]
