@@ -167,8 +167,8 @@ def _after_deadlines(cat: "Catalogue", source: "SourceFile", plan_id: str, warn:
     period = cat.plan_period(plan_id)
     for i, obligation in enumerate(plan.obligations):
         due = obligation.due
-        if due.type != "after":
-            continue
+        if due.type != "after" or due.obligation is None:
+            continue  # an event's step has no date until a coordinator sets one
         try:
             _, before = cat.resolver(plan_id)(due.obligation)
             own = dated(obligation, period, plan.plan.issued_on, cat.plan_calendar(plan_id),
