@@ -77,7 +77,9 @@ def resolve_deadline(
     words: str | None = None,
 ) -> Deadline:
     """Apply the wording, the deployment's "trước ngày" policy and art. 148(5) to a written
-    date, recording every step; ``words`` is how the text puts it, when not a date."""
+    date, recording every step; ``words`` is how the text puts it, when not a date (a time
+    frame: the phrase then gives the last day, "trong Quý III/2026 (hạn cuối 30/09/2026, Thứ Tư)")."""
+    window = words is not None
     steps = [rule] + ([basis_step] if basis_step else [])
     last_day = written
     if wording == "before":
@@ -143,6 +145,8 @@ def resolve_deadline(
     )
     if too_late:
         phrase = words
+    elif window:  # "trong Quý IV/2025 - Quý II/2026": the words name no day, so the last one is given
+        phrase = f"{words} (hạn cuối {d(last_day)}, {weekday_vi(last_day)})"
     elif wording == "before" or last_day != written:
         phrase = f"{words} (đến hết {weekday_vi(last_day)}, {d(last_day)})"
     else:
