@@ -27,7 +27,9 @@ from functools import lru_cache
 from sqlalchemy import Integer, Select, Update, and_, bindparam, case, func, literal_column, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from .assumptions import kinds_of
 from .calendar import TIMEZONE, local_date
+from .places import CAPITAL
 from .directory import Directory
 from .settings import ALERT_HOUR, FIRST_RETRY, GIVE_UP_AFTER, LEASE, LONGEST_RETRY
 from .states import ALERT_PREFIX, NoticeState, alert_stage
@@ -143,6 +145,8 @@ class DigestItem:
     failed_stage: str | None = None
     failure: str | None = None
     due_text: str | None = None  # the deadline in the text's words (Occurrence.due_text)
+    place: str = CAPITAL  # where the plan's issuer dates its documents: the letter is dated there
+    assumed: tuple[str, ...] = ()  # what the plan file assumes here (plantrack.assumptions: deadline, owner, recipient)
 
 
 @dataclass
@@ -337,6 +341,13 @@ def _group(session: Session, rows: list, now: dt.datetime, directory: Directory)
             due_date, duty.submit_to_name, duty.channel_hint, earlier[occurrence_id],
         )
         item.due_text = due_text if deadline == due_date else None  # an extension's date is the coordinator's, not the text's
+        item.place = duty.place
+        owner = unit(unit_id)
+        item.assumed = kinds_of(
+            duty.deadline_assumed and deadline == due_date,
+            unit_id in duty.assumed_owners or (owner is not None and owner.assumed),
+            duty.recipient_assumed,
+        )
         if alert:
             failed_recipient, item.failed_stage, item.failure = alert
             entry = unit(failed_recipient)

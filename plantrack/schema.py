@@ -151,6 +151,9 @@ class UnitDef(Strict):
     parent: Identifier | None = None
     escalates_to: Identifier | None = None
     head: Line | None = None  # the title of the unit's head, e.g. "Phó Chủ tịch UBND Thành phố"
+    # Where its documents are dated ("Thành phố Hồ Chí Minh, ngày …"); without it, the nearest
+    # province at or above it, or the capital (plantrack.places).
+    place: Line | None = None
     contacts: Contacts = Contacts()
     # "stated" when the source documents name the unit; "assumed" when the registry adds it.
     basis: Literal["stated", "assumed"] = "stated"

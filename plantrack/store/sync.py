@@ -163,7 +163,9 @@ def _sync_units(session: Session, catalogue: Catalogue, report: SyncReport) -> N
             "parent_id": unit.parent,
             "escalates_to_id": unit.escalates_to,
             "head": unit.head,
-            "contacts": _jsonable(unit.contacts.model_dump()),
+            # The registry's ``place`` rides in the contacts column (where its letters come from),
+            # only when given: no migration, and no churn for the units without one.
+            "contacts": _jsonable({**unit.contacts.model_dump(), **({"place": unit.place} if unit.place else {})}),
             "basis": unit.basis,
             "valid_from": unit.valid_from,
             "valid_until": unit.valid_until,

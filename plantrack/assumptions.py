@@ -1,0 +1,54 @@
+"""What the plan file assumes where the text is silent, said in one short clause.
+
+A deadline with ``basis: assumed`` is the plan file's default; a unit a duty lists under
+``assumed:`` (or that the registry marks ``basis: assumed``: a body the text covers only as a
+class) owes the work by the plan file's reading; a ``submit_to`` so marked receives it by the
+same. Whoever reads a reminder, a unit's page, ``duties`` or a report is told so in one clause
+("văn bản không nêu thời hạn; cơ quan điều phối đặt hạn mặc định"), never left to take the
+default for the text's word.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+DEADLINE, OWNER, RECIPIENT = "deadline", "owner", "recipient"
+KINDS = (DEADLINE, OWNER, RECIPIENT)
+
+# (what the text does not name, what the coordinator did), in Vietnamese and English
+_WORDS = {
+    DEADLINE: (("thời hạn", "đặt hạn mặc định"), ("the deadline", "set a default one")),
+    OWNER: (("đơn vị thực hiện", "xác định đơn vị"), ("the unit", "named the unit")),
+    RECIPIENT: (("nơi nhận", "xác định nơi nhận"), ("the recipient", "named the recipient")),
+}
+
+
+def _join(parts: list[str], last: str) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} {last} {parts[-1]}"
+
+
+def clause(kinds: Iterable[str], english: bool = False) -> str:
+    """One clause for what is assumed ("" when nothing is): "văn bản không nêu thời hạn; cơ
+    quan điều phối đặt hạn mặc định"; several in one ("… thời hạn và nơi nhận; … đặt hạn mặc
+    định và xác định nơi nhận")."""
+    chosen = [kind for kind in KINDS if kind in set(kinds)]
+    if not chosen:
+        return ""
+    words = [_WORDS[kind][1 if english else 0] for kind in chosen]
+    if english:
+        return f"the text does not give {_join([w[0] for w in words], 'and')}; the coordinator {_join([w[1] for w in words], 'and')}"
+    return f"văn bản không nêu {_join([w[0] for w in words], 'và')}; cơ quan điều phối {_join([w[1] for w in words], 'và')}"
+
+
+def rule_assumed(rule: dict | None) -> bool:
+    """Whether a stored due rule (``Obligation.rule``) is the plan file's default."""
+    return bool(rule) and rule.get("basis") == "assumed"
+
+
+def assumed_owners(assignments: list | None) -> frozenset[str]:
+    """The units a stored duty (``Duty.assignments``) assigns by the plan file's inference."""
+    return frozenset(a["unit"] for a in assignments or () if a.get("basis") == "assumed")
+
+
+def kinds_of(deadline: bool, owner: bool, recipient: bool) -> tuple[str, ...]:
+    return tuple(kind for kind, on in zip(KINDS, (deadline, owner, recipient)) if on)
