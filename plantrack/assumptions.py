@@ -40,6 +40,12 @@ def clause(kinds: Iterable[str], english: bool = False) -> str:
     return f"văn bản không nêu {_join([w[0] for w in words], 'và')}; cơ quan điều phối {_join([w[1] for w in words], 'và')}"
 
 
+def sentence(kinds: Iterable[str], english: bool = False) -> str:
+    """The clause standing alone: capitalised, with its full stop ("" when nothing is assumed)."""
+    said = clause(kinds, english)
+    return f"{said[:1].upper()}{said[1:]}." if said else ""
+
+
 def rule_assumed(rule: dict | None) -> bool:
     """Whether a stored due rule (``Obligation.rule``) is the plan file's default."""
     return bool(rule) and rule.get("basis") == "assumed"

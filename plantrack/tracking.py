@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from .assumptions import assumed_owners, clause, kinds_of, rule_assumed
 from .calendar import WorkCalendar, local_date
+from .changes import Change, overall
 from .counted import after_handin, compiled_obligation
 from .deadlines import adhoc_deadline, extension_deadline
 from .errors import PlantrackError
@@ -97,6 +100,13 @@ class OccurrenceStatus:
     effective_due: dt.date  # with extensions granted by as_of
     submitted_at: dt.datetime | None  # first submission by as_of
     status: Status
+    change: Change | None = None  # what made effective_due differ from due_date (plantrack.changes)
+    assumed: tuple[str, ...] = ()  # what the plan file assumes here: deadline, owner, recipient (plantrack.assumptions)
+
+    @property
+    def assumption(self) -> str:
+        """The clause that says so, in Vietnamese ("" when nothing is assumed)."""
+        return clause(self.assumed)
 
     @property
     def extended(self) -> bool:
@@ -147,8 +157,15 @@ class DutyRow:
     timeframe: str  # the text's words ("thường xuyên", "Quý III/2026"), or the dates
     active_from: dt.date | None
     active_until: dt.date | None
-    lead: list[str]
-    support: list[str]
+    lead: list[str]  # chủ trì
+    support: list[str]  # phối hợp
+    either: list[str] = field(default_factory=list)  # "chủ trì hoặc phối hợp": its remit decides
+    assumed: frozenset[str] = frozenset()  # of these, the units the plan file or registry infers (plantrack.assumptions)
+
+
+def assumed_units(session: Session) -> set[str]:
+    """Units the registry names for a class the texts give (``basis: assumed``)."""
+    return set(session.scalars(select(Unit.id).where(Unit.basis == "assumed")))
 
 
 def active_duties(session: Session, day: dt.date, plan: str | None = None, unit: str | None = None) -> list[DutyRow]:
@@ -165,19 +182,26 @@ def active_duties(session: Session, day: dt.date, plan: str | None = None, unit:
         query = query.where(Plan.id.in_(descendant_plans(session, resolve_plan(session, plan).id)))
     wanted = resolve_unit(session, unit).id if unit is not None else None
     holder = _holders_on(session, day)
+    inferred = assumed_units(session)
     rows = []
     for duty, number in session.execute(query):
-        lead = _dedup(_assignee(holder, a) for a in duty.assignments if a["role"] in ("lead", "either"))
-        support = [u for u in _dedup(_assignee(holder, a) for a in duty.assignments if a["role"] == "support") if u not in lead]
-        if wanted is not None and wanted not in lead and wanted not in support:
+        lead = _dedup(_assignee(holder, a) for a in duty.assignments if a["role"] == "lead")
+        either = [u for u in _dedup(_assignee(holder, a) for a in duty.assignments if a["role"] == "either") if u not in lead]
+        support = [u for u in _dedup(_assignee(holder, a) for a in duty.assignments if a["role"] == "support")
+                   if u not in lead and u not in either]
+        if wanted is not None and wanted not in lead and wanted not in support and wanted not in either:
             continue
+        assumed = frozenset(
+            {_assignee(holder, a) for a in duty.assignments if a.get("basis") == "assumed"}
+            | (inferred & {*lead, *either, *support})
+        ) - {None}
         frame = duty.timeframe or {}
         words = frame.get("written") or ("thường xuyên" if frame.get("ongoing") else "")
         if frame.get("until_event"):
             words = words or f"đến khi {frame['until_event']}"
         dates = f"{duty.active_from:%d/%m/%Y}–{duty.active_until:%d/%m/%Y}" if duty.active_from and duty.active_until else ""
         rows.append(DutyRow(duty.plan_id, number, duty.key, duty.section, duty.text, words or dates, duty.active_from,
-                            duty.active_until, lead, support))
+                            duty.active_until, lead, support, either, assumed))
     return rows
 
 
@@ -365,6 +389,7 @@ def status_rows(
         # plans, not every plan its sub-units take part in; any other unit sees its subtree.
         query = query.where(or_(Occurrence.unit_id == root_unit, Plan.id.in_(led)) if led else Occurrence.unit_id.in_(subtree))
     rows = []
+    assumed = _Assumed(session)
     for occurrence, obligation, plan_row, unit_row in session.execute(query):
         due = effective_due_date(occurrence, as_of)
         submitted = occurrence.first_submitted_at
@@ -380,9 +405,37 @@ def status_rows(
                 # A hand-in is judged by the deadline in force when it came (an amendment or an
                 # extension granted later does not make an on-time hand-in late).
                 classify(occurrence.opens_on, effective_due_date(occurrence, submitted) if submitted else due, submitted, as_of),
+                overall(occurrence.extensions, occurrence.due_date, due, as_of) if due != occurrence.due_date else None,
+                assumed(obligation, unit_row, due == occurrence.due_date),
             )
         )
     return rows
+
+
+class _Assumed:
+    """What the plan file assumes for a row (plantrack.assumptions), read once per call: the
+    registry's assumed units, and each duty's assumed assignments as its rows come."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._units: set[str] | None = None
+        self._duties: dict[str, dict[str, frozenset[str]]] = {}  # plan -> duty key -> assumed units
+
+    def __call__(self, obligation: Obligation, unit: Unit, original: bool) -> tuple[str, ...]:
+        if self._units is None:
+            self._units = assumed_units(self._session)
+        duties = self._duties.get(obligation.plan_id)
+        if duties is None:
+            duties = self._duties[obligation.plan_id] = {
+                key: assumed_owners(assignments) for key, assignments in self._session.execute(
+                    select(Duty.key, Duty.assignments).where(Duty.plan_id == obligation.plan_id)
+                ).all()
+            }
+        return kinds_of(
+            original and rule_assumed(obligation.rule),
+            unit.basis == "assumed" or unit.id in duties.get(obligation.duty_key or "", frozenset()),
+            obligation.submit_to_id in self._units,
+        )
 
 
 def count_statuses(rows: list[OccurrenceStatus]) -> dict[Status, int]:
@@ -438,6 +491,20 @@ def find_occurrence(
     if occurrence.retired:
         raise PlantrackError(f"occurrence #{occurrence.id} was retired: its obligation left the plan files")
     return occurrence
+
+
+def obligation_keys(session: Session, key: str) -> set[str]:
+    """The obligation ``key`` and the requests raised under it (``request --obligation key``
+    makes ``<key>-<YYYYMMDD>-<n>``): what ``status --obligation key`` lists."""
+    made = re.compile(rf"^{re.escape(key)}-\d{{8}}-\d+$")
+    found = {key}
+    for other, rule in session.execute(
+        select(Obligation.key, Obligation.rule).where(Obligation.origin == "request", Obligation.key.startswith(f"{key}-", autoescape=True))
+    ).all():
+        template = (rule or {}).get("template")
+        if template == key or (template is None and made.match(other)):  # requests recorded before the template was kept
+            found.add(other)
+    return found
 
 
 def plan_calendar(plan: Plan) -> WorkCalendar:
@@ -557,6 +624,8 @@ def request_adhoc(
     title = single_line(title, "title", MAX_TITLE) or (base.title if base else None)
     if not title:
         raise PlantrackError("an ad-hoc request needs a title (or --obligation naming an ad-hoc obligation of the plan)")
+    # The template's default, when no number is given: assumed if the template's is.
+    default = working_days is None and base is not None and rule_assumed(base.rule)
     if working_days is None:
         working_days = (base.rule.get("working_days") if base else None) or 5
     if not 1 <= working_days <= 60:
@@ -566,7 +635,8 @@ def request_adhoc(
     for unit_id in units:
         resolve_unit(session, unit_id)
     requested_on = local_date(requested_at)
-    deadline = adhoc_deadline(requested_on, working_days, plan_calendar(plan), title)
+    deadline = adhoc_deadline(requested_on, working_days, plan_calendar(plan), title,
+                              default_note=base.rule.get("note") if default else None)
     prefix = f"{template or 'request'}-{requested_on:%Y%m%d}"
     sequence = session.scalar(
         select(func.count()).select_from(Obligation).where(Obligation.plan_id == plan.id, Obligation.key.like(f"{prefix}-%"))
@@ -576,7 +646,8 @@ def request_adhoc(
         kind="adhoc", section=base.section if base else "IV", submit_to_id=base.submit_to_id if base else None,
         channel=base.channel if base else None, origin="request", units=list(units),
         rule={"type": "adhoc", "working_days": working_days, "requested_at": requested_at.isoformat(),
-              "requested_by": requested_by},
+              "requested_by": requested_by, **({"template": template} if template else {}),
+              **({"basis": "assumed", "note": base.rule.get("note")} if default else {})},
     )
     session.add(obligation)
     occurrences = [

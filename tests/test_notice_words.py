@@ -160,3 +160,14 @@ def test_a_reminder_says_when_its_owner_is_the_plan_files_inference(store, mini_
     received = letters(store, mini_dir, sink, D(2020, 11, 9))
     assert "Lưu ý: văn bản không nêu đơn vị thực hiện; cơ quan điều phối xác định đơn vị." in received["beta@units.example"]
     assert "Lưu ý:" not in received["alpha@units.example"]  # the text names it, and gives the deadline
+
+
+def test_a_reminder_names_an_amendment_that_brought_its_deadline_forward(store, mini_dir, sink):
+    plan = mini_dir / "plan.yaml"
+    with store.transaction() as session:
+        sync_catalogue(session, load_catalogue(mini_dir))
+    edit(plan, "      before: 2020-11-16", "      before: 2020-11-12")
+    edit(plan, "duties:\n", "amendments:\n  - {number: 5/KH-TEST, issued_on: 2020-11-06, effective_from: 2020-11-06, "
+         "obligations: [ke-hoach]}\n\nduties:\n")
+    text = letters(store, mini_dir, sink, D(2020, 11, 9))["alpha@units.example"]  # two working days before Wednesday 11/11
+    assert "(thời hạn đã rút ngắn theo văn bản sửa đổi; hạn ban đầu 16/11/2020)" in text and "gia hạn" not in text

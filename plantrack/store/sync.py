@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..rules import expand
+from ..changes import AMENDMENT_PREFIX
 from ..counted import redate_all
 from ..errors import PlantrackError
 from ..freshness import touch
@@ -441,7 +442,7 @@ def _amend(session: Session, row: Occurrence, values: dict, plan_id: str, amendm
     second sync of the same amendment changes nothing. True when something was recorded."""
     from ..calendar import start_of_local_day
 
-    reason = f"Sửa đổi theo văn bản {amendment.number} ngày {amendment.issued_on:%d/%m/%Y}"
+    reason = f"{AMENDMENT_PREFIX} {amendment.number} ngày {amendment.issued_on:%d/%m/%Y}"
     if any(x.reason.startswith(reason) and x.new_due_date == values["due_date"] for x in row.extensions):
         return False
     issuer = catalogue.units[catalogue.plans[plan_id].plan.issuer].name
