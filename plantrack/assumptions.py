@@ -12,6 +12,11 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .store.models import Duty, Unit
+
 DEADLINE, OWNER, RECIPIENT = "deadline", "owner", "recipient"
 KINDS = (DEADLINE, OWNER, RECIPIENT)
 
@@ -58,3 +63,36 @@ def assumed_owners(assignments: list | None) -> frozenset[str]:
 
 def kinds_of(deadline: bool, owner: bool, recipient: bool) -> tuple[str, ...]:
     return tuple(kind for kind, on in zip(KINDS, (deadline, owner, recipient)) if on)
+
+
+def assumed_units(session: Session) -> set[str]:
+    """Units the registry names for a class the texts give (``basis: assumed``): few."""
+    return set(session.scalars(select(Unit.id).where(Unit.basis == "assumed")))
+
+
+class AssumedReader:
+    """What the plan file assumes for one occurrence, reading the store once per call site: the
+    registry's assumed units, and each plan's duties' assumed assignments as its rows come."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._units: set[str] | None = None
+        self._duties: dict[str, dict[str, frozenset[str]]] = {}  # plan -> duty key -> assumed units
+
+    def __call__(self, plan_id: str, duty_key: str | None, rule: dict | None, unit_id: str, unit_basis: str | None,
+                 submit_to_id: str | None, original: bool) -> tuple[str, ...]:
+        """The kinds assumed (``kinds_of``); ``original``: the deadline in force is the rule's,
+        not one a person or a document moved since (only then is it the plan file's default)."""
+        if self._units is None:
+            self._units = assumed_units(self._session)
+        duties = self._duties.get(plan_id)
+        if duties is None:
+            duties = self._duties[plan_id] = {
+                key: assumed_owners(assignments)
+                for key, assignments in self._session.execute(select(Duty.key, Duty.assignments).where(Duty.plan_id == plan_id)).all()
+            }
+        return kinds_of(
+            original and rule_assumed(rule),
+            unit_basis == "assumed" or unit_id in duties.get(duty_key or "", frozenset()),
+            submit_to_id is not None and submit_to_id in self._units,
+        )

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from .assumptions import assumed_owners, clause, kinds_of, rule_assumed
+from .assumptions import AssumedReader, assumed_units, clause, rule_assumed
 from .calendar import WorkCalendar, local_date
 from .changes import Change, overall
 from .counted import after_handin, compiled_obligation
@@ -161,11 +161,6 @@ class DutyRow:
     support: list[str]  # phối hợp
     either: list[str] = field(default_factory=list)  # "chủ trì hoặc phối hợp": its remit decides
     assumed: frozenset[str] = frozenset()  # of these, the units the plan file or registry infers (plantrack.assumptions)
-
-
-def assumed_units(session: Session) -> set[str]:
-    """Units the registry names for a class the texts give (``basis: assumed``)."""
-    return set(session.scalars(select(Unit.id).where(Unit.basis == "assumed")))
 
 
 def active_duties(session: Session, day: dt.date, plan: str | None = None, unit: str | None = None) -> list[DutyRow]:
@@ -389,7 +384,7 @@ def status_rows(
         # plans, not every plan its sub-units take part in; any other unit sees its subtree.
         query = query.where(or_(Occurrence.unit_id == root_unit, Plan.id.in_(led)) if led else Occurrence.unit_id.in_(subtree))
     rows = []
-    assumed = _Assumed(session)
+    assumed = AssumedReader(session)
     for occurrence, obligation, plan_row, unit_row in session.execute(query):
         due = effective_due_date(occurrence, as_of)
         submitted = occurrence.first_submitted_at
@@ -406,36 +401,11 @@ def status_rows(
                 # extension granted later does not make an on-time hand-in late).
                 classify(occurrence.opens_on, effective_due_date(occurrence, submitted) if submitted else due, submitted, as_of),
                 overall(occurrence.extensions, occurrence.due_date, due, as_of) if due != occurrence.due_date else None,
-                assumed(obligation, unit_row, due == occurrence.due_date),
+                assumed(obligation.plan_id, obligation.duty_key, obligation.rule, unit_row.id, unit_row.basis,
+                        obligation.submit_to_id, due == occurrence.due_date),
             )
         )
     return rows
-
-
-class _Assumed:
-    """What the plan file assumes for a row (plantrack.assumptions), read once per call: the
-    registry's assumed units, and each duty's assumed assignments as its rows come."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
-        self._units: set[str] | None = None
-        self._duties: dict[str, dict[str, frozenset[str]]] = {}  # plan -> duty key -> assumed units
-
-    def __call__(self, obligation: Obligation, unit: Unit, original: bool) -> tuple[str, ...]:
-        if self._units is None:
-            self._units = assumed_units(self._session)
-        duties = self._duties.get(obligation.plan_id)
-        if duties is None:
-            duties = self._duties[obligation.plan_id] = {
-                key: assumed_owners(assignments) for key, assignments in self._session.execute(
-                    select(Duty.key, Duty.assignments).where(Duty.plan_id == obligation.plan_id)
-                ).all()
-            }
-        return kinds_of(
-            original and rule_assumed(obligation.rule),
-            unit.basis == "assumed" or unit.id in duties.get(obligation.duty_key or "", frozenset()),
-            obligation.submit_to_id in self._units,
-        )
 
 
 def count_statuses(rows: list[OccurrenceStatus]) -> dict[Status, int]:
