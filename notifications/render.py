@@ -125,6 +125,7 @@ def render(digest: Digest, today: dt.date, place: str | None = None, link_for: L
         subject = f"V/v đôn đốc thực hiện {labels} (thời hạn {', '.join(dict.fromkeys(text for _, text in deadlines[:3]))})"
     context = dict(
         subject=subject, digest=digest, plans=list(plans.values()), items=items, units=units, today=today,
+        assumed_en=sum(1 for item in digest.items if item.assumed),
         place_date=f"{place}, ngày {today.day:02d} tháng {today.month:02d} năm {today.year}",
     )
     return Rendered(

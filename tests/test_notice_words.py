@@ -152,6 +152,7 @@ def test_a_reminder_says_when_its_deadline_is_the_coordinators_default(store, mi
     text = received["alpha@units.example"]
     assert "Báo cáo 6 tháng" in text
     assert "Lưu ý: văn bản không nêu thời hạn; cơ quan điều phối đặt hạn mặc định." in text
+    assert "1 set by the coordinator where the text is silent." in text  # the English summary line
 
 
 def test_a_reminder_says_when_its_owner_is_the_plan_files_inference(store, mini_dir, sink):
