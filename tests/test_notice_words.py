@@ -172,3 +172,14 @@ def test_a_reminder_names_an_amendment_that_brought_its_deadline_forward(store, 
          "obligations: [ke-hoach]}\n\nduties:\n")
     text = letters(store, mini_dir, sink, D(2020, 11, 9))["alpha@units.example"]  # two working days before Wednesday 11/11
     assert "(thời hạn đã rút ngắn theo văn bản sửa đổi; hạn ban đầu 16/11/2020)" in text and "gia hạn" not in text
+
+
+def test_the_demo_finds_a_reminder_whose_deadline_is_the_coordinators_default(store, mini_dir, tmp_path):
+    from notifications.sink import first_containing
+
+    mbox = tmp_path / "mail.mbox"
+    with SmtpSink(mbox=mbox) as kept:
+        letters(store, mini_dir, kept, D(2021, 6, 10))
+    found = first_containing(mbox, "cơ quan điều phối đặt hạn mặc định")
+    assert found is not None and found["Subject"].startswith("V/v đôn đốc thực hiện Kế hoạch số 1/KH-TEST")
+    assert first_containing(mbox, "không có trong thư nào") is None
