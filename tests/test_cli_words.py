@@ -97,3 +97,14 @@ def test_duties_list_either_role_units_under_their_own_heading_and_mark_the_infe
     assert "Đơn vị có dấu *: văn bản không nêu đơn vị thực hiện; cơ quan điều phối xác định đơn vị." in result.output
     mine = run("duties", "--as-of", "2021-03-01", "--unit", "t.alpha", "--db", store.url)
     assert "lap-ke-hoach" in mine.output or "Xây dựng kế hoạch" in mine.output
+
+
+def test_a_units_calendar_says_which_deadlines_are_the_coordinators_default(store, mini_dir, tmp_path):
+    import icalendar
+
+    run("sync", mini_dir, "--db", store.url)
+    run("calendar", "--unit", "t.alpha", "--output", tmp_path / "alpha.ics", "--db", store.url)
+    events = icalendar.Calendar.from_ical((tmp_path / "alpha.ics").read_bytes()).walk("VEVENT")
+    said = {str(e["SUMMARY"]).split(" (", 1)[0]: str(e["DESCRIPTION"]) for e in events}
+    default = "Văn bản không nêu thời hạn; cơ quan điều phối đặt hạn mặc định."
+    assert default in said["Hạn: Báo cáo 6 tháng"] and default not in said["Hạn: Gửi kế hoạch của đơn vị"]
