@@ -56,6 +56,11 @@ def rule_assumed(rule: dict | None) -> bool:
     return bool(rule) and rule.get("basis") == "assumed"
 
 
+def recipient_assumed(rule: dict | None) -> bool:
+    """Whether a stored obligation's ``submit_to`` is the plan file's choice (kept beside its rule)."""
+    return bool(rule) and rule.get("submit_to_basis") == "assumed"
+
+
 def assumed_owners(assignments: list | None) -> frozenset[str]:
     """The units a stored duty (``Duty.assignments``) assigns by the plan file's inference."""
     return frozenset(a["unit"] for a in assignments or () if a.get("basis") == "assumed")
@@ -94,5 +99,5 @@ class AssumedReader:
         return kinds_of(
             original and rule_assumed(rule),
             unit_basis == "assumed" or unit_id in duties.get(duty_key or "", frozenset()),
-            submit_to_id is not None and submit_to_id in self._units,
+            submit_to_id is not None and (submit_to_id in self._units or recipient_assumed(rule)),
         )

@@ -19,7 +19,7 @@ from .calendar import WorkCalendar
 from .places import CAPITAL, PlaceNode, place_of
 from .schema import EscalationPolicy
 from .store.database import among
-from .assumptions import assumed_owners, rule_assumed
+from .assumptions import assumed_owners, recipient_assumed, rule_assumed
 from .store.models import Duty, Obligation, Plan, Unit
 
 BATCH = 5000  # ids per query
@@ -71,7 +71,7 @@ class DutyEntry:
     channel_hint: str | None  # how the text says to send it (an address, "văn bản"...)
     place: str = CAPITAL  # where the plan's issuer dates its documents (plantrack.places)
     deadline_assumed: bool = False  # the plan file's default, not the text's (``basis: assumed``)
-    recipient_assumed: bool = False  # ``submit_to`` is a unit the registry names for a class the text gives
+    recipient_assumed: bool = False  # ``submit_to`` is the plan file's choice, or a unit the registry names for a class
     assumed_owners: frozenset[str] = frozenset()  # units the duty assigns by the plan file's inference (``assumed:``)
 
 
@@ -223,7 +223,7 @@ class Directory:
                 .where(among(session, Obligation.id, ids))
             ).all():
                 self._duties[obligation_id] = DutyEntry(
-                    *fields, self.place(session, issuer), rule_assumed(rule), submit_basis == "assumed",
+                    *fields, self.place(session, issuer), rule_assumed(rule), submit_basis == "assumed" or recipient_assumed(rule),
                     assumed_owners(assignments),
                 )
         return {obligation_id: self._duties[obligation_id] for obligation_id in obligation_ids if self._duties[obligation_id]}

@@ -456,6 +456,10 @@ class ObligationDef(Strict):
     units: list[Identifier] = []
     groups: list[Identifier] = []
     submit_to: Identifier | None = None  # the unit that receives the deliverable
+    # "assumed" when the text names no recipient and the plan file chooses one (a task table's
+    # product handed to the body that coordinates the table); ``submit_to_note`` says why.
+    submit_to_basis: Basis = "stated"
+    submit_to_note: Text | None = None
     channel: Line | None = None  # how it is sent, as the text says (e.g. an e-mail address)
     # Who is told when it lags, level 1 then level 2, where the plan's chain is not the right
     # one (a report owed to Bộ Công an escalates there, not to the plan's standing office).
@@ -468,6 +472,8 @@ class ObligationDef(Strict):
     def _has_units(self) -> "ObligationDef":
         if not self.units and not self.groups:
             raise ValueError("an obligation needs 'units' or 'groups' (who owes it)")
+        if self.submit_to_basis == "assumed" and (self.submit_to is None or not self.submit_to_note):
+            raise ValueError("an assumed recipient needs 'submit_to' and a 'submit_to_note' that says where it comes from")
         return self
 
 

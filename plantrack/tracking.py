@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from .assumptions import AssumedReader, assumed_units, clause, rule_assumed
+from .assumptions import AssumedReader, assumed_units, clause, recipient_assumed, rule_assumed
 from .calendar import WorkCalendar, local_date
 from .changes import Change, overall
 from .counted import after_handin, compiled_obligation
@@ -617,7 +617,8 @@ def request_adhoc(
         channel=base.channel if base else None, origin="request", units=list(units),
         rule={"type": "adhoc", "working_days": working_days, "requested_at": requested_at.isoformat(),
               "requested_by": requested_by, **({"template": template} if template else {}),
-              **({"basis": "assumed", "note": base.rule.get("note")} if default else {})},
+              **({"basis": "assumed", "note": base.rule.get("note")} if default else {}),
+              **({key: base.rule[key] for key in ("submit_to_basis", "submit_to_note")} if base and recipient_assumed(base.rule) else {})},
     )
     session.add(obligation)
     occurrences = [

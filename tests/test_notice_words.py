@@ -183,3 +183,38 @@ def test_the_demo_finds_a_reminder_whose_deadline_is_the_coordinators_default(st
     found = first_containing(mbox, "cơ quan điều phối đặt hạn mặc định")
     assert found is not None and found["Subject"].startswith("V/v đôn đốc thực hiện Kế hoạch số 1/KH-TEST")
     assert first_containing(mbox, "không có trong thư nào") is None
+
+
+def test_a_reminder_says_when_its_recipient_is_the_plan_files_choice(store, mini_dir, sink):
+    edit(mini_dir / "plan.yaml", "    submit_to: t.office\n    due:\n      type: one_off",
+         "    submit_to: t.office\n    submit_to_basis: assumed\n    submit_to_note: Văn bản không nêu nơi nhận\n"
+         "    due:\n      type: one_off")
+    text = letters(store, mini_dir, sink, D(2020, 11, 9))["alpha@units.example"]
+    assert "Lưu ý: văn bản không nêu nơi nhận; cơ quan điều phối xác định nơi nhận." in text
+
+
+def test_a_check_in_sent_to_the_plans_office_by_default_says_the_recipient_is_assumed(store, mini_dir):
+    from plantrack.tracking import status_rows
+
+    from .conftest import vn
+    from .test_timeframes import CHECK_IN
+
+    edit(mini_dir / "plan.yaml", "    support: [t.office]\n", CHECK_IN)
+    edit(mini_dir / "plan.yaml", "  period: {start: 2020-11-01, end: 2023-10-31}\n",
+         "  period: {start: 2020-11-01, end: 2023-10-31}\n  coordination: {office: t.office, head: t.committee}\n")
+    with store.transaction() as session:
+        sync_catalogue(session, load_catalogue(mini_dir))
+    with store.session() as session:
+        (row, *_) = [r for r in status_rows(session, vn(2021, 7, 20), "t-plan") if r.obligation_key == "lap-ke-hoach.tien-do"]
+    assert row.assumption == ("văn bản không nêu thời hạn và nơi nhận; "
+                              "cơ quan điều phối đặt hạn mặc định và xác định nơi nhận")
+
+
+def test_an_assumed_recipient_needs_a_note():
+    from pydantic import ValidationError
+
+    from plantrack.schema import ObligationDef
+
+    with pytest.raises(ValidationError, match="assumed recipient needs"):
+        ObligationDef.model_validate({"id": "o", "title": "Báo cáo", "section": "I", "units": ["u"], "submit_to": "x",
+                                      "submit_to_basis": "assumed", "due": {"type": "one_off", "before": "2025-12-01"}})

@@ -288,7 +288,10 @@ def _sync_obligations(
                 "section": obligation.section,
                 "submit_to_id": obligation.submit_to,
                 "channel": obligation.channel,
-                "rule": _jsonable(obligation.due.model_dump()),
+                # The due rule, and beside it (only when assumed: no churn) whether the recipient is the
+                # plan file's choice: the column holds what a reminder says about the obligation's terms.
+                "rule": _jsonable({**obligation.due.model_dump(), **({"submit_to_basis": "assumed", "submit_to_note": obligation.submit_to_note}
+                                                                     if obligation.submit_to_basis == "assumed" else {})}),
                 "units": catalogue.obligation_units(obligation),
                 # The obligation's own chain, else its duty's, else (None) the plan's.
                 "escalate_to": obligation.escalate_to or duties.get(obligation.duty),
