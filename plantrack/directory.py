@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from sqlalchemy import Text, and_, cast, select
 from sqlalchemy.orm import Session
 
+from .assumptions import assumed_owners, recipient_assumed, rule_assumed
 from .calendar import WorkCalendar
 from .places import CAPITAL, PlaceNode, place_of
 from .schema import EscalationPolicy
 from .store.database import among
-from .assumptions import assumed_owners, recipient_assumed, rule_assumed
 from .store.models import Duty, Obligation, Plan, Unit
 
 BATCH = 5000  # ids per query

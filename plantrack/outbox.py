@@ -30,8 +30,8 @@ from sqlalchemy.orm import Session
 from .assumptions import kinds_of
 from .calendar import TIMEZONE, local_date
 from .changes import overall
-from .places import CAPITAL
 from .directory import Directory
+from .places import CAPITAL
 from .settings import ALERT_HOUR, FIRST_RETRY, GIVE_UP_AFTER, LEASE, LONGEST_RETRY
 from .states import ALERT_PREFIX, NoticeState, alert_stage
 from .store.bulk import insert_rows, update_rows
