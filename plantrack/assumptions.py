@@ -1,11 +1,12 @@
 """What the plan file assumes where the text is silent, said in one short clause.
 
 A deadline with ``basis: assumed`` is the plan file's default; a unit a duty lists under
-``assumed:`` (or that the registry marks ``basis: assumed``: a body the text covers only as a
-class) owes the work by the plan file's reading; a ``submit_to`` so marked receives it by the
-same. Whoever reads a reminder, a unit's page, ``duties`` or a report is told so in one clause
-("văn bản không nêu thời hạn; cơ quan điều phối đặt hạn mặc định"), never left to take the
-default for the text's word.
+``assumed:`` owes the work by the plan file's reading; a ``submit_to`` with ``submit_to_basis:
+assumed`` receives it by the plan file's choice. (A registry's ``basis: assumed`` is not the
+plan's: it says the registry names a body for the texts it was written from, and a later plan
+may name that body itself.) Whoever reads a reminder, a unit's page or calendar, ``duties`` or
+a report is told so in one clause ("văn bản không nêu thời hạn; cơ quan điều phối đặt hạn mặc
+định"), never left to take the default for the text's word.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .store.models import Duty, Unit
+from .store.models import Duty
 
 DEADLINE, OWNER, RECIPIENT = "deadline", "owner", "recipient"
 KINDS = (DEADLINE, OWNER, RECIPIENT)
@@ -70,34 +71,21 @@ def kinds_of(deadline: bool, owner: bool, recipient: bool) -> tuple[str, ...]:
     return tuple(kind for kind, on in zip(KINDS, (deadline, owner, recipient)) if on)
 
 
-def assumed_units(session: Session) -> set[str]:
-    """Units the registry names for a class the texts give (``basis: assumed``): few."""
-    return set(session.scalars(select(Unit.id).where(Unit.basis == "assumed")))
-
-
 class AssumedReader:
-    """What the plan file assumes for one occurrence, reading the store once per call site: the
-    registry's assumed units, and each plan's duties' assumed assignments as its rows come."""
+    """What the plan file assumes for one occurrence, reading each plan's duties' assumed
+    assignments once, as its rows come."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
-        self._units: set[str] | None = None
         self._duties: dict[str, dict[str, frozenset[str]]] = {}  # plan -> duty key -> assumed units
 
-    def __call__(self, plan_id: str, duty_key: str | None, rule: dict | None, unit_id: str, unit_basis: str | None,
-                 submit_to_id: str | None, original: bool) -> tuple[str, ...]:
+    def __call__(self, plan_id: str, duty_key: str | None, rule: dict | None, unit_id: str, original: bool) -> tuple[str, ...]:
         """The kinds assumed (``kinds_of``); ``original``: the deadline in force is the rule's,
         not one a person or a document moved since (only then is it the plan file's default)."""
-        if self._units is None:
-            self._units = assumed_units(self._session)
         duties = self._duties.get(plan_id)
         if duties is None:
             duties = self._duties[plan_id] = {
                 key: assumed_owners(assignments)
                 for key, assignments in self._session.execute(select(Duty.key, Duty.assignments).where(Duty.plan_id == plan_id)).all()
             }
-        return kinds_of(
-            original and rule_assumed(rule),
-            unit_basis == "assumed" or unit_id in duties.get(duty_key or "", frozenset()),
-            submit_to_id is not None and (submit_to_id in self._units or recipient_assumed(rule)),
-        )
+        return kinds_of(original and rule_assumed(rule), unit_id in duties.get(duty_key or "", frozenset()), recipient_assumed(rule))

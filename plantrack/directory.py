@@ -46,7 +46,6 @@ class UnitEntry:
     parent: str | None = None  # in the registry's tree (not the escalation chain)
     kind: str = ""
     place: str | None = None  # the registry's own ``place`` (plantrack.places), if given
-    assumed: bool = False  # the registry names it for a class the texts give (``basis: assumed``)
 
     def name_on(self, day: dt.date) -> str:
         """The full name in force on ``day`` (a renamed body is addressed by the name it bore)."""
@@ -71,7 +70,7 @@ class DutyEntry:
     channel_hint: str | None  # how the text says to send it (an address, "văn bản"...)
     place: str = CAPITAL  # where the plan's issuer dates its documents (plantrack.places)
     deadline_assumed: bool = False  # the plan file's default, not the text's (``basis: assumed``)
-    recipient_assumed: bool = False  # ``submit_to`` is the plan file's choice, or a unit the registry names for a class
+    recipient_assumed: bool = False  # ``submit_to`` is the plan file's choice (``submit_to_basis: assumed``)
     assumed_owners: frozenset[str] = frozenset()  # units the duty assigns by the plan file's inference (``assumed:``)
 
 
@@ -99,17 +98,17 @@ class Directory:
         missing = sorted(set(unit_ids) - self._units.keys())
         contacts = cast(Unit.contacts, Text)  # parsed once per distinct text, not per row
         columns = (Unit.id, Unit.name, Unit.short_name, Unit.escalates_to_id, Unit.retired, contacts, cast(Unit.former_names, Text),
-                   Unit.parent_id, Unit.kind, Unit.basis)
+                   Unit.parent_id, Unit.kind)
         connection = session.connection()
         for chunk in range(0, len(missing), BATCH):
             ids = missing[chunk : chunk + BATCH]
             self._units.update(dict.fromkeys(ids))  # None until found: unknown ids are not asked again
-            for unit_id, name, short_name, chain, retired, text, former, parent, kind, basis in connection.execute(
+            for unit_id, name, short_name, chain, retired, text, former, parent, kind in connection.execute(
                 select(*columns).where(among(session, Unit.id, ids))
             ).all():
                 to, cc, urls, channels, (place,) = self._contacts(text)
                 self._units[unit_id] = UnitEntry(unit_id, name, short_name or name, chain, not retired, to, cc, urls, channels,
-                                                 _former(former), parent, kind, place, basis == "assumed")
+                                                 _former(former), parent, kind, place)
 
     def units(self, session: Session, unit_ids) -> dict[str, UnitEntry]:
         """The entries of these units (unknown ids left out), reading only those not read yet."""
@@ -211,11 +210,10 @@ class Directory:
             ids = missing[chunk : chunk + BATCH]
             for obligation_id in ids:
                 self._duties[obligation_id] = None
-            for obligation_id, *fields, issuer, rule, submit_basis, assignments in connection.execute(
+            for obligation_id, *fields, issuer, rule, assignments in connection.execute(
                 select(
                     Obligation.id, Plan.id, Plan.number, Plan.doc_type, Plan.title, Plan.issued_on, Obligation.title,
-                    Obligation.section, submit_to.c.name, Obligation.channel, Plan.issuer_id, Obligation.rule,
-                    submit_to.c.basis, Duty.assignments,
+                    Obligation.section, submit_to.c.name, Obligation.channel, Plan.issuer_id, Obligation.rule, Duty.assignments,
                 )
                 .join(Plan, Obligation.plan_id == Plan.id)
                 .outerjoin(submit_to, submit_to.c.id == Obligation.submit_to_id)
@@ -223,7 +221,7 @@ class Directory:
                 .where(among(session, Obligation.id, ids))
             ).all():
                 self._duties[obligation_id] = DutyEntry(
-                    *fields, self.place(session, issuer), rule_assumed(rule), submit_basis == "assumed" or recipient_assumed(rule),
+                    *fields, self.place(session, issuer), rule_assumed(rule), recipient_assumed(rule),
                     assumed_owners(assignments),
                 )
         return {obligation_id: self._duties[obligation_id] for obligation_id in obligation_ids if self._duties[obligation_id]}

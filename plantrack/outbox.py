@@ -370,12 +370,7 @@ def _group(session: Session, rows: list, now: dt.datetime, directory: Directory)
         item.place = duty.place
         if deadline != due_date:
             item.changed = changes.get(occurrence_id)
-        owner = unit(unit_id)
-        item.assumed = kinds_of(
-            duty.deadline_assumed and deadline == due_date,
-            unit_id in duty.assumed_owners or (owner is not None and owner.assumed),
-            duty.recipient_assumed,
-        )
+        item.assumed = kinds_of(duty.deadline_assumed and deadline == due_date, unit_id in duty.assumed_owners, duty.recipient_assumed)
         if alert:
             failed_recipient, item.failed_stage, item.failure = alert
             entry = unit(failed_recipient)

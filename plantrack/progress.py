@@ -310,7 +310,7 @@ def _owed(session: Session, joined, live, as_of: dt.datetime, due_now, limit: in
     query = (
         select(Occurrence.id, Occurrence.unit_id, func.coalesce(Unit.short_name, Unit.name), Plan.number, Obligation.title,
                Occurrence.period_label, due_now.label("due"), Obligation.plan_id, Obligation.duty_key, Obligation.rule,
-               Unit.basis, Obligation.submit_to_id, Occurrence.due_date)
+               Occurrence.due_date)
         .select_from(joined.join(Plan, Plan.id == Obligation.plan_id).join(Unit, Unit.id == Occurrence.unit_id))
         .where(live, rollup.status(as_of, due_now) == Status.OVERDUE.value)
         .order_by(due_now, Occurrence.unit_id, Obligation.title, Occurrence.id)
@@ -331,8 +331,8 @@ def _owed(session: Session, joined, live, as_of: dt.datetime, due_now, limit: in
     day = local_date(as_of)
     assumed = AssumedReader(session)
     return [Owed(occurrence_id, unit_id, name, number, title, label, due, (day - due).days, sent[occurrence_id],
-                 assumed(plan_id, duty_key, rule, unit_id, basis, submit_to, due == original))
-            for occurrence_id, unit_id, name, number, title, label, due, plan_id, duty_key, rule, basis, submit_to, original in rows]
+                 assumed(plan_id, duty_key, rule, unit_id, due == original))
+            for occurrence_id, unit_id, name, number, title, label, due, plan_id, duty_key, rule, original in rows]
 
 
 def _add_children(session: Session, report: ProgressReport, plan: Plan, by_plan: dict[str, dict[Status, int]],

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from .assumptions import AssumedReader, assumed_units, clause, recipient_assumed, rule_assumed
+from .assumptions import AssumedReader, clause, recipient_assumed, rule_assumed
 from .calendar import WorkCalendar, local_date
 from .changes import Change, overall
 from .counted import after_handin, compiled_obligation
@@ -160,7 +160,7 @@ class DutyRow:
     lead: list[str]  # chủ trì
     support: list[str]  # phối hợp
     either: list[str] = field(default_factory=list)  # "chủ trì hoặc phối hợp": its remit decides
-    assumed: frozenset[str] = frozenset()  # of these, the units the plan file or registry infers (plantrack.assumptions)
+    assumed: frozenset[str] = frozenset()  # of these, the units the plan file infers (``assumed:``; plantrack.assumptions)
 
 
 def active_duties(session: Session, day: dt.date, plan: str | None = None, unit: str | None = None) -> list[DutyRow]:
@@ -177,7 +177,6 @@ def active_duties(session: Session, day: dt.date, plan: str | None = None, unit:
         query = query.where(Plan.id.in_(descendant_plans(session, resolve_plan(session, plan).id)))
     wanted = resolve_unit(session, unit).id if unit is not None else None
     holder = _holders_on(session, day)
-    inferred = assumed_units(session)
     rows = []
     for duty, number in session.execute(query):
         lead = _dedup(_assignee(holder, a) for a in duty.assignments if a["role"] == "lead")
@@ -186,10 +185,7 @@ def active_duties(session: Session, day: dt.date, plan: str | None = None, unit:
                    if u not in lead and u not in either]
         if wanted is not None and wanted not in lead and wanted not in support and wanted not in either:
             continue
-        assumed = frozenset(
-            {_assignee(holder, a) for a in duty.assignments if a.get("basis") == "assumed"}
-            | (inferred & {*lead, *either, *support})
-        ) - {None}
+        assumed = frozenset(_assignee(holder, a) for a in duty.assignments if a.get("basis") == "assumed") - {None}
         frame = duty.timeframe or {}
         words = frame.get("written") or ("thường xuyên" if frame.get("ongoing") else "")
         if frame.get("until_event"):
@@ -401,8 +397,7 @@ def status_rows(
                 # extension granted later does not make an on-time hand-in late).
                 classify(occurrence.opens_on, effective_due_date(occurrence, submitted) if submitted else due, submitted, as_of),
                 overall(occurrence.extensions, occurrence.due_date, due, as_of) if due != occurrence.due_date else None,
-                assumed(obligation.plan_id, obligation.duty_key, obligation.rule, unit_row.id, unit_row.basis,
-                        obligation.submit_to_id, due == occurrence.due_date),
+                assumed(obligation.plan_id, obligation.duty_key, obligation.rule, unit_row.id, due == occurrence.due_date),
             )
         )
     return rows

@@ -55,7 +55,7 @@ def _environment() -> Environment:
         STATUS_COLUMNS=STATUS_COLUMNS, STATUS_COLOUR=STATUS_COLOUR, EMPTY_COLOUR=EMPTY_COLOUR, KIND_VI=KIND_VI,
         plan_label=plan_label, rate_text=rate_text, Status=Status,
         change_of=lambda x: change(x.reason, x.previous_due_date, x.new_due_date), owner_sentence=sentence([OWNER]), assumption_sentence=sentence,
-        owner_assumed=lambda duty, unit: unit.basis == "assumed" or unit.id in assumed_owners(duty.assignments),
+        owner_assumed=lambda duty, unit: unit.id in assumed_owners(duty.assignments),
     )
     env.filters["vn_date"] = lambda d: f"{d:%d/%m/%Y}" if d else ""
     env.filters["vn_time"] = lambda t: f"{t.astimezone(TIMEZONE):%d/%m/%Y %H:%M}" if t else ""
