@@ -18,7 +18,8 @@ install: $(STAMP)
 # The main job: load the real plans into a fresh SQLite file, then replay 05/11/2020-31/10/2023
 # day by day (morning watch + dispatch) with the illustrative scenarios, sending every notice to
 # a local SMTP sink (kept in var/demo-mail.mbox); it prints the timeline, the totals and the
-# final statuses. Then: where Cong van 1030 stood on 20/11/2020, why Ba Vi's deadline moved, and
+# final statuses. Then: where Cong van 1030 stood on 20/11/2020, why Ba Vi's deadline moved, the
+# first reminder whose deadline the coordinator set where the text gives none, and
 # the progress reports (Excel + HTML in var/reports) of Ha Noi's plan on 20/11/2020 and of plan
 # 399 on 31/10/2023; the city's compiled figures of the first half of 2021 (with coverage) and
 # where Gia Lai's three targets stand at the end of 2023 (its plan of 2023 has its first yearly
@@ -33,6 +34,7 @@ demo: $(STAMP)
 	$(BIN)/plantrack status --plan 03/KH-BCĐ389 --obligation ke-hoach-trien-khai --as-of 2020-11-20 --db $(DEMO_DB)
 	$(BIN)/plantrack notices --unit hn.district.my-duc --limit 8 --db $(DEMO_DB)
 	$(BIN)/plantrack explain --plan hn-cv-1030 --obligation ke-hoach-trien-khai --unit hn.district.ba-vi --db $(DEMO_DB)
+	$(BIN)/python -m notifications.sink --mbox var/demo-mail.mbox --show "cơ quan điều phối đặt hạn mặc định"
 	$(BIN)/plantrack report --plan 03/KH-BCĐ389 --as-of 2020-11-20 --output-dir var/reports --db $(DEMO_DB)
 	$(BIN)/plantrack report --plan kh-399 --as-of 2023-10-31 --output-dir var/reports --db $(DEMO_DB)
 	$(BIN)/plantrack figures --plan 03/KH-BCĐ389 --obligation bao-cao-6-thang --period 2021-H1 --db $(DEMO_DB)

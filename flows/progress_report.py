@@ -31,9 +31,10 @@ def report_markdown(report: ProgressReport, files: list[str]) -> str:
     ]
     if report.owed:
         lines += ["", "## Đơn vị chậm thực hiện / lagging units", "",
-                  "| đơn vị / unit | nhiệm vụ / task | hạn / deadline | quá / days late | thông báo / notices |", "|---|---|---|---:|---:|"]
-        lines += [f"| {o.unit_name} | {o.obligation_title} ({o.period_label}) | {o.deadline:%d/%m/%Y} | {o.days_late} | {o.notices_sent} |"
-                  for o in report.owed[:100]]
+                  "| đơn vị / unit | nhiệm vụ / task | hạn / deadline | quá / days late | thông báo / notices | ghi chú / note |",
+                  "|---|---|---|---:|---:|---|"]
+        lines += [f"| {o.unit_name} | {o.obligation_title} ({o.period_label}) | {o.deadline:%d/%m/%Y} | {o.days_late} | {o.notices_sent} "
+                  f"| {o.assumption} |" for o in report.owed[:100]]
     if report.implementers:
         have = [name for _, name, plans in report.implementers if plans]
         lines += ["", f"**Kế hoạch triển khai đã có / implementing plans loaded:** {len(have)}/{len(report.implementers)} ({', '.join(have) or '—'})"]

@@ -9,7 +9,9 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from plantrack.assumptions import clause
 from plantrack.calendar import weekday_vi
+from plantrack.places import CAPITAL
 from plantrack.exports.common import plan_label
 from plantrack.outbox import Digest, DigestItem
 
@@ -75,11 +77,19 @@ _environment.filters.update(vn_date=vn_date, vn_date_long=vn_date_long)
 LinkMaker = Callable[[DigestItem], "str | None"]
 
 
-def render(digest: Digest, today: dt.date, place: str = "Hà Nội", link_for: LinkMaker | None = None) -> Rendered:
-    """The message for one digest as of ``today`` (the local date it is sent).
+def dated_at(digest: Digest) -> str:
+    """Where the letter is dated: the place of the body that issued its plans (plantrack.places);
+    when they differ, that of its first item's plan (the one the digest leads with)."""
+    return digest.items[0].place if digest.items else CAPITAL
+
+
+def render(digest: Digest, today: dt.date, place: str | None = None, link_for: LinkMaker | None = None) -> Rendered:
+    """The message for one digest as of ``today`` (the local date it is sent), dated at
+    ``place`` (default: ``dated_at``).
 
     ``link_for`` gives each item of a reminder its signed submission link (escalations,
     which go to a coordinator, carry none)."""
+    place = place or dated_at(digest)
     plans = {}
     for item in digest.items:
         plans.setdefault(
@@ -94,6 +104,7 @@ def render(digest: Digest, today: dt.date, place: str = "Hà Nội", link_for: L
             "extended": item.deadline != item.original_deadline,
             "announced": announced(item),
             "level_label": LEVEL_VI.get(item.level, ""),
+            "assumption": clause(item.assumed),
             "link": link_for(item) if link_for and not digest.escalation and not digest.alert else None,
         }
         for item in digest.items
@@ -114,6 +125,7 @@ def render(digest: Digest, today: dt.date, place: str = "Hà Nội", link_for: L
         subject = f"V/v đôn đốc thực hiện {labels} (thời hạn {', '.join(dict.fromkeys(text for _, text in deadlines[:3]))})"
     context = dict(
         subject=subject, digest=digest, plans=list(plans.values()), items=items, units=units, today=today,
+        assumed_en=sum(1 for item in digest.items if item.assumed),
         place_date=f"{place}, ngày {today.day:02d} tháng {today.month:02d} năm {today.year}",
     )
     return Rendered(

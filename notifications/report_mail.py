@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from plantrack.assumptions import clause
 from plantrack.exports.common import plan_label, rate_text
 from plantrack.exports.html import render_report
 from plantrack.progress import ProgressReport, Recipient
@@ -42,7 +43,8 @@ def report_text(report: ProgressReport, recipients: list[Recipient]) -> str:
     if report.owed:
         lines += ["", "Các nhiệm vụ quá hạn lâu nhất:"]
         lines += [
-            f"- {o.unit_name}: {o.obligation_title} ({o.period_label}), hạn {o.deadline:%d/%m/%Y}, quá {o.days_late} ngày, "
+            f"- {o.unit_name}: {o.obligation_title} ({o.period_label}), hạn {o.deadline:%d/%m/%Y}"
+            f"{f' ({clause(o.assumed)})' if o.assumed else ''}, quá {o.days_late} ngày, "
             f"đã gửi {o.notices_sent} thông báo"
             for o in report.owed[:15]
         ]

@@ -101,8 +101,22 @@ class SmtpSink:
         self.stop()
 
 
+def first_containing(mbox: Path, text: str) -> EmailMessage | None:
+    """The first message kept in ``mbox`` whose plain text contains ``text`` (what a unit read)."""
+    box = mailbox.mbox(str(mbox), factory=lambda f: message_from_bytes(f.read(), policy=policy.default), create=False)
+    try:
+        for message in box:
+            body = message.get_body(("plain",))
+            if body is not None and text in body.get_content():
+                return message
+    finally:
+        box.close()
+    return None
+
+
 def main() -> None:
-    """``python -m notifications.sink --port N [--mbox FILE]``: a sink in its own process."""
+    """``python -m notifications.sink --port N [--mbox FILE]``: a sink in its own process.
+    ``--mbox FILE --show TEXT``: print the first message kept there that says TEXT, and exit."""
     import argparse
     import signal
     import time
@@ -110,7 +124,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="A local SMTP sink for plantrack's demo and benchmark.")
     parser.add_argument("--port", type=int, default=8025)
     parser.add_argument("--mbox", type=Path)
+    parser.add_argument("--show", metavar="TEXT", help="print the first message in --mbox whose text contains TEXT, and exit")
     options = parser.parse_args()
+    if options.show is not None:
+        found = first_containing(options.mbox, options.show) if options.mbox and options.mbox.exists() else None
+        if found is None:
+            print(f"no message in {options.mbox} says {options.show!r}")
+            raise SystemExit(1)
+        print(f"To: {found['To']}\nDate: {found['Date']}\nSubject: {found['Subject']}\n\n{found.get_body(('plain',)).get_content()}")
+        return
     sink = SmtpSink(port=options.port, mbox=options.mbox, keep=False).start()
     print(f"SMTP sink listening on 127.0.0.1 port {sink.port}", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: (sink.stop(), print(f"received {sink.count}", flush=True), exit(0)))

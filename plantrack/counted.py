@@ -23,11 +23,12 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .changes import RECOUNT_PREFIX
 from .calendar import WorkCalendar, local_date
 from .deadlines import Step, d, resolve_deadline
 from .store.models import Extension, Obligation, Occurrence, Plan
 
-REASON = "Tính từ ngày nhận đủ"  # how a re-dating's Extension row begins (others are a person's or an amendment's)
+REASON = RECOUNT_PREFIX  # how a re-dating's Extension row begins (others are a person's or an amendment's)
 _CACHE = "plantrack.counted.compilers"
 
 

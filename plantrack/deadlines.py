@@ -110,7 +110,9 @@ def resolve_deadline(
     words: str | None = None,
 ) -> Deadline:
     """Apply the wording, the deployment's "trước ngày" policy and art. 148(5) to a written
-    date, recording every step; ``words`` is how the text puts it, when not a date."""
+    date, recording every step; ``words`` is how the text puts it, when not a date (a time
+    frame: the phrase then gives the last day, "trong Quý III/2026 (hạn cuối 30/09/2026, Thứ Tư)")."""
+    window = words is not None
     steps = [rule] + ([basis_step] if basis_step else [])
     last_day = written
     if wording == "before":
@@ -176,6 +178,8 @@ def resolve_deadline(
     )
     if too_late:
         phrase = words
+    elif window:  # "trong Quý IV/2025 - Quý II/2026": the words name no day, so the last one is given
+        phrase = f"{words} (hạn cuối {d(last_day)}, {weekday_vi(last_day)})"
     elif wording == "before" or last_day != written:
         phrase = f"{words} (đến hết {weekday_vi(last_day)}, {d(last_day)})"
     else:
@@ -257,15 +261,23 @@ def whole_years(start: dt.date, end: dt.date) -> int:
     return years if anniversary_end <= end else years - 1
 
 
-def adhoc_deadline(requested_on: dt.date, working_days: int, calendar: WorkCalendar, title: str) -> Deadline:
-    """The deadline of an ad-hoc request: N working days after the request date."""
+def adhoc_deadline(
+    requested_on: dt.date, working_days: int, calendar: WorkCalendar, title: str, default_note: str | None = None,
+) -> Deadline:
+    """The deadline of an ad-hoc request: N working days after the request date. With
+    ``default_note`` the N is the plan file's default (``basis: assumed``), and explain says so."""
     written = calendar.add_working_days(requested_on, working_days)
     rule = Step(
         written,
         f"Yêu cầu đột xuất “{title}” ngày {d(requested_on)}: hạn trong {working_days} ngày làm việc = {d(written)}.",
         f"Ad-hoc request '{title}' of {d(requested_on)}: due within {working_days} working days = {d(written)}.",
     )
-    return resolve_deadline(written, "at_latest_on", calendar, rule)
+    basis = Step(
+        written,
+        f"Văn bản không nêu thời hạn này; tệp kế hoạch đặt mặc định: {default_note}",
+        f"The text gives no such deadline; the plan file sets a default: {default_note}",
+    ) if default_note else None
+    return resolve_deadline(written, "at_latest_on", calendar, rule, basis)
 
 
 def extension_deadline(previous: dt.date, new_date: dt.date, reason: str, approver: str, calendar: WorkCalendar) -> Deadline:

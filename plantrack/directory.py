@@ -12,14 +12,16 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Text, and_, cast, select
 from sqlalchemy.orm import Session
 
+from .assumptions import assumed_owners, recipient_assumed, rule_assumed
 from .calendar import WorkCalendar
 from .recipients import superior_of
+from .places import CAPITAL, PlaceNode, place_of
 from .schema import EscalationPolicy
 from .store.database import among
-from .store.models import Obligation, Plan, Unit
+from .store.models import Duty, Obligation, Plan, Unit
 
 BATCH = 5000  # ids per query
 
@@ -42,6 +44,9 @@ class UnitEntry:
     urls: tuple[str, ...]  # apprise URLs of the unit's other channels
     channels: tuple[str, ...]  # "email" if it has a To address, then "url:0", "url:1"...
     former: tuple[tuple[dt.date, str, str], ...] = ()  # (until, name, listed name) of its former names, oldest first
+    parent: str | None = None  # in the registry's tree (not the escalation chain)
+    kind: str = ""
+    place: str | None = None  # the registry's own ``place`` (plantrack.places), if given
 
     def name_on(self, day: dt.date) -> str:
         """The full name in force on ``day`` (a renamed body is addressed by the name it bore)."""
@@ -68,6 +73,10 @@ class DutyEntry:
     submit_relation: str | None = None
     submit_position: str | None = None
     copies: tuple[tuple[str, str | None], ...] = ()  # (unit, position or None) of each "đồng gửi"
+    place: str = CAPITAL  # where the plan's issuer dates its documents (plantrack.places)
+    deadline_assumed: bool = False  # the plan file's default, not the text's (``basis: assumed``)
+    recipient_assumed: bool = False  # ``submit_to`` is the plan file's choice (``submit_to_basis: assumed``)
+    assumed_owners: frozenset[str] = frozenset()  # units the duty assigns by the plan file's inference (``assumed:``)
 
 
 def _former(text: str | None) -> tuple[tuple[dt.date, str, str], ...]:
@@ -85,8 +94,9 @@ class Directory:
         self._chains: dict[str, tuple[str, ...]] = {}  # plan -> (office, head) from its coordination
         self._positions: dict[str, dict[str, str]] = {}  # plan -> {unit: the position its coordination names}
         self._overrides: dict[int, tuple[str, ...]] | None = None  # obligation -> its own escalate_to
-        self._parsed: dict[str, tuple[tuple[str, ...], ...]] = {}  # contacts JSON text -> to, cc, urls, channels
         self._tree: dict[str, tuple] | None = None  # unit -> (parent, valid_from, valid_until, successor), for superiors
+        self._parsed: dict[str, tuple[tuple, ...]] = {}  # contacts JSON text -> to, cc, urls, channels, (place,)
+        self._places: dict[str, str] = {}  # unit -> where its documents are dated
 
     # --- units ------------------------------------------------------------------------------
 
@@ -94,17 +104,18 @@ class Directory:
         """Read those of these units not read yet."""
         missing = sorted(set(unit_ids) - self._units.keys())
         contacts = cast(Unit.contacts, Text)  # parsed once per distinct text, not per row
-        columns = (Unit.id, Unit.name, Unit.short_name, Unit.escalates_to_id, Unit.retired, contacts, cast(Unit.former_names, Text))
+        columns = (Unit.id, Unit.name, Unit.short_name, Unit.escalates_to_id, Unit.retired, contacts, cast(Unit.former_names, Text),
+                   Unit.parent_id, Unit.kind)
         connection = session.connection()
         for chunk in range(0, len(missing), BATCH):
             ids = missing[chunk : chunk + BATCH]
             self._units.update(dict.fromkeys(ids))  # None until found: unknown ids are not asked again
-            for unit_id, name, short_name, parent, retired, text, former in connection.execute(
+            for unit_id, name, short_name, chain, retired, text, former, parent, kind in connection.execute(
                 select(*columns).where(among(session, Unit.id, ids))
             ).all():
-                to, cc, urls, channels = self._contacts(text)
-                self._units[unit_id] = UnitEntry(unit_id, name, short_name or name, parent, not retired, to, cc, urls, channels,
-                                                 _former(former))
+                to, cc, urls, channels, (place,) = self._contacts(text)
+                self._units[unit_id] = UnitEntry(unit_id, name, short_name or name, chain, not retired, to, cc, urls, channels,
+                                                 _former(former), parent, kind, place)
 
     def units(self, session: Session, unit_ids) -> dict[str, UnitEntry]:
         """The entries of these units (unknown ids left out), reading only those not read yet."""
@@ -126,6 +137,20 @@ class Directory:
     def unit(self, unit_id: str) -> UnitEntry | None:
         """An entry read before (by ``load``, ``units`` or ``chains``); None if unknown or not read."""
         return self._units.get(unit_id)
+
+    def place(self, session: Session, unit_id: str | None) -> str:
+        """Where ``unit_id`` dates its documents (plantrack.places), reading its ancestors as needed."""
+        if unit_id is None:
+            return CAPITAL
+        found = self._places.get(unit_id)
+        if found is None:
+            def node(uid: str) -> PlaceNode | None:
+                self.load(session, [uid])
+                entry = self._units.get(uid)
+                return PlaceNode(entry.parent, entry.kind, entry.name, entry.place) if entry else None
+
+            found = self._places[unit_id] = place_of(unit_id, node)
+        return found
 
     def recipient(self, unit_id: str, level: int) -> str | None:
         """The live unit ``level`` steps up the escalation chain (level 0: the unit itself),
@@ -176,7 +201,7 @@ class Directory:
             contacts = json.loads(text) or {}
             parsed = self._parsed[text] = (
                 tuple(contacts.get("to") or ()), tuple(contacts.get("cc") or ()),
-                tuple(contacts.get("channels") or ()), tuple(channels_of(contacts)),
+                tuple(contacts.get("channels") or ()), tuple(channels_of(contacts)), (contacts.get("place"),),
             )
         return parsed
 
@@ -192,19 +217,24 @@ class Directory:
             ids = missing[chunk : chunk + BATCH]
             for obligation_id in ids:
                 self._duties[obligation_id] = None
-            for obligation_id, *fields in connection.execute(
+            for obligation_id, *fields, recipients, issuer, rule, assignments in connection.execute(
                 select(
                     Obligation.id, Plan.id, Plan.number, Plan.doc_type, Plan.title, Plan.issued_on, Obligation.title,
-                    Obligation.section, submit_to.c.name, Obligation.channel, Obligation.recipients,
+                    Obligation.section, submit_to.c.name, Obligation.channel, Obligation.recipients, Plan.issuer_id, Obligation.rule,
+                    Duty.assignments,
                 )
                 .join(Plan, Obligation.plan_id == Plan.id)
                 .outerjoin(submit_to, submit_to.c.id == Obligation.submit_to_id)
+                .outerjoin(Duty, and_(Duty.plan_id == Obligation.plan_id, Duty.key == Obligation.duty_key))
                 .where(among(session, Obligation.id, ids))
             ).all():
-                recipients = fields.pop() or {}
+                recipients = recipients or {}
                 submit = recipients.get("submit_to") or {}
                 copies = tuple((c["unit"], c.get("position")) for c in recipients.get("copy_to") or ())
-                self._duties[obligation_id] = DutyEntry(*fields, submit.get("relation"), submit.get("position"), copies)
+                self._duties[obligation_id] = DutyEntry(
+                    *fields, submit.get("relation"), submit.get("position"), copies, self.place(session, issuer), rule_assumed(rule),
+                    recipient_assumed(rule), assumed_owners(assignments),
+                )
         return {obligation_id: self._duties[obligation_id] for obligation_id in obligation_ids if self._duties[obligation_id]}
 
     def position(self, session: Session, plan_id: str, unit_id: str) -> str | None:

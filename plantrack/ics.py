@@ -15,6 +15,7 @@ from typing import Iterable
 
 from icalendar import Alarm, Calendar, Event
 
+from .assumptions import sentence
 from .tracking import OccurrenceStatus, Status
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
@@ -44,8 +45,10 @@ def unit_calendar(
         done = row.status in (Status.ON_TIME, Status.LATE)
         summary = _line(f"{'✓ ' if done else ''}Hạn: {row.obligation_title} ({row.period_label}) — {row.plan_number}")
         description = [f"Văn bản: {row.plan_number}, mục {row.section}", f"Trạng thái: {row.status.vi}"]
-        if row.extended:
-            description.append(f"Đã gia hạn từ {row.due_date:%d/%m/%Y} đến {row.effective_due:%d/%m/%Y}")
+        if row.change:
+            description.append(f"Đã {row.change.since} {row.due_date:%d/%m/%Y} đến {row.effective_due:%d/%m/%Y}")
+        if row.assumed:
+            description.append(sentence(row.assumed))
         description += [step["vi"] for step in explanations.get(row.occurrence_id, [])]
         event = Event()
         event.add("uid", f"occurrence-{row.occurrence_id}@plantrack")

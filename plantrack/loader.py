@@ -628,6 +628,9 @@ def _check_in_obligations(cat: Catalogue, source: SourceFile, plan_id: str, prob
             obligation = ObligationDef.model_validate({
                 "id": key, "title": duty.check_in.title, "section": duty.section, "duty": duty.id, "units": units, "groups": groups,
                 "submit_to": duty.check_in.submit_to or office, "due": due,
+                # No recipient given: the plan's coordinating office, by this file's choice.
+                **({} if duty.check_in.submit_to or office is None else {
+                    "submit_to_basis": "assumed", "submit_to_note": "Văn bản không nêu nơi nhận báo cáo tiến độ: cơ quan thường trực của kế hoạch."}),
             })
         except ValidationError as exc:
             problem(source, here, "; ".join(e["msg"] for e in exc.errors()))

@@ -27,14 +27,17 @@ from functools import lru_cache
 from sqlalchemy import Integer, Select, Update, and_, bindparam, case, func, literal_column, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from .assumptions import kinds_of
 from .calendar import TIMEZONE, local_date
+from .changes import overall
 from .directory import Directory
 from .schema import SUPERIOR
+from .places import CAPITAL
 from .settings import ALERT_HOUR, FIRST_RETRY, GIVE_UP_AFTER, LEASE, LONGEST_RETRY
 from .states import ALERT_PREFIX, NoticeState, alert_stage
 from .store.bulk import insert_rows, update_rows
 from .store.database import Store, among_param, listed
-from .store.models import Notice, Obligation, Occurrence, UTCDateTime
+from .store.models import Extension, Notice, Obligation, Occurrence, UTCDateTime
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -145,6 +148,9 @@ class DigestItem:
     failure: str | None = None
     due_text: str | None = None  # the deadline in the text's words (Occurrence.due_text)
     copy_to: tuple[str, ...] = ()  # "đồng gửi": who else receives it, by name or position
+    place: str = CAPITAL  # where the plan's issuer dates its documents: the letter is dated there
+    changed: str | None = None  # what moved the deadline from the original ("đã gia hạn"…; plantrack.changes)
+    assumed: tuple[str, ...] = ()  # what the plan file assumes here (plantrack.assumptions: deadline, owner, recipient)
 
 
 @dataclass
@@ -282,6 +288,29 @@ def _failed_notices(connection, dialect_name: str, rows: list) -> dict[int, tupl
     return {alert: found.get(failed) for alert, failed in reported.items()}
 
 
+@lru_cache(maxsize=2)
+def _changes_of(dialect_name: str) -> Select:
+    return select(
+        Extension.occurrence_id, Extension.reason, Extension.previous_due_date, Extension.new_due_date, Extension.granted_at,
+    ).where(among_param(dialect_name, Extension.occurrence_id, "ids"))
+
+
+def _changes(connection, dialect_name: str, rows: list, now: dt.datetime) -> dict[int, str]:
+    """For the rows whose deadline is not the original: what moved it, as a reminder says it
+    ("đã gia hạn", "đã tính lại thời hạn…"; plantrack.changes). Few rows: most deadlines never move."""
+    moved = {row[6]: (row[10], row[5]) for row in rows if row[5] != row[10]}  # occurrence -> (original, deadline)
+    if not moved:
+        return {}
+    found: dict[int, list] = {}
+    for extension in connection.execute(_changes_of(dialect_name), {"ids": listed(dialect_name, list(moved))}).all():
+        found.setdefault(extension.occurrence_id, []).append(extension)
+    return {
+        occurrence_id: said.done
+        for occurrence_id, (original, deadline) in moved.items()
+        if (said := overall(found.get(occurrence_id, []), original, deadline, now)) is not None
+    }
+
+
 def _group(session: Session, rows: list, now: dt.datetime, directory: Directory) -> tuple[list[Digest], list[int]]:
     if not rows:
         return [], []
@@ -308,6 +337,7 @@ def _group(session: Session, rows: list, now: dt.datetime, directory: Directory)
     if copied_units:
         directory.load(session, copied_units)
     failed = _failed_notices(connection, dialect_name, rows)
+    changes = _changes(connection, dialect_name, rows, now)
     if failed:
         directory.load(session, {alert[0] for alert in failed.values() if alert})
     digests: dict[tuple[str, str, int], Digest] = {}
@@ -350,6 +380,10 @@ def _group(session: Session, rows: list, now: dt.datetime, directory: Directory)
         if duty.submit_relation or duty.submit_position or duty.copies:
             _name_recipients(session, directory, item, duty, digest, today, kind == 0)
         item.due_text = due_text if deadline == due_date else None  # an extension's date is the coordinator's, not the text's
+        item.place = duty.place
+        if deadline != due_date:
+            item.changed = changes.get(occurrence_id)
+        item.assumed = kinds_of(duty.deadline_assumed and deadline == due_date, unit_id in duty.assumed_owners, duty.recipient_assumed)
         if alert:
             failed_recipient, item.failed_stage, item.failure = alert
             entry = unit(failed_recipient)

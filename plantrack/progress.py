@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .assumptions import AssumedReader, sentence
 from .calendar import local_date
 from . import rollup
 from .store.models import Notice, Obligation, Occurrence, Plan, Unit
@@ -99,6 +100,12 @@ class Owed:
     deadline: dt.date
     days_late: int
     notices_sent: int
+    assumed: tuple[str, ...] = ()  # what the plan file assumes here (plantrack.assumptions)
+
+    @property
+    def assumption(self) -> str:
+        """In one sentence ("Văn bản không nêu thời hạn; cơ quan điều phối đặt hạn mặc định."), or ""."""
+        return sentence(self.assumed)
 
 
 @dataclass
@@ -303,7 +310,8 @@ def _owed(session: Session, joined, live, as_of: dt.datetime, due_now, limit: in
     """The overdue occurrences, the longest overdue first, with the notices each was sent."""
     query = (
         select(Occurrence.id, Occurrence.unit_id, func.coalesce(Unit.short_name, Unit.name), Plan.number, Obligation.title,
-               Occurrence.period_label, due_now.label("due"))
+               Occurrence.period_label, due_now.label("due"), Obligation.plan_id, Obligation.duty_key, Obligation.rule,
+               Occurrence.due_date)
         .select_from(joined.join(Plan, Plan.id == Obligation.plan_id).join(Unit, Unit.id == Occurrence.unit_id))
         .where(live, rollup.status(as_of, due_now) == Status.OVERDUE.value)
         .order_by(due_now, Occurrence.unit_id, Obligation.title, Occurrence.id)
@@ -322,8 +330,10 @@ def _owed(session: Session, joined, live, as_of: dt.datetime, due_now, limit: in
             .group_by(Notice.occurrence_id)
         ).all()))
     day = local_date(as_of)
-    return [Owed(occurrence_id, unit_id, name, number, title, label, due, (day - due).days, sent[occurrence_id])
-            for occurrence_id, unit_id, name, number, title, label, due in rows]
+    assumed = AssumedReader(session)
+    return [Owed(occurrence_id, unit_id, name, number, title, label, due, (day - due).days, sent[occurrence_id],
+                 assumed(plan_id, duty_key, rule, unit_id, due == original))
+            for occurrence_id, unit_id, name, number, title, label, due, plan_id, duty_key, rule, original in rows]
 
 
 def _add_children(session: Session, report: ProgressReport, plan: Plan, by_plan: dict[str, dict[Status, int]],

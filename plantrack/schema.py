@@ -153,6 +153,9 @@ class UnitDef(Strict):
     parent: Identifier | None = None
     escalates_to: Identifier | None = None
     head: Line | None = None  # the title of the unit's head, e.g. "Phó Chủ tịch UBND Thành phố"
+    # Where its documents are dated ("Thành phố Hồ Chí Minh, ngày …"); without it, the nearest
+    # province at or above it, or the capital (plantrack.places).
+    place: Line | None = None
     contacts: Contacts = Contacts()
     # "stated" when the source documents name the unit; "assumed" when the registry adds it.
     basis: Literal["stated", "assumed"] = "stated"
@@ -537,6 +540,10 @@ class ObligationDef(Strict):
     submit_to: Identifier | Recipient | None = None
     # "đồng gửi": the units that receive a copy of it; named in the reminders, copied on them.
     copy_to: list[Identifier | Recipient] = Field(default=[], max_length=20)
+    # "assumed" when the text names no recipient and the plan file chooses one (a task table's
+    # product handed to the body that coordinates the table); ``submit_to_note`` says why.
+    submit_to_basis: Basis = "stated"
+    submit_to_note: Text | None = None
     channel: Line | None = None  # how it is sent, as the text says (e.g. an e-mail address)
     # Who is told when it lags, level 1 then level 2, where the plan's chain is not the right
     # one (a report owed to Bộ Công an escalates there, not to the plan's standing office).
@@ -549,6 +556,8 @@ class ObligationDef(Strict):
     def _has_units(self) -> "ObligationDef":
         if not self.units and not self.groups:
             raise ValueError("an obligation needs 'units' or 'groups' (who owes it)")
+        if self.submit_to_basis == "assumed" and (self.submit_to is None or not self.submit_to_note):
+            raise ValueError("an assumed recipient needs 'submit_to' and a 'submit_to_note' that says where it comes from")
         return self
 
 

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from .assumptions import AssumedReader, clause, recipient_assumed, rule_assumed
 from .calendar import WorkCalendar, local_date
+from .changes import Change, overall
 from .counted import after_handin, compiled_obligation
 from .deadlines import NO_DEADLINE, adhoc_deadline, deadline_text, extension_deadline
 from .errors import PlantrackError
@@ -104,6 +107,13 @@ class OccurrenceStatus:
     submitted_at: dt.datetime | None  # first submission by as_of
     status: Status
     due_text: str | None = None  # the deadline in the text's words ("theo tiến độ của Luật …" while it has no date)
+    change: Change | None = None  # what made effective_due differ from due_date (plantrack.changes)
+    assumed: tuple[str, ...] = ()  # what the plan file assumes here: deadline, owner, recipient (plantrack.assumptions)
+
+    @property
+    def assumption(self) -> str:
+        """The clause that says so, in Vietnamese ("" when nothing is assumed)."""
+        return clause(self.assumed)
 
     @property
     def extended(self) -> bool:
@@ -164,8 +174,10 @@ class DutyRow:
     timeframe: str  # the text's words ("thường xuyên", "Quý III/2026"), or the dates
     active_from: dt.date | None
     active_until: dt.date | None
-    lead: list[str]
-    support: list[str]
+    lead: list[str]  # chủ trì
+    support: list[str]  # phối hợp
+    either: list[str] = field(default_factory=list)  # "chủ trì hoặc phối hợp": its remit decides
+    assumed: frozenset[str] = frozenset()  # of these, the units the plan file infers (``assumed:``; plantrack.assumptions)
 
 
 def active_duties(session: Session, day: dt.date, plan: str | None = None, unit: str | None = None) -> list[DutyRow]:
@@ -184,17 +196,20 @@ def active_duties(session: Session, day: dt.date, plan: str | None = None, unit:
     holder = _holders_on(session, day)
     rows = []
     for duty, number in session.execute(query):
-        lead = _dedup(_assignee(holder, a) for a in duty.assignments if a["role"] in ("lead", "either"))
-        support = [u for u in _dedup(_assignee(holder, a) for a in duty.assignments if a["role"] == "support") if u not in lead]
-        if wanted is not None and wanted not in lead and wanted not in support:
+        lead = _dedup(_assignee(holder, a) for a in duty.assignments if a["role"] == "lead")
+        either = [u for u in _dedup(_assignee(holder, a) for a in duty.assignments if a["role"] == "either") if u not in lead]
+        support = [u for u in _dedup(_assignee(holder, a) for a in duty.assignments if a["role"] == "support")
+                   if u not in lead and u not in either]
+        if wanted is not None and wanted not in lead and wanted not in support and wanted not in either:
             continue
+        assumed = frozenset(_assignee(holder, a) for a in duty.assignments if a.get("basis") == "assumed") - {None}
         frame = duty.timeframe or {}
         words = frame.get("written") or ("thường xuyên" if frame.get("ongoing") else "")
         if frame.get("until_event"):
             words = words or f"đến khi {frame['until_event']}"
         dates = f"{duty.active_from:%d/%m/%Y}–{duty.active_until:%d/%m/%Y}" if duty.active_from and duty.active_until else ""
         rows.append(DutyRow(duty.plan_id, number, duty.key, duty.section, duty.text, words or dates, duty.active_from,
-                            duty.active_until, lead, support))
+                            duty.active_until, lead, support, either, assumed))
     return rows
 
 
@@ -382,6 +397,7 @@ def status_rows(
         # plans, not every plan its sub-units take part in; any other unit sees its subtree.
         query = query.where(or_(Occurrence.unit_id == root_unit, Plan.id.in_(led)) if led else Occurrence.unit_id.in_(subtree))
     rows = []
+    assumed = AssumedReader(session)
     for occurrence, obligation, plan_row, unit_row in session.execute(query):
         due = effective_due_date(occurrence, as_of)
         submitted = occurrence.first_submitted_at
@@ -398,6 +414,8 @@ def status_rows(
                 # extension granted later does not make an on-time hand-in late).
                 classify(occurrence.opens_on, effective_due_date(occurrence, submitted) if submitted else due, submitted, as_of),
                 occurrence.due_text,
+                overall(occurrence.extensions, occurrence.due_date, due, as_of) if due != occurrence.due_date else None,
+                assumed(obligation.plan_id, obligation.duty_key, obligation.rule, unit_row.id, due == occurrence.due_date),
             )
         )
     return rows
@@ -456,6 +474,20 @@ def find_occurrence(
     if occurrence.retired:
         raise PlantrackError(f"occurrence #{occurrence.id} was retired: its obligation left the plan files")
     return occurrence
+
+
+def obligation_keys(session: Session, key: str) -> set[str]:
+    """The obligation ``key`` and the requests raised under it (``request --obligation key``
+    makes ``<key>-<YYYYMMDD>-<n>``): what ``status --obligation key`` lists."""
+    made = re.compile(rf"^{re.escape(key)}-\d{{8}}-\d+$")
+    found = {key}
+    for other, rule in session.execute(
+        select(Obligation.key, Obligation.rule).where(Obligation.origin == "request", Obligation.key.startswith(f"{key}-", autoescape=True))
+    ).all():
+        template = (rule or {}).get("template")
+        if template == key or (template is None and made.match(other)):  # requests recorded before the template was kept
+            found.add(other)
+    return found
 
 
 def plan_calendar(plan: Plan) -> WorkCalendar:
@@ -577,6 +609,8 @@ def request_adhoc(
     title = single_line(title, "title", MAX_TITLE) or (base.title if base else None)
     if not title:
         raise PlantrackError("an ad-hoc request needs a title (or --obligation naming an ad-hoc obligation of the plan)")
+    # The template's default, when no number is given: assumed if the template's is.
+    default = working_days is None and base is not None and rule_assumed(base.rule)
     if working_days is None:
         working_days = (base.rule.get("working_days") if base else None) or 5
     if not 1 <= working_days <= 60:
@@ -586,7 +620,8 @@ def request_adhoc(
     for unit_id in units:
         resolve_unit(session, unit_id)
     requested_on = local_date(requested_at)
-    deadline = adhoc_deadline(requested_on, working_days, plan_calendar(plan), title)
+    deadline = adhoc_deadline(requested_on, working_days, plan_calendar(plan), title,
+                              default_note=base.rule.get("note") if default else None)
     prefix = f"{template or 'request'}-{requested_on:%Y%m%d}"
     sequence = session.scalar(
         select(func.count()).select_from(Obligation).where(Obligation.plan_id == plan.id, Obligation.key.like(f"{prefix}-%"))
@@ -597,7 +632,9 @@ def request_adhoc(
         channel=base.channel if base else None, recipients=dict(base.recipients or {}) if base else {},
         origin="request", units=list(units),
         rule={"type": "adhoc", "working_days": working_days, "requested_at": requested_at.isoformat(),
-              "requested_by": requested_by},
+              "requested_by": requested_by, **({"template": template} if template else {}),
+              **({"basis": "assumed", "note": base.rule.get("note")} if default else {}),
+              **({key: base.rule[key] for key in ("submit_to_basis", "submit_to_note")} if base and recipient_assumed(base.rule) else {})},
     )
     session.add(obligation)
     occurrences = [

@@ -94,7 +94,7 @@ def test_a_plan_page_shows_its_documents_and_requests_a_report_from_a_whole_grou
         assert "201/KH-UBND" in amended and "bao-cao-so-nganh" in amended and "08/12/2025" in amended
         page.goto(f"{server}/don-vi/ct.snnmt?as_of=2025-12-30")
         row = page.locator("#occurrences tr", has_text="Báo cáo tiến độ và kết quả").inner_text()
-        assert "31/12/2025" in row and "gia hạn từ 29/12/2025" in row
+        assert "31/12/2025" in row and "sửa đổi từ 29/12/2025" in row  # an amendment, not an extension
         browser.close()
 
 

@@ -387,3 +387,14 @@ def test_a_first_stage_then_a_running_one_gives_a_deadline_and_a_time_frame(cata
     assert first["timeframe"]["ongoing"] is True and due[first["id"]]["written"] == "Giai đoạn 2026 - 2027"
     assert second["timeframe"]["start"] == dt.date(2028, 1, 1) and due[second["id"]]["written"] == "Giai đoạn 2026 - 2027"
     assert third["timeframe"] == {"written": "Giai đoạn 2026 - 2030"} and third["id"] not in due  # the whole plan: no deadline
+
+
+def test_a_recipient_the_text_does_not_name_stays_marked_as_the_plan_files(catalogue, tmp_path):
+    source = tmp_path / "plan.txt"
+    source.write_text(
+        "ỦY BAN NHÂN DÂN TỈNH NGHỆ AN\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\nSố: 13/KH-UBND\n\nNghệ An, ngày 02 tháng 12 năm 2025\n\n"
+        "KẾ HOẠCH\nKiểm kê\n\nII. NHIỆM VỤ\n\n1. Sở Tài chính báo cáo kết quả kiểm kê trước ngày 20/12/2025.\n\n"
+        "III. TỔ CHỨC THỰC HIỆN\n\n1. Bộ Chỉ huy Quân sự tỉnh theo dõi, đôn đốc, tổng hợp.\n", encoding="utf-8")
+    [report] = import_document(source, catalogue).obligations
+    assert any(m.code == "recipient_guessed" for m in report["review"])
+    assert report["submit_to_basis"] == "assumed" and report["submit_to_note"]

@@ -178,3 +178,18 @@ def test_text_that_looks_like_a_formula_stays_text_in_the_workbook(history, tmp_
     book = openpyxl.load_workbook(path)
     cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row if cell.value == title]
     assert cells and all(cell.data_type == "s" for cell in cells)
+
+
+def test_the_report_says_which_deadlines_are_the_coordinators_default(history, tmp_path):
+    with history.session() as session:
+        report = compile_report(session, "t-plan", AS_OF)
+    said = {o.obligation_title: o.assumption for o in report.owed if o.unit_id == "t.beta"}
+    default = "Văn bản không nêu thời hạn; cơ quan điều phối đặt hạn mặc định."
+    assert said == {"Gửi kế hoạch của đơn vị": "", "Báo cáo 6 tháng": default}  # the mini plan's half-yearly report is assumed
+    book = openpyxl.load_workbook(write_workbook(report, tmp_path / "r.xlsx"))
+    notes = {row[3]: row[8] for row in book[SHEETS[3]].iter_rows(min_row=2, values_only=True) if row[0] == "t.beta"}
+    assert notes == {"Gửi kế hoạch của đơn vị": None, "Báo cáo 6 tháng": default}
+    parsed = _Tables()
+    parsed.feed(render_report(report))
+    owed = {r["cells"][2][0]: r["cells"][7][0] for r in parsed.tables["owed"] if r["attrs"].get("data-unit") == "t.beta"}
+    assert owed == {"Gửi kế hoạch của đơn vị": "", "Báo cáo 6 tháng": default}

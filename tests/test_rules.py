@@ -85,6 +85,32 @@ def test_a_quarter_is_due_by_its_last_day_and_opens_on_its_first():
     assert weekend.deadline.written_date == D(2026, 12, 31) and weekend.deadline.due_date == D(2026, 12, 31)  # a Thursday
 
 
+def test_a_window_announces_its_last_day_not_a_bare_weekday():
+    (spec,) = expand(obligation({"type": "within", "written": "Quý IV/2025 - Quý II/2026"}), ["u"], PERIOD, ISSUED, WorkCalendar())
+    assert spec.deadline.phrase == "trong Quý IV/2025 - Quý II/2026 (hạn cuối 30/06/2026, Thứ Ba)"
+    (moved,) = expand(obligation({"type": "within", "written": "Quý I/2026"}), ["u"], PERIOD, ISSUED, WorkCalendar())
+    assert moved.deadline.phrase == "trong Quý I/2026 (hạn cuối 31/03/2026, Thứ Ba)"
+    (sunday,) = expand(obligation({"type": "within", "written": "Tháng 5/2026"}), ["u"], PERIOD, ISSUED, WorkCalendar())
+    assert sunday.deadline.phrase == "trong Tháng 5/2026 (hạn cuối 01/06/2026, Thứ Hai)"  # Sunday 31/05 moves on
+
+
+@pytest.mark.parametrize("due, words", [
+    ({"type": "one_off", "before": "2025-11-15"}, "trước ngày 15/11/2025"),
+    ({"type": "one_off", "at_latest_on": "2025-11-14"}, "chậm nhất ngày 14/11/2025"),
+])
+def test_a_deadline_gone_when_the_plan_was_issued_quotes_the_text_and_says_so(due, words):
+    issued = D(2025, 11, 21)  # a Friday, after the text's own date
+    (spec,) = expand(obligation(due), ["u"], PERIOD, issued, WorkCalendar())
+    assert spec.deadline.due_date == issued
+    assert spec.deadline.phrase == f"{words} (ngày này đã qua khi văn bản ban hành ngày 21/11/2025; hạn đến hết Thứ Sáu, 21/11/2025)"
+    said = " ".join(step.vi for step in spec.deadline.steps)
+    assert "chậm nhất ngày 21/11/2025" not in said.lower()  # words the text never used
+    assert f"Văn bản ghi “{words}”, nhưng ngày đó đã qua khi văn bản ban hành ngày 21/11/2025" in said
+    (saturday,) = expand(obligation(due), ["u"], PERIOD, D(2025, 11, 22), WorkCalendar())
+    assert saturday.deadline.due_date == D(2025, 11, 24)  # issued on a Saturday: art. 148(5) still applies
+    assert saturday.deadline.phrase.endswith("hạn đến hết Thứ Hai, 24/11/2025)")
+
+
 def test_not_before_opens_the_work_on_its_day():
     due = {"type": "one_off", "at_latest_on": "2026-03-31", "not_before": "2026-01-01"}
     (spec,) = expand(obligation(due), ["u"], PERIOD, ISSUED, WorkCalendar())

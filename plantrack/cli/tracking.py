@@ -17,7 +17,11 @@ from ..figures import record_figures
 from ..ics import unit_calendar
 from ..store.database import Store
 from ..store.models import Occurrence
-from ..tracking import find_occurrence, grant_extension, record_submission, request_adhoc, resolve_unit, status_rows
+from ..assumptions import OWNER, clause
+from ..changes import change
+from ..tracking import (
+    find_occurrence, grant_extension, obligation_keys, record_submission, request_adhoc, resolve_unit, status_rows,
+)
 from .base import (
     STATUS_STYLE,
     AsOfOption,
@@ -41,7 +45,7 @@ from .base import (
 def status(
     plan: Annotated[Optional[str], typer.Option(help="Plan id or number; includes the plans that implement it.")] = None,
     unit: Annotated[Optional[str], typer.Option(help="Unit id; includes its sub-units.")] = None,
-    obligation: Annotated[Optional[str], typer.Option(help="Only this obligation id.")] = None,
+    obligation: Annotated[Optional[str], typer.Option(help="Only this obligation id (and the ad-hoc requests raised under it).")] = None,
     as_of: AsOfOption = None,
     show_all: Annotated[bool, typer.Option("--all", help="Also list occurrences whose period has not opened.")] = False,
     summary_only: Annotated[bool, typer.Option("--summary", help="Only the counts.")] = False,
@@ -53,8 +57,9 @@ def status(
     store = Store(db)
     with store.session() as session:
         rows = status_rows(session, instant, plan, unit, include_not_open=show_all)
-    if obligation:
-        rows = [r for r in rows if r.obligation_key == obligation]
+        if obligation:  # the obligation, and the requests raised under it
+            keys = obligation_keys(session, obligation)
+            rows = [r for r in rows if r.obligation_key in keys]
     english = lang == "en"
     day = local_date(instant)
     title = f"{'Status as of' if english else 'Tình hình thực hiện đến hết ngày'} {day:%d/%m/%Y}"
@@ -73,8 +78,8 @@ def status(
             table.add_column(header, overflow="fold", no_wrap=index in (0, 5, 6, 7))
         for row in rows:
             deadline = fmt_day(row.effective_due) if row.dated else row.deadline_vi
-            if row.extended:
-                deadline += f" ({'ext. from' if english else 'gia hạn từ'} {fmt_day(row.due_date)})"
+            if row.change:
+                deadline += f" ({row.change.since_en if english else row.change.since} {fmt_day(row.due_date)})"
             submitted = fmt_day(local_date(row.submitted_at)) if row.submitted_at else ""
             label = row.status.en if english else row.status.vi
             table.add_row(
@@ -236,10 +241,9 @@ def explain(
         for step in row.explanation:
             out.print(f"  {fmt_day(dt.date.fromisoformat(step['date']))}  {step[key]}", highlight=False)
         for extension in row.extensions:
-            undated = extension.previous_due_date == NO_DEADLINE
-            heading = ("Deadline set" if undated else "Extension") if key == "en" else ("Ấn định thời hạn" if undated else "Gia hạn")
-            out.print(f"  [bold]{heading}[/] ({extension.granted_at.astimezone(TIMEZONE):%d/%m/%Y %H:%M}, {extension.approved_by}):",
-                      highlight=False)
+            heading = change(extension.reason, extension.previous_due_date, extension.new_due_date)
+            out.print(f"  [bold]{heading.en if key == 'en' else heading.vi}[/] ({extension.granted_at.astimezone(TIMEZONE):%d/%m/%Y %H:%M}, "
+                      f"{extension.approved_by}):", highlight=False)
             for step in extension.explanation:
                 out.print(f"    {fmt_day(dt.date.fromisoformat(step['date']))}  {step[key]}", highlight=False)
         if row.current_due_date == NO_DEADLINE and row.first_submitted_at is None:
@@ -308,7 +312,8 @@ def duties(
     db: DbOption = None,
 ):
     """The duties that run on a day (running tasks, not only deliverables), with their time
-    frame and who leads and supports them; --unit: only that unit's."""
+    frame and who leads them (chủ trì), who leads or supports as its remit decides (chủ trì hoặc
+    phối hợp) and who supports them (phối hợp); --unit: only that unit's."""
     from ..tracking import active_duties
     from ..undated import open_undated
 
@@ -320,14 +325,7 @@ def duties(
     if not rows:
         out.print(f"Không có nhiệm vụ nào đang thực hiện ngày {day:%d/%m/%Y}.", highlight=False)
     else:
-        table = Table(title=f"Nhiệm vụ đang thực hiện ngày {day:%d/%m/%Y} ({len(rows)})")
-        for header in ("Văn bản", "Mục", "Nhiệm vụ", "Thời gian", "Chủ trì", "Phối hợp"):
-            table.add_column(header, overflow="fold")
-        for row in rows:
-            text = row.text if len(row.text) <= 120 else row.text[:117] + "…"
-            table.add_row(row.plan_number, row.section, text, row.timeframe, ", ".join(row.lead[:6]) + (" …" if len(row.lead) > 6 else ""),
-                          ", ".join(row.support[:6]) + (" …" if len(row.support) > 6 else ""))
-        out.print(table)
+        _print_duties(day, rows)
     if waiting:
         table = Table(title=f"Việc đang mở, chưa có thời hạn ({len(waiting)})")
         for header in ("#", "Văn bản", "Nghĩa vụ", "Đơn vị", "Kỳ", "Thời hạn"):
@@ -335,3 +333,22 @@ def duties(
         for row in waiting:
             table.add_row(str(row.occurrence_id), row.plan_number, row.obligation_title, row.unit_name, row.period_label, row.deadline_vi)
         out.print(table)
+
+
+def _print_duties(day: dt.date, rows) -> None:
+    table = Table(title=f"Nhiệm vụ đang thực hiện ngày {day:%d/%m/%Y} ({len(rows)})")
+    either = any(row.either for row in rows)
+    for header in ("Văn bản", "Mục", "Nhiệm vụ", "Thời gian", "Chủ trì", *(["Chủ trì hoặc phối hợp"] if either else []), "Phối hợp"):
+        table.add_column(header, overflow="fold")
+
+    def listed(units: list[str], assumed: frozenset[str]) -> str:
+        shown = [f"{u} *" if u in assumed else u for u in units[:6]]
+        return ", ".join(shown) + (" …" if len(units) > 6 else "")
+
+    for row in rows:
+        text = row.text if len(row.text) <= 120 else row.text[:117] + "…"
+        table.add_row(row.plan_number, row.section, text, row.timeframe, listed(row.lead, row.assumed),
+                      *([listed(row.either, row.assumed)] if either else []), listed(row.support, row.assumed))
+    out.print(table)
+    if any(row.assumed for row in rows):
+        out.print(f"* Đơn vị có dấu *: {clause([OWNER])}.", highlight=False)

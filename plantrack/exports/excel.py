@@ -77,13 +77,15 @@ def write_workbook(report: ProgressReport, path: Path) -> Path:
         _fill(heat.cell(row=row, column=index), STATUS_COLOUR[status])
 
     lagging = book.create_sheet(SHEETS[3])
-    _header(lagging, ["Mã đơn vị", "Đơn vị", "Văn bản", "Nhiệm vụ", "Kỳ", "Thời hạn", "Số ngày quá hạn", "Số thông báo đã gửi"],
-            [28, 34, 22, 60, 18, 12, 10, 12])
+    _header(lagging, ["Mã đơn vị", "Đơn vị", "Văn bản", "Nhiệm vụ", "Kỳ", "Thời hạn", "Số ngày quá hạn", "Số thông báo đã gửi",
+                      "Ghi chú"],
+            [28, 34, 22, 60, 18, 12, 10, 12, 40])
     for owed in report.owed:
         row = _append(lagging, [owed.unit_id, owed.unit_name, owed.plan_number, owed.obligation_title, owed.period_label,
-                                owed.deadline, owed.days_late, owed.notices_sent])
+                                owed.deadline, owed.days_late, owed.notices_sent, owed.assumption])
         lagging.cell(row=row, column=6).number_format = "DD/MM/YYYY"
         lagging.cell(row=row, column=4).alignment = WRAP
+        lagging.cell(row=row, column=9).alignment = WRAP
 
     children = book.create_sheet(SHEETS[4])
     _header(children, ["Văn bản", "Cơ quan ban hành", "Thuộc đơn vị", *[s.vi for s in STATUS_COLUMNS], "Tỷ lệ đúng hạn"],

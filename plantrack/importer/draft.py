@@ -272,6 +272,10 @@ def _obligation(draft: Draft, item: Item, duty: dict, timing: Timing, number: in
     obligation["submit_to"] = recipient or office
     if recipient is None:
         reviews.append(mark("recipient_guessed", office=office))
+        # The text names no recipient: the draft's choice stays marked as the plan file's, in its
+        # reminders too, after the review mark is resolved.
+        obligation["submit_to_basis"] = "assumed"
+        obligation["submit_to_note"] = "Văn bản không nêu nơi nhận; cơ quan thường trực của kế hoạch nhận."
     owing = obligation.get("units", [])
     if obligation["submit_to"] in owing and (len(owing) > 1 or obligation.get("groups")):
         owing.remove(obligation["submit_to"])  # "các bộ, ngành … gửi về Bộ Công an": the receiver does not owe it to itself

@@ -6,11 +6,13 @@ warning: the text was issued late, and the deadline is then the issue date."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Literal
 
 from pydantic import model_validator
 
-from ..deadlines import Step, d, resolve_deadline
+from ..calendar import weekday_vi
+from ..deadlines import Deadline, Step, d, resolve_deadline
 from .base import Dated, DueBase, RuleContext, register, window_text
 
 
@@ -39,16 +41,33 @@ class OneOffDue(DueBase):
         text_en = f"before {d(written)}" if self.before else f"at the latest on {d(written)}"
         rule = Step(written, f"Mục {context.section}: {context.title} — {text}.", f"Section {context.section}: {text_en}.")
         late_text = written < context.issued_on or (self.before is not None and written <= context.issued_on)
-        if late_text:  # the text was issued after its own deadline: due on the issue date
-            step = Step(context.issued_on,
-                        f"Văn bản ban hành ngày {d(context.issued_on)}, sau thời hạn ghi trong văn bản: hạn tính từ ngày ban hành.",
-                        f"The text was issued on {d(context.issued_on)}, after its own deadline: due from the issue date.")
-            deadline = resolve_deadline(context.issued_on, "at_latest_on", context.calendar, rule, step)
+        if late_text:
+            deadline = self._from_issue(context, rule, text, text_en)
         else:
             deadline = resolve_deadline(written, "before" if self.before else "at_latest_on", context.calendar, rule,
                                         self.basis_step(written))
         opens = self.not_before or min(context.issued_on, deadline.due_date)
         return [Dated("once", "Một lần", opens, deadline.due_date, opens, deadline)]
+
+    def _from_issue(self, context: RuleContext, rule: Step, text: str, text_en: str) -> Deadline:
+        """The text was issued when its own date had passed: due on the issue date (or the next
+        working day), and every word of it says so, quoting the text, never "chậm nhất ngày
+        <issue date>", which the text does not say."""
+        issued = context.issued_on
+        late = Step(
+            issued,
+            f"Văn bản ghi “{text}”, nhưng ngày đó đã qua khi văn bản ban hành ngày {d(issued)}: "
+            f"hạn tính đến hết ngày ban hành ({weekday_vi(issued)}, {d(issued)}).",
+            f"The text says “{text_en}”, but that date had passed when it was issued on {d(issued)}: "
+            "due by the end of the issue date.",
+        )
+        computed = resolve_deadline(issued, "at_latest_on", context.calendar, rule, self.basis_step(self.written))
+        # resolve_deadline's own wording step ("“Chậm nhất ngày <issue date>” …") is not the text's: replace it.
+        kept = [step for step in computed.steps if not step.vi.startswith("“Chậm nhất ngày")]
+        steps = (*kept[: 1 + (self.basis == "assumed")], late, *kept[1 + (self.basis == "assumed"):])
+        due = computed.due_date
+        phrase = f"{text} (ngày này đã qua khi văn bản ban hành ngày {d(issued)}; hạn đến hết {weekday_vi(due)}, {d(due)})"
+        return replace(computed, steps=steps, phrase=phrase)
 
     def problem(self, period_start, period_end, issued_on) -> str | None:
         if self.written > period_end:

@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..rules import expand
+from ..changes import AMENDMENT_PREFIX
 from ..counted import redate_all
 from ..deadlines import has_deadline
 from ..errors import PlantrackError
@@ -166,7 +167,9 @@ def _sync_units(session: Session, catalogue: Catalogue, report: SyncReport) -> N
             "parent_id": unit.parent,
             "escalates_to_id": unit.escalates_to,
             "head": unit.head,
-            "contacts": _jsonable(unit.contacts.model_dump()),
+            # The registry's ``place`` rides in the contacts column (where its letters come from),
+            # only when given: no migration, and no churn for the units without one.
+            "contacts": _jsonable({**unit.contacts.model_dump(), **({"place": unit.place} if unit.place else {})}),
             "basis": unit.basis,
             "valid_from": unit.valid_from,
             "valid_until": unit.valid_until,
@@ -295,7 +298,10 @@ def _sync_obligations(
                 "submit_to_id": recipient_unit(obligation.submit_to),
                 "recipients": as_stored(obligation),
                 "channel": obligation.channel,
-                "rule": _jsonable(obligation.due.model_dump()),
+                # The due rule, and beside it (only when assumed: no churn) whether the recipient is the
+                # plan file's choice: the column holds what a reminder says about the obligation's terms.
+                "rule": _jsonable({**obligation.due.model_dump(), **({"submit_to_basis": "assumed", "submit_to_note": obligation.submit_to_note}
+                                                                     if obligation.submit_to_basis == "assumed" else {})}),
                 "units": catalogue.obligation_units(obligation),
                 # The obligation's own chain, else its duty's, else (None) the plan's.
                 "escalate_to": obligation.escalate_to or duties.get(obligation.duty),
@@ -455,7 +461,7 @@ def _amend(session: Session, row: Occurrence, values: dict, plan_id: str, amendm
     second sync of the same amendment changes nothing. True when something was recorded."""
     from ..calendar import start_of_local_day
 
-    reason = f"Sửa đổi theo văn bản {amendment.number} ngày {amendment.issued_on:%d/%m/%Y}"
+    reason = f"{AMENDMENT_PREFIX} {amendment.number} ngày {amendment.issued_on:%d/%m/%Y}"
     if any(x.reason.startswith(reason) and x.new_due_date == values["due_date"] for x in row.extensions):
         return False
     issuer = catalogue.units[catalogue.plans[plan_id].plan.issuer].name

@@ -32,8 +32,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from secure.middleware import SecureASGIMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from ..assumptions import OWNER, assumed_owners, sentence
 from ..calendar import TIMEZONE
 from ..deadlines import deadline_text
+from ..changes import change
 from ..exports.common import EMPTY_COLOUR, KIND_VI, STATUS_COLOUR, STATUS_COLUMNS, plan_label, rate_text
 from ..keys import Keyring
 from ..store.database import Store
@@ -53,6 +55,8 @@ def _environment() -> Environment:
     env.globals.update(
         STATUS_COLUMNS=STATUS_COLUMNS, STATUS_COLOUR=STATUS_COLOUR, EMPTY_COLOUR=EMPTY_COLOUR, KIND_VI=KIND_VI,
         plan_label=plan_label, rate_text=rate_text, Status=Status,
+        change_of=lambda x: change(x.reason, x.previous_due_date, x.new_due_date), owner_sentence=sentence([OWNER]), assumption_sentence=sentence,
+        owner_assumed=lambda duty, unit: unit.id in assumed_owners(duty.assignments),
     )
     env.filters["vn_date"] = lambda d: deadline_text(d) if d else ""  # "chưa có thời hạn" for work with no date yet
     env.filters["vn_time"] = lambda t: f"{t.astimezone(TIMEZONE):%d/%m/%Y %H:%M}" if t else ""
