@@ -398,3 +398,17 @@ def test_a_recipient_the_text_does_not_name_stays_marked_as_the_plan_files(catal
     [report] = import_document(source, catalogue).obligations
     assert any(m.code == "recipient_guessed" for m in report["review"])
     assert report["submit_to_basis"] == "assumed" and report["submit_to_note"]
+
+
+def test_a_report_its_only_owner_would_send_to_itself_gets_no_recipient(catalogue, tmp_path):
+    """Validation refuses a unit reporting to itself; a draft whose only owner is the body it
+    would send to (the plan's own office) leaves the recipient out and says so."""
+    source = tmp_path / "plan.txt"
+    source.write_text(
+        "THỦ TƯỚNG CHÍNH PHỦ\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\nSố: 9/QĐ-TTg\n\nHà Nội, ngày 01 tháng 12 năm 2025\n\n"
+        "QUYẾT ĐỊNH\nVỀ KẾ HOẠCH NĂM 2026\n\nII. NHIỆM VỤ\n\n"
+        "1. Bộ Công an xây dựng kế hoạch, báo cáo Bộ Công an trước ngày 15/12/2026.\n", encoding="utf-8")
+    draft = import_document(source, catalogue)
+    [report] = draft.obligations
+    assert report["units"] == ["vn.bca"] and "submit_to" not in report
+    assert any(m.code == "self_report" and m.values["unit"] == "vn.bca" for m in report["review"])

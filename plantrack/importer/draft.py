@@ -280,6 +280,11 @@ def _obligation(draft: Draft, item: Item, duty: dict, timing: Timing, number: in
     if obligation["submit_to"] in owing and (len(owing) > 1 or obligation.get("groups")):
         owing.remove(obligation["submit_to"])  # "các bộ, ngành … gửi về Bộ Công an": the receiver does not owe it to itself
         reviews.append(mark("receiver_excluded", unit=obligation["submit_to"]))
+    elif owing == [obligation["submit_to"]] and not obligation.get("groups"):
+        # Often a class phrase read as the issuer ("các cơ quan, đơn vị" → UBND tỉnh): a unit does
+        # not report to itself, so the draft names no recipient rather than a wrong one.
+        reviews.append(mark("self_report", unit=obligation.pop("submit_to")))
+        obligation.pop("submit_to_basis", None), obligation.pop("submit_to_note", None)
     obligation["due"] = due
     if timing.review:
         reviews.append(timing.review)

@@ -44,6 +44,10 @@ WORDING: dict[str, tuple[str, str]] = {
                  "Đơn vị mới “{name}”: kiểm tra tên, loại, cấp trên và thêm địa chỉ liên hệ{candidates_vi}."),
     "receiver_excluded": ("{unit} receives this report, so it is not among those owing it (as the text sends it to {unit}); check it",
                           "{unit} là nơi nhận báo cáo nên không tính là đơn vị phải gửi: kiểm tra lại."),
+    "self_report": ("{unit} would be the only unit owing this report and the one it is sent to: the draft leaves the recipient "
+                    "out; name who owes it and where it goes",
+                    "{unit} vừa là đơn vị duy nhất phải gửi vừa là nơi nhận báo cáo: bản nháp bỏ trống nơi nhận; xác định đơn vị gửi "
+                    "và nơi nhận."),
     "unit_excluded": ("the text excludes {unit} (“trừ …”): it is not among the units; check the group it would belong to",
                       "Văn bản loại trừ {unit} (“trừ …”): đơn vị này không được giao; kiểm tra nhóm đơn vị liên quan."),
     "group_missing": ("the table's numbering starts again before {section}: a group's heading is missing from the text; name the section",

@@ -28,7 +28,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from ..deadlines import NO_DEADLINE, NO_DEADLINE_VI, Step, d, resolve_deadline, undated_deadline
-from .base import Dated, DueBase, RuleContext, register
+from .base import Dated, DueBase, RuleContext, once_without_date, register
 
 
 @register
@@ -59,13 +59,8 @@ class AfterDue(DueBase):
 
     def expand(self, context: RuleContext) -> list[Dated]:
         if self.event is not None:
-            rule = Step(
-                context.issued_on,
-                f"Mục {context.section}: {context.title} — “sau khi {self.event}”: văn bản không nêu số ngày.",
-                f"Section {context.section}: after '{self.event}'; the text gives no number of days.",
-            )
-            return [Dated("once", "Một lần", context.period_start, context.period_end, context.issued_on,
-                          undated_deadline(rule, self.phrase))]
+            return once_without_date(context, f"“sau khi {self.event}”: văn bản không nêu số ngày.",
+                                     f"after '{self.event}'; the text gives no number of days.", self.phrase)
         if context.resolve is None:
             raise ValueError(f"the rule 'after' needs the obligation {self.obligation!r} to expand")
         title, before = context.resolve(self.obligation)

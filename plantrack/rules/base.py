@@ -16,7 +16,7 @@ from typing import Callable, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from ..calendar import WorkCalendar
-from ..deadlines import Deadline, Step
+from ..deadlines import Deadline, Step, undated_deadline
 
 Wording = Literal["before", "at_latest_on"]
 Basis = Literal["stated", "assumed"]
@@ -104,6 +104,13 @@ def register(model: type[DueBase]) -> type[DueBase]:
     model.rule_name = name
     REGISTRY[name] = model
     return model
+
+
+def once_without_date(context: RuleContext, vi: str, en: str, phrase: str) -> list[Dated]:
+    """The one occurrence of work the text gives no date (``external``, ``after`` an event),
+    open from the issue date over the plan's period; ``vi``/``en`` say why, after the section."""
+    rule = Step(context.issued_on, f"Mục {context.section}: {context.title} — {vi}", f"Section {context.section}: {en}")
+    return [Dated("once", "Một lần", context.period_start, context.period_end, context.issued_on, undated_deadline(rule, phrase))]
 
 
 def window_text(start: dt.date, end: dt.date) -> str:

@@ -9,8 +9,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..deadlines import Step, undated_deadline
-from .base import Dated, DueBase, RuleContext, register
+from .base import Dated, DueBase, RuleContext, once_without_date, register
 
 
 @register
@@ -25,10 +24,5 @@ class ExternalDue(DueBase):
 
     def expand(self, context: RuleContext) -> list[Dated]:
         words = f"“{self.written}”" if self.written else f"“{self.phrase}”"
-        rule = Step(
-            context.issued_on,
-            f"Mục {context.section}: {context.title} — văn bản ghi {words}: thời hạn do {self.reference} ấn định.",
-            f"Section {context.section}: the schedule is set by {self.reference}.",
-        )
-        return [Dated("once", "Một lần", context.period_start, context.period_end, context.issued_on,
-                      undated_deadline(rule, self.phrase))]
+        return once_without_date(context, f"văn bản ghi {words}: thời hạn do {self.reference} ấn định.",
+                                 f"the schedule is set by {self.reference}.", self.phrase)
