@@ -492,6 +492,8 @@ def test_reminders_carry_a_signed_link_for_their_unit_and_escalations_none(synce
     text = alpha.get_body(("plain",)).get_content()
     html = alpha.get_body(("html",)).get_content()
     (url,) = re.findall(r"https://theodoi\.example/nop/\S+", text)
+    # each field on its own line: the recipient, then the link
+    assert "\n   Gửi về: Văn phòng Thường trực\n" in text and f"\n   Nộp báo cáo trực tuyến: {url}\n" in text
     assert f'href="{url}"' in html
     grant = read_token(key, url.rsplit("/", 1)[1], morning(D(2020, 11, 9)))
     (notice,) = notices(synced, recipient_id="t.alpha")
