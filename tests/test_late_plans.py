@@ -190,3 +190,19 @@ def test_the_ladders_to_take_up_come_from_their_own_index_on_sqlite(synced):
             plan = " / ".join(row[-1] for row in connection.exec_driver_sql(
                 "EXPLAIN QUERY PLAN " + str(compiled), tuple(values[name] for name in compiled.positiontup)))
         assert "USING INDEX ix_occurrence_unwatched" in plan, plan
+
+
+def test_the_watch_command_on_a_store_synced_late_writes_the_missed_levels(store, mini_dir):
+    """The operator's path: `plantrack sync`, then the morning's `plantrack watch` a week after
+    the deadline, on a store with no watch before."""
+    from typer.testing import CliRunner
+
+    from plantrack.cli import app
+
+    runner = CliRunner()
+    synced = runner.invoke(app, ["sync", str(mini_dir), "--db", store.url])
+    assert synced.exit_code == 0, synced.output
+    result = runner.invoke(app, ["watch", "--as-of", "2020-11-24T07:30:00+07:00", "--db", store.url])
+    assert result.exit_code == 0, result.output
+    line = " ".join(result.output.split())
+    assert "báo cáo cấp 1 2" in line and "không có thông báo mới" not in line
