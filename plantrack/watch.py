@@ -197,15 +197,22 @@ def _statements() -> _Statements:
         .where(live, Occurrence.opens_on <= day)
     )
     window = rows.where(Occurrence.current_due_date.between(bindparam("low"), bindparam("high")))
-    # Written as the partial index ix_occurrence_unwatched is, so that SQLite can read it; the
-    # occurrence's retired flag inside coalesce, since without statistics SQLite would rather
-    # search the open rows' index by it: every open row of the past, each morning.
-    unwatched = (
+    # Not handed in: written as the partial index ix_occurrence_unwatched is, so that SQLite can
+    # read it; the occurrence's retired flag inside coalesce, since without statistics SQLite
+    # would rather search the open rows' index by it: every open row of the past, each morning.
+    # Handed in after as_of (a watch of a past day): those few, through the open rows' index.
+    joined = (
         select(*columns)
         .join(Obligation, Occurrence.obligation_id == Obligation.id)
         .join(Plan, Obligation.plan_id == Plan.id)
-        .where(func.coalesce(Occurrence.retired, True).is_(False), Obligation.retired.is_(False), Plan.retired.is_(False),
-               Occurrence.opens_on <= day, text(f"({UNWATCHED})"), Occurrence.current_due_date <= bindparam("high"))
+        .where(Obligation.retired.is_(False), Plan.retired.is_(False), Occurrence.opens_on <= day,
+               Occurrence.current_due_date <= bindparam("high"))
+    )
+    unwatched = (
+        joined.where(func.coalesce(Occurrence.retired, True).is_(False), Occurrence.first_submitted_at.is_(None),
+                     text(f"({UNWATCHED})")),
+        joined.where(Occurrence.retired.is_(False), Occurrence.first_submitted_at > bindparam("as_of", type_=UTCDateTime),
+                     text(f"({UNWATCHED})")),
     )
     overdue = (
         select(func.count())
@@ -219,7 +226,7 @@ def _statements() -> _Statements:
         previous_run=select(func.max(WatchRun.day)).where(WatchRun.day < day),
         later_run=select(WatchRun.id).where(WatchRun.day >= day).limit(1),
         window=tuple(window.where(branch) for branch in branches),
-        unwatched=tuple(unwatched.where(branch) for branch in branches),
+        unwatched=unwatched,
         overdue=tuple(overdue.where(branch) for branch in branches),
         acknowledged=select(Notice.occurrence_id, Notice.deadline).where(
             Notice.acknowledged_at.is_not(None), Notice.deadline.between(bindparam("low"), bindparam("high"))

@@ -183,13 +183,16 @@ def test_the_ladders_to_take_up_come_from_their_own_index_on_sqlite(synced):
 
     if synced.engine.dialect.name != "sqlite":
         pytest.skip("query plans of tiny PostgreSQL tables prefer sequential scans; checked on SQLite")
-    for query in _statements().unwatched:
+    # not handed in: the partial index of open ladders not taken up (a row handed in before its
+    # ladder began is never taken up, and is not in it); handed in after a past day watched: the
+    # open rows' index, by that instant
+    for query, index in zip(_statements().unwatched, ("ix_occurrence_unwatched", "ix_occurrence_open_due")):
         compiled = query.compile(synced.engine)
         values = compiled.construct_params({"high": "2020-12-01", "day": "2020-11-20", "as_of": "2020-11-20 00:00:00.000000"})
         with synced.engine.connect() as connection:
             plan = " / ".join(row[-1] for row in connection.exec_driver_sql(
                 "EXPLAIN QUERY PLAN " + str(compiled), tuple(values[name] for name in compiled.positiontup)))
-        assert "USING INDEX ix_occurrence_unwatched" in plan, plan
+        assert f"SEARCH occurrence USING INDEX {index}" in plan, plan
 
 
 def test_the_watch_command_on_a_store_synced_late_writes_the_missed_levels(store, mini_dir):

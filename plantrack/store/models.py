@@ -166,6 +166,7 @@ class Obligation(Base):
 
 # The partial index's condition and the watch's query must be written alike (SQLite matches them by form).
 UNWATCHED = "watched_due_date IS NULL OR watched_due_date <> current_due_date"
+UNWATCHED_OPEN = f"first_submitted_at IS NULL AND ({UNWATCHED})"
 
 
 class Occurrence(Base):
@@ -181,9 +182,10 @@ class Occurrence(Base):
         Index("ix_occurrence_status", "obligation_id", "unit_id", "current_due_date", "due_date", "opens_on", "submitted_on",
               "first_submitted_at", "retired"),
         Index("ix_occurrence_period", "obligation_id", "period_key"),  # one period of a report: its figures
-        # The ladders the watch has not taken up (new rows, moved deadlines): the morning reads
-        # these few, not every open row of the past (plantrack.watch).
-        Index("ix_occurrence_unwatched", "current_due_date", sqlite_where=text(UNWATCHED), postgresql_where=text(UNWATCHED)),
+        # The open ladders the watch has not taken up (new rows, moved deadlines): the morning
+        # reads these few, not every open row of the past (plantrack.watch); a row handed in
+        # before its ladder began is never taken up, and leaves the index when it is handed in.
+        Index("ix_occurrence_unwatched", "current_due_date", sqlite_where=text(UNWATCHED_OPEN), postgresql_where=text(UNWATCHED_OPEN)),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -3,8 +3,9 @@
 ``occurrence.watched_due_date``: a ladder not taken up yet (a plan synced after its first
 deadlines, a fresh store, an occurrence added by an amendment or a request, a deadline an
 amendment moved) is caught up from its own start on the next watch, instead of from the
-store's last watch run. ``ix_occurrence_unwatched``: those rows by deadline, so that the
-morning reads them and not every open row of the past.
+store's last watch run. ``ix_occurrence_unwatched``: those rows, open, by deadline, so that
+the morning reads them and not every open row of the past (nor every row handed in before its
+ladder began, which is never taken up).
 
 Rows of a store already watched are marked taken up where their ladder has begun by the last
 watch run's day, as the watch had them; the others are caught up on the next watch.
@@ -23,6 +24,7 @@ branch_labels = None
 depends_on = None
 
 UNWATCHED = "watched_due_date IS NULL OR watched_due_date <> current_due_date"
+UNWATCHED_OPEN = f"first_submitted_at IS NULL AND ({UNWATCHED})"
 
 
 def upgrade() -> None:
@@ -35,7 +37,7 @@ def upgrade() -> None:
         "OR EXISTS (SELECT 1 FROM notice WHERE notice.occurrence_id = occurrence.id AND notice.deadline = occurrence.current_due_date)"
     )
     op.create_index('ix_occurrence_unwatched', 'occurrence', ['current_due_date'], unique=False,
-                    sqlite_where=sa.text(UNWATCHED), postgresql_where=sa.text(UNWATCHED))
+                    sqlite_where=sa.text(UNWATCHED_OPEN), postgresql_where=sa.text(UNWATCHED_OPEN))
 
 
 def downgrade() -> None:
