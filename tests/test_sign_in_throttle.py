@@ -105,3 +105,33 @@ def test_x_forwarded_for_is_read_only_from_a_trusted_proxy(owner, tmp_path, trus
             assert wrong.status_code == 401
         right = sign_in(client, "chuso", PASSWORD, headers={"X-Forwarded-For": "10.0.0.99"})
     assert right.status_code == (303 if trusted else 429)
+
+
+def test_many_addresses_together_and_attempts_in_progress_are_bounded():
+    """The ceilings no single address reaches: failures everywhere, and attempts checked at once
+    (reserved, not yet settled) whoever makes them."""
+    from plantrack.web.guards import Attempt, LoginThrottle, Refusal
+
+    throttle = LoginThrottle(everywhere="3/15 minutes", at_once=2)
+    first, second = throttle.reserve("a", "10.0.0.1"), throttle.reserve("b", "10.0.0.2")
+    assert isinstance(first, Attempt) and isinstance(second, Attempt)
+    assert throttle.reserve("c", "10.0.0.3") is Refusal.BUSY  # two in progress already
+    throttle.settle(first, False)
+    throttle.settle(second, False)
+    third = throttle.reserve("c", "10.0.0.3")
+    assert isinstance(third, Attempt)
+    throttle.settle(third, False)
+    assert throttle.reserve("d", "10.0.0.4") is Refusal.BUSY  # three failures everywhere
+
+
+def test_a_success_clears_its_login_from_its_address_only():
+    from plantrack.web.guards import Attempt, LoginThrottle, Refusal
+
+    throttle = LoginThrottle(per_login_and_address="2/15 minutes")
+    for address in ("10.0.0.1", "10.0.0.2"):
+        throttle.settle(throttle.reserve("chuso", address), False)
+    throttle.settle(throttle.reserve("chuso", "10.0.0.1"), True)
+    throttle.settle(throttle.reserve("chuso", "10.0.0.1"), False)
+    assert isinstance(throttle.reserve("chuso", "10.0.0.1"), Attempt)  # one failure since the success
+    throttle.settle(throttle.reserve("chuso", "10.0.0.2"), False)
+    assert throttle.reserve("chuso", "10.0.0.2") is Refusal.LOCKED
