@@ -66,6 +66,10 @@ SIGN_IN_LIMIT_PER_ADDRESS = "10/15 minutes"
 SIGN_IN_LIMIT_EVERYWHERE = "300/15 minutes"
 # Sign-ins being checked at once (hashing or waiting for the hashing pool); beyond, 429 at once.
 SIGN_IN_AT_ONCE = 8
+# Threads of the sign-in route's own hashing pool. One argon2id hash already runs its 4 lanes in
+# 4 threads: on a 2-core server two at once left a page at 4-8 times its time alone while eight
+# sign-ins were checked, one at once at about its time (bench/abuse_benchmark.py).
+SIGN_IN_HASHING_THREADS = 1
 FORWARDED_ALLOW_IPS_VARIABLE = "PLANTRACK_FORWARDED_ALLOW_IPS"  # proxies trusted for X-Forwarded-For; default none
 FLASH_LIFETIME = dt.timedelta(minutes=10)  # a signed "done" message after an action
 LINK_LIFETIME = dt.timedelta(days=90)  # a submission link, after the deadline in force

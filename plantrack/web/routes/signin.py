@@ -3,7 +3,7 @@ session is stored server-side and ends at logout (``accounts``).
 
 A sign-in is reserved in the throttle (``guards.LoginThrottle``) before its password is
 hashed; a refused one answers 429 at once. The check itself (argon2, 64 MiB and a few hundred
-milliseconds) runs in a pool of its own of ``settings.HASHING_AT_ONCE`` threads, never in the
+milliseconds) runs in a pool of its own of ``settings.SIGN_IN_HASHING_THREADS`` threads, never in the
 threads that serve pages, and the route waits for it without holding one of them."""
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from starlette.concurrency import run_in_threadpool
 
 from ...accounts import SESSION_LIFETIME, authenticate, end_session, start_session
 from ...keys import Purpose
-from ...settings import HASHING_AT_ONCE
+from ...settings import SIGN_IN_HASHING_THREADS
 from ..deps import SESSION_COOKIE, SIGNIN_COOKIE, Context, context, current_principal, page
 from ..guards import Refusal
 
 router = APIRouter()
-HASHING = ThreadPoolExecutor(HASHING_AT_ONCE, thread_name_prefix="plantrack-sign-in")  # threads start when first used
+HASHING = ThreadPoolExecutor(SIGN_IN_HASHING_THREADS, thread_name_prefix="plantrack-sign-in")  # threads start when first used
 REFUSED = {
     Refusal.LOCKED: "Đăng nhập sai quá nhiều lần: tài khoản này tạm bị khóa 15 phút tại địa chỉ của quý vị.",
     Refusal.BUSY: "Máy chủ đang bận kiểm tra nhiều lần đăng nhập: đăng nhập tạm bị khóa, đề nghị thử lại sau ít phút.",
