@@ -35,14 +35,17 @@ from .store.database import Store
 
 
 @contextmanager
-def serving(app) -> Iterator[str]:
-    """``app`` served by uvicorn on a free port of 127.0.0.1; yields its base URL."""
+def serving(app, forwarded_allow_ips: str | None = None) -> Iterator[str]:
+    """``app`` served by uvicorn on a free port of 127.0.0.1, as ``plantrack serve`` serves it
+    (trusting X-Forwarded-For only from ``forwarded_allow_ips``); yields its base URL."""
     import uvicorn
+
+    from .web.server import server_config
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(server_config(app, "127.0.0.1", port, forwarded_allow_ips))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     for _ in range(200):

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from ..calendar import local_date, read_instant
 from ..errors import PlantrackError
 from ..keys import Keyring
-from ..settings import PUBLIC_URL_VARIABLE, RATE_LIMIT_STORAGE_VARIABLE
+from ..settings import FORWARDED_ALLOW_IPS_VARIABLE, PUBLIC_URL_VARIABLE, RATE_LIMIT_STORAGE_VARIABLE
 from ..store.database import Store
 from ..tracking import find_occurrence, resolve_unit
 from .base import DEFAULT_DEFINITIONS, DbOption, fmt_day, ObligationOption, OccurrenceOption, PeriodOption, PlanOption, UnitOption, app, out, sub_app
@@ -151,6 +151,10 @@ def serve(
     ] = None,
     definitions: Annotated[Optional[list[Path]], typer.Option("--definitions", help="The registries a plan imported from its "
                                                                  "document is resolved against (default: plan_definitions).")] = None,
+    forwarded_allow_ips: Annotated[Optional[str], typer.Option(
+        "--forwarded-allow-ips", envvar=FORWARDED_ALLOW_IPS_VARIABLE,
+        help="The reverse proxies trusted to state the client's address (X-Forwarded-For), comma-separated addresses "
+             "or networks; default: none, the peer's address is the client's.")] = None,
     db: DbOption = None,
 ):
     """Serve the dashboard: plan overviews, unit pages, submission links, coordinators' actions."""
@@ -160,6 +164,7 @@ def serve(
 
     from ..web.app import create_app
     from ..web.guards import LoginThrottle
+    from ..web.server import server_config
 
     start = read_instant(clock, "--clock", date_means_end_of_day=False) if clock else None
     started = time.monotonic()
@@ -174,4 +179,4 @@ def serve(
     application = create_app(Store(db), Keyring.from_environment(), app_clock, uploads.resolve(), address, throttle,
                              definitions=tuple(p.resolve() for p in (definitions or [DEFAULT_DEFINITIONS])))
     out.print(f"Dashboard: {address}/" + (f" (clock from {start.isoformat()})" if start else ""), highlight=False)
-    uvicorn.run(application, host=host, port=port, log_level="warning", server_header=False)
+    uvicorn.Server(server_config(application, host, port, forwarded_allow_ips)).run()

@@ -1,19 +1,33 @@
-"""Signing in and out. The sign-in form carries a CSRF token bound to a cookie of its own;
-failed attempts are throttled per account and per address (``guards.LoginThrottle``); a
-session is stored server-side and ends at logout (``accounts``)."""
+"""Signing in and out. The sign-in form carries a CSRF token bound to a cookie of its own; a
+session is stored server-side and ends at logout (``accounts``).
+
+A sign-in is reserved in the throttle (``guards.LoginThrottle``) before its password is
+hashed; a refused one answers 429 at once. The check itself (argon2, 64 MiB and a few hundred
+milliseconds) runs in a pool of its own of ``settings.SIGN_IN_HASHING_THREADS`` threads, never in the
+threads that serve pages, and the route waits for it without holding one of them."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from ...accounts import SESSION_LIFETIME, authenticate, end_session, start_session
 from ...keys import Purpose
+from ...settings import SIGN_IN_HASHING_THREADS
 from ..deps import SESSION_COOKIE, SIGNIN_COOKIE, Context, context, current_principal, page
+from ..guards import Refusal
 
 router = APIRouter()
+HASHING = ThreadPoolExecutor(SIGN_IN_HASHING_THREADS, thread_name_prefix="plantrack-sign-in")  # threads start when first used
+REFUSED = {
+    Refusal.LOCKED: "Đăng nhập sai quá nhiều lần: tài khoản này tạm bị khóa 15 phút tại địa chỉ của quý vị.",
+    Refusal.BUSY: "Máy chủ đang bận kiểm tra nhiều lần đăng nhập: đăng nhập tạm bị khóa, đề nghị thử lại sau ít phút.",
+}
 
 
 def _safe_next(next_path: str) -> str:
@@ -35,24 +49,32 @@ def login_form(request: Request, next: str = "/", ctx: Context = Depends(context
     return _form(request, ctx, 200, None, next)
 
 
+def _check(ctx: Context, login: str, password: str) -> str | None:
+    """A new session id if the password is right (runs in ``HASHING``)."""
+    with ctx.store.transaction() as session:
+        account = authenticate(session, login, password)
+        return start_session(session, account, ctx.clock()) if account is not None else None
+
+
 @router.post("/dang-nhap", response_class=HTMLResponse)
-def login(request: Request, login: str = Form(""), password: str = Form(""), next: str = Form("/"), csrf: str = Form(""),
-          ctx: Context = Depends(context)):
+async def login(request: Request, login: str = Form(""), password: str = Form(""), next: str = Form("/"), csrf: str = Form(""),
+                ctx: Context = Depends(context)):
     nonce = request.cookies.get(SIGNIN_COOKIE, "")
     if not nonce or ctx.keyring.read(Purpose.CSRF, csrf, ctx.clock()) != ["signin", nonce]:
-        return _form(request, ctx, 403, "Biểu mẫu đăng nhập đã hết hiệu lực. Đề nghị đăng nhập lại.", next)
+        return await run_in_threadpool(_form, request, ctx, 403, "Biểu mẫu đăng nhập đã hết hiệu lực. Đề nghị đăng nhập lại.", next)
     address = request.client.host if request.client else "?"
     name = login.strip().lower()[:100]
     throttle = request.app.state.throttle
-    if throttle.refused(name, address):
-        return _form(request, ctx, 429, "Đăng nhập sai quá nhiều lần: tài khoản hoặc địa chỉ này tạm bị khóa 15 phút.", next)
-    with ctx.store.transaction() as session:
-        account = authenticate(session, name, password)
-        session_id = start_session(session, account, ctx.clock()) if account is not None else None
-    if account is None:
-        throttle.failed(name, address)
-        return _form(request, ctx, 401, "Sai tên đăng nhập hoặc mật khẩu.", next)
-    throttle.succeeded(name)
+    attempt = throttle.reserve(name, address)
+    if isinstance(attempt, Refusal):
+        return await run_in_threadpool(_form, request, ctx, 429, REFUSED[attempt], next)
+    checking = HASHING.submit(_check, ctx, name, password)
+    # settled when the check ends, even if the client has gone: the reservation covers the work
+    checking.add_done_callback(lambda done: throttle.settle(attempt, not done.cancelled() and done.exception() is None
+                                                            and done.result() is not None))
+    session_id = await asyncio.wrap_future(checking)
+    if session_id is None:
+        return await run_in_threadpool(_form, request, ctx, 401, "Sai tên đăng nhập hoặc mật khẩu.", next)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, ctx.keyring.sign(Purpose.SESSION, session_id), httponly=True, samesite="lax",
                         secure=ctx.secure_cookies, max_age=int(SESSION_LIFETIME.total_seconds()))
