@@ -5,8 +5,9 @@ Both are entry points: they read the clock (unless given ``as_of``) and the SMTP
 
 Both keep to Viet Nam's working days: on a weekend or a public holiday (``WorkCalendar``)
 they do nothing and say why in their artifact; what is pending waits for the next working
-day's runs. A run fails (and its artifact says what) when a notice was given up as
-undeliverable, or when sends failed and nothing was delivered: a green run means the mail went.
+day's runs. A run fails (after writing its artifact, which says what) when any send failed,
+whether it will be tried again or was given up as undeliverable, even if other messages went:
+a green run means all the mail it tried went.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from tasks.notice_tasks import run_dispatch, run_watch
 
 
 class DeliveryFailed(PlantrackError):
-    """The run gave notices up, or delivered nothing while sends failed (the artifact lists them)."""
+    """Some sends of the run failed or were given up (the artifact lists them)."""
 
 CATEGORY_VI = {"due_soon": "sắp đến hạn", "due_today": "đến hạn hôm nay", "overdue": "quá hạn"}
 
@@ -92,6 +93,7 @@ def dispatch_lines(sent: dict) -> list[str]:
 
 
 def fail_unless_delivered(sent: dict | None) -> None:
+    """Raise ``DeliveryFailed`` (the flow run ends Failed) when any send of the run failed."""
     if sent is not None and not sent["healthy"]:
         s = sent["summary"]
         raise DeliveryFailed(

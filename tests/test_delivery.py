@@ -91,8 +91,41 @@ def test_a_temporary_refusal_of_the_to_address_backs_off(synced, sink):
     sink.rcpt_answers["alpha@units.example"] = "450 4.2.1 mailbox busy"
     report = dispatch(synced, morning(D(2020, 11, 9)), smtp(sink))
     assert (report.messages_sent, report.messages_failed, report.messages_undeliverable) == (1, 1, 0)
+    assert not report.healthy  # one went, one will be tried again: not green
     (alpha,) = notices(synced, recipient_id="t.alpha")
     assert alpha.state == NoticeState.PENDING and alpha.first_failed_at is not None
+
+
+def test_a_run_that_sends_some_and_fails_others_exits_1_and_fails_the_flow(synced, sink, monkeypatch):
+    """Partly delivered is not green: `plantrack dispatch` exits 1 and the flow raises after its
+    artifact; once every message goes, exit 0 and no failure."""
+    from typer.testing import CliRunner
+
+    from flows.notices import DeliveryFailed, fail_unless_delivered
+    from plantrack.cli import app
+
+    run_watch(synced, D(2020, 11, 9))
+    monkeypatch.setenv("PLANTRACK_SMTP_URL", sink.url())
+    sink.rcpt_answers["alpha@units.example"] = "450 4.2.1 mailbox busy"
+    at = morning(D(2020, 11, 9))
+    result = CliRunner().invoke(app, ["dispatch", "--as-of", at.isoformat(), "--db", synced.url])
+    assert result.exit_code == 1, result.output
+    assert "Đã gửi 1 thư" in result.output and "lỗi tạm thời 1 thư" in result.output
+    (alpha,) = notices(synced, recipient_id="t.alpha")
+    assert alpha.state == NoticeState.PENDING
+    del sink.rcpt_answers["alpha@units.example"]
+    retried = dispatch(synced, alpha.next_attempt_at, smtp(sink))
+    assert retried.messages_sent == 1 and retried.healthy
+    fail_unless_delivered({"healthy": retried.healthy, "summary": retried.summary()})
+    run_watch(synced, D(2020, 11, 12))
+    sink.rcpt_answers["alpha@units.example"] = "450 4.2.1 mailbox busy"
+    mixed = dispatch(synced, morning(D(2020, 11, 12)), smtp(sink))
+    assert (mixed.messages_sent, mixed.messages_failed) == (1, 1) and not mixed.healthy
+    with pytest.raises(DeliveryFailed, match="1 message\\(s\\) failed and 1 sent"):
+        fail_unless_delivered({"healthy": mixed.healthy, "summary": mixed.summary()})
+    del sink.rcpt_answers["alpha@units.example"]
+    result = CliRunner().invoke(app, ["dispatch", "--as-of", mixed.next_retry_at.isoformat(), "--db", synced.url])
+    assert result.exit_code == 0 and "Đã gửi 1 thư" in result.output, result.output
 
 
 def test_a_554_is_tried_three_times_then_undeliverable(synced, sink):

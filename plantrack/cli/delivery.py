@@ -101,8 +101,8 @@ def dispatch_command(
     db: DbOption = None,
 ):
     """Send the pending notices of the outbox that are due (failed sends wait and are retried;
-    refused ones become undeliverable). Exit code 1 when something was given up, or nothing
-    was delivered while sends failed."""
+    refused ones become undeliverable). Exit code 1 when any send failed or was given up,
+    even if others went; 0 when every message went."""
     channels = _channels(smtp_url)
     try:
         _send_due(Store(db), as_of_or_now(as_of), channels, threads)
@@ -111,7 +111,7 @@ def dispatch_command(
 
 
 def _send_due(store: Store, instant: dt.datetime, channels, threads: int = 4) -> None:
-    """Dispatch what is due, say what happened; exit 1 unless the run was healthy."""
+    """Dispatch what is due, say what happened; exit 1 unless every send went (``healthy``)."""
     from notifications.dispatch import dispatch, submission_links
 
     report = dispatch(store, instant, channels, link_for=submission_links(), threads=threads)
