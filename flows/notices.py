@@ -143,7 +143,7 @@ def deadline_watch(
     if skipped:
         return skipped
     found = run_watch(instant, database_url)
-    sent = run_dispatch(instant, resolve_smtp_url(smtp_secret_block), database_url) if send else None
+    sent = run_dispatch(instant, resolve_smtp_url(smtp_secret_block), database_url, real_time=as_of is None) if send else None
     create_markdown_artifact(key="deadline-watch", markdown=watch_markdown(instant, found, sent), description="Deadline watch")
     fail_unless_delivered(sent)
     return {"watch": found["summary"], "dispatch": sent["summary"] if sent else None}
@@ -160,7 +160,7 @@ def dispatch_notices(
     skipped = None if on_rest_days else skipped_on_rest_day("dispatch-notices", title, instant)
     if skipped:
         return skipped
-    sent = run_dispatch(instant, resolve_smtp_url(smtp_secret_block), database_url)
+    sent = run_dispatch(instant, resolve_smtp_url(smtp_secret_block), database_url, real_time=as_of is None)
     create_markdown_artifact(
         key="dispatch-notices",
         markdown="\n".join([f"# {title} — {instant.isoformat()}", "", "| | |", "|---|---:|", *dispatch_lines(sent)]),

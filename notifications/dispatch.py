@@ -15,9 +15,12 @@ with a later ``next_attempt_at``, or are given up as undeliverable, by the failu
 The duplicate window is one message per sending thread: a dispatcher killed between a
 server's acceptance and the commit of its record sends that message again after the lease.
 
-The run's clock starts at ``now`` and advances with the time the run takes (``run_clock``):
-leases, ``sent_at`` and back-off are stamped from it, so a long run neither outlives its
-leases nor dates a late send at its start.
+The run's clock (``clock``) stamps leases, ``sent_at`` and back-off; ``sent_at`` is read after
+the server's answer, so it is when the server accepted the message. An entry point running in
+real time passes ``wall_clock``; one given an ``--as-of`` passes ``run_clock(as_of)``, made when
+it reads the instant, so the time spent before the dispatch starts (opening the store, loading
+the channels) is counted too. The default, ``run_clock(now)`` started by ``dispatch``, is for
+replays and tests.
 """
 
 from __future__ import annotations
@@ -87,6 +90,11 @@ class DispatchReport:
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}:{uuid.uuid4().hex[:6]}"
+
+
+def wall_clock() -> dt.datetime:
+    """The real time (UTC): the clock of an entry point that runs without ``--as-of``."""
+    return dt.datetime.now(dt.timezone.utc)
 
 
 def run_clock(start: dt.datetime) -> Clock:

@@ -128,6 +128,43 @@ def test_a_run_that_sends_some_and_fails_others_exits_1_and_fails_the_flow(synce
     assert result.exit_code == 0 and "Đã gửi 1 thư" in result.output, result.output
 
 
+def test_sent_at_is_when_the_server_accepted_the_message(synced, sink, monkeypatch):
+    """Under load the store answers slowly before the dispatch starts (here `retry`'s release)
+    and the server answers DATA slowly: `sent_at` is the real time read after the server's
+    answer, not the run's start plus the dispatch's own time."""
+    from contextlib import contextmanager
+
+    from typer.testing import CliRunner
+
+    import plantrack.cli.delivery as commands
+    from plantrack.cli import app
+    from plantrack.store.database import Store
+
+    class SlowStore(Store):  # the first transaction waits for the database, as on a loaded server
+        waited = False
+
+        @contextmanager
+        def transaction(self):
+            if not SlowStore.waited:
+                SlowStore.waited = True
+                time.sleep(1.0)
+            with super().transaction() as session:
+                yield session
+
+    run_watch(synced, D(2020, 11, 9))
+    monkeypatch.setenv("PLANTRACK_SMTP_URL", sink.url())
+    monkeypatch.setattr(commands, "Store", SlowStore)
+    sink.data_delay = 0.5
+    before = dt.datetime.now(dt.timezone.utc)
+    result = CliRunner().invoke(app, ["retry", "--db", synced.url])
+    assert result.exit_code == 0, result.output
+    sent = sorted(n.sent_at for n in notices(synced) if n.state == NoticeState.SENT)
+    assert len(sent) == len(sink.accepted_at) == 2
+    for sent_at, accepted_at in zip(sent, sorted(sink.accepted_at)):
+        assert accepted_at <= sent_at < accepted_at + dt.timedelta(seconds=0.5), (sent_at, accepted_at)
+    assert sent[0] >= before + dt.timedelta(seconds=1.5)
+
+
 def test_a_554_is_tried_three_times_then_undeliverable(synced, sink):
     run_watch(synced, D(2020, 11, 9))
     sink.data_answer = "554 5.7.1 message rejected by policy"

@@ -103,18 +103,23 @@ def dispatch_command(
     """Send the pending notices of the outbox that are due (failed sends wait and are retried;
     refused ones become undeliverable). Exit code 1 when any send failed or was given up,
     even if others went; 0 when every message went."""
+    from notifications.dispatch import run_clock, wall_clock
+
+    instant = as_of_or_now(as_of)
+    clock = run_clock(instant) if as_of else wall_clock  # started now: sends are stamped when accepted
     channels = _channels(smtp_url)
     try:
-        _send_due(Store(db), as_of_or_now(as_of), channels, threads)
+        _send_due(Store(db), instant, channels, threads, clock)
     finally:
         channels.close()
 
 
-def _send_due(store: Store, instant: dt.datetime, channels, threads: int = 4) -> None:
-    """Dispatch what is due, say what happened; exit 1 unless every send went (``healthy``)."""
-    from notifications.dispatch import dispatch, submission_links
+def _send_due(store: Store, instant: dt.datetime, channels, threads: int = 4, clock=None) -> None:
+    """Dispatch what is due by ``instant``, stamping sends with ``clock`` (the real time when
+    None); say what happened; exit 1 unless every send went (``healthy``)."""
+    from notifications.dispatch import dispatch, submission_links, wall_clock
 
-    report = dispatch(store, instant, channels, link_for=submission_links(), threads=threads)
+    report = dispatch(store, instant, channels, link_for=submission_links(), threads=threads, clock=clock or wall_clock)
     print_dispatch(report)
     if not report.healthy:
         raise typer.Exit(1)
