@@ -15,7 +15,9 @@ with a later ``next_attempt_at``, or are given up as undeliverable, by the failu
 The duplicate window is one message per sending thread: a dispatcher killed between a
 server's acceptance and the commit of its record sends that message again after the lease.
 
-The run's clock (``clock``) stamps leases, ``sent_at`` and back-off; ``sent_at`` is read after
+Leases are measured on the database's clock (``outbox.claim``), so dispatchers told different
+``--as-of`` instants never take each other's rows. The run's clock (``clock``) stamps
+``sent_at`` and back-off; ``sent_at`` is read after
 the server's answer, so it is when the server accepted the message. An entry point running in
 real time passes ``wall_clock``; one given an ``--as-of`` passes ``run_clock(as_of)``, made when
 it reads the instant, so the time spent before the dispatch starts (opening the store, loading
@@ -141,15 +143,15 @@ def _deliver(
 class _LeaseKeeper:
     """Renews the lease of a batch every third of the lease while the batch is being sent."""
 
-    def __init__(self, store: Store, ids: list[int], worker: str, clock: Clock, lease: dt.timedelta):
-        self.store, self.ids, self.worker, self.clock, self.lease = store, ids, worker, clock, lease
+    def __init__(self, store: Store, ids: list[int], worker: str, lease: dt.timedelta):
+        self.store, self.ids, self.worker, self.lease = store, ids, worker, lease
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="plantrack-lease", daemon=True)
 
     def _run(self) -> None:
         while not self._stop.wait(self.lease.total_seconds() / 3):
             try:
-                renew_lease(self.store, self.ids, self.worker, self.clock() + self.lease)
+                renew_lease(self.store, self.ids, self.worker, self.lease)  # on the database's clock
             except Exception:  # the database is away: the lease runs out, another run takes over
                 pass
 
@@ -235,7 +237,8 @@ def dispatch(
     grouped and recorded as delivered, marked as simulated, in one transaction (``take_due``).
     ``link_for`` gives reminders their signed submission links (``submission_links()``).
     ``directory`` may carry units and obligations read before (a replay keeps one for all its
-    days). ``clock`` stamps leases and sends (default: ``run_clock(now)``).
+    days). ``clock`` stamps sends and back-off (default: ``run_clock(now)``); leases are on the
+    database's clock.
 
     ``record_each`` writes each message's outcome as the server answers (the duplicate window
     of one message per thread). A replay, whose store and clock are its own, passes False:
@@ -275,7 +278,7 @@ def dispatch(
                 with store.transaction() as session:
                     record_cancelled(session, obsolete, now)
                 report.notices_cancelled += len(obsolete)
-            with _LeaseKeeper(store, claimed.ids, worker, clock, lease):
+            with _LeaseKeeper(store, claimed.ids, worker, lease):
                 outcomes = list(pool.map(send_and_record, digests) if pool else map(send_and_record, digests))
                 if not record_each:
                     with store.transaction() as session:

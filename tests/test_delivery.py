@@ -260,6 +260,24 @@ def test_a_run_that_outlives_its_lease_keeps_it(synced, sink):
     assert delivered_ids(sink) == sorted(expected)  # each once
 
 
+def test_a_dispatcher_told_a_later_as_of_takes_nothing_another_is_sending(synced, sink):
+    """Leases are measured on the database's clock: a second dispatcher whose --as-of is 11
+    minutes ahead of the first's (past the first's lease on the as-of clock) takes none of the
+    rows the first is still sending, on a slow server."""
+    run_watch(synced, D(2020, 11, 9))
+    expected = {n.id for n in notices(synced)}
+    sink.data_delay = 1.5
+    now = morning(D(2020, 11, 9))
+    first = threading.Thread(target=dispatch, args=(synced, now, smtp(sink)), kwargs=dict(threads=2, worker="first"))
+    first.start()
+    time.sleep(0.5)  # the first holds both digests and waits on the server
+    ahead = dispatch(synced, now + dt.timedelta(minutes=11), smtp(sink), threads=2, worker="ahead")
+    first.join()
+    assert ahead.messages_sent == 0
+    assert delivered_ids(sink) == sorted(expected)  # each notice once
+    assert {n.claimed_by for n in notices(synced)} == {"first"}
+
+
 def test_each_message_is_recorded_as_it_is_accepted(synced, sink):
     """Killing a dispatcher inside a batch repeats at most the message in flight per kill
     (one sending thread), and loses nothing: a few SIGKILLs at random points of real runs."""
