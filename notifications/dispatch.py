@@ -12,6 +12,11 @@ with a later ``next_attempt_at``, or are given up as undeliverable, by the failu
 - ``REJECTED``: undeliverable at the ``rejected_tries``-th try (3);
 - ``REFUSED``: undeliverable at once.
 
+A server that cannot be reached or never greets costs a connection timeout per message: after
+``stop_after`` (3) connection failures in a row, the run stops sending. The messages of its batch
+not yet tried are recorded as failed with the reason (back-off as usual), and no further batch
+is claimed: the rest wait, still pending, for the next run.
+
 The duplicate window is one message per sending thread: a dispatcher killed between a
 server's acceptance and the commit of its record sends that message again after the lease.
 
@@ -67,6 +72,8 @@ class DispatchReport:
     # The duplicate window in time: from a server's answer to the commit of its record, summed
     # over the run's messages (a crash inside it re-sends that one message).
     recording_s: float = 0.0
+    # Why the run stopped sending before the end (consecutive connection failures), or None.
+    stopped: str | None = None
     errors: list[str] = field(default_factory=list)
     undeliverable: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # addresses refused in messages that went
@@ -87,6 +94,7 @@ class DispatchReport:
             "notices_cancelled": self.notices_cancelled,
             "next_retry_at": self.next_retry_at.isoformat() if self.next_retry_at else None,
             "waiting": self.waiting, "next_due_at": self.next_due_at.isoformat() if self.next_due_at else None,
+            "stopped": self.stopped,
         }
 
 
@@ -138,6 +146,30 @@ def _deliver(
         return digest, message.subject, exc
     except Exception as exc:  # a channel bug must not lose the batch's other results
         return digest, message.subject, DeliveryError(f"{type(exc).__name__}: {exc}")
+
+
+class _Breaker:
+    """Counts connection failures in a row (over the sending threads); open after ``limit``."""
+
+    def __init__(self, limit: int):
+        self.limit, self.count, self.reason = limit, 0, None
+        self._lock = threading.Lock()
+
+    @property
+    def open(self) -> bool:
+        return self.reason is not None
+
+    def note(self, outcome: Delivery | DeliveryError) -> None:
+        with self._lock:
+            if not (isinstance(outcome, DeliveryError) and outcome.connection):
+                self.count = 0
+                return
+            self.count += 1
+            if self.count >= self.limit and self.reason is None:
+                self.reason = f"not tried: {self.count} connections to the server failed in a row ({outcome})"
+
+    def skipped(self) -> DeliveryError:
+        return DeliveryError(self.reason or "not tried", FailureKind.TEMPORARY, connection=True)
 
 
 class _LeaseKeeper:
@@ -229,6 +261,7 @@ def dispatch(
     give_up_after: dt.timedelta = GIVE_UP_AFTER,
     rejected_tries: int = REJECTED_TRIES,
     record_each: bool = True,
+    stop_after: int = 3,
 ) -> DispatchReport:
     """Send every notice due by ``now`` over ``channels``; returns what was sent, failed and cancelled.
 
@@ -244,6 +277,10 @@ def dispatch(
     of one message per thread). A replay, whose store and clock are its own, passes False:
     a batch's outcomes are then written in one transaction once the batch is sent (a crash
     re-sends the batch), one transaction a batch instead of one a message.
+
+    After ``stop_after`` connection failures in a row (``DeliveryError.connection``) the run
+    sends nothing more: the batch's untried messages are recorded as failed with the reason
+    (``report.stopped``), and no other batch is claimed.
     """
     directory = directory or Directory()
     report = DispatchReport()
@@ -253,8 +290,14 @@ def dispatch(
     clock = clock or run_clock(now)
     recorder = _Recorder(report, worker, rejected_tries, give_up_after)
 
+    breaker = _Breaker(stop_after)
+
     def send_and_record(digest: Digest):
-        outcome = _deliver(channels, link_for, digest, now)
+        if breaker.open:  # the server is away: do not wait on it again for each message
+            outcome = (digest, "", breaker.skipped())
+        else:
+            outcome = _deliver(channels, link_for, digest, now)
+            breaker.note(outcome[2])
         if not record_each:
             return outcome
         answered = time.perf_counter()
@@ -283,6 +326,9 @@ def dispatch(
                 if not record_each:
                     with store.transaction() as session:
                         recorder.record(session, outcomes, clock())
+            if breaker.open:
+                report.stopped = breaker.reason
+                break
     finally:
         if pool:
             pool.shutdown()

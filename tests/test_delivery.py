@@ -202,6 +202,33 @@ def test_a_run_of_nothing_but_failures_is_not_healthy(synced):
     assert report.messages_failed == 2 and not report.healthy
 
 
+def test_a_server_that_never_greets_stops_the_run_after_three_connections(synced):
+    """A server that accepts connections and never says 220 costs a timeout per message: after
+    3 in a row the run stops; the others stay pending, backed off, with the reason."""
+    import socket
+
+    from plantrack.outbox import backoff
+
+    expected = _many_units(synced, 6)  # 8 messages
+    with socket.socket() as silent:  # the kernel completes the handshake; nobody ever answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(64)
+        port = silent.getsockname()[1]
+        sender = PooledSmtpSender(f"mailto://127.0.0.1:{port}/?from=plantrack@localhost&mode=insecure&cto=0.5")
+        at = morning(D(2020, 11, 9))
+        started = time.monotonic()
+        report = dispatch(synced, at, Channels(sender), threads=1)
+        took = time.monotonic() - started
+    assert report.stopped and "3 connections" in report.stopped and not report.healthy
+    assert took < 3.5, took  # three timeouts of 0.5 s, not eight
+    assert report.messages_failed == 8 and report.messages_sent == report.messages_undeliverable == 0
+    stored = notices(synced)
+    assert {n.id for n in stored} == expected and {n.state for n in stored} == {"pending"}
+    untried = [n for n in stored if n.result.startswith("not tried: 3 connections to the server failed in a row")]
+    assert len(untried) == 5 and all("cannot connect" in n.result for n in untried)
+    assert all(at + backoff(1) <= n.next_attempt_at < at + backoff(1) + dt.timedelta(seconds=10) for n in stored)
+
+
 def test_a_slow_final_reply_to_data_is_waited_for_not_sent_twice(synced, sink):
     """RFC 5321 gives the server 10 minutes after the final dot; the old client gave up at
     15 s and sent again on a new connection."""

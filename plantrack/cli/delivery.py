@@ -85,6 +85,9 @@ def print_dispatch(report) -> None:
             f"Còn {report.waiting} thông báo chờ gửi; sớm nhất lúc {_local(report.next_due_at)} "
             "(gửi ngay: plantrack retry).", highlight=False,
         )
+    if report.stopped:
+        err.print("  dừng gửi: không kết nối được máy chủ thư nhiều lần liên tiếp, các thư còn lại chờ lần sau ("
+                  + report.stopped + ")", style="red", highlight=False, markup=False)
     for line in report.undeliverable[:20]:
         err.print("  không gửi được: " + line, style="red", highlight=False, markup=False)
     for line in report.errors[:20]:
