@@ -45,7 +45,8 @@ from typing import Callable
 from plantrack.calendar import local_date
 from plantrack.directory import Directory
 from plantrack.outbox import (
-    Digest, DigestItem, build_digests, claim, record_cancelled, record_failure, record_sent, renew_lease, take_due, waiting,
+    Digest, DigestItem, build_digests, claim, record_cancelled, record_failure, record_sent, renew_lease, retire_alerts, take_due,
+    waiting,
 )
 from plantrack.settings import GIVE_UP_AFTER, LEASE, PUBLIC_URL_VARIABLE, REJECTED_TRIES
 from plantrack.store.database import Store
@@ -66,6 +67,7 @@ class DispatchReport:
     messages_undeliverable: int = 0  # given up this run
     notices_undeliverable: int = 0
     notices_cancelled: int = 0
+    alerts_retired: int = 0  # undeliverable alerts whose notice this run (or an earlier) sent
     next_retry_at: dt.datetime | None = None  # the earliest retry of this run's failures
     waiting: int = 0  # notices pending after the run
     next_due_at: dt.datetime | None = None  # when the earliest of them is due
@@ -91,7 +93,7 @@ class DispatchReport:
             "messages_failed": self.messages_failed, "notices_failed": self.notices_failed,
             "messages_unknown": self.messages_unknown,
             "messages_undeliverable": self.messages_undeliverable, "notices_undeliverable": self.notices_undeliverable,
-            "notices_cancelled": self.notices_cancelled,
+            "notices_cancelled": self.notices_cancelled, "alerts_retired": self.alerts_retired,
             "next_retry_at": self.next_retry_at.isoformat() if self.next_retry_at else None,
             "waiting": self.waiting, "next_due_at": self.next_due_at.isoformat() if self.next_due_at else None,
             "stopped": self.stopped,
@@ -332,6 +334,9 @@ def dispatch(
     finally:
         if pool:
             pool.shutdown()
+    if report.messages_sent:  # a notice given up may have gone now: its alert has lost its point
+        with store.transaction() as session:
+            report.alerts_retired = retire_alerts(session, clock())
     with store.session() as session:
         report.waiting, report.next_due_at = waiting(session)
     return report

@@ -568,6 +568,33 @@ def release(session: Session, now: dt.datetime, unit_id: str | None = None, plan
     ).rowcount
 
 
+def retire_alerts(session: Session, now: dt.datetime) -> int:
+    """Cancel the undeliverable alerts ("Thư không gửi được") whose notice has been sent since
+    (``plantrack retry``, a retry from the dashboard): they no longer report anything. Read
+    through the partial index of undeliverable notices (few rows). Returns how many."""
+    alerts = session.execute(
+        select(Notice.id, Notice.stage).where(Notice.state == UNDELIVERABLE, Notice.stage.startswith(ALERT_PREFIX))
+    ).all()
+    if not alerts:
+        return 0
+    reported = {alert_id: int(stage[len(ALERT_PREFIX):]) for alert_id, stage in alerts}
+    dialect_name = session.connection().dialect.name
+    sent = set(session.scalars(
+        select(Notice.id).where(among_param(dialect_name, Notice.id, "ids"), Notice.state == NoticeState.SENT),
+        {"ids": listed(dialect_name, sorted(set(reported.values())))},
+    ).all())
+    retired = [alert_id for alert_id, notice_id in reported.items() if notice_id in sent]
+    if retired:
+        session.execute(
+            update(Notice)
+            .where(Notice.id.in_(retired), Notice.state == UNDELIVERABLE)
+            .values(state=NoticeState.CANCELLED.value, lease_until=None,
+                    result=f"retired: the notice it reported was sent after all (seen {now.isoformat()})")
+            .execution_options(synchronize_session=False)
+        )
+    return len(retired)
+
+
 def waiting(session: Session) -> tuple[int, dt.datetime | None]:
     """How many notices are pending, and when the earliest is due."""
     count, first = session.execute(

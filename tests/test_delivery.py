@@ -363,6 +363,33 @@ def test_retry_releases_undeliverable_notices_without_touching_recorded_times(sy
     assert not [m for m in sink.messages if m["To"] == "office@committee.example"]
 
 
+def test_an_undeliverable_warning_is_retired_once_retry_delivers_its_notice(synced, sink, monkeypatch):
+    """The unit's address and then the office's are refused: the reminder and the warning about
+    it are both undeliverable. Once `plantrack retry` delivers the reminder, the warning is
+    cancelled with the reason, not left undeliverable."""
+    from typer.testing import CliRunner
+
+    from plantrack.cli import app
+
+    run_watch(synced, D(2020, 11, 9))
+    sink.rcpt_answers["alpha@units.example"] = "550 5.1.1 no such user"
+    dispatch(synced, morning(D(2020, 11, 9)), smtp(sink))
+    sink.rcpt_answers["office@committee.example"] = "550 5.1.1 no such user"
+    dispatch(synced, morning(D(2020, 11, 10)), smtp(sink))
+    (alpha,) = notices(synced, recipient_id="t.alpha")
+    (warning,) = notices(synced, recipient_id="t.office")
+    assert (alpha.state, warning.state, warning.stage) == ("undeliverable", "undeliverable", f"undeliverable-{alpha.id}")
+    sink.rcpt_answers.clear()
+    monkeypatch.setenv("PLANTRACK_SMTP_URL", sink.url())
+    result = CliRunner().invoke(app, ["retry", "--db", synced.url])
+    assert result.exit_code == 0, result.output
+    (alpha,) = notices(synced, recipient_id="t.alpha")
+    (warning,) = notices(synced, recipient_id="t.office")
+    assert alpha.state == "sent"
+    assert warning.state == "cancelled" and warning.result.startswith("retired: the notice it reported was sent")
+    assert not [m for m in sink.messages if m["To"] == "office@committee.example"]
+
+
 def test_staging_refuses_a_remote_server_unless_mail_is_redirected(sink):
     remote = "mailto://smtp.example.org:587/?from=plantrack@example.org&mode=starttls"
     with pytest.raises(PlantrackError, match="PLANTRACK_MAIL_REDIRECT"):
