@@ -83,6 +83,8 @@ def dispatch_lines(sent: dict) -> list[str]:
         f"| hủy (đã nộp hoặc đổi hạn) / cancelled | {s['notices_cancelled']} |",
         f"| đang chờ / waiting | {s['waiting']} (sớm nhất / next {s['next_due_at'] or '—'}) |",
     ]
+    if s.get("alert"):
+        lines += ["", f"**Cảnh báo qua kênh riêng (PLANTRACK_ALERT_URL) / alert channel:** {s['alert']}"]
     if s.get("stopped"):
         lines += ["", f"**Dừng gửi: không kết nối được máy chủ thư nhiều lần liên tiếp / stopped:** {s['stopped']}"]
     if sent["undeliverable"]:

@@ -74,6 +74,8 @@ class DispatchReport:
     # The duplicate window in time: from a server's answer to the commit of its record, summed
     # over the run's messages (a crash inside it re-sends that one message).
     recording_s: float = 0.0
+    # The warning on the alert channel (PLANTRACK_ALERT_URL): "posted", "not posted: why", or None.
+    alert: str | None = None
     # Why the run stopped sending before the end (consecutive connection failures), or None.
     stopped: str | None = None
     errors: list[str] = field(default_factory=list)
@@ -96,7 +98,7 @@ class DispatchReport:
             "notices_cancelled": self.notices_cancelled, "alerts_retired": self.alerts_retired,
             "next_retry_at": self.next_retry_at.isoformat() if self.next_retry_at else None,
             "waiting": self.waiting, "next_due_at": self.next_due_at.isoformat() if self.next_due_at else None,
-            "stopped": self.stopped,
+            "stopped": self.stopped, "alert": self.alert,
         }
 
 
@@ -264,6 +266,7 @@ def dispatch(
     rejected_tries: int = REJECTED_TRIES,
     record_each: bool = True,
     stop_after: int = 3,
+    alert=None,
 ) -> DispatchReport:
     """Send every notice due by ``now`` over ``channels``; returns what was sent, failed and cancelled.
 
@@ -283,6 +286,9 @@ def dispatch(
     After ``stop_after`` connection failures in a row (``DeliveryError.connection``) the run
     sends nothing more: the batch's untried messages are recorded as failed with the reason
     (``report.stopped``), and no other batch is claimed.
+
+    ``alert`` (``alerts.AlertChannel``, from ``PLANTRACK_ALERT_URL``) is told, apart from the
+    mail server, when the run gave notices up or stopped sending (``report.alert``).
     """
     directory = directory or Directory()
     report = DispatchReport()
@@ -339,6 +345,13 @@ def dispatch(
             report.alerts_retired = retire_alerts(session, clock())
     with store.session() as session:
         report.waiting, report.next_due_at = waiting(session)
+    if alert is not None:
+        from .alerts import delivery_warning
+
+        warning = delivery_warning(report)
+        if warning is not None:
+            problem = alert.warn(*warning)
+            report.alert = f"not posted: {problem}" if problem else "posted"
     return report
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from prefect import task
 from prefect.logging import get_run_logger
 
+from notifications.alerts import AlertChannel
 from notifications.channels import AppriseUrlChannel, Channels, email_sender
 from notifications.dispatch import dispatch, submission_links, wall_clock
 from plantrack.settings import DeliverySettings
@@ -54,7 +55,7 @@ def run_dispatch(now: dt.datetime, smtp_url: str | None, database_url: str | Non
     store = Store(database_url)
     try:
         report = dispatch(store, now, channels, link_for=submission_links(),  # with PLANTRACK_PUBLIC_URL
-                          clock=wall_clock if real_time else None)
+                          clock=wall_clock if real_time else None, alert=AlertChannel.from_environment())
     finally:
         store.dispose()
         channels.close()

@@ -85,6 +85,9 @@ def print_dispatch(report) -> None:
             f"Còn {report.waiting} thông báo chờ gửi; sớm nhất lúc {_local(report.next_due_at)} "
             "(gửi ngay: plantrack retry).", highlight=False,
         )
+    if report.alert:
+        err.print("  cảnh báo qua PLANTRACK_ALERT_URL: " + ("đã gửi" if report.alert == "posted" else report.alert),
+                  style="yellow", highlight=False, markup=False)
     if report.stopped:
         err.print("  dừng gửi: không kết nối được máy chủ thư nhiều lần liên tiếp, các thư còn lại chờ lần sau ("
                   + report.stopped + ")", style="red", highlight=False, markup=False)
@@ -122,7 +125,10 @@ def _send_due(store: Store, instant: dt.datetime, channels, threads: int = 4, cl
     None); say what happened; exit 1 unless every send went (``healthy``)."""
     from notifications.dispatch import dispatch, submission_links, wall_clock
 
-    report = dispatch(store, instant, channels, link_for=submission_links(), threads=threads, clock=clock or wall_clock)
+    from notifications.alerts import AlertChannel
+
+    report = dispatch(store, instant, channels, link_for=submission_links(), threads=threads, clock=clock or wall_clock,
+                      alert=AlertChannel.from_environment())
     print_dispatch(report)
     if not report.healthy:
         raise typer.Exit(1)
