@@ -22,12 +22,11 @@ server's acceptance and the commit of its record sends that message again after 
 
 Leases are measured on the database's clock (``outbox.claim``), so dispatchers told different
 ``--as-of`` instants never take each other's rows. The run's clock (``clock``) stamps
-``sent_at`` and back-off; ``sent_at`` is read after
-the server's answer, so it is when the server accepted the message. An entry point running in
-real time passes ``wall_clock``; one given an ``--as-of`` passes ``run_clock(as_of)``, made when
-it reads the instant, so the time spent before the dispatch starts (opening the store, loading
-the channels) is counted too. The default, ``run_clock(now)`` started by ``dispatch``, is for
-replays and tests.
+``sent_at`` and back-off; ``sent_at`` is read after the server's answer, so it is when the
+server accepted the message. An entry point running in real time passes ``wall_clock``; one
+given an ``--as-of`` passes ``run_clock(as_of)``, made when it reads the instant, so the time
+spent before the dispatch starts (opening the store, loading the channels) is counted too.
+The default, ``run_clock(now)`` started by ``dispatch``, is for replays and tests.
 """
 
 from __future__ import annotations
