@@ -5,8 +5,9 @@ Both are entry points: they read the clock (unless given ``as_of``) and the SMTP
 
 Both keep to Viet Nam's working days: on a weekend or a public holiday (``WorkCalendar``)
 they do nothing and say why in their artifact; what is pending waits for the next working
-day's runs. A run fails (and its artifact says what) when a notice was given up as
-undeliverable, or when sends failed and nothing was delivered: a green run means the mail went.
+day's runs. A run fails (after writing its artifact, which says what) when any send failed,
+whether it will be tried again or was given up as undeliverable, even if other messages went:
+a green run means all the mail it tried went.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from tasks.notice_tasks import run_dispatch, run_watch
 
 
 class DeliveryFailed(PlantrackError):
-    """The run gave notices up, or delivered nothing while sends failed (the artifact lists them)."""
+    """Some sends of the run failed or were given up (the artifact lists them)."""
 
 CATEGORY_VI = {"due_soon": "sắp đến hạn", "due_today": "đến hạn hôm nay", "overdue": "quá hạn"}
 
@@ -82,6 +83,10 @@ def dispatch_lines(sent: dict) -> list[str]:
         f"| hủy (đã nộp hoặc đổi hạn) / cancelled | {s['notices_cancelled']} |",
         f"| đang chờ / waiting | {s['waiting']} (sớm nhất / next {s['next_due_at'] or '—'}) |",
     ]
+    if s.get("alert"):
+        lines += ["", f"**Cảnh báo qua kênh riêng (PLANTRACK_ALERT_URL) / alert channel:** {s['alert']}"]
+    if s.get("stopped"):
+        lines += ["", f"**Dừng gửi: không kết nối được máy chủ thư nhiều lần liên tiếp / stopped:** {s['stopped']}"]
     if sent["undeliverable"]:
         lines += ["", "## Không gửi được / undeliverable", ""] + [f"- {e}" for e in sent["undeliverable"][:50]]
     if sent["errors"]:
@@ -92,6 +97,7 @@ def dispatch_lines(sent: dict) -> list[str]:
 
 
 def fail_unless_delivered(sent: dict | None) -> None:
+    """Raise ``DeliveryFailed`` (the flow run ends Failed) when any send of the run failed."""
     if sent is not None and not sent["healthy"]:
         s = sent["summary"]
         raise DeliveryFailed(
@@ -141,7 +147,7 @@ def deadline_watch(
     if skipped:
         return skipped
     found = run_watch(instant, database_url)
-    sent = run_dispatch(instant, resolve_smtp_url(smtp_secret_block), database_url) if send else None
+    sent = run_dispatch(instant, resolve_smtp_url(smtp_secret_block), database_url, real_time=as_of is None) if send else None
     create_markdown_artifact(key="deadline-watch", markdown=watch_markdown(instant, found, sent), description="Deadline watch")
     fail_unless_delivered(sent)
     return {"watch": found["summary"], "dispatch": sent["summary"] if sent else None}
@@ -158,7 +164,7 @@ def dispatch_notices(
     skipped = None if on_rest_days else skipped_on_rest_day("dispatch-notices", title, instant)
     if skipped:
         return skipped
-    sent = run_dispatch(instant, resolve_smtp_url(smtp_secret_block), database_url)
+    sent = run_dispatch(instant, resolve_smtp_url(smtp_secret_block), database_url, real_time=as_of is None)
     create_markdown_artifact(
         key="dispatch-notices",
         markdown="\n".join([f"# {title} — {instant.isoformat()}", "", "| | |", "|---|---:|", *dispatch_lines(sent)]),

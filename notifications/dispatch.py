@@ -12,12 +12,21 @@ with a later ``next_attempt_at``, or are given up as undeliverable, by the failu
 - ``REJECTED``: undeliverable at the ``rejected_tries``-th try (3);
 - ``REFUSED``: undeliverable at once.
 
+A server that cannot be reached or never greets costs a connection timeout per message: after
+``stop_after`` (3) connection failures in a row, the run stops sending. The messages of its batch
+not yet tried are recorded as failed with the reason (back-off as usual), and no further batch
+is claimed: the rest wait, still pending, for the next run.
+
 The duplicate window is one message per sending thread: a dispatcher killed between a
 server's acceptance and the commit of its record sends that message again after the lease.
 
-The run's clock starts at ``now`` and advances with the time the run takes (``run_clock``):
-leases, ``sent_at`` and back-off are stamped from it, so a long run neither outlives its
-leases nor dates a late send at its start.
+Leases are measured on the database's clock (``outbox.claim``), so dispatchers told different
+``--as-of`` instants never take each other's rows. The run's clock (``clock``) stamps
+``sent_at`` and back-off; ``sent_at`` is read after the server's answer, so it is when the
+server accepted the message. An entry point running in real time passes ``wall_clock``; one
+given an ``--as-of`` passes ``run_clock(as_of)``, made when it reads the instant, so the time
+spent before the dispatch starts (opening the store, loading the channels) is counted too.
+The default, ``run_clock(now)`` started by ``dispatch``, is for replays and tests.
 """
 
 from __future__ import annotations
@@ -35,7 +44,8 @@ from typing import Callable
 from plantrack.calendar import local_date
 from plantrack.directory import Directory
 from plantrack.outbox import (
-    Digest, DigestItem, build_digests, claim, record_cancelled, record_failure, record_sent, renew_lease, take_due, waiting,
+    Digest, DigestItem, build_digests, claim, record_cancelled, record_failure, record_sent, renew_lease, retire_alerts, take_due,
+    waiting,
 )
 from plantrack.settings import GIVE_UP_AFTER, LEASE, PUBLIC_URL_VARIABLE, REJECTED_TRIES
 from plantrack.store.database import Store
@@ -56,12 +66,17 @@ class DispatchReport:
     messages_undeliverable: int = 0  # given up this run
     notices_undeliverable: int = 0
     notices_cancelled: int = 0
+    alerts_retired: int = 0  # undeliverable alerts whose notice this run (or an earlier) sent
     next_retry_at: dt.datetime | None = None  # the earliest retry of this run's failures
     waiting: int = 0  # notices pending after the run
     next_due_at: dt.datetime | None = None  # when the earliest of them is due
     # The duplicate window in time: from a server's answer to the commit of its record, summed
     # over the run's messages (a crash inside it re-sends that one message).
     recording_s: float = 0.0
+    # The warning on the alert channel (PLANTRACK_ALERT_URL): "posted", "not posted: why", or None.
+    alert: str | None = None
+    # Why the run stopped sending before the end (consecutive connection failures), or None.
+    stopped: str | None = None
     errors: list[str] = field(default_factory=list)
     undeliverable: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # addresses refused in messages that went
@@ -69,8 +84,9 @@ class DispatchReport:
 
     @property
     def healthy(self) -> bool:
-        """Nothing given up, and not a run that delivered nothing while sends failed."""
-        return not self.messages_undeliverable and not (self.messages_failed and not self.messages_sent)
+        """Every message this run tried went: nothing failed (to be tried again) and nothing was
+        given up. A run that delivered some messages and failed others is not healthy."""
+        return not self.messages_undeliverable and not self.messages_failed
 
     def summary(self) -> dict:
         return {
@@ -78,14 +94,20 @@ class DispatchReport:
             "messages_failed": self.messages_failed, "notices_failed": self.notices_failed,
             "messages_unknown": self.messages_unknown,
             "messages_undeliverable": self.messages_undeliverable, "notices_undeliverable": self.notices_undeliverable,
-            "notices_cancelled": self.notices_cancelled,
+            "notices_cancelled": self.notices_cancelled, "alerts_retired": self.alerts_retired,
             "next_retry_at": self.next_retry_at.isoformat() if self.next_retry_at else None,
             "waiting": self.waiting, "next_due_at": self.next_due_at.isoformat() if self.next_due_at else None,
+            "stopped": self.stopped, "alert": self.alert,
         }
 
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}:{uuid.uuid4().hex[:6]}"
+
+
+def wall_clock() -> dt.datetime:
+    """The real time (UTC): the clock of an entry point that runs without ``--as-of``."""
+    return dt.datetime.now(dt.timezone.utc)
 
 
 def run_clock(start: dt.datetime) -> Clock:
@@ -129,18 +151,42 @@ def _deliver(
         return digest, message.subject, DeliveryError(f"{type(exc).__name__}: {exc}")
 
 
+class _Breaker:
+    """Counts connection failures in a row (over the sending threads); open after ``limit``."""
+
+    def __init__(self, limit: int):
+        self.limit, self.count, self.reason = limit, 0, None
+        self._lock = threading.Lock()
+
+    @property
+    def open(self) -> bool:
+        return self.reason is not None
+
+    def note(self, outcome: Delivery | DeliveryError) -> None:
+        with self._lock:
+            if not (isinstance(outcome, DeliveryError) and outcome.connection):
+                self.count = 0
+                return
+            self.count += 1
+            if self.count >= self.limit and self.reason is None:
+                self.reason = f"not tried: {self.count} connections to the server failed in a row ({outcome})"
+
+    def skipped(self) -> DeliveryError:
+        return DeliveryError(self.reason or "not tried", FailureKind.TEMPORARY, connection=True)
+
+
 class _LeaseKeeper:
     """Renews the lease of a batch every third of the lease while the batch is being sent."""
 
-    def __init__(self, store: Store, ids: list[int], worker: str, clock: Clock, lease: dt.timedelta):
-        self.store, self.ids, self.worker, self.clock, self.lease = store, ids, worker, clock, lease
+    def __init__(self, store: Store, ids: list[int], worker: str, lease: dt.timedelta):
+        self.store, self.ids, self.worker, self.lease = store, ids, worker, lease
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="plantrack-lease", daemon=True)
 
     def _run(self) -> None:
         while not self._stop.wait(self.lease.total_seconds() / 3):
             try:
-                renew_lease(self.store, self.ids, self.worker, self.clock() + self.lease)
+                renew_lease(self.store, self.ids, self.worker, self.lease)  # on the database's clock
             except Exception:  # the database is away: the lease runs out, another run takes over
                 pass
 
@@ -218,6 +264,8 @@ def dispatch(
     give_up_after: dt.timedelta = GIVE_UP_AFTER,
     rejected_tries: int = REJECTED_TRIES,
     record_each: bool = True,
+    stop_after: int = 3,
+    alert=None,
 ) -> DispatchReport:
     """Send every notice due by ``now`` over ``channels``; returns what was sent, failed and cancelled.
 
@@ -226,12 +274,20 @@ def dispatch(
     grouped and recorded as delivered, marked as simulated, in one transaction (``take_due``).
     ``link_for`` gives reminders their signed submission links (``submission_links()``).
     ``directory`` may carry units and obligations read before (a replay keeps one for all its
-    days). ``clock`` stamps leases and sends (default: ``run_clock(now)``).
+    days). ``clock`` stamps sends and back-off (default: ``run_clock(now)``); leases are on the
+    database's clock.
 
     ``record_each`` writes each message's outcome as the server answers (the duplicate window
     of one message per thread). A replay, whose store and clock are its own, passes False:
     a batch's outcomes are then written in one transaction once the batch is sent (a crash
     re-sends the batch), one transaction a batch instead of one a message.
+
+    After ``stop_after`` connection failures in a row (``DeliveryError.connection``) the run
+    sends nothing more: the batch's untried messages are recorded as failed with the reason
+    (``report.stopped``), and no other batch is claimed.
+
+    ``alert`` (``alerts.AlertChannel``, from ``PLANTRACK_ALERT_URL``) is told, apart from the
+    mail server, when the run gave notices up or stopped sending (``report.alert``).
     """
     directory = directory or Directory()
     report = DispatchReport()
@@ -241,8 +297,14 @@ def dispatch(
     clock = clock or run_clock(now)
     recorder = _Recorder(report, worker, rejected_tries, give_up_after)
 
+    breaker = _Breaker(stop_after)
+
     def send_and_record(digest: Digest):
-        outcome = _deliver(channels, link_for, digest, now)
+        if breaker.open:  # the server is away: do not wait on it again for each message
+            outcome = (digest, "", breaker.skipped())
+        else:
+            outcome = _deliver(channels, link_for, digest, now)
+            breaker.note(outcome[2])
         if not record_each:
             return outcome
         answered = time.perf_counter()
@@ -266,16 +328,29 @@ def dispatch(
                 with store.transaction() as session:
                     record_cancelled(session, obsolete, now)
                 report.notices_cancelled += len(obsolete)
-            with _LeaseKeeper(store, claimed.ids, worker, clock, lease):
+            with _LeaseKeeper(store, claimed.ids, worker, lease):
                 outcomes = list(pool.map(send_and_record, digests) if pool else map(send_and_record, digests))
                 if not record_each:
                     with store.transaction() as session:
                         recorder.record(session, outcomes, clock())
+            if breaker.open:
+                report.stopped = breaker.reason
+                break
     finally:
         if pool:
             pool.shutdown()
+    if report.messages_sent:  # a notice given up may have gone now: its alert has lost its point
+        with store.transaction() as session:
+            report.alerts_retired = retire_alerts(session, clock())
     with store.session() as session:
         report.waiting, report.next_due_at = waiting(session)
+    if alert is not None:
+        from .alerts import delivery_warning
+
+        warning = delivery_warning(report)
+        if warning is not None:
+            problem = alert.warn(*warning)
+            report.alert = f"not posted: {problem}" if problem else "posted"
     return report
 
 

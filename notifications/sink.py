@@ -7,6 +7,7 @@ and can be appended to an mbox file so a person can open them in a mail reader.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import mailbox
 import threading
 from email import message_from_bytes, policy
@@ -33,6 +34,8 @@ class _Handler:
             self.sink._keep(envelope.original_content or envelope.content, list(envelope.rcpt_tos))
         if self.sink.data_delay:
             await asyncio.sleep(self.sink.data_delay)
+        if refusal is None:
+            self.sink.accepted_at.append(dt.datetime.now(dt.timezone.utc))
         return refusal or "250 2.0.0 OK: queued"
 
 
@@ -49,6 +52,7 @@ class SmtpSink:
         self.data_answer: str | None = None  # e.g. "554 5.7.1 rejected"
         self.data_delay = 0.0  # seconds before the final reply to DATA (an accepted message is kept first)
         self.raw: list[bytes] = []
+        self.accepted_at: list[dt.datetime] = []  # the wall clock as each final 250 to DATA was given
         self.envelopes: list[list[str]] = []
         self._mbox = mailbox.mbox(str(mbox)) if mbox else None
         self._lock = threading.Lock()

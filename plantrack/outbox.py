@@ -2,7 +2,8 @@
 
 Claiming is one UPDATE per batch that stamps a lease on rows nobody else holds (on
 PostgreSQL the rows are picked with ``FOR UPDATE SKIP LOCKED``; SQLite serialises writers),
-so two dispatchers never hold the same notice; a run renews the lease of what it holds
+so two dispatchers never hold the same notice; leases are measured on the database's clock
+(``database_now``), never on a run's ``as_of``; a run renews the lease of what it holds
 while it works (``renew_lease``). A dispatcher that dies leaves its lease to run out, and
 the rows go back to the pool. Each message's outcome is recorded as soon as it is known, in
 its own transaction, so a crash can at worst send again the one message per sending thread
@@ -36,7 +37,7 @@ from .places import CAPITAL
 from .settings import ALERT_HOUR, FIRST_RETRY, GIVE_UP_AFTER, LEASE, LONGEST_RETRY
 from .states import ALERT_PREFIX, NoticeState, alert_stage
 from .store.bulk import insert_rows, update_rows
-from .store.database import Store, among_param, listed
+from .store.database import Store, among_param, database_now, listed
 from .store.models import Extension, Notice, Obligation, Occurrence, UTCDateTime
 
 
@@ -52,11 +53,14 @@ PENDING = literal_column("'pending'")
 UNDELIVERABLE = literal_column("'undeliverable'")  # as PENDING: the partial index ix_notice_undeliverable needs the literal
 
 
-def _claimable(now):
+def _claimable(now, lease_now=None):
+    """Pending, due by ``now`` (the run's instant), and not leased at ``lease_now`` (the
+    database's clock; ``now`` when not given: a simulated run, which takes no lease)."""
+    lease_now = now if lease_now is None else lease_now
     return and_(
         Notice.state == PENDING,
         Notice.next_attempt_at <= now,
-        or_(Notice.lease_until.is_(None), Notice.lease_until < now),
+        or_(Notice.lease_until.is_(None), Notice.lease_until < lease_now),
     )
 
 
@@ -70,7 +74,7 @@ def _first_claim() -> Update:
     # planned a nested loop that rescans the subquery per row: quadratic, 10x slower.
     picked = (
         select(table.c.id)
-        .where(_claimable(bindparam("now", type_=UTCDateTime)))
+        .where(_claimable(bindparam("now", type_=UTCDateTime), bindparam("lease_now", type_=UTCDateTime)))
         .order_by(table.c.recipient_id, table.c.channel, table.c.id)
         .limit(bindparam("limit", type_=Integer))
         .with_for_update(skip_locked=True)
@@ -91,25 +95,29 @@ class Claimed:
 
 
 def claim(store: Store, now: dt.datetime, worker: str, limit: int = 200, lease: dt.timedelta = LEASE) -> Claimed:
-    """Lease up to ``limit`` due notices (plus the rest of their recipients' notices) to ``worker``.
+    """Lease up to ``limit`` notices due by ``now`` (plus the rest of their recipients' notices)
+    to ``worker``.
 
-    Rows come ordered by recipient, and the second statement takes the remaining rows of the
+    The lease is measured on the database's clock (``database_now``), not on ``now``: a
+    dispatcher told a later ``--as-of`` than another's still sees that one's leases as live,
+    and takes none of the rows it is sending. Rows come ordered by recipient, and the second statement takes the remaining rows of the
     recipients already claimed, so a recipient's notices of the day make one digest. When the
     first statement finds fewer than ``limit`` rows it took everything due, and the second is
     not needed.
     """
-    stamp = dict(claimed_by=worker, lease_until=now + lease)
     table = Notice.__table__
     with store.transaction() as session:
+        lease_now = database_now(session.connection())
+        stamp = dict(claimed_by=worker, lease_until=lease_now + lease)
         claimed = session.connection().execute(
-            _first_claim(), {"now": now, "limit": limit, "worker": worker, "lease_end": now + lease}
+            _first_claim(), {"now": now, "lease_now": lease_now, "limit": limit, "worker": worker, "lease_end": lease_now + lease}
         ).all()
         if len(claimed) < limit:
             return Claimed(sorted(notice_id for notice_id, _, _ in claimed), drained=True)
         pairs = sorted({(recipient, channel) for _, recipient, channel in claimed})
         rest = (
             select(table.c.id)
-            .where(_claimable(now), tuple_(table.c.recipient_id, table.c.channel).in_(pairs))
+            .where(_claimable(now, lease_now), tuple_(table.c.recipient_id, table.c.channel).in_(pairs))
             .with_for_update(skip_locked=True)
             .subquery("rest")
         )
@@ -518,11 +526,13 @@ def queue_alerts(
     )
 
 
-def renew_lease(store: Store, notice_ids: list[int], worker: str, until: dt.datetime) -> int:
-    """Extend the lease of the notices ``worker`` still holds; returns how many it holds."""
+def renew_lease(store: Store, notice_ids: list[int], worker: str, lease: dt.timedelta = LEASE) -> int:
+    """Extend the lease of the notices ``worker`` still holds to ``lease`` from the database's
+    clock now; returns how many it holds."""
     if not notice_ids:
         return 0
     with store.transaction() as session:
+        until = database_now(session.connection()) + lease
         return session.execute(
             update(Notice)
             .where(Notice.id.in_(notice_ids), Notice.claimed_by == worker, Notice.state == NoticeState.PENDING)
@@ -539,8 +549,9 @@ def release(session: Session, now: dt.datetime, unit_id: str | None = None, plan
     starts a fresh give-up age. Alerts keep their morning: one whose notice is sent by then
     is cancelled.
     """
+    lease_now = database_now(session.connection())  # leases are measured on the database's clock
     condition = [Notice.state.in_([state.value for state in states]), ~Notice.stage.startswith(ALERT_PREFIX),
-                 or_(Notice.lease_until.is_(None), Notice.lease_until < now)]
+                 or_(Notice.lease_until.is_(None), Notice.lease_until < lease_now)]
     if plan_id:
         condition.append(Notice.occurrence_id.in_(
             select(Occurrence.id).join(Obligation, Occurrence.obligation_id == Obligation.id).where(Obligation.plan_id == plan_id)
@@ -555,6 +566,33 @@ def release(session: Session, now: dt.datetime, unit_id: str | None = None, plan
             first_failed_at=case((Notice.state == given_up, None), else_=Notice.first_failed_at),
         ).execution_options(synchronize_session=False)
     ).rowcount
+
+
+def retire_alerts(session: Session, now: dt.datetime) -> int:
+    """Cancel the undeliverable alerts ("Thư không gửi được") whose notice has been sent since
+    (``plantrack retry``, a retry from the dashboard): they no longer report anything. Read
+    through the partial index of undeliverable notices (few rows). Returns how many."""
+    alerts = session.execute(
+        select(Notice.id, Notice.stage).where(Notice.state == UNDELIVERABLE, Notice.stage.startswith(ALERT_PREFIX))
+    ).all()
+    if not alerts:
+        return 0
+    reported = {alert_id: int(stage[len(ALERT_PREFIX):]) for alert_id, stage in alerts}
+    dialect_name = session.connection().dialect.name
+    sent = set(session.scalars(
+        select(Notice.id).where(among_param(dialect_name, Notice.id, "ids"), Notice.state == NoticeState.SENT),
+        {"ids": listed(dialect_name, sorted(set(reported.values())))},
+    ).all())
+    retired = [alert_id for alert_id, notice_id in reported.items() if notice_id in sent]
+    if retired:
+        session.execute(
+            update(Notice)
+            .where(Notice.id.in_(retired), Notice.state == UNDELIVERABLE)
+            .values(state=NoticeState.CANCELLED.value, lease_until=None,
+                    result=f"retired: the notice it reported was sent after all (seen {now.isoformat()})")
+            .execution_options(synchronize_session=False)
+        )
+    return len(retired)
 
 
 def waiting(session: Session) -> tuple[int, dt.datetime | None]:

@@ -7,8 +7,9 @@ import datetime as dt
 from prefect import task
 from prefect.logging import get_run_logger
 
+from notifications.alerts import AlertChannel
 from notifications.channels import AppriseUrlChannel, Channels, email_sender
-from notifications.dispatch import dispatch, submission_links
+from notifications.dispatch import dispatch, submission_links, wall_clock
 from plantrack.settings import DeliverySettings
 from plantrack.store.database import Store
 from plantrack.watch import watch
@@ -37,8 +38,11 @@ def run_watch(as_of: dt.datetime, database_url: str | None = None) -> dict:
 
 
 @task(name="dispatch-notices", retries=3, retry_delay_seconds=[30, 120, 600], retry_condition_fn=retry_unless_bad_input)
-def run_dispatch(now: dt.datetime, smtp_url: str | None, database_url: str | None = None) -> dict:
+def run_dispatch(now: dt.datetime, smtp_url: str | None, database_url: str | None = None, real_time: bool = False) -> dict:
     """Send what is due; failed sends stay in the outbox with a later retry time, or are given up.
+
+    ``real_time``: the flow runs on the real clock (no ``as_of``): sends are stamped with the
+    real time the server accepted them, however long the task waited or was retried.
 
     The task does not fail for failed sends (the outbox keeps them, a task retry would only
     resend at once): the flow decides the run's state from the summary."""
@@ -50,7 +54,8 @@ def run_dispatch(now: dt.datetime, smtp_url: str | None, database_url: str | Non
     channels = Channels(sender, AppriseUrlChannel(settings))
     store = Store(database_url)
     try:
-        report = dispatch(store, now, channels, link_for=submission_links())  # with PLANTRACK_PUBLIC_URL
+        report = dispatch(store, now, channels, link_for=submission_links(),  # with PLANTRACK_PUBLIC_URL
+                          clock=wall_clock if real_time else None, alert=AlertChannel.from_environment())
     finally:
         store.dispose()
         channels.close()

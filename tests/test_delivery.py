@@ -91,8 +91,78 @@ def test_a_temporary_refusal_of_the_to_address_backs_off(synced, sink):
     sink.rcpt_answers["alpha@units.example"] = "450 4.2.1 mailbox busy"
     report = dispatch(synced, morning(D(2020, 11, 9)), smtp(sink))
     assert (report.messages_sent, report.messages_failed, report.messages_undeliverable) == (1, 1, 0)
+    assert not report.healthy  # one went, one will be tried again: not green
     (alpha,) = notices(synced, recipient_id="t.alpha")
     assert alpha.state == NoticeState.PENDING and alpha.first_failed_at is not None
+
+
+def test_a_run_that_sends_some_and_fails_others_exits_1_and_fails_the_flow(synced, sink, monkeypatch):
+    """Partly delivered is not green: `plantrack dispatch` exits 1 and the flow raises after its
+    artifact; once every message goes, exit 0 and no failure."""
+    from typer.testing import CliRunner
+
+    from flows.notices import DeliveryFailed, fail_unless_delivered
+    from plantrack.cli import app
+
+    run_watch(synced, D(2020, 11, 9))
+    monkeypatch.setenv("PLANTRACK_SMTP_URL", sink.url())
+    sink.rcpt_answers["alpha@units.example"] = "450 4.2.1 mailbox busy"
+    at = morning(D(2020, 11, 9))
+    result = CliRunner().invoke(app, ["dispatch", "--as-of", at.isoformat(), "--db", synced.url])
+    assert result.exit_code == 1, result.output
+    assert "Đã gửi 1 thư" in result.output and "lỗi tạm thời 1 thư" in result.output
+    (alpha,) = notices(synced, recipient_id="t.alpha")
+    assert alpha.state == NoticeState.PENDING
+    del sink.rcpt_answers["alpha@units.example"]
+    retried = dispatch(synced, alpha.next_attempt_at, smtp(sink))
+    assert retried.messages_sent == 1 and retried.healthy
+    fail_unless_delivered({"healthy": retried.healthy, "summary": retried.summary()})
+    run_watch(synced, D(2020, 11, 12))
+    sink.rcpt_answers["alpha@units.example"] = "450 4.2.1 mailbox busy"
+    mixed = dispatch(synced, morning(D(2020, 11, 12)), smtp(sink))
+    assert (mixed.messages_sent, mixed.messages_failed) == (1, 1) and not mixed.healthy
+    with pytest.raises(DeliveryFailed, match="1 message\\(s\\) failed and 1 sent"):
+        fail_unless_delivered({"healthy": mixed.healthy, "summary": mixed.summary()})
+    del sink.rcpt_answers["alpha@units.example"]
+    result = CliRunner().invoke(app, ["dispatch", "--as-of", mixed.next_retry_at.isoformat(), "--db", synced.url])
+    assert result.exit_code == 0 and "Đã gửi 1 thư" in result.output, result.output
+
+
+def test_sent_at_is_when_the_server_accepted_the_message(synced, sink, monkeypatch):
+    """Under load the store answers slowly before the dispatch starts (here `retry`'s release)
+    and the server answers DATA slowly: `sent_at` is the real time read after the server's
+    answer, not the run's start plus the dispatch's own time."""
+    from contextlib import contextmanager
+
+    from typer.testing import CliRunner
+
+    import plantrack.cli.delivery as commands
+    from plantrack.cli import app
+    from plantrack.store.database import Store
+
+    class SlowStore(Store):  # the first transaction waits for the database, as on a loaded server
+        waited = False
+
+        @contextmanager
+        def transaction(self):
+            if not SlowStore.waited:
+                SlowStore.waited = True
+                time.sleep(1.0)
+            with super().transaction() as session:
+                yield session
+
+    run_watch(synced, D(2020, 11, 9))
+    monkeypatch.setenv("PLANTRACK_SMTP_URL", sink.url())
+    monkeypatch.setattr(commands, "Store", SlowStore)
+    sink.data_delay = 0.5
+    before = dt.datetime.now(dt.timezone.utc)
+    result = CliRunner().invoke(app, ["retry", "--db", synced.url])
+    assert result.exit_code == 0, result.output
+    sent = sorted(n.sent_at for n in notices(synced) if n.state == NoticeState.SENT)
+    assert len(sent) == len(sink.accepted_at) == 2
+    for sent_at, accepted_at in zip(sent, sorted(sink.accepted_at)):
+        assert accepted_at <= sent_at < accepted_at + dt.timedelta(seconds=0.5), (sent_at, accepted_at)
+    assert sent[0] >= before + dt.timedelta(seconds=1.5)
 
 
 def test_a_554_is_tried_three_times_then_undeliverable(synced, sink):
@@ -130,6 +200,33 @@ def test_a_run_of_nothing_but_failures_is_not_healthy(synced):
     sender = PooledSmtpSender(f"mailto://127.0.0.1:{port}/?from=plantrack@localhost&mode=insecure")
     report = dispatch(synced, morning(D(2020, 11, 9)), Channels(sender))
     assert report.messages_failed == 2 and not report.healthy
+
+
+def test_a_server_that_never_greets_stops_the_run_after_three_connections(synced):
+    """A server that accepts connections and never says 220 costs a timeout per message: after
+    3 in a row the run stops; the others stay pending, backed off, with the reason."""
+    import socket
+
+    from plantrack.outbox import backoff
+
+    expected = _many_units(synced, 6)  # 8 messages
+    with socket.socket() as silent:  # the kernel completes the handshake; nobody ever answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(64)
+        port = silent.getsockname()[1]
+        sender = PooledSmtpSender(f"mailto://127.0.0.1:{port}/?from=plantrack@localhost&mode=insecure&cto=0.5")
+        at = morning(D(2020, 11, 9))
+        started = time.monotonic()
+        report = dispatch(synced, at, Channels(sender), threads=1)
+        took = time.monotonic() - started
+    assert report.stopped and "3 connections" in report.stopped and not report.healthy
+    assert took < 3.5, took  # three timeouts of 0.5 s, not eight
+    assert report.messages_failed == 8 and report.messages_sent == report.messages_undeliverable == 0
+    stored = notices(synced)
+    assert {n.id for n in stored} == expected and {n.state for n in stored} == {"pending"}
+    untried = [n for n in stored if n.result.startswith("not tried: 3 connections to the server failed in a row")]
+    assert len(untried) == 5 and all("cannot connect" in n.result for n in untried)
+    assert all(at + backoff(1) <= n.next_attempt_at < at + backoff(1) + dt.timedelta(seconds=10) for n in stored)
 
 
 def test_a_slow_final_reply_to_data_is_waited_for_not_sent_twice(synced, sink):
@@ -190,6 +287,24 @@ def test_a_run_that_outlives_its_lease_keeps_it(synced, sink):
     assert delivered_ids(sink) == sorted(expected)  # each once
 
 
+def test_a_dispatcher_told_a_later_as_of_takes_nothing_another_is_sending(synced, sink):
+    """Leases are measured on the database's clock: a second dispatcher whose --as-of is 11
+    minutes ahead of the first's (past the first's lease on the as-of clock) takes none of the
+    rows the first is still sending, on a slow server."""
+    run_watch(synced, D(2020, 11, 9))
+    expected = {n.id for n in notices(synced)}
+    sink.data_delay = 1.5
+    now = morning(D(2020, 11, 9))
+    first = threading.Thread(target=dispatch, args=(synced, now, smtp(sink)), kwargs=dict(threads=2, worker="first"))
+    first.start()
+    time.sleep(0.5)  # the first holds both digests and waits on the server
+    ahead = dispatch(synced, now + dt.timedelta(minutes=11), smtp(sink), threads=2, worker="ahead")
+    first.join()
+    assert ahead.messages_sent == 0
+    assert delivered_ids(sink) == sorted(expected)  # each notice once
+    assert {n.claimed_by for n in notices(synced)} == {"first"}
+
+
 def test_each_message_is_recorded_as_it_is_accepted(synced, sink):
     """Killing a dispatcher inside a batch repeats at most the message in flight per kill
     (one sending thread), and loses nothing: a few SIGKILLs at random points of real runs."""
@@ -246,6 +361,78 @@ def test_retry_releases_undeliverable_notices_without_touching_recorded_times(sy
     morning_after = dispatch(synced, morning(D(2020, 11, 10)), smtp(sink))
     assert (morning_after.messages_sent, morning_after.notices_cancelled) == (0, 1)
     assert not [m for m in sink.messages if m["To"] == "office@committee.example"]
+
+
+def test_an_undeliverable_warning_is_retired_once_retry_delivers_its_notice(synced, sink, monkeypatch):
+    """The unit's address and then the office's are refused: the reminder and the warning about
+    it are both undeliverable. Once `plantrack retry` delivers the reminder, the warning is
+    cancelled with the reason, not left undeliverable."""
+    from typer.testing import CliRunner
+
+    from plantrack.cli import app
+
+    run_watch(synced, D(2020, 11, 9))
+    sink.rcpt_answers["alpha@units.example"] = "550 5.1.1 no such user"
+    dispatch(synced, morning(D(2020, 11, 9)), smtp(sink))
+    sink.rcpt_answers["office@committee.example"] = "550 5.1.1 no such user"
+    dispatch(synced, morning(D(2020, 11, 10)), smtp(sink))
+    (alpha,) = notices(synced, recipient_id="t.alpha")
+    (warning,) = notices(synced, recipient_id="t.office")
+    assert (alpha.state, warning.state, warning.stage) == ("undeliverable", "undeliverable", f"undeliverable-{alpha.id}")
+    sink.rcpt_answers.clear()
+    monkeypatch.setenv("PLANTRACK_SMTP_URL", sink.url())
+    result = CliRunner().invoke(app, ["retry", "--db", synced.url])
+    assert result.exit_code == 0, result.output
+    (alpha,) = notices(synced, recipient_id="t.alpha")
+    (warning,) = notices(synced, recipient_id="t.office")
+    assert alpha.state == "sent"
+    assert warning.state == "cancelled" and warning.result.startswith("retired: the notice it reported was sent")
+    assert not [m for m in sink.messages if m["To"] == "office@committee.example"]
+
+
+def test_when_the_mail_server_refuses_everything_the_warning_goes_to_the_alert_url(synced, sink, monkeypatch):
+    """Every address refused: the reminders are given up, and the next morning the warning to
+    the office is given up too. Each run posts its warning on PLANTRACK_ALERT_URL (a webhook
+    here), which does not go through the mail server."""
+    import json
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from typer.testing import CliRunner
+
+    from plantrack.cli import app
+
+    received = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    for address in ("alpha@units.example", "beta@units.example", "office@committee.example"):
+        sink.rcpt_answers[address] = "550 5.7.1 relaying denied"
+    monkeypatch.setenv("PLANTRACK_SMTP_URL", sink.url())
+    monkeypatch.setenv("PLANTRACK_ALERT_URL", f"json://127.0.0.1:{server.server_port}/hook")
+    try:
+        run_watch(synced, D(2020, 11, 9))
+        first = CliRunner().invoke(app, ["dispatch", "--as-of", morning(D(2020, 11, 9)).isoformat(), "--db", synced.url])
+        run_watch(synced, D(2020, 11, 10))
+        second = CliRunner().invoke(app, ["dispatch", "--as-of", morning(D(2020, 11, 10)).isoformat(), "--db", synced.url])
+    finally:
+        server.shutdown()
+    assert first.exit_code == second.exit_code == 1
+    assert sink.count == 0 and "cảnh báo qua PLANTRACK_ALERT_URL: đã gửi" in second.output
+    (reminders, warnings) = received
+    assert reminders["title"] == "Thư không gửi được: 2 thông báo"
+    assert "t.alpha [email]" in reminders["message"] and "t.beta [email]" in reminders["message"]
+    assert warnings["title"].startswith("Thư không gửi được:") and "t.office [email]" in warnings["message"]
+    assert "550 5.7.1 relaying denied" in warnings["message"]
+    assert {n.state for n in notices(synced, recipient_id="t.office")} == {"undeliverable"}
 
 
 def test_staging_refuses_a_remote_server_unless_mail_is_redirected(sink):

@@ -176,3 +176,35 @@ def test_a_dispatch_that_gives_notices_up_fails_its_run(prefect_server, tmp_path
                                  return_state=True)
     assert state.is_failed()
     assert "43 message(s) failed and 0 sent" in str(state.result(raise_on_failure=False))
+
+
+def test_a_dispatch_that_sends_some_and_fails_others_fails_its_run_after_its_artifact(prefect_server, tmp_path, monkeypatch):
+    """One address answers 450 and the 42 others take their reminders: the run is Failed, not
+    Completed with a failure artifact; the artifact is written first and says what failed."""
+    from prefect.client.orchestration import get_client
+    from sqlalchemy import select
+
+    from flows.notices import deadline_watch, dispatch_notices
+    from notifications.sink import SmtpSink
+    from plantrack.store.models import Notice
+
+    url = f"sqlite:///{tmp_path}/partial.db"
+    sync_plans(definitions=[str(DEFINITIONS)], database_url=url)
+    deadline_watch(as_of="2020-11-09T07:30:00+07:00", database_url=url, smtp_secret_block=None, send=False)
+    store = Store(url)
+    try:
+        with store.session() as session:
+            address = session.scalars(select(Notice).order_by(Notice.id)).first().recipient.contacts["to"][0]
+    finally:
+        store.dispose()
+    with SmtpSink() as sink:
+        sink.rcpt_answers[address] = "450 4.2.1 mailbox busy"
+        monkeypatch.setenv("PLANTRACK_SMTP_URL", sink.url())
+        state = dispatch_notices(as_of="2020-11-09T08:00:00+07:00", database_url=url, smtp_secret_block=None,
+                                 return_state=True)
+    assert sink.count == 42
+    assert state.is_failed()
+    assert "1 message(s) failed and 42 sent" in str(state.result(raise_on_failure=False))
+    with get_client(sync_client=True) as client:
+        (artifact,) = [a for a in client.read_latest_artifacts() if a.key == "dispatch-notices"]
+    assert "thư đã gửi / messages sent | 42" in artifact.data and f"{address}: 450 4.2.1" in artifact.data

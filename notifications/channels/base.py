@@ -39,10 +39,14 @@ class FailureKind(StrEnum):
 class DeliveryError(Exception):
     """A send that failed; ``kind`` says whether and when it is tried again."""
 
-    def __init__(self, message: str, kind: FailureKind = FailureKind.TEMPORARY, answers: dict[str, str] | None = None):
+    def __init__(self, message: str, kind: FailureKind = FailureKind.TEMPORARY, answers: dict[str, str] | None = None,
+                 connection: bool = False):
         super().__init__(message)
         self.kind = kind
         self.answers = answers or {}  # address -> the server's answer to it
+        # The server could not be reached or would not talk (connect, greeting, TLS, login):
+        # nothing about this message; a run stops after a few of these in a row.
+        self.connection = connection
 
 
 @dataclass(frozen=True)

@@ -212,7 +212,12 @@ class PooledSmtpSender:
                         connection = self._idle.get_nowait()
                     except queue.Empty:
                         fresh = True
-                connection = connection or self._connect()
+                if connection is None:
+                    try:
+                        connection = self._connect()
+                    except (smtplib.SMTPException, OSError) as exc:  # no greeting, refused, TLS, login
+                        kind = _kind(exc.smtp_code) if isinstance(exc, smtplib.SMTPResponseException) else FailureKind.TEMPORARY
+                        raise DeliveryError(f"SMTP {self.host}:{self.port}: cannot connect: {exc}", kind, connection=True) from exc
                 delivery = self._exchange(connection, to, cc, payload, reused=not fresh)
                 self._idle.put(connection)
                 return delivery
@@ -225,7 +230,8 @@ class PooledSmtpSender:
                 self._discard(connection)
                 kind = _kind(exc.smtp_code) if isinstance(exc, smtplib.SMTPResponseException) else FailureKind.TEMPORARY
                 raise DeliveryError(f"SMTP {self.host}:{self.port}: {exc}", kind) from exc
-        raise DeliveryError(f"SMTP {self.host}:{self.port}: connection lost before MAIL FROM", FailureKind.TEMPORARY)
+        raise DeliveryError(f"SMTP {self.host}:{self.port}: connection lost before MAIL FROM", FailureKind.TEMPORARY,
+                            connection=True)
 
     def _exchange(self, connection: smtplib.SMTP, to: list[str], cc: list[str], payload: bytes, reused: bool) -> Delivery:
         server = f"{self.host}:{self.port}"

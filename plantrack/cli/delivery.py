@@ -85,6 +85,12 @@ def print_dispatch(report) -> None:
             f"Còn {report.waiting} thông báo chờ gửi; sớm nhất lúc {_local(report.next_due_at)} "
             "(gửi ngay: plantrack retry).", highlight=False,
         )
+    if report.alert:
+        err.print("  cảnh báo qua PLANTRACK_ALERT_URL: " + ("đã gửi" if report.alert == "posted" else report.alert),
+                  style="yellow", highlight=False, markup=False)
+    if report.stopped:
+        err.print("  dừng gửi: không kết nối được máy chủ thư nhiều lần liên tiếp, các thư còn lại chờ lần sau ("
+                  + report.stopped + ")", style="red", highlight=False, markup=False)
     for line in report.undeliverable[:20]:
         err.print("  không gửi được: " + line, style="red", highlight=False, markup=False)
     for line in report.errors[:20]:
@@ -101,20 +107,28 @@ def dispatch_command(
     db: DbOption = None,
 ):
     """Send the pending notices of the outbox that are due (failed sends wait and are retried;
-    refused ones become undeliverable). Exit code 1 when something was given up, or nothing
-    was delivered while sends failed."""
+    refused ones become undeliverable). Exit code 1 when any send failed or was given up,
+    even if others went; 0 when every message went."""
+    from notifications.dispatch import run_clock, wall_clock
+
+    instant = as_of_or_now(as_of)
+    clock = run_clock(instant) if as_of else wall_clock  # started now: sends are stamped when accepted
     channels = _channels(smtp_url)
     try:
-        _send_due(Store(db), as_of_or_now(as_of), channels, threads)
+        _send_due(Store(db), instant, channels, threads, clock)
     finally:
         channels.close()
 
 
-def _send_due(store: Store, instant: dt.datetime, channels, threads: int = 4) -> None:
-    """Dispatch what is due, say what happened; exit 1 unless the run was healthy."""
-    from notifications.dispatch import dispatch, submission_links
+def _send_due(store: Store, instant: dt.datetime, channels, threads: int = 4, clock=None) -> None:
+    """Dispatch what is due by ``instant``, stamping sends with ``clock`` (the real time when
+    None); say what happened; exit 1 unless every send went (``healthy``)."""
+    from notifications.dispatch import dispatch, submission_links, wall_clock
 
-    report = dispatch(store, instant, channels, link_for=submission_links(), threads=threads)
+    from notifications.alerts import AlertChannel
+
+    report = dispatch(store, instant, channels, link_for=submission_links(), threads=threads, clock=clock or wall_clock,
+                      alert=AlertChannel.from_environment())
     print_dispatch(report)
     if not report.healthy:
         raise typer.Exit(1)

@@ -7,6 +7,7 @@ the database on SQLite, and the second finds the schema current once it holds th
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import json
 import os
@@ -239,6 +240,16 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def database_now(connection) -> dt.datetime:
+    """The database server's clock now (aware, UTC): what leases are measured on, so that
+    dispatchers told different ``--as-of`` instants still agree on when a lease runs out.
+    (SQLite's server is this machine: its clock, to the millisecond.)"""
+    if connection.dialect.name == "postgresql":
+        return connection.exec_driver_sql("SELECT clock_timestamp()").scalar_one().astimezone(dt.timezone.utc)
+    text = connection.exec_driver_sql("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')").scalar_one()
+    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.timezone.utc)
 
 
 def among(session: Session, column, values) -> ColumnElement[bool]:

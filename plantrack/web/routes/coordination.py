@@ -16,7 +16,9 @@ from ...errors import PlantrackError
 from ...outbox import release
 from ...store.models import Account, Occurrence
 from ...tracking import grant_extension, group_members, request_adhoc, resolve_unit
+from ...states import NoticeState
 from ...undated import set_deadline, undated_occurrences
+from ...undeliverable import READ, undeliverable, units_to_retry
 from ...watch import acknowledge_escalation
 from ..deps import Context, Principal, acting, check_plan, check_unit, context, flash_token, page
 
@@ -41,7 +43,10 @@ def act(request: Request, ctx: Context, principal: Principal, failure: str, acti
             target, message = action(session, account.name)
     except PlantrackError as exc:
         return page(request, "message.html.j2", 422, title=failure, message=str(exc))
-    path = f"/ke-hoach/{target.removeprefix('plan:')}" if target.startswith("plan:") else f"/don-vi/{target}"
+    if target == "home":
+        path = "/"
+    else:
+        path = f"/ke-hoach/{target.removeprefix('plan:')}" if target.startswith("plan:") else f"/don-vi/{target}"
     return RedirectResponse(f"{path}?" + urlencode({"thong_bao": flash_token(ctx, target, message)}), status_code=303)
 
 
@@ -109,6 +114,24 @@ def retry_now(request: Request, unit_id: str, principal: Principal = Depends(act
         released = release(session, ctx.clock(), unit.id)
         return unit.id, (f"Đã đưa {released} thông báo về hàng chờ: lượt gửi tới (trong giờ hành chính, "
                          "15 phút một lần) sẽ gửi lại.")
+
+    return act(request, ctx, principal, "Không gửi lại được", action)
+
+
+@router.post("/gui-lai-khong-gui-duoc")
+def retry_undeliverable(request: Request, plan: str = Form(""), principal: Principal = Depends(acting),
+                        ctx: Context = Depends(context)):
+    """From the home page (or a plan's, with ``plan``): release the undeliverable notices the
+    page lists, those of units within the account's scope, to be sent again at once."""
+    def action(session, name):
+        if plan:
+            check_plan(principal, plan)
+        _, rows = undeliverable(session, principal.scope.unit, plan or None, shown=READ)
+        now = ctx.clock()
+        released = sum(release(session, now, unit_id, plan or None, (NoticeState.UNDELIVERABLE,))
+                       for unit_id in units_to_retry(rows, principal.scope.unit))
+        return (f"plan:{plan}" if plan else "home"), (f"Đã đưa {released} thông báo không gửi được về hàng chờ: lượt gửi "
+                                                      "tới (trong giờ hành chính, 15 phút một lần) sẽ gửi lại.")
 
     return act(request, ctx, principal, "Không gửi lại được", action)
 

@@ -21,6 +21,7 @@ from ...outbox import PENDING, UNDELIVERABLE
 from ...store.models import Extension, Notice, Obligation, Occurrence, Plan, Submission, Unit, UnitFeed
 from ...tracking import Status, every_group_members, on_time_rate, status_rows, unit_duties, waiting_for
 from ...undated import undated_by_obligation
+from ...undeliverable import undeliverable
 from ..deps import Context, Principal, check_plan, check_unit, context, page, read_flash, signed_in
 
 router = APIRouter()
@@ -44,9 +45,11 @@ def feed_generation(session, unit_id: str) -> int:
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, as_of: str | None = None, principal: Principal = Depends(signed_in), ctx: Context = Depends(context)):
+def home(request: Request, as_of: str | None = None, thong_bao: str | None = None, principal: Principal = Depends(signed_in),
+         ctx: Context = Depends(context)):
     instant = as_of_of(ctx, as_of)
     with ctx.store.session() as session:
+        failed = undeliverable(session, principal.scope.unit)
         plans = [
             p for p in session.scalars(select(Plan).where(Plan.retired.is_(False)).order_by(Plan.parent_id.is_not(None), Plan.issued_on, Plan.id))
             if principal.scope.plan(p.id)
@@ -57,7 +60,14 @@ def home(request: Request, as_of: str | None = None, principal: Principal = Depe
             lambda value, after, upto: counts_with_moves(value, moved_by_submissions(session, after, upto, instant)),
         )
     rows = [(p, counts[p.id], on_time_rate(counts[p.id])) for p in plans]
-    return page(request, "home.html.j2", plans=rows, as_of=local_date(instant))
+    return page(request, "home.html.j2", plans=rows, as_of=local_date(instant), **_failed(principal, failed),
+                flash=read_flash(ctx, "home", thong_bao))
+
+
+def _failed(principal: Principal, failed: tuple[int, list], plan_id: str | None = None) -> dict:
+    """What the undeliverable section of the home and plan pages shows (``_undeliverable.html.j2``)."""
+    return dict(undeliverable_count=failed[0], undeliverable_rows=failed[1], undeliverable_plan=plan_id,
+                acts=principal.role.acts, delivery=principal.role.sees_delivery)
 
 
 @router.get("/ke-hoach/{plan_id}", response_class=HTMLResponse)
@@ -94,7 +104,8 @@ def overview(request: Request, plan_id: str, as_of: str | None = None, kind: str
         has_figures = any(session.scalars(select(Obligation.indicators).where(Obligation.plan_id == plan_id, Obligation.retired.is_(False))))
         groups = request_groups(session, principal, report.day) if principal.role.acts else []
         undated = undated_by_obligation(session, plan_id, principal.scope.unit)
-    return page(request, "overview.html.j2", undated=undated, acts=principal.role.acts,
+        failed = undeliverable(session, principal.scope.unit, plan_id)
+    return page(request, "overview.html.j2", undated=undated, **_failed(principal, failed, plan_id),
                 report=report, rows=rows, node=node, trail=trail, columns=columns, kinds=kinds, kind=kind,
                 period=period, as_of=report.day, counts=counts, on_time_rate=on_time_rate,
                 documents=documents, groups=groups, RELATION_VI=RELATION_VI, has_figures=has_figures,
