@@ -182,7 +182,7 @@ def read_figures_bounded(content: bytes, occurrence_id: int, indicators: list[di
 def _read_figures(content: bytes, occurrence_id: int, indicators: list[dict]) -> dict[str, str] | None:
     from lxml import etree
 
-    from .exports.figures_template import SHEET, read_template_checked
+    from .exports.figures_template import SHEET, read_template
 
     # The workbook's sheet names first (one small member); a workbook without the template's
     # sheet is an ordinary file, kept and never parsed.
@@ -195,19 +195,25 @@ def _read_figures(content: bytes, occurrence_id: int, indicators: list[dict]) ->
         return None
     if "xl/workbook.xml" not in names:
         return None
-    kept = check_zip(content, max_total=TEMPLATE_INFLATED,
-                     keep=("xl/workbook.xml", "xl/sharedStrings.xml")) if _has_sheet(content, SHEET) else None
-    if kept is None:
+    if not _has_sheet(content, SHEET):
         return None
-    strings = kept.get("xl/sharedStrings.xml")
-    if strings:
+    kept = check_zip(content, max_total=TEMPLATE_INFLATED, keep=tuple(names))  # all of it: at most TEMPLATE_INFLATED
+    parts = [kept.get("xl/sharedStrings.xml")]
+    if "[Content_Types].xml" in kept:  # the shared strings may be any part the content types name
+        try:
+            types = etree.fromstring(kept["[Content_Types].xml"], etree.XMLParser(resolve_entities=False, no_network=True))
+        except etree.XMLSyntaxError:
+            raise Refused("damaged content types", "Tệp Excel bị hỏng, không đọc được.") from None
+        parts += [kept.get(o.get("PartName", "").lstrip("/")) for o in types.iter("{*}Override")
+                  if o.get("ContentType", "").endswith("sharedStrings+xml")]
+    for strings in filter(None, parts):
         count = 0
         for _ in etree.iterparse(io.BytesIO(strings), tag="{*}si", resolve_entities=False, no_network=True):
             count += 1
             if count > TEMPLATE_SHARED_STRINGS:
                 raise Refused("too many shared strings for a figures template",
                               f"Biểu số liệu có quá nhiều ô chữ (quá {TEMPLATE_SHARED_STRINGS:,}): không phải biểu đã tải về.")
-    return read_template_checked(content, occurrence_id, indicators)
+    return read_template(content, occurrence_id, indicators)
 
 
 def _has_sheet(content: bytes, name: str) -> bool:

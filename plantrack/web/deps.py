@@ -26,6 +26,7 @@ from jinja2 import Environment
 from ..accounts import Role, Scope, account_scope, session_account, session_digest
 from ..calendar import local_date
 from ..freshness import CountsCache
+from ..handins import RefusedFiles
 from ..keys import Keyring, Purpose
 from ..settings import FLASH_LIFETIME
 from ..store.database import Store
@@ -44,6 +45,7 @@ class Context:
     env: Environment = field(repr=False, default=None)
     counts: CountsCache = field(repr=False, default_factory=CountsCache)  # the pages' counts, while they hold
     definitions: tuple[Path, ...] = ()  # the registries a plan drafted from its document is resolved against
+    refused_files: RefusedFiles = field(repr=False, default_factory=RefusedFiles)  # they count against a link's quota
 
     @property
     def secure_cookies(self) -> bool:
