@@ -114,11 +114,16 @@ def csrf_token(ctx: Context, principal: Principal) -> str:
 
 def acting(request: Request, csrf: str = Form(""), ctx: Context = Depends(context)) -> Principal:
     principal = signed_in(request, ctx)
+    check_acting(ctx, principal, csrf)
+    return principal
+
+
+def check_acting(ctx: Context, principal: Principal, csrf: str) -> None:
+    """Forbidden unless ``csrf`` was signed for this session and the principal's role acts."""
     if ctx.keyring.read(Purpose.CSRF, csrf, ctx.clock()) != principal.digest:
         raise Forbidden("Biểu mẫu đã hết hiệu lực hoặc không do trang này gửi (mã CSRF không đúng). Đề nghị tải lại trang và làm lại.")
     if not principal.role.acts:
         raise Forbidden("Tài khoản của đồng chí chỉ có quyền xem, không thực hiện được thao tác này.")
-    return principal
 
 
 def check_plan(principal: Principal, plan_id: str) -> None:
