@@ -106,6 +106,18 @@ def run_bounded(function, *args, seconds: float, memory: int):
     raise Refused(outcome[1], outcome[2])
 
 
+def _ready() -> bool:
+    return True
+
+
+def warm() -> None:
+    """Start the worker's server process now (in the background), so that the first file handed
+    in does not wait for its interpreter to start (a few seconds on a busy machine)."""
+    import threading
+
+    threading.Thread(target=lambda: run_bounded(_ready, seconds=120, memory=DOCUMENT_MEMORY), daemon=True).start()
+
+
 # --- ZIP containers --------------------------------------------------------------------------
 
 def check_zip(data: bytes, *, max_members: int = ZIP_MEMBERS, max_total: int, keep: tuple[str, ...] = ()) -> dict[str, bytes]:

@@ -158,6 +158,7 @@ def serve(
 
     import uvicorn
 
+    from ..untrusted import warm
     from ..web.app import create_app
     from ..web.guards import LoginThrottle
 
@@ -173,5 +174,6 @@ def serve(
     throttle = LoginThrottle(os.environ.get(RATE_LIMIT_STORAGE_VARIABLE) or "memory://")
     application = create_app(Store(db), Keyring.from_environment(), app_clock, uploads.resolve(), address, throttle,
                              definitions=tuple(p.resolve() for p in (definitions or [DEFAULT_DEFINITIONS])))
+    warm()  # the worker that parses files handed in
     out.print(f"Dashboard: {address}/" + (f" (clock from {start.isoformat()})" if start else ""), highlight=False)
     uvicorn.run(application, host=host, port=port, log_level="warning", server_header=False)
