@@ -38,14 +38,17 @@ from .settings import (
 
 
 class Refused(PlantrackError):
-    """An untrusted file that is not parsed; ``vi`` says why, for the person who sent it."""
+    """An untrusted file that is not parsed; ``vi`` says why, for the person who sent it.
+    ``abuse`` is False for a mistake a person makes in good faith (a wrong cell of a template):
+    only a file refused for what it would cost (limits, damage, time, memory) counts against a
+    link's quota."""
 
-    def __init__(self, message: str, vi: str | None = None):
+    def __init__(self, message: str, vi: str | None = None, abuse: bool = True):
         super().__init__(message)
-        self.vi = vi or message
+        self.vi, self.abuse = vi or message, abuse
 
     def __reduce__(self):
-        return (Refused, (str(self), self.vi))
+        return (Refused, (str(self), self.vi, self.abuse))
 
 
 _CONTEXT = None
@@ -66,17 +69,17 @@ def _child(connection, function, args, memory: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         result = ("ok", function(*args))
     except MemoryError:
-        result = ("refused", "the parser ran out of its memory limit", "Tệp cần quá nhiều bộ nhớ để đọc.")
+        result = ("refused", "the parser ran out of its memory limit", "Tệp cần quá nhiều bộ nhớ để đọc.", True)
     except Refused as exc:
-        result = ("refused", str(exc), exc.vi)
-    except PlantrackError as exc:
-        result = ("refused", str(exc), getattr(exc, "vi", None) or str(exc))
+        result = ("refused", str(exc), exc.vi, exc.abuse)
+    except PlantrackError as exc:  # the parser's own refusal of what a person typed
+        result = ("refused", str(exc), getattr(exc, "vi", None) or str(exc), False)
     except Exception as exc:  # a damaged file fails in many ways inside a parser
-        result = ("refused", f"the parser failed ({type(exc).__name__})", "Tệp bị hỏng, không đọc được.")
+        result = ("refused", f"the parser failed ({type(exc).__name__})", "Tệp bị hỏng, không đọc được.", True)
     try:
         connection.send(result)
     except MemoryError:
-        connection.send(("refused", "the result is too large", "Tệp cần quá nhiều bộ nhớ để đọc."))
+        connection.send(("refused", "the result is too large", "Tệp cần quá nhiều bộ nhớ để đọc.", True))
     finally:
         connection.close()
 
@@ -103,7 +106,7 @@ def run_bounded(function, *args, seconds: float, memory: int):
         process.join(5)
     if outcome[0] == "ok":
         return outcome[1]
-    raise Refused(outcome[1], outcome[2])
+    raise Refused(outcome[1], outcome[2], outcome[3])
 
 
 def _ready() -> bool:
@@ -234,6 +237,8 @@ def _has_sheet(content: bytes, name: str) -> bool:
 
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         info = archive.getinfo("xl/workbook.xml")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise Refused("workbook.xml: an unusual compression method", "Tệp nén dùng kiểu nén không được chấp nhận.")
         probe = copy.copy(info)
         probe.file_size = 1024 * 1024
         try:

@@ -17,7 +17,7 @@ from plantrack.settings import MAX_CORRECTIONS
 from plantrack.untrusted import run_bounded
 
 from .test_figures import with_indicators  # noqa: F401  (the fixture)
-from .test_figures_web import link, served  # noqa: F401  (the fixture)
+from .test_figures_web import filled, link, served  # noqa: F401  (the fixture)
 from .test_untrusted import _sleep
 
 
@@ -102,6 +102,10 @@ def test_a_refused_template_keeps_nothing_and_counts_against_the_links_quota(ser
     uploads = tmp_path / "uploads"
     with httpx.Client(base_url=served, timeout=120) as client:
         template = client.get(f"/nop/{token}/bieu-so-lieu.xlsx").content
+        typo = filled(template, {"vu-kiem-tra": "mười bốn"})
+        for _ in range(MAX_CORRECTIONS + 1):  # a person's mistake in a cell is named, and costs no hand-in
+            wrong = client.post(f"/nop/{token}", files={"file": ("bieu.xlsx", typo)})
+            assert wrong.status_code == 422 and "Ô D8 (Số vụ kiểm tra)" in wrong.text
         bomb = rebuilt(template, many_rows(3_000))
         for _ in range(MAX_CORRECTIONS + 1):
             refused = client.post(f"/nop/{token}", files={"file": ("bieu.xlsx", bomb)})

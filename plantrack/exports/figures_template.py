@@ -20,6 +20,7 @@ from openpyxl.worksheet.protection import SheetProtection
 
 from ..figures import FigureError, parse_figure
 from ..settings import TEMPLATE_ROWS
+from ..untrusted import Refused
 
 SHEET = "Số liệu"
 FIRST_ROW = 8  # the first indicator's row
@@ -83,8 +84,9 @@ def read_template(content: bytes, occurrence_id: int, indicators: list[dict]) ->
         # The rows read are bounded whatever the sheet's dimension says (missing rows come as empty ones).
         for count, row in enumerate(sheet.iter_rows(min_row=FIRST_ROW, max_row=FIRST_ROW + TEMPLATE_ROWS, max_col=4), 1):
             if count > TEMPLATE_ROWS:
-                raise FigureError(f"Biểu số liệu có quá {TEMPLATE_ROWS} dòng: không phải biểu đã tải về từ đường dẫn. "
-                                  "Đề nghị tải lại biểu và chỉ điền cột D.")
+                raise Refused(f"more than {TEMPLATE_ROWS} rows in a figures template",
+                              f"Biểu số liệu có quá {TEMPLATE_ROWS} dòng: không phải biểu đã tải về từ đường dẫn. "
+                              "Đề nghị tải lại biểu và chỉ điền cột D.")
             code, _, _, value = (cell.value for cell in row)
             if code is None:
                 continue

@@ -144,9 +144,11 @@ async def submit(request: Request, token: str, ctx: Context = Depends(context)):
         if content is not None and clean_name(upload.filename).lower().endswith(".xlsx"):
             try:
                 from_file = await anyio.to_thread.run_sync(read_figures_bounded, content, occurrence_id, indicators)
-            except Refused as exc:  # nothing is kept; the attempt counts against the link's quota
-                ctx.refused_files.add(occurrence_id, len(content))
-                raise HandInError(f"Không đọc được biểu số liệu: {exc.vi}") from None
+            except Refused as exc:  # nothing is kept; a file refused for its cost counts against the link's quota
+                if exc.abuse:
+                    ctx.refused_files.add(occurrence_id, len(content))
+                    raise HandInError(f"Không đọc được biểu số liệu: {exc.vi}") from None
+                raise HandInError(exc.vi) from None
         with ctx.store.transaction() as session:
             occurrence = granted(ctx, session, token)
             check_quota(session, occurrence, len(content or b""), ctx.refused_files.of(occurrence.id))
