@@ -9,6 +9,7 @@
 - A link has a quota: ``LINK_QUOTA`` bytes in all, and one submission plus
   ``MAX_CORRECTIONS`` corrections. A correction supersedes the submission it replaces (which
   stays, marked ``superseded_at``); on time or late is still decided by the first hand-in.
+  A file refused as unreadable (``RefusedFiles``) is not kept but counts against the quota.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,8 +82,30 @@ def used_quota(session: Session, occurrence_id: int) -> tuple[int, int]:
     return int(count), int(size)
 
 
-def check_quota(session: Session, occurrence: Occurrence, size: int) -> None:
+class RefusedFiles:
+    """Files refused through a link (a template that could not be read), per occurrence: they
+    count against the link's quota as a submission would, though nothing of them is kept. Held
+    in the dashboard's memory (one process), like the sign-in throttle."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._seen: dict[int, tuple[int, int]] = {}
+
+    def add(self, occurrence_id: int, size: int) -> None:
+        with self._lock:
+            count, used = self._seen.get(occurrence_id, (0, 0))
+            self._seen[occurrence_id] = (count + 1, used + size)
+
+    def of(self, occurrence_id: int) -> tuple[int, int]:
+        with self._lock:
+            return self._seen.get(occurrence_id, (0, 0))
+
+
+def check_quota(session: Session, occurrence: Occurrence, size: int, refused: tuple[int, int] = (0, 0)) -> None:
+    """HandInError when the link has no hand-in left or ``size`` more bytes would pass its
+    quota; ``refused`` (count, bytes) of the files refused through it count as well."""
     count, used = used_quota(session, occurrence.id)
+    count, used = count + refused[0], used + refused[1]
     if count > MAX_CORRECTIONS:
         raise HandInError(
             f"Đường dẫn này đã được dùng {count} lần (một lần nộp và {MAX_CORRECTIONS} lần sửa). "

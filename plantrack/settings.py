@@ -123,3 +123,15 @@ MAX_IMPORT_CHARS = 1_000_000  # of text once read: eight times the largest plan 
 MAX_IMPORT_PAGES = 400  # of a PDF
 IMPORT_LIMIT = MAX_IMPORT_BYTES + 64 * 1024  # the dashboard's upload: the document and the form's fields
 IMPORTS_PER_ACCOUNT = "30/hour"  # drafts from documents on the dashboard
+
+# Untrusted files are parsed in a worker process (``untrusted``) with these limits.
+ZIP_MEMBERS = 1000  # members of a .docx or .xlsx
+DOCUMENT_INFLATED = 120 * 1024 * 1024  # a .docx's members inflated, in all
+DOCUMENT_SECONDS = 60  # wall-clock time to read a document to import
+DOCUMENT_MEMORY = 1536 * 1024 * 1024  # the worker's address space (RLIMIT_AS)
+PDF_STREAM_BYTES = 4 * 1024 * 1024  # one page's content streams, decoded
+TEMPLATE_INFLATED = 4 * 1024 * 1024  # a figures template's members inflated, in all (a real one: ~15 KB)
+TEMPLATE_SHARED_STRINGS = 5000
+TEMPLATE_ROWS = 500  # rows of a template's sheet (one per indicator, at most 50, and a header)
+TEMPLATE_SECONDS = 10
+TEMPLATE_MEMORY = 768 * 1024 * 1024

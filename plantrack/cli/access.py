@@ -162,6 +162,7 @@ def serve(
 
     import uvicorn
 
+    from ..untrusted import warm
     from ..web.app import create_app
     from ..web.guards import LoginThrottle
     from ..web.server import server_config
@@ -178,5 +179,6 @@ def serve(
     throttle = LoginThrottle(os.environ.get(RATE_LIMIT_STORAGE_VARIABLE) or "memory://")
     application = create_app(Store(db), Keyring.from_environment(), app_clock, uploads.resolve(), address, throttle,
                              definitions=tuple(p.resolve() for p in (definitions or [DEFAULT_DEFINITIONS])))
+    warm()  # the worker that parses files handed in
     out.print(f"Dashboard: {address}/" + (f" (clock from {start.isoformat()})" if start else ""), highlight=False)
     uvicorn.Server(server_config(application, host, port, forwarded_allow_ips)).run()

@@ -5,8 +5,9 @@ The sheet ``Số liệu`` lists the obligation's indicators (code, name, unit of
 expected) with one column to fill; its header says which report, unit and period it is for,
 and cell ``B4`` holds the occurrence's number, so that a template of another unit or period is
 recognised and refused. ``read_template`` gives the figures as typed, or a ``FigureError``
-naming every refused cell ("Ô D8 (Số tiền xử phạt): …"); any other workbook is not a template
-and is kept as an ordinary file.
+naming the refused cells ("Ô D8 (Số tiền xử phạt): …"); any other workbook is not a template
+and is kept as an ordinary file. A template handed in is untrusted: it is read only through
+``untrusted.read_figures_bounded`` (a worker process, the archive checked first).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.protection import SheetProtection
 
 from ..figures import FigureError, parse_figure
+from ..settings import TEMPLATE_ROWS
+from ..untrusted import Refused
 
 SHEET = "Số liệu"
 FIRST_ROW = 8  # the first indicator's row
@@ -61,32 +64,33 @@ def template_bytes(occurrence) -> bytes:
     return buffer.getvalue()
 
 
-def is_template(content: bytes) -> bool:
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # not a workbook openpyxl reads: an ordinary file
-        return False
-    try:
-        return SHEET in book.sheetnames and book[SHEET]["F1"].value == MARK
-    finally:
-        book.close()
+def read_template(content: bytes, occurrence_id: int, indicators: list[dict]) -> dict[str, str] | None:
+    """The figures typed in a template of occurrence ``occurrence_id`` (whose obligation has
+    ``indicators``): indicator id -> text as typed; None when the workbook is not a template.
 
-
-def read_template(content: bytes, occurrence) -> dict[str, str]:
-    """The figures typed in a template of ``occurrence``: indicator id -> text as typed."""
+    Untrusted: call it through ``untrusted.read_figures_bounded``, which checks the archive
+    first. A sheet of more than ``TEMPLATE_ROWS`` rows is refused as it is read (the template
+    has one row per indicator); at most ten refused cells are named."""
     book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     try:
+        if SHEET not in book.sheetnames or book[SHEET]["F1"].value != MARK:
+            return None
         sheet = book[SHEET]
-        if str(sheet["B4"].value).strip() != str(occurrence.id):
-            raise FigureError(f"Tệp là biểu số liệu của nhiệm vụ khác (mã {sheet['B4'].value}); đề nghị tải biểu của đúng kỳ này "
+        if str(sheet["B4"].value).strip()[:40] != str(occurrence_id):
+            raise FigureError(f"Tệp là biểu số liệu của nhiệm vụ khác (mã {str(sheet['B4'].value)[:40]}); đề nghị tải biểu của đúng kỳ này "
                               "từ đường dẫn nộp báo cáo.")
-        indicators = {i["id"]: i for i in occurrence.obligation.indicators or []}
+        indicators = {i["id"]: i for i in indicators}
         found, refused = {}, []
-        for row in sheet.iter_rows(min_row=FIRST_ROW, max_col=4):
+        # The rows read are bounded whatever the sheet's dimension says (missing rows come as empty ones).
+        for count, row in enumerate(sheet.iter_rows(min_row=FIRST_ROW, max_row=FIRST_ROW + TEMPLATE_ROWS, max_col=4), 1):
+            if count > TEMPLATE_ROWS:
+                raise Refused(f"more than {TEMPLATE_ROWS} rows in a figures template",
+                              f"Biểu số liệu có quá {TEMPLATE_ROWS} dòng: không phải biểu đã tải về từ đường dẫn. "
+                              "Đề nghị tải lại biểu và chỉ điền cột D.")
             code, _, _, value = (cell.value for cell in row)
             if code is None:
                 continue
-            key = str(code).strip()
+            key = str(code).strip()[:60]
             if key not in indicators:
                 refused.append(f"Ô A{row[0].row}: không có chỉ tiêu “{key}” trong báo cáo này")
                 continue
@@ -96,11 +100,12 @@ def read_template(content: bytes, occurrence) -> dict[str, str]:
             try:
                 parse_figure(indicators[key], typed)
             except FigureError as exc:
-                refused.append(f"Ô D{row[0].row} ({indicators[key]['name']}): {str(exc).split(': ', 1)[-1]}")
+                refused.append(f"Ô D{row[0].row} ({indicators[key]['name']}): {str(exc).split(': ', 1)[-1][:200]}")
                 continue
             found[key] = typed
         if refused:
-            raise FigureError("Biểu số liệu có ô chưa đúng — " + "; ".join(refused) + ".")
+            more = f"; và {len(refused) - 10} ô khác" if len(refused) > 10 else ""
+            raise FigureError("Biểu số liệu có ô chưa đúng — " + "; ".join(refused[:10]) + more + ".")
         return found
     finally:
         book.close()

@@ -14,11 +14,15 @@ from pathlib import Path
 from ..loader import Catalogue
 from ..settings import MAX_IMPORT_BYTES, MAX_IMPORT_CHARS, MAX_IMPORT_PAGES
 from .draft import Draft, draft_plan, render, write_draft
-from .reading import UnreadableDocument, read_document
+from .reading import UnreadableDocument
 
 __all__ = ["Draft", "UnreadableDocument", "import_document", "render", "write_draft"]
 
 
 def import_document(path: Path, catalogue: Catalogue, *, max_bytes: int = MAX_IMPORT_BYTES, max_chars: int = MAX_IMPORT_CHARS,
                     max_pages: int = MAX_IMPORT_PAGES) -> Draft:
-    return draft_plan(read_document(Path(path), max_bytes, max_chars, max_pages), catalogue)
+    """The draft of the document at ``path``; the document is read in a bounded worker process
+    (``untrusted.read_document_bounded``), ``UnreadableDocument`` when it is refused."""
+    from ..untrusted import read_document_bounded
+
+    return draft_plan(read_document_bounded(Path(path), max_bytes, max_chars, max_pages), catalogue)

@@ -2,8 +2,12 @@
 
 ``read_document(path)`` takes a .docx (python-docx: paragraphs and tables of the body, in
 order), a PDF with a text layer (pypdf) or plain UTF-8 text. The kind is told by the content,
-not the name. Limits come before work: the file's size (``MAX_IMPORT_BYTES``), a PDF's pages,
-the text read (``MAX_IMPORT_CHARS``).
+not the name. Limits come before work: the file's size (``MAX_IMPORT_BYTES``); a .docx's
+members, inflated through ``untrusted.check_zip`` (``DOCUMENT_INFLATED``) before python-docx
+opens it; a PDF's pages, counted before any is extracted, each page's content streams
+(``PDF_STREAM_BYTES``, sixteen times that in all) and the text read (``MAX_IMPORT_CHARS``,
+counted page by page as they are extracted). Run it through ``untrusted.read_document_bounded``
+(as ``import_document`` does): the worker process bounds its time and memory.
 
 Plain text and a PDF's text come hard-wrapped: a paragraph is cut into lines, and a table
 into one cell per paragraph. Lines are joined into paragraphs here; a new one starts after a
@@ -25,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import PlantrackError
+from ..settings import DOCUMENT_INFLATED, PDF_STREAM_BYTES
 
 
 class UnreadableDocument(PlantrackError):
@@ -137,7 +142,7 @@ def read_document(path: Path, max_bytes: int, max_chars: int, max_pages: int) ->
     if data[:4] == b"PK\x03\x04":
         document = _docx(path, data)
     elif data[:5] == b"%PDF-":
-        document = _pdf(path, data, max_pages)
+        document = _pdf(path, data, max_pages, max_chars)
     else:
         document = _text(path, data)
     if document.chars > max_chars:
@@ -169,12 +174,16 @@ def _docx(path: Path, data: bytes) -> Document:
     from docx.table import Table as DocxTable
     from docx.text.paragraph import Paragraph as DocxParagraph
 
+    from ..untrusted import Refused, check_zip
+
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if "word/document.xml" not in archive.namelist():
                 raise UnreadableDocument(f"{path}: a ZIP archive but not a Word document (.docx)", "Tệp nén nhưng không phải văn bản Word (.docx).")
-            if sum(i.file_size for i in archive.infolist()) > 50 * len(data) + 10 * 1024 * 1024:
-                raise UnreadableDocument(f"{path}: the archive expands too far to be a document", "Tệp nén bung ra quá lớn.")
+        try:  # every member through the counting reader before python-docx inflates any
+            check_zip(data, max_total=DOCUMENT_INFLATED)
+        except Refused as exc:
+            raise UnreadableDocument(f"{path}: {exc}", exc.vi) from None
         word = docx.Document(io.BytesIO(data))
     except UnreadableDocument:
         raise
@@ -204,7 +213,27 @@ def _docx(path: Path, data: bytes) -> Document:
     return document
 
 
-def _pdf(path: Path, data: bytes, max_pages: int) -> Document:
+def _content_bytes(page) -> int:
+    """What a page's content streams and its form XObjects decode to, in bytes."""
+    from pypdf.generic import ArrayObject
+
+    def streams(value):
+        value = value.get_object() if value is not None else None
+        if isinstance(value, ArrayObject):
+            return [item.get_object() for item in value]
+        return [value] if value is not None else []
+
+    total = sum(len(s.get_data()) for s in streams(page.get("/Contents")))
+    resources = page.get("/Resources")
+    objects = resources.get_object().get("/XObject") if resources is not None else None
+    for item in (objects.get_object().values() if objects is not None else []):
+        item = item.get_object()
+        if item.get("/Subtype") == "/Form":
+            total += len(item.get_data())
+    return total
+
+
+def _pdf(path: Path, data: bytes, max_pages: int, max_chars: int) -> Document:
     import io
     import logging
 
@@ -216,10 +245,24 @@ def _pdf(path: Path, data: bytes, max_pages: int) -> Document:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise UnreadableDocument(f"{path}: the PDF is encrypted", "Tệp PDF có mật khẩu, không đọc được.")
-        if len(reader.pages) > max_pages:
-            raise UnreadableDocument(f"{path}: {len(reader.pages)} pages; a plan may have at most {max_pages}",
-                                     f"Tệp PDF có {len(reader.pages)} trang, quá giới hạn {max_pages}.")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        count = len(reader.pages)  # the page tree only: nothing is extracted before the limits
+        if count > max_pages:
+            raise UnreadableDocument(f"{path}: {count} pages; a plan may have at most {max_pages}",
+                                     f"Tệp PDF có {count} trang, quá giới hạn {max_pages}.")
+        pages, chars, streamed = [], 0, 0
+        for number, page in enumerate(reader.pages, 1):
+            size = _content_bytes(page)
+            streamed += size
+            if size > PDF_STREAM_BYTES or streamed > PDF_STREAM_BYTES * 16:
+                raise UnreadableDocument(f"{path}: page {number}'s content streams decode to {size:,} bytes ({streamed:,} so far); "
+                                         f"at most {PDF_STREAM_BYTES:,} a page, {PDF_STREAM_BYTES * 16:,} in all",
+                                         f"Trang {number} của tệp PDF có nội dung quá lớn để đọc.")
+            text = page.extract_text() or ""
+            chars += len(text)
+            if chars > max_chars:  # counted page by page: the rest is not extracted
+                raise UnreadableDocument(f"{path}: more than {max_chars:,} characters of text by page {number}",
+                                         f"Văn bản dài quá {max_chars:,} ký tự (đến trang {number}).")
+            pages.append(text)
     except UnreadableDocument:
         raise
     except (PdfReadError, Exception) as exc:  # a damaged PDF fails in many ways inside pypdf

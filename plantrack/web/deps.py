@@ -26,6 +26,7 @@ from jinja2 import Environment
 from ..accounts import Role, Scope, account_scope, session_account, session_digest
 from ..calendar import local_date
 from ..freshness import CountsCache
+from ..handins import RefusedFiles
 from ..keys import Keyring, Purpose
 from ..settings import FLASH_LIFETIME
 from ..store.database import Store
@@ -44,6 +45,7 @@ class Context:
     env: Environment = field(repr=False, default=None)
     counts: CountsCache = field(repr=False, default_factory=CountsCache)  # the pages' counts, while they hold
     definitions: tuple[Path, ...] = ()  # the registries a plan drafted from its document is resolved against
+    refused_files: RefusedFiles = field(repr=False, default_factory=RefusedFiles)  # they count against a link's quota
 
     @property
     def secure_cookies(self) -> bool:
@@ -112,11 +114,16 @@ def csrf_token(ctx: Context, principal: Principal) -> str:
 
 def acting(request: Request, csrf: str = Form(""), ctx: Context = Depends(context)) -> Principal:
     principal = signed_in(request, ctx)
+    check_acting(ctx, principal, csrf)
+    return principal
+
+
+def check_acting(ctx: Context, principal: Principal, csrf: str) -> None:
+    """Forbidden unless ``csrf`` was signed for this session and the principal's role acts."""
     if ctx.keyring.read(Purpose.CSRF, csrf, ctx.clock()) != principal.digest:
         raise Forbidden("Biểu mẫu đã hết hiệu lực hoặc không do trang này gửi (mã CSRF không đúng). Đề nghị tải lại trang và làm lại.")
     if not principal.role.acts:
         raise Forbidden("Tài khoản của đồng chí chỉ có quyền xem, không thực hiện được thao tác này.")
-    return principal
 
 
 def check_plan(principal: Principal, plan_id: str) -> None:

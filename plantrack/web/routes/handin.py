@@ -3,13 +3,16 @@
 The token is checked before the body is read (``guards.BodyLimit`` has already refused a
 body too large for a hand-in); the form is parsed with at most one file and a few fields.
 A link that was used shows what was handed in and takes a correction that supersedes it,
-up to the link's quota (``handins``).
+up to the link's quota (``handins``). An .xlsx is read for a figures template in a bounded
+worker process (``untrusted.read_figures_bounded``), after the quota is checked and before
+anything is written; a workbook refused there leaves no file and counts against the quota.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import anyio
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
@@ -18,12 +21,13 @@ from starlette.formparsers import MultiPartException
 
 from ...calendar import parse_date
 from ...errors import PlantrackError
-from ...exports.figures_template import is_template, read_template, template_bytes
+from ...exports.figures_template import template_bytes
 from ...figures import format_value, record_figures
-from ...handins import MAX_CORRECTIONS, MAX_FILE, HandInError, check_quota, current_submission, hand_in, keep_file
+from ...handins import MAX_CORRECTIONS, MAX_FILE, HandInError, check_quota, clean_name, current_submission, hand_in, keep_file
 from ...links import LinkError, read_token
 from ...store.models import Occurrence
 from ...tracking import status_rows
+from ...untrusted import Refused, read_figures_bounded
 from ..deps import Context, context, page
 
 router = APIRouter()
@@ -130,15 +134,29 @@ async def submit(request: Request, token: str, ctx: Context = Depends(context)):
     now, saved = ctx.clock(), None
     try:
         day = parse_date(fields["document_date"], "Ngày văn bản") if fields.get("document_date", "").strip() else None
+        with ctx.store.session() as session:  # the quota before any parsing
+            occurrence = granted(ctx, session, token)
+            check_quota(session, occurrence, len(content or b""), ctx.refused_files.of(occurrence.id))
+            occurrence_id, indicators = occurrence.id, list(occurrence.obligation.indicators or [])
+        # Figures: typed in the form, or in the Excel template handed in as the file (the form's win).
+        # The workbook is untrusted: read in a bounded worker process, waited for off the event loop.
+        from_file = None
+        if content is not None and clean_name(upload.filename).lower().endswith(".xlsx"):
+            try:
+                from_file = await anyio.to_thread.run_sync(read_figures_bounded, content, occurrence_id, indicators)
+            except Refused as exc:  # nothing is kept; a file refused for its cost counts against the link's quota
+                if exc.abuse:
+                    ctx.refused_files.add(occurrence_id, len(content))
+                    raise HandInError(f"Không đọc được biểu số liệu: {exc.vi}") from None
+                raise HandInError(exc.vi) from None
         with ctx.store.transaction() as session:
             occurrence = granted(ctx, session, token)
-            check_quota(session, occurrence, len(content or b""))
+            check_quota(session, occurrence, len(content or b""), ctx.refused_files.of(occurrence.id))
             stored = keep_file(ctx.upload_dir, occurrence, upload.filename, content) if content is not None else None
             saved = ctx.upload_dir / stored.path if stored else None
-            # Figures: typed in the form, or in the Excel template handed in as the file (the form's win).
             values = {name[len(FIGURE_FIELD):]: value for name, value in fields.items() if name.startswith(FIGURE_FIELD)}
-            if content is not None and stored.name.lower().endswith(".xlsx") and is_template(content):
-                values = {**read_template(content, occurrence), **{k: v for k, v in values.items() if v.strip()}}
+            if from_file is not None:
+                values = {**from_file, **{k: v for k, v in values.items() if v.strip()}}
             submission = hand_in(session, occurrence, now, document_number=number or None, document_date=day, link=link or None,
                                  note=note or None, stored=stored, recorded_by=f"đường dẫn ký số ({occurrence.unit_id})")
             if values:

@@ -3,8 +3,9 @@
 The form takes a .docx, a PDF with a text layer or a text file (at most ``MAX_IMPORT_BYTES``;
 the body limit of ``guards.BodyLimit`` comes first) and answers with what ``plantrack import``
 writes: the draft plan file and the draft registry of the bodies it could not find, to
-download, with a summary and every review mark listed. Only a role that acts may import
-(``deps.acting``: CSRF token and role), at most ``IMPORTS_PER_ACCOUNT`` drafts an hour per
+download, with a summary and every review mark listed. Only a role that acts may import: the
+session and its role are checked before the body is read (an anonymous or read-only POST is
+refused unread), then the CSRF token (``deps.check_acting``); at most ``IMPORTS_PER_ACCOUNT`` drafts an hour per
 account (``guards.ImportThrottle``); nothing is stored: the upload is read from a temporary
 file that is removed at once, and the drafts go back in the answer. The registries the drafts
 are resolved against are the definitions the server was started with (``plantrack serve
@@ -17,14 +18,18 @@ import base64
 import tempfile
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, File, Request, UploadFile
+import anyio
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
+from starlette.datastructures import UploadFile as StarletteUpload
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 
 from ...errors import DefinitionError
 from ...importer import UnreadableDocument, import_document, render
 from ...loader import load_catalogue
 from ...settings import MAX_IMPORT_BYTES
-from ..deps import Context, Forbidden, Principal, acting, context, page, signed_in
+from ..deps import Context, Forbidden, Principal, check_acting, context, page, signed_in
 
 router = APIRouter()
 CHUNK = 1024 * 1024
@@ -38,8 +43,30 @@ def import_form(request: Request, principal: Principal = Depends(signed_in)):
 
 
 @router.post("/nhap-ke-hoach", response_class=HTMLResponse)
-def import_upload(request: Request, document: UploadFile = File(...), principal: Principal = Depends(acting),
-                  ctx: Context = Depends(context)):
+async def import_upload(request: Request, ctx: Context = Depends(context)):
+    """Who asks comes first: an anonymous or read-only POST is refused before its body is read.
+    Then the form (one file), its CSRF token, and the draft, made off the event loop (the
+    document itself is read in a bounded worker process, ``untrusted``)."""
+    principal = await anyio.to_thread.run_sync(signed_in, request, ctx)  # the session is in the store
+    if not principal.role.acts:
+        raise Forbidden("Tài khoản của đồng chí chỉ có quyền xem, không nhập được kế hoạch.")
+    try:
+        form = await request.form(max_files=1, max_fields=4, max_part_size=64 * 1024)
+    except (MultiPartException, HTTPException) as exc:
+        why = getattr(exc, "message", None) or getattr(exc, "detail", "")
+        return page(request, "import.html.j2", 422, limit_mb=MAX_IMPORT_BYTES // (1024 * 1024), error=f"Biểu mẫu không hợp lệ: {why}")
+    try:
+        csrf = form.get("csrf")
+        await anyio.to_thread.run_sync(check_acting, ctx, principal, csrf if isinstance(csrf, str) else "")
+        document = form.get("document")
+        if not isinstance(document, StarletteUpload):
+            return page(request, "import.html.j2", 422, limit_mb=MAX_IMPORT_BYTES // (1024 * 1024), error="Đề nghị chọn tệp văn bản.")
+        return await anyio.to_thread.run_sync(_draft_page, request, ctx, principal, document)
+    finally:
+        await form.close()
+
+
+def _draft_page(request: Request, ctx: Context, principal: Principal, document: StarletteUpload) -> HTMLResponse:
     def refuse(message: str, status: int = 422):
         return page(request, "import.html.j2", status, limit_mb=MAX_IMPORT_BYTES // (1024 * 1024), error=message)
 
