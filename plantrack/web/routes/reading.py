@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy import or_, select
 
 from ...calendar import end_of_local_day, local_date, parse_date
+from ...accounts import Role, account_scope
 from ...errors import PlantrackError
 from ...exports.common import KIND_VI
 from ...ics import unit_calendar
@@ -18,7 +19,7 @@ from ...links import LinkError, link_expiry, make_feed_token, make_token, read_f
 from ...lineage import lineage
 from ...progress import branches, compile_report, counts_with_moves, moved_by_submissions, plan_counts, plan_edges, with_moves
 from ...outbox import PENDING, UNDELIVERABLE
-from ...store.models import Extension, Notice, Obligation, Occurrence, Plan, Submission, Unit, UnitFeed
+from ...store.models import Account, Extension, Notice, Obligation, Occurrence, Plan, Submission, Unit, UnitFeed
 from ...tracking import Status, every_group_members, on_time_rate, status_rows, unit_duties, waiting_for
 from ...undated import undated_by_obligation
 from ..deps import Context, Principal, check_plan, check_unit, context, page, read_flash, signed_in
@@ -125,9 +126,11 @@ def request_groups(session, principal: Principal, day: dt.date) -> list[tuple[st
             if all(principal.scope.unit(u) for u in members)]
 
 
-def unit_view(ctx: Context, unit_id: str, instant: dt.datetime, principal: Principal | None) -> dict | None:
+def unit_view(ctx: Context, unit_id: str, instant: dt.datetime, principal: Principal | None, feed: str | None = None) -> dict | None:
     """What a unit's page shows; a principal's scope filters the plans, and only an admin
-    sees delivery (the servers' answers and channel URLs). None if there is no such unit."""
+    sees delivery (the servers' answers and channel URLs). The unit's feed links are shown
+    only to an acting account, bound to it, or on the unit's own page (``feed``: the token it
+    was opened with). None if there is no such unit."""
     plan_ok = (lambda plan_id: principal.scope.plan(plan_id)) if principal else (lambda plan_id: True)
     with ctx.store.session() as session:
         unit = session.get(Unit, unit_id)
@@ -167,7 +170,8 @@ def unit_view(ctx: Context, unit_id: str, instant: dt.datetime, principal: Princ
             r.occurrence_id: f"{ctx.public_url}/nop/{make_token(ctx.keyring, r.occurrence_id, unit_id, link_expiry(r.effective_due, today))}"
             for r in rows if acts and r.status in (Status.IN_PROGRESS, Status.OVERDUE, Status.NO_DEADLINE)
         }
-        feed = make_feed_token(ctx.keyring, unit_id, feed_generation(session, unit_id))
+        if acts and (account := session.get(Account, principal.login)) is not None:
+            feed = make_feed_token(ctx.keyring, unit_id, feed_generation(session, unit_id), (account.login, account.created_at))
         session.expunge_all()
     return dict(
         unit=unit, history=history, rows=rows, duties=duties, submissions=submissions, extensions=extensions, notices=notices, failing=failing,
@@ -175,7 +179,7 @@ def unit_view(ctx: Context, unit_id: str, instant: dt.datetime, principal: Princ
         waits=waits, escalated={n.occurrence_id for n in notices if n.level > 0 and n.acknowledged_at is None},
         links=links, as_of=local_date(instant), counted=[r for r in rows if r.status is not Status.NOT_OPEN],
         acts=acts, delivery=principal is not None and principal.role.sees_delivery, own=principal is None,
-        feed_url=f"{ctx.public_url}/lich/{feed}.ics", own_url=f"{ctx.public_url}/don-vi-cua-toi/{feed}",
+        feed_url=f"{ctx.public_url}/lich/{feed}.ics" if feed else None, own_url=f"{ctx.public_url}/don-vi-cua-toi/{feed}" if feed else None,
     )
 
 
@@ -205,11 +209,19 @@ def handed_in_file(submission_id: int, principal: Principal = Depends(signed_in)
 
 
 def _own_unit(ctx: Context, token: str) -> str:
-    unit_id, generation = read_feed_token(ctx.keyring, token, ctx.clock())
+    """The unit a feed token opens: signed for the unit's current generation and, if it was
+    shown to an account, that very account (not one re-added under its login) still acting
+    with the unit in its scope."""
+    grant = read_feed_token(ctx.keyring, token, ctx.clock())
     with ctx.store.session() as session:
-        if session.get(Unit, unit_id) is None or feed_generation(session, unit_id) != generation:
+        if session.get(Unit, grant.unit_id) is None or feed_generation(session, grant.unit_id) != grant.generation:
             raise LinkError("Đường dẫn theo dõi không hợp lệ hoặc đã bị thu hồi.")
-    return unit_id
+        if grant.shown_to is not None:
+            account = session.get(Account, grant.shown_to)
+            if (account is None or int(account.created_at.timestamp()) != grant.account_since or not Role(account.role).acts
+                    or not account_scope(session, account).unit(grant.unit_id)):
+                raise LinkError("Đường dẫn theo dõi đã hết hiệu lực: tài khoản được cấp đường dẫn không còn quyền theo dõi đơn vị.")
+    return grant.unit_id
 
 
 @router.get("/don-vi-cua-toi/{token}", response_class=HTMLResponse)
@@ -218,7 +230,7 @@ def own_page(request: Request, token: str, ctx: Context = Depends(context)):
         unit_id = _own_unit(ctx, token)
     except LinkError as exc:
         return page(request, "message.html.j2", 403, title="Không thể mở đường dẫn", message=str(exc))
-    return page(request, "unit.html.j2", flash=None, **unit_view(ctx, unit_id, ctx.clock(), None))
+    return page(request, "unit.html.j2", flash=None, **unit_view(ctx, unit_id, ctx.clock(), None, token))
 
 
 @router.get("/lich/{token}.ics")

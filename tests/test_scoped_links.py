@@ -1,0 +1,90 @@
+"""Links and pages under abuse (issue 25, finding 5): a unit's calendar link follows the
+account it was shown to, a token signed with absurd fields is refused cleanly, and a
+province's account sees only its province's implementing plans on a parent plan's page.
+Served by uvicorn, pages driven in Debian's chromium; fixtures of ``test_dashboard``."""
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from plantrack.accounts import Role, add_account
+from plantrack.cli import app
+from plantrack.keys import Purpose
+
+from . import test_dashboard as dashboard
+from .test_dashboard import CHROMIUM, KEYS, NOW, PASSWORD, sign_in, sign_in_browser, token_for
+
+hanoi, server = dashboard.hanoi, dashboard.server  # the dashboard's fixtures: real plans, Hà Nội's demo, its accounts
+
+UNIT = "hn.district.ba-vi"
+
+
+def cli(store, *args):
+    result = CliRunner().invoke(app, [*args, "--db", store.url], env={"PLANTRACK_SECRET_KEY": KEYS.current})
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)")
+def test_a_units_calendar_link_is_shown_to_coordinators_only_and_dies_with_their_account(server, hanoi):
+    from playwright.sync_api import sync_playwright
+
+    with hanoi.transaction() as session:
+        add_account(session, "hanoi2", "Cán bộ Hà Nội thứ hai", PASSWORD, NOW, Role.COORDINATOR, ["hn-kh-03"], "vn.province.ha-noi")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        seen = {}
+        for login in ("xem", "hanoi", "hanoi2"):
+            page = browser.new_context().new_page()
+            sign_in_browser(page, server, login)
+            page.wait_for_url(f"{server}/")
+            page.goto(f"{server}/don-vi/{UNIT}")
+            assert "Ba Vì" in page.locator("h1").inner_text()
+            if login == "xem":  # a viewer reads the page, never the unit's own links
+                assert page.locator("#ics").count() == 0 and page.locator("#own-links").count() == 0
+                assert "/lich/" not in page.content() and "/don-vi-cua-toi/" not in page.content()
+                continue
+            seen[login] = (page.locator("#ics").get_attribute("href"), page.locator("#own-page").get_attribute("href"))
+        calendar, own = seen["hanoi"]
+        assert httpx.get(calendar).status_code == 200 and httpx.get(own).status_code == 200
+        # The unit's own page shows the link it was opened with, not a fresh one outliving the account.
+        page = browser.new_page()
+        page.goto(own)
+        assert page.locator("#ics").get_attribute("href") == calendar
+
+        cli(hanoi, "account", "remove", "--login", "hanoi")
+        assert httpx.get(calendar).status_code == 404
+        refused = httpx.get(own)
+        assert refused.status_code == 403 and "tài khoản" in refused.text
+        assert all(httpx.get(link).status_code == 200 for link in seen["hanoi2"])  # another coordinator's still works
+        cli(hanoi, "account", "add", "--login", "hanoi", "--name", "Cán bộ mới", "--password", PASSWORD, "--role", "coordinator")
+        assert httpx.get(calendar).status_code == 404  # the login re-added is another account
+
+        cli(hanoi, "feed", "--unit", UNIT, "--revoke")  # revoking the unit's links stops every one
+        assert all(httpx.get(link).status_code in (403, 404) for link in seen["hanoi2"])
+        browser.close()
+
+
+def test_a_coordinator_losing_the_unit_or_the_right_to_act_loses_the_link(server, hanoi):
+    with httpx.Client(base_url=server) as client:
+        sign_in(client, "hanoi")
+        html = client.get(f"/don-vi/{UNIT}").text
+    calendar = html.split('id="ics"', 1)[0].rsplit('href="', 1)[1].split('"', 1)[0]
+    assert httpx.get(calendar).status_code == 200
+    with hanoi.transaction() as session:
+        add_account(session, "hanoi", "Cán bộ Hà Nội", PASSWORD, NOW, Role.VIEWER, ["hn-kh-03"], "vn.province.ha-noi")
+    assert httpx.get(calendar).status_code == 404
+
+
+@pytest.mark.parametrize("expiry", [10**20, -(10**20), "20301231", 1.5, True, None])
+def test_a_token_signed_with_fields_out_of_range_is_refused_in_vietnamese(server, hanoi, expiry):
+    occurrence_id, _ = token_for(hanoi, "hn.district.my-duc")
+    forged = KEYS.sign(Purpose.LINK, [occurrence_id, "hn.district.my-duc", expiry])
+    for answer in (httpx.get(f"{server}/nop/{forged}"), httpx.post(f"{server}/nop/{forged}", data={"document_number": "1/KH"}),
+                   httpx.get(f"{server}/nop/{forged}/bieu-so-lieu.xlsx")):
+        assert answer.status_code in (400, 403, 404), answer.text
+        assert "Đường dẫn" in answer.text and answer.headers["content-type"].startswith("text/html")
+    for fields in ([10**20, "hn.district.my-duc", 1], [UNIT, 10**20], [UNIT, 1, "hanoi", 10**20], [UNIT, True], [UNIT, 1, "hanoi"]):
+        token = KEYS.sign(Purpose.FEED, fields) if fields[0] != 10**20 else KEYS.sign(Purpose.LINK, fields)
+        for path in (f"/lich/{token}.ics", f"/don-vi-cua-toi/{token}", f"/nop/{token}"):
+            assert httpx.get(f"{server}{path}").status_code in (400, 403, 404), (fields, path)
