@@ -88,3 +88,45 @@ def test_a_token_signed_with_fields_out_of_range_is_refused_in_vietnamese(server
         token = KEYS.sign(Purpose.FEED, fields) if fields[0] != 10**20 else KEYS.sign(Purpose.LINK, fields)
         for path in (f"/lich/{token}.ics", f"/don-vi-cua-toi/{token}", f"/nop/{token}"):
             assert httpx.get(f"{server}{path}").status_code in (400, 403, 404), (fields, path)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)")
+def test_a_parent_plan_page_counts_only_the_implementing_plans_and_units_of_the_accounts_scope(server, hanoi):
+    """Decision 319 is implemented by Gia Lai's plan; plan 399 by Hà Nội's plan 03 (owed by its
+    districts through plan 1030). Accounts scoped to a subtree of units, every plan."""
+    from playwright.sync_api import sync_playwright
+
+    with hanoi.transaction() as session:
+        add_account(session, "tinh-hn", "Cán bộ tỉnh Hà Nội", PASSWORD, NOW, Role.VIEWER, None, "vn.province.ha-noi")
+        add_account(session, "tinh-gl", "Cán bộ tỉnh Gia Lai", PASSWORD, NOW, Role.VIEWER, None, "vn.province.gia-lai")
+        add_account(session, "my-duc", "Cán bộ huyện Mỹ Đức", PASSWORD, NOW, Role.VIEWER, None, "hn.district.my-duc")
+
+    def children(page, plan):
+        page.goto(f"{server}/ke-hoach/{plan}?as_of=2020-11-20")
+        rows = page.locator("#children tr[data-plan]")
+        found = {}
+        for i in range(rows.count()):
+            found[rows.nth(i).get_attribute("data-plan")] = [int(n) for n in rows.nth(i).locator("td.num").all_inner_texts()[:-1]]
+        implementers = page.locator("#implementers b").inner_text() if page.locator("#implementers").count() else None
+        cards = [int(n) for n in page.locator("#counts .card[data-status] b").all_inner_texts()]
+        return found, implementers, cards
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        seen = {}
+        for login in ("dieuphoi", "tinh-hn", "tinh-gl", "my-duc"):
+            page = browser.new_context().new_page()
+            sign_in_browser(page, server, login)
+            page.wait_for_url(f"{server}/")
+            seen[login] = {plan: children(page, plan) for plan in ("vn-qd-319-2023", "kh-399")}
+        browser.close()
+    everything = seen["dieuphoi"]
+    assert "gl-kh-tmdt" in everything["vn-qd-319-2023"][0] and "hn-kh-03" in everything["kh-399"][0]
+    # Hà Nội's account: no trace of Gia Lai's plan, and only Hà Nội among the implementers.
+    assert seen["tinh-hn"]["vn-qd-319-2023"][0] == {}
+    assert seen["tinh-hn"]["kh-399"][0] == everything["kh-399"][0]  # Hà Nội's own plan, all its units
+    assert int(everything["kh-399"][1].split("/")[1]) > 1 and seen["tinh-hn"]["kh-399"][1] == "1/1"  # of 63 provinces, its own
+    assert seen["tinh-gl"]["vn-qd-319-2023"][0] == everything["vn-qd-319-2023"][0] and seen["tinh-gl"]["kh-399"][0] == {}
+    # A district's account: Hà Nội's plan 03 counts the district's own work only, as its cards do.
+    mine, _, cards = seen["my-duc"]["kh-399"]
+    assert mine["hn-kh-03"] == cards and 0 < sum(cards) < sum(everything["kh-399"][0]["hn-kh-03"])

@@ -17,7 +17,7 @@ from ...exports.common import KIND_VI
 from ...ics import unit_calendar
 from ...links import LinkError, link_expiry, make_feed_token, make_token, read_feed_token
 from ...lineage import lineage
-from ...progress import branches, compile_report, counts_with_moves, moved_by_submissions, plan_counts, plan_edges, with_moves
+from ...progress import branches, compile_report, counts_with_moves, moved_by_submissions, plan_counts, plan_edges, with_moves, within_scope
 from ...outbox import PENDING, UNDELIVERABLE
 from ...store.models import Account, Extension, Notice, Obligation, Occurrence, Plan, Submission, Unit, UnitFeed
 from ...tracking import Status, every_group_members, on_time_rate, status_rows, unit_duties, waiting_for
@@ -76,10 +76,9 @@ def overview(request: Request, plan_id: str, as_of: str | None = None, kind: str
             report = dataclasses.replace(report, as_of=instant)  # a copy: the cached one stays as computed
         except PlantrackError as exc:
             return page(request, "message.html.j2", 404, title="Không tìm thấy kế hoạch", message=str(exc))
-    report.children = [c for c in report.children if principal.scope.plan(c.plan_id)]
-    report.units = [u for u in report.units if principal.scope.unit(u.unit_id)]
-    # The cards count what the account may see: every unit, or only those of its subtree.
-    counts = report.counts if principal.scope.units is None else {s: sum(u.counts[s] for u in report.units) for s in report.counts}
+    # What the account may see: its units, and the implementing plans within them, counted there.
+    report = within_scope(report, principal.scope.plan, principal.scope.unit if principal.scope.units is not None else None)
+    counts = report.counts
     node = mo if mo and mo in report.names else None
     # A tree: the units under the plan's issuer, each with its branch rolled up; ?mo= opens one.
     rows = [b for b in branches(report, node) if not kind or b.unit.kind == kind]
