@@ -6,7 +6,9 @@ expected) with one column to fill; its header says which report, unit and period
 and cell ``B4`` holds the occurrence's number, so that a template of another unit or period is
 recognised and refused. ``read_template`` gives the figures as typed, or a ``FigureError``
 naming every refused cell ("Ô D8 (Số tiền xử phạt): …"); any other workbook is not a template
-and is kept as an ordinary file.
+and is kept as an ordinary file. A cell holding a formula counts for the result the spreadsheet
+saved with it, as the sheet and the form say; a formula saved without a result, or with an
+error for a result, is refused by name, never taken as empty.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ def template_bytes(occurrence) -> bytes:
     sheet["A3"], sheet["B3"] = "Đơn vị báo cáo", occurrence.unit.name
     sheet["A4"], sheet["B4"] = "Mã nhiệm vụ (không sửa)", occurrence.id
     sheet["A5"], sheet["B5"] = "Kỳ báo cáo", occurrence.period_label
-    sheet["A6"] = "Điền số liệu vào cột D (ô màu vàng), rồi nộp lại tệp này qua đường dẫn nộp báo cáo."
+    sheet["A6"] = ("Điền số liệu vào cột D (ô màu vàng), rồi nộp lại tệp này qua đường dẫn nộp báo cáo. "
+                   "Ô có công thức được nhận theo kết quả Excel đã tính khi lưu tệp.")
     sheet["F1"] = MARK
     sheet.column_dimensions["F"].hidden = True
     header = FIRST_ROW - 1
@@ -81,7 +84,7 @@ def read_template(content: bytes, occurrence) -> dict[str, str]:
             raise FigureError(f"Tệp là biểu số liệu của nhiệm vụ khác (mã {sheet['B4'].value}); đề nghị tải biểu của đúng kỳ này "
                               "từ đường dẫn nộp báo cáo.")
         indicators = {i["id"]: i for i in occurrence.obligation.indicators or []}
-        found, refused = {}, []
+        found, refused, blank = {}, [], {}
         for row in sheet.iter_rows(min_row=FIRST_ROW, max_col=4):
             code, _, _, value = (cell.value for cell in row)
             if code is None:
@@ -90,7 +93,11 @@ def read_template(content: bytes, occurrence) -> dict[str, str]:
             if key not in indicators:
                 refused.append(f"Ô A{row[0].row}: không có chỉ tiêu “{key}” trong báo cáo này")
                 continue
+            if row[3].data_type == "e":  # a formula whose result Excel saved as an error (#DIV/0!, #REF!…)
+                refused.append(f"Ô D{row[0].row} ({indicators[key]['name']}): công thức cho kết quả lỗi {value}")
+                continue
             if value is None or str(value).strip() == "":
+                blank[row[0].row] = indicators[key]["name"]
                 continue
             typed = _typed(value)
             try:
@@ -99,8 +106,27 @@ def read_template(content: bytes, occurrence) -> dict[str, str]:
                 refused.append(f"Ô D{row[0].row} ({indicators[key]['name']}): {str(exc).split(': ', 1)[-1]}")
                 continue
             found[key] = typed
+        refused += _formulas_without_result(content, blank)
         if refused:
             raise FigureError("Biểu số liệu có ô chưa đúng — " + "; ".join(refused) + ".")
+        return found
+    finally:
+        book.close()
+
+
+def _formulas_without_result(content: bytes, blank: dict[int, str]) -> list[str]:
+    """The cells of column D, among the rows ``blank`` (row -> indicator name) that read as
+    empty, that hold a formula with no saved result (a file written by a program that does not
+    calculate): refused by name rather than taken as empty. Read only when some row is blank."""
+    if not blank:
+        return []
+    book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    try:
+        found = []
+        for (cell,) in book[SHEET].iter_rows(min_row=min(blank), max_row=max(blank), min_col=4, max_col=4):
+            if cell.row in blank and cell.data_type == "f":
+                found.append(f"Ô D{cell.row} ({blank[cell.row]}): công thức chưa có kết quả đã tính (tệp được lưu bằng chương "
+                             "trình không tính công thức); đề nghị mở tệp bằng Excel rồi lưu lại, hoặc gõ số liệu thay cho công thức")
         return found
     finally:
         book.close()
