@@ -227,15 +227,26 @@ def branches(report: ProgressReport, node: str | None = None) -> list[Branch]:
     return found
 
 
-def plan_counts(session: Session, plan_ids: list[str], as_of: dt.datetime) -> dict[str, dict[Status, int]]:
-    """Each plan's own counts by status, in one grouped query (the home page)."""
+def plan_counts(session: Session, plan_ids: list[str], as_of: dt.datetime,
+                unit_ok: Callable[[str], bool] | None = None) -> dict[str, dict[Status, int]]:
+    """Each plan's own counts by status, in one grouped query (the home page); with
+    ``unit_ok``, only the occurrences of the units it accepts (an account's subtree)."""
     joined, live = rollup.live_occurrences(plan_ids)
     found = {plan_id: _empty() for plan_id in plan_ids}
-    query = (
-        select(Obligation.plan_id, rollup.status(as_of).label("status"), func.count())
-        .select_from(joined.join(Unit, Unit.id == Occurrence.unit_id)).where(live).group_by(Obligation.plan_id, "status")
-    )
-    for plan_id, status, count in session.execute(query).all():
+    if unit_ok is None:
+        query = (
+            select(Obligation.plan_id, rollup.status(as_of).label("status"), func.count())
+            .select_from(joined.join(Unit, Unit.id == Occurrence.unit_id)).where(live).group_by(Obligation.plan_id, "status")
+        )
+        rows = [(plan_id, None, status, count) for plan_id, status, count in session.execute(query).all()]
+    else:
+        query = (
+            select(Obligation.plan_id, Occurrence.unit_id, rollup.status(as_of).label("status"), func.count())
+            .select_from(joined.join(Unit, Unit.id == Occurrence.unit_id)).where(live)
+            .group_by(Obligation.plan_id, Occurrence.unit_id, "status")
+        )
+        rows = [row for row in session.execute(query).all() if unit_ok(row[1])]
+    for plan_id, _, status, count in rows:
         found[plan_id][Status(status)] += count
     return found
 
@@ -527,11 +538,13 @@ def within_scope(report: ProgressReport, plan_ok: Callable[[str], bool], unit_ok
     return dataclasses.replace(report, children=scoped, units=units, counts=counts, implementers=implementers)
 
 
-def counts_with_moves(counts: dict[str, dict[Status, int]], moves: list[Moved]) -> dict[str, dict[Status, int]]:
-    """The home page's counts by plan with ``moves`` applied, as a copy."""
+def counts_with_moves(counts: dict[str, dict[Status, int]], moves: list[Moved],
+                      unit_ok: Callable[[str], bool] | None = None) -> dict[str, dict[Status, int]]:
+    """The home page's counts by plan with ``moves`` applied (those of the units ``unit_ok``
+    accepts, if given), as a copy."""
     found = {plan_id: dict(c) for plan_id, c in counts.items()}
     for move in moves:
-        if move.plan_id in found:
+        if move.plan_id in found and (unit_ok is None or unit_ok(move.unit_id)):
             found[move.plan_id][move.before] -= 1
             found[move.plan_id][move.after] += 1
     return found

@@ -113,12 +113,16 @@ def test_a_parent_plan_page_counts_only_the_implementing_plans_and_units_of_the_
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        seen = {}
+        seen, home = {}, {}
         for login in ("dieuphoi", "tinh-hn", "tinh-gl", "my-duc"):
             page = browser.new_context().new_page()
             sign_in_browser(page, server, login)
             page.wait_for_url(f"{server}/")
-            seen[login] = {plan: children(page, plan) for plan in ("vn-qd-319-2023", "kh-399")}
+            seen[login] = {plan: children(page, plan) for plan in ("vn-qd-319-2023", "kh-399", "hn-cv-1030")}
+            page.goto(f"{server}/?as_of=2020-11-20")
+            rows = page.locator("tr[data-plan]")
+            home[login] = {rows.nth(i).get_attribute("data-plan"): [int(n) for n in rows.nth(i).locator("td.num").all_inner_texts()[:-1]]
+                           for i in range(rows.count())}
         browser.close()
     everything = seen["dieuphoi"]
     assert "gl-kh-tmdt" in everything["vn-qd-319-2023"][0] and "hn-kh-03" in everything["kh-399"][0]
@@ -130,3 +134,9 @@ def test_a_parent_plan_page_counts_only_the_implementing_plans_and_units_of_the_
     # A district's account: Hà Nội's plan 03 counts the district's own work only, as its cards do.
     mine, _, cards = seen["my-duc"]["kh-399"]
     assert mine["hn-kh-03"] == cards and 0 < sum(cards) < sum(everything["kh-399"][0]["hn-kh-03"])
+    # The home page: another province's implementing plan is not listed, and each plan counts
+    # the account's units only (the district's Công văn 1030 row is its page's cards).
+    assert "gl-kh-tmdt" in home["dieuphoi"] and "gl-kh-tmdt" in home["tinh-gl"]
+    assert "gl-kh-tmdt" not in home["tinh-hn"] and "gl-kh-tmdt" not in home["my-duc"] and "hn-kh-03" in home["tinh-hn"]
+    assert home["my-duc"]["hn-cv-1030"] == seen["my-duc"]["hn-cv-1030"][2]
+    assert 0 < sum(home["my-duc"]["hn-cv-1030"]) < sum(home["dieuphoi"]["hn-cv-1030"])

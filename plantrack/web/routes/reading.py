@@ -53,10 +53,15 @@ def home(request: Request, as_of: str | None = None, principal: Principal = Depe
             if principal.scope.plan(p.id)
         ]
         ids = [p.id for p in plans]
+        # An account scoped to a subtree of units counts its units only, and does not see the
+        # implementing plans issued elsewhere that owe it nothing (another province's plan).
+        unit_ok = principal.scope.unit if principal.scope.units is not None else None
         counts = ctx.counts.get(
-            session, ("home", tuple(ids)), instant, lambda: plan_counts(session, ids, instant),
-            lambda value, after, upto: counts_with_moves(value, moved_by_submissions(session, after, upto, instant)),
+            session, ("home", tuple(ids), principal.scope.units), instant, lambda: plan_counts(session, ids, instant, unit_ok),
+            lambda value, after, upto: counts_with_moves(value, moved_by_submissions(session, after, upto, instant), unit_ok),
         )
+    if unit_ok is not None:
+        plans = [p for p in plans if p.parent_id is None or unit_ok(p.issuer_id) or any(counts[p.id].values())]
     rows = [(p, counts[p.id], on_time_rate(counts[p.id])) for p in plans]
     return page(request, "home.html.j2", plans=rows, as_of=local_date(instant))
 
