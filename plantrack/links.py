@@ -24,7 +24,17 @@ from .settings import LINK_LIFETIME
 
 
 class LinkError(PlantrackError):
-    """A link that is not valid; the message is for the person who opened it (Vietnamese)."""
+    """A link that is not valid; the message is for the person who opened it (Vietnamese).
+    ``status``: the HTTP status a page answers with (403: refused)."""
+
+    status = 403
+
+
+class MalformedLink(LinkError):
+    """A token signed with our key whose fields are not what a link carries (an expiry no date
+    can hold, a negative one, text for a number): a bad request, never a server error."""
+
+    status = 400
 
 
 @dataclass(frozen=True)
@@ -63,7 +73,7 @@ def read_token(keyring: Keyring, token: str, now: dt.datetime) -> SubmissionGran
         raise LinkError("Đường dẫn không hợp lệ: chữ ký không đúng (đường dẫn đã bị sửa, đã quá hạn đổi khóa, hoặc không do hệ thống cấp).")
     if not (isinstance(value, list) and len(value) == 3 and _whole(value[0]) and isinstance(value[1], str) and _whole(value[2])
             and 0 < value[0] < 2**62 and 0 <= value[2] <= LATEST_EXPIRY):
-        raise LinkError("Đường dẫn không hợp lệ (sai định dạng).")
+        raise MalformedLink("Đường dẫn không hợp lệ (sai định dạng).")
     expires_at = dt.datetime.fromtimestamp(value[2], dt.timezone.utc)
     if now > expires_at:
         raise LinkError(f"Đường dẫn đã hết hạn từ {expires_at.astimezone(TIMEZONE):%d/%m/%Y}. Đề nghị liên hệ cơ quan thường trực.")
