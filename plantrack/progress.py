@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -120,6 +121,7 @@ class ChildPlan:
     issuer_name: str
     owner_id: str | None  # the unit of the parent plan that the issuer belongs to
     counts: dict[Status, int]
+    by_unit: dict[str, dict[Status, int]] = field(default_factory=dict, repr=False)  # the counts unit by unit
 
     @property
     def rate(self) -> float | None:
@@ -225,15 +227,26 @@ def branches(report: ProgressReport, node: str | None = None) -> list[Branch]:
     return found
 
 
-def plan_counts(session: Session, plan_ids: list[str], as_of: dt.datetime) -> dict[str, dict[Status, int]]:
-    """Each plan's own counts by status, in one grouped query (the home page)."""
+def plan_counts(session: Session, plan_ids: list[str], as_of: dt.datetime,
+                unit_ok: Callable[[str], bool] | None = None) -> dict[str, dict[Status, int]]:
+    """Each plan's own counts by status, in one grouped query (the home page); with
+    ``unit_ok``, only the occurrences of the units it accepts (an account's subtree)."""
     joined, live = rollup.live_occurrences(plan_ids)
     found = {plan_id: _empty() for plan_id in plan_ids}
-    query = (
-        select(Obligation.plan_id, rollup.status(as_of).label("status"), func.count())
-        .select_from(joined.join(Unit, Unit.id == Occurrence.unit_id)).where(live).group_by(Obligation.plan_id, "status")
-    )
-    for plan_id, status, count in session.execute(query).all():
+    if unit_ok is None:
+        query = (
+            select(Obligation.plan_id, rollup.status(as_of).label("status"), func.count())
+            .select_from(joined.join(Unit, Unit.id == Occurrence.unit_id)).where(live).group_by(Obligation.plan_id, "status")
+        )
+        rows = [(plan_id, None, status, count) for plan_id, status, count in session.execute(query).all()]
+    else:
+        query = (
+            select(Obligation.plan_id, Occurrence.unit_id, rollup.status(as_of).label("status"), func.count())
+            .select_from(joined.join(Unit, Unit.id == Occurrence.unit_id)).where(live)
+            .group_by(Obligation.plan_id, Occurrence.unit_id, "status")
+        )
+        rows = [row for row in session.execute(query).all() if unit_ok(row[1])]
+    for plan_id, _, status, count in rows:
         found[plan_id][Status(status)] += count
     return found
 
@@ -275,6 +288,7 @@ def compile_report(session: Session, plan_ref: str, as_of: dt.datetime, implemen
     names = {unit_id: name for unit_id, _, _, name in registry}
 
     totals, by_plan = _empty(), {}
+    by_plan_unit: dict[str, dict[str, dict[Status, int]]] = {}
     by_unit: dict[str, tuple[dict[Status, int], list[dict[Status, int]]]] = {}
     for plan_id, unit_id, period, status_value, count in grouped:
         if unit_id not in names:
@@ -289,6 +303,7 @@ def compile_report(session: Session, plan_ref: str, as_of: dt.datetime, implemen
         if plan_id not in by_plan:
             by_plan[plan_id] = _empty()
         by_plan[plan_id][status] += count
+        by_plan_unit.setdefault(plan_id, {}).setdefault(unit_id, _empty())[status] += count
     units = [
         UnitProgress(unit_id, names[unit_id], kinds.get(unit_id, ""), counts, [Cell(c) for c in cells], sent_by_unit.get(unit_id, 0))
         for unit_id, (counts, cells) in by_unit.items()
@@ -302,7 +317,7 @@ def compile_report(session: Session, plan_ref: str, as_of: dt.datetime, implemen
         own_units={unit_id for plan_id, unit_id, *_ in grouped if plan_id == plan.id},
     )
     if implementing:
-        _add_children(session, report, plan, by_plan, report.own_units, registry)
+        _add_children(session, report, plan, by_plan_unit, report.own_units, registry)
     return report
 
 
@@ -336,7 +351,7 @@ def _owed(session: Session, joined, live, as_of: dt.datetime, due_now, limit: in
             for occurrence_id, unit_id, name, number, title, label, due, plan_id, duty_key, rule, original in rows]
 
 
-def _add_children(session: Session, report: ProgressReport, plan: Plan, by_plan: dict[str, dict[Status, int]],
+def _add_children(session: Session, report: ProgressReport, plan: Plan, by_plan_unit: dict[str, dict[str, dict[Status, int]]],
                   own_units: set[str], registry: list) -> None:
     """Each implementing plan with its own counts, and which implementers have one loaded."""
     plan_ids = [p for p in descendant_plans(session, plan.id) if p != plan.id]
@@ -353,13 +368,16 @@ def _add_children(session: Session, report: ProgressReport, plan: Plan, by_plan:
     edges = session.execute(select(Plan.id, Plan.parent_id).where(Plan.retired.is_(False))).all()
     children = select(Plan).where(Plan.parent_id == plan.id, Plan.retired.is_(False)).order_by(Plan.issued_on, Plan.id)
     for child in session.scalars(children):  # grandchildren count with their parent
-        counts = _empty()
+        counts, by_unit = _empty(), {}
         for member in descendants(edges, child.id):
-            for status, count in by_plan.get(member, {}).items():
-                counts[status] += count
+            for unit_id, unit_counts in by_plan_unit.get(member, {}).items():
+                into = by_unit.setdefault(unit_id, _empty())
+                for status, count in unit_counts.items():
+                    counts[status] += count
+                    into[status] += count
         report.children.append(
             ChildPlan(child.id, child.number, child.title, child.doc_type, child.issuer_id, names.get(child.issuer_id, child.issuer_id),
-                      owner(child.issuer_id), counts)
+                      owner(child.issuer_id), counts, by_unit)
         )
     # Who implements by a plan of their own ("kế hoạch", not a dispatch): the kinds of the units
     # owning such a child plan (for plan 399, the provinces), each with its plans, if any.
@@ -481,20 +499,52 @@ def with_moves(report: ProgressReport, moves: list[Moved], plan_edges: list[tupl
             root = child_of[move.plan_id]
             child = copied_children.get(root)
             if child is None:
-                child = copied_children[root] = dataclasses.replace(children[root], counts=dict(children[root].counts))
+                old_child = children[root]
+                child = copied_children[root] = dataclasses.replace(
+                    old_child, counts=dict(old_child.counts), by_unit={u: dict(c) for u, c in old_child.by_unit.items()})
             child.counts[move.before] -= 1
             child.counts[move.after] += 1
+            mine = child.by_unit.setdefault(move.unit_id, _empty())
+            mine[move.before] -= 1
+            mine[move.after] += 1
     new_units = [changed.get(u.unit_id, u) for u in report.units]
     new_units.sort(key=lambda u: (-(u.counts[Status.OVERDUE]), u.rate if u.rate is not None else 2, u.unit_id))
     return dataclasses.replace(report, units=new_units, counts=counts,
                                children=[copied_children.get(c.plan_id, c) for c in report.children])
 
 
-def counts_with_moves(counts: dict[str, dict[Status, int]], moves: list[Moved]) -> dict[str, dict[Status, int]]:
-    """The home page's counts by plan with ``moves`` applied, as a copy."""
+def within_scope(report: ProgressReport, plan_ok: Callable[[str], bool], unit_ok: Callable[[str], bool] | None) -> ProgressReport:
+    """A copy of ``report`` holding only what an account's scope covers: the units it may see
+    (``unit_ok``; None: every unit), and the implementing plans it may see (``plan_ok``) that
+    were issued within its units or owe work there, each counting only the units it may see;
+    the implementers listed are those within its units. The cards (``counts``) count its units."""
+    children = [c for c in report.children if plan_ok(c.plan_id)]
+    if unit_ok is None:
+        return dataclasses.replace(report, children=children)
+    scoped = []
+    for child in children:
+        mine = {u: c for u, c in child.by_unit.items() if unit_ok(u)}
+        if not (mine or unit_ok(child.issuer_id)):
+            continue
+        counts = _empty()
+        for unit_counts in mine.values():
+            for status, count in unit_counts.items():
+                counts[status] += count
+        scoped.append(dataclasses.replace(child, counts=counts, by_unit=mine))
+    kept = {c.plan_id for c in scoped}
+    units = [u for u in report.units if unit_ok(u.unit_id)]
+    counts = {s: sum(u.counts[s] for u in units) for s in report.counts}
+    implementers = [(unit_id, name, [p for p in plans if p in kept]) for unit_id, name, plans in report.implementers if unit_ok(unit_id)]
+    return dataclasses.replace(report, children=scoped, units=units, counts=counts, implementers=implementers)
+
+
+def counts_with_moves(counts: dict[str, dict[Status, int]], moves: list[Moved],
+                      unit_ok: Callable[[str], bool] | None = None) -> dict[str, dict[Status, int]]:
+    """The home page's counts by plan with ``moves`` applied (those of the units ``unit_ok``
+    accepts, if given), as a copy."""
     found = {plan_id: dict(c) for plan_id, c in counts.items()}
     for move in moves:
-        if move.plan_id in found:
+        if move.plan_id in found and (unit_ok is None or unit_ok(move.unit_id)):
             found[move.plan_id][move.before] -= 1
             found[move.plan_id][move.after] += 1
     return found

@@ -105,3 +105,59 @@ def test_a_template_of_another_unit_is_refused(served, with_indicators):  # noqa
         assert template.status_code == 200 and template.headers["content-type"].startswith("application/vnd.openxmlformats")
         answer = client.post(f"/nop/{alpha}", files={"file": ("bieu.xlsx", filled(template.content, {"vu-kiem-tra": 2}))})
     assert answer.status_code == 422 and "biểu số liệu của nhiệm vụ khác" in answer.text
+
+
+def with_results(workbook: bytes, results: dict[str, tuple[str | None, str]]) -> bytes:
+    """``workbook`` with the formula cells named in ``results`` (cell -> (type, value)) given
+    the result a spreadsheet program saves with them (openpyxl saves none)."""
+    import re
+    import zipfile
+
+    source, out = zipfile.ZipFile(io.BytesIO(workbook)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                text = data.decode()
+                for cell, (kind, value) in results.items():
+                    text, count = re.subn(rf'<c r="{cell}"([^>]*)><f>([^<]*)</f><v></v></c>',
+                                          lambda m: f'<c r="{cell}"{m[1]}{f" t={chr(34)}{kind}{chr(34)}" if kind else ""}>'
+                                                    f'<f>{m[2]}</f><v>{value}</v></c>', text)
+                    assert count == 1, cell
+                data = text.encode()
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)")
+def test_formula_cells_count_for_their_saved_result_and_are_named_when_there_is_none(served, with_indicators, tmp_path):  # noqa: F811
+    from playwright.sync_api import sync_playwright
+
+    from plantrack.store.models import Submission
+
+    store = with_indicators
+    occurrence_id, token = link(store, "t.alpha")
+    template = httpx.get(f"{served}/nop/{token}/bieu-so-lieu.xlsx").content
+    unsaved = tmp_path / "chua-tinh.xlsx"  # as a program that does not calculate saves it
+    unsaved.write_bytes(with_results(filled(template, {"vu-kiem-tra": "=SUM(10,4)", "vu-vi-pham": "=1/0", "tien-phat": 5}),
+                                     {"D9": ("e", "#DIV/0!")}))
+    calculated = tmp_path / "da-tinh.xlsx"  # as Excel saves it: each formula with its result
+    calculated.write_bytes(with_results(filled(template, {"vu-kiem-tra": "=SUM(10,4)", "vu-vi-pham": 3}), {"D8": ("n", "14")}))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page()
+        page.goto(f"{served}/nop/{token}")
+        assert "ô có công thức được nhận theo kết quả Excel đã tính" in page.locator("#figures").inner_text()  # what the form says
+        page.set_input_files("#file", str(unsaved))
+        page.click("#send")
+        error = page.locator("#error").inner_text()
+        assert "Ô D8 (Số vụ kiểm tra): công thức chưa có kết quả đã tính" in error
+        assert "Ô D9 (Số vụ vi phạm): công thức cho kết quả lỗi #DIV/0!" in error and "D10" not in error
+        with store.session() as session:
+            assert session.query(Submission).filter_by(occurrence_id=occurrence_id).count() == 0
+        assert not list((tmp_path / "uploads").rglob("*.xlsx"))  # nothing of the refused file is kept
+        page.set_input_files("#file", str(calculated))
+        page.click("#send")
+        assert "Đã ghi nhận báo cáo" in page.locator("#done").inner_text()
+        assert page.locator("#current-figures tr[data-indicator='vu-kiem-tra'] td").inner_text() == "14 vụ"
+        browser.close()

@@ -6,8 +6,11 @@ expected) with one column to fill; its header says which report, unit and period
 and cell ``B4`` holds the occurrence's number, so that a template of another unit or period is
 recognised and refused. ``read_template`` gives the figures as typed, or a ``FigureError``
 naming the refused cells ("Ô D8 (Số tiền xử phạt): …"); any other workbook is not a template
-and is kept as an ordinary file. A template handed in is untrusted: it is read only through
-``untrusted.read_figures_bounded`` (a worker process, the archive checked first).
+and is kept as an ordinary file. A cell holding a formula counts for the result the spreadsheet
+saved with it, as the sheet and the form say; a formula saved without a result, or with an
+error for a result, is refused by name, never taken as empty. A template handed in is
+untrusted: it is read only through ``untrusted.read_figures_bounded`` (a worker process, the
+archive checked first).
 """
 
 from __future__ import annotations
@@ -41,7 +44,8 @@ def template_bytes(occurrence) -> bytes:
     sheet["A3"], sheet["B3"] = "Đơn vị báo cáo", occurrence.unit.name
     sheet["A4"], sheet["B4"] = "Mã nhiệm vụ (không sửa)", occurrence.id
     sheet["A5"], sheet["B5"] = "Kỳ báo cáo", occurrence.period_label
-    sheet["A6"] = "Điền số liệu vào cột D (ô màu vàng), rồi nộp lại tệp này qua đường dẫn nộp báo cáo."
+    sheet["A6"] = ("Điền số liệu vào cột D (ô màu vàng), rồi nộp lại tệp này qua đường dẫn nộp báo cáo. "
+                   "Ô có công thức được nhận theo kết quả Excel đã tính khi lưu tệp.")
     sheet["F1"] = MARK
     sheet.column_dimensions["F"].hidden = True
     header = FIRST_ROW - 1
@@ -80,7 +84,7 @@ def read_template(content: bytes, occurrence_id: int, indicators: list[dict]) ->
             raise FigureError(f"Tệp là biểu số liệu của nhiệm vụ khác (mã {str(sheet['B4'].value)[:40]}); đề nghị tải biểu của đúng kỳ này "
                               "từ đường dẫn nộp báo cáo.")
         indicators = {i["id"]: i for i in indicators}
-        found, refused = {}, []
+        found, refused, blank = {}, [], {}
         # The rows read are bounded whatever the sheet's dimension says (missing rows come as empty ones).
         for count, row in enumerate(sheet.iter_rows(min_row=FIRST_ROW, max_row=FIRST_ROW + TEMPLATE_ROWS, max_col=4), 1):
             if count > TEMPLATE_ROWS:
@@ -94,7 +98,11 @@ def read_template(content: bytes, occurrence_id: int, indicators: list[dict]) ->
             if key not in indicators:
                 refused.append(f"Ô A{row[0].row}: không có chỉ tiêu “{key}” trong báo cáo này")
                 continue
+            if row[3].data_type == "e":  # a formula whose result Excel saved as an error (#DIV/0!, #REF!…)
+                refused.append(f"Ô D{row[0].row} ({indicators[key]['name']}): công thức cho kết quả lỗi {value}")
+                continue
             if value is None or str(value).strip() == "":
+                blank[row[0].row] = indicators[key]["name"]
                 continue
             typed = _typed(value)
             try:
@@ -103,9 +111,28 @@ def read_template(content: bytes, occurrence_id: int, indicators: list[dict]) ->
                 refused.append(f"Ô D{row[0].row} ({indicators[key]['name']}): {str(exc).split(': ', 1)[-1][:200]}")
                 continue
             found[key] = typed
+        refused += _formulas_without_result(content, blank)
         if refused:
             more = f"; và {len(refused) - 10} ô khác" if len(refused) > 10 else ""
             raise FigureError("Biểu số liệu có ô chưa đúng — " + "; ".join(refused[:10]) + more + ".")
+        return found
+    finally:
+        book.close()
+
+
+def _formulas_without_result(content: bytes, blank: dict[int, str]) -> list[str]:
+    """The cells of column D, among the rows ``blank`` (row -> indicator name) that read as
+    empty, that hold a formula with no saved result (a file written by a program that does not
+    calculate): refused by name rather than taken as empty. Read only when some row is blank."""
+    if not blank:
+        return []
+    book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    try:
+        found = []
+        for (cell,) in book[SHEET].iter_rows(min_row=min(blank), max_row=max(blank), min_col=4, max_col=4):
+            if cell.row in blank and cell.data_type == "f":
+                found.append(f"Ô D{cell.row} ({blank[cell.row]}): công thức chưa có kết quả đã tính (tệp được lưu bằng chương "
+                             "trình không tính công thức); đề nghị mở tệp bằng Excel rồi lưu lại, hoặc gõ số liệu thay cho công thức")
         return found
     finally:
         book.close()

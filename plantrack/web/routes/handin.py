@@ -83,7 +83,7 @@ def figures_template(request: Request, token: str, ctx: Context = Depends(contex
 
 
 def _refused(request: Request, exc: LinkError) -> HTMLResponse:
-    return page(request, "message.html.j2", 403, title="Không thể mở đường dẫn nộp báo cáo", message=str(exc))
+    return page(request, "message.html.j2", exc.status, title="Không thể mở đường dẫn nộp báo cáo", message=str(exc))
 
 
 @router.get("/nop/{token}", response_class=HTMLResponse, name="submission_form")

@@ -11,14 +11,15 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy import or_, select
 
 from ...calendar import end_of_local_day, local_date, parse_date
+from ...accounts import Role, account_scope
 from ...errors import PlantrackError
 from ...exports.common import KIND_VI
 from ...ics import unit_calendar
 from ...links import LinkError, link_expiry, make_feed_token, make_token, read_feed_token
 from ...lineage import lineage
-from ...progress import branches, compile_report, counts_with_moves, moved_by_submissions, plan_counts, plan_edges, with_moves
+from ...progress import branches, compile_report, counts_with_moves, moved_by_submissions, plan_counts, plan_edges, with_moves, within_scope
 from ...outbox import PENDING, UNDELIVERABLE
-from ...store.models import Extension, Notice, Obligation, Occurrence, Plan, Submission, Unit, UnitFeed
+from ...store.models import Account, Extension, Notice, Obligation, Occurrence, Plan, Submission, Unit, UnitFeed
 from ...tracking import Status, every_group_members, on_time_rate, status_rows, unit_duties, waiting_for
 from ...undated import undated_by_obligation
 from ...undeliverable import undeliverable
@@ -55,10 +56,15 @@ def home(request: Request, as_of: str | None = None, thong_bao: str | None = Non
             if principal.scope.plan(p.id)
         ]
         ids = [p.id for p in plans]
+        # An account scoped to a subtree of units counts its units only, and does not see the
+        # implementing plans issued elsewhere that owe it nothing (another province's plan).
+        unit_ok = principal.scope.unit if principal.scope.units is not None else None
         counts = ctx.counts.get(
-            session, ("home", tuple(ids)), instant, lambda: plan_counts(session, ids, instant),
-            lambda value, after, upto: counts_with_moves(value, moved_by_submissions(session, after, upto, instant)),
+            session, ("home", tuple(ids), principal.scope.units), instant, lambda: plan_counts(session, ids, instant, unit_ok),
+            lambda value, after, upto: counts_with_moves(value, moved_by_submissions(session, after, upto, instant), unit_ok),
         )
+    if unit_ok is not None:
+        plans = [p for p in plans if p.parent_id is None or unit_ok(p.issuer_id) or any(counts[p.id].values())]
     rows = [(p, counts[p.id], on_time_rate(counts[p.id])) for p in plans]
     return page(request, "home.html.j2", plans=rows, as_of=local_date(instant), **_failed(principal, failed),
                 flash=read_flash(ctx, "home", thong_bao))
@@ -85,10 +91,9 @@ def overview(request: Request, plan_id: str, as_of: str | None = None, kind: str
             report = dataclasses.replace(report, as_of=instant)  # a copy: the cached one stays as computed
         except PlantrackError as exc:
             return page(request, "message.html.j2", 404, title="Không tìm thấy kế hoạch", message=str(exc))
-    report.children = [c for c in report.children if principal.scope.plan(c.plan_id)]
-    report.units = [u for u in report.units if principal.scope.unit(u.unit_id)]
-    # The cards count what the account may see: every unit, or only those of its subtree.
-    counts = report.counts if principal.scope.units is None else {s: sum(u.counts[s] for u in report.units) for s in report.counts}
+    # What the account may see: its units, and the implementing plans within them, counted there.
+    report = within_scope(report, principal.scope.plan, principal.scope.unit if principal.scope.units is not None else None)
+    counts = report.counts
     node = mo if mo and mo in report.names else None
     # A tree: the units under the plan's issuer, each with its branch rolled up; ?mo= opens one.
     rows = [b for b in branches(report, node) if not kind or b.unit.kind == kind]
@@ -136,9 +141,11 @@ def request_groups(session, principal: Principal, day: dt.date) -> list[tuple[st
             if all(principal.scope.unit(u) for u in members)]
 
 
-def unit_view(ctx: Context, unit_id: str, instant: dt.datetime, principal: Principal | None) -> dict | None:
+def unit_view(ctx: Context, unit_id: str, instant: dt.datetime, principal: Principal | None, feed: str | None = None) -> dict | None:
     """What a unit's page shows; a principal's scope filters the plans, and only an admin
-    sees delivery (the servers' answers and channel URLs). None if there is no such unit."""
+    sees delivery (the servers' answers and channel URLs). The unit's feed links are shown
+    only to an acting account, bound to it, or on the unit's own page (``feed``: the token it
+    was opened with). None if there is no such unit."""
     plan_ok = (lambda plan_id: principal.scope.plan(plan_id)) if principal else (lambda plan_id: True)
     with ctx.store.session() as session:
         unit = session.get(Unit, unit_id)
@@ -178,7 +185,8 @@ def unit_view(ctx: Context, unit_id: str, instant: dt.datetime, principal: Princ
             r.occurrence_id: f"{ctx.public_url}/nop/{make_token(ctx.keyring, r.occurrence_id, unit_id, link_expiry(r.effective_due, today))}"
             for r in rows if acts and r.status in (Status.IN_PROGRESS, Status.OVERDUE, Status.NO_DEADLINE)
         }
-        feed = make_feed_token(ctx.keyring, unit_id, feed_generation(session, unit_id))
+        if acts and (account := session.get(Account, principal.login)) is not None:
+            feed = make_feed_token(ctx.keyring, unit_id, feed_generation(session, unit_id), (account.login, account.created_at))
         session.expunge_all()
     return dict(
         unit=unit, history=history, rows=rows, duties=duties, submissions=submissions, extensions=extensions, notices=notices, failing=failing,
@@ -186,7 +194,7 @@ def unit_view(ctx: Context, unit_id: str, instant: dt.datetime, principal: Princ
         waits=waits, escalated={n.occurrence_id for n in notices if n.level > 0 and n.acknowledged_at is None},
         links=links, as_of=local_date(instant), counted=[r for r in rows if r.status is not Status.NOT_OPEN],
         acts=acts, delivery=principal is not None and principal.role.sees_delivery, own=principal is None,
-        feed_url=f"{ctx.public_url}/lich/{feed}.ics", own_url=f"{ctx.public_url}/don-vi-cua-toi/{feed}",
+        feed_url=f"{ctx.public_url}/lich/{feed}.ics" if feed else None, own_url=f"{ctx.public_url}/don-vi-cua-toi/{feed}" if feed else None,
     )
 
 
@@ -216,11 +224,19 @@ def handed_in_file(submission_id: int, principal: Principal = Depends(signed_in)
 
 
 def _own_unit(ctx: Context, token: str) -> str:
-    unit_id, generation = read_feed_token(ctx.keyring, token, ctx.clock())
+    """The unit a feed token opens: signed for the unit's current generation and, if it was
+    shown to an account, that very account (not one re-added under its login) still acting
+    with the unit in its scope."""
+    grant = read_feed_token(ctx.keyring, token, ctx.clock())
     with ctx.store.session() as session:
-        if session.get(Unit, unit_id) is None or feed_generation(session, unit_id) != generation:
+        if session.get(Unit, grant.unit_id) is None or feed_generation(session, grant.unit_id) != grant.generation:
             raise LinkError("Đường dẫn theo dõi không hợp lệ hoặc đã bị thu hồi.")
-    return unit_id
+        if grant.shown_to is not None:
+            account = session.get(Account, grant.shown_to)
+            if (account is None or int(account.created_at.timestamp()) != grant.account_since or not Role(account.role).acts
+                    or not account_scope(session, account).unit(grant.unit_id)):
+                raise LinkError("Đường dẫn theo dõi đã hết hiệu lực: tài khoản được cấp đường dẫn không còn quyền theo dõi đơn vị.")
+    return grant.unit_id
 
 
 @router.get("/don-vi-cua-toi/{token}", response_class=HTMLResponse)
@@ -229,7 +245,7 @@ def own_page(request: Request, token: str, ctx: Context = Depends(context)):
         unit_id = _own_unit(ctx, token)
     except LinkError as exc:
         return page(request, "message.html.j2", 403, title="Không thể mở đường dẫn", message=str(exc))
-    return page(request, "unit.html.j2", flash=None, **unit_view(ctx, unit_id, ctx.clock(), None))
+    return page(request, "unit.html.j2", flash=None, **unit_view(ctx, unit_id, ctx.clock(), None, token))
 
 
 @router.get("/lich/{token}.ics")
