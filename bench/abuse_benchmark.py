@@ -7,6 +7,13 @@ timed alone (its median over 30 requests, after 10 to warm up), then again and a
 posted at once from one address, (a) all for one login and (b) one login each; the sign-ins
 answered 401 had their password hashed, those answered 429 were refused before any work.
 
+Files made to hurt: on the mini plan with indicators, a signed-in page is timed again while
+each bomb is posted 4 times at once: two figures workbooks through a unit's hand-in link (a
+shared-strings bomb, ~60 KB that would inflate to 17 MB, and a sheet of 3,000 rows) and a .docx
+whose ZIP headers under-state a bzip2 member of 64 MB, through the import page as a
+coordinator. For each: the slowest refusal, the answers, the page's median meanwhile, the
+server's peak memory (its VmHWM) and the bytes left in its uploads folder.
+
     .venv/bin/python bench/abuse_benchmark.py
 """
 
@@ -35,7 +42,8 @@ from plantrack.store.database import Store  # noqa: E402
 from plantrack.testing import signed_in_cookie  # noqa: E402
 
 KEYS = demo_keyring("abuse-benchmark")
-NOW = dt.datetime(2020, 11, 20, 3, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2021, 6, 15, 3, tzinfo=dt.timezone.utc)  # 10:00 in Viet Nam: the mini plan's 2021-H1 report is open
+UPLOADS = Path(os.environ.get("TMPDIR", "/tmp")) / "abuse-uploads"
 PASSWORD = "mat-khau-chu-so-huu"
 
 
@@ -45,7 +53,7 @@ def serve(url: str, port: int) -> None:
     from plantrack.web.app import create_app
     from plantrack.web.server import server_config
 
-    app = create_app(Store(url), KEYS, lambda: NOW, Path(os.environ.get("TMPDIR", "/tmp")) / "abuse-uploads", f"http://127.0.0.1:{port}")
+    app = create_app(Store(url), KEYS, lambda: NOW, UPLOADS, f"http://127.0.0.1:{port}")
     uvicorn.Server(server_config(app, "127.0.0.1", port)).run()
 
 
@@ -87,12 +95,15 @@ def flood(base: str, cookie: dict, one_login: bool) -> tuple[list[float], list[i
 
 
 @contextmanager
-def served(url: str):
-    """A fresh dashboard process (its sign-in counts empty); yields its base URL."""
+def served(url: str, process: list | None = None):
+    """A fresh dashboard process (its sign-in counts empty); yields its base URL (and appends
+    the process to ``process``)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen([sys.executable, __file__, "serve", url, str(port)])
+    if process is not None:
+        process.append(server)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -130,14 +141,105 @@ def run(kind: str) -> None:
         drop()
 
 
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident memory (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def bombs(template: bytes) -> dict[str, tuple[str, bytes]]:
+    """Each bomb: where it is posted ("link" or "import") and its bytes."""
+    import zipfile
+
+    from tests.test_handin_bombs import many_rows, rebuilt, shared_strings
+    from tests.test_untrusted import _docx_parts, lying_zip
+
+    parts = _docx_parts()
+    parts["word/document.xml"] += b" " * (64 * 1024 * 1024)  # bzip2: 64 MB in a few kilobytes
+    return {
+        "shared strings (1,000,000)": ("link", rebuilt(template, shared_strings(1_000_000))),
+        "rows (3,000)": ("link", rebuilt(template, many_rows(3_000))),
+        "lying .docx (bzip2, 64 MB)": ("import", lying_zip(parts, "word/document.xml", 2000, zipfile.ZIP_BZIP2)),
+    }
+
+
+def run_bombs(kind: str) -> None:
+    import shutil
+    import tempfile
+
+    from plantrack.links import link_expiry, make_token
+    from plantrack.loader import load_catalogue
+    from plantrack.store.sync import sync_catalogue
+    from plantrack.tracking import find_occurrence
+    from tests.conftest import MINI
+    from tests.test_figures import INDICATORS
+    from tests.test_loader import edit
+
+    url, drop = fresh_database(kind)
+    definitions = Path(tempfile.mkdtemp()) / "definitions"
+    try:
+        shutil.copytree(MINI, definitions)
+        edit(definitions / "plan.yaml", "\nduties:\n", "\n" + INDICATORS)
+        edit(definitions / "plan.yaml", "    title: Báo cáo 6 tháng\n", "    title: Báo cáo 6 tháng\n"
+             "    indicators: [vu-kiem-tra, vu-vi-pham, tien-phat, ty-le-vi-pham, co-ke-hoach]\n")
+        store = Store(url)
+        with store.transaction() as session:
+            sync_catalogue(session, load_catalogue(definitions))
+            occurrence = find_occurrence(session, None, "t-plan", "bao-cao-6-thang", "t.alpha", "2021-H1")
+            token = make_token(KEYS, occurrence.id, "t.alpha", link_expiry(occurrence.current_due_date))
+        viewer = signed_in_cookie(store, KEYS, NOW, "xem", Role.VIEWER)
+        coordinator = signed_in_cookie(store, KEYS, NOW, "dieu-phoi", Role.COORDINATOR)
+        store.engine.dispose()
+        shutil.rmtree(UPLOADS, ignore_errors=True)
+        process: list = []
+        with served(url, process) as base:
+            page_times(base, viewer, count=10)
+            alone = statistics.median(page_times(base, viewer)) * 1000
+            template = httpx.get(f"{base}/nop/{token}/bieu-so-lieu.xlsx", timeout=60).content
+            with httpx.Client(base_url=base, cookies={coordinator["name"]: coordinator["value"]}, timeout=60) as client:
+                csrf = csrf_of(client.get("/nhap-ke-hoach").text)
+            print(f"[{kind}] files: signed-in page alone {alone:.0f} ms")
+            for label, (where, body) in bombs(template).items():
+                start, done, answers, seconds = threading.Barrier(4), threading.Event(), [], []
+
+                def post(where=where, body=body, start=start, answers=answers, seconds=seconds) -> None:
+                    cookies = {coordinator["name"]: coordinator["value"]} if where == "import" else {}
+                    with httpx.Client(base_url=base, cookies=cookies, timeout=600) as client:
+                        start.wait()
+                        began = time.perf_counter()
+                        if where == "link":
+                            answer = client.post(f"/nop/{token}", files={"file": ("bieu.xlsx", body)})
+                        else:
+                            answer = client.post("/nhap-ke-hoach", data={"csrf": csrf}, files={"document": ("ke-hoach.docx", body)})
+                        seconds.append(time.perf_counter() - began)
+                        answers.append(answer.status_code)
+
+                posters = [threading.Thread(target=post) for _ in range(4)]
+                for poster in posters:
+                    poster.start()
+                watcher = threading.Thread(target=lambda posters=posters, done=done: ([p.join() for p in posters], done.set()))
+                watcher.start()
+                during = page_times(base, viewer, until=done)
+                watcher.join()
+                left = sum(p.stat().st_size for p in UPLOADS.rglob("*") if p.is_file()) if UPLOADS.exists() else 0
+                print(f"[{kind}] {label} ({len(body):,} bytes) posted 4 times at once: slowest refusal {max(seconds):.2f} s, "
+                      f"answers {sorted(answers)}; page median {statistics.median(during) * 1000 if during else float('nan'):.0f} ms "
+                      f"({len(during)} requests); bytes left {left:,}; server peak {peak_rss_mb(process[0].pid):.0f} MB")
+    finally:
+        shutil.rmtree(definitions.parent, ignore_errors=True)
+        drop()
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "serve":
         serve(sys.argv[2], int(sys.argv[3]))
         return
     print(f"yardstick: 10 million additions in a Python loop take {yardstick():.2f} s on this machine")
-    run("sqlite")
-    if os.environ.get("PLANTRACK_BENCH_POSTGRES_URL"):
-        run("postgresql")
+    for kind in ("sqlite", "postgresql") if os.environ.get("PLANTRACK_BENCH_POSTGRES_URL") else ("sqlite",):
+        run(kind)
+        run_bombs(kind)
 
 
 if __name__ == "__main__":
