@@ -53,7 +53,7 @@ def serve(url: str, port: int) -> None:
     from plantrack.web.app import create_app
     from plantrack.web.server import server_config
 
-    app = create_app(Store(url), KEYS, lambda: NOW, UPLOADS, f"http://127.0.0.1:{port}")
+    app = create_app(Store(url), KEYS, lambda: NOW, UPLOADS, f"http://127.0.0.1:{port}", definitions=(ROOT / "plan_definitions",))
     uvicorn.Server(server_config(app, "127.0.0.1", port)).run()
 
 
@@ -187,8 +187,10 @@ def run_bombs(kind: str) -> None:
         store = Store(url)
         with store.transaction() as session:
             sync_catalogue(session, load_catalogue(definitions))
-            occurrence = find_occurrence(session, None, "t-plan", "bao-cao-6-thang", "t.alpha", "2021-H1")
-            token = make_token(KEYS, occurrence.id, "t.alpha", link_expiry(occurrence.current_due_date))
+            tokens = []  # a link per workbook bomb: four refusals use up a link's quota
+            for unit in ("t.alpha", "t.beta"):
+                occurrence = find_occurrence(session, None, "t-plan", "bao-cao-6-thang", unit, "2021-H1")
+                tokens.append(make_token(KEYS, occurrence.id, unit, link_expiry(occurrence.current_due_date)))
         viewer = signed_in_cookie(store, KEYS, NOW, "xem", Role.VIEWER)
         coordinator = signed_in_cookie(store, KEYS, NOW, "dieu-phoi", Role.COORDINATOR)
         store.engine.dispose()
@@ -197,14 +199,16 @@ def run_bombs(kind: str) -> None:
         with served(url, process) as base:
             page_times(base, viewer, count=10)
             alone = statistics.median(page_times(base, viewer)) * 1000
-            template = httpx.get(f"{base}/nop/{token}/bieu-so-lieu.xlsx", timeout=60).content
+            template = httpx.get(f"{base}/nop/{tokens[0]}/bieu-so-lieu.xlsx", timeout=60).content
             with httpx.Client(base_url=base, cookies={coordinator["name"]: coordinator["value"]}, timeout=60) as client:
                 csrf = csrf_of(client.get("/nhap-ke-hoach").text)
             print(f"[{kind}] files: signed-in page alone {alone:.0f} ms")
+            links = iter(tokens)
             for label, (where, body) in bombs(template).items():
+                token = next(links) if where == "link" else None
                 start, done, answers, seconds = threading.Barrier(4), threading.Event(), [], []
 
-                def post(where=where, body=body, start=start, answers=answers, seconds=seconds) -> None:
+                def post(where=where, body=body, token=token, start=start, answers=answers, seconds=seconds) -> None:
                     cookies = {coordinator["name"]: coordinator["value"]} if where == "import" else {}
                     with httpx.Client(base_url=base, cookies=cookies, timeout=600) as client:
                         start.wait()

@@ -135,3 +135,6 @@ TEMPLATE_SHARED_STRINGS = 5000
 TEMPLATE_ROWS = 500  # rows of a template's sheet (one per indicator, at most 50, and a header)
 TEMPLATE_SECONDS = 10
 TEMPLATE_MEMORY = 768 * 1024 * 1024
+# Parses at once (the others wait their turn): on a 2-core machine one parse leaves a core to the
+# pages; four at once slowed a page 4.5x (bench/abuse_benchmark.py).
+PARSING_AT_ONCE = 1

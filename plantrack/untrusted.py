@@ -22,6 +22,7 @@ from __future__ import annotations
 import copy
 import io
 import multiprocessing
+import threading
 import zipfile
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from .settings import (
     TEMPLATE_INFLATED,
     TEMPLATE_MEMORY,
     TEMPLATE_SECONDS,
+    PARSING_AT_ONCE,
     TEMPLATE_SHARED_STRINGS,
     ZIP_MEMBERS,
 )
@@ -84,9 +86,18 @@ def _child(connection, function, args, memory: int) -> None:
         connection.close()
 
 
+_TURNS = threading.BoundedSemaphore(PARSING_AT_ONCE)
+
+
 def run_bounded(function, *args, seconds: float, memory: int):
     """``function(*args)`` in a child process limited to ``memory`` bytes of address space and
-    ``seconds`` of wall-clock time; its result, or ``Refused``."""
+    ``seconds`` of wall-clock time (counted from its turn: at most ``PARSING_AT_ONCE`` children
+    run at once, the others wait); its result, or ``Refused``."""
+    with _TURNS:
+        return _run_child(function, args, seconds, memory)
+
+
+def _run_child(function, args, seconds: float, memory: int):
     ctx = _context()
     receiving, sending = ctx.Pipe(duplex=False)
     process = ctx.Process(target=_child, args=(sending, function, args, memory), daemon=True)
@@ -116,8 +127,6 @@ def _ready() -> bool:
 def warm() -> None:
     """Start the worker's server process now (in the background), so that the first file handed
     in does not wait for its interpreter to start (a few seconds on a busy machine)."""
-    import threading
-
     threading.Thread(target=lambda: run_bounded(_ready, seconds=120, memory=DOCUMENT_MEMORY), daemon=True).start()
 
 

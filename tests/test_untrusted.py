@@ -137,3 +137,23 @@ def test_the_worker_is_bounded_in_memory_and_time():
     with pytest.raises(Refused) as refused:
         run_bounded(_sleep, 30, seconds=1, memory=512 * 1024 * 1024)
     assert time.monotonic() - started < 5 and "thời gian" in refused.value.vi
+
+
+def test_files_are_parsed_one_at_a_time():
+    """Four parses asked at once take their turns (PARSING_AT_ONCE = 1: a core stays with the
+    pages), each within its own time limit, counted from its turn."""
+    import threading
+
+    from plantrack.settings import PARSING_AT_ONCE
+
+    assert PARSING_AT_ONCE == 1
+    run_bounded(_sleep, 0, seconds=60, memory=512 * 1024 * 1024)  # the worker's interpreter starts once, not counted
+    results, started = [], time.monotonic()
+    threads = [threading.Thread(target=lambda: results.append(run_bounded(_sleep, 0.5, seconds=1.5, memory=512 * 1024 * 1024)))
+               for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == ["woke"] * 4  # none timed out waiting for its turn
+    assert time.monotonic() - started >= 2.0  # 4 × 0.5 s, one after another
