@@ -93,3 +93,43 @@ def synced(store, mini_dir):
     with store.transaction() as session:
         sync_catalogue(session, load_catalogue(mini_dir))
     return store
+
+
+def morning(day: dt.date) -> dt.datetime:
+    """07:30 in Viet Nam on ``day``: when the morning watch runs."""
+    return dt.datetime.combine(day, dt.time(7, 30), tzinfo=TIMEZONE)
+
+
+@pytest.fixture
+def sink():
+    """A real SMTP server (aiosmtpd) on this machine, keeping what it receives."""
+    from notifications.sink import SmtpSink
+
+    with SmtpSink() as running:
+        yield running
+
+
+@pytest.fixture
+def webhook():
+    """A JSON webhook on 127.0.0.1: yields (its apprise URL, the bodies posted to it)."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    received: list[dict] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"json://127.0.0.1:{server.server_port}/hook", received
+    finally:
+        server.shutdown()

@@ -390,41 +390,23 @@ def test_an_undeliverable_warning_is_retired_once_retry_delivers_its_notice(sync
     assert not [m for m in sink.messages if m["To"] == "office@committee.example"]
 
 
-def test_when_the_mail_server_refuses_everything_the_warning_goes_to_the_alert_url(synced, sink, monkeypatch):
+def test_when_the_mail_server_refuses_everything_the_warning_goes_to_the_alert_url(synced, sink, webhook, monkeypatch):
     """Every address refused: the reminders are given up, and the next morning the warning to
     the office is given up too. Each run posts its warning on PLANTRACK_ALERT_URL (a webhook
     here), which does not go through the mail server."""
-    import json
-    from http.server import BaseHTTPRequestHandler, HTTPServer
-
     from typer.testing import CliRunner
 
     from plantrack.cli import app
 
-    received = []
-
-    class Hook(BaseHTTPRequestHandler):
-        def do_POST(self):
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    hook_url, received = webhook
     for address in ("alpha@units.example", "beta@units.example", "office@committee.example"):
         sink.rcpt_answers[address] = "550 5.7.1 relaying denied"
     monkeypatch.setenv("PLANTRACK_SMTP_URL", sink.url())
-    monkeypatch.setenv("PLANTRACK_ALERT_URL", f"json://127.0.0.1:{server.server_port}/hook")
-    try:
-        run_watch(synced, D(2020, 11, 9))
-        first = CliRunner().invoke(app, ["dispatch", "--as-of", morning(D(2020, 11, 9)).isoformat(), "--db", synced.url])
-        run_watch(synced, D(2020, 11, 10))
-        second = CliRunner().invoke(app, ["dispatch", "--as-of", morning(D(2020, 11, 10)).isoformat(), "--db", synced.url])
-    finally:
-        server.shutdown()
+    monkeypatch.setenv("PLANTRACK_ALERT_URL", hook_url)
+    run_watch(synced, D(2020, 11, 9))
+    first = CliRunner().invoke(app, ["dispatch", "--as-of", morning(D(2020, 11, 9)).isoformat(), "--db", synced.url])
+    run_watch(synced, D(2020, 11, 10))
+    second = CliRunner().invoke(app, ["dispatch", "--as-of", morning(D(2020, 11, 10)).isoformat(), "--db", synced.url])
     assert first.exit_code == second.exit_code == 1
     assert sink.count == 0 and "cảnh báo qua PLANTRACK_ALERT_URL: đã gửi" in second.output
     (reminders, warnings) = received

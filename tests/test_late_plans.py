@@ -18,14 +18,10 @@ from plantrack.store.sync import sync_catalogue
 from plantrack.tracking import request_adhoc
 from plantrack.watch import watch
 
-from .conftest import DEFINITIONS, ROOT
+from .conftest import DEFINITIONS, ROOT, morning
 
 D = dt.date
 EXAMPLES = ROOT / "examples" / "2025"
-
-
-def morning(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(7, 30), tzinfo=TIMEZONE)
 
 
 def watch_days(store, first: dt.date, last: dt.date):

@@ -12,14 +12,13 @@ from notifications.channels import Channels, PooledSmtpSender
 from notifications.dispatch import dispatch
 from notifications.sink import SmtpSink
 from plantrack.assumptions import clause
-from plantrack.calendar import TIMEZONE
 from plantrack.directory import Directory
 from plantrack.loader import load_catalogue
 from plantrack.places import CAPITAL, PlaceNode, place_of, province_place
 from plantrack.store.sync import sync_catalogue
 from plantrack.watch import watch
 
-from .conftest import DEFINITIONS
+from .conftest import DEFINITIONS, morning
 from .test_loader import edit
 
 D = dt.date
@@ -33,16 +32,6 @@ PROVINCE = """  - id: t.province
     kind: committee
     parent: t.province
 """
-
-
-@pytest.fixture
-def sink():
-    with SmtpSink() as running:
-        yield running
-
-
-def morning(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(7, 30), tzinfo=TIMEZONE)
 
 
 def letters(store, mini_dir, sink, day: dt.date) -> dict[str, str]:

@@ -16,7 +16,6 @@ from sqlalchemy import select, update
 from notifications.channels import AppriseEmailSender, AppriseUrlChannel, Channels, PooledSmtpSender
 from notifications.dispatch import dispatch
 from notifications.sink import SmtpSink
-from plantrack.calendar import TIMEZONE
 from plantrack.errors import PlantrackError
 from plantrack.settings import DeliverySettings
 from plantrack.outbox import claim
@@ -24,20 +23,10 @@ from plantrack.store.models import Notice, Occurrence, Unit
 from plantrack.tracking import find_occurrence, grant_extension, record_submission, request_adhoc
 from plantrack.watch import NOTICE_COLUMNS, _insert_new, _statements, acknowledge_escalation, watch
 
-from .conftest import vn
+from .conftest import morning, vn
 
 D = dt.date
 PRODUCTION_URLS = AppriseUrlChannel(DeliverySettings(environment="production"))
-
-
-@pytest.fixture
-def sink():
-    with SmtpSink() as running:
-        yield running
-
-
-def morning(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(7, 30), tzinfo=TIMEZONE)
 
 
 def run_watch(store, day: dt.date):
@@ -353,31 +342,14 @@ def test_an_acknowledged_escalation_goes_no_further(synced, sink):
     assert "escalation-2" in ladder_of(synced, "t.beta")
 
 
-def test_e_mail_through_apprise_and_a_webhook_channel(synced, sink):
-    received = []
-
-    class Hook(BaseHTTPRequestHandler):
-        def do_POST(self):
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        with synced.transaction() as session:
-            session.execute(
-                update(Unit).where(Unit.id == "t.beta").values(
-                    contacts={"to": ["beta@units.example"], "channels": [f"json://127.0.0.1:{server.server_port}/hook"]}
-                )
-            )
-        run_watch(synced, D(2020, 11, 9))
-        report = dispatch(synced, morning(D(2020, 11, 9)), Channels(AppriseEmailSender(sink.url()), PRODUCTION_URLS))
-    finally:
-        server.shutdown()
+def test_e_mail_through_apprise_and_a_webhook_channel(synced, sink, webhook):
+    hook_url, received = webhook
+    with synced.transaction() as session:
+        session.execute(
+            update(Unit).where(Unit.id == "t.beta").values(contacts={"to": ["beta@units.example"], "channels": [hook_url]})
+        )
+    run_watch(synced, D(2020, 11, 9))
+    report = dispatch(synced, morning(D(2020, 11, 9)), Channels(AppriseEmailSender(sink.url()), PRODUCTION_URLS))
     assert report.messages_sent == 3 and not report.errors
     assert sorted(m["To"] for m in sink.messages) == ["alpha@units.example", "beta@units.example"]
     subject = sink.messages[0]["Subject"]
@@ -429,9 +401,7 @@ def test_a_unit_channel_needing_a_missing_secret_stays_pending(synced, sink):
 def test_a_channel_url_cannot_read_the_servers_secrets_and_its_proof_is_masked(synced, sink, monkeypatch):
     """A URL naming PLANTRACK_SECRET_KEY is refused, never posted; an allowed one is posted with
     its secret, and the proof of notice keeps the URL as written, masked."""
-    import json
     import threading
-    from http.server import BaseHTTPRequestHandler, HTTPServer
 
     received = []
 
