@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import shutil
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -14,11 +13,12 @@ from typer.testing import CliRunner
 from plantrack.cli import app
 from plantrack.errors import DefinitionError
 from plantrack.importer import UnreadableDocument, import_document, write_draft
+from plantrack.importer.draft import strip_reviews
 from plantrack.importer.header import read_header, signer
 from plantrack.importer.phrases import PHRASES, cell_timing, find_timings
 from plantrack.importer.reading import paragraphs_of_lines, read_document
 from plantrack.importer.units import UnitIndex
-from plantrack.loader import _yaml, load_catalogue
+from plantrack.loader import load_catalogue
 
 from .conftest import ROOT
 
@@ -30,29 +30,6 @@ needs_corpus = pytest.mark.skipif(not NGHE_AN.exists(), reason="the corpus of ..
 @pytest.fixture(scope="module")
 def catalogue():
     return load_catalogue(ROOT / "plan_definitions", ROOT / "examples" / "2025")
-
-
-def strip_reviews(path: Path) -> int:
-    """Resolve a draft as a person would after checking it: delete every review mark."""
-    yaml = _yaml()
-    tree = yaml.load(path.read_text(encoding="utf-8"))
-    count = 0
-
-    def walk(node):
-        nonlocal count
-        if isinstance(node, dict):
-            if "review" in node:
-                count += len(node.pop("review"))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(tree)
-    with path.open("w", encoding="utf-8") as stream:
-        yaml.dump(tree, stream)
-    return count
 
 
 @pytest.mark.parametrize("phrase", PHRASES, ids=lambda p: p.name)

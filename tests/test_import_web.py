@@ -19,7 +19,9 @@ from plantrack.web.app import create_app
 from .conftest import ROOT, vn
 from .documents import NGHE_AN, NGHE_AN_TABLE, docx_of
 from .test_dashboard import PASSWORD, csrf_of, sign_in, sign_in_browser
-from .test_import import needs_corpus, strip_reviews
+from plantrack.importer.draft import strip_reviews
+
+from .test_import import needs_corpus
 
 CHROMIUM = shutil.which("chromium")
 NOW = vn(2025, 12, 1, 9)

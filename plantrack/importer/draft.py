@@ -424,3 +424,29 @@ def write_draft(draft: Draft, source: Path, folder: Path) -> list[Path]:
             if os.path.exists(name):
                 os.unlink(name)
     return [path for path, _ in written]
+
+
+def strip_reviews(path: Path) -> int:
+    """Resolve a written draft as a person would once every mark is checked: delete its review
+    marks (the file is rewritten, its comments kept). Returns how many were deleted."""
+    from ..loader import _yaml
+
+    yaml = _yaml()
+    tree = yaml.load(path.read_text(encoding="utf-8"))
+    count = 0
+
+    def walk(node) -> None:
+        nonlocal count
+        if isinstance(node, dict):
+            if "review" in node:
+                count += len(node.pop("review"))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(tree)
+    with path.open("w", encoding="utf-8") as stream:
+        yaml.dump(tree, stream)
+    return count
