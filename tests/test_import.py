@@ -89,8 +89,9 @@ def test_units_resolve_by_name_short_name_and_alias_within_the_issuer(catalogue)
 
 
 @needs_corpus
-def test_every_corpus_plan_drafts_into_a_file_that_validates_once_reviewed(catalogue, tmp_path):
-    for text in sorted(CORPUS.glob("*.txt")):
+def test_every_corpus_document_drafts_into_a_file_that_validates_once_reviewed(catalogue, tmp_path):
+    """The plans and the directives (conclusions, telegrams, decisions) of the corpus."""
+    for text in sorted(CORPUS.glob("*.txt")) + sorted((CORPUS.parent / "directives").glob("*.txt")):
         folder = tmp_path / text.stem
         draft = import_document(text, catalogue)
         written = write_draft(draft, text, folder)
