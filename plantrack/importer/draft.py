@@ -172,7 +172,7 @@ def _office(draft: Draft, items: list[Item], index: UnitIndex) -> str | None:
 
 
 # "chủ trì, phối hợp với Sở Tài chính và UBND cấp xã tổ chức …": the bodies the text names as support.
-SUPPORT_WITH = re.compile(r"phối\s+hợp\s+(?:chặt\s+chẽ\s+)?với\s+(.{3,300}?)(?=\s+(?:tổ chức|thực hiện|triển khai|xây dựng|hướng dẫn|"
+SUPPORT_WITH = re.compile(r"(?i:phối\s+hợp)\s+(?:chặt\s+chẽ\s+)?với\s+(.{3,300}?)(?=\s+(?:tổ chức|thực hiện|triển khai|xây dựng|hướng dẫn|"
                           r"kiểm tra|tham mưu|rà soát|theo dõi|đề xuất|trong|để|nhằm|bảo đảm|đảm bảo)\b|[;.:]|$)")
 
 

@@ -227,8 +227,8 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
             else:
                 continue
         bullet = BULLET.match(text)
+        bullets += 1 if bullet else 0  # the text's dashes, labels' too: "(gạch đầu dòng 4)" is the fourth dash
         if bullet and not any(p.match(text) for p in LABELS):
-            bullets += 1
             if current.labelled:  # a bullet after a label block: a task of its own, with its own labels
                 close()
                 base = _ref(part.section, numbers)

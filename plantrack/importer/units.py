@@ -56,7 +56,8 @@ def subject(text: str) -> str:
     "Phối hợp với …": the object of "phối hợp" is never the one who leads)."""
     text = unicodedata.normalize("NFC", text).strip(" -+•*")
     rest = text[ADDRESS.match(text).end():]
-    rest = rest[:1].upper() + rest[1:] if rest[:4].lower() in ("các ", "ubnd") or rest[:1].islower() and BODY.match(rest[:1].upper() + rest[1:]) else rest
+    capital = rest[:1].upper() + rest[1:]
+    rest = capital if rest[:4].lower() in ("các ", "ubnd") or rest[:1].islower() and BODY.match(capital) else rest
     if not (BODY.match(rest) or re.match(r"^(?:UBND|Ủy ban nhân dân|Các cơ quan|Các đơn vị|Các địa phương)\b", rest)
             or re.match(rf"^các\s+(?i:{_KINDS})\b", rest, re.IGNORECASE)):
         return ""
@@ -97,7 +98,8 @@ def only_supports(clause: str, body: str) -> bool:
     return at >= 0 and bool(_ONLY_SUPPORTS.match(clause[at + len(body):]))
 
 
-_ADVERBIAL = re.compile(r"^(?:Căn\s+cứ|Trên\s+cơ\s+sở|Để|Trong\s+(?:quá\s+trình|thời\s+gian)|Với\s+vai\s+trò|Theo\s+chức\s+năng|Nhằm)\b", re.IGNORECASE)
+_ADVERBIAL = re.compile(r"^(?:Căn\s+cứ|Trên\s+cơ\s+sở|Để|Trong\s+(?:quá\s+trình|thời\s+gian)|Với\s+vai\s+trò|Theo\s+chức\s+năng|Nhằm)\b",
+                        re.IGNORECASE)
 _ASSIGNING = re.compile(r"(?:^|(?<=[\s,;:(]))(?:giao(?:\s+cho)?|đề\s+nghị|yêu\s+cầu)\s+(?=\S)", re.IGNORECASE)
 
 
