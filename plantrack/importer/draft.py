@@ -163,11 +163,14 @@ def _office(draft: Draft, items: list[Item], index: UnitIndex) -> str | None:
     not in the registries gets its draft entry)."""
     organising = {i.section.split(".")[0] for i in items
                   if not i.from_table and re.search(r"TỔ CHỨC THỰC HIỆN", i.heading, re.IGNORECASE)}
-    for item in items:
-        if item.section.split(".")[0] in organising and re.search(r"theo\s+dõi|đôn\s+đốc|tổng\s+hợp", item.text, re.IGNORECASE):
-            found = _units(draft, index, _lead_words(item)[0], [], "lead")
-            if found.units:
-                return found.units[0]
+    def signs(item: Item) -> int:  # the more of the office's words, the likelier: "là cơ quan thường trực … theo dõi, đôn đốc"
+        return sum(bool(re.search(w, item.text, re.IGNORECASE)) for w in (r"theo\s+dõi", r"đôn\s+đốc", r"tổng\s+hợp", r"thường\s+trực",
+                                                                             r"đầu\s+mối"))
+    candidates = [i for i in items if i.section.split(".")[0] in organising and signs(i)]
+    for item in sorted(candidates, key=signs, reverse=True):
+        found = _units(draft, index, _lead_words(item)[0], [], "lead")
+        if found.units:
+            return found.units[0]
     return None
 
 

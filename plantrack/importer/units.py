@@ -117,8 +117,9 @@ def assignment(text: str) -> list[str]:
         starts.append(colon + 1)
     starts += [m.start() for m in _ASSIGNING.finditer(first)]
     starts += [m.end() for m in re.finditer(r";\s*|\.\s+(?=[A-ZĐÀ-Ỹ])", first)]
-    if _ADVERBIAL.match(first):  # "Căn cứ nội dung Kế hoạch, các sở, ban, ngành xây dựng …": the subject after the opening phrase
-        starts += [m.end() for m in re.finditer(r",\s*", first[:300])]
+    for start in list(starts):  # "Căn cứ nội dung Kế hoạch, các sở, ban, ngành xây dựng …": the subject after the opening phrase
+        if _ADVERBIAL.match(first[start:].lstrip()):
+            starts += [start + m.end() for m in re.finditer(r",\s*", first[start:start + 300])]
     for start in sorted(set(starts)):
         before = first[max(0, start - 30):start]
         if re.search(r"phối\s+hợp(?:\s+chặt\s+chẽ)?(?:\s+với)?\s*$", before, re.IGNORECASE):
