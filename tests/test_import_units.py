@@ -81,10 +81,14 @@ def test_label_blocks_belong_to_the_item_they_follow(catalogue, tmp_path):
                      "2. Tập huấn cho cán bộ y tế cơ sở\n\n"
                      "- Tổ chức tập huấn kỹ năng giám sát.\n\n- Cơ quan thực hiện: Sở Tài chính chủ trì.\n\n"
                      "- Thời gian thực hiện: Thường xuyên.\n\n"
-                     "- Biên soạn tài liệu hướng dẫn.\n\nĐơn vị chủ trì: Sở Y tế.\n\nThời gian thực hiện: Quý II năm 2026.\n",
-                     catalogue)
+                     "- Biên soạn tài liệu hướng dẫn.\n\nĐơn vị chủ trì: Sở Y tế.\n\nThời gian thực hiện: Quý II năm 2026.\n\n"
+                     "III. TỔ CHỨC THỰC HIỆN\n\n1. Kiểm tra, giám sát\n\na) Nội dung: Kiểm tra việc tiêm chủng tại các xã.\n\n"
+                     "b) Cơ quan thực hiện: Sở Tài chính.\n\nc) Thời hạn hoàn thành: Trước ngày 30/6/2026.\n", catalogue)
     first = duty(draft, "II.1")
-    assert [d["section"] for d in draft.duties] == ["II.1", "II.2", "II.2 (gạch đầu dòng 4)"]
+    assert [d["section"] for d in draft.duties] == ["II.1", "II.2", "II.2 (gạch đầu dòng 4)", "III.1"]
+    lettered = duty(draft, "III.1")
+    assert lettered["lead"] == ["na.stc"] and "Kiểm tra việc tiêm chủng" in lettered["text"]
+    assert [o["due"]["before"] for o in draft.obligations if o["duty"] == lettered["id"]] == [dt.date(2026, 6, 30)]
     assert first["lead"] == ["na.syt"] and first["support"] == ["na.stc"] and "Số hóa hồ sơ" in first["text"]
     [due] = [o["due"] for o in draft.obligations if o["duty"] == first["id"]]
     assert due["before"] == dt.date(2026, 3, 31)  # once, on the item
@@ -120,6 +124,21 @@ def test_a_directives_units_of_work_become_duties_with_their_leads_and_dates(cat
     due = {o["duty"]: o["due"] for o in draft.obligations}
     assert due[duty(draft, "II.1")["id"]]["before"] == dt.date(2025, 12, 20)
     assert due[duty(draft, "II.2")["id"]]["written"] == "Tháng 1/2026"
+
+
+def test_a_telegrams_numbered_orders_go_to_the_bodies_their_heads_stand_for(catalogue, tmp_path):
+    draft = draft_of(tmp_path,
+                     "THỦ TƯỚNG CHÍNH PHỦ\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\nSố: 251/CĐ-TTg\n\nHà Nội, ngày 05 tháng 12 năm 2025\n\n"
+                     "CÔNG ĐIỆN\nVỀ VIỆC KHẮC PHỤC HẬU QUẢ MƯA LŨ\n\nTHỦ TƯỚNG CHÍNH PHỦ điện:\n\n- Bộ trưởng các Bộ: Quốc phòng, Xây dựng;\n\n"
+                     "Thủ tướng Chính phủ yêu cầu:\n\n"
+                     "1. Bộ trưởng Bộ Xây dựng chỉ đạo khôi phục giao thông, hoàn thành trước ngày 15 tháng 12 năm 2025.\n\n"
+                     "2. Bộ Quốc phòng, Bộ Công an: bố trí lực lượng hỗ trợ người dân.\n\n"
+                     "3. Giao Văn phòng Chính phủ theo dõi, đôn đốc việc thực hiện Công điện này.\n", catalogue)
+    assert [d["lead"] for d in draft.duties[:2]] == [["vn.bxd"], ["vn.bqp", "vn.bca"]]
+    [order] = draft.obligations
+    assert order["units"] == ["vn.bxd"] and order["due"]["before"] == dt.date(2025, 12, 15)
+    office = draft.plan["coordination"]["office"]
+    assert office == duty(draft, "3")["lead"][0] and office != "vn.government"  # the Government's office, drafted as a unit
 
 
 def test_a_letters_addressee_owns_its_numbered_tasks(catalogue, tmp_path):

@@ -31,7 +31,7 @@ from .marks import Mark, mark
 from .phrases import RUNNING, Timing, cell_timing, find_timings
 from .reading import Document, Paragraph, UnreadableDocument
 from .structure import Item, read_items
-from .units import Found, UnitIndex, assignment, key, only_supports, subject
+from .units import VERBS, Found, UnitIndex, assignment, key, only_supports, subject
 
 MAX_TEXT = 2000  # characters of a duty's text kept in the draft
 
@@ -166,7 +166,8 @@ def _office(draft: Draft, items: list[Item], index: UnitIndex) -> str | None:
     def signs(item: Item) -> int:  # the more of the office's words, the likelier: "là cơ quan thường trực … theo dõi, đôn đốc"
         return sum(bool(re.search(w, item.text, re.IGNORECASE)) for w in (r"theo\s+dõi", r"đôn\s+đốc", r"tổng\s+hợp", r"thường\s+trực",
                                                                              r"đầu\s+mối"))
-    candidates = [i for i in items if i.section.split(".")[0] in organising and signs(i)]
+    # A directive has no such part: "Giao Văn phòng Chính phủ theo dõi, đôn đốc …" may stand anywhere in it.
+    candidates = [i for i in items if (i.section.split(".")[0] in organising or not organising and not i.from_table) and signs(i)]
     for item in sorted(candidates, key=signs, reverse=True):
         found = _units(draft, index, _lead_words(item)[0], [], "lead")
         if found.units:
@@ -176,7 +177,7 @@ def _office(draft: Draft, items: list[Item], index: UnitIndex) -> str | None:
 
 # "chủ trì, phối hợp với Sở Tài chính và UBND cấp xã tổ chức …": the bodies the text names as support.
 SUPPORT_WITH = re.compile(r"(?i:phối\s+hợp)\s+(?:chặt\s+chẽ\s+)?với\s+(.{3,300}?)(?=\s+(?:tổ chức|thực hiện|triển khai|xây dựng|hướng dẫn|"
-                          r"kiểm tra|tham mưu|rà soát|theo dõi|đề xuất|trong|để|nhằm|bảo đảm|đảm bảo)\b|[;.:]|$)")
+                          rf"kiểm tra|tham mưu|rà soát|theo dõi|đề xuất|trong|để|nhằm|bảo đảm|đảm bảo|{VERBS})\b|[;.:]|$)")
 
 
 def _lead_words(item: Item) -> tuple[list[str], str]:

@@ -46,7 +46,34 @@ VERBS = (r"có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|chủ\s+trì|phối\
          r"tổng\s+hợp|kiểm\s+tra|triển\s+khai|báo\s+cáo|sớm|trình|cung\s+cấp|hoàn\s+thành|phát\s+huy|tuyên\s+truyền|thẩm\s+định|"
          r"giám\s+sát|rà\s+soát|nắm|theo\s+chức\s+năng|trong\s+phạm\s+vi|với\s+vai\s+trò|thường\s+xuyên|ưu\s+tiên|cập\s+nhật|phổ\s+biến|"
          r"đề\s+xuất|xử\s+lý|lồng\s+ghép|chuẩn\s+bị|điều\s+chỉnh|nâng\s+cao|duy\s+trì|gửi|giải\s+quyết|tiếp\s+nhận|phát\s+triển")
-_SUBJECT_END = re.compile(rf":|;|\.\s|\s+(?:{VERBS})\b")
+_SUBJECT_END = re.compile(rf":|\.\s|\s+(?:{VERBS})\b")
+
+
+_KIND_LIST = re.compile(rf"\b(?i:các)\s+({_KINDS}|(?i:bộ|sở|tập\s+đoàn|tổng\s+công\s+ty|đài|báo|ban))\s*:\s*")
+
+
+def spell_out_lists(text: str) -> str:
+    """ "các Bộ: Tài chính, Công Thương và Xây dựng" -> "Bộ Tài chính; Bộ Công Thương; Bộ Xây dựng", "các Tập
+    đoàn: Bưu chính Viễn thông Việt Nam, …": a kind, then the proper names it stands before (each
+    begins with a capital; the first word in lower case ends the list)."""
+    found = _KIND_LIST.search(text)
+    if not found:
+        return text
+    kind = found[1][:1].upper() + found[1][1:].lower()
+    names, rest = [], text[found.end():]
+    for piece in re.split(r"(,\s*)", rest):  # not at "và": "Bộ Thông tin và Truyền thông" is one name
+        if not piece or re.fullmatch(r",\s*", piece):
+            continue
+        if not piece[:1].isupper():
+            break
+        name = _SUBJECT_END.split(piece, maxsplit=1)[0].strip(" .;")
+        names.append(f"{kind} {name}")
+        if name != piece.strip(" .;"):
+            break
+    if not names:
+        return text
+    consumed = rest.find(names[-1].split(" ", len(kind.split()))[-1]) + len(names[-1]) - len(kind) - 1
+    return f"{text[:found.start()]}{'; '.join(names)}{rest[consumed:]}"
 
 
 def subject(text: str) -> str:
@@ -54,7 +81,7 @@ def subject(text: str) -> str:
     …", "Bộ Xây dựng" of "Giao Bộ trưởng Bộ Xây dựng khẩn trương …", "Thường trực Tỉnh ủy" of
     "Đề nghị Thường trực Tỉnh ủy tập trung …"; "" when it opens with no body (a verb, a topic,
     "Phối hợp với …": the object of "phối hợp" is never the one who leads)."""
-    text = unicodedata.normalize("NFC", text).strip(" -+•*")
+    text = spell_out_lists(unicodedata.normalize("NFC", text).strip(" -+•*"))
     rest = text[ADDRESS.match(text).end():]
     capital = rest[:1].upper() + rest[1:]
     rest = capital if rest[:4].lower() in ("các ", "ubnd") or rest[:1].islower() and BODY.match(capital) else rest
@@ -62,13 +89,14 @@ def subject(text: str) -> str:
             or re.match(rf"^các\s+(?i:{_KINDS})\b", rest, re.IGNORECASE)):
         return ""
     return _SUBJECT_END.split(rest, maxsplit=1)[0].strip(" ,.:;")[:200]
-_LIST = re.compile(rf";|\s+-\s+|,\s*(?=(?:các\s+)?(?:{_KINDS})\b|UBND|các\b)|\s+(?:và|với)\s+(?=(?:các\s+)?(?:{_KINDS})\b|UBND|các\b)")
+_LIST = re.compile(rf";|\s+-\s+(?=(?:các\s+)?(?:{_KINDS})\b|UBND|các\b)|^-\s+|,\s*(?=(?:các\s+)?(?:{_KINDS})\b|UBND|các\b)|\s+(?:và|với)\s+(?=(?:các\s+)?(?:{_KINDS})\b|UBND|các\b)")
 _VERB = re.compile(r"\s*\(|:|\s+(?:chủ trì|phối hợp|kiểm tra|hướng dẫn|thực hiện|tổ chức|xây dựng|chỉ đạo|bố trí|tham mưu|có trách nhiệm|"
                    r"căn cứ|triển khai|theo dõi|báo cáo|rà soát|đôn đốc|tổng hợp|tuyên truyền|phổ biến|nghiên cứu|đề xuất|ban hành)\b")
 _HOME = re.compile(r"(?:chủ tịch\s+)?ủy ban nhân dân\s+(?:tỉnh|thành phố)\b")
 # Class phrases, by the unit kinds they name.
 CLASSES = [
-    (re.compile(r"(?:ủy ban nhân dân|ubnd)\s+(?:các\s+)?(?:cấp\s+xã|xã,\s*phường(?:,\s*đặc khu)?|các xã|phường,\s*xã)|các\s+xã,\s*phường|cấp\s+xã",
+    (re.compile(r"(?:ủy ban nhân dân|ubnd)\s+(?:các\s+)?(?:cấp\s+xã|xã\s*[,/]\s*phường(?:\s*[,/]\s*đặc khu)?|các xã|phường\s*[,/]\s*xã(?:\s*[,/]\s*đặc khu)?)|"
+                r"các\s+xã\s*[,/]\s*phường|cấp\s+xã",
                 re.IGNORECASE), ("commune", "ward")),
     (re.compile(r"(?:ủy ban nhân dân|ubnd)\s+các\s+(?:quận,\s*)?huyện|các\s+quận,\s*huyện", re.IGNORECASE), ("district",)),
     (re.compile(r"(?:ủy ban nhân dân|ubnd)\s+các\s+tỉnh(?:,|/)\s*thành phố|các\s+tỉnh,\s*thành phố|các\s+địa phương", re.IGNORECASE), ("province",)),
@@ -217,6 +245,7 @@ class UnitIndex:
         return next((i for i in live if self.under_issuer(i)), None) or next((i for i in live if i.startswith("vn.")), live[0])
 
     def resolve(self, text: str) -> Found:
+        text = spell_out_lists(text)
         found = Found()
         t = key(text)
         if self._pattern.pattern:
