@@ -89,13 +89,17 @@ def subject(text: str) -> str:
             or re.match(rf"^các\s+(?i:{_KINDS})\b", rest, re.IGNORECASE)):
         return ""
     return _SUBJECT_END.split(rest, maxsplit=1)[0].strip(" ,.:;")[:200]
-_LIST = re.compile(rf";|\s+-\s+(?=(?:các\s+)?(?:{_KINDS})\b|UBND|các\b)|^-\s+|,\s*(?=(?:các\s+)?(?:{_KINDS})\b|UBND|các\b)|\s+(?:và|với)\s+(?=(?:các\s+)?(?:{_KINDS})\b|UBND|các\b)")
+
+
+_NEXT_BODY = rf"(?=(?:các\s+)?(?:{_KINDS})\b|UBND|các\b)"
+_LIST = re.compile(rf";|\s+-\s+{_NEXT_BODY}|^-\s+|,\s*{_NEXT_BODY}|\s+(?:và|với)\s+{_NEXT_BODY}")
 _VERB = re.compile(r"\s*\(|:|\s+(?:chủ trì|phối hợp|kiểm tra|hướng dẫn|thực hiện|tổ chức|xây dựng|chỉ đạo|bố trí|tham mưu|có trách nhiệm|"
                    r"căn cứ|triển khai|theo dõi|báo cáo|rà soát|đôn đốc|tổng hợp|tuyên truyền|phổ biến|nghiên cứu|đề xuất|ban hành)\b")
 _HOME = re.compile(r"(?:chủ tịch\s+)?ủy ban nhân dân\s+(?:tỉnh|thành phố)\b")
 # Class phrases, by the unit kinds they name.
 CLASSES = [
-    (re.compile(r"(?:ủy ban nhân dân|ubnd)\s+(?:các\s+)?(?:cấp\s+xã|xã\s*[,/]\s*phường(?:\s*[,/]\s*đặc khu)?|các xã|phường\s*[,/]\s*xã(?:\s*[,/]\s*đặc khu)?)|"
+    (re.compile(r"(?:ủy ban nhân dân|ubnd)\s+(?:các\s+)?(?:cấp\s+xã|xã\s*[,/]\s*phường(?:\s*[,/]\s*đặc khu)?|các xã|"
+                r"phường\s*[,/]\s*xã(?:\s*[,/]\s*đặc khu)?)|"
                 r"các\s+xã\s*[,/]\s*phường|cấp\s+xã",
                 re.IGNORECASE), ("commune", "ward")),
     (re.compile(r"(?:ủy ban nhân dân|ubnd)\s+các\s+(?:quận,\s*)?huyện|các\s+quận,\s*huyện", re.IGNORECASE), ("district",)),
