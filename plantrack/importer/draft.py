@@ -201,7 +201,13 @@ def _lead_words(item: Item) -> tuple[list[str], str]:
     if item.owner:
         return [item.owner], "owner"
     assigned = assignment(item.text)
-    return (assigned, "assigned") if assigned else ([], "")
+    if assigned:
+        return assigned, "assigned"
+    # A heading of work whose bullets each open with a body ("- Sở X là cơ quan thường trực …", "- Các sở,
+    # ngành định kỳ kiểm tra …"): those bodies, never one that only "phối hợp".
+    named = [body for line in lines[1:] if line.startswith(("-", "+", "•")) and (body := subject(line))
+             and not only_supports(line, body)]
+    return (list(dict.fromkeys(named)), "bullets") if named else ([], "")
 
 
 def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, period_end: dt.date, office: str, seen: set[str]) -> None:
