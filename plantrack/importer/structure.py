@@ -7,8 +7,13 @@ blocks and returns one ``Item`` for each numbered item of a part that assigns wo
 giải pháp, nội dung, tổ chức thực hiện, báo cáo…; not mục đích, mục tiêu, kinh phí) and one for
 each row of a task table (for each sub-task where a row holds several, each with its time).
 An item keeps its section reference ("III.2.a", "PL I.3"), its words, the phrases naming its
-lead and support units (from a label, a table column, or the body its text opens with), and its
-time phrases. Resolving the units and writing the draft is ``draft``'s work.
+lead and support units (from a label, a table column, or the body its text opens with), the body
+heading above it that owns it ("1. Sở Y tế" over a) b) c); a part's "Đề nghị X … sau:"; a
+letter's "Kính gửi:"), and its time phrases. Label blocks (Nhiệm vụ / Nội dung, Cơ quan chủ trì /
+thực hiện / phối hợp, Thời gian thực hiện / Thời hạn hoàn thành, Sản phẩm, Kinh phí) belong to
+the item they follow, whatever numbers them. In a part that is neither work nor aims ("VỀ MỘT SỐ
+KIẾN NGHỊ" of a meeting's conclusions) an item counts when it gives work to a body. Resolving
+the units and writing the draft is ``draft``'s work.
 """
 
 from __future__ import annotations

@@ -7,6 +7,13 @@ a phrase, longest first, preferring the units under the issuing body, then the n
 class phrases ("các sở, ban, ngành", "UBND cấp xã") are mapped to a group whose rule takes
 those kinds under the issuer. What looks like a body but matches nothing comes back as
 ``unresolved`` with the closest names as candidates, for a person to decide.
+
+Bodies are known by their kind (Sở …, Công an tỉnh, Bộ Chỉ huy Quân sự …, Ban Quản lý …, Báo …,
+Đài …, Tập đoàn …); a registered name inside a longer one is not that body ("Chính phủ" in "Văn
+phòng Chính phủ"), nor is a place's bare name after a person's title or an idea ("Chủ tịch Hồ
+Chí Minh"). ``subject`` reads the body a clause opens with (a head of a body stands for it:
+"Bộ trưởng Bộ Xây dựng"), ``assignment`` the bodies a directive gives work to ("Về …: giao Bộ X
+chủ trì …"); neither ever takes the object of "phối hợp (với)".
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ _LOCALITY = re.compile(r"\s+(?:của\s+)?(?:thành phố|tỉnh|huyện|quận|x
 # A phrase that names a body: a kind of body, then its proper name in capitals ("Sở Nội vụ",
 # "Hội Nông dân tỉnh", "Trường Đại học Bách khoa"); what a person should look at when it
 # matches nothing. Not "cơ sở", "xã hội số", "thị trường", "báo cáo", "ban hành", "bộ máy".
-_KINDS = (r"Sở|Bộ Chỉ huy|Bộ|Ban Chỉ huy|Ban Chỉ đạo|Ban|Ủy ban|Uỷ ban|UBND|Công an|Cục|Chi cục|Văn phòng|Đài|Báo|Trung tâm|Hội|"
+_KINDS = (r"Sở|Bộ Chỉ huy|Báo và Phát thanh, Truyền hình|Bộ|Ban Chỉ huy|Ban Chỉ đạo|Ban|Ủy ban|Uỷ ban|UBND|Công an|Cục|Chi cục|Văn phòng|Đài|Báo|Trung tâm|Hội|"
           r"Liên đoàn|Liên minh|Liên hiệp|Hiệp hội|Tập đoàn|Tổng cục|Thanh tra|Tòa án|Viện kiểm sát|Thường trực|Tỉnh ủy|Thành ủy|"
           r"Tỉnh đoàn|Thành đoàn|Viện|Trường|Kho bạc|Ngân hàng|Bảo hiểm xã hội|Quân khu|Bộ đội|Tổng công ty|Công ty|Đảng ủy")
 # Words before a body that make it the one addressed: "Giao Sở Tư pháp …", "Đề nghị Ban Tuyên giáo …",
