@@ -35,7 +35,8 @@ _LOCALITY = re.compile(r"\s+(?:của\s+)?(?:thành phố|tỉnh|huyện|quận|x
 # A phrase that names a body: a kind of body, then its proper name in capitals ("Sở Nội vụ",
 # "Hội Nông dân tỉnh", "Trường Đại học Bách khoa"); what a person should look at when it
 # matches nothing. Not "cơ sở", "xã hội số", "thị trường", "báo cáo", "ban hành", "bộ máy".
-_KINDS = (r"Sở|Bộ Chỉ huy|Báo và Phát thanh, Truyền hình|Bộ|Ban Chỉ huy|Ban Chỉ đạo|Ban|Ủy ban|Uỷ ban|UBND|Công an|Cục|Chi cục|Văn phòng|Đài|Báo|Trung tâm|Hội|"
+_KINDS = (r"Sở|Bộ Chỉ huy|Báo và Phát thanh, Truyền hình|Bộ|Ban Chỉ huy|Ban Chỉ đạo|Ban|Ủy ban|Uỷ ban|UBND|Công an|Cục|Chi cục|"
+          r"Văn phòng|Đài|Báo|Trung tâm|Hội|"
           r"Liên đoàn|Liên minh|Liên hiệp|Hiệp hội|Tập đoàn|Tổng cục|Thanh tra|Tòa án|Viện kiểm sát|Thường trực|Tỉnh ủy|Thành ủy|"
           r"Tỉnh đoàn|Thành đoàn|Viện|Trường|Kho bạc|Ngân hàng|Bảo hiểm xã hội|Quân khu|Bộ đội|Tổng công ty|Công ty|Đảng ủy")
 # Words before a body that make it the one addressed: "Giao Sở Tư pháp …", "Đề nghị Ban Tuyên giáo …",
