@@ -43,11 +43,13 @@ def test_a_body_heading_owns_its_sub_items_unless_one_names_its_own_lead(catalog
                      "a) Phối hợp với Sở Tài chính rà soát danh mục thuốc dự phòng.\n\n"
                      "b) Hướng dẫn các cơ sở khám bệnh tổ chức tiêm chủng.\n\n"
                      "c) Sở Tài chính chủ trì bố trí kinh phí mua vắc xin.\n\n"
-                     "2. Bộ Chỉ huy Quân sự tỉnh theo dõi, đôn đốc, tổng hợp.\n", catalogue)
+                     "2. Bộ Chỉ huy Quân sự tỉnh theo dõi, đôn đốc, tổng hợp.\n\n"
+                     "IV. Ban Quản lý Khu kinh tế tỉnh\n\n1. Kiểm tra vệ sinh tại các khu công nghiệp.\n", catalogue)
     assert duty(draft, "III.1.a")["lead"] == ["na.syt"] and duty(draft, "III.1.a")["support"] == ["na.stc"]
     assert duty(draft, "III.1.b")["lead"] == ["na.syt"]  # not the coordinating office
     assert duty(draft, "III.1.c")["lead"] == ["na.stc"]  # a sub-item naming its own lead
     assert not any(m.code == "no_lead" for d in draft.duties for m in d.get("review", []))
+    assert duty(draft, "IV.1")["lead"][0].startswith("draft.ban-quan-ly")  # a part headed by a body is its work
 
 
 def test_phoi_hop_voi_never_makes_a_lead_and_bodies_are_known_by_their_kind(catalogue, tmp_path):

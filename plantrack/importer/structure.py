@@ -131,7 +131,7 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
 
     def close() -> None:
         nonlocal current
-        if current is not None and not (current.tentative and not assignment(current.text) and not current.lead):
+        if current is not None and not (current.tentative and not assignment(current.text) and not current.lead and not current.owner):
             items.append(current)
         current = None
 
@@ -199,6 +199,8 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
             close()
             part = _part(f"{appendix + ' ' if appendix else ''}{roman[1]}", roman[2])
             numbers, owners = [], {}
+            if _body_heading(roman[2]):  # "II. Ban Quản lý các khu công nghiệp tỉnh": a part of one body's work
+                owners[0] = _body_heading(roman[2])
             continue
         if part.work is False:
             continue
