@@ -72,6 +72,7 @@ def test_phoi_hop_voi_never_makes_a_lead_and_bodies_are_known_by_their_kind(cata
     index = UnitIndex(catalogue, "vn.province.ho-chi-minh")
     assert index.resolve("UBND Thành phố Hồ Chí Minh").units == ["vn.province.ho-chi-minh"]
     assert index.resolve("đồng chí Chủ tịch Hồ Chí Minh").units == []
+    assert UnitIndex(catalogue, "vn.province.ha-noi").resolve("Công an Thành phố chủ trì").units == ["hn.ca"]  # the city's own
 
 
 def test_label_blocks_belong_to_the_item_they_follow(catalogue, tmp_path):

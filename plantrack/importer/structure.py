@@ -249,14 +249,14 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
 
 
 def _body_heading(words: str) -> str:
-    """The body a numbered heading names alone ("Sở Y tế", "Các bộ, ngành, địa phương có trách
-    nhiệm:", "Bộ Công an:"), which then owns the items under it; "" for a heading of work."""
+    """The body a numbered heading names ("Sở Y tế", "Các bộ, ngành, địa phương có trách nhiệm:",
+    "Bộ Công an: chỉ đạo …"), which then owns the items under it; "" for a heading of work."""
     first = words.split("\n", 1)[0].strip()
     body = subject(first)
     if not body or len(first) > 200:
         return ""
     tail = first[len(body):].strip() if first.startswith(body) else first.split(body, 1)[-1].strip()
-    if not tail or tail in (":", ".") or re.fullmatch(r"(?:có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|thực\s+hiện)?\s*:?", tail, re.IGNORECASE):
+    if not tail or tail.startswith(":") or tail == "." or re.fullmatch(r"(?:có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|thực\s+hiện)?\s*:?", tail, re.IGNORECASE):
         return body
     return ""
 
