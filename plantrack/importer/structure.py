@@ -164,8 +164,8 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
             if BULLET.match(text) and len(text) <= 200:
                 addressee.append(BULLET.match(text)[1].strip(" ;."))
                 continue
-            if addressee:
-                owners[0] = "; ".join(addressee)
+            if addressee:  # each addressee as named, not what the line goes on to say of it
+                owners[0] = "; ".join(subject(a) or a for a in addressee)
             addressee = None
         if APPENDIX.match(text):
             close()
@@ -253,12 +253,11 @@ def _body_heading(words: str) -> str:
     "Bộ Công an: chỉ đạo …"), which then owns the items under it; "" for a heading of work."""
     first = words.split("\n", 1)[0].strip()
     body = subject(first)
-    if not body or len(first) > 200:
+    if not body:
         return ""
     tail = first[len(body):].strip() if first.startswith(body) else first.split(body, 1)[-1].strip()
-    if not tail or tail.startswith(":") or tail == "." or re.fullmatch(r"(?:có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|thực\s+hiện)?\s*:?", tail, re.IGNORECASE):
-        return body
-    return ""
+    alone = re.fullmatch(r"(?:có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|thực\s+hiện)?\s*[:.]?", tail, re.IGNORECASE)
+    return body if alone or tail.startswith(":") else ""
 
 
 def _is_heading(words: str) -> bool:

@@ -60,10 +60,11 @@ _SUBJECT_END = re.compile(rf":|\.\s|\s+(?:{VERBS})\b")
 _KIND_LIST = re.compile(rf"\b(?i:các)\s+({_KINDS}|(?i:bộ|sở|tập\s+đoàn|tổng\s+công\s+ty|đài|báo|ban))\s*:\s*")
 
 
-def spell_out_lists(text: str) -> str:
-    """ "các Bộ: Tài chính, Công Thương và Xây dựng" -> "Bộ Tài chính; Bộ Công Thương; Bộ Xây dựng", "các Tập
+def spell_out_lists(text: str, known=None) -> str:
+    """ "các Bộ: Tài chính, Công Thương, Xây dựng" -> "Bộ Tài chính; Bộ Công Thương; Bộ Xây dựng", "các Tập
     đoàn: Bưu chính Viễn thông Việt Nam, …": a kind, then the proper names it stands before (each
-    begins with a capital; the first word in lower case ends the list)."""
+    begins with a capital; the first word in lower case ends the list). ``known(name)`` tells a
+    registered name, so that "Văn hóa, Thể thao và Du lịch" stays one."""
     found = _KIND_LIST.search(text)
     if not found:
         return text
@@ -75,7 +76,10 @@ def spell_out_lists(text: str) -> str:
         if not piece[:1].isupper():
             break
         name = _SUBJECT_END.split(piece, maxsplit=1)[0].strip(" .;")
-        names.append(f"{kind} {name}")
+        if names and known is not None and known(f"{names[-1]}, {name}") and not known(f"{kind} {name}"):
+            names[-1] = f"{names[-1]}, {name}"
+        else:
+            names.append(f"{kind} {name}")
         if name != piece.strip(" .;"):
             break
     if not names:
@@ -89,8 +93,11 @@ def subject(text: str) -> str:
     …", "Bộ Xây dựng" of "Giao Bộ trưởng Bộ Xây dựng khẩn trương …", "Thường trực Tỉnh ủy" of
     "Đề nghị Thường trực Tỉnh ủy tập trung …"; "" when it opens with no body (a verb, a topic,
     "Phối hợp với …": the object of "phối hợp" is never the one who leads)."""
-    text = spell_out_lists(unicodedata.normalize("NFC", text).strip(" -+•*"))
+    text = unicodedata.normalize("NFC", text).strip(" -+•*")
     rest = text[ADDRESS.match(text).end():]
+    listed = _KIND_LIST.match(rest)
+    if listed:  # "các Tập đoàn: A, B tổ chức …": the kind and its names, spelled out by ``resolve``
+        return (rest[:listed.end()] + _SUBJECT_END.split(rest[listed.end():], maxsplit=1)[0]).strip(" ,.:;")[:300]
     capital = rest[:1].upper() + rest[1:]
     rest = capital if rest[:4].lower() in ("các ", "ubnd") or rest[:1].islower() and BODY.match(capital) else rest
     if not (BODY.match(rest) or re.match(r"^(?:UBND|Ủy ban nhân dân|Các cơ quan|Các đơn vị|Các địa phương)\b", rest)
@@ -257,7 +264,7 @@ class UnitIndex:
         return next((i for i in live if self.under_issuer(i)), None) or next((i for i in live if i.startswith("vn.")), live[0])
 
     def resolve(self, text: str) -> Found:
-        text = spell_out_lists(text)
+        text = spell_out_lists(text, lambda name: key(name) in self.names)
         found = Found()
         t = key(text)
         if self._pattern.pattern:
@@ -316,8 +323,15 @@ class UnitIndex:
         if _OFFICE_OF.search(text, 0, match.start()):
             return True
         units = self.catalogue.units
-        bare_place = any(units[i].kind in _PLACE_KINDS and key(units[i].short_name or "") == match[0] for i in self.names.get(match[0], []))
-        return bare_place and bool(_NOT_A_PLACE.search(text, 0, match.start()))
+        ids = self.names.get(match[0], [])
+        bare_place = any(units[i].kind in _PLACE_KINDS and key(units[i].short_name or "") == match[0] for i in ids)
+        if bare_place and _NOT_A_PLACE.search(text, 0, match.start()):
+            return True
+        # A place named after other words is where they are ("các cơ quan báo chí thành phố Hà Nội", "tại
+        # tỉnh Thanh Hóa"), not its People's Committee, unless a list or an addressing word leads to it.
+        place = any(units[i].kind in _PLACE_KINDS for i in ids) and not match[0].startswith("ủy ban nhân dân")
+        before = re.sub(r"\s*\b(?:tỉnh|thành phố)$", "", text[:match.start()].rstrip())
+        return place and bool(before) and not re.search(r"(?:[,;:(/-]|\b(?:và|với|giao|nghị|cho|cùng|gồm|chủ tịch))$", before)
 
     def by_prefix(self, words: str) -> str | None:
         """The one body of the issuer whose name starts with ``words`` (a text shortens "Văn phòng
