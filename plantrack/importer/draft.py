@@ -167,7 +167,8 @@ def _office(draft: Draft, items: list[Item], index: UnitIndex) -> str | None:
         return sum(bool(re.search(w, item.text, re.IGNORECASE)) for w in (r"theo\s+dõi", r"đôn\s+đốc", r"tổng\s+hợp", r"thường\s+trực",
                                                                              r"đầu\s+mối"))
     # A directive has no such part: "Giao Văn phòng Chính phủ theo dõi, đôn đốc …" may stand anywhere in it.
-    candidates = [i for i in items if (i.section.split(".")[0] in organising or not organising and not i.from_table) and signs(i)]
+    candidates = [i for i in items if i.section.split(".")[0] in organising and signs(i)
+                  or not organising and not i.from_table and signs(i) >= 2]
     for item in sorted(candidates, key=signs, reverse=True):
         found = _units(draft, index, _lead_words(item)[0], [], "lead")
         if found.units:
