@@ -31,7 +31,7 @@ from .marks import Mark, mark
 from .phrases import RUNNING, Timing, cell_timing, find_timings
 from .reading import Document, Paragraph, UnreadableDocument
 from .structure import Item, read_items
-from .units import Found, UnitIndex, key
+from .units import VERBS, Found, UnitIndex, assignment, key, only_supports, subject
 
 MAX_TEXT = 2000  # characters of a duty's text kept in the draft
 
@@ -163,31 +163,63 @@ def _office(draft: Draft, items: list[Item], index: UnitIndex) -> str | None:
     not in the registries gets its draft entry)."""
     organising = {i.section.split(".")[0] for i in items
                   if not i.from_table and re.search(r"TỔ CHỨC THỰC HIỆN", i.heading, re.IGNORECASE)}
-    for item in items:
-        if item.section.split(".")[0] in organising and re.search(r"theo\s+dõi|đôn\s+đốc|tổng\s+hợp", item.text, re.IGNORECASE):
-            found = _units(draft, index, [_opening(item.text)], [], "lead")
-            if found.units:
-                return found.units[0]
+    def signs(item: Item) -> int:  # the more of the office's words, the likelier: "là cơ quan thường trực … theo dõi, đôn đốc"
+        return sum(bool(re.search(w, item.text, re.IGNORECASE)) for w in (r"theo\s+dõi", r"đôn\s+đốc", r"tổng\s+hợp", r"thường\s+trực",
+                                                                             r"đầu\s+mối"))
+    # A directive has no such part: "Giao Văn phòng Chính phủ theo dõi, đôn đốc …" may stand anywhere in it.
+    candidates = [i for i in items if i.section.split(".")[0] in organising and signs(i)
+                  or not organising and not i.from_table and signs(i) >= 2]
+    for item in sorted(candidates, key=signs, reverse=True):
+        found = _units(draft, index, _lead_words(item)[0], [], "lead")
+        if found.units:
+            return found.units[0]
     return None
 
 
 # "chủ trì, phối hợp với Sở Tài chính và UBND cấp xã tổ chức …": the bodies the text names as support.
-SUPPORT_WITH = re.compile(r"phối\s+hợp\s+(?:chặt\s+chẽ\s+)?với\s+(.{3,300}?)(?=\s+(?:tổ chức|thực hiện|triển khai|xây dựng|hướng dẫn|"
-                          r"kiểm tra|tham mưu|rà soát|theo dõi|đề xuất|trong|để|nhằm|bảo đảm|đảm bảo)\b|[;.:]|$)")
+SUPPORT_WITH = re.compile(r"(?i:phối\s+hợp)\s+(?:chặt\s+chẽ\s+)?với\s+(.{3,300}?)(?=\s+(?:tổ chức|thực hiện|triển khai|xây dựng|hướng dẫn|"
+                          rf"kiểm tra|tham mưu|rà soát|theo dõi|đề xuất|trong|để|nhằm|bảo đảm|đảm bảo|{VERBS})\b|[;.:]|$)")
 
 
-def _opening(text: str) -> str:
-    """The body a section's text opens with: "Sở Tài chính: chủ trì …", "Bộ CHQS tỉnh có trách nhiệm …"."""
-    first = text.split("\n", 1)[0]
-    verbs = r"có\s+trách\s+nhiệm|chủ\s+trì|phối\s+hợp|tham\s+mưu|căn\s+cứ|thực\s+hiện|tổ\s+chức|xây\s+dựng|chỉ\s+đạo|bố\s+trí|hướng\s+dẫn"
-    cut = re.split(rf":|\s+(?:{verbs})\b", first, maxsplit=1)[0]  # lower case: "Bộ Xây dựng" is a name, "xây dựng" a verb
-    return cut[:200]
+def _lead_words(item: Item) -> tuple[list[str], str]:
+    """The words naming an item's lead and where they were read: its label or table column
+    ("label"), the body its text opens with ("Sở Tài chính chủ trì …", "Giao Sở Tư pháp …":
+    "subject"), the body heading above it ("1. Sở Y tế" over a) b) c): "owner"), or the bodies a
+    directive gives the work to further on ("Về …: giao Bộ X chủ trì …": "assigned"). A body named
+    only after "phối hợp (với)" is never the lead."""
+    if item.lead:
+        return item.lead, "label"
+    if item.from_table or not item.opening_unit:
+        return [], ""
+    lines = item.text.split("\n")
+    first = lines[0]
+    opening = subject(first)
+    clause = f"{first} {lines[1]}" if opening and first.strip(" :") == opening and len(lines) > 1 else first  # a heading, then its work
+    if opening and only_supports(clause, opening):
+        return [], "supports"  # "Sở Tài chính phối hợp với …": it supports (``_support_words``)
+    if opening:
+        return [opening], "subject"
+    if item.owner:
+        return [item.owner], "owner"
+    assigned = assignment(item.text)
+    if assigned:
+        return assigned, "assigned"
+    # A heading of work whose bullets each open with a body ("- Sở X là cơ quan thường trực …", "- Các sở,
+    # ngành định kỳ kiểm tra …"): those bodies, never one that only "phối hợp".
+    named = [body for line in lines[1:] if line.startswith(("-", "+", "•")) and (body := subject(line))
+             and not only_supports(line, body)]
+    return (list(dict.fromkeys(named)), "bullets") if named else ([], "")
 
 
 def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, period_end: dt.date, office: str, seen: set[str]) -> None:
     reviews: list[Mark] = []
-    lead_words = item.lead or ([_opening(item.text)] if item.opening_unit else [])
+    lead_words, how = _lead_words(item)
     lead = _units(draft, index, lead_words, reviews, "lead")
+    home = index.province_of(index.issuer)
+    for unit_id in lead.units:  # a body of another province leads a plan of this one: the text may mean the issuer's own
+        province = index.province_of(unit_id)
+        if home and province and province != home:
+            reviews.append(mark("lead_other_province", unit=unit_id, province=home))
     for words in (*lead_words, item.text):  # "các sở, ngành (trừ Sở Tài chính)": the exclusion is noticed
         for excluded in re.findall(r"\((?:trừ|ngoại trừ|không gồm)\s+([^)]{3,120})\)|\b(?:trừ|ngoại trừ)\s+([A-ZĐÀ-Ỹ][^,;.]{2,80})", words):
             found = index.resolve(next(w for w in excluded if w))
@@ -196,16 +228,24 @@ def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, pe
                     lead.units.remove(unit_id)
                 reviews.append(mark("unit_excluded", unit=unit_id))
     support_words = item.support or ([found[1]] if not item.from_table and (found := SUPPORT_WITH.search(item.text.split("\n", 1)[0])) else [])
+    if how == "supports" and not item.support:
+        support_words = [subject(item.text.split("\n", 1)[0])]  # the body that only "phối hợp": a support, not the lead
     support = _units(draft, index, support_words, reviews, "support")
     support.units = [u for u in support.units if u not in lead.units]
     duty_id = _unique(f"d-{slug(item.section, 30)}", seen)
     duty = {"id": duty_id, "section": item.section[:40], "text": item.text[:MAX_TEXT] or item.section}
+    if len(item.text) > MAX_TEXT:
+        reviews.append(mark("text_cut", kept=MAX_TEXT, length=len(item.text)))
     for name, values in (("lead", lead.units), ("lead_groups", lead.groups), ("support", support.units), ("support_groups", support.groups)):
         if values:
             duty[name] = values
     if not (lead.units or lead.groups or support.units or support.groups):
         duty["lead"] = [office]
-        reviews.append(mark("no_lead", office=office, section=item.section))
+        named = [w for w in lead_words if w]
+        if named:  # the text names a lead that is no unit nor class of the registries' (and no draft was made)
+            reviews.append(mark("lead_not_read", words="; ".join(named)[:120], office=office, section=item.section))
+        else:
+            reviews.append(mark("no_lead", office=office, section=item.section))
     frames, deadlines, timings = _times(item, issued_on, period_end)
     if frames:
         duty["timeframe"] = dict(frames[0].timeframe)
@@ -339,6 +379,7 @@ def _new_unit(draft: Draft, index: UnitIndex, words: str, candidates: list[str])
     if any(u["id"] == unit_id for u in draft.new_units):
         return unit_id
     short = words[:1].upper() + words[1:]
+    short = re.sub(r"\s+(?:tỉnh|thành\s+phố)$", "", short, flags=re.IGNORECASE)  # "Công an tỉnh": named with the issuer's place
     lower = words.lower()
     kind = ("department" if lower.startswith("sở") else "ministry" if lower.startswith("bộ ")
             else "press" if lower.startswith(("báo", "đài")) else "agency")

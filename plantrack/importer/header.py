@@ -145,8 +145,15 @@ def sentence_case(title: str, texts: list[str]) -> str:
     words = []
     for position, word in enumerate(title.split()):
         lower = word.lower()
-        variants = [w for w in (word.capitalize(), lower) if cased.get(w)] + [w for w in cased if w.lower() == lower and w not in (word, lower)]
-        best = max(variants, key=lambda w: cased[w], default=lower)
+        # An acronym ("HĐND", "UBND", "MTTQ"): consonants together that no Vietnamese word joins, written so in the body.
+        joined = re.sub(r"NGH|CH|GH|GI|KH|NG|NH|PH|QU|TH|TR", "", word.strip(".,;:()"))
+        acronym = re.search(r"[BCDĐGHKLMNPQRSTVX]{2}", joined) and re.search(rf"(?<!\w){re.escape(word)}(?!\w)", body)
+        if any(c.isdigit() for c in word) or re.fullmatch(r"[IVXLC]{2,}[.,;:]?", word) or acronym:  # "5G", "XIV": as written
+            words.append(word)
+            continue
+        variants = [w for w in (word.capitalize(), lower) if cased.get(w)] + [w for w in cased
+                                                                               if w.lower() == lower and w not in (word.capitalize(), lower)]
+        best = max(variants, key=lambda w: cased[w], default=lower)  # an acronym the body writes in capitals ("HĐND") stays so
         if "/" in word:  # a document number keeps the body's spelling
             best = next((w for w in cased if w.upper() == word), word)
         words.append(best[:1].upper() + best[1:] if position == 0 else best)

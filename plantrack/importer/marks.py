@@ -28,6 +28,14 @@ WORDING: dict[str, tuple[str, str]] = {
                 "Không tìm thấy đơn vị chủ trì: tạm giao {office}; ai chủ trì mục {section}?"),
     "time_unread": ("time “{words}” not read: give the duty a timeframe or an obligation a due rule",
                     "Không đọc được thời gian “{words}”: ghi timeframe cho nhiệm vụ hoặc due cho sản phẩm."),
+    "lead_not_read": ("the text names the lead “{words}” but it was read as no unit: the coordinating office {office} set; who leads "
+                      "{section}?",
+                      "Văn bản nêu đơn vị chủ trì “{words}” nhưng chưa xác định được đơn vị: tạm giao {office}; ai chủ trì mục {section}?"),
+    "lead_other_province": ("the lead {unit} is a body of another province than the issuer's ({province}): check the text means it",
+                            "Đơn vị chủ trì {unit} thuộc tỉnh, thành phố khác ({province} ban hành): kiểm tra lại."),
+    "text_cut": ("the duty's text is cut at {kept} of its {length} characters: check where the duty ends (a heading or a list may "
+                 "have run into it)",
+                 "Nội dung nhiệm vụ bị cắt ở {kept}/{length} ký tự: kiểm tra nhiệm vụ kết thúc ở đâu (có thể đã gộp cả mục khác)."),
     "lead_from_support": ("the duty names no lead: its support units (or the office) set as owing it",
                           "Nhiệm vụ không nêu đơn vị chủ trì: tạm giao các đơn vị phối hợp (hoặc cơ quan thường trực)."),
     "recipient_guessed": ("recipient not in the text: the coordinating office {office} guessed",

@@ -7,8 +7,13 @@ blocks and returns one ``Item`` for each numbered item of a part that assigns wo
 giải pháp, nội dung, tổ chức thực hiện, báo cáo…; not mục đích, mục tiêu, kinh phí) and one for
 each row of a task table (for each sub-task where a row holds several, each with its time).
 An item keeps its section reference ("III.2.a", "PL I.3"), its words, the phrases naming its
-lead and support units (from a label, a table column, or the body its text opens with), and its
-time phrases. Resolving the units and writing the draft is ``draft``'s work.
+lead and support units (from a label, a table column, or the body its text opens with), the body
+heading above it that owns it ("1. Sở Y tế" over a) b) c); a part's "Đề nghị X … sau:"; a
+letter's "Kính gửi:"), and its time phrases. Label blocks (Nhiệm vụ / Nội dung, Cơ quan chủ trì /
+thực hiện / phối hợp, Thời gian thực hiện / Thời hạn hoàn thành, Sản phẩm, Kinh phí) belong to
+the item they follow, whatever numbers them. In a part that is neither work nor aims ("VỀ MỘT SỐ
+KIẾN NGHỊ" of a meeting's conclusions) an item counts when it gives work to a body. Resolving
+the units and writing the draft is ``draft``'s work.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from dataclasses import dataclass, field
 
 from .phrases import cell_timing
 from .reading import Paragraph, Table
-from .units import BODY
+from .units import BODY, assignment, subject
 
 ROMAN = re.compile(r"^([IVXLC]+)\.\s*(.*)$")
 NUMBER = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+(.*)$")
@@ -30,10 +35,15 @@ END = re.compile(r"^(?:Nơi nhận|TM\.|KT\.|Q\.\s|TL\.|TUQ\.)", re.IGNORECASE)
 WORK = re.compile(r"NHIỆM VỤ|GIẢI PHÁP|NỘI DUNG|TỔ CHỨC THỰC HIỆN|TRÁCH NHIỆM|HOẠT ĐỘNG|LỘ TRÌNH|BÁO CÁO|PHÂN CÔNG|TRIỂN KHAI", re.IGNORECASE)
 NOT_WORK = re.compile(r"^(?:MỤC ĐÍCH|YÊU CẦU|MỤC TIÊU|QUAN ĐIỂM|ĐỐI TƯỢNG|KINH PHÍ|NGUỒN|PHẠM VI|CĂN CỨ|TIÊU CHÍ|ĐÁNH GIÁ|SỐ LƯỢNG|CHỈ TIÊU)",
                       re.IGNORECASE)
-LEAD_LABEL = re.compile(r"^(?:-\s*)?(?:Cơ quan|Đơn vị)\s+chủ\s+trì(?:\s+(?:thực hiện|tham mưu thực hiện|tham mưu))?\s*:\s*(.*)$", re.IGNORECASE)
-SUPPORT_LABEL = re.compile(r"^(?:-\s*)?(?:Cơ quan|Đơn vị)\s+phối\s+hợp(?:\s+thực hiện)?\s*:\s*(.*)$", re.IGNORECASE)
-TIME_LABEL = re.compile(r"^(?:-\s*)?(?:Thời\s+gian|Thời\s+hạn)\s+(?:thực\s+hiện|hoàn\s+thành|báo\s+cáo)?\s*:\s*(.*)$", re.IGNORECASE)
-PRODUCT_LABEL = re.compile(r"^(?:-\s*)?Sản\s+phẩm(?:\s+dự\s+kiến)?\s*:\s*(.*)$", re.IGNORECASE)
+# Label blocks: they belong to the item they follow, whatever numbers them ("- ", "b) ", none).
+LEAD_LABEL = re.compile(r"^(?:[-+•]\s*)?(?:Cơ quan|Đơn vị)\s+(?:chủ\s+trì(?:\s+(?:thực hiện|tham mưu thực hiện|tham mưu))?|thực\s+hiện|được\s+giao|"
+                        r"tham\s+mưu(?:\s+thực\s+hiện)?)\s*:\s*(.*)$|^(?:[-+•]\s*)?Trách\s+nhiệm\s+thực\s+hiện\s*:\s*(.*)$", re.IGNORECASE)
+SUPPORT_LABEL = re.compile(r"^(?:[-+•]\s*)?(?:Cơ quan|Đơn vị)\s+phối\s+hợp(?:\s+thực hiện)?\s*:\s*(.*)$", re.IGNORECASE)
+TIME_LABEL = re.compile(r"^(?:[-+•]\s*)?(?:Thời\s+gian|Thời\s+hạn|Tiến\s+độ)\s*(?:thực\s+hiện|hoàn\s+thành|báo\s+cáo)?\s*:\s*(.*)$", re.IGNORECASE)
+PRODUCT_LABEL = re.compile(r"^(?:[-+•]\s*)?(?:Sản\s+phẩm|Kết\s+quả)(?:\s+(?:dự\s+kiến|đầu\s+ra))?\s*:\s*(.*)$", re.IGNORECASE)
+TASK_LABEL = re.compile(r"^(?:[-+•]\s*)?(?:Nhiệm\s+vụ|Nội\s+dung(?:\s+thực\s+hiện)?|Tên\s+nhiệm\s+vụ)\s*:\s*(.*)$", re.IGNORECASE)
+BUDGET_LABEL = re.compile(r"^(?:[-+•]\s*)?Kinh\s+phí(?:\s+thực\s+hiện)?\s*:\s*(.*)$", re.IGNORECASE)
+LABELS = (LEAD_LABEL, SUPPORT_LABEL, TIME_LABEL, PRODUCT_LABEL, TASK_LABEL, BUDGET_LABEL)
 _GROUP_MARK = re.compile(r"^([IVX]+|[A-Z])\.?(?:\s+(.*))?$")
 
 
@@ -77,34 +87,51 @@ class Item:
     row: str = ""
     suffix: str = ""
     notes: list[str] = field(default_factory=list)  # what the reading noticed, for a review mark ("group_missing")
+    owner: str = ""  # the body a heading above names ("1. Sở Y tế", then a) b) c)): it owns the item
+    tentative: bool = False  # in a part that is neither work nor not work: kept only if it assigns work
+    labelled: bool = False  # a label block has been read into it
 
 
 @dataclass
 class _Open:
     section: str
     heading: str
-    work: bool
+    work: bool | None  # None: neither a part of work nor one of aims ("VỀ MỘT SỐ KIẾN NGHỊ"): its items that assign work count
     implicit: bool = False  # the text before any part heading
+
+
+def _part(section: str, heading: str) -> _Open:
+    if NOT_WORK.match(heading):
+        return _Open(section, heading, False)
+    return _Open(section, heading, True if WORK.search(heading) else None)
 
 
 def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str]]] | None = None) -> list[Item]:
     """The items of the body; ``unread`` receives (line, header cells) of each table that looks
-    like a task table but whose columns are not recognised (its rows are not read)."""
+    like a task table but whose columns are not recognised (its rows are not read).
+
+    A body heading ("1. Sở Y tế", "2. Các bộ, ngành, địa phương có trách nhiệm:", a part's
+    lead-in "Đề nghị Thường trực Tỉnh ủy … sau:", a letter's "Kính gửi: …") owns the items under
+    it (``Item.owner``); a label block ("Cơ quan thực hiện: …", "c) Thời gian thực hiện: …")
+    belongs to the item it follows; a bullet after a label block opens an item of its own."""
     unread = [] if unread is None else unread
     items: list[Item] = []
     # Before any part heading: a letter (công văn) numbers its tasks "1.", "2." with no parts, so
     # numbered items count there; unnumbered text (the header, the preamble) does not.
     part = _Open("", "", True, implicit=True)
     numbers: list[str] = []  # the numbered path within the part: ["2"], ["2", "1"], ["2", "a"]
+    owners: dict[int, str] = {}  # the body heading at each depth (0: the part's lead-in)
     current: Item | None = None
+    bullets = 0  # bullets read in the current numbered item
     appendix = ""
     ended = False
     cells: list[Paragraph] = []  # a task table flattened into paragraphs (plain text, PDF)
     in_table = False
+    addressee: list[str] | None = None  # "Kính gửi:" then the addressees, one a paragraph
 
     def close() -> None:
         nonlocal current
-        if current is not None:
+        if current is not None and not (current.tentative and not assignment(current.text) and not current.lead and not current.owner):
             items.append(current)
         current = None
 
@@ -115,12 +142,31 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
             cells.clear()
         in_table = False
 
+    def owner_above(depth: int) -> str:
+        return next((owners[d] for d in sorted(owners, reverse=True) if d < depth), "")
+
+    def open_item(section: str, words: str, line: int, depth: int) -> Item:
+        for d in [d for d in owners if d >= depth]:
+            del owners[d]
+        item = Item(section, words, line, part.heading, owner=owner_above(depth), tentative=part.work is None)
+        heading = _body_heading(words)
+        if heading:
+            owners[depth] = heading
+        return item
+
     for block in blocks:
         if isinstance(block, Table):
             close()
             items.extend(_table_items(block, appendix, unread))
             continue
         text = block.text
+        if addressee is not None:
+            if BULLET.match(text) and len(text) <= 200:
+                addressee.append(BULLET.match(text)[1].strip(" ;."))
+                continue
+            if addressee:  # each addressee as named, not what the line goes on to say of it
+                owners[0] = "; ".join(subject(a) or a for a in addressee)
+            addressee = None
         if APPENDIX.match(text):
             close()
             flush_table()
@@ -128,11 +174,11 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
             appendix = f"PL {number}" if number else "PL"
             ended = False
             part = _Open(appendix, text, True)
-            numbers = []
+            numbers, owners = [], {}
             continue
         if ended:
             if ATTACHED.match(text) and text[:1].isupper():  # a decision's attached plan: its text starts here
-                ended, part, numbers = False, _Open("", text, False), []
+                ended, part, numbers, owners = False, _Open("", text, False), [], {}
             continue
         if END.match(text) and not in_table:
             close()
@@ -144,40 +190,74 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
         if in_table:
             cells.append(block)
             continue
+        greeting = re.match(r"^Kính\s+gửi\s*:?\s*(.*)$", text, re.IGNORECASE)
+        if greeting and part.implicit:  # a letter's addressees own its numbered tasks
+            addressee = [greeting[1].strip(" ;.")] if greeting[1].strip(" ;.") else []
+            continue
         roman = ROMAN.match(text)
         if roman and (_is_heading(roman[2]) or len(roman[2]) <= 120):  # "II. NHIỆM VỤ", or "II. Nhiệm vụ, giải pháp:"
             close()
-            heading = roman[2]
-            part = _Open(f"{appendix + ' ' if appendix else ''}{roman[1]}", heading, bool(WORK.search(heading)) and not NOT_WORK.match(heading))
-            numbers = []
+            part = _part(f"{appendix + ' ' if appendix else ''}{roman[1]}", roman[2])
+            numbers, owners = [], {}
+            if _body_heading(roman[2]):  # "II. Ban Quản lý các khu công nghiệp tỉnh": a part of one body's work
+                owners[0] = _body_heading(roman[2])
             continue
-        if not part.work:
+        if part.work is False:
             continue
         number, letter = NUMBER.match(text), LETTER.match(text)
+        rest = number[2] if number else letter[2] if letter else ""
+        if (number or letter) and current is not None and numbers and any(p.match(rest) for p in LABELS) \
+                and (letter or len(number[1].split(".")) > 1):
+            _labels(current, rest)  # "b) Cơ quan thực hiện: …": a label of the item above, not an item
+            continue
         if number and not re.match(r"^\d{4}\b", text):
             close()
             numbers = number[1].split(".")
-            current = Item(_ref(part.section, numbers), number[2], block.line, part.heading)
+            current = open_item(_ref(part.section, numbers), number[2], block.line, len(numbers))
+            bullets = 0
             _labels(current, number[2])
             continue
         if letter and numbers:
             close()
             numbers = [*numbers[:1], letter[1]] if len(numbers) >= 1 else [letter[1]]
-            current = Item(_ref(part.section, numbers), letter[2], block.line, part.heading)
+            current = open_item(_ref(part.section, numbers), letter[2], block.line, len(numbers))
+            bullets = 0
             _labels(current, letter[2])
             continue
         if current is None:
             if not numbers and (_is_heading(text) or text.startswith("(")):
                 continue  # a title under the heading ("DANH MỤC NHIỆM VỤ", "(Kèm theo Kế hoạch số …)")
             if not numbers and not part.implicit:  # text right under a part's heading: an item of the part itself
-                current = Item(part.section, "", block.line, part.heading)
+                current = open_item(part.section, "", block.line, 0)
+                if text.rstrip().endswith(":") and subject(text):  # "Đề nghị Thường trực Tỉnh ủy … sau:": it owns the items
+                    owners[0] = subject(text)
             else:
                 continue
+        bullet = BULLET.match(text)
+        bullets += 1 if bullet else 0  # the text's dashes, labels' too: "(gạch đầu dòng 4)" is the fourth dash
+        if bullet and not any(p.match(text) for p in LABELS):
+            if current.labelled:  # a bullet after a label block: a task of its own, with its own labels
+                close()
+                base = _ref(part.section, numbers)
+                current = Item(f"{base} (gạch đầu dòng {bullets})", "", block.line, part.heading, owner=owner_above(len(numbers) + 1),
+                               tentative=part.work is None)
         if not _labels(current, text):
             current.text = f"{current.text}\n{text}".strip()
     close()
     flush_table()
     return [i for i in items if i.text or i.lead]
+
+
+def _body_heading(words: str) -> str:
+    """The body a numbered heading names ("Sở Y tế", "Các bộ, ngành, địa phương có trách nhiệm:",
+    "Bộ Công an: chỉ đạo …"), which then owns the items under it; "" for a heading of work."""
+    first = words.split("\n", 1)[0].strip()
+    body = subject(first)
+    if not body:
+        return ""
+    tail = first[len(body):].strip() if first.startswith(body) else first.split(body, 1)[-1].strip()
+    alone = re.fullmatch(r"(?:có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|thực\s+hiện)?\s*[:.]?", tail, re.IGNORECASE)
+    return body if alone or tail.startswith(":") else ""
 
 
 def _is_heading(words: str) -> bool:
@@ -190,22 +270,43 @@ def _ref(part: str, numbers: list[str]) -> str:
 
 
 def _labels(item: Item, text: str) -> bool:
-    """Take a label's words into ``item``; True when ``text`` was a label."""
-    for pattern, target in ((LEAD_LABEL, "lead"), (SUPPORT_LABEL, "support"), (TIME_LABEL, "time"), (PRODUCT_LABEL, "product")):
+    """Take a label's words into ``item``; True when ``text`` was a label. "Cơ quan thực hiện: Sở
+    X chủ trì; Sở Y phối hợp" gives a lead and a support; a task's or a budget's label adds its
+    words to the item's text."""
+    for pattern, target in ((LEAD_LABEL, "lead"), (SUPPORT_LABEL, "support"), (TIME_LABEL, "time"), (PRODUCT_LABEL, "product"),
+                            (TASK_LABEL, "task"), (BUDGET_LABEL, "budget")):
         match = pattern.match(text)
         if match:
-            words = match[1].strip()
+            words = next((g for g in match.groups() if g is not None), "").strip()
             if target == "lead":
-                item.lead.append(words)
+                lead, support = _split_roles(words)
+                if lead:
+                    item.lead.append(lead)
+                if support:
+                    item.support.append(support)
                 item.opening_unit = False
             elif target == "support":
                 item.support.append(words)
             elif target == "time":
                 item.time_cells.append(words)
-            else:
+            elif target == "product":
                 item.product = words
+            elif words:
+                item.text = f"{item.text}\n{words}".strip() if target == "task" else f"{item.text}\n{text}".strip()
+            item.labelled = item.labelled or target in ("lead", "support", "time")
             return True
     return False
+
+
+def _split_roles(words: str) -> tuple[str, str]:
+    """ "Sở Y tế chủ trì; Sở Tài chính, UBND cấp xã phối hợp" -> ("Sở Y tế", "Sở Tài chính, UBND cấp xã")."""
+    found = re.search(r"\bchủ\s+trì\b[,;.]?", words, re.IGNORECASE)
+    if not found:
+        return words, ""
+    lead, rest = words[:found.start()].strip(" ,;.:"), words[found.end():].strip(" ,;.:")
+    rest = re.sub(r"^(?:,\s*)?phối\s+hợp\s+(?:với\s+)?", "", rest, flags=re.IGNORECASE)
+    rest = re.sub(r"\s*phối\s+hợp\s*\.?$", "", rest, flags=re.IGNORECASE)
+    return (lead or words), rest
 
 
 # --- task tables ------------------------------------------------------------------------------

@@ -7,6 +7,13 @@ a phrase, longest first, preferring the units under the issuing body, then the n
 class phrases ("các sở, ban, ngành", "UBND cấp xã") are mapped to a group whose rule takes
 those kinds under the issuer. What looks like a body but matches nothing comes back as
 ``unresolved`` with the closest names as candidates, for a person to decide.
+
+Bodies are known by their kind (Sở …, Công an tỉnh, Bộ Chỉ huy Quân sự …, Ban Quản lý …, Báo …,
+Đài …, Tập đoàn …); a registered name inside a longer one is not that body ("Chính phủ" in "Văn
+phòng Chính phủ"), nor is a place's bare name after a person's title or an idea ("Chủ tịch Hồ
+Chí Minh"). ``subject`` reads the body a clause opens with (a head of a body stands for it:
+"Bộ trưởng Bộ Xây dựng"), ``assignment`` the bodies a directive gives work to ("Về …: giao Bộ X
+chủ trì …"); neither ever takes the object of "phối hợp (với)".
 """
 
 from __future__ import annotations
@@ -28,16 +35,87 @@ _LOCALITY = re.compile(r"\s+(?:của\s+)?(?:thành phố|tỉnh|huyện|quận|x
 # A phrase that names a body: a kind of body, then its proper name in capitals ("Sở Nội vụ",
 # "Hội Nông dân tỉnh", "Trường Đại học Bách khoa"); what a person should look at when it
 # matches nothing. Not "cơ sở", "xã hội số", "thị trường", "báo cáo", "ban hành", "bộ máy".
-_KINDS = (r"Sở|Bộ Chỉ huy|Bộ|Ban Chỉ huy|Ban Chỉ đạo|Ban|Ủy ban|Uỷ ban|UBND|Công an|Cục|Chi cục|Văn phòng|Đài|Báo|Trung tâm|Hội|"
-          r"Liên đoàn|Liên minh|Tỉnh đoàn|Thành đoàn|Viện|Trường|Kho bạc|Ngân hàng|Bảo hiểm xã hội|Quân khu|Bộ đội|Tổng công ty|Công ty|Đảng ủy")
-BODY = re.compile(rf"^(?:các\s+|đề\s+nghị\s+)?(?:{_KINDS})\s+(?:nhân dân\s+|cấp\s+\w+\s+)?[A-ZĐÀ-ỸẠ-Ỹ0-9]")
-_LIST = re.compile(rf";|\s+-\s+|,\s*(?=(?:các\s+)?(?:{_KINDS})\b|UBND|các\b)|\s+(?:và|với)\s+(?=(?:các\s+)?(?:{_KINDS})\b|UBND|các\b)")
+_KINDS = (r"Sở|Bộ Chỉ huy|Báo và Phát thanh, Truyền hình|Bộ|Ban Chỉ huy|Ban Chỉ đạo|Ban|Ủy ban|Uỷ ban|UBND|Công an|Cục|Chi cục|"
+          r"Văn phòng|Đài|Báo|Trung tâm|Hội|"
+          r"Liên đoàn|Liên minh|Liên hiệp|Hiệp hội|Tập đoàn|Tổng cục|Thanh tra|Tòa án|Viện kiểm sát|Thường trực|Tỉnh ủy|Thành ủy|"
+          r"Tỉnh đoàn|Thành đoàn|Viện|Trường|Kho bạc|Ngân hàng|Bảo hiểm xã hội|Quân khu|Bộ đội|Tổng công ty|Công ty|Đảng ủy")
+# Words before a body that make it the one addressed: "Giao Sở Tư pháp …", "Đề nghị Ban Tuyên giáo …",
+# "Bộ trưởng Bộ Xây dựng" and "Chủ tịch UBND các tỉnh" (a head of a body stands for the body).
+ADDRESS = re.compile(r"^(?:(?:giao(?:\s+cho)?|đề\s+nghị|yêu\s+cầu|kính\s+gửi\s*:?)\s+)?(?:(?:bộ\s+trưởng|thủ\s+trưởng|chủ\s+tịch|giám\s+đốc|"
+                     r"trưởng\s+ban|tổng\s+giám\s+đốc|chánh\s+văn\s+phòng|người\s+đứng\s+đầu)(?:,\s*[^,]{0,40}?)?\s+(?=(?:các\s+)?\w+\s))?",
+                     re.IGNORECASE)
+# A kind, then its proper name in capitals, or the place it serves ("Công an tỉnh", "Bộ Chỉ huy quân sự tỉnh").
+BODY = re.compile(rf"^(?:(?i:các)\s+)?(?:{_KINDS})\s+(?:nhân dân\s+|cấp\s+\w+\s+|(?i:quân\s+sự)\s+|các\s+)?"
+                  r"(?:[A-ZĐÀ-ỸẠ-Ỹ0-9]|(?:tỉnh|thành\s+phố|xã|phường|đặc\s+khu|quốc\s+gia|trung\s+ương)\b)")
+# What follows a body's name in a sentence: what it is to do (lower case: "Bộ Xây dựng" is a name, "xây dựng" a verb).
+VERBS = (r"có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|chủ\s+trì|phối\s+hợp|tham\s+mưu|căn\s+cứ|thực\s+hiện|"
+         r"tổ\s+chức(?!\s+(?:chính\s+trị|thành\s+viên|xã\s+hội|quốc\s+tế|đoàn\s+thể|hội|,))|xây\s+dựng|chỉ\s+đạo|bố\s+trí|hướng\s+dẫn|tập\s+trung|khẩn\s+trương|chủ\s+động|tiếp\s+tục|tăng\s+cường|nghiên\s+cứu|rà\s+soát|xem\s+xét|làm\s+việc|"
+         r"đẩy\s+mạnh|là\s+cơ\s+quan|là\s+đầu\s+mối|định\s+kỳ|quan\s+tâm|bảo\s+đảm|đảm\s+bảo|ban\s+hành|vận\s+động|theo\s+dõi|đôn\s+đốc|"
+         r"tổng\s+hợp|kiểm\s+tra|triển\s+khai|báo\s+cáo|sớm|trình|cung\s+cấp|hoàn\s+thành|phát\s+huy|tuyên\s+truyền|thẩm\s+định|"
+         r"giám\s+sát|rà\s+soát|nắm|theo\s+chức\s+năng|trong\s+phạm\s+vi|với\s+vai\s+trò|thường\s+xuyên|ưu\s+tiên|cập\s+nhật|phổ\s+biến|"
+         r"đề\s+xuất|xử\s+lý|lồng\s+ghép|chuẩn\s+bị|điều\s+chỉnh|nâng\s+cao|duy\s+trì|gửi|giải\s+quyết|tiếp\s+nhận|phát\s+triển")
+_SUBJECT_END = re.compile(rf":|\.\s|\s+(?:{VERBS})\b")
+
+
+_KIND_LIST = re.compile(rf"\b(?i:các)\s+({_KINDS}|(?i:bộ|sở|tập\s+đoàn|tổng\s+công\s+ty|đài|báo|ban))\s*:\s*")
+
+
+def spell_out_lists(text: str, known=None) -> str:
+    """ "các Bộ: Tài chính, Công Thương, Xây dựng" -> "Bộ Tài chính; Bộ Công Thương; Bộ Xây dựng", "các Tập
+    đoàn: Bưu chính Viễn thông Việt Nam, …": a kind, then the proper names it stands before (each
+    begins with a capital; the first word in lower case ends the list). ``known(name)`` tells a
+    registered name, so that "Văn hóa, Thể thao và Du lịch" stays one."""
+    found = _KIND_LIST.search(text)
+    if not found:
+        return text
+    kind = found[1][:1].upper() + found[1][1:].lower()
+    names, rest = [], text[found.end():]
+    for piece in re.split(r"(,\s*)", rest):  # not at "và": "Bộ Thông tin và Truyền thông" is one name
+        if not piece or re.fullmatch(r",\s*", piece):
+            continue
+        if not piece[:1].isupper():
+            break
+        name = _SUBJECT_END.split(piece, maxsplit=1)[0].strip(" .;")
+        if names and known is not None and known(f"{names[-1]}, {name}") and not known(f"{kind} {name}"):
+            names[-1] = f"{names[-1]}, {name}"
+        else:
+            names.append(f"{kind} {name}")
+        if name != piece.strip(" .;"):
+            break
+    if not names:
+        return text
+    consumed = rest.find(names[-1].split(" ", len(kind.split()))[-1]) + len(names[-1]) - len(kind) - 1
+    return f"{text[:found.start()]}{'; '.join(names)}{rest[consumed:]}"
+
+
+def subject(text: str) -> str:
+    """The body a clause opens with, as the text names it: "Sở Tài chính" of "Sở Tài chính chủ trì
+    …", "Bộ Xây dựng" of "Giao Bộ trưởng Bộ Xây dựng khẩn trương …", "Thường trực Tỉnh ủy" of
+    "Đề nghị Thường trực Tỉnh ủy tập trung …"; "" when it opens with no body (a verb, a topic,
+    "Phối hợp với …": the object of "phối hợp" is never the one who leads)."""
+    text = unicodedata.normalize("NFC", text).strip(" -+•*")
+    rest = text[ADDRESS.match(text).end():]
+    listed = _KIND_LIST.match(rest)
+    if listed:  # "các Tập đoàn: A, B tổ chức …": the kind and its names, spelled out by ``resolve``
+        return (rest[:listed.end()] + _SUBJECT_END.split(rest[listed.end():], maxsplit=1)[0]).strip(" ,.:;")[:300]
+    capital = rest[:1].upper() + rest[1:]
+    rest = capital if rest[:4].lower() in ("các ", "ubnd") or rest[:1].islower() and BODY.match(capital) else rest
+    if not (BODY.match(rest) or re.match(r"^(?:UBND|Ủy ban nhân dân|Các cơ quan|Các đơn vị|Các địa phương)\b", rest)
+            or re.match(rf"^các\s+(?i:{_KINDS})\b", rest, re.IGNORECASE)):
+        return ""
+    return _SUBJECT_END.split(rest, maxsplit=1)[0].strip(" ,.:;")[:200]
+
+
+_NEXT_BODY = rf"(?=(?:các\s+)?(?:{_KINDS})\b|UBND|các\b)"
+_LIST = re.compile(rf";|\s+-\s+{_NEXT_BODY}|^-\s+|,\s*{_NEXT_BODY}|\s+(?:và|với)\s+{_NEXT_BODY}")
 _VERB = re.compile(r"\s*\(|:|\s+(?:chủ trì|phối hợp|kiểm tra|hướng dẫn|thực hiện|tổ chức|xây dựng|chỉ đạo|bố trí|tham mưu|có trách nhiệm|"
                    r"căn cứ|triển khai|theo dõi|báo cáo|rà soát|đôn đốc|tổng hợp|tuyên truyền|phổ biến|nghiên cứu|đề xuất|ban hành)\b")
 _HOME = re.compile(r"(?:chủ tịch\s+)?ủy ban nhân dân\s+(?:tỉnh|thành phố)\b")
 # Class phrases, by the unit kinds they name.
 CLASSES = [
-    (re.compile(r"(?:ủy ban nhân dân|ubnd)\s+(?:các\s+)?(?:cấp\s+xã|xã,\s*phường(?:,\s*đặc khu)?|các xã|phường,\s*xã)|các\s+xã,\s*phường|cấp\s+xã",
+    (re.compile(r"(?:ủy ban nhân dân|ubnd)\s+(?:các\s+)?(?:cấp\s+xã|xã\s*[,/]\s*phường(?:\s*[,/]\s*đặc khu)?|các xã|"
+                r"phường\s*[,/]\s*xã(?:\s*[,/]\s*đặc khu)?)|"
+                r"các\s+xã\s*[,/]\s*phường|cấp\s+xã",
                 re.IGNORECASE), ("commune", "ward")),
     (re.compile(r"(?:ủy ban nhân dân|ubnd)\s+các\s+(?:quận,\s*)?huyện|các\s+quận,\s*huyện", re.IGNORECASE), ("district",)),
     (re.compile(r"(?:ủy ban nhân dân|ubnd)\s+các\s+tỉnh(?:,|/)\s*thành phố|các\s+tỉnh,\s*thành phố|các\s+địa phương", re.IGNORECASE), ("province",)),
@@ -53,6 +131,50 @@ def key(text: str) -> str:
         t = re.sub(pattern, replacement, t)
     t = re.sub(r"[\"“”'‘’()\[\]]", " ", t)
     return " ".join(t.split())
+
+
+_ONLY_SUPPORTS = re.compile(r"^[\s,:]*(?:(?:căn\s+cứ|theo)\s+chức\s+năng,?\s+nhiệm\s+vụ(?:,?\s+quyền\s+hạn)?(?:\s+được\s+giao)?,?\s*)?"
+                            r"(?:(?:chủ\s+động|tích\s+cực|có\s+trách\s+nhiệm)\s+)?phối\s+hợp\b(?!\s+(?:chủ\s+trì|thực\s+hiện))", re.IGNORECASE)
+
+
+def only_supports(clause: str, body: str) -> bool:
+    """Whether the body a clause opens with does nothing in it but "phối hợp": "Sở Tài chính phối
+    hợp với các cơ quan …", "Các sở, ngành theo chức năng, nhiệm vụ được giao chủ động phối hợp
+    với …" (the body supports; it does not lead)."""
+    at = clause.find(body)
+    return at >= 0 and bool(_ONLY_SUPPORTS.match(clause[at + len(body):]))
+
+
+_ADVERBIAL = re.compile(r"^(?:Căn\s+cứ|Trên\s+cơ\s+sở|Để|Trong\s+(?:quá\s+trình|thời\s+gian)|Với\s+vai\s+trò|Theo\s+chức\s+năng|Nhằm)\b",
+                        re.IGNORECASE)
+_ASSIGNING = re.compile(r"(?:^|(?<=[\s,;:(]))(?:giao(?:\s+cho)?|đề\s+nghị|yêu\s+cầu)\s+(?=\S)", re.IGNORECASE)
+
+
+def assignment(text: str) -> list[str]:
+    """The bodies a directive's unit of work gives the work to, as the text names them: the body
+    it opens with ("Bộ Xây dựng khẩn trương …", "Bộ Công an: …"), the one after a topic and its
+    colon ("Về dự án …: giao Bộ Tài chính chủ trì …"), after "giao", "đề nghị", "yêu cầu", and the
+    subject of each clause after ";" ("…; Bộ Khoa học và Công nghệ hướng dẫn …"). Never the object
+    of "phối hợp (với)"."""
+    first = text.split("\n", 1)[0]
+    found: list[str] = []
+    starts = [0]
+    colon = first.find(":")
+    if 0 < colon < 600:
+        starts.append(colon + 1)
+    starts += [m.start() for m in _ASSIGNING.finditer(first)]
+    starts += [m.end() for m in re.finditer(r";\s*|\.\s+(?=[A-ZĐÀ-Ỹ])", first)]
+    for start in list(starts):  # "Căn cứ nội dung Kế hoạch, các sở, ban, ngành xây dựng …": the subject after the opening phrase
+        if _ADVERBIAL.match(first[start:].lstrip()):
+            starts += [start + m.end() for m in re.finditer(r",\s*", first[start:start + 300])]
+    for start in sorted(set(starts)):
+        before = first[max(0, start - 30):start]
+        if re.search(r"phối\s+hợp(?:\s+chặt\s+chẽ)?(?:\s+với)?\s*$", before, re.IGNORECASE):
+            continue
+        body = subject(first[start:])
+        if body and body not in found:
+            found.append(body)
+    return found
 
 
 @dataclass
@@ -142,11 +264,12 @@ class UnitIndex:
         return next((i for i in live if self.under_issuer(i)), None) or next((i for i in live if i.startswith("vn.")), live[0])
 
     def resolve(self, text: str) -> Found:
+        text = spell_out_lists(text, lambda name: key(name) in self.names)
         found = Found()
         t = key(text)
         if self._pattern.pattern:
             for match in self._pattern.finditer(t):
-                if not _at_word_edges(t, match):
+                if not _at_word_edges(t, match) or self._inside_another_name(t, match):
                     continue
                 unit_id = self.choose_for(match[0])
                 if unit_id is None:
@@ -156,6 +279,8 @@ class UnitIndex:
                 t = t[:match.start()] + " " * len(match[0]) + t[match.end():]
         home = self.province_of(self.issuer)
         for match in _HOME.finditer(t) if home else ():  # "UBND tỉnh", "Chủ tịch UBND Thành phố": the issuer's own province
+            if _OFFICE_OF.search(t, 0, match.start()):
+                continue  # "Văn phòng UBND tỉnh": the office, another body
             if home not in found.units:
                 found.units.append(home)
             t = t[:match.start()] + " " * len(match[0]) + t[match.end():]
@@ -189,6 +314,24 @@ class UnitIndex:
             elif not any(words == w for w, _ in found.unresolved):
                 found.unresolved.append((words, self.candidates(words)))
         return found
+
+    def _inside_another_name(self, text: str, match: re.Match) -> bool:
+        """Whether a registered name found in ``text`` is only part of what the text names: "Chính
+        phủ" in "Văn phòng Chính phủ" (another body), "Hồ Chí Minh" in "Chủ tịch Hồ Chí Minh" or
+        "đường Hồ Chí Minh" (a person, a road: a place's bare name is a body only where nothing
+        makes it something else)."""
+        if _OFFICE_OF.search(text, 0, match.start()):
+            return True
+        units = self.catalogue.units
+        ids = self.names.get(match[0], [])
+        bare_place = any(units[i].kind in _PLACE_KINDS and key(units[i].short_name or "") == match[0] for i in ids)
+        if bare_place and _NOT_A_PLACE.search(text, 0, match.start()):
+            return True
+        # A place named after other words is where they are ("các cơ quan báo chí thành phố Hà Nội", "tại
+        # tỉnh Thanh Hóa"), not its People's Committee, unless a list or an addressing word leads to it.
+        place = any(units[i].kind in _PLACE_KINDS for i in ids) and not match[0].startswith("ủy ban nhân dân")
+        before = re.sub(r"\s*\b(?:tỉnh|thành phố)$", "", text[:match.start()].rstrip())
+        return place and bool(before) and not re.search(r"(?:[,;:(/-]|\b(?:và|với|giao|nghị|cho|cùng|gồm|chủ tịch))$", before)
 
     def by_prefix(self, words: str) -> str | None:
         """The one body of the issuer whose name starts with ``words`` (a text shortens "Văn phòng
@@ -228,6 +371,13 @@ class UnitIndex:
             if set(rule.kinds) & set(kinds) and self.issuer is not None and rule.under is not None and self.under_issuer(rule.under):
                 return group_id
         return None
+
+
+_OFFICE_OF = re.compile(r"\b(?:văn phòng|văn phòng thường trực|cơ quan thường trực)\s+$")
+_PLACE_KINDS = ("province", "district", "commune", "ward", "special_zone")
+# What makes a place's bare name something else: a person ("Chủ tịch Hồ Chí Minh", "đồng chí …"),
+# an idea ("tư tưởng Hồ Chí Minh"), a road or a monument.
+_NOT_A_PLACE = re.compile(r"\b(?:chủ tịch|đồng chí|đ/c|bác|tư tưởng|di chúc|lăng|đường|quốc lộ|tuyến|đại tướng|ông|bà|anh hùng)\s+$")
 
 
 def _at_word_edges(text: str, match: re.Match) -> bool:
