@@ -1,0 +1,228 @@
+"""A PDF's text layer into the document model.
+
+``page_text(page)`` is pypdf's layout extraction (characters kept at their columns; the plain
+extraction where the layout one fails). ``document_of_pages(path, pages)`` reads those lines:
+
+- **The header's two columns**: on the first page, a line holding the republic ("CỘNG HÒA XÃ
+  HỘI …") after other text is the two-column header; up to the place and date (or the kind of
+  document, "KẾ HOẠCH"), each line is split at the republic's column into the left column (the
+  issuing body, "Số: …") and the right one (republic, motto, place and date), which make the
+  header block (``model.header_of_columns``) and its lines in a plain text's order.
+- **Tables**: a run of lines of at least three cells apart (two spaces or more between them) whose
+  gaps line up is a table: its columns are the positions blank in all its full lines; a row
+  starts at a line with a value in its first column (in a table numbered "TT", only there), and a
+  cell wrapped over several lines is joined back. A table that goes on over the next page (same
+  columns, no text between) is one table, its header repeated or not.
+- **Paragraphs**: the other lines, joined as hard-wrapped text (``reading.paragraphs_of_lines``:
+  a label, a heading, a sentence's end), and a line indented deeper than the one after it (a
+  first line's indent) starts one too. A page's number alone on a line is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .model import DATE_LINE, KIND_LINE, REPUBLIC, Document, HeaderBlock, Paragraph, Table, header_of_columns
+
+GAP = re.compile(r"\s{2,}")
+NUMBER_COLUMN = re.compile(r"^(?:S\.?\s?TT|TT|Số\s+TT)\b", re.IGNORECASE)
+
+
+def page_text(page) -> str:
+    try:
+        return page.extract_text(extraction_mode="layout") or ""
+    except Exception:  # a layout pypdf cannot follow: the plain reading order
+        return page.extract_text() or ""
+
+
+def segments(line: str) -> list[tuple[int, str]]:
+    """The pieces of a line two spaces or more apart, with where each starts."""
+    found, position = [], 0
+    for piece in GAP.split(line):
+        start = line.index(piece, position) if piece else position
+        if piece.strip():
+            found.append((start, piece.strip()))
+        position = start + len(piece)
+    return found
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+# --- the header --------------------------------------------------------------------------------
+
+def split_header(lines: list[str]) -> tuple[HeaderBlock | None, list[str]]:
+    """(the header block, the lines after it) of a first page whose header is in two columns;
+    (None, ``lines``) where it is not."""
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    republic = next((i for i in filled[:15] if any(REPUBLIC.match(text) and start > 0 and line[:start].strip()
+                                                   for line in [lines[i]] for start, text in segments(line))), None)
+    if republic is None:
+        return None, lines
+    split = next(start for start, text in segments(lines[republic]) if REPUBLIC.match(text))
+    left, right, end = [], [], republic
+    first = filled[0]
+    for index in range(first, min(len(lines), republic + 14)):
+        line = lines[index]
+        if not line.strip():
+            continue
+        if index > republic and KIND_LINE.match(line.strip()) and not any(start < split - 2 for start, _ in segments(line)):
+            break
+        for start, text in segments(line):
+            (left if start < split - 2 else right).append(text)
+        end = index + 1
+        if right and DATE_LINE.search(" ".join(right[-2:])) and re.search(r"năm\s+\d{4}", right[-1]):
+            break
+    return header_of_columns(left, right), lines[end:]
+
+
+# --- tables ------------------------------------------------------------------------------------
+
+def _columns(rows: list[str]) -> list[int]:
+    """The start of each column of a table's full lines: where a piece starts in at least two of
+    them (or the only one), blank just before in all."""
+    counts: dict[int, int] = {}
+    for row in rows:
+        for start, _ in segments(row):
+            near = next((k for k in counts if abs(k - start) <= 1), start)
+            counts[near] = counts.get(near, 0) + 1
+    wanted = 1 if len(rows) == 1 else 2
+    return sorted(k for k, n in counts.items()
+                  if n >= wanted and all(k == 0 or k - 1 >= len(r) or r[k - 1] == " " for r in rows))
+
+
+def _cells(line: str, starts: list[int]) -> list[str]:
+    """A line's text in each column: word by word in a full line; in one of fewer pieces (a
+    group's title across the row, a wrapped cell) each piece whole in the column it starts in."""
+    cells = [""] * len(starts)
+
+    def column(position: int) -> int:
+        return max((k for k, s in enumerate(starts) if s <= position + 1), default=0)
+
+    pieces = segments(line)
+    if len(pieces) >= 3:
+        pieces = [(m.start(), m[0]) for m in re.finditer(r"\S+", line)]
+    for start, text in pieces:
+        k = column(start)
+        cells[k] = f"{cells[k]} {text}".strip()
+    return cells
+
+
+def _prose(line: str) -> bool:
+    """A line of running text at the margin, not a cell."""
+    pieces = segments(line)
+    return len(pieces) == 1 and pieces[0][0] <= 1 and len(pieces[0][1]) > 40
+
+
+def _fits(line: str, starts: list[int]) -> bool:
+    """Whether a line's pieces each start at a column of the table (a row or a wrapped cell)."""
+    pieces = segments(line)
+    return bool(pieces) and not _prose(line) and all(any(abs(start - s) <= 1 for s in starts) for start, _ in pieces)
+
+
+def find_table(lines: list[str], at: int) -> tuple[list[list[str]], int] | None:
+    """The table starting at ``lines[at]`` and the index after it, or None: full lines (three
+    pieces or more) whose pieces start where the first one's do (all but one), with the lines
+    between them that are no running text."""
+    if len(segments(lines[at])) < 3:
+        return None
+    known = {start for start, _ in segments(lines[at])}
+    full, end, pending, index = [lines[at]], at + 1, 0, at + 1
+    while index < len(lines) and pending <= 4:
+        line = lines[index]
+        index += 1
+        if not line.strip():
+            continue
+        pieces = segments(line)
+        if len(pieces) >= 3:
+            if sum(not any(abs(start - k) <= 1 for k in known) for start, _ in pieces) > 1:
+                break  # justified text, or another table
+            known |= {start for start, _ in pieces}
+            full.append(line)
+            end, pending = index, 0
+        elif _prose(line):
+            break
+        else:
+            pending += 1
+    if len(full) < 2 or len(_columns(full)) < 3:
+        return None
+    starts = _columns(full)
+    while end < len(lines) and (not lines[end].strip() or _fits(lines[end], starts)):  # the last row's wrapped cells
+        if lines[end].strip() and (len(segments(lines[end])) >= 3 or segments(lines[end])[0][0] <= 1):
+            break  # a row would have come between; a line at the margin is the text after the table
+        end += 1
+    while end > at and not lines[end - 1].strip():
+        end -= 1
+    rows: list[list[str]] = []
+    numbered = NUMBER_COLUMN.match(_cells(lines[at], starts)[0] or "")
+    for line in lines[at:end]:
+        if not line.strip():
+            continue
+        cells = _cells(line, starts)
+        opens = bool(cells[0]) if numbered or not rows else (bool(cells[0]) and sum(bool(c) for c in cells) >= 2)
+        if rows and len(rows) == 1 and numbered and not cells[0]:
+            opens = False  # the header's wrapped words
+        if opens or not rows:
+            rows.append(cells)
+        else:
+            rows[-1] = [old if not new else f"{old}\n{new}" if old and new[0] in "-+•" else f"{old} {new}".strip()
+                        for old, new in zip(rows[-1], cells)]
+    return rows, end
+
+
+# --- the document ------------------------------------------------------------------------------
+
+def document_of_pages(path: Path, pages: list[str]) -> Document:
+    from .reading import paragraphs_of_lines
+
+    document = Document(path, "pdf", where="page")
+    for number, text in enumerate(pages, 1):
+        lines = [line.rstrip() for line in text.splitlines()]
+        while lines and not lines[-1].strip():
+            lines.pop()
+        lines = [line for position, line in enumerate(lines)
+                 if not (re.fullmatch(r"\s*-?\s*\d{1,3}\s*-?\s*", line) and (position < 3 or position >= len(lines) - 3))]
+        if number == 1:
+            header, lines = split_header(lines)
+            if header is not None:
+                document.header = header
+                document.blocks += [Paragraph(line, number) for line in header.lines()]
+        run: list[str] = []
+        starts: set[int] = set()
+
+        def close() -> None:
+            if run:
+                document.blocks.extend(Paragraph(p.text, number) for p in paragraphs_of_lines(run, 0, starts))
+                run.clear()
+                starts.clear()
+
+        index = 0
+        while index < len(lines):
+            table = find_table(lines, index)
+            if table:
+                close()
+                rows, index = table
+                _add_table(document, Table(rows, number))
+                continue
+            line = lines[index]
+            following = next((x for x in lines[index + 1:index + 2] if x.strip()), None)
+            if line.strip() and following is not None and _indent(line) > _indent(following) + 1 and len(run) > 0:
+                starts.add(len(run))
+            run.append(line)
+            index += 1
+        close()
+    return document
+
+
+def _add_table(document: Document, table: Table) -> None:
+    """A table, or the rest of the one before it where it goes on from the page before."""
+    last = document.blocks[-1] if document.blocks else None
+    if isinstance(last, Table) and last.line == table.line - 1 and len(last.rows[0]) == len(table.rows[0]):
+        rows = table.rows[1:] if table.rows[0] == last.rows[0] else table.rows
+        last.rows += rows
+        last.continued += [[False] * len(r) for r in rows]
+        last.spans += [[1] * len(r) for r in rows]
+        return
+    document.blocks.append(table)
