@@ -13,9 +13,11 @@ extraction where the layout one fails). ``document_of_pages(path, pages)`` reads
   starts at a line with a value in its first column (in a table numbered "TT", only there), and a
   cell wrapped over several lines is joined back. A table that goes on over the next page (same
   columns, no text between) is one table, its header repeated or not.
-- **Paragraphs**: the other lines, joined as hard-wrapped text (``reading.paragraphs_of_lines``:
-  a label, a heading, a sentence's end), and a line indented deeper than the one after it (a
-  first line's indent) starts one too. A page's number alone on a line is dropped.
+- **Paragraphs**: the other lines, over page breaks, joined as hard-wrapped text
+  (``reading.paragraphs_of_lines``: a label, a heading, a sentence's end); a line ends its
+  paragraph too where the next line's first word would have fitted after it (the text's width is
+  the right end most long lines reach). A line broken after a hyphen inside a number ("1179/QĐ-"
+  / "UBND") is joined without a space. A page's number alone on a line is dropped.
 """
 
 from __future__ import annotations
@@ -47,23 +49,21 @@ def segments(line: str) -> list[tuple[int, str]]:
     return found
 
 
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
-
-
 # --- the header --------------------------------------------------------------------------------
 
-def split_header(lines: list[str]) -> tuple[HeaderBlock | None, list[str]]:
-    """(the header block, the lines after it) of a first page whose header is in two columns;
-    (None, ``lines``) where it is not."""
+def split_header(lines: list[str]) -> tuple[HeaderBlock | None, list[str], list[str]]:
+    """(the header block, the lines above it, the lines after it) of a first page whose header is
+    in two columns; (None, [], ``lines``) where it is not."""
     filled = [i for i, line in enumerate(lines) if line.strip()]
-    republic = next((i for i in filled[:15] if any(REPUBLIC.match(text) and start > 0 and line[:start].strip()
+    republic = next((i for i in filled[:60] if any(REPUBLIC.match(text) and start > 0 and line[:start].strip()
                                                    for line in [lines[i]] for start, text in segments(line))), None)
     if republic is None:
-        return None, lines
+        return None, [], lines
     split = next(start for start, text in segments(lines[republic]) if REPUBLIC.match(text))
+    first = republic
+    while first > 0 and republic - first < 3 and lines[first - 1].strip().isupper():  # the issuer's lines above the columns
+        first -= 1
     left, right, end = [], [], republic
-    first = filled[0]
     for index in range(first, min(len(lines), republic + 14)):
         line = lines[index]
         if not line.strip():
@@ -75,7 +75,8 @@ def split_header(lines: list[str]) -> tuple[HeaderBlock | None, list[str]]:
         end = index + 1
         if right and DATE_LINE.search(" ".join(right[-2:])) and re.search(r"năm\s+\d{4}", right[-1]):
             break
-    return header_of_columns(left, right), lines[end:]
+    before = lines[:first]
+    return header_of_columns(left, right), before, lines[end:]
 
 
 # --- tables ------------------------------------------------------------------------------------
@@ -174,30 +175,69 @@ def find_table(lines: list[str], at: int) -> tuple[list[list[str]], int] | None:
 
 # --- the document ------------------------------------------------------------------------------
 
+def _page_lines(text: str, page: int) -> list[str]:
+    """A page's lines, its number alone on its first or last line left out (a number that is not
+    the page's, a table's row number, stays)."""
+    lines = [line.rstrip() for line in text.splitlines()]
+    while lines and not lines[-1].strip():
+        lines.pop()
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    for position in (-1, 0):
+        number = re.fullmatch(r"\s*-?\s*(\d{1,3})\s*-?\s*", lines[position]) if lines else None
+        if number and int(number[1]) in (page, page - 1):  # a first page left unnumbered counts the second as 1
+            lines.pop(position)
+    return lines
+
+
+def _width(lines: list[str]) -> int:
+    """The text's width in columns: the right end most long lines reach."""
+    ends = sorted(len(line) for line in lines if len(line.strip()) >= 40)
+    return ends[int(0.9 * (len(ends) - 1))] if ends else 0
+
+
+def _ends_paragraph(line: str, following: str, width: int) -> bool:
+    """Whether ``line`` ends its paragraph: the next line's first word would have fitted after it
+    (with room to spare: a justified line's end wavers by a few columns)."""
+    first = following.split()[0] if following.split() else ""
+    return bool(width) and len(line) + 1 + len(first) < 0.88 * width
+
+
+def _join_hyphens(flow: list[tuple[str, int]]) -> None:
+    """A line broken after a hyphen inside a number ("1179/QĐ-" / "UBND ngày …"): the word is
+    taken back onto the line, without a space."""
+    for index in range(len(flow) - 1):
+        line, following = flow[index][0], flow[index + 1][0]
+        if re.search(r"\w-$", line) and re.match(r"\s*\w", following):
+            word, _, rest = following.strip().partition(" ")
+            flow[index] = (line + word, flow[index][1])
+            flow[index + 1] = (rest, flow[index + 1][1])
+
+
 def document_of_pages(path: Path, pages: list[str]) -> Document:
     from .reading import paragraphs_of_lines
 
     document = Document(path, "pdf", where="page")
-    for number, text in enumerate(pages, 1):
-        lines = [line.rstrip() for line in text.splitlines()]
-        while lines and not lines[-1].strip():
-            lines.pop()
-        lines = [line for position, line in enumerate(lines)
-                 if not (re.fullmatch(r"\s*-?\s*\d{1,3}\s*-?\s*", line) and (position < 3 or position >= len(lines) - 3))]
+    pages_lines = [_page_lines(text, number) for number, text in enumerate(pages, 1)]
+    width = _width([line for lines in pages_lines for line in lines])
+    flow: list[tuple[str, int]] = []  # the running text's lines and their pages, across page breaks
+
+    def close() -> None:
+        _join_hyphens(flow)
+        filled = [i for i, (line, _) in enumerate(flow) if line.strip()]
+        starts = {after for before, after in zip(filled, filled[1:]) if _ends_paragraph(flow[before][0], flow[after][0], width)}
+        for paragraph in paragraphs_of_lines([line for line, _ in flow], 0, starts):
+            document.blocks.append(Paragraph(paragraph.text, flow[paragraph.line][1]))
+        flow.clear()
+
+    for number, lines in enumerate(pages_lines, 1):
         if number == 1:
-            header, lines = split_header(lines)
+            header, before, lines = split_header(lines)
             if header is not None:
+                flow.extend((line, number) for line in before)
+                close()
                 document.header = header
                 document.blocks += [Paragraph(line, number) for line in header.lines()]
-        run: list[str] = []
-        starts: set[int] = set()
-
-        def close() -> None:
-            if run:
-                document.blocks.extend(Paragraph(p.text, number) for p in paragraphs_of_lines(run, 0, starts))
-                run.clear()
-                starts.clear()
-
         index = 0
         while index < len(lines):
             table = find_table(lines, index)
@@ -206,13 +246,9 @@ def document_of_pages(path: Path, pages: list[str]) -> Document:
                 rows, index = table
                 _add_table(document, Table(rows, number))
                 continue
-            line = lines[index]
-            following = next((x for x in lines[index + 1:index + 2] if x.strip()), None)
-            if line.strip() and following is not None and _indent(line) > _indent(following) + 1 and len(run) > 0:
-                starts.add(len(run))
-            run.append(line)
+            flow.append((lines[index], number))
             index += 1
-        close()
+    close()
     return document
 
 

@@ -108,9 +108,9 @@ def _starts_paragraph(previous: str, line: str) -> bool:
     sentence ended with the line before it."""
     if BARE_MARK.fullmatch(previous):  # "III." or "1." alone on its line: its heading follows
         return False
-    if MARK.match(line) or LABEL.match(line) or FORM.match(line):
+    if MARK.match(line) or (LABEL.match(line) and line[:1].isupper()) or FORM.match(line):
         return True
-    if _caps(previous) != _caps(line):
+    if _caps(previous) != _caps(line) and not (previous.endswith(",") and " " not in line):  # not "…, vốn quốc tế," / "PPP."
         return True
     return previous.endswith((".", ":", ";")) and line[:1].isupper() and not previous.endswith(("TP.", "Tp.", "St.", "v.v."))
 

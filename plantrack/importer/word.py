@@ -236,10 +236,10 @@ def read_docx(path: Path, word) -> Document:
     reader = _Reader(word)
     document = Document(path, "docx", where="paragraph")
     number = 0
-    body_seen = False  # a paragraph of the body has come: a table now is no header
+    header_found = False  # the header's table has come: a table now is no header
 
     def walk(parent) -> None:
-        nonlocal number, body_seen
+        nonlocal number, header_found
         for child in parent:
             if child.tag == f"{W}sdt":
                 content = child.find(f"{W}sdtContent")
@@ -254,11 +254,11 @@ def read_docx(path: Path, word) -> Document:
                     cleaned = reader.clean(part)
                     if cleaned:
                         document.blocks.append(Paragraph(cleaned, number, label if position == 0 else "", level if position == 0 else None))
-                        body_seen = body_seen or len(cleaned) > 120 or bool(label)
             elif child.tag == f"{W}tbl":
                 number += 1
                 table = reader.table(child, number)
-                if not body_seen and _is_header_table(table):
+                if not header_found and number <= 80 and _is_header_table(table):
+                    header_found = True
                     grid = table.grid()
                     left = [line for row in grid for line in (row[0] if row else "").split("\n") if line]
                     right = [line for row in grid for cell in row[1:] for line in cell.split("\n") if line]
