@@ -109,7 +109,7 @@ def header_of_columns(left: list[str], right: list[str]) -> HeaderBlock:
         else:
             block.other.append(text)
     dated = next((i for i, t in enumerate(right) if DATE_LINE.search(t)), None)
-    if dated and not REPUBLIC.match(right[dated - 1]) and not right[dated - 1].isupper() and not re.match(r"^[^,]{2,40},", right[dated]):
+    if dated and not REPUBLIC.match(right[dated - 1]) and not right[dated - 1].isupper() and "," not in right[dated - 1]:
         dated -= 1  # the place's name wrapped: "Thành phố Hồ Chí" / "Minh, ngày 21 tháng 11 năm 2025"
         right = [*right[:dated], f"{right[dated]} {right[dated + 1]}", *right[dated + 2:]]
     if dated is None and block.number is None:  # "Số: …" in the right column's place: the columns the other way round

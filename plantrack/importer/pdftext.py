@@ -177,7 +177,7 @@ def find_table(lines: list[str], at: int) -> tuple[list[list[str]], int] | None:
 
 def _page_lines(text: str, page: int) -> list[str]:
     """A page's lines, its number alone on its first or last line left out (a number that is not
-    the page's, a table's row number, stays)."""
+    the page's, a table's row number, stays), and a letter alone there (a glyph left over)."""
     lines = [line.rstrip() for line in text.splitlines()]
     while lines and not lines[-1].strip():
         lines.pop()
@@ -185,8 +185,8 @@ def _page_lines(text: str, page: int) -> list[str]:
         lines.pop(0)
     for position in (-1, 0):
         number = re.fullmatch(r"\s*-?\s*(\d{1,3})\s*-?\s*", lines[position]) if lines else None
-        if number and int(number[1]) in (page, page - 1):  # a first page left unnumbered counts the second as 1
-            lines.pop(position)
+        if number and int(number[1]) == page or lines and len(lines[position].strip()) == 1 and lines[position].strip().isalpha():
+            lines.pop(position)  # the page's number, or a stray glyph at its edge
     return lines
 
 
@@ -200,6 +200,8 @@ def _ends_paragraph(line: str, following: str, width: int) -> bool:
     """Whether ``line`` ends its paragraph: the next line's first word would have fitted after it
     (with room to spare: a justified line's end wavers by a few columns)."""
     first = following.split()[0] if following.split() else ""
+    if line.isupper() and following.isupper() and len(line) >= 0.6 * width:  # capitals run wider than the columns count:
+        return False  # a long heading's lines stay together
     return bool(width) and len(line) + 1 + len(first) < 0.88 * width
 
 
@@ -226,6 +228,9 @@ def document_of_pages(path: Path, pages: list[str]) -> Document:
         _join_hyphens(flow)
         filled = [i for i, (line, _) in enumerate(flow) if line.strip()]
         starts = {after for before, after in zip(filled, filled[1:]) if _ends_paragraph(flow[before][0], flow[after][0], width)}
+        for before, after in zip(filled, filled[1:]):  # the kind of document ("KẾ HOẠCH") stands alone above its title
+            if KIND_LINE.match(flow[before][0].strip()) and len(flow[before][0].strip()) <= 12:
+                starts |= {before, after}
         for paragraph in paragraphs_of_lines([line for line, _ in flow], 0, starts):
             document.blocks.append(Paragraph(paragraph.text, flow[paragraph.line][1]))
         flow.clear()
