@@ -17,7 +17,7 @@ extraction where the layout one fails). ``document_of_pages(path, pages)`` reads
   (``reading.paragraphs_of_lines``: a label, a heading, a sentence's end); a line ends its
   paragraph too where the next line's first word would have fitted after it (the text's width is
   the right end most long lines reach). A line broken after a hyphen inside a number ("1179/QĐ-"
-  / "UBND") is joined without a space. A page's number alone on a line is dropped.
+  / "UBND") is joined without a space. Page numbers are dropped where most pages carry one.
 """
 
 from __future__ import annotations
@@ -175,19 +175,30 @@ def find_table(lines: list[str], at: int) -> tuple[list[list[str]], int] | None:
 
 # --- the document ------------------------------------------------------------------------------
 
-def _page_lines(text: str, page: int) -> list[str]:
-    """A page's lines, its number alone on its first or last line left out (a number that is not
-    the page's, a table's row number, stays), and a letter alone there (a glyph left over)."""
+def _page_lines(text: str) -> list[str]:
+    """A page's lines, blank ones at its edges left out."""
     lines = [line.rstrip() for line in text.splitlines()]
     while lines and not lines[-1].strip():
         lines.pop()
     while lines and not lines[0].strip():
         lines.pop(0)
-    for position in (-1, 0):
-        number = re.fullmatch(r"\s*-?\s*(\d{1,3})\s*-?\s*", lines[position]) if lines else None
-        if number and int(number[1]) == page or lines and len(lines[position].strip()) == 1 and lines[position].strip().isalpha():
-            lines.pop(position)  # the page's number, or a stray glyph at its edge
     return lines
+
+
+def _drop_page_numbers(pages: list[list[str]]) -> None:
+    """Each page's number alone on its first (or last) line left out where most pages carry one
+    there (a table's row number that happens to be the page's stays), and a letter alone at a
+    page's edge (a glyph left over)."""
+    for position in (0, -1):
+        numbered = [bool(lines) and lines[position].strip().strip("- ") == str(page) for page, lines in enumerate(pages, 1)]
+        if sum(numbered) >= max(2, len(pages[1:]) // 2):
+            for lines, drop in zip(pages, numbered):
+                if drop:
+                    lines.pop(position)
+    for lines in pages:
+        for position in (0, -1):
+            if lines and len(lines[position].strip()) == 1 and lines[position].strip().isalpha():
+                lines.pop(position)
 
 
 def _width(lines: list[str]) -> int:
@@ -220,7 +231,8 @@ def document_of_pages(path: Path, pages: list[str]) -> Document:
     from .reading import paragraphs_of_lines
 
     document = Document(path, "pdf", where="page")
-    pages_lines = [_page_lines(text, number) for number, text in enumerate(pages, 1)]
+    pages_lines = [_page_lines(text) for text in pages]
+    _drop_page_numbers(pages_lines)
     width = _width([line for lines in pages_lines for line in lines])
     flow: list[tuple[str, int]] = []  # the running text's lines and their pages, across page breaks
 
