@@ -240,3 +240,59 @@ def test_a_legacy_doc_is_converted_through_libreoffice(catalogue, tmp_path):
     subprocess.run([office, "--headless", "--convert-to", "doc", "--outdir", str(tmp_path / "doc"), str(docx_path)], check=True, timeout=120)
     draft = import_document(tmp_path / "doc" / "21.doc", catalogue)
     assert draft.plan["number"] == "21/KH-UBND" and any(d["section"] == "II.1" for d in draft.duties)
+
+
+def test_a_pdfs_layout_lines_give_the_header_paragraphs_and_a_table_over_pages():
+    """pypdf's layout lines, written here: the header's two columns, paragraphs with no blank line
+    between them (one ends where the next line's first word would have fitted), a number broken
+    after its hyphen, page numbers, and a table going on over the next page."""
+    from plantrack.importer.pdftext import document_of_pages
+
+    full = "Sở Y tế chủ trì xây dựng kế hoạch tiêm chủng mở rộng cho trẻ em dưới năm tuổi theo Quyết định số 12/QĐ-"
+    first = "\n".join([
+        "   ỦY BAN NHÂN DÂN                     CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "     TỈNH NGHỆ AN                        Độc lập - Tự do - Hạnh phúc",
+        "   Số: 21/KH-UBND                      Nghệ An, ngày 05 tháng 12 năm 2025",
+        "KẾ HOẠCH",
+        "Phòng, chống dịch bệnh mùa đông",
+        "II. NHIỆM VỤ",
+        "1. " + full,
+        "UBND ngày 02/02/2025 của Ủy ban nhân dân tỉnh và các văn bản hướng dẫn của Bộ Y tế có liên quan",
+        "đến công tác này",
+        "Bảo đảm kinh phí cho các cơ sở y tế của tỉnh trong cả giai đoạn thực hiện kế hoạch phòng dịch.",
+    ])
+    table = ["TT  Nội dung                         Cơ quan chủ trì    Thời gian",
+             "1   In tài liệu truyền thông         Sở Y tế            Quý II/2026"]
+    second = "\n".join(["2", *table, "2   Tập huấn cán bộ y tế xã          Sở Y tế            Năm 2026"])
+    third = "\n".join(["3", "3   Kiểm tra việc thực hiện          Sở Y tế            Quý IV/2026",
+                       "    tại các xã",
+                       "Nơi nhận:"])
+    document = document_of_pages(Path("x.pdf"), [first, second, third])
+    assert document.header.issuer == ["ỦY BAN NHÂN DÂN", "TỈNH NGHỆ AN"] and document.header.number == "Số: 21/KH-UBND"
+    texts = [p.text for p in document.paragraphs]
+    assert texts[:6] == [*ISSUER, *REPUBLIC, NUMBER, PLACE_DATE]
+    assert f"1. {full}UBND ngày 02/02/2025 của Ủy ban nhân dân tỉnh và các văn bản hướng dẫn của Bộ Y tế có liên quan đến công tác này" in texts
+    assert texts[texts.index("II. NHIỆM VỤ") + 2].startswith("Bảo đảm kinh phí")  # "đến công tác này" ended its paragraph
+    [tasks] = document.tables
+    assert tasks.rows == [["TT", "Nội dung", "Cơ quan chủ trì", "Thời gian"], ["1", "In tài liệu truyền thông", "Sở Y tế", "Quý II/2026"],
+                          ["2", "Tập huấn cán bộ y tế xã", "Sở Y tế", "Năm 2026"],
+                          ["3", "Kiểm tra việc thực hiện tại các xã", "Sở Y tế", "Quý IV/2026"]]
+    assert texts[-1] == "Nơi nhận:" and "2" not in texts and "3" not in texts
+
+
+def test_words_numbering_restarts_levels_and_honours_a_start_override():
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    from plantrack.importer.word import Numbering
+
+    root = parse_xml(f'<w:numbering {nsdecls("w")}><w:abstractNum w:abstractNumId="1">'
+                     '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl>'
+                     '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1.%2."/></w:lvl>'
+                     '<w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="bullet"/><w:lvlText w:val="\uf0b7"/></w:lvl>'
+                     '</w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="1"/></w:num>'
+                     '<w:num w:numId="2"><w:abstractNumId w:val="1"/><w:lvlOverride w:ilvl="0"><w:startOverride w:val="5"/>'
+                     '</w:lvlOverride></w:num></w:numbering>')
+    numbering = Numbering(root)
+    labels = [numbering.label(num, level) for num, level in [("1", 0), ("1", 1), ("1", 1), ("1", 2), ("1", 0), ("1", 1), ("2", 0)]]
+    assert labels == ["1.", "1.1.", "1.2.", "-", "2.", "2.1.", "5."]

@@ -48,10 +48,14 @@ class Table:
     spans: list[list[int]] | None = None  # per cell: how many grid columns it covers (merged across)
 
     def __post_init__(self):
-        if self.continued is None:
-            self.continued = [[False] * len(row) for row in self.rows]
-        if self.spans is None:
-            self.spans = [[1] * len(row) for row in self.rows]
+        self.continued = self.continued or []
+        self.spans = self.spans or []
+        self.pad()
+
+    def pad(self) -> None:
+        """Rows added without their marks (a table going on over a page) get plain cells'."""
+        self.continued += [[False] * len(row) for row in self.rows[len(self.continued):]]
+        self.spans += [[1] * len(row) for row in self.rows[len(self.spans):]]
 
     def grid(self) -> list[list[str]]:
         """The rows with a cell per grid column: a cell merged across is followed by empty ones."""

@@ -156,21 +156,44 @@ def find_table(lines: list[str], at: int) -> tuple[list[list[str]], int] | None:
         end += 1
     while end > at and not lines[end - 1].strip():
         end -= 1
-    rows: list[list[str]] = []
-    numbered = NUMBER_COLUMN.match(_cells(lines[at], starts)[0] or "")
-    for line in lines[at:end]:
+    numbered = bool(NUMBER_COLUMN.match(_cells(lines[at], starts)[0] or ""))
+    return _rows(lines[at:end], starts, numbered), end
+
+
+def _rows(lines: list[str], starts: list[int], numbered: bool, rows: list[list[str]] | None = None) -> list[list[str]]:
+    """The rows of a table's lines (added to ``rows``, a table's rows so far)."""
+    rows = [] if rows is None else rows
+    header_only = len(rows) == 1
+    for line in lines:
         if not line.strip():
             continue
         cells = _cells(line, starts)
         opens = bool(cells[0]) if numbered or not rows else (bool(cells[0]) and sum(bool(c) for c in cells) >= 2)
-        if rows and len(rows) == 1 and numbered and not cells[0]:
+        if len(rows) == 1 and numbered and not cells[0] and not header_only:
             opens = False  # the header's wrapped words
         if opens or not rows:
             rows.append(cells)
         else:
             rows[-1] = [old if not new else f"{old}\n{new}" if old and new[0] in "-+•" else f"{old} {new}".strip()
                         for old, new in zip(rows[-1], cells)]
-    return rows, end
+    return rows
+
+
+def continue_table(lines: list[str], starts: list[int], numbered: bool) -> int:
+    """How many of a page's first lines go on with the table the page before ended with: rows and
+    wrapped cells whose pieces start at its columns (at the margin, a row's number, or in a table
+    not numbered, a row of two cells or more)."""
+    end = 0
+    while end < len(lines):
+        line = lines[end]
+        pieces = segments(line)
+        if pieces and (not _fits(line, starts) or pieces[0][0] <= 1 and (
+                not re.fullmatch(r"(?:\d{1,3}|[IVXLC]+|[A-Z])\.?", pieces[0][1].split()[0]) if numbered else len(pieces) < 2)):
+            break
+        end += 1
+    while end and not lines[end - 1].strip():
+        end -= 1
+    return end
 
 
 # --- the document ------------------------------------------------------------------------------
@@ -235,6 +258,8 @@ def document_of_pages(path: Path, pages: list[str]) -> Document:
     _drop_page_numbers(pages_lines)
     width = _width([line for lines in pages_lines for line in lines])
     flow: list[tuple[str, int]] = []  # the running text's lines and their pages, across page breaks
+    columns: list[int] = []  # where the last table's columns start, and whether it is numbered ("TT")
+    numbered = False
 
     def close() -> None:
         _join_hyphens(flow)
@@ -256,12 +281,20 @@ def document_of_pages(path: Path, pages: list[str]) -> Document:
                 document.header = header
                 document.blocks += [Paragraph(line, number) for line in header.lines()]
         index = 0
+        last = document.blocks[-1] if document.blocks else None
+        if not flow and isinstance(last, Table) and last.line == number - 1 and columns:
+            index = continue_table(lines, columns, numbered)
+            _rows(lines[:index], columns, numbered, last.rows)
+            last.pad()
         while index < len(lines):
             table = find_table(lines, index)
             if table:
                 close()
-                rows, index = table
-                _add_table(document, Table(rows, number))
+                rows, end = table
+                if not _add_table(document, Table(rows, number)):
+                    full = [line for line in lines[index:end] if len(segments(line)) >= 3]
+                    columns, numbered = _columns(full), bool(NUMBER_COLUMN.match(rows[0][0]))
+                index = end
                 continue
             flow.append((lines[index], number))
             index += 1
@@ -269,13 +302,13 @@ def document_of_pages(path: Path, pages: list[str]) -> Document:
     return document
 
 
-def _add_table(document: Document, table: Table) -> None:
-    """A table, or the rest of the one before it where it goes on from the page before."""
+def _add_table(document: Document, table: Table) -> bool:
+    """A table, or the rest of the one before it where it goes on from the page before (True)."""
     last = document.blocks[-1] if document.blocks else None
     if isinstance(last, Table) and last.line == table.line - 1 and len(last.rows[0]) == len(table.rows[0]):
         rows = table.rows[1:] if table.rows[0] == last.rows[0] else table.rows
         last.rows += rows
-        last.continued += [[False] * len(r) for r in rows]
-        last.spans += [[1] * len(r) for r in rows]
-        return
+        last.pad()
+        return True
     document.blocks.append(table)
+    return False
