@@ -8,11 +8,12 @@ extraction where the layout one fails). ``document_of_pages(path, pages)`` reads
   document, "KẾ HOẠCH"), each line is split at the republic's column into the left column (the
   issuing body, "Số: …") and the right one (republic, motto, place and date), which make the
   header block (``model.header_of_columns``) and its lines in a plain text's order.
-- **Tables**: a run of lines of at least three cells apart (two spaces or more between them) whose
-  gaps line up is a table: its columns are the positions blank in all its full lines; a row
+- **Tables**: a run of lines of at least three pieces (two spaces or more apart) that start at
+  the same columns is a table: a column starts where pieces start in two of its full lines; a row
   starts at a line with a value in its first column (in a table numbered "TT", only there), and a
-  cell wrapped over several lines is joined back. A table that goes on over the next page (same
-  columns, no text between) is one table, its header repeated or not.
+  cell wrapped over several lines is joined back. A table that goes on over the next page (its
+  columns, no text between) is one table, its header repeated or not. A prose line, justified
+  (its pieces start anywhere) or at the margin, ends it.
 - **Paragraphs**: the other lines, over page breaks, joined as hard-wrapped text
   (``reading.paragraphs_of_lines``: a label, a heading, a sentence's end); a line ends its
   paragraph too where the next line's first word would have fitted after it (the text's width is
