@@ -46,6 +46,7 @@ BODY = [
     ("", "Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, các cơ quan, đơn vị báo cáo Ủy ban nhân dân tỉnh để xem xét, giải quyết."),
 ]
 SIGNATURE = ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Văn An"]
+RECIPIENTS = ["Nơi nhận:", "- Bộ Y tế;", "- Lưu: VT."]  # laid out beside the signature in a .docx and a PDF
 APPENDIX = ["PHỤ LỤC", "DANH MỤC NHIỆM VỤ"]
 TABLE = [
     ["TT", "Nội dung", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành"],
@@ -84,7 +85,7 @@ def labelled(body=BODY) -> list[str]:
 def text_with_rows(path: Path) -> Path:
     """The plan as a copy from the web: paragraphs apart, the task table as ``|`` rows."""
     rows = [f"| {' | '.join(TABLE[0])} |", "|" + "---|" * len(TABLE[0])] + [f"| {' | '.join(row)} |" for row in TABLE[1:]]
-    parts = [*ISSUER, *REPUBLIC, NUMBER, PLACE_DATE, *labelled(), *SIGNATURE, *APPENDIX, "\n".join(rows)]
+    parts = [*ISSUER, *REPUBLIC, NUMBER, PLACE_DATE, *labelled(), *RECIPIENTS, *SIGNATURE, *APPENDIX, "\n".join(rows)]
     path.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
     return path
 
@@ -92,7 +93,7 @@ def text_with_rows(path: Path) -> Path:
 def docx_numbered(path: Path) -> Path:
     """The plan as Word writes it: the header in a two-column table, the parts, items and
     sub-items numbered by Word (numbering.xml: upperRoman, decimal, lowerLetter, bullet), the parts
-    in the style Heading 1, and the task table with its group's title merged across the row and
+    in the style Heading 1, "Nơi nhận" beside the signature in a table, and the task table with its group's title merged across the row and
     the lead's cell merged down two rows."""
     import docx
     from docx.oxml import parse_xml
@@ -117,7 +118,12 @@ def docx_numbered(path: Path) -> Path:
             level = "I1a-".index(kind)
             paragraph._p.get_or_add_pPr().append(parse_xml(
                 f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
-    for text in [*SIGNATURE, *APPENDIX]:
+    closing = word.add_table(rows=1, cols=2)  # "Nơi nhận" beside the signature
+    for cell, lines in zip(closing.rows[0].cells, (RECIPIENTS, SIGNATURE)):
+        cell.text = lines[0]
+        for line in lines[1:]:
+            cell.add_paragraph(line)
+    for text in APPENDIX:
         word.add_paragraph(text)
     table = word.add_table(rows=len(TABLE), cols=len(TABLE[0]))
     for row, values in zip(table.rows, TABLE):
@@ -133,7 +139,7 @@ def docx_numbered(path: Path) -> Path:
 
 def pdf_without_blank_lines(path: Path) -> Path:
     """The plan printed by chromium: the header in two columns, paragraphs with no space between
-    them (pypdf reads no blank line), the task table ruled."""
+    them (pypdf reads no blank line), "Nơi nhận" beside the signature, the task table ruled."""
     from playwright.sync_api import sync_playwright
 
     def cells(values, tag="td"):
@@ -141,7 +147,8 @@ def pdf_without_blank_lines(path: Path) -> Path:
 
     head = (f"<table class='head'><tr><td>{'<br>'.join(ISSUER)}</td><td><b>{'<br>'.join(REPUBLIC)}</b></td></tr>"
             f"<tr><td>{NUMBER}</td><td><i>{PLACE_DATE}</i></td></tr></table>")
-    body = "".join(f"<p>{html.escape(p)}</p>" for p in [*labelled(), *SIGNATURE, *APPENDIX])
+    closing = f"<table class='head'><tr><td style='text-align:left'>{'<br>'.join(RECIPIENTS)}</td><td>{'<br>'.join(SIGNATURE)}</td></tr></table>"
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in labelled()) + closing + "".join(f"<p>{html.escape(p)}</p>" for p in APPENDIX)
     table = "<table class='tasks'>" + "".join(f"<tr>{cells(row)}</tr>" for row in TABLE) + "</table>"
     document = ("<!DOCTYPE html><html lang='vi'><meta charset='utf-8'><style>body{font-family:'DejaVu Sans',sans-serif;font-size:12pt}"
                 "p{margin:0;text-align:justify} .head{width:100%;text-align:center} .tasks{border-collapse:collapse}"
@@ -159,7 +166,7 @@ def pdf_without_blank_lines(path: Path) -> Path:
 def shape(draft) -> dict:
     """What a draft says, for comparing two formats of one document."""
     return {"number": draft.plan["number"], "issued_on": draft.plan["issued_on"], "issuer": draft.plan["issuer"],
-            "title": draft.plan["title"],
+            "title": draft.plan["title"], "signed_by": draft.plan["signed_by"],
             "duties": [(d["section"], d.get("lead"), d.get("lead_groups"), d.get("support"), d.get("timeframe")) for d in draft.duties],
             "obligations": [(o["section"], o["due"], o.get("units")) for o in draft.obligations]}
 
@@ -205,6 +212,7 @@ def test_a_pdf_without_blank_lines_and_a_two_column_header_drafts_as_its_text(ca
     from_pdf = import_document(pdf_without_blank_lines(tmp_path / "21.pdf"), catalogue)
     assert (from_pdf.plan["number"], from_pdf.plan["issued_on"], from_pdf.plan["issuer"]) == (
         "21/KH-UBND", dt.date(2025, 12, 5), "vn.province.nghe-an")
+    assert from_pdf.plan["signed_by"] == "Phó Chủ tịch Nguyễn Văn An"  # the signature beside "Nơi nhận"
     assert shape(from_pdf) == shape(from_text)
 
 

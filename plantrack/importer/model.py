@@ -29,6 +29,7 @@ REPUBLIC = re.compile(r"^CỘNG\s+H[OÒ]À?\s+XÃ\s+HỘI|^CỘNG\s+HOÀ|^CỘNG
 NUMBER_LINE = re.compile(r"^Số\s*:", re.IGNORECASE)
 DATE_LINE = re.compile(r"^[^,\d]{2,40},\s*ngày\s+\d|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}", re.IGNORECASE)
 KIND_LINE = re.compile(r"^(?:KẾ HOẠCH|QUYẾT ĐỊNH|CHỈ THỊ|THÔNG BÁO|CÔNG ĐIỆN|CHƯƠNG TRÌNH|NGHỊ QUYẾT|CÔNG VĂN)\b")
+SIGNATURE_LINE = re.compile(r"^(?:Nơi\s+nhận\s*:?|TM\.|KT\.|Q\.\s|TL\.|TUQ\.)", re.IGNORECASE)  # the closing block
 RULE = re.compile(r"^[-_=*.–—\s]*$")  # a rule under a heading: "-------"
 
 

@@ -19,6 +19,8 @@ extraction where the layout one fails). ``document_of_pages(path, pages)`` reads
   paragraph too where the next line's first word would have fitted after it (the text's width is
   the right end most long lines reach). A line broken after a hyphen inside a number ("1179/QĐ-"
   / "UBND") is joined without a space. Page numbers are dropped where most pages carry one.
+- **The closing block** in two columns ("Nơi nhận:" and its list beside "TM. ỦY BAN NHÂN DÂN",
+  "KT. CHỦ TỊCH", the name): its lines column by column, as a plain text has them.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .model import DATE_LINE, KIND_LINE, REPUBLIC, Document, HeaderBlock, Paragraph, Table, header_of_columns
+from .model import DATE_LINE, KIND_LINE, REPUBLIC, SIGNATURE_LINE, Document, HeaderBlock, Paragraph, Table, header_of_columns
 
 GAP = re.compile(r"\s{2,}")
 NUMBER_COLUMN = re.compile(r"^(?:S\.?\s?TT|TT|Số\s+TT)\b", re.IGNORECASE)
@@ -78,6 +80,34 @@ def split_header(lines: list[str]) -> tuple[HeaderBlock | None, list[str], list[
             break
     before = lines[:first]
     return header_of_columns(left, right), before, lines[end:]
+
+
+def closing_columns(lines: list[str], at: int) -> tuple[list[str], int] | None:
+    """The closing block in two columns from ``lines[at]`` ("Nơi nhận:" on the left, "TM. …" on
+    the right of the same line), over the blank lines of the signature's space: its lines column
+    by column, and the index after it; None where the line is no such block."""
+    pieces = segments(lines[at])
+    if len(pieces) != 2 or not any(SIGNATURE_LINE.match(text) for _, text in pieces):
+        return None
+    split = pieces[1][0]
+    left, right, end, blanks = [], [], at, 0
+    while end < len(lines) and blanks <= 8:
+        found = segments(lines[end])
+        named = any(not t.isupper() for t in right[1:]) and any(t.isupper() for t in right)  # the signer's name has come
+        if not found:
+            blanks += 1
+            end += 1
+            if named:
+                break
+            continue
+        if any(start < split - 2 and start + len(text) > split for start, text in found):
+            break  # running text across the columns
+        if named and any(start >= split - 2 for start, _ in found):
+            break  # the right column is done: text there now is something else
+        for start, text in found:
+            (left if start < split - 2 else right).append(text)
+        end, blanks = end + 1, 0
+    return left + right, end
 
 
 # --- tables ------------------------------------------------------------------------------------
@@ -288,6 +318,12 @@ def document_of_pages(path: Path, pages: list[str]) -> Document:
             _rows(lines[:index], columns, numbered, last.rows)
             last.pad()
         while index < len(lines):
+            closing = closing_columns(lines, index)
+            if closing:
+                close()
+                block, index = closing
+                document.blocks += [Paragraph(line, number) for line in block]
+                continue
             table = find_table(lines, index)
             if table:
                 close()

@@ -14,7 +14,8 @@ Tables are read from their XML: a cell merged across (``gridSpan``) is one cell 
 columns; a cell merged down (``vMerge``) repeats the value of the cell it continues, marked
 ``continued``. A table near the top that holds the form's header (the republic, "Số: …", the
 place and date) is the header block (``model.header_of_columns``): its lines go to the head of
-the body, and it is no table.
+the body, and it is no table. Nor is the closing block laid out in a table ("Nơi nhận:" and the
+signature side by side): its lines are paragraphs, column by column.
 
 ``convert_doc(path, data)``: a Word 97-2003 file (an OLE2 compound file) converted to .docx by
 LibreOffice (``soffice --headless --convert-to docx``) in a temporary folder within
@@ -30,7 +31,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .model import DATE_LINE, NUMBER_LINE, REPUBLIC, Document, Paragraph, Table, header_of_columns
+from .model import DATE_LINE, NUMBER_LINE, REPUBLIC, SIGNATURE_LINE, Document, Paragraph, Table, header_of_columns
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 CONVERT_SECONDS = 45  # LibreOffice's conversion of a .doc (the worker's whole read has DOCUMENT_SECONDS)
@@ -226,6 +227,13 @@ class _Reader:
         return Table(rows, number, continued, spans)
 
 
+def _is_closing_table(table: Table) -> bool:
+    """The closing block laid out in a table: "Nơi nhận:" and its list on the left, the signature
+    ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", the name) on the right."""
+    lines = [line for row in table.rows for cell in row for line in cell.split("\n")]
+    return len(table.rows) <= 3 and max(len(r) for r in table.rows) <= 3 and any(SIGNATURE_LINE.match(t) for t in lines)
+
+
 def _is_header_table(table: Table) -> bool:
     lines = [line for row in table.rows for cell in row for line in cell.split("\n")]
     return any(REPUBLIC.match(t) for t in lines) or (any(NUMBER_LINE.match(t) for t in lines) and any(DATE_LINE.search(t) for t in lines))
@@ -268,6 +276,11 @@ def read_docx(path: Path, word) -> Document:
                     document.header.number = document.header.number or columns.number
                     document.header.place_date = document.header.place_date or columns.place_date
                     document.blocks += [Paragraph(line, number) for line in columns.lines()]
+                elif table.rows and _is_closing_table(table):  # its lines as a plain text has them: column by column
+                    grid = table.grid()
+                    for column in range(max(len(r) for r in grid)):
+                        document.blocks += [Paragraph(line, number) for row in grid if column < len(row)
+                                            for line in row[column].split("\n") if line]
                 else:
                     document.blocks.append(table)
 
