@@ -2,12 +2,13 @@
 prints figures).
 
 For each document of the corpus's tuning half, its text is written as a .docx (the header as the
-two-column table of Decree 30/2020, every other paragraph as a paragraph) and as a PDF printed by
-chromium (the header in two columns, justified paragraphs with no space between them, so that
-pypdf reads no blank line), and the three are drafted. Each format's draft is compared with the
+two-column table of Decree 30/2020, "Nơi nhận" beside the signature in a table, every other
+paragraph as a paragraph) and as a PDF printed by chromium (the header and the closing block in
+two columns, justified paragraphs with no space between them, so that pypdf reads no blank
+line), and the three are drafted. Each format's draft is compared with the
 text's:
 
-- **header**: number, issue date, issuer and title the same (of 4);
+- **header**: number, issue date, issuer, title and signer the same (of 5);
 - **duties**: matched by section reference (as a multiset): 2 × matched / (text's + format's);
 - **lead**: of the matched duties, those with the same lead units and groups;
 - **dated**: of the matched duties, those with the same dated items (time frame and obligations'
@@ -32,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.import_accuracy import items_of, section_key  # noqa: E402
 from plantrack.importer import import_document  # noqa: E402
-from plantrack.importer.model import DATE_LINE, NUMBER_LINE, REPUBLIC  # noqa: E402
+from plantrack.importer.model import DATE_LINE, NUMBER_LINE, REPUBLIC, SIGNATURE_LINE  # noqa: E402
 from plantrack.importer.reading import read_document  # noqa: E402
 from plantrack.loader import load_catalogue  # noqa: E402
 
@@ -56,7 +57,22 @@ def split(text_path: Path) -> tuple[list[str], list[str], list[str], list[str]]:
     date = next(i for i in range(republic, min(len(texts), republic + 8)) if DATE_LINE.search(texts[i]))
     left = [*texts[first:republic], texts[number]]
     right = [t for i, t in enumerate(texts[republic:max(number, date) + 1], republic) if i != number]
-    return texts[:first], left, right, texts[max(number, date) + 1:]
+    return texts[:first], left, right, closing(texts[max(number, date) + 1:])
+
+
+def closing(body: list[str]) -> list:
+    """The body with its closing block laid out as Decree 30/2020 has it: ("Nơi nhận:" and its
+    list, the signature up to the signer's name) as a pair of columns in place of their paragraphs."""
+    start = next((i for i, t in enumerate(body) if t.startswith("Nơi nhận")), None)
+    if start is None:
+        return body
+    sign = next((i for i in range(start + 1, min(len(body), start + 30)) if SIGNATURE_LINE.match(body[i])), None)
+    if sign is None:
+        return body
+    name = next((i for i in range(sign + 1, min(len(body), sign + 6)) if not body[i].isupper()), None)
+    if name is None:
+        return body
+    return [*body[:start], (body[start:sign], body[sign:name + 1]), *body[name + 1:]]
 
 
 def write_docx(before: list[str], left: list[str], right: list[str], body: list[str], out: Path) -> Path:
@@ -70,8 +86,15 @@ def write_docx(before: list[str], left: list[str], right: list[str], body: list[
         cell.text = lines[0]
         for line in lines[1:]:
             cell.add_paragraph(line)
-    for text in body:
-        word.add_paragraph(text)
+    for item in body:
+        if isinstance(item, str):
+            word.add_paragraph(item)
+            continue
+        columns = word.add_table(rows=1, cols=2)
+        for cell, lines in zip(columns.rows[0].cells, item):
+            cell.text = lines[0]
+            for line in lines[1:]:
+                cell.add_paragraph(line)
     word.save(out)
     return out
 
@@ -79,7 +102,10 @@ def write_docx(before: list[str], left: list[str], right: list[str], body: list[
 def write_pdf(browser, before: list[str], left: list[str], right: list[str], body: list[str], out: Path) -> Path:
     head = "".join(f"<p>{html.escape(t)}</p>" for t in before) + "<table style='width:100%;text-align:center'><tr>" + "".join(
         f"<td style='vertical-align:top;width:50%'>{'<br>'.join(html.escape(t) for t in lines)}</td>" for lines in (left, right)) + "</tr></table>"
-    paragraphs = "".join(f"<p>{html.escape(t)}</p>" for t in body)
+    paragraphs = "".join(f"<p>{html.escape(t)}</p>" if isinstance(t, str) else
+                         "<table style='width:100%'><tr>" + "".join(
+                             f"<td style='vertical-align:top;width:50%;text-align:{align}'>{'<br>'.join(html.escape(x) for x in lines)}</td>"
+                             for lines, align in zip(t, ("left", "center"))) + "</tr></table>" for t in body)
     document = ("<!DOCTYPE html><html lang='vi'><meta charset='utf-8'><style>body{font-family:'DejaVu Sans',sans-serif;font-size:12pt}"
                 f"p{{margin:0;text-align:justify}}</style><body>{head}{paragraphs}</body></html>")
     page = browser.new_page()
@@ -91,7 +117,7 @@ def write_pdf(browser, before: list[str], left: list[str], right: list[str], bod
 
 def agreement(reference, other) -> dict[str, tuple[int, int]]:
     """(agreeing, compared) per field of ``other``'s draft against ``reference``'s."""
-    header = sum(reference.plan.get(k) == other.plan.get(k) for k in ("number", "issued_on", "issuer", "title"))
+    header = sum(reference.plan.get(k) == other.plan.get(k) for k in ("number", "issued_on", "issuer", "title", "signed_by"))
     by_section: dict[str, list[dict]] = {}
     for duty in other.duties:
         by_section.setdefault(section_key(duty["section"]), []).append(duty)
@@ -103,7 +129,7 @@ def agreement(reference, other) -> dict[str, tuple[int, int]]:
     lead = sum((set(a.get("lead") or []) | set(a.get("lead_groups") or [])) == (set(b.get("lead") or []) | set(b.get("lead_groups") or []))
                for a, b in pairs)
     dated = sum(Counter(items_of(a, reference.obligations, False)) == Counter(items_of(b, other.obligations, False)) for a, b in pairs)
-    return {"header": (header, 4), "duties": (2 * len(pairs), len(reference.duties) + len(other.duties)),
+    return {"header": (header, 5), "duties": (2 * len(pairs), len(reference.duties) + len(other.duties)),
             "lead": (lead, len(pairs)), "dated": (dated, len(pairs))}
 
 
@@ -116,7 +142,7 @@ def main() -> None:
     catalogue = load_catalogue(ROOT / "plan_definitions", ROOT / "examples" / "2025")
     chromium = shutil.which("chromium")
     totals = {fmt: Counter() for fmt in ("docx", "pdf")}
-    print("Agreement with the draft of the text (header of 4; duties by section; lead and dated items of the matched duties)")
+    print("Agreement with the draft of the text (header of 5; duties by section; lead and dated items of the matched duties)")
     print(f"  {'document':<36} {'format':<5} {'header':>7} {'duties':>7} {'lead':>7} {'dated':>7}   duties txt/format")
     with tempfile.TemporaryDirectory() as folder, _browser(chromium) as browser:
         for name in TUNING:
@@ -134,7 +160,7 @@ def main() -> None:
                     draft = import_document(path, catalogue)
                 except Exception as exc:  # a refusal counts as nothing agreeing
                     print(f"  {stem:<36} {fmt:<5} refused: {str(exc)[:100]}")
-                    totals[fmt].update({"duties_n": len(reference.duties) * 1, "header_n": 4})
+                    totals[fmt].update({"duties_n": len(reference.duties), "header_n": 5})
                     continue
                 figures = agreement(reference, draft)
                 for field, (right_n, all_n) in figures.items():

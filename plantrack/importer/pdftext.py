@@ -62,7 +62,9 @@ def split_header(lines: list[str]) -> tuple[HeaderBlock | None, list[str], list[
                                                    for line in [lines[i]] for start, text in segments(line))), None)
     if republic is None:
         return None, [], lines
-    split = next(start for start, text in segments(lines[republic]) if REPUBLIC.match(text))
+    pieces = segments(lines[republic])
+    at = next(i for i, (start, text) in enumerate(pieces) if REPUBLIC.match(text))
+    split = (pieces[at - 1][0] + len(pieces[at - 1][1]) + pieces[at][0]) // 2 + 2  # between the columns (the "- 2"s below)
     first = republic
     while first > 0 and republic - first < 3 and lines[first - 1].strip().isupper():  # the issuer's lines above the columns
         first -= 1
@@ -89,7 +91,7 @@ def closing_columns(lines: list[str], at: int) -> tuple[list[str], int] | None:
     pieces = segments(lines[at])
     if len(pieces) != 2 or not any(SIGNATURE_LINE.match(text) for _, text in pieces):
         return None
-    split = pieces[1][0]
+    split = (pieces[0][0] + len(pieces[0][1]) + pieces[1][0]) // 2  # between the columns: the right one's lines are centred
     left, right, end, blanks = [], [], at, 0
     while end < len(lines) and blanks <= 8:
         found = segments(lines[end])
@@ -100,12 +102,12 @@ def closing_columns(lines: list[str], at: int) -> tuple[list[str], int] | None:
             if named:
                 break
             continue
-        if any(start < split - 2 and start + len(text) > split for start, text in found):
+        if any(start < split and start + len(text) > pieces[1][0] + 2 for start, text in found):
             break  # running text across the columns
-        if named and any(start >= split - 2 for start, _ in found):
-            break  # the right column is done: text there now is something else
+        if named and any(start >= split or not (text[:1] in "-+•" or text[:1].islower()) for start, text in found):
+            break  # the signature is done, and the recipients' list: what follows is something else ("PHỤ LỤC")
         for start, text in found:
-            (left if start < split - 2 else right).append(text)
+            (left if start < split else right).append(text)
         end, blanks = end + 1, 0
     return left + right, end
 
