@@ -8,6 +8,10 @@ two columns, justified paragraphs with no space between them, so that pypdf read
 line), and the three are drafted. Each format's draft is compared with the
 text's:
 
+"docx#" is the same .docx with the labels "I.", "1.", "a)", "-" and "+" numbered by Word itself
+(``numbering.xml``) wherever Word's count gives the text's label (not "đ)", nor a number that
+jumps), as a document typed in Word has them.
+
 - **header**: number, issue date, issuer, title and signer the same (of 5);
 - **duties**: matched by section reference (as a multiset): 2 × matched / (text's + format's);
 - **lead**: of the matched duties, those with the same lead units and groups;
@@ -22,6 +26,7 @@ The issue's target: within 5 points of the text on every field (≥ 95%).
 from __future__ import annotations
 
 import html
+import re
 import shutil
 import sys
 import tempfile
@@ -75,10 +80,58 @@ def closing(body: list[str]) -> list:
     return [*body[:start], (body[start:sign], body[sign:name + 1]), *body[name + 1:]]
 
 
-def write_docx(before: list[str], left: list[str], right: list[str], body: list[str], out: Path) -> Path:
+LEVELS = [("upperRoman", "%1.", r"([IVX]+)\."), ("decimal", "%2.", r"(\d{1,2})\."), ("lowerLetter", "%3)", r"([a-z])\)"),
+          ("bullet", "-", r"(-)"), ("bullet", "+", r"(\+)")]
+
+
+def _roman(number: int) -> str:
+    return ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"][number] if number <= 12 else "?"
+
+
+def _numbering(word) -> None:
+    """One list of five levels in numbering.xml: I. / 1. / a) / - / +."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    levels = "".join(f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/></w:lvl>'
+                     for i, (fmt, text, _) in enumerate(LEVELS))
+    element = word.part.numbering_part.element
+    element.insert(0, parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="77">{levels}</w:abstractNum>'))
+    element.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="77"><w:abstractNumId w:val="77"/></w:num>'))
+
+
+def numbered_paragraph(word, text: str, counts: dict[int, int]) -> None:
+    """A paragraph whose label Word writes itself where Word would write the text's ("II.", "3.",
+    "b)", "-", "+"); the label stays typed where it would not ("đ)", a number that jumps)."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    for level, (fmt, _, pattern) in enumerate(LEVELS):
+        match = re.match(rf"^{pattern}\s+(.*)$", text, re.DOTALL)
+        if not match:
+            continue
+        following = counts.get(level, 0) + 1
+        expected = {"upperRoman": _roman(following), "decimal": str(following), "lowerLetter": chr(96 + following) if following <= 26 else "?",
+                    "bullet": match[1]}[fmt]
+        if match[1] != expected:
+            break
+        counts[level] = following if fmt != "bullet" else 0
+        for deeper in [k for k in counts if k > level]:
+            del counts[deeper]
+        paragraph = word.add_paragraph(match[2])
+        paragraph._p.get_or_add_pPr().append(parse_xml(
+            f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="77"/></w:numPr>'))
+        return
+    word.add_paragraph(text)
+
+
+def write_docx(before: list[str], left: list[str], right: list[str], body: list[str], out: Path, numbered: bool = False) -> Path:
     import docx
 
     word = docx.Document()
+    counts: dict[int, int] = {}
+    if numbered:
+        _numbering(word)
     for text in before:
         word.add_paragraph(text)
     table = word.add_table(rows=1, cols=2)
@@ -88,7 +141,10 @@ def write_docx(before: list[str], left: list[str], right: list[str], body: list[
             cell.add_paragraph(line)
     for item in body:
         if isinstance(item, str):
-            word.add_paragraph(item)
+            if numbered:
+                numbered_paragraph(word, item, counts)
+            else:
+                word.add_paragraph(item)
             continue
         columns = word.add_table(rows=1, cols=2)
         for cell, lines in zip(columns.rows[0].cells, item):
@@ -141,7 +197,7 @@ def main() -> None:
     corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else CORPUS
     catalogue = load_catalogue(ROOT / "plan_definitions", ROOT / "examples" / "2025")
     chromium = shutil.which("chromium")
-    totals = {fmt: Counter() for fmt in ("docx", "pdf")}
+    totals = {fmt: Counter() for fmt in ("docx", "docx#", "pdf")}
     print("Agreement with the draft of the text (header of 5; duties by section; lead and dated items of the matched duties)")
     print(f"  {'document':<36} {'format':<5} {'header':>7} {'duties':>7} {'lead':>7} {'dated':>7}   duties txt/format")
     with tempfile.TemporaryDirectory() as folder, _browser(chromium) as browser:
@@ -152,7 +208,8 @@ def main() -> None:
             parts = split(source)
             stem = Path(name).name
             reference = import_document(source, catalogue)
-            formats = {"docx": write_docx(*parts, Path(folder) / f"{stem}.docx")}
+            formats = {"docx": write_docx(*parts, Path(folder) / f"{stem}.docx"),
+                       "docx#": write_docx(*parts, Path(folder) / f"{stem}-numbered.docx", numbered=True)}
             if browser is not None:
                 formats["pdf"] = write_pdf(browser, *parts, Path(folder) / f"{stem}.pdf")
             for fmt, path in formats.items():
