@@ -304,3 +304,29 @@ def test_words_numbering_restarts_levels_and_honours_a_start_override():
     numbering = Numbering(root)
     labels = [numbering.label(num, level) for num, level in [("1", 0), ("1", 1), ("1", 1), ("1", 2), ("1", 0), ("1", 1), ("2", 0)]]
     assert labels == ["1.", "1.1.", "1.2.", "-", "2.", "2.1.", "5."]
+
+
+def test_a_style_numbered_by_word_gives_its_labels_and_level(tmp_path):
+    """Word templates number their headings through the style: the style's numPr names the list,
+    the list's level names the style (w:lvl/w:pStyle)."""
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    word = docx.Document()
+    numbering = word.part.numbering_part.element
+    numbering.insert(0, parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="91">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="upperRoman"/><w:pStyle w:val="Heading1"/><w:lvlText w:val="%1."/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:pStyle w:val="Heading2"/><w:lvlText w:val="%2."/></w:lvl>'
+        '</w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="91"><w:abstractNumId w:val="91"/></w:num>'))
+    for name in ("Heading 1", "Heading 2"):
+        word.styles[name].element.get_or_add_pPr().append(parse_xml(f'<w:numPr {nsdecls("w")}><w:numId w:val="91"/></w:numPr>'))
+    for text, style in [("NHIỆM VỤ", "Heading 1"), ("Sở Y tế", "Heading 2"), ("Sở Tài chính", "Heading 2"), ("TỔ CHỨC THỰC HIỆN", "Heading 1"),
+                        ("Sở Xây dựng", "Heading 2"), ("Lời văn", None)]:
+        word.add_paragraph(text, style=style)
+    word.save(tmp_path / "styled.docx")
+    document = read_document(tmp_path / "styled.docx", 10**7, 10**6, 100)
+    assert [(p.text, p.level) for p in document.paragraphs] == [
+        ("I. NHIỆM VỤ", 0), ("1. Sở Y tế", 1), ("2. Sở Tài chính", 1), ("II. TỔ CHỨC THỰC HIỆN", 0), ("1. Sở Xây dựng", 1), ("Lời văn", None)]

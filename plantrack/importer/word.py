@@ -78,6 +78,7 @@ class Numbering:
         self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}  # abstract id -> level -> (format, text, start)
         self.nums: dict[str, tuple[str, dict[int, int]]] = {}  # num id -> (abstract id, start overrides)
         self.counts: dict[str, dict[int, int]] = {}
+        self.styled: dict[str, int] = {}  # a style linked to a list's level (``w:lvl/w:pStyle``): its level
         self.started: set[str] = set()
         if root is None:
             return
@@ -85,6 +86,9 @@ class Numbering:
             levels = {}
             for level in abstract.iter(f"{W}lvl"):
                 fmt, text, start = (level.find(f"{W}{name}") for name in ("numFmt", "lvlText", "start"))
+                linked = level.find(f"{W}pStyle")
+                if linked is not None:
+                    self.styled[linked.get(f"{W}val")] = int(level.get(f"{W}ilvl", "0"))
                 levels[int(level.get(f"{W}ilvl", "0"))] = (fmt.get(f"{W}val", "decimal") if fmt is not None else "decimal",
                                                            text.get(f"{W}val", "") if text is not None else "",
                                                            int(start.get(f"{W}val", "1")) if start is not None else 1)
@@ -128,27 +132,27 @@ class Numbering:
         return re.sub(r"%(\d)", value, text).strip()
 
 
-def _num_pr(p, styles: dict) -> tuple[str, int] | None:
-    """The list (numId) and level of a paragraph: its own ``numPr`` or its style's."""
+def _num_pr(p, styles: dict, styled: dict[str, int]) -> tuple[str, int] | None:
+    """The list (numId) and level of a paragraph: its own ``numPr`` or its style's (up the
+    ``basedOn`` chain); a style's level is the one the list links to it, else 0."""
     ppr = p.find(f"{W}pPr")
     num_pr = ppr.find(f"{W}numPr") if ppr is not None else None
     style = ppr.find(f"{W}pStyle") if ppr is not None else None
-    style_id = style.get(f"{W}val") if style is not None else None
-    level = None
+    style_id = owner = style.get(f"{W}val") if style is not None else None
     seen = 0
     while num_pr is None and style_id in styles and seen < 10:
         element, based_on = styles[style_id]
         ppr = element.find(f"{W}pPr")
         num_pr = ppr.find(f"{W}numPr") if ppr is not None else None
+        owner = style_id
         style_id, seen = based_on, seen + 1
     if num_pr is None:
         return None
     num, ilvl = num_pr.find(f"{W}numId"), num_pr.find(f"{W}ilvl")
     if num is None or num.get(f"{W}val") in (None, "0"):
         return None
-    if ilvl is not None:
-        level = int(ilvl.get(f"{W}val", "0"))
-    return num.get(f"{W}val"), level or 0
+    level = int(ilvl.get(f"{W}val", "0")) if ilvl is not None else styled.get(owner or "", 0)
+    return num.get(f"{W}val"), level
 
 
 # --- the body ----------------------------------------------------------------------------------
@@ -182,7 +186,7 @@ class _Reader:
         from docx.text.paragraph import Paragraph as DocxParagraph
 
         text = DocxParagraph(p, self.part).text
-        numbered = _num_pr(p, self.styles)
+        numbered = _num_pr(p, self.styles, self.numbering.styled)
         label, level = "", None
         if numbered:
             label, level = self.numbering.label(*numbered), numbered[1]
