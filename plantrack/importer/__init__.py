@@ -1,7 +1,8 @@
 """``plantrack import``: a draft plan definition from the plan document itself.
 
-``import_document(path, catalogue)`` reads a .docx, a PDF with a text layer or plain text
-(``reading``), finds its header (``header``), its section tree, labels and task tables
+``import_document(path, catalogue)`` reads a .docx (a legacy .doc through LibreOffice), a PDF
+with a text layer or plain text (``reading``, into the document model of ``model``: ``word``,
+``pdftext``), finds its header (``header``), its section tree, labels and task tables
 (``structure``), resolves the units it names against the registries (``units``) and reads its
 time phrases into rules (``phrases``); ``draft`` assembles and writes the draft, with a
 ``review:`` mark on each entry a person must check. Nothing here reads the clock or the store.

@@ -72,6 +72,10 @@ WORDING: dict[str, tuple[str, str]] = {
                            "Văn bản nêu kỳ báo cáo mà không nêu ngày: tạm theo Nghị định 09/2019 (chốt số liệu ngày 14, gửi ngày 15)."),
     "yearly_day_assumed": ("a yearly report without a day: 15/12 assumed", "Báo cáo hằng năm không nêu ngày: tạm ghi 15/12."),
     "on_request_assumed": ("a report on request: five working days assumed", "Báo cáo khi có yêu cầu: tạm cho 05 ngày làm việc."),
+    "no_duties": ("no duty was found in the text (no numbered item under a part that assigns work, no task table read): "
+                  "encode the duties by hand, or check that the whole document was read",
+                  "Không tìm thấy nhiệm vụ nào trong văn bản (không có mục đánh số thuộc phần giao nhiệm vụ, không đọc được bảng "
+                  "nhiệm vụ): đề nghị nhập các nhiệm vụ hoặc kiểm tra văn bản đã được đọc đầy đủ chưa."),
     "waits_on_event": ("a time that waits on an event: held as a running duty until it happens",
                        "Thời gian phụ thuộc một sự kiện: theo dõi như nhiệm vụ thường xuyên cho đến khi sự kiện xảy ra."),
 }

@@ -1,23 +1,30 @@
-"""A plan document as blocks of text: paragraphs and tables, in reading order.
+"""A plan document as the document model (``model``): a header block, and paragraphs and tables
+in reading order.
 
-``read_document(path)`` takes a .docx (python-docx: paragraphs and tables of the body, in
-order), a PDF with a text layer (pypdf) or plain UTF-8 text. The kind is told by the content,
-not the name. Limits come before work: the file's size (``MAX_IMPORT_BYTES``); a .docx's
-members, inflated through ``untrusted.check_zip`` (``DOCUMENT_INFLATED``) before python-docx
-opens it; a PDF's pages, counted before any is extracted, each page's content streams
-(``PDF_STREAM_BYTES``, sixteen times that in all) and the text read (``MAX_IMPORT_CHARS``,
-counted page by page as they are extracted). Run it through ``untrusted.read_document_bounded``
-(as ``import_document`` does): the worker process bounds its time and memory.
+``read_document(path)`` takes a .docx (``word``: Word's own numbering written out, the header
+table read into the header, every table with its merged cells), a legacy .doc (converted to
+.docx by LibreOffice where it is installed), a PDF with a text layer (pypdf's layout extraction,
+``pdftext``: the header's two columns, tables, paragraphs rebuilt from the lines) or plain UTF-8
+text. The kind is told by the content, not the name. Limits come before work: the file's size
+(``MAX_IMPORT_BYTES``); a .docx's members, inflated through ``untrusted.check_zip``
+(``DOCUMENT_INFLATED``) before python-docx opens it; a PDF's pages, counted before any is
+extracted, each page's content streams (``PDF_STREAM_BYTES``, sixteen times that in all) and the
+text read (``MAX_IMPORT_CHARS``, counted page by page as they are extracted). Run it through
+``untrusted.read_document_bounded`` (as ``import_document`` does): the worker process bounds its
+time and memory.
 
 Plain text and a PDF's text come hard-wrapped: a paragraph is cut into lines, and a table
 into one cell per paragraph. Lines are joined into paragraphs here; a new one starts after a
 blank line, or at a line that opens with a section mark ("I.", "1.", "1.1.", "a)", "-", "+"),
 a label ("Cơ quan chủ trì:", "Thời gian thực hiện:") or a line of the header's form, where a
-heading in capitals begins or ends, and after a line that ends a sentence. Tables flattened so are put back
-together by ``tables.rows_from_cells``.
+heading in capitals begins or ends, and after a line that ends a sentence. Tables flattened so are
+put back together by ``structure``. A copy from the web may hold a table as rows of cells between
+bars ("| 1 | Nội dung | Sở X | Quý IV/2025 |"): a run of such lines is a table (a row of dashes
+under the header aside).
 
 A document that cannot be read raises ``UnreadableDocument`` saying what could not be read (a
-scanned PDF without text, an empty file, a foreign one); nothing is written.
+scanned PDF without text, an empty file, a foreign one, a .doc where LibreOffice is missing);
+nothing is written.
 """
 
 from __future__ import annotations
@@ -25,11 +32,15 @@ from __future__ import annotations
 import re
 import unicodedata
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import PlantrackError
 from ..settings import DOCUMENT_INFLATED, PDF_STREAM_BYTES
+from .model import Document, HeaderBlock, Paragraph, Table, find_header
+
+OLE2 = bytes.fromhex("D0CF11E0A1B11AE1")  # a compound file: Word 97-2003's .doc
+
+__all__ = ["Document", "HeaderBlock", "Paragraph", "Table", "UnreadableDocument", "clean", "paragraphs_of_lines", "read_document"]
 
 
 class UnreadableDocument(PlantrackError):
@@ -38,30 +49,6 @@ class UnreadableDocument(PlantrackError):
     def __init__(self, message: str, vi: str):
         super().__init__(message)
         self.vi = vi
-
-
-@dataclass
-class Paragraph:
-    text: str
-    line: int  # where it starts: a line of a text file, a paragraph of a .docx, a page of a PDF
-
-
-@dataclass
-class Table:
-    rows: list[list[str]]
-    line: int
-
-
-@dataclass
-class Document:
-    path: Path
-    kind: str  # "docx", "pdf", "text"
-    blocks: list[Paragraph | Table] = field(default_factory=list)
-    where: str = "line"  # what ``line`` counts: "line", "paragraph", "page"
-
-    @property
-    def chars(self) -> int:
-        return sum(len(b.text) if isinstance(b, Paragraph) else sum(len(c) for r in b.rows for c in r) for b in self.blocks)
 
 
 MARK = re.compile(r"^(?:[IVXLC]+\.\s|[A-Z]\.\s|\d{1,3}\.(?:\d+\.)*\s|\d{1,3}(?:\.\d+)+\s|[a-zđ]\)\s|[-–+•]\s|\(\d+\)\s|Điều\s+\d+\.)")  # not "2027. "
@@ -82,8 +69,9 @@ def clean(text: str) -> str:
     return " ".join(text.split())
 
 
-def paragraphs_of_lines(lines: list[str], first_line: int = 1) -> list[Paragraph]:
-    """Hard-wrapped lines joined into paragraphs (see the module's contract)."""
+def paragraphs_of_lines(lines: list[str], first_line: int = 1, starts: set[int] | None = None) -> list[Paragraph]:
+    """Hard-wrapped lines joined into paragraphs (see the module's contract); ``starts``: the
+    indexes of lines known to open one (a PDF's indented first lines)."""
     found: list[Paragraph] = []
     current: list[str] = []
     start = first_line
@@ -100,7 +88,7 @@ def paragraphs_of_lines(lines: list[str], first_line: int = 1) -> list[Paragraph
         if not line or set(line) <= set("-_=*. "):  # a blank line, or a rule under a heading
             close()
             continue
-        if current and _starts_paragraph(current[-1], line):
+        if current and (starts and number - first_line in starts or _starts_paragraph(current[-1], line)):
             close()
         if not current:
             start = number
@@ -120,9 +108,9 @@ def _starts_paragraph(previous: str, line: str) -> bool:
     sentence ended with the line before it."""
     if BARE_MARK.fullmatch(previous):  # "III." or "1." alone on its line: its heading follows
         return False
-    if MARK.match(line) or LABEL.match(line) or FORM.match(line):
+    if MARK.match(line) or (LABEL.match(line) and line[:1].isupper()) or FORM.match(line):
         return True
-    if _caps(previous) != _caps(line):
+    if _caps(previous) != _caps(line) and not (previous.endswith(",") and " " not in line):  # not "…, vốn quốc tế," / "PPP."
         return True
     return previous.endswith((".", ":", ";")) and line[:1].isupper() and not previous.endswith(("TP.", "Tp.", "St.", "v.v."))
 
@@ -139,7 +127,11 @@ def read_document(path: Path, max_bytes: int, max_chars: int, max_pages: int) ->
         raise UnreadableDocument(f"{path}: cannot be read ({exc.strerror or exc})", "Không đọc được tệp.") from None
     if not data.strip():
         raise UnreadableDocument(f"{path}: the file is empty", "Tệp rỗng.")
-    if data[:4] == b"PK\x03\x04":
+    if data[:8] == OLE2:  # Word 97-2003
+        from .word import convert_doc
+
+        document = _docx(path, convert_doc(path, data))
+    elif data[:4] == b"PK\x03\x04":
         document = _docx(path, data)
     elif data[:5] == b"%PDF-":
         document = _pdf(path, data, max_pages, max_chars)
@@ -150,6 +142,7 @@ def read_document(path: Path, max_bytes: int, max_chars: int, max_pages: int) ->
                                  f"Văn bản dài {document.chars:,} ký tự, quá giới hạn {max_chars:,}.")
     if not any(isinstance(b, Table) or b.text.strip() for b in document.blocks):
         raise UnreadableDocument(f"{path}: no text in it", "Văn bản không có chữ.")
+    find_header(document)
     return document
 
 
@@ -164,15 +157,43 @@ def _text(path: Path, data: bytes) -> Document:
         raise UnreadableDocument(f"{path}: neither a .docx, a PDF nor UTF-8 text", "Không phải tệp .docx, PDF hay văn bản UTF-8.")
     if "\x00" in text:
         raise UnreadableDocument(f"{path}: a binary file, not a .docx, a PDF or text", "Tệp nhị phân, không phải .docx, PDF hay văn bản.")
-    return Document(path, "text", paragraphs_of_lines(text.splitlines()))
+    document = Document(path, "text")
+    lines = text.splitlines()
+    run_from = 0
+    index = 0
+    while index < len(lines):
+        if BAR_ROW.match(lines[index]):
+            end = index
+            while end < len(lines) and BAR_ROW.match(lines[end]):
+                end += 1
+            if end - index >= 2:
+                document.blocks += paragraphs_of_lines(lines[run_from:index], run_from + 1)
+                document.blocks.append(_bar_table(lines[index:end], index + 1))
+                run_from = index = end
+                continue
+        index += 1
+    document.blocks += paragraphs_of_lines(lines[run_from:], run_from + 1)
+    return document
+
+
+BAR_ROW = re.compile(r"^\s*\|.*\|\s*$")
+
+
+def _bar_table(lines: list[str], line: int) -> Table:
+    """Rows of cells between bars; the row of dashes under a header ("|---|:---|") aside."""
+    rows = []
+    for text in lines:
+        cells = [clean(c) for c in text.strip().strip("|").split("|")]
+        if all(re.fullmatch(r":?-{2,}:?", c) or not c for c in cells):
+            continue
+        rows.append(cells)
+    return Table(rows, line)
 
 
 def _docx(path: Path, data: bytes) -> Document:
     import io
 
     import docx
-    from docx.table import Table as DocxTable
-    from docx.text.paragraph import Paragraph as DocxParagraph
 
     from ..untrusted import Refused, check_zip
 
@@ -189,28 +210,9 @@ def _docx(path: Path, data: bytes) -> Document:
         raise
     except Exception as exc:  # python-docx raises several kinds on a damaged file
         raise UnreadableDocument(f"{path}: not a readable .docx ({type(exc).__name__})", "Tệp .docx bị hỏng, không đọc được.") from None
-    document = Document(path, "docx", where="paragraph")
-    number = 0
-    for item in word.iter_inner_content():
-        number += 1
-        if isinstance(item, DocxParagraph):
-            # A paragraph may hold soft line breaks; a heading and its text are kept apart.
-            for part in item.text.split("\n"):
-                text = clean(part)
-                if text:
-                    document.blocks.append(Paragraph(text, number))
-        elif isinstance(item, DocxTable):
-            rows = []
-            for row in item.rows:
-                cells, last = [], None
-                for cell in row.cells:
-                    if last is not None and cell._tc is last:  # a merged cell repeats across its span
-                        continue
-                    last = cell._tc
-                    cells.append("\n".join(clean(p.text) for p in cell.paragraphs if clean(p.text)))
-                rows.append(cells)
-            document.blocks.append(Table(rows, number))
-    return document
+    from .word import read_docx
+
+    return read_docx(path, word)
 
 
 def _content_bytes(page) -> int:
@@ -240,6 +242,8 @@ def _pdf(path: Path, data: bytes, max_pages: int, max_chars: int) -> Document:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    from .pdftext import document_of_pages, page_text
+
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -257,8 +261,8 @@ def _pdf(path: Path, data: bytes, max_pages: int, max_chars: int) -> Document:
                 raise UnreadableDocument(f"{path}: page {number}'s content streams decode to {size:,} bytes ({streamed:,} so far); "
                                          f"at most {PDF_STREAM_BYTES:,} a page, {PDF_STREAM_BYTES * 16:,} in all",
                                          f"Trang {number} của tệp PDF có nội dung quá lớn để đọc.")
-            text = page.extract_text() or ""
-            chars += len(text)
+            text = page_text(page)
+            chars += len(" ".join(text.split()))
             if chars > max_chars:  # counted page by page: the rest is not extracted
                 raise UnreadableDocument(f"{path}: more than {max_chars:,} characters of text by page {number}",
                                          f"Văn bản dài quá {max_chars:,} ký tự (đến trang {number}).")
@@ -271,7 +275,4 @@ def _pdf(path: Path, data: bytes, max_pages: int, max_chars: int) -> Document:
         raise UnreadableDocument(
             f"{path}: the PDF has no text layer (a scan?): run it through OCR, or import the .docx",
             "Tệp PDF không có lớp chữ (bản quét?): hãy nhận dạng chữ (OCR) hoặc dùng bản .docx.")
-    document = Document(path, "pdf", where="page")
-    for number, text in enumerate(pages, 1):
-        document.blocks += [Paragraph(p.text, number) for p in paragraphs_of_lines(text.splitlines(), 1)]
-    return document
+    return document_of_pages(path, pages)
