@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ..loader import Catalogue
 from ..rules.within import parse_window
-from .header import Header, read_header
+from .header import Header, read_header, read_period
 from .marks import Mark, mark
 from .phrases import RUNNING, Timing, cell_timing, find_timings
 from .reading import Document, Paragraph, UnreadableDocument
@@ -144,18 +144,16 @@ def _issuer(header: Header, index: UnitIndex, reviews: list[Mark]) -> str:
 
 
 def _period(header: Header, paragraphs: list[Paragraph], issued_on: dt.date) -> tuple[dt.date, dt.date, Mark | None]:
-    """The plan's period: "giai đoạn 2026 - 2030" or "năm 2025" in the title, else what a
-    "Thời gian thực hiện:" says ("từ nay đến năm 2030"), else assumed (and marked)."""
-    labelled = next((m[1] for p in paragraphs[:300] if (m := re.match(r"^(?:\d+\.\s*)?Thời\s+gian(?:\s+thực\s+hiện)?\s*:\s*(.+)$", p.text,
-                                                                       re.IGNORECASE))), "")
-    for words in (header.title or "", labelled):
-        phase = re.search(r"giai\s+đoạn\s+(\d{4})\s*[-–]\s*(\d{4})", words, re.IGNORECASE)
-        if phase:
-            return max(issued_on, dt.date(int(phase[1]), 1, 1)), dt.date(int(phase[2]), 12, 31), None
-        year = re.search(r"(?:đến\s+(?:hết\s+)?)?năm\s+(\d{4})\s*[.;]?\s*$", words, re.IGNORECASE)
-        if year and int(year[1]) >= issued_on.year:
-            return issued_on, dt.date(int(year[1]), 12, 31), None
-    return issued_on, dt.date(issued_on.year + 1, 12, 31), mark("period_assumed")
+    """The plan's period where the text states it (``header.read_period``: a "Thời gian …"
+    heading, the title), else assumed from the issue date to the end of next year, and marked;
+    one that runs until an event keeps its start and is marked for its end."""
+    stated = read_period(header.title, [p.text for p in paragraphs[header.body_from:]], issued_on)
+    assumed_end = dt.date(issued_on.year + 1, 12, 31)
+    if stated is None:
+        return issued_on, assumed_end, mark("period_assumed")
+    if stated.end is None:
+        return stated.start, max(assumed_end, stated.start), mark("period_until_event", words=stated.until_event[:120])
+    return stated.start, stated.end, None
 
 
 def _office(draft: Draft, items: list[Item], index: UnitIndex) -> str | None:
@@ -227,7 +225,7 @@ def _times(item: Item, issued_on: dt.date, period_end: dt.date) -> tuple[list[Ti
     frames = [t for t in timings if t.timeframe]
     deadlines = [t for t in timings if t.deadline]
     # What goes on after a first stage: "vận hành thường xuyên, liên tục", "thí điểm từ sau năm 2027".
-    running_frames = [t for t in frames if t.timeframe.get("ongoing") or t.phrase == "from_year"]
+    running_frames = [t for t in frames if t.phrase in ("ongoing", "from_year")]  # not a cadence ("định kỳ hằng năm đánh giá")
     phases = [t for t in frames if t.phrase in ("phase", "bare_year_range")]
     dated = [t for t in deadlines if t.due["type"] != "adhoc"]  # a report "khi có yêu cầu" elsewhere in the text is no date
     if running_frames and phases and not dated and parse_window(phases[0].timeframe["written"])[1] < period_end:

@@ -15,9 +15,14 @@ WORDING: dict[str, tuple[str, str]] = {
     "no_issue_date": ("issue date not found: set issued_on", "Không tìm thấy ngày ban hành: điền issued_on."),
     "no_number": ("document number not found: set number", "Không tìm thấy số văn bản: điền number."),
     "no_title": ("title not found: set title", "Không tìm thấy trích yếu: điền title."),
-    "period_assumed": ("period stated neither in the title nor after “Thời gian thực hiện:”: the issue date to the end of next "
-                       "year assumed; set period",
-                       "Văn bản không nêu thời gian thực hiện: tạm tính từ ngày ban hành đến hết năm sau; sửa period."),
+    "period_assumed": ("the text states no period (neither in the title nor under a “Thời gian …” heading): the issue date to the "
+                       "end of next year assumed; set period",
+                       "Văn bản không nêu thời gian thực hiện (ở trích yếu hay mục “Thời gian …”): tạm tính từ ngày ban hành đến hết "
+                       "năm sau; sửa period."),
+    "period_until_event": ("the period runs until an event (“{words}”): its end is not known, the end of next year assumed; set "
+                           "period.end when it is",
+                           "Thời gian thực hiện kéo dài đến khi có sự kiện (“{words}”): chưa biết ngày kết thúc, tạm tính đến hết năm "
+                           "sau; sửa period.end khi biết."),
     "parent_guessed": ("parent guessed from “Thực hiện {kind} {number}”: {plan}",
                        "Kế hoạch cấp trên đoán từ “Thực hiện {kind} {number}”: {plan}."),
     "office_guessed": ("coordinating office guessed: {office} (the body that “theo dõi, đôn đốc, tổng hợp”); check it",
@@ -59,10 +64,12 @@ WORDING: dict[str, tuple[str, str]] = {
     "targets_table_unread": ("the table at {where} (columns: {columns}) looks like a table of targets: encode them under "
                              "indicators: and targets: by hand",
                              "Bảng ở {where} (các cột: {columns}) là bảng chỉ tiêu: đề nghị nhập vào indicators: và targets:."),
-    "day_without_year": ("the text gives a day without a year: read as every year", "Văn bản nêu ngày mà không nêu năm: hiểu là hằng năm."),
+    "day_without_year": ("the text gives a day without a year in a recurring clause (“định kỳ”, “hằng năm”): read as every year",
+                         "Văn bản nêu ngày mà không nêu năm, trong câu có “định kỳ”/“hằng năm”: hiểu là hằng năm."),
+    "year_inferred": ("the text gives the day without a year: {words} taken (the first such day after the issue date); check the year",
+                      "Văn bản nêu ngày mà không nêu năm: tạm hiểu là {words} (ngày đó gần nhất sau ngày ban hành); kiểm tra lại năm."),
     "period_day_assumed": ("the text gives the period but not the day: Decree 09/2019's cut-off (the 14th) and the 15th assumed",
                            "Văn bản nêu kỳ báo cáo mà không nêu ngày: tạm theo Nghị định 09/2019 (chốt số liệu ngày 14, gửi ngày 15)."),
-    "yearly_day_assumed": ("a yearly report without a day: 15/12 assumed", "Báo cáo hằng năm không nêu ngày: tạm ghi 15/12."),
     "on_request_assumed": ("a report on request: five working days assumed", "Báo cáo khi có yêu cầu: tạm cho 05 ngày làm việc."),
     "waits_on_event": ("a time that waits on an event: held as a running duty until it happens",
                        "Thời gian phụ thuộc một sự kiện: theo dõi như nhiệm vụ thường xuyên cho đến khi sự kiện xảy ra."),
