@@ -124,7 +124,8 @@ def _from_date(m, issued_on):
     return {"timeframe": {"written": " ".join(m[0].split()), "start": _date(m, 0)}}
 
 
-@phrase("before_day_monthly", rf"(?:trước|chậm\s+nhất|muộn\s+nhất)\s*(?:là\s+)?(?:vào\s+)?ngày\s+{_DAY}\s*(?:,\s*)?(?:của\s+)?(?:hằng|hàng|mỗi)\s+tháng",
+@phrase("before_day_monthly",
+        rf"(?:trước|chậm\s+nhất|muộn\s+nhất)\s*(?:là\s+)?(?:vào\s+)?ngày\s+{_DAY}\s*(?:,\s*)?(?:của\s+)?(?:hằng|hàng|mỗi)\s+tháng",
         "trước ngày 20 hằng tháng")
 def _before_monthly(m, issued_on):
     wording = "before" if m[0].lower().startswith("trước") else "at_latest_on"
@@ -162,7 +163,8 @@ def _before_no_year(m, issued_on):
             "review": mark("day_without_year")}
 
 
-@phrase("at_latest_no_year", rf"(?:chậm\s+nhất|muộn\s+nhất|hạn\s+chót)\s*(?:là\s+)?(?:vào\s+)?(?:ngày\s+)?(?:{_DAY}\s*/\s*{_MON}|{_DAY}\s+tháng\s+{_MON})(?![\d/]|\s+năm)",
+@phrase("at_latest_no_year",
+        rf"(?:chậm\s+nhất|muộn\s+nhất|hạn\s+chót)\s*(?:là\s+)?(?:vào\s+)?(?:ngày\s+)?(?:{_DAY}\s*/\s*{_MON}|{_DAY}\s+tháng\s+{_MON})(?![\d/]|\s+năm)",
         "chậm nhất ngày 17 tháng 12")
 def _latest_no_year(m, issued_on):
     day, month = (int(g) for g in m.groups() if g is not None)
@@ -246,7 +248,8 @@ def _reporting(words: str) -> dict:
             "review": mark("period_day_assumed")}
 
 
-@phrase("periodic", rf"định\s+kỳ\s*(?:mỗi\s+)?\(?\s*({_PERIOD_WORDS})\b|báo\s+cáo\s+(?:[^\s.;]+\s+){{0,6}}?({_PER_REPORT})\b|({_PER_REPORT})\s*,?\s*báo\s+cáo",
+@phrase("periodic",
+        rf"định\s+kỳ\s*(?:mỗi\s+)?\(?\s*({_PERIOD_WORDS})\b|báo\s+cáo\s+(?:[^\s.;]+\s+){{0,6}}?({_PER_REPORT})\b|({_PER_REPORT})\s*,?\s*báo\s+cáo",
         "định kỳ 6 tháng báo cáo kết quả")
 def _periodic(m, issued_on):
     return _reporting(m[1] or m[2] or m[3])
