@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from ..rules.within import parse_window
 from .marks import Mark, mark
 
 _DAY = r"(\d{1,2})"
@@ -387,7 +388,27 @@ def find_timings(text: str, issued_on: dt.date, cell: bool = False) -> list[Timi
         if any(timing.start < k.start + len(k.quoted) and k.start < end and k.phrase != timing.phrase for k in kept):
             continue  # overlaps a phrase already kept (the deadlines of one phrase all stay)
         kept.append(timing)
+    if not cell:  # "ngay từ đầu tháng 5/2021" in a plan of 2025: history, not a time to do something
+        kept = [t for t in kept if not _over_before(t, issued_on)]
     return sorted(_written_days_win(text, kept, issued_on), key=lambda t: t.start)
+
+
+def _over_before(timing: Timing, issued_on: dt.date) -> bool:
+    """Whether the time a phrase gives is over before the plan is issued."""
+    try:
+        if timing.due is not None:
+            due = timing.due
+            if due["type"] == "one_off":
+                return (due.get("before") or due.get("at_latest_on")) < issued_on
+            if due["type"] == "within":
+                return parse_window(due["written"])[1] < issued_on
+        elif timing.timeframe.get("until"):
+            return timing.timeframe["until"] < issued_on
+        elif timing.timeframe.get("written") and not timing.timeframe.get("start"):
+            return parse_window(timing.timeframe["written"])[1] < issued_on
+    except (ValueError, KeyError, TypeError):
+        return False
+    return False
 
 
 _DAYS = {"before_day_monthly", "before_day_yearly", "before_days_yearly", "before_date", "at_latest_date", "at_latest_no_year",
