@@ -67,12 +67,17 @@ def test_a_day_the_text_writes_is_never_replaced_by_the_default(catalogue, tmp_p
         "1. Định kỳ hằng năm, Sở Tài chính báo cáo Ủy ban nhân dân tỉnh kết quả thực hiện, chậm nhất ngày 17 tháng 12.\n\n"
         "2. Sở Y tế báo cáo Ủy ban nhân dân tỉnh tình hình chi trả trước ngày 20 hằng tháng.\n\n"
         "3. Định kỳ 6 tháng, Bộ Chỉ huy Quân sự tỉnh báo cáo Ủy ban nhân dân tỉnh trước ngày 15/6 và 15/12 hằng năm.\n\n"
-        "4. Định kỳ hằng quý, Sở Y tế báo cáo Ủy ban nhân dân tỉnh kết quả thực hiện.\n"))
+        "4. Định kỳ hằng quý, Sở Y tế báo cáo Ủy ban nhân dân tỉnh kết quả thực hiện.\n\n"
+        "5. Định kỳ hằng quý, Sở Tài chính báo cáo Ủy ban nhân dân tỉnh trước ngày 20 của tháng cuối quý.\n\n"
+        "6. Định kỳ hằng tháng, Sở Y tế báo cáo Ủy ban nhân dân tỉnh số ca bệnh, chậm nhất ngày 25.\n"))
     assert [(d["type"], d["cron"], d["wording"]) for d in dues_of(draft, "I.1")] == [("recurring", "0 0 17 12 *", "at_latest_on")]
     assert [(d["type"], d["cron"]) for d in dues_of(draft, "I.2")] == [("recurring", "0 0 20 * *")]
     assert sorted(d["cron"] for d in dues_of(draft, "I.3")) == ["0 0 15 12 *", "0 0 15 6 *"]
-    written = [o for o in draft.obligations if o["section"] in ("I.1", "I.2", "I.3")]
-    assert not any("period_day_assumed" in codes(o) or o["due"]["type"] == "reporting_period" for o in written)
+    [quarter_day] = dues_of(draft, "I.5")  # the 20th of the quarter's last month: Decree 09's cut-off, the written day
+    assert (quarter_day["period"], quarter_day["days_after_cutoff"], quarter_day["basis"]) == ("quarter", 6, "stated")
+    assert [(d["type"], d["cron"], d["wording"]) for d in dues_of(draft, "I.6")] == [("recurring", "0 0 25 * *", "at_latest_on")]
+    written = [o for o in draft.obligations if o["section"] in ("I.1", "I.2", "I.3", "I.5", "I.6")]
+    assert len(written) == 6 and not any("period_day_assumed" in codes(o) or o["due"].get("basis") == "assumed" for o in written)
     [quarterly] = [o for o in draft.obligations if o["section"] == "I.4"]  # no day written: the default, said so
     assert quarterly["due"]["type"] == "reporting_period" and quarterly["due"]["basis"] == "assumed"
     assert "period_day_assumed" in codes(quarterly)

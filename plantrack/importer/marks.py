@@ -70,6 +70,10 @@ WORDING: dict[str, tuple[str, str]] = {
                       "Văn bản nêu ngày mà không nêu năm: tạm hiểu là {words} (ngày đó gần nhất sau ngày ban hành); kiểm tra lại năm."),
     "period_day_assumed": ("the text gives the period but not the day: Decree 09/2019's cut-off (the 14th) and the 15th assumed",
                            "Văn bản nêu kỳ báo cáo mà không nêu ngày: tạm theo Nghị định 09/2019 (chốt số liệu ngày 14, gửi ngày 15)."),
+    "period_day_unread": ("the text gives a day (“{words}”) the draft could not place in the reporting period: Decree 09/2019's "
+                          "cut-off (the 14th) and the 15th set; set the day the text gives",
+                          "Văn bản có nêu ngày (“{words}”) nhưng bản nháp chưa xác định được ngày đó trong kỳ báo cáo: tạm theo Nghị định "
+                          "09/2019 (chốt ngày 14, gửi ngày 15); sửa lại theo ngày văn bản nêu."),
     "on_request_assumed": ("a report on request: five working days assumed", "Báo cáo khi có yêu cầu: tạm cho 05 ngày làm việc."),
     "waits_on_event": ("a time that waits on an event: held as a running duty until it happens",
                        "Thời gian phụ thuộc một sự kiện: theo dõi như nhiệm vụ thường xuyên cho đến khi sự kiện xảy ra."),

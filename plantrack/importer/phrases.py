@@ -147,6 +147,14 @@ def _before_two_yearly(m, issued_on):
                      {"type": "recurring", "cron": f"0 0 {int(m[3])} {int(m[4])} *", "wording": "before", "key_format": "%Y"}]}
 
 
+@phrase("before_days_no_year", rf"trước\s+(?:các\s+)?ngày\s+{_DAY}\s*/\s*{_MON}\s+và\s+(?:ngày\s+)?{_DAY}\s*/\s*{_MON}(?![\d/]|\s+năm)",
+        "trước ngày 15/6 và 15/12")
+def _before_two_no_year(m, issued_on):
+    return {"dues": [{"type": "recurring", "cron": f"0 0 {int(m[1])} {int(m[2])} *", "wording": "before", "key_format": "%Y"},
+                     {"type": "recurring", "cron": f"0 0 {int(m[3])} {int(m[4])} *", "wording": "before", "key_format": "%Y"}],
+            "review": mark("day_without_year")}
+
+
 @phrase("before_date", rf"trước\s+(?:ngày\s+)?(?:{_DMY})", "trước ngày 15/11/2025")
 def _before(m, issued_on):
     return {"due": {"type": "one_off", "before": _date(m, 0)}}
@@ -321,8 +329,9 @@ RUNNING = re.compile(r"thường\s+xuyên\s*,?\s*(?:và\s+)?liên\s+tục|(?<!gi
 
 # Phrases whose own words make a deadline clause or a time frame: read wherever they stand.
 SELF_PLACED = {"from_until_event", "date_span", "month_span", "from_date", "before_day_monthly", "before_day_yearly", "before_days_yearly",
-               "before_date", "at_latest_date", "at_latest_no_year", "before_day_no_year", "before_year", "from_year_on", "year_range",
-               "from_year", "until_year", "within_year", "periodic", "daily", "yearly", "on_request", "hours_after"}
+               "before_days_no_year", "before_date", "at_latest_date", "at_latest_no_year", "before_day_no_year", "before_year",
+               "from_year_on", "year_range", "from_year", "until_year", "within_year", "periodic", "daily", "yearly", "on_request",
+               "hours_after"}
 # A window ("Quý IV/2025", "tháng 12/2025", "giai đoạn 2026 - 2030") in running text is a time only after a time word …
 _LED = re.compile(r"(?:\b(?:trước|trong|vào|từ|đến|tới|hết|xong|thời\s+gian|thời\s+hạn|dự\s+kiến|chậm\s+nhất|muộn\s+nhất|hạn\s+chót|hoàn\s+thành|"
                   r"thực\s+hiện\s+trong|kể\s+từ|cuối|đầu|giữa|ngay)|[:(\[–-])\s*(?:ngày\s+)?$", re.IGNORECASE)
@@ -333,7 +342,7 @@ _ENDS = re.compile(r"^\s*\)?\s*(?:[.;\n]|$)")
 _RECURRING = re.compile(r"hằng\s+năm|hàng\s+năm|mỗi\s+năm|định\s+kỳ|các\s+năm|năm\s+(?:tiếp\s+theo|sau)\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.;\n]")
 _REPORT = re.compile(r"báo\s+cáo", re.IGNORECASE)
-_DAY_OF_MONTH = re.compile(r"(trước|chậm\s+nhất|muộn\s+nhất)\s*(?:là\s+)?(?:vào\s+)?ngày\s+(\d{1,2})(?![\d/.]|\s*tháng|\s*-)", re.IGNORECASE)
+_DAY_OF_MONTH = re.compile(r"(trước|chậm\s+nhất|muộn\s+nhất)\s*(?:là\s+)?(?:vào\s+)?ngày\s+(\d{1,2})(?![\d/.]|\s*tháng\s*\d|\s*-)", re.IGNORECASE)
 
 
 def _in_time_position(text: str, start: int, end: int) -> bool:
@@ -411,7 +420,7 @@ def _over_before(timing: Timing, issued_on: dt.date) -> bool:
     return False
 
 
-_DAYS = {"before_day_monthly", "before_day_yearly", "before_days_yearly", "before_date", "at_latest_date", "at_latest_no_year",
+_DAYS = {"before_day_monthly", "before_day_yearly", "before_days_yearly", "before_days_no_year", "before_date", "at_latest_date", "at_latest_no_year",
          "before_day_no_year"}
 
 
@@ -431,12 +440,22 @@ def _written_days_win(text: str, timings: list[Timing], issued_on: dt.date) -> l
             timing = Timing("cadence", timing.quoted, timing.start, timeframe={"written": words, "ongoing": True})
             result.append(timing)
             continue
-        day_only = _DAY_OF_MONTH.search(text, *clause) if timing.phrase == "periodic" and timing.due["period"] == "month" else None
-        if day_only:  # "định kỳ hằng tháng, báo cáo trước ngày 20": the 20th of every month
+        day_only = _DAY_OF_MONTH.search(text, *clause) if timing.phrase == "periodic" else None
+        if day_only:
             wording = "before" if day_only[1].lower().startswith("trước") else "at_latest_on"
-            timing = Timing("before_day_monthly", timing.quoted, timing.start,
-                            {"type": "recurring", "cron": f"0 0 {int(day_only[2])} * *", "wording": wording, "key_format": "%Y-%m"})
-        if timing.phrase in ("before_day_no_year", "at_latest_no_year") and not _RECURRING.search(text, *clause):
+            day = int(day_only[2])
+            if timing.due["period"] == "month":  # "định kỳ hằng tháng, báo cáo trước ngày 20": the 20th of every month
+                timing = Timing("before_day_monthly", timing.quoted, timing.start,
+                                {"type": "recurring", "cron": f"0 0 {day} * *", "wording": wording, "key_format": "%Y-%m"})
+            elif 14 < day <= 28 and re.search(r"tháng\s+cuối", text[clause[0]:clause[1]], re.IGNORECASE):
+                # "định kỳ hằng quý, trước ngày 20 của tháng cuối quý": Decree 09's cut-off, the written day
+                timing = Timing(timing.phrase, timing.quoted, timing.start,
+                                {"type": "reporting_period", "period": timing.due["period"], "cutoff_day": 14,
+                                 "days_after_cutoff": day - 14, "wording": wording})
+            else:  # a day the draft cannot place in the period: the default stays, and the mark says a day was written
+                timing = Timing(timing.phrase, timing.quoted, timing.start, timing.due,
+                                review=mark("period_day_unread", words=day_only[0]))
+        if timing.phrase in ("before_day_no_year", "before_days_no_year", "at_latest_no_year") and not _RECURRING.search(text, *clause):
             cron = timing.due["cron"].split()
             day = _next_day(int(cron[2]), int(cron[3]), issued_on)
             wording = timing.due["wording"] if timing.due["wording"] == "before" else "at_latest_on"
