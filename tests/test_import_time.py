@@ -137,3 +137,25 @@ def test_every_guessed_date_says_why_and_a_date_read_plainly_carries_no_mark(cat
     assert codes(by_section["I.2"]) & DATE_MARKS == set()  # read plainly: no mark about its date
     assert by_section["I.3"]["due"]["cron"] == "0 0 20 11 *" and codes(by_section["I.3"]) & DATE_MARKS == {"day_without_year"}
     assert codes(by_section["I.4"]) & DATE_MARKS == {"on_request_assumed"} and len([o for o in draft.obligations if o["section"] == "I.4"]) == 1
+
+
+def test_deadlines_and_the_period_agree_so_the_draft_validates_once_reviewed(catalogue, tmp_path):
+    """An assumed period reaches the last year a deadline names; a deadline a stated period cannot
+    hold is not drafted and its duty says so: either way the draft validates once its marks go."""
+    from plantrack.importer import write_draft
+
+    from .test_import import strip_reviews
+
+    assumed = draft_of(catalogue, tmp_path, "I. NHIỆM VỤ\n\n1. Sở Tài chính xây dựng đề án.\n\nThời gian thực hiện: Năm 2027.\n",
+                       title="XÂY DỰNG ĐỀ ÁN", number="34")
+    assert assumed.plan["period"]["end"] == dt.date(2027, 12, 31) and "period_assumed" in codes(assumed.plan)
+    assert [o["due"]["written"] for o in assumed.obligations] == ["Năm 2027"]
+    stated = draft_of(catalogue, tmp_path, "I. NHIỆM VỤ\n\n1. Sở Tài chính tổng kết.\n\nThời gian thực hiện: Năm 2031.\n",
+                      title="PHÁT TRIỂN GIAI ĐOẠN 2026 - 2030", number="35")
+    assert stated.plan["period"]["end"] == dt.date(2030, 12, 31) and stated.obligations == []
+    [duty] = stated.duties
+    assert [m.values["words"] for m in duty["review"] if m.code == "time_outside_period"] == ["Năm 2031"]
+    for number, draft in (("34", assumed), ("35", stated)):
+        written = write_draft(draft, tmp_path / f"{number}.txt", tmp_path / f"out-{number}")
+        assert sum(strip_reviews(path) for path in written) == draft.reviews
+        assert draft.plan["id"] in load_catalogue(ROOT / "plan_definitions", ROOT / "examples" / "2025", tmp_path / f"out-{number}").plans

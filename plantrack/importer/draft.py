@@ -24,7 +24,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import TypeAdapter, ValidationError
+
 from ..loader import Catalogue
+from ..rules import DueRule
 from ..rules.within import parse_window
 from .header import Header, read_header, read_period
 from .marks import Mark, mark
@@ -123,6 +126,7 @@ def draft_plan(document: Document, catalogue: Catalogue) -> Draft:
     seen_ids: set[str] = set()
     for item in items:
         _add_item(draft, item, index, issued_on, period[1], office, seen_ids)
+    _fit_period(draft, assumed=period[2] is not None)
     if plan_reviews:
         plan["review"] = plan_reviews
     draft.reviews = sum(len(e.get("review", [])) for e in [plan, *draft.duties, *draft.obligations, *draft.new_units])
@@ -154,6 +158,41 @@ def _period(header: Header, paragraphs: list[Paragraph], issued_on: dt.date) -> 
     if stated.end is None:
         return stated.start, max(assumed_end, stated.start), mark("period_until_event", words=stated.until_event[:120])
     return stated.start, stated.end, None
+
+
+def _last_day(due: dict) -> dt.date | None:
+    try:
+        if due["type"] == "one_off":
+            return due.get("at_latest_on") or due.get("before")
+        if due["type"] == "within":
+            return parse_window(due["written"])[1]
+    except (ValueError, KeyError):
+        return None
+    return None
+
+
+def _fit_period(draft: Draft, assumed: bool) -> None:
+    """Deadlines and a period that agree: an assumed period (or one whose end is assumed) reaches
+    the last year a deadline names ("Năm 2027" in a plan assumed to end in 2026); a deadline a
+    stated period cannot hold ("Năm 2031" in a plan of 2026 - 2030) is not drafted, and its duty
+    says so, quoting the words."""
+    period, issued_on = draft.plan["period"], draft.plan["issued_on"]
+    if assumed:
+        latest = max(filter(None, (_last_day(o["due"]) for o in draft.obligations)), default=None)
+        if latest and latest > period["end"]:
+            period["end"] = dt.date(latest.year, 12, 31)
+    rules = TypeAdapter(DueRule)
+    duties = {d["id"]: d for d in draft.duties}
+    for obligation in list(draft.obligations):
+        try:
+            problem = rules.validate_python(obligation["due"]).problem(period["start"], period["end"], issued_on)
+        except (ValidationError, ValueError):
+            continue  # the loader says what is wrong with the rule itself
+        if problem:
+            draft.obligations.remove(obligation)
+            duty = duties[obligation["duty"]]
+            words = (obligation["due"].get("note") or obligation["due"].get("written") or "").removeprefix("Văn bản: ").strip("“”")
+            duty.setdefault("review", []).append(mark("time_outside_period", words=words[:120]))
 
 
 def _office(draft: Draft, items: list[Item], index: UnitIndex) -> str | None:

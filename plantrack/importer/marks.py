@@ -15,14 +15,17 @@ WORDING: dict[str, tuple[str, str]] = {
     "no_issue_date": ("issue date not found: set issued_on", "Không tìm thấy ngày ban hành: điền issued_on."),
     "no_number": ("document number not found: set number", "Không tìm thấy số văn bản: điền number."),
     "no_title": ("title not found: set title", "Không tìm thấy trích yếu: điền title."),
-    "period_assumed": ("the text states no period (neither in the title nor under a “Thời gian …” heading): the issue date to the "
-                       "end of next year assumed; set period",
-                       "Văn bản không nêu thời gian thực hiện (ở trích yếu hay mục “Thời gian …”): tạm tính từ ngày ban hành đến hết "
-                       "năm sau; sửa period."),
-    "period_until_event": ("the period runs until an event (“{words}”): its end is not known, the end of next year assumed; set "
-                           "period.end when it is",
-                           "Thời gian thực hiện kéo dài đến khi có sự kiện (“{words}”): chưa biết ngày kết thúc, tạm tính đến hết năm "
-                           "sau; sửa period.end khi biết."),
+    "period_assumed": ("the text states no period (neither in the title nor under a “Thời gian …” heading): from the issue date "
+                       "to the end of next year assumed (or of the last year a deadline names); set period",
+                       "Văn bản không nêu thời gian thực hiện (ở trích yếu hay mục “Thời gian …”): tạm tính từ ngày ban hành đến "
+                       "hết năm sau (hoặc hết năm của thời hạn muộn nhất); sửa period."),
+    "period_until_event": ("the period runs until an event (“{words}”): its end is not known, the end of next year assumed (or of "
+                           "the last year a deadline names); set period.end when it is",
+                           "Thời gian thực hiện kéo dài đến khi có sự kiện (“{words}”): chưa biết ngày kết thúc, tạm tính đến hết "
+                           "năm sau (hoặc hết năm của thời hạn muộn nhất); sửa period.end khi biết."),
+    "time_outside_period": ("the text's time “{words}” falls outside the plan's period: no deadline drafted; add it or correct the "
+                            "period",
+                            "Thời gian “{words}” nằm ngoài thời gian thực hiện kế hoạch: chưa tạo thời hạn; bổ sung hoặc sửa period."),
     "parent_guessed": ("parent guessed from “Thực hiện {kind} {number}”: {plan}",
                        "Kế hoạch cấp trên đoán từ “Thực hiện {kind} {number}”: {plan}."),
     "office_guessed": ("coordinating office guessed: {office} (the body that “theo dõi, đôn đốc, tổng hợp”); check it",

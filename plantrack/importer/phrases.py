@@ -398,7 +398,7 @@ def find_timings(text: str, issued_on: dt.date, cell: bool = False) -> list[Timi
             continue  # overlaps a phrase already kept (the deadlines of one phrase all stay)
         kept.append(timing)
     if not cell:  # "ngay từ đầu tháng 5/2021" in a plan of 2025: history, not a time to do something
-        kept = [t for t in kept if not _over_before(t, issued_on)]
+        kept = [t for t in kept if t.phrase in SELF_PLACED or not _over_before(t, issued_on)]
     return sorted(_written_days_win(text, kept, issued_on), key=lambda t: t.start)
 
 
@@ -467,7 +467,7 @@ def _written_days_win(text: str, timings: list[Timing], issued_on: dt.date) -> l
 
 def cell_timing(text: str, issued_on: dt.date) -> list[Timing]:
     """A table's time cell: its phrases; "Thường xuyên" or a bare year count here."""
-    found = find_timings(text, issued_on, cell=True)
+    found = find_timings(text.strip().rstrip(".;,").rstrip(), issued_on, cell=True)  # "Năm 2026." is a bare year too
     running = ONGOING_WORDS.search(text)
     if running and not any(t.timeframe and t.timeframe.get("ongoing") for t in found):  # "… trong năm 2026 và vận hành thường xuyên, liên tục"
         found.append(Timing("ongoing", running[0], running.start(), timeframe={"written": running[0], "ongoing": True}))
