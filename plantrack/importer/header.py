@@ -174,9 +174,13 @@ _MY = r"tháng\s*(\d{1,2})\s*(?:/|\s+năm\s+)(\d{4})"
 _FROM = rf"(?:kể\s+)?từ\s+(?:ngày\s+(?:{_DMY})|{_MY}|năm\s+{_Y}|nay|ngày\s+ký(?:\s+ban\s+hành)?)"
 _TO = rf"(?:đến|tới)\s+(?:hết\s+)?(?:ngày\s+(?:{_DMY})|{_MY}|(?:năm\s+)?{_Y}\b)"
 _EVENT = re.compile(r"(?:cho\s+)?(?:đến|tới)\s+khi\s+([^.;\n()]{3,150})", re.IGNORECASE)
-PERIOD_HEADING = re.compile(r"^(?:[IVX]+\.|\d+(?:\.\d+)*\.?|[a-zđ]\))?\s*(?:[-–+]\s*)?(thời\s+gian\s+(?:thực\s+hiện|triển\s+khai|thi\s+đua|"
-                            r"tổ\s+chức[^:]{0,60}|áp\s+dụng|kế\s+hoạch)?(?:\s+(?:kế\s+hoạch|phong\s+trào(?:\s+thi\s+đua)?|đợt\s+thi\s+đua))?)"
-                            r"\s*[:.]?\s*(.*)$", re.IGNORECASE)
+# "III. THỜI GIAN THỰC HIỆN", "3. Thời gian thi đua: …", "Thời gian tổ chức phong trào thi đua: …", "Thời gian: …";
+# not "Thời gian qua, tỉnh đã …" (a qualifier or a colon is needed).
+PERIOD_HEADING = re.compile(r"^(?:[IVX]+\.|\d+(?:\.\d+)*\.?|[a-zđ]\))?\s*(?:[-–+]\s*)?(thời\s+gian(?:\s+(?:thực\s+hiện|triển\s+khai|thi\s+đua|"
+                            r"tổ\s+chức[^:.]{0,60}|áp\s+dụng|kế\s+hoạch)(?:\s+(?:kế\s+hoạch|phong\s+trào(?:\s+thi\s+đua)?|đợt\s+thi\s+đua))?"
+                            r"\s*[:.]?|\s*[:.]|\s*$))\s*(.*)$", re.IGNORECASE)
+
+PART_ENDING_IN_TIME = re.compile(r"^[IVX]+\.\s.*\bTHỜI\s+GIAN\s+(?:THỰC\s+HIỆN|TRIỂN\s+KHAI|THI\s+ĐUA)\s*$")
 
 
 def _day(groups: tuple, first: int) -> dt.date | None:
@@ -246,6 +250,8 @@ def read_period(title: str | None, texts: list[str], issued_on: dt.date) -> Peri
     strong, weak = [], []
     for index, text in enumerate(texts[:600]):
         heading = PERIOD_HEADING.match(text)
+        if heading is None and PART_ENDING_IN_TIME.match(text):  # "II. PHẠM VI VÀ THỜI GIAN THỰC HIỆN", its value below
+            heading = PERIOD_HEADING.match("Thời gian thực hiện")
         if not heading or len(text) > 400:
             continue
         value = heading[2].strip()
