@@ -251,8 +251,8 @@ def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, pe
         draft.obligations.append(_obligation(draft, item, duty, timing, number, len(deadlines), office, index, seen))
     if "group_missing" in item.notes:
         reviews.append(mark("group_missing", section=item.section))
-    if item.from_table and not timings and item.time_cells:
-        reviews.append(mark("time_unread", words=item.time_cells[0][:80]))
+    if item.time_cells and not any(t for cell in item.time_cells for t in cell_timing(cell, issued_on)):
+        reviews.append(mark("time_unread", words=item.time_cells[0][:80]))  # a time column or a "Thời gian …:" label not read
     if reviews:
         duty["review"] = reviews
 
