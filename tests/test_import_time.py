@@ -53,11 +53,13 @@ def test_time_words_in_running_text_that_say_no_deadline_make_no_obligation(cata
         "4. Sở Y tế tập trung thực hiện các nhiệm vụ trong 02 tháng cuối năm 2025 và những tháng đầu năm 2026.\n\n"
         "5. Sở Y tế xây dựng quy trình chi trả trợ cấp.\n\n"
         "Thời gian thực hiện: Quý I/2026.\n\n"
-        "6. Sở Tài chính ban hành hướng dẫn thanh toán, hoàn thành trước ngày 15/12/2025.\n"))
+        "6. Sở Tài chính ban hành hướng dẫn thanh toán, hoàn thành trước ngày 15/12/2025.\n\n"
+        "7. Về số vốn không giải ngân hết trong năm 2025: Sở Tài chính rà soát, báo cáo trong Quý I năm 2026.\n"))
     assert [dues_of(draft, s) for s in ("I.1", "I.2", "I.3", "I.4")] == [[], [], [], []]
     assert all("timeframe" not in d for d in draft.duties if d["section"] in ("I.1", "I.2", "I.3", "I.4"))
     assert dues_of(draft, "I.5") == [{"type": "within", "written": "Quý I/2026", "basis": "stated", "note": "Văn bản: “Quý I/2026”"}]
     assert [d["before"] for d in dues_of(draft, "I.6")] == [dt.date(2025, 12, 15)]
+    assert [d["written"] for d in dues_of(draft, "I.7")] == ["Quý I/2026"]  # "Về … trong năm 2025:" names the matter
 
 
 def test_a_day_the_text_writes_is_never_replaced_by_the_default(catalogue, tmp_path):

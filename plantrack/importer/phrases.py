@@ -342,6 +342,7 @@ _ENDS = re.compile(r"^\s*\)?\s*(?:[.;\n]|$)")
 _RECURRING = re.compile(r"hằng\s+năm|hàng\s+năm|mỗi\s+năm|định\s+kỳ|các\s+năm|năm\s+(?:tiếp\s+theo|sau)\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.;\n]")
 _REPORT = re.compile(r"báo\s+cáo", re.IGNORECASE)
+_TOPIC = re.compile(r"^\s*(?:\d+\.\s*)?Về\s+[^:\n]{3,400}:")  # a conclusion's matter: "Về dự án …: Bộ X …"
 _DAY_OF_MONTH = re.compile(r"(trước|chậm\s+nhất|muộn\s+nhất)\s*(?:là\s+)?(?:vào\s+)?ngày\s+(\d{1,2})(?![\d/.]|\s*tháng\s*\d|\s*-)", re.IGNORECASE)
 
 
@@ -374,10 +375,13 @@ def find_timings(text: str, issued_on: dt.date, cell: bool = False) -> list[Timi
     overlap, in the order of the text. With ``cell`` (a time column, a time label's words), every
     phrase counts, and also those read only there ("2025", "Thường xuyên")."""
     found: list[Timing] = []
+    topic = 0 if cell or not (m := _TOPIC.match(text)) else m.end()
     for p in PHRASES:
         if p.in_cells_only and not cell:
             continue
         for match in p.pattern.finditer(text):
+            if match.start() < topic:
+                continue  # "Về điều chuyển số vốn không giải ngân trong năm 2025: …": the matter, not its time
             if p.name in DATED_ONLY and _DOCUMENT_DATE.search(text, 0, match.start()):
                 continue  # "Nghị quyết … ngày 30 tháng 4 năm 2025": a document's date, not a time to do something
             if not cell and p.name not in SELF_PLACED and not _in_time_position(text, match.start(), match.end()):
