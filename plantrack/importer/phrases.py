@@ -4,9 +4,11 @@ Each pattern is one ``Phrase``: its name, a regular expression that finds it ins
 sentence or a table cell, an example it must read (tests run every example), and what it
 gives: a **deadline** (an obligation's ``due`` rule: ``one_off``, ``within``, ``recurring``,
 ``reporting_period``, ``adhoc``) or a **time frame** (a running duty's ``timeframe``:
-"thường xuyên", "giai đoạn 2026 - 2030", "năm 2025 và các năm tiếp theo"). A phrase that gives
-no day ("định kỳ 6 tháng", "hằng năm") still gives a rule, with the day it assumes and a
-reason for a person to check (``Timing.review``).
+"thường xuyên", "giai đoạn 2026 - 2030", "năm 2025 và các năm tiếp theo", "từ tháng 11/2025 đến
+khi kết thúc …"). A periodic report without a day ("định kỳ 6 tháng báo cáo") still gives a rule,
+with the day it assumes and a reason for a person to check (``Timing.review``); "hằng năm báo
+cáo" without a day is a report a year whose day is left to a person (``unscheduled``), and "định
+kỳ hằng năm đánh giá" (no report) is work at a cadence (a running time frame).
 
 ``find_timings(text, issued_on)`` returns every phrase found in a **time position** of running
 text, in the order of the text; where two overlap, the one registered first (the more precise: a
