@@ -128,7 +128,7 @@ def _from_date(m, issued_on):
 
 
 @phrase("before_day_monthly",
-        rf"(?:trước|chậm\s+nhất|muộn\s+nhất)\s*(?:là\s+)?(?:vào\s+)?ngày\s+{_DAY}\s*(?:,\s*)?(?:của\s+)?(?:hằng|hàng|mỗi)\s+tháng",
+        rf"(?:(?:trước|chậm\s+nhất|muộn\s+nhất)\s*(?:là\s+)?(?:vào\s+)?|vào\s+)?ngày\s+{_DAY}\s*(?:,\s*)?(?:của\s+)?(?:hằng|hàng|mỗi)\s+tháng",
         "trước ngày 20 hằng tháng")
 def _before_monthly(m, issued_on):
     wording = "before" if m[0].lower().startswith("trước") else "at_latest_on"
@@ -345,7 +345,8 @@ _RECURRING = re.compile(r"hằng\s+năm|hàng\s+năm|mỗi\s+năm|định\s+kỳ
 _SENTENCE_END = re.compile(r"[.;\n]")
 _REPORT = re.compile(r"báo\s+cáo", re.IGNORECASE)
 _TOPIC = re.compile(r"^\s*(?:\d+\.\s*)?Về\s+[^:\n]{3,400}:")  # a conclusion's matter: "Về dự án …: Bộ X …"
-_DAY_OF_MONTH = re.compile(r"(trước|chậm\s+nhất|muộn\s+nhất)\s*(?:là\s+)?(?:vào\s+)?ngày\s+(\d{1,2})(?![\d/.]|\s*tháng\s*\d|\s*-)", re.IGNORECASE)
+_DAY_OF_MONTH = re.compile(r"(trước|chậm\s+nhất|muộn\s+nhất|vào|ngày)\s*(?:là\s+)?(?:vào\s+)?(?:ngày\s+)?(\d{1,2})(?![\d/.]|\s*tháng\s*\d|\s*-)",
+                           re.IGNORECASE)
 
 
 def _in_time_position(text: str, start: int, end: int) -> bool:
