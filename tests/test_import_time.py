@@ -122,6 +122,10 @@ def test_a_period_that_ends_on_an_event_says_so_and_one_not_stated_is_assumed_an
                       title="TỔNG ĐIỀU TRA KINH TẾ", number="33")
     assert silent.plan["period"] == {"start": dt.date(2025, 11, 20), "end": dt.date(2026, 12, 31)}
     assert "period_assumed" in codes(silent.plan)
+    aims = draft_of(catalogue, tmp_path, "I. QUAN ĐIỂM\n\nPhát triển bền vững.\n\nII. MỤC TIÊU ĐẾN NĂM 2030\n\nPhủ sóng 100% thôn.\n\n"
+                    "III. NHIỆM VỤ\n\n1. Sở Tài chính theo dõi, đôn đốc, tổng hợp.\n", title="PHÁT TRIỂN HẠ TẦNG SỐ", number="36")
+    assert aims.plan["period"] == {"start": dt.date(2025, 11, 20), "end": dt.date(2030, 12, 31)}  # the aims' horizon, a guess said so
+    assert codes(aims.plan) & {"period_assumed", "period_from_objectives"} == {"period_from_objectives"}
 
 
 def test_every_guessed_date_says_why_and_a_date_read_plainly_carries_no_mark(catalogue, tmp_path):

@@ -157,6 +157,8 @@ def _period(header: Header, paragraphs: list[Paragraph], issued_on: dt.date) -> 
         return issued_on, assumed_end, mark("period_assumed")
     if stated.end is None:
         return stated.start, max(assumed_end, stated.start), mark("period_until_event", words=stated.until_event[:120])
+    if stated.source == "objectives":
+        return stated.start, stated.end, mark("period_from_objectives", words=stated.written[:120])
     return stated.start, stated.end, None
 
 

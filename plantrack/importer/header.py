@@ -180,6 +180,7 @@ PERIOD_HEADING = re.compile(r"^(?:[IVX]+\.|\d+(?:\.\d+)*\.?|[a-zđ]\))?\s*(?:[-�
                             r"tổ\s+chức[^:.]{0,60}|áp\s+dụng|kế\s+hoạch)(?:\s+(?:kế\s+hoạch|phong\s+trào(?:\s+thi\s+đua)?|đợt\s+thi\s+đua))?"
                             r"\s*[:.]?|\s*[:.]|\s*$))\s*(.*)$", re.IGNORECASE)
 
+OBJECTIVES_HEADING = re.compile(r"^[IVX]+\.\s*MỤC\s+TIÊU\b")
 PART_ENDING_IN_TIME = re.compile(r"^[IVX]+\.\s.*\bTHỜI\s+GIAN\s+(?:THỰC\s+HIỆN|TRIỂN\s+KHAI|THI\s+ĐUA)\s*$")
 
 
@@ -245,8 +246,9 @@ def read_period(title: str | None, texts: list[str], issued_on: dt.date) -> Peri
     …) heading, its value on the same line or the next; the title ("… giai đoạn 2026 - 2030",
     "… đến năm 2030 trên địa bàn …", "… 03 năm 2026 - 2028", "… năm 2026"). A numbered or capital
     heading is read before the title; the title before a plain label (a duty's "Thời gian thực
-    hiện: …" gives the plan's period only as a span of years or until an event). None where the
-    text states none."""
+    hiện: …" gives the plan's period only as a span of years or until an event); last, the aims'
+    part heading ("II. MỤC TIÊU ĐẾN NĂM 2030", ``source`` "objectives": a guess to mark). None
+    where the text states none."""
     strong, weak = [], []
     for index, text in enumerate(texts[:600]):
         heading = PERIOD_HEADING.match(text)
@@ -273,5 +275,9 @@ def read_period(title: str | None, texts: list[str], issued_on: dt.date) -> Peri
         found = period_of(value, issued_on, single_year=False)
         if found and (found.until_event or found.end and found.end.year > found.start.year):
             found.source = "label"
+            return found
+    for text in texts[:600]:  # "II. MỤC TIÊU ĐẾN NĂM 2030": the aims' horizon, a guess the draft marks
+        if OBJECTIVES_HEADING.match(text) and text.isupper() and (found := period_of(text, issued_on, single_year=False)) and found.end:
+            found.source = "objectives"
             return found
     return None

@@ -23,6 +23,9 @@ WORDING: dict[str, tuple[str, str]] = {
                            "the last year a deadline names); set period.end when it is",
                            "Thời gian thực hiện kéo dài đến khi có sự kiện (“{words}”): chưa biết ngày kết thúc, tạm tính đến hết "
                            "năm sau (hoặc hết năm của thời hạn muộn nhất); sửa period.end khi biết."),
+    "period_from_objectives": ("the text states no period; its aims run “{words}”: the period taken to end then; set period",
+                               "Văn bản không nêu thời gian thực hiện; mục tiêu đặt “{words}”: tạm tính thời gian thực hiện đến đó; "
+                               "sửa period."),
     "time_outside_period": ("the text's time “{words}” falls outside the plan's period: no deadline drafted; add it or correct the "
                             "period",
                             "Thời gian “{words}” nằm ngoài thời gian thực hiện kế hoạch: chưa tạo thời hạn; bổ sung hoặc sửa period."),
