@@ -134,7 +134,8 @@ def test_every_guessed_date_says_why_and_a_date_read_plainly_carries_no_mark(cat
         "1. Sở Tài chính gửi báo cáo về Ủy ban nhân dân tỉnh chậm nhất ngày 17 tháng 12.\n\n"
         "2. Sở Y tế gửi báo cáo về Ủy ban nhân dân tỉnh trước ngày 10/12/2025.\n\n"
         "3. Sở Y tế định kỳ gửi báo cáo về Ủy ban nhân dân tỉnh trước ngày 20/11.\n\n"
-        "4. Sở Tài chính báo cáo đột xuất khi có yêu cầu về Ủy ban nhân dân tỉnh.\n"))
+        "4. Sở Tài chính báo cáo đột xuất khi có yêu cầu về Ủy ban nhân dân tỉnh.\n\n"
+        "5. Sở Y tế gửi kế hoạch về Ủy ban nhân dân tỉnh trong thời hạn 15 ngày kể từ ngày ký.\n"))
     by_section = {o["section"]: o for o in draft.obligations}
     inferred = by_section["I.1"]  # a day without a year, outside a recurring clause: the next 17/12, and said so
     assert inferred["due"]["type"] == "one_off" and inferred["due"]["at_latest_on"] == dt.date(2025, 12, 17)
@@ -143,6 +144,7 @@ def test_every_guessed_date_says_why_and_a_date_read_plainly_carries_no_mark(cat
     assert codes(by_section["I.2"]) & DATE_MARKS == set()  # read plainly: no mark about its date
     assert by_section["I.3"]["due"]["cron"] == "0 0 20 11 *" and codes(by_section["I.3"]) & DATE_MARKS == {"day_without_year"}
     assert codes(by_section["I.4"]) & DATE_MARKS == {"on_request_assumed"} and len([o for o in draft.obligations if o["section"] == "I.4"]) == 1
+    assert by_section["I.5"]["due"]["at_latest_on"] == dt.date(2025, 12, 5) and codes(by_section["I.5"]) & DATE_MARKS == set()
 
 
 def test_deadlines_and_the_period_agree_so_the_draft_validates_once_reviewed(catalogue, tmp_path):

@@ -135,6 +135,12 @@ def _before_monthly(m, issued_on):
     return {"due": {"type": "recurring", "cron": f"0 0 {int(m[1])} * *", "wording": wording, "key_format": "%Y-%m"}}
 
 
+@phrase("days_from_issue", r"trong\s+(?:thời\s+hạn\s+|vòng\s+)?(\d{1,3})\s+ngày\s*(?:,\s*)?(?:kể\s+)?từ\s+ngày\s+(?:ký|ban\s+hành|"
+        r"(?:Kế\s+hoạch|Quyết\s+định|văn\s+bản)\s+(?:này\s+)?(?:được\s+)?(?:ký|ban\s+hành))", "trong thời hạn 15 ngày kể từ ngày ký")
+def _days_from_issue(m, issued_on):
+    return {"due": {"type": "one_off", "at_latest_on": issued_on + dt.timedelta(days=int(m[1]))}}
+
+
 @phrase("before_day_yearly", rf"trước\s+ngày\s+(?:{_DAY}\s*/\s*{_MON}|{_DAY}\s+tháng\s+{_MON})\s*(?:,\s*)?{_YEARLY}",
         "trước ngày 30 tháng 11 hằng năm")
 def _before_yearly(m, issued_on):
@@ -330,10 +336,10 @@ RUNNING = re.compile(r"thường\s+xuyên\s*,?\s*(?:và\s+)?liên\s+tục|(?<!gi
                      r"liên\s+tục(?=\s*[.;,)]|\s*$)|một\s+cách\s+thường\s+xuyên", re.IGNORECASE | re.MULTILINE)
 
 # Phrases whose own words make a deadline clause or a time frame: read wherever they stand.
-SELF_PLACED = {"from_until_event", "date_span", "month_span", "from_date", "before_day_monthly", "before_day_yearly", "before_days_yearly",
-               "before_days_no_year", "before_date", "at_latest_date", "at_latest_no_year", "before_day_no_year", "before_year",
-               "from_year_on", "year_range", "from_year", "until_year", "within_year", "periodic", "daily", "yearly", "on_request",
-               "hours_after"}
+SELF_PLACED = {"days_from_issue", "from_until_event", "date_span", "month_span", "from_date", "before_day_monthly", "before_day_yearly",
+               "before_days_yearly", "before_days_no_year", "before_date", "at_latest_date", "at_latest_no_year", "before_day_no_year",
+               "before_year", "from_year_on", "year_range", "from_year", "until_year", "within_year", "periodic", "daily", "yearly",
+               "on_request", "hours_after"}
 # A window ("Quý IV/2025", "tháng 12/2025", "giai đoạn 2026 - 2030") in running text is a time only after a time word …
 _LED = re.compile(r"(?:\b(?:trước|trong|vào|từ|đến|tới|hết|xong|thời\s+gian|thời\s+hạn|dự\s+kiến|chậm\s+nhất|muộn\s+nhất|hạn\s+chót|hoàn\s+thành|"
                   r"thực\s+hiện\s+trong|kể\s+từ|cuối|đầu|giữa|ngay)|[:(\[–-])\s*(?:ngày\s+)?$", re.IGNORECASE)
@@ -427,8 +433,8 @@ def _over_before(timing: Timing, issued_on: dt.date) -> bool:
     return False
 
 
-_DAYS = {"before_day_monthly", "before_day_yearly", "before_days_yearly", "before_days_no_year", "before_date", "at_latest_date", "at_latest_no_year",
-         "before_day_no_year"}
+_DAYS = {"days_from_issue", "before_day_monthly", "before_day_yearly", "before_days_yearly", "before_days_no_year", "before_date",
+         "at_latest_date", "at_latest_no_year", "before_day_no_year"}
 
 
 def _written_days_win(text: str, timings: list[Timing], issued_on: dt.date) -> list[Timing]:
