@@ -24,9 +24,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import TypeAdapter, ValidationError
+
 from ..loader import Catalogue
+from ..rules import DueRule
 from ..rules.within import parse_window
-from .header import Header, read_header
+from .header import Header, read_header, read_period
 from .marks import Mark, mark
 from .phrases import RUNNING, Timing, cell_timing, find_timings
 from .reading import Document, Paragraph, UnreadableDocument
@@ -123,6 +126,7 @@ def draft_plan(document: Document, catalogue: Catalogue) -> Draft:
     seen_ids: set[str] = set()
     for item in items:
         _add_item(draft, item, index, issued_on, period[1], office, seen_ids)
+    _fit_period(draft, assumed=period[2] is not None)
     if not draft.duties:  # nothing to track: the draft says so rather than validating empty
         plan_reviews.append(mark("no_duties"))
     if plan_reviews:
@@ -146,18 +150,53 @@ def _issuer(header: Header, index: UnitIndex, reviews: list[Mark]) -> str:
 
 
 def _period(header: Header, paragraphs: list[Paragraph], issued_on: dt.date) -> tuple[dt.date, dt.date, Mark | None]:
-    """The plan's period: "giai đoạn 2026 - 2030" or "năm 2025" in the title, else what a
-    "Thời gian thực hiện:" says ("từ nay đến năm 2030"), else assumed (and marked)."""
-    labelled = next((m[1] for p in paragraphs[:300] if (m := re.match(r"^(?:\d+\.\s*)?Thời\s+gian(?:\s+thực\s+hiện)?\s*:\s*(.+)$", p.text,
-                                                                       re.IGNORECASE))), "")
-    for words in (header.title or "", labelled):
-        phase = re.search(r"giai\s+đoạn\s+(\d{4})\s*[-–]\s*(\d{4})", words, re.IGNORECASE)
-        if phase:
-            return max(issued_on, dt.date(int(phase[1]), 1, 1)), dt.date(int(phase[2]), 12, 31), None
-        year = re.search(r"(?:đến\s+(?:hết\s+)?)?năm\s+(\d{4})\s*[.;]?\s*$", words, re.IGNORECASE)
-        if year and int(year[1]) >= issued_on.year:
-            return issued_on, dt.date(int(year[1]), 12, 31), None
-    return issued_on, dt.date(issued_on.year + 1, 12, 31), mark("period_assumed")
+    """The plan's period where the text states it (``header.read_period``: a "Thời gian …"
+    heading, the title), else assumed from the issue date to the end of next year, and marked;
+    one that runs until an event keeps its start and is marked for its end."""
+    stated = read_period(header.title, [p.text for p in paragraphs[header.body_from:]], issued_on)
+    assumed_end = dt.date(issued_on.year + 1, 12, 31)
+    if stated is None:
+        return issued_on, assumed_end, mark("period_assumed")
+    if stated.end is None:
+        return stated.start, max(assumed_end, stated.start), mark("period_until_event", words=stated.until_event[:120])
+    if stated.source == "objectives":
+        return stated.start, stated.end, mark("period_from_objectives", words=stated.written[:120])
+    return stated.start, stated.end, None
+
+
+def _last_day(due: dict) -> dt.date | None:
+    try:
+        if due["type"] == "one_off":
+            return due.get("at_latest_on") or due.get("before")
+        if due["type"] == "within":
+            return parse_window(due["written"])[1]
+    except (ValueError, KeyError):
+        return None
+    return None
+
+
+def _fit_period(draft: Draft, assumed: bool) -> None:
+    """Deadlines and a period that agree: an assumed period (or one whose end is assumed) reaches
+    the last year a deadline names ("Năm 2027" in a plan assumed to end in 2026); a deadline a
+    stated period cannot hold ("Năm 2031" in a plan of 2026 - 2030) is not drafted, and its duty
+    says so, quoting the words."""
+    period, issued_on = draft.plan["period"], draft.plan["issued_on"]
+    if assumed:
+        latest = max(filter(None, (_last_day(o["due"]) for o in draft.obligations)), default=None)
+        if latest and latest > period["end"]:
+            period["end"] = dt.date(latest.year, 12, 31)
+    rules = TypeAdapter(DueRule)
+    duties = {d["id"]: d for d in draft.duties}
+    for obligation in list(draft.obligations):
+        try:
+            problem = rules.validate_python(obligation["due"]).problem(period["start"], period["end"], issued_on)
+        except (ValidationError, ValueError):
+            continue  # the loader says what is wrong with the rule itself
+        if problem:
+            draft.obligations.remove(obligation)
+            duty = duties[obligation["duty"]]
+            words = (obligation["due"].get("note") or obligation["due"].get("written") or "").removeprefix("Văn bản: ").strip("“”")
+            duty.setdefault("review", []).append(mark("time_outside_period", words=words[:120]))
 
 
 def _office(draft: Draft, items: list[Item], index: UnitIndex) -> str | None:
@@ -256,8 +295,8 @@ def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, pe
         draft.obligations.append(_obligation(draft, item, duty, timing, number, len(deadlines), office, index, seen))
     if "group_missing" in item.notes:
         reviews.append(mark("group_missing", section=item.section))
-    if item.from_table and not timings and item.time_cells:
-        reviews.append(mark("time_unread", words=item.time_cells[0][:80]))
+    if item.time_cells and not any(t for cell in item.time_cells for t in cell_timing(cell, issued_on)):
+        reviews.append(mark("time_unread", words=item.time_cells[0][:80]))  # a time column or a "Thời gian …:" label not read
     if reviews:
         duty["review"] = reviews
 
@@ -269,7 +308,7 @@ def _times(item: Item, issued_on: dt.date, period_end: dt.date) -> tuple[list[Ti
     frames = [t for t in timings if t.timeframe]
     deadlines = [t for t in timings if t.deadline]
     # What goes on after a first stage: "vận hành thường xuyên, liên tục", "thí điểm từ sau năm 2027".
-    running_frames = [t for t in frames if t.timeframe.get("ongoing") or t.phrase == "from_year"]
+    running_frames = [t for t in frames if t.phrase in ("ongoing", "from_year")]  # not a cadence ("định kỳ hằng năm đánh giá")
     phases = [t for t in frames if t.phrase in ("phase", "bare_year_range")]
     dated = [t for t in deadlines if t.due["type"] != "adhoc"]  # a report "khi có yêu cầu" elsewhere in the text is no date
     if running_frames and phases and not dated and parse_window(phases[0].timeframe["written"])[1] < period_end:

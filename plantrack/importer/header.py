@@ -158,3 +158,133 @@ def sentence_case(title: str, texts: list[str]) -> str:
             best = next((w for w in cased if w.upper() == word), word)
         words.append(best[:1].upper() + best[1:] if position == 0 else best)
     return " ".join(words)
+
+
+# --- the plan's period ------------------------------------------------------------------------
+
+@dataclass
+class Period:
+    """The period the text states: where it says so ("title", "heading", "label"), its words,
+    and its first and last day; ``end`` is None where it runs until an event (``until_event``)."""
+
+    start: dt.date
+    end: dt.date | None
+    written: str
+    source: str
+    until_event: str | None = None
+
+
+_Y = r"(\d{4})"
+_NOT_TERM = r"(?<!kỳ )(?<!khóa )(?<!khoá )(?<!Kỳ )"  # "nhiệm kỳ 2026 - 2031" is a term of office, not the plan's period
+_DMY = r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})|(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})"
+_MY = r"tháng\s*(\d{1,2})\s*(?:/|\s+năm\s+)(\d{4})"
+_FROM = rf"(?:kể\s+)?từ\s+(?:ngày\s+(?:{_DMY})|{_MY}|năm\s+{_Y}|nay|ngày\s+ký(?:\s+ban\s+hành)?)"
+_TO = rf"(?:đến|tới)\s+(?:hết\s+)?(?:ngày\s+(?:{_DMY})|{_MY}|(?:năm\s+)?{_Y}\b)"
+_EVENT = re.compile(r"(?:cho\s+)?(?:đến|tới)\s+khi\s+([^.;\n()]{3,150})", re.IGNORECASE)
+# "III. THỜI GIAN THỰC HIỆN", "3. Thời gian thi đua: …", "Thời gian tổ chức phong trào thi đua: …", "Thời gian: …";
+# not "Thời gian qua, tỉnh đã …" (a qualifier or a colon is needed).
+PERIOD_HEADING = re.compile(r"^(?:[IVX]+\.|\d+(?:\.\d+)*\.?|[a-zđ]\))?\s*(?:[-–+]\s*)?(thời\s+gian(?:\s+(?:thực\s+hiện|triển\s+khai|thi\s+đua|"
+                            r"tổ\s+chức[^:.]{0,60}|áp\s+dụng|kế\s+hoạch)(?:\s+(?:kế\s+hoạch|phong\s+trào(?:\s+thi\s+đua)?|đợt\s+thi\s+đua))?"
+                            r"\s*[:.]?|\s*[:.]|\s*$))\s*(.*)$", re.IGNORECASE)
+
+OBJECTIVES_HEADING = re.compile(r"^[IVX]+\.\s*MỤC\s+TIÊU\b")
+PART_ENDING_IN_TIME = re.compile(r"^[IVX]+\.\s.*\bTHỜI\s+GIAN\s+(?:THỰC\s+HIỆN|TRIỂN\s+KHAI|THI\s+ĐUA)\s*$")
+
+
+def _day(groups: tuple, first: int) -> dt.date | None:
+    values = [g for g in groups[first:first + 6] if g is not None][:3]
+    if len(values) < 3:
+        return None
+    try:
+        return dt.date(int(values[2]), int(values[1]), int(values[0]))
+    except ValueError:
+        return None
+
+
+def period_of(words: str, issued_on: dt.date, single_year: bool = True) -> Period | None:
+    """The period some words state: "giai đoạn 2026 - 2030", "03 năm 2026 - 2028", "từ năm 2026
+    đến năm 2030", "từ tháng 10/2025 đến hết tháng 3/2026", "từ nay đến năm 2030", "đến năm 2030",
+    "từ tháng 11/2025 đến khi kết thúc …", and (with ``single_year``) "năm 2026". A year given
+    alone starts on 01/01 (or the issue date, if later) and ends on 31/12; a month on its first
+    and last day; no start written is the issue date."""
+    text = " ".join(words.split())
+
+    def year_start(year: int) -> dt.date:
+        return max(issued_on, dt.date(year, 1, 1))
+
+    span = re.search(rf"{_FROM}\s*,?\s*{_TO}", text, re.IGNORECASE)
+    if span:
+        g = span.groups()
+        start = _day(g, 0) or (dt.date(int(g[7]), int(g[6]), 1) if g[6] else None) or (year_start(int(g[8])) if g[8] else issued_on)
+        tail = g[9:]
+        end = _day(tail, 0)
+        if end is None and tail[6]:
+            end = dt.date(int(tail[7]), int(tail[6]), 1)
+            end = dt.date(end.year, end.month, 28) + dt.timedelta(days=4)
+            end -= dt.timedelta(days=end.day)
+        if end is None and tail[8]:
+            end = dt.date(int(tail[8]), 12, 31)
+        if end and end >= start:
+            return Period(start, end, span[0], "")
+    event = _EVENT.search(text)
+    if event:
+        opening = re.search(rf"{_FROM}\s*,?\s*$", text[:event.start()], re.IGNORECASE)
+        start = issued_on
+        if opening:
+            g = opening.groups()
+            start = _day(g, 0) or (dt.date(int(g[7]), int(g[6]), 1) if g[6] else None) or (year_start(int(g[8])) if g[8] else issued_on)
+        words_read = text[opening.start() if opening else event.start():event.end()]
+        return Period(start, None, words_read, "", until_event=" ".join(event[1].split()).strip(" ,"))
+    years = re.search(rf"{_NOT_TERM}(?:giai\s+đoạn\s+|năm\s+)?{_Y}\s*[-–]\s*(?:năm\s+)?{_Y}\b", text, re.IGNORECASE)
+    if years and int(years[1]) <= int(years[2]) and int(years[2]) >= issued_on.year:
+        return Period(year_start(int(years[1])), dt.date(int(years[2]), 12, 31), years[0], "")
+    until = re.search(rf"(?:đến|tới)\s+(?:hết\s+)?năm\s+{_Y}", text, re.IGNORECASE)
+    if until and int(until[1]) >= issued_on.year:
+        return Period(issued_on, dt.date(int(until[1]), 12, 31), until[0], "")
+    if single_year:
+        year = re.search(rf"(?<!tháng )(?<!\d )\bnăm\s+{_Y}\b(?!\s*[-–])", text, re.IGNORECASE)
+        if year and int(year[1]) >= issued_on.year:
+            return Period(year_start(int(year[1])), dt.date(int(year[1]), 12, 31), year[0], "")
+    return None
+
+
+def read_period(title: str | None, texts: list[str], issued_on: dt.date) -> Period | None:
+    """The period where the text states it: a "Thời gian thực hiện" (thi đua, triển khai, tổ chức
+    …) heading, its value on the same line or the next; the title ("… giai đoạn 2026 - 2030",
+    "… đến năm 2030 trên địa bàn …", "… 03 năm 2026 - 2028", "… năm 2026"). A numbered or capital
+    heading is read before the title; the title before a plain label (a duty's "Thời gian thực
+    hiện: …" gives the plan's period only as a span of years or until an event); last, the aims'
+    part heading ("II. MỤC TIÊU ĐẾN NĂM 2030", ``source`` "objectives": a guess to mark). None
+    where the text states none."""
+    strong, weak = [], []
+    for index, text in enumerate(texts[:600]):
+        heading = PERIOD_HEADING.match(text)
+        if heading is None and PART_ENDING_IN_TIME.match(text):  # "II. PHẠM VI VÀ THỜI GIAN THỰC HIỆN", its value below
+            heading = PERIOD_HEADING.match("Thời gian thực hiện")
+        if not heading or len(text) > 400:
+            continue
+        value = heading[2].strip()
+        if not value and index + 1 < len(texts) and len(texts[index + 1]) <= 300:
+            value = texts[index + 1]  # "Thời gian thực hiện" then "Từ năm 2026 đến năm 2030" on the next line
+        numbered = bool(re.match(r"^(?:[IVX]+\.|\d+(?:\.\d+)*\.?\s)", text)) or heading[1].isupper()
+        (strong if numbered else weak).append(value)
+    for value in strong:
+        found = period_of(value, issued_on)
+        if found:
+            found.source = "heading"
+            return found
+    if title:
+        found = period_of(title, issued_on, single_year=False) or period_of(title, issued_on)
+        if found and found.until_event is None:
+            found.source = "title"
+            return found
+    for value in weak:
+        found = period_of(value, issued_on, single_year=False)
+        if found and (found.until_event or found.end and found.end.year > found.start.year):
+            found.source = "label"
+            return found
+    for text in texts[:600]:  # "II. MỤC TIÊU ĐẾN NĂM 2030": the aims' horizon, a guess the draft marks
+        if OBJECTIVES_HEADING.match(text) and text.isupper() and (found := period_of(text, issued_on, single_year=False)) and found.end:
+            found.source = "objectives"
+            return found
+    return None

@@ -15,9 +15,20 @@ WORDING: dict[str, tuple[str, str]] = {
     "no_issue_date": ("issue date not found: set issued_on", "Không tìm thấy ngày ban hành: điền issued_on."),
     "no_number": ("document number not found: set number", "Không tìm thấy số văn bản: điền number."),
     "no_title": ("title not found: set title", "Không tìm thấy trích yếu: điền title."),
-    "period_assumed": ("period stated neither in the title nor after “Thời gian thực hiện:”: the issue date to the end of next "
-                       "year assumed; set period",
-                       "Văn bản không nêu thời gian thực hiện: tạm tính từ ngày ban hành đến hết năm sau; sửa period."),
+    "period_assumed": ("the text states no period (neither in the title nor under a “Thời gian …” heading): from the issue date "
+                       "to the end of next year assumed (or of the last year a deadline names); set period",
+                       "Văn bản không nêu thời gian thực hiện (ở trích yếu hay mục “Thời gian …”): tạm tính từ ngày ban hành đến "
+                       "hết năm sau (hoặc hết năm của thời hạn muộn nhất); sửa period."),
+    "period_until_event": ("the period runs until an event (“{words}”): its end is not known, the end of next year assumed (or of "
+                           "the last year a deadline names); set period.end when it is",
+                           "Thời gian thực hiện kéo dài đến khi có sự kiện (“{words}”): chưa biết ngày kết thúc, tạm tính đến hết "
+                           "năm sau (hoặc hết năm của thời hạn muộn nhất); sửa period.end khi biết."),
+    "period_from_objectives": ("the text states no period; its aims run “{words}”: the period taken to end then; set period",
+                               "Văn bản không nêu thời gian thực hiện; mục tiêu đặt “{words}”: tạm tính thời gian thực hiện đến đó; "
+                               "sửa period."),
+    "time_outside_period": ("the text's time “{words}” falls outside the plan's period: no deadline drafted; add it or correct the "
+                            "period",
+                            "Thời gian “{words}” nằm ngoài thời gian thực hiện kế hoạch: chưa tạo thời hạn; bổ sung hoặc sửa period."),
     "parent_guessed": ("parent guessed from “Thực hiện {kind} {number}”: {plan}",
                        "Kế hoạch cấp trên đoán từ “Thực hiện {kind} {number}”: {plan}."),
     "office_guessed": ("coordinating office guessed: {office} (the body that “theo dõi, đôn đốc, tổng hợp”); check it",
@@ -67,10 +78,16 @@ WORDING: dict[str, tuple[str, str]] = {
     "targets_table_unread": ("the table at {where} (columns: {columns}) looks like a table of targets: encode them under "
                              "indicators: and targets: by hand",
                              "Bảng ở {where} (các cột: {columns}) là bảng chỉ tiêu: đề nghị nhập vào indicators: và targets:."),
-    "day_without_year": ("the text gives a day without a year: read as every year", "Văn bản nêu ngày mà không nêu năm: hiểu là hằng năm."),
+    "day_without_year": ("the text gives a day without a year in a recurring clause (“định kỳ”, “hằng năm”): read as every year",
+                         "Văn bản nêu ngày mà không nêu năm, trong câu có “định kỳ”/“hằng năm”: hiểu là hằng năm."),
+    "year_inferred": ("the text gives the day without a year: {words} taken (the first such day after the issue date); check the year",
+                      "Văn bản nêu ngày mà không nêu năm: tạm hiểu là {words} (ngày đó gần nhất sau ngày ban hành); kiểm tra lại năm."),
     "period_day_assumed": ("the text gives the period but not the day: Decree 09/2019's cut-off (the 14th) and the 15th assumed",
                            "Văn bản nêu kỳ báo cáo mà không nêu ngày: tạm theo Nghị định 09/2019 (chốt số liệu ngày 14, gửi ngày 15)."),
-    "yearly_day_assumed": ("a yearly report without a day: 15/12 assumed", "Báo cáo hằng năm không nêu ngày: tạm ghi 15/12."),
+    "period_day_unread": ("the text gives a day (“{words}”) the draft could not place in the reporting period: Decree 09/2019's "
+                          "cut-off (the 14th) and the 15th set; set the day the text gives",
+                          "Văn bản có nêu ngày (“{words}”) nhưng bản nháp chưa xác định được ngày đó trong kỳ báo cáo: tạm theo Nghị định "
+                          "09/2019 (chốt ngày 14, gửi ngày 15); sửa lại theo ngày văn bản nêu."),
     "on_request_assumed": ("a report on request: five working days assumed", "Báo cáo khi có yêu cầu: tạm cho 05 ngày làm việc."),
     "no_duties": ("no duty was found in the text (no numbered item under a part that assigns work, no task table read): "
                   "encode the duties by hand, or check that the whole document was read",
