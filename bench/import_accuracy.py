@@ -19,8 +19,8 @@ gold field by field:
 - **period**: the plan period the text states (start and end), or none stated and the draft
   saying it assumed one;
 - **marks**: of the matched duties, a lead that is wrong with no mark about the lead, and a lead
-  right yet marked; of the draft's dated items of matched duties, one wrong with no mark about
-  time, one right yet marked: the marks must tell the truth;
+  right yet marked; of the draft's dated items of matched duties, one whose date is wrong with no
+  mark about time, one whose date is right yet marked: the marks must tell the truth;
 - **validates**: the draft, its review marks deleted, loads with the registries.
 
 Then how long each document takes, and a 130,000-character decision (the longest, lengthened).
@@ -186,12 +186,12 @@ def compare(gold: Gold, draft, catalogue, text: str) -> dict:
         have = [k for k, _ in have_rules]
         have_dates = [date_only(i) for i in have]
         gold_items += len(wanted)
-        left = list(wanted)
+        left = [date_only(i) for i in wanted]  # for the marks a date is what a person acts on, whatever its rule
         for item, entry in have_rules:
             draft_items_matched += 1
             marked = any(about_time(m) for m in entry.get("review", []))
-            if item in left:
-                left.remove(item)
+            if date_only(item) in left:
+                left.remove(date_only(item))
                 time_false_mark += marked
             else:
                 time_unmarked += not marked
