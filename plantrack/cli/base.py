@@ -23,8 +23,6 @@ from rich.table import Table
 from ..calendar import read_as_of, read_instant
 from ..deadlines import deadline_text
 from ..errors import DefinitionError, PlantrackError
-from ..store.database import describe_store_error, is_store_error
-from ..tracking import COUNTED, Status, count_statuses, on_time_rate
 
 MAX_ID = 2**62  # ids beyond this are not ids (a 20-digit number would overflow the store's integers)
 
@@ -57,6 +55,8 @@ def handles_errors(command: Callable) -> Callable:
         except Exception as exc:
             if os.environ.get("PLANTRACK_DEBUG"):
                 raise
+            from ..store.database import describe_store_error, is_store_error
+
             if is_store_error(exc):
                 message = describe_store_error(exc)
             elif isinstance(exc, (OSError, MemoryError)):
@@ -92,14 +92,19 @@ def sub_app(help_text: str) -> PlantrackTyper:
 DEFAULT_DEFINITIONS = Path("plan_definitions")
 
 
-STATUS_STYLE = {
-    Status.ON_TIME: "green",
-    Status.LATE: "yellow",
-    Status.IN_PROGRESS: "cyan",
-    Status.OVERDUE: "bold red",
-    Status.NOT_OPEN: "dim",
-    Status.NO_DEADLINE: "magenta",
-}
+def status_styles() -> dict:
+    """Each status's colour. The statuses come with the store (SQLAlchemy), which a command
+    that does not use it (``import``, ``validate``) does not import: built when asked for."""
+    from ..tracking import Status
+
+    return {Status.ON_TIME: "green", Status.LATE: "yellow", Status.IN_PROGRESS: "cyan", Status.OVERDUE: "bold red",
+            Status.NOT_OPEN: "dim", Status.NO_DEADLINE: "magenta"}
+
+
+def __getattr__(name: str):
+    if name == "STATUS_STYLE":  # the name the command modules import
+        return status_styles()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 DbOption = Annotated[Optional[str], typer.Option("--db", help="Database URL (default: $PLANTRACK_DATABASE_URL or sqlite:///var/plantrack.db).")]
@@ -152,6 +157,9 @@ def fmt_day(day: dt.date | None) -> str:
 
 
 def print_summary(rows, english: bool, title: str) -> None:
+    from ..tracking import COUNTED, count_statuses, on_time_rate
+
+    styles = status_styles()
     groups: dict[tuple[str, str], list] = {}
     for row in rows:
         groups.setdefault((row.plan_number, row.obligation_title), []).append(row)
@@ -159,7 +167,7 @@ def print_summary(rows, english: bool, title: str) -> None:
     table.add_column("Document" if english else "Văn bản")
     table.add_column("Obligation" if english else "Nghĩa vụ", overflow="fold")
     for status_ in COUNTED:
-        table.add_column(status_.en if english else status_.vi, justify="right", style=STATUS_STYLE[status_])
+        table.add_column(status_.en if english else status_.vi, justify="right", style=styles[status_])
     table.add_column("On-time rate" if english else "Tỷ lệ đúng hạn", justify="right")
     for (number, title), members in groups.items():
         counts = count_statuses(members)
