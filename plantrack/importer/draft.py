@@ -47,6 +47,7 @@ class Draft:
     duties: list[dict] = field(default_factory=list)
     obligations: list[dict] = field(default_factory=list)
     new_units: list[dict] = field(default_factory=list)
+    indicators: list[dict] = field(default_factory=list)  # from the plan's target tables
     registry_id: str = ""
     reviews: int = 0
 
@@ -54,7 +55,8 @@ class Draft:
         """(code, count, an example in English) of the review marks, the most frequent first."""
         from collections import Counter
 
-        marks = [m for entry in (self.plan, *self.duties, *self.obligations, *self.new_units) for m in entry.get("review", [])]
+        marks = [m for entry in (self.plan, *self.indicators, *self.duties, *self.obligations, *self.new_units)
+                 for m in entry.get("review", [])]
         counts = Counter(m.code for m in marks)
         first = {}
         for m in marks:
@@ -63,6 +65,7 @@ class Draft:
 
     def summary(self) -> dict:
         return {"duties": len(self.duties), "obligations": len(self.obligations), "new units": len(self.new_units),
+                "indicators": len(self.indicators),
                 "review marks": self.reviews,
                 "with a lead unit": sum(1 for d in self.duties if d.get("lead") or d.get("lead_groups")),
                 "dated": sum(1 for d in self.duties if d.get("timeframe")) + len(self.obligations)}
@@ -114,9 +117,18 @@ def draft_plan(document: Document, catalogue: Catalogue) -> Draft:
     draft = Draft(plan, registry_id=f"draft-{slug(number, 30)}")
     unread: list[tuple[int, list[str]]] = []
     items = read_items(document.blocks, unread)
-    for line, header_cells in unread:
-        code = "targets_table_unread" if any(re.search(r"chỉ\s+tiêu", c, re.IGNORECASE) for c in header_cells) else "table_unread"
-        plan_reviews.append(mark(code, where=f"{document.where} {line}", columns=" | ".join(c[:30] for c in header_cells[:10])))
+    for note in unread:
+        line, header_cells = note
+        where, columns = f"{document.where} {line}", " | ".join(c[:30] for c in header_cells[:10])
+        kind = getattr(note, "kind", "figures")
+        if kind == "target" and note.rows:
+            draft.indicators += _indicators(note.rows, where, {i["id"] for i in draft.indicators})
+        elif kind in ("budget", "coordinates"):
+            plan_reviews.append(mark("table_skipped", where=where, columns=columns, kind=kind))
+        else:
+            targets = kind == "target" or any(re.search(r"chỉ\s+tiêu", c, re.IGNORECASE) for c in header_cells)
+            code = "targets_table_unread" if targets else "table_unread"
+            plan_reviews.append(mark(code, where=where, columns=columns))
     office = _office(draft, items, index) or issuer
     plan["coordination"] = {"office": office, "head": issuer}
     plan_reviews.append(mark("office_guessed", office=office))
@@ -125,7 +137,7 @@ def draft_plan(document: Document, catalogue: Catalogue) -> Draft:
         _add_item(draft, item, index, issued_on, period[1], office, seen_ids)
     if plan_reviews:
         plan["review"] = plan_reviews
-    draft.reviews = sum(len(e.get("review", [])) for e in [plan, *draft.duties, *draft.obligations, *draft.new_units])
+    draft.reviews = sum(len(e.get("review", [])) for e in [plan, *draft.indicators, *draft.duties, *draft.obligations, *draft.new_units])
     return draft
 
 
@@ -367,6 +379,29 @@ def _unique(wanted: str, seen: set[str]) -> str:
     return candidate
 
 
+def _indicators(rows: list[dict], where: str, taken: set[str]) -> list[dict]:
+    """An indicator for each row of a target table: its name and unit of measure, its kind by
+    the unit (%: a percentage, đồng: an amount, else a count); the row's values go into its
+    review mark, for a person to make targets of (a target needs the units responsible and the
+    report that carries it, which the table does not say)."""
+    found = []
+    for row in rows:
+        base = f"chi-tieu-{slug(row['name'], 40)}"
+        ident, number = base, 2
+        while ident in taken:
+            ident, number = f"{base}-{number}", number + 1
+        taken.add(ident)
+        unit = row["unit"][:500]
+        kind = "percentage" if "%" in unit else "amount" if re.search(r"đồng", unit, re.IGNORECASE) else "count"
+        indicator = {"id": ident, "name": " ".join(row["name"].split())[:500], "kind": kind}
+        if unit:
+            indicator["unit_of_measure"] = unit
+        values = "; ".join(f"{column}: {value}" for column, value in row["values"])[:300] or "—"
+        indicator["review"] = [mark("indicator_from_table", where=where, words=values, unit=row["lead"] or "—")]
+        found.append(indicator)
+    return found
+
+
 # --- writing ---------------------------------------------------------------------------------
 
 def render(draft: Draft, source: Path) -> tuple[str, str | None]:
@@ -387,7 +422,10 @@ def render(draft: Draft, source: Path) -> tuple[str, str | None]:
     intro = (f"# Drafted by `plantrack import` from {source.name}: review every entry marked `review:`,\n"
              f"# resolve it and delete the mark; `plantrack validate` refuses the file while one is left.\n")
     plan = _worded({key: value for key, value in draft.plan.items() if value is not None})
-    body = {"plan": plan, "duties": [_worded(d) for d in draft.duties]}
+    body = {"plan": plan}
+    if draft.indicators:
+        body["indicators"] = [_worded(i) for i in draft.indicators]
+    body["duties"] = [_worded(d) for d in draft.duties]
     if draft.obligations:
         body["obligations"] = [_worded(o) for o in draft.obligations]
     registry = None

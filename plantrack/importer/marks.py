@@ -59,6 +59,15 @@ WORDING: dict[str, tuple[str, str]] = {
     "targets_table_unread": ("the table at {where} (columns: {columns}) looks like a table of targets: encode them under "
                              "indicators: and targets: by hand",
                              "Bảng ở {where} (các cột: {columns}) là bảng chỉ tiêu: đề nghị nhập vào indicators: và targets:."),
+    "table_skipped": ("the table at {where} (columns: {columns}) is a {kind_en} table: no duty was drafted from it; "
+                      "check that none of its rows is a task",
+                      "Bảng ở {where} (các cột: {columns}) là bảng {kind_vi}: không lập nhiệm vụ từ bảng này; kiểm tra lại "
+                      "nếu có dòng nào là nhiệm vụ."),
+    "indicator_from_table": ("indicator drafted from the target table at {where} ({words}; unit responsible: {unit}): "
+                             "to track it, add a target under targets: (value, by, the units responsible and the report "
+                             "that carries it); else delete it",
+                             "Chỉ tiêu lấy từ bảng chỉ tiêu ở {where} ({words}; đơn vị chịu trách nhiệm: {unit}): nếu cần theo dõi, "
+                             "thêm vào targets: (giá trị, thời hạn, đơn vị chịu trách nhiệm và báo cáo kèm theo); nếu không, xóa chỉ tiêu."),
     "day_without_year": ("the text gives a day without a year: read as every year", "Văn bản nêu ngày mà không nêu năm: hiểu là hằng năm."),
     "period_day_assumed": ("the text gives the period but not the day: Decree 09/2019's cut-off (the 14th) and the 15th assumed",
                            "Văn bản nêu kỳ báo cáo mà không nêu ngày: tạm theo Nghị định 09/2019 (chốt số liệu ngày 14, gửi ngày 15)."),
@@ -79,6 +88,10 @@ class Mark:
         role = values.get("role")
         if role is not None:
             values["role_vi"] = ROLES.get(role, role)
+        kind = values.get("kind")
+        if kind is not None:
+            values["kind_en"] = {"budget": "budget", "coordinates": "coordinates"}.get(kind, kind)
+            values["kind_vi"] = {"budget": "kinh phí", "coordinates": "tọa độ"}.get(kind, kind)
         listed = values.get("candidates")
         if isinstance(listed, (list, tuple)):
             values["candidates"] = f"; or one of {', '.join(listed)}" if listed else ""

@@ -62,10 +62,12 @@ class _Open:
 
 
 def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str]]] | None = None) -> list[Item]:
-    """The items of the body; ``unread`` receives (line, header cells) of each table that looks
-    like a task table but whose columns are not recognised (its rows are not read)."""
-    from .tables import HEADER_CELL, _rows_from_cells, _table_items  # tables build on ``Item``
+    """The items of the body; ``unread`` receives a ``tables.TableNote`` (line, header cells,
+    kind) for each table that gives no duty (see ``tables``: targets, budget, coordinates,
+    figures, or columns not recognised)."""
+    from .tables import HEADER_CELL, _rows_from_cells, _table_items, join_pipe_rows  # tables build on ``Item``
 
+    blocks = join_pipe_rows(blocks)  # a table written as "| … |" rows, as a table
     unread = [] if unread is None else unread
     items: list[Item] = []
     # Before any part heading: a letter (công văn) numbers its tasks "1.", "2." with no parts, so
