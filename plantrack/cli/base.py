@@ -4,7 +4,9 @@ the consoles, and the options and helpers the command modules share.
 Every command registered on ``app`` runs inside ``handles_errors``: a problem in the plan
 files, bad input, a store that cannot be opened or written, or any other failure becomes a
 clear message and exit code 2, never a traceback (``PLANTRACK_DEBUG=1`` shows it). This is
-an entry point: it may read the clock and the environment; nothing below it does.
+an entry point: it may read the clock and the environment; nothing below it does. The
+command modules import what a command needs inside it (the store, the calendar's holidays,
+the tracking): ``plantrack --help`` and ``plantrack import`` start without them.
 """
 
 from __future__ import annotations
@@ -20,8 +22,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ..calendar import read_as_of, read_instant
-from ..deadlines import deadline_text
 from ..errors import DefinitionError, PlantrackError
 
 MAX_ID = 2**62  # ids beyond this are not ids (a 20-digit number would overflow the store's integers)
@@ -141,11 +141,15 @@ SmtpOption = Annotated[
 
 def as_of_or_now(text: str | None) -> dt.datetime:
     """``--as-of`` as every command reads it (``calendar.read_as_of``); absent, now."""
+    from ..calendar import read_as_of
+
     return read_as_of(text) or dt.datetime.now(dt.timezone.utc)
 
 
 def parse_instant(text: str | None, what: str, *, date_means_end_of_day: bool) -> dt.datetime:
     """``text`` read as an instant; ``None`` means now (the command line is an entry point)."""
+    from ..calendar import read_instant
+
     if text is None:
         return dt.datetime.now(dt.timezone.utc)
     return read_instant(text, what, date_means_end_of_day=date_means_end_of_day)
@@ -153,6 +157,8 @@ def parse_instant(text: str | None, what: str, *, date_means_end_of_day: bool) -
 
 def fmt_day(day: dt.date | None) -> str:
     """A date as people write it; "chưa có thời hạn" for work with no deadline yet."""
+    from ..deadlines import deadline_text
+
     return deadline_text(day) if day else ""
 
 

@@ -10,7 +10,6 @@ import typer
 from rich.table import Table
 
 from ..errors import PlantrackError
-from ..loader import load_catalogue
 from .base import DEFAULT_DEFINITIONS, DbOption, app, err, out
 
 
@@ -18,6 +17,8 @@ from .base import DEFAULT_DEFINITIONS, DbOption, app, err, out
 def validate(paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: plan_definitions).")] = None):
     """Check plan definition files; print every problem with file, line and field. Exit 1
     (a warning) when they hold no plan at all."""
+    from ..loader import load_catalogue
+
     folders = paths or [DEFAULT_DEFINITIONS]
     catalogue = load_catalogue(*folders)
     out.print(
@@ -46,6 +47,7 @@ def sync(
 ):
     """Load plan definitions into the store: adds, changes and retires rows; idempotent. A
     changed deadline needs the amending document under the plan's 'amendments:'."""
+    from ..loader import load_catalogue
     from ..store.database import Store, database_url
     from ..store.sync import occurrence_summary, sync_catalogue
 
