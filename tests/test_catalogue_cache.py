@@ -149,3 +149,15 @@ def test_plantrack_import_starts_without_the_store_prefect_or_workbooks(tmp_path
     assert "Drafted 5/KH-UBND" in done.stdout
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
     assert "plantrack.importer.units" in imported and not {"sqlalchemy", "prefect", "openpyxl"} & imported
+
+
+def test_plantrack_help_lists_every_command_without_importing_the_store():
+    from plantrack.cli import COMMANDS
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "plantrack.cli", "--help"], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert all(name in done.stdout for name in COMMANDS)
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert not {"sqlalchemy", "prefect", "openpyxl", "holidays", "pydantic"} & imported
