@@ -246,3 +246,15 @@ def test_a_table_of_figures_is_not_read_and_says_so(catalogue):
     rows = [["TT", "Tên đơn vị", "Số cán bộ", "Số máy tính"], ["1", "Văn phòng UBND tỉnh", "45", "50"]]
     draft = docx_draft(rows, catalogue, before="PHỤ LỤC III")
     assert [d["section"] for d in draft.duties] == ["II.1"] and "table_unread" in codes(draft)
+
+
+def test_a_column_headed_don_vi_alone_is_the_lead_of_a_task_table_and_the_unit_of_measure_of_a_target_table(catalogue):
+    tasks = docx_draft([["STT", "Nội dung công việc", "Đơn vị", "Thời gian"],
+                        ["1", "Tập huấn kỹ năng số cho cán bộ, công chức", "Sở Khoa học và Công nghệ", "Quý II/2026"]], catalogue)
+    assert [(d["section"], d["lead"]) for d in tasks.duties if d["section"].startswith("PL")] == [("PL I 1", ["na.skhcn"])]
+    targets = docx_draft([["TT", "Chỉ tiêu", "Đơn vị", "Kết quả", "Cơ quan chủ trì theo dõi"],
+                          ["1", "Tỷ lệ hồ sơ công việc được xử lý trên môi trường điện tử", "%", "100%", "Sở Khoa học và Công nghệ"]],
+                         catalogue)
+    [indicator] = targets.indicators
+    assert indicator["unit_of_measure"] == "%" and indicator["kind"] == "percentage"
+    assert "Kết quả: 100%" in indicator["review"][0].vi and "Sở Khoa học và Công nghệ" in indicator["review"][0].vi

@@ -98,13 +98,25 @@ def _columns(header: list[str]) -> list[str]:
     return roles
 
 
+def _unit_column(roles: list[str], header: list[str]) -> list[str]:
+    """A task table's roles with a column headed "Đơn vị" or "Cơ quan" alone taken as the lead's
+    where no column says "chủ trì" or "thực hiện" (beside "Chỉ tiêu", "Đơn vị" is the unit of
+    measure: a target table keeps it)."""
+    if "lead" in roles:
+        return roles
+    bare = re.compile(r"(?:cơ\s+quan|đơn\s+vị)(?:\s*[,/]\s*(?:cơ\s+quan|đơn\s+vị))?", re.IGNORECASE)
+    return ["lead" if role == "other" and bare.fullmatch(cell.strip()) else role for role, cell in zip(roles, header)]
+
+
 def _table_items(table: Table, appendix: str, unread: list) -> list[Item]:
     """The rows of a real table (a .docx): its header row names the columns."""
     if not table.rows:
         return []
     roles = _columns(table.rows[0])
     kind = classify(roles)
-    if kind != "task":
+    if kind == "task":
+        roles = _unit_column(roles, table.rows[0])
+    else:
         # A layout table (the header's two columns) is no table of the plan's; one whose first
         # row names columns is noted, with its kind (a target table with its rows).
         if len(table.rows) >= 2 and len(table.rows[0]) >= 3 and set(roles) - {"other"}:
@@ -149,7 +161,9 @@ def _rows_from_cells(cells: list[Paragraph], appendix: str, unread: list) -> lis
         index += 1
     roles = _columns(header)
     kind = classify(roles)
-    if kind != "task":
+    if kind == "task":
+        roles = _unit_column(roles, header)
+    else:
         rows = _target_rows(roles, header, _flat_rows(cells[index:])) if kind == "target" else []
         unread.append(TableNote(cells[0].line, header, kind, rows))
         return []
