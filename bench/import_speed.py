@@ -1,6 +1,7 @@
 """Speed where people wait: `plantrack import` and the dashboard's upload, timed.
 
-Prints, each as the median of a few runs (wall time, seconds):
+Prints, each as the median of a few runs (wall time, seconds; for the commands also the CPU time
+of the processes they ran, which a busy machine inflates less):
 
 - the CLI's start-up (`plantrack --help`);
 - `plantrack import` of a 40,000-character plan with `--registry plan_definitions --registry
@@ -50,17 +51,27 @@ def document_of(folder: Path, source: Path = SOURCE) -> Path:
     return path
 
 
-def _wall(command: list[str], env: dict) -> float:
+CPU: dict[str, list[float]] = {}  # CPU seconds (user + system) of the processes a command ran and waited for
+
+
+def _wall(command: list[str], env: dict, name: str = "") -> float:
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     took = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0,):
         raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    if name:
+        CPU.setdefault(name, []).append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     return took
 
 
-def _median(times: list[float]) -> str:
-    return f"{statistics.median(times):.2f} s (min {min(times):.2f}, max {max(times):.2f}, n={len(times)})"
+def _median(times: list[float], cpu: list[float] | None = None) -> str:
+    text = f"{statistics.median(times):.2f} s (min {min(times):.2f}, max {max(times):.2f}, n={len(times)})"
+    return text + (f"; CPU {statistics.median(cpu):.2f} s" if cpu else "")
 
 
 def cli_times(document: Path, runs: int, folder: Path) -> dict[str, list[float]]:
@@ -72,11 +83,11 @@ def cli_times(document: Path, runs: int, folder: Path) -> dict[str, list[float]]
         command += ["--registry", registry]
     found: dict[str, list[float]] = {"help": [], "cold": [], "warm": []}
     for _ in range(runs):
-        found["help"].append(_wall([python, "-m", "plantrack.cli", "--help"], env))
+        found["help"].append(_wall([python, "-m", "plantrack.cli", "--help"], env, "help"))
     for _ in range(runs):
         subprocess.run(["rm", "-rf", str(cache)], check=True)
-        found["cold"].append(_wall(command, env))
-        found["warm"].append(_wall(command, env))
+        found["cold"].append(_wall(command, env, "cold"))
+        found["warm"].append(_wall(command, env, "warm"))
     return found
 
 
@@ -156,9 +167,10 @@ def main() -> None:
         document = args.document or document_of(folder)
         print(f"document: {document.name}, {len(document.read_text(encoding='utf-8')):,} characters; registries: {', '.join(REGISTRIES)}")
         cli = cli_times(document, args.runs, folder)
-        print(f"plantrack --help (start-up):        {_median(cli['help'])}")
-        print(f"plantrack import, cold:             {_median(cli['cold'])}")
-        print(f"plantrack import, warm:             {_median(cli['warm'])}")
+        print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (wall times grow with it; CPU times less)")
+        print(f"plantrack --help (start-up):        {_median(cli['help'], CPU.get('help'))}")
+        print(f"plantrack import, cold:             {_median(cli['cold'], CPU.get('cold'))}")
+        print(f"plantrack import, warm:             {_median(cli['warm'], CPU.get('warm'))}")
         catalogue = catalogue_times(args.runs)
         print(f"catalogue load, cold (in process):  {_median(catalogue['cold'])}")
         if catalogue["cached"]:

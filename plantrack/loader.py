@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from .catalogue import Catalogue, SourceFile, to_work_calendar
-from .crosscheck import cross_check
 from .errors import DefinitionError, Problem
 from .schema import FILE_KINDS
 from .yamlfile import (  # noqa: F401  (re-exported: the loader's names as they were)
@@ -99,6 +98,8 @@ def load_catalogue(*folders: Path, fast: bool = True) -> Catalogue:
             sources.append(source)
     if problems:
         raise DefinitionError(problems)
+    from .crosscheck import cross_check  # here: a catalogue taken from the cache needs none of its checks
+
     catalogue, problems = cross_check(sources)
     if problems:
         raise DefinitionError(problems)

@@ -115,11 +115,13 @@ def import_(
 ):
     """Draft a plan definition from the plan document: header, duties, units and dated items,
     each uncertain entry marked `review:` with its reason. Review, then `plantrack validate`."""
-    from ..catalogue_cache import cached_catalogue, default_cache_dir
-    from ..importer import import_document, write_draft
     from ..untrusted import DOCUMENTS_ONLY, warm
 
-    warm(DOCUMENTS_ONLY)  # the worker that reads the document starts while the registries load
+    warm(DOCUMENTS_ONLY)  # the worker that reads the document starts while the drafting is imported and the registries load
+
+    from ..catalogue_cache import cached_catalogue, default_cache_dir
+    from ..importer import import_document, write_draft
+
     catalogue = cached_catalogue(*(registries or [DEFAULT_DEFINITIONS]), cache_dir=default_cache_dir())
     draft = import_document(document, catalogue)
     try:
