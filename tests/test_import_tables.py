@@ -258,3 +258,11 @@ def test_a_column_headed_don_vi_alone_is_the_lead_of_a_task_table_and_the_unit_o
     [indicator] = targets.indicators
     assert indicator["unit_of_measure"] == "%" and indicator["kind"] == "percentage"
     assert "Kết quả: 100%" in indicator["review"][0].vi and "Sở Khoa học và Công nghệ" in indicator["review"][0].vi
+
+
+def test_a_table_read_with_its_rule_of_dashes_gives_no_duty_of_it(catalogue):
+    """A reader that gives a `|`-row table as a table may keep its "|---|---|" rule as a row."""
+    rows = [["TT", "Nội dung", "Cơ quan chủ trì", "Thời gian thực hiện"], ["---", "---", "---", "---"],
+            ["1", "Xây dựng kho dữ liệu dùng chung của tỉnh", "Sở Tài chính", "Quý III/2026"]]
+    draft = docx_draft(rows, catalogue)
+    assert [(d["section"], d["lead"]) for d in draft.duties if d["section"].startswith("PL")] == [("PL I 1", ["na.stc"])]

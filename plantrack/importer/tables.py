@@ -124,7 +124,9 @@ def _table_items(table: Table, appendix: str, unread: list) -> list[Item]:
             unread.append(TableNote(table.line, table.rows[0], kind, rows))
         return []
     items, group = [], ""
-    for number, row in enumerate(table.rows[1:], 1):
+    rows = [r for r in table.rows[1:]  # without a "|---|---|" rule kept as a row
+            if not (any(_DASHES.fullmatch(c.strip()) for c in r) and all(_DASHES.fullmatch(c.strip()) or not c.strip() for c in r))]
+    for number, row in enumerate(rows, 1):
         cells = dict(zip(roles, row))
         content = cells.get("content", "").strip()
         mark = cells.get("number", "").strip().rstrip(".")
