@@ -68,6 +68,10 @@ WORDING: dict[str, tuple[str, str]] = {
                              "that carries it); else delete it",
                              "Chỉ tiêu lấy từ bảng chỉ tiêu ở {where} ({words}; đơn vị chịu trách nhiệm: {unit}): nếu cần theo dõi, "
                              "thêm vào targets: (giá trị, thời hạn, đơn vị chịu trách nhiệm và báo cáo kèm theo); nếu không, xóa chỉ tiêu."),
+    "target_guessed": ("target drafted from the table's “{words}”: its day (the end of the column's year, else of the plan), "
+                       "its units ({unit}) and the report that carries it ({name}) are guesses; check them",
+                       "Mục tiêu lấy từ bảng chỉ tiêu (“{words}”): thời hạn (cuối năm của cột, nếu không thì cuối kỳ kế hoạch), "
+                       "đơn vị chịu trách nhiệm ({unit}) và báo cáo kèm theo ({name}) là suy đoán; kiểm tra lại."),
     "day_without_year": ("the text gives a day without a year: read as every year", "Văn bản nêu ngày mà không nêu năm: hiểu là hằng năm."),
     "period_day_assumed": ("the text gives the period but not the day: Decree 09/2019's cut-off (the 14th) and the 15th assumed",
                            "Văn bản nêu kỳ báo cáo mà không nêu ngày: tạm theo Nghị định 09/2019 (chốt số liệu ngày 14, gửi ngày 15)."),

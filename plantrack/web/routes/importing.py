@@ -104,8 +104,8 @@ def _draft_page(request: Request, ctx: Context, principal: Principal, document: 
 def _marks(draft) -> list[tuple[str, str]]:
     """(where, why) of every review mark, in the order of the files."""
     found = [("Kế hoạch", reason.vi) for reason in draft.plan.get("review", [])]
-    for kind, entries in (("Chỉ tiêu", draft.indicators), ("Nhiệm vụ", draft.duties), ("Sản phẩm", draft.obligations),
-                          ("Đơn vị mới", draft.new_units)):
+    for kind, entries in (("Chỉ tiêu", draft.indicators), ("Mục tiêu", draft.targets), ("Nhiệm vụ", draft.duties),
+                          ("Sản phẩm", draft.obligations), ("Đơn vị mới", draft.new_units)):
         for entry in entries:
             where = f"{kind} {entry.get('section') or entry['id']}"
             found += [(where, reason.vi) for reason in entry.get("review", [])]
