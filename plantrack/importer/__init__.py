@@ -1,9 +1,10 @@
 """``plantrack import``: a draft plan definition from the plan document itself.
 
 ``import_document(path, catalogue)`` reads a .docx, a PDF with a text layer or plain text
-(``reading``), finds its header (``header``), its section tree, labels and task tables
-(``structure``), resolves the units it names against the registries (``units``) and reads its
-time phrases into rules (``phrases``); ``draft`` assembles and writes the draft, with a
+(``reading``), finds its header (``header``), its section tree and labels (``structure``), its
+tables by kind (``tables``: task tables give duties, target tables indicators and targets),
+resolves the units it names against the registries (``units``) and reads its time phrases into
+rules (``phrases``); ``draft`` assembles and writes the draft, with a
 ``review:`` mark on each entry a person must check. Nothing here reads the clock or the store.
 """
 
