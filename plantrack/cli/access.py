@@ -10,14 +10,9 @@ from typing import Annotated, Optional
 
 import typer
 from rich.table import Table
-from sqlalchemy import select
 
-from ..calendar import local_date, read_instant
 from ..errors import PlantrackError
-from ..keys import Keyring
 from ..settings import FORWARDED_ALLOW_IPS_VARIABLE, PUBLIC_URL_VARIABLE, RATE_LIMIT_STORAGE_VARIABLE
-from ..store.database import Store
-from ..tracking import find_occurrence, resolve_unit
 from .base import DEFAULT_DEFINITIONS, DbOption, fmt_day, ObligationOption, OccurrenceOption, PeriodOption, PlanOption, UnitOption, app, out, sub_app
 
 BaseUrlOption = Annotated[str, typer.Option("--base-url", envvar=PUBLIC_URL_VARIABLE, help="The dashboard's public address.")]
@@ -42,6 +37,7 @@ def account_add(
 ):
     """Add an account (or replace an existing one's name, password, role and scope; its
     sessions end)."""
+    from ..store.database import Store
     from ..accounts import Role, add_account
 
     if role not in set(Role):
@@ -56,6 +52,7 @@ def account_add(
 @accounts.command("password")
 def account_password(login: Annotated[str, typer.Option("--login")], password: PasswordOption, db: DbOption = None):
     """Set a new password; every session of the account ends."""
+    from ..store.database import Store
     from ..accounts import set_password
 
     with Store(db).transaction() as session:
@@ -66,6 +63,7 @@ def account_password(login: Annotated[str, typer.Option("--login")], password: P
 @accounts.command("remove")
 def account_remove(login: Annotated[str, typer.Option("--login")], db: DbOption = None):
     """Remove an account; its sessions end at once."""
+    from ..store.database import Store
     from ..accounts import remove_account
 
     with Store(db).transaction() as session:
@@ -76,6 +74,9 @@ def account_remove(login: Annotated[str, typer.Option("--login")], db: DbOption 
 @accounts.command("list")
 def account_list(db: DbOption = None):
     """The accounts, their roles and scopes (never their passwords)."""
+    from sqlalchemy import select
+
+    from ..store.database import Store
     from ..store.models import Account
 
     table = Table()
@@ -98,6 +99,10 @@ def link(
     db: DbOption = None,
 ):
     """Print the signed submission link of one unit's occurrence (the one its notices carry)."""
+    from ..calendar import local_date
+    from ..keys import Keyring
+    from ..store.database import Store
+    from ..tracking import find_occurrence
     from ..links import link_expiry, make_token
 
     keyring = Keyring.from_environment()
@@ -117,6 +122,9 @@ def feed(
 ):
     """Print a unit's own links: its page and its calendar feed (no account needed). With
     --revoke, every earlier link of the unit stops working."""
+    from ..keys import Keyring
+    from ..store.database import Store
+    from ..tracking import resolve_unit
     from ..links import make_feed_token
     from ..store.models import UnitFeed
 
@@ -158,6 +166,10 @@ def serve(
     db: DbOption = None,
 ):
     """Serve the dashboard: plan overviews, unit pages, submission links, coordinators' actions."""
+    from ..calendar import read_instant
+    from ..keys import Keyring
+    from ..store.database import Store
+
     import time
 
     import uvicorn

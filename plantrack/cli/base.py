@@ -4,7 +4,9 @@ the consoles, and the options and helpers the command modules share.
 Every command registered on ``app`` runs inside ``handles_errors``: a problem in the plan
 files, bad input, a store that cannot be opened or written, or any other failure becomes a
 clear message and exit code 2, never a traceback (``PLANTRACK_DEBUG=1`` shows it). This is
-an entry point: it may read the clock and the environment; nothing below it does.
+an entry point: it may read the clock and the environment; nothing below it does. The
+command modules import what a command needs inside it (the store, the calendar's holidays,
+the tracking): ``plantrack --help`` and ``plantrack import`` start without them.
 """
 
 from __future__ import annotations
@@ -20,11 +22,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ..calendar import read_as_of, read_instant
-from ..deadlines import deadline_text
 from ..errors import DefinitionError, PlantrackError
-from ..store.database import describe_store_error, is_store_error
-from ..tracking import COUNTED, Status, count_statuses, on_time_rate
 
 MAX_ID = 2**62  # ids beyond this are not ids (a 20-digit number would overflow the store's integers)
 
@@ -57,6 +55,8 @@ def handles_errors(command: Callable) -> Callable:
         except Exception as exc:
             if os.environ.get("PLANTRACK_DEBUG"):
                 raise
+            from ..store.database import describe_store_error, is_store_error
+
             if is_store_error(exc):
                 message = describe_store_error(exc)
             elif isinstance(exc, (OSError, MemoryError)):
@@ -92,14 +92,19 @@ def sub_app(help_text: str) -> PlantrackTyper:
 DEFAULT_DEFINITIONS = Path("plan_definitions")
 
 
-STATUS_STYLE = {
-    Status.ON_TIME: "green",
-    Status.LATE: "yellow",
-    Status.IN_PROGRESS: "cyan",
-    Status.OVERDUE: "bold red",
-    Status.NOT_OPEN: "dim",
-    Status.NO_DEADLINE: "magenta",
-}
+def status_styles() -> dict:
+    """Each status's colour. The statuses come with the store (SQLAlchemy), which a command
+    that does not use it (``import``, ``validate``) does not import: built when asked for."""
+    from ..tracking import Status
+
+    return {Status.ON_TIME: "green", Status.LATE: "yellow", Status.IN_PROGRESS: "cyan", Status.OVERDUE: "bold red",
+            Status.NOT_OPEN: "dim", Status.NO_DEADLINE: "magenta"}
+
+
+def __getattr__(name: str):
+    if name == "STATUS_STYLE":  # the name the command modules import
+        return status_styles()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 DbOption = Annotated[Optional[str], typer.Option("--db", help="Database URL (default: $PLANTRACK_DATABASE_URL or sqlite:///var/plantrack.db).")]
@@ -136,11 +141,15 @@ SmtpOption = Annotated[
 
 def as_of_or_now(text: str | None) -> dt.datetime:
     """``--as-of`` as every command reads it (``calendar.read_as_of``); absent, now."""
+    from ..calendar import read_as_of
+
     return read_as_of(text) or dt.datetime.now(dt.timezone.utc)
 
 
 def parse_instant(text: str | None, what: str, *, date_means_end_of_day: bool) -> dt.datetime:
     """``text`` read as an instant; ``None`` means now (the command line is an entry point)."""
+    from ..calendar import read_instant
+
     if text is None:
         return dt.datetime.now(dt.timezone.utc)
     return read_instant(text, what, date_means_end_of_day=date_means_end_of_day)
@@ -148,10 +157,15 @@ def parse_instant(text: str | None, what: str, *, date_means_end_of_day: bool) -
 
 def fmt_day(day: dt.date | None) -> str:
     """A date as people write it; "chưa có thời hạn" for work with no deadline yet."""
+    from ..deadlines import deadline_text
+
     return deadline_text(day) if day else ""
 
 
 def print_summary(rows, english: bool, title: str) -> None:
+    from ..tracking import COUNTED, count_statuses, on_time_rate
+
+    styles = status_styles()
     groups: dict[tuple[str, str], list] = {}
     for row in rows:
         groups.setdefault((row.plan_number, row.obligation_title), []).append(row)
@@ -159,7 +173,7 @@ def print_summary(rows, english: bool, title: str) -> None:
     table.add_column("Document" if english else "Văn bản")
     table.add_column("Obligation" if english else "Nghĩa vụ", overflow="fold")
     for status_ in COUNTED:
-        table.add_column(status_.en if english else status_.vi, justify="right", style=STATUS_STYLE[status_])
+        table.add_column(status_.en if english else status_.vi, justify="right", style=styles[status_])
     table.add_column("On-time rate" if english else "Tỷ lệ đúng hạn", justify="right")
     for (number, title), members in groups.items():
         counts = count_statuses(members)

@@ -1,4 +1,5 @@
-"""Commands on the plan definitions: ``validate``, ``sync``, ``units``."""
+"""Commands on the plan definitions: ``validate``, ``sync``, ``units``, ``import``. The store
+(SQLAlchemy) is imported by the commands that use it: ``validate`` and ``import`` start without it."""
 
 from __future__ import annotations
 
@@ -7,13 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 from rich.table import Table
-from sqlalchemy import select
 
 from ..errors import PlantrackError
-from ..loader import load_catalogue
-from ..store.database import Store, database_url
-from ..store.models import Unit
-from ..store.sync import occurrence_summary, sync_catalogue
 from .base import DEFAULT_DEFINITIONS, DbOption, app, err, out
 
 
@@ -21,6 +17,8 @@ from .base import DEFAULT_DEFINITIONS, DbOption, app, err, out
 def validate(paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: plan_definitions).")] = None):
     """Check plan definition files; print every problem with file, line and field. Exit 1
     (a warning) when they hold no plan at all."""
+    from ..loader import load_catalogue
+
     folders = paths or [DEFAULT_DEFINITIONS]
     catalogue = load_catalogue(*folders)
     out.print(
@@ -49,6 +47,10 @@ def sync(
 ):
     """Load plan definitions into the store: adds, changes and retires rows; idempotent. A
     changed deadline needs the amending document under the plan's 'amendments:'."""
+    from ..loader import load_catalogue
+    from ..store.database import Store, database_url
+    from ..store.sync import occurrence_summary, sync_catalogue
+
     catalogue = load_catalogue(*(paths or [DEFAULT_DEFINITIONS]))
     store = Store(db)
     with store.transaction() as session:
@@ -80,9 +82,11 @@ def units(
     db: DbOption = None,
 ):
     """List the units in the store (with --as-of: the bodies of that day)."""
-    from sqlalchemy import or_
+    from sqlalchemy import or_, select
 
     from ..calendar import local_date, read_as_of
+    from ..store.database import Store
+    from ..store.models import Unit
 
     store = Store(db)
     with store.session() as session:
@@ -111,9 +115,14 @@ def import_(
 ):
     """Draft a plan definition from the plan document: header, duties, units and dated items,
     each uncertain entry marked `review:` with its reason. Review, then `plantrack validate`."""
+    from ..untrusted import DOCUMENTS_ONLY, warm
+
+    warm(DOCUMENTS_ONLY)  # the worker that reads the document starts while the drafting is imported and the registries load
+
+    from ..catalogue_cache import cached_catalogue, default_cache_dir
     from ..importer import import_document, write_draft
 
-    catalogue = load_catalogue(*(registries or [DEFAULT_DEFINITIONS]))
+    catalogue = cached_catalogue(*(registries or [DEFAULT_DEFINITIONS]), cache_dir=default_cache_dir())
     draft = import_document(document, catalogue)
     try:
         written = write_draft(draft, document, output_dir)

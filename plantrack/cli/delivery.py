@@ -10,13 +10,8 @@ from typing import Annotated, Optional
 
 import typer
 from rich.table import Table
-from sqlalchemy import select
 
-from ..calendar import TIMEZONE, end_of_local_day, local_date, parse_date, weekday_vi
 from ..errors import PlantrackError
-from ..store.database import Store
-from ..store.models import Occurrence, Plan
-from ..tracking import find_occurrence, resolve_plan, status_rows
 from .base import (
     STAGE_VI,
     AsOfOption,
@@ -38,9 +33,17 @@ from .base import (
 )
 
 
+def Store(url: str | None = None, **kwargs):  # noqa: N802  (named as the class: a test puts a slow store in its place)
+    """The store (``store.database.Store``), imported when a command opens it."""
+    from ..store.database import Store as Opened
+
+    return Opened(url, **kwargs)
+
+
 @app.command("watch")
 def watch_command(as_of: AsOfOption = None, db: DbOption = None):
     """The morning deadline watch: write today's reminders and escalations to the outbox."""
+    from ..calendar import local_date
     from ..watch import watch
 
     instant = as_of_or_now(as_of)
@@ -67,6 +70,8 @@ def _channels(smtp_url: str | None):
 
 
 def _local(instant: dt.datetime | None) -> str:
+    from ..calendar import TIMEZONE
+
     return instant.astimezone(TIMEZONE).strftime("%H:%M %d/%m/%Y") if instant else "—"
 
 
@@ -109,6 +114,7 @@ def dispatch_command(
     """Send the pending notices of the outbox that are due (failed sends wait and are retried;
     refused ones become undeliverable). Exit code 1 when any send failed or was given up,
     even if others went; 0 when every message went."""
+
     from notifications.dispatch import run_clock, wall_clock
 
     instant = as_of_or_now(as_of)
@@ -149,6 +155,7 @@ def retry(
 
     No recorded time changes: the notices keep when they were written, and a send records
     the real time it happened."""
+    from ..tracking import resolve_plan
     from ..outbox import release
     from ..states import NoticeState
 
@@ -191,6 +198,12 @@ def replay(
     real addresses in the registry, whatever PLANTRACK_SMTP_URL says). A replay never posts
     to the units' chat or webhook URLs: those deliveries are recorded as simulated.
     """
+    from sqlalchemy import select
+
+    from ..calendar import end_of_local_day, parse_date, weekday_vi
+    from ..store.models import Plan
+    from ..tracking import status_rows
+
     import time
 
     from notifications.channels import Channels, StubChannel, email_sender
@@ -198,7 +211,6 @@ def replay(
     from notifications.sink import SmtpSink
 
     from ..settings import DeliverySettings
-
     from ..replay import replay as run_replay
     from ..scenario import load_scenario, merge_scenarios
 
@@ -291,6 +303,7 @@ def acknowledge(
     db: DbOption = None,
 ):
     """Acknowledge an escalation: no further escalation of this occurrence for its deadline."""
+    from ..tracking import find_occurrence
     from ..watch import acknowledge_escalation
 
     instant = parse_instant(at, "--at", date_means_end_of_day=False)
@@ -310,6 +323,10 @@ def notices(
     db: DbOption = None,
 ):
     """The proof-of-notice log: every notice, when it was sent, to whom, and the server's answer."""
+    from sqlalchemy import select
+
+    from ..calendar import TIMEZONE
+    from ..store.models import Occurrence
     from ..store.models import Notice
 
     store = Store(db)

@@ -10,8 +10,6 @@ import typer
 from rich.table import Table
 
 from ..errors import PlantrackError
-from ..store.database import Store
-from ..tracking import COUNTED
 from .base import AsOfOption, DbOption, app, as_of_or_now, out
 
 
@@ -25,6 +23,8 @@ def report(
     db: DbOption = None,
 ):
     """A plan's progress report as of a date: an Excel workbook and a printable HTML page."""
+    from ..store.database import Store
+    from ..tracking import COUNTED
     from ..exports.common import rate_text
     from ..reporting import write_progress_report
 
@@ -71,6 +71,7 @@ def figures(
     db: DbOption = None,
 ):
     """The figures units reported for one period, added up, with who has and has not reported."""
+    from ..store.database import Store
     from ..figures import compile_figures, format_value
 
     store = Store(db)
@@ -96,6 +97,7 @@ def targets(
     db: DbOption = None,
 ):
     """Where the plan's targets stand: what was reported against the path from baseline to target."""
+    from ..store.database import Store
     from ..figures import format_value
     from ..calendar import local_date
     from ..targets import target_progress

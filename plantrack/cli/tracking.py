@@ -10,20 +10,8 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from ..calendar import TIMEZONE, local_date, parse_date
-from ..deadlines import NO_DEADLINE, deadline_text
 from ..errors import PlantrackError
-from ..figures import record_figures
-from ..ics import unit_calendar
-from ..store.database import Store
-from ..store.models import Occurrence
-from ..assumptions import OWNER, clause
-from ..changes import change
-from ..tracking import (
-    find_occurrence, grant_extension, obligation_keys, record_submission, request_adhoc, resolve_unit, status_rows,
-)
 from .base import (
-    STATUS_STYLE,
     AsOfOption,
     DbOption,
     LangOption,
@@ -53,6 +41,11 @@ def status(
     db: DbOption = None,
 ):
     """Where each unit stands, as of a date: done on time, done late, in progress, overdue."""
+    from ..calendar import local_date
+    from ..store.database import Store
+    from ..tracking import obligation_keys, status_rows
+    from .base import STATUS_STYLE
+
     instant = as_of_or_now(as_of)
     store = Store(db)
     with store.session() as session:
@@ -107,6 +100,11 @@ def submit(
     db: DbOption = None,
 ):
     """Record what a unit handed in for an occurrence (and the figures of its report)."""
+    from ..calendar import local_date, parse_date
+    from ..figures import record_figures
+    from ..store.database import Store
+    from ..tracking import find_occurrence, record_submission
+
     submitted_at = parse_instant(date, "--date", date_means_end_of_day=False)
     doc_date = parse_date(document_date, "--document-date") if document_date else None
     values = {}
@@ -145,6 +143,10 @@ def extend(
     db: DbOption = None,
 ):
     """Grant an extension (gia hạn); statistics keep the original deadline."""
+    from ..calendar import parse_date
+    from ..store.database import Store
+    from ..tracking import find_occurrence, grant_extension
+
     granted_at = parse_instant(at, "--at", date_means_end_of_day=False)
     day = parse_date(new_date, "--new-date")
     store = Store(db)
@@ -172,6 +174,9 @@ def set_deadline_command(
 ):
     """Set the deadline of work the text gave none (unscheduled, external, after an event):
     from then on it is reminded and chased; an earlier --as-of still sees no deadline."""
+    from ..calendar import parse_date
+    from ..store.database import Store
+    from ..tracking import find_occurrence
     from ..undated import set_deadline, undated_occurrences
 
     set_at = parse_instant(at, "--at", date_means_end_of_day=False)
@@ -203,6 +208,9 @@ def request(
     db: DbOption = None,
 ):
     """Request an ad-hoc report (báo cáo đột xuất) from units, due in N working days."""
+    from ..calendar import local_date
+    from ..store.database import Store
+    from ..tracking import request_adhoc
     from ..tracking import group_members
 
     requested_at = parse_instant(at, "--at", date_means_end_of_day=False)
@@ -228,6 +236,12 @@ def explain(
     db: DbOption = None,
 ):
     """Why a deadline is what it is: the rule, the written date, each shift and why."""
+    from ..calendar import TIMEZONE
+    from ..changes import change
+    from ..deadlines import NO_DEADLINE, deadline_text
+    from ..store.database import Store
+    from ..tracking import find_occurrence
+
     store = Store(db)
     with store.session() as session:
         row = find_occurrence(session, occurrence, plan, obligation, unit, period)
@@ -272,6 +286,11 @@ def calendar(
     db: DbOption = None,
 ):
     """Write a unit's deadlines as an .ics file for calendar applications."""
+    from ..ics import unit_calendar
+    from ..store.database import Store
+    from ..store.models import Occurrence
+    from ..tracking import resolve_unit, status_rows
+
     instant = as_of_or_now(as_of)
     store = Store(db)
     with store.session() as session:
@@ -291,6 +310,7 @@ def scenario(
     db: DbOption = None,
 ):
     """Record a scenario's submissions and extensions (idempotent), e.g. to try a plan out."""
+    from ..store.database import Store
     from ..scenario import apply_scenario, load_scenario
 
     loaded = load_scenario(path)
@@ -314,6 +334,8 @@ def duties(
     """The duties that run on a day (running tasks, not only deliverables), with their time
     frame and who leads them (chủ trì), who leads or supports as its remit decides (chủ trì hoặc
     phối hợp) and who supports them (phối hợp); --unit: only that unit's."""
+    from ..calendar import local_date
+    from ..store.database import Store
     from ..tracking import active_duties
     from ..undated import open_undated
 
@@ -336,6 +358,8 @@ def duties(
 
 
 def _print_duties(day: dt.date, rows) -> None:
+    from ..assumptions import OWNER, clause
+
     table = Table(title=f"Nhiệm vụ đang thực hiện ngày {day:%d/%m/%Y} ({len(rows)})")
     either = any(row.either for row in rows)
     for header in ("Văn bản", "Mục", "Nhiệm vụ", "Thời gian", "Chủ trì", *(["Chủ trì hoặc phối hợp"] if either else []), "Phối hợp"):

@@ -50,6 +50,8 @@ class Draft:
     duties: list[dict] = field(default_factory=list)
     obligations: list[dict] = field(default_factory=list)
     new_units: list[dict] = field(default_factory=list)
+    indicators: list[dict] = field(default_factory=list)  # from the plan's target tables
+    targets: list[dict] = field(default_factory=list)
     registry_id: str = ""
     reviews: int = 0
 
@@ -57,7 +59,8 @@ class Draft:
         """(code, count, an example in English) of the review marks, the most frequent first."""
         from collections import Counter
 
-        marks = [m for entry in (self.plan, *self.duties, *self.obligations, *self.new_units) for m in entry.get("review", [])]
+        marks = [m for entry in (self.plan, *self.indicators, *self.targets, *self.duties, *self.obligations, *self.new_units)
+                 for m in entry.get("review", [])]
         counts = Counter(m.code for m in marks)
         first = {}
         for m in marks:
@@ -66,6 +69,7 @@ class Draft:
 
     def summary(self) -> dict:
         return {"duties": len(self.duties), "obligations": len(self.obligations), "new units": len(self.new_units),
+                "indicators": len(self.indicators), "targets": len(self.targets),
                 "review marks": self.reviews,
                 "with a lead unit": sum(1 for d in self.duties if d.get("lead") or d.get("lead_groups")),
                 "dated": sum(1 for d in self.duties if d.get("timeframe")) + len(self.obligations)}
@@ -117,21 +121,36 @@ def draft_plan(document: Document, catalogue: Catalogue) -> Draft:
     draft = Draft(plan, registry_id=f"draft-{slug(number, 30)}")
     unread: list[tuple[int, list[str]]] = []
     items = read_items(document.blocks, unread)
-    for line, header_cells in unread:
-        code = "targets_table_unread" if any(re.search(r"chỉ\s+tiêu", c, re.IGNORECASE) for c in header_cells) else "table_unread"
-        plan_reviews.append(mark(code, where=f"{document.where} {line}", columns=" | ".join(c[:30] for c in header_cells[:10])))
+    target_rows: list[tuple[dict, dict]] = []  # (indicator, its row of a target table)
+    for note in unread:
+        line, header_cells = note
+        where, columns = f"{document.where} {line}", " | ".join(c[:30] for c in header_cells[:10])
+        kind = getattr(note, "kind", "figures")
+        if kind == "target" and note.rows:
+            drafted = _indicators(note.rows, where, {i["id"] for i in draft.indicators})
+            draft.indicators += drafted
+            target_rows += zip(drafted, note.rows)
+        elif kind in ("budget", "coordinates"):
+            plan_reviews.append(mark("table_skipped", where=where, columns=columns, kind=kind))
+        else:
+            targets = kind == "target" or any(re.search(r"chỉ\s+tiêu", c, re.IGNORECASE) for c in header_cells)
+            code = "targets_table_unread" if targets else "table_unread"
+            plan_reviews.append(mark(code, where=where, columns=columns))
     office = _office(draft, items, index) or issuer
     plan["coordination"] = {"office": office, "head": issuer}
     plan_reviews.append(mark("office_guessed", office=office))
     seen_ids: set[str] = set()
     for item in items:
         _add_item(draft, item, index, issued_on, period[1], office, seen_ids)
+    for indicator, row in target_rows:
+        _target(draft, indicator, row, index, issuer, period[1])
     _fit_period(draft, assumed=period[2] is not None)
     if not draft.duties:  # nothing to track: the draft says so rather than validating empty
         plan_reviews.append(mark("no_duties"))
     if plan_reviews:
         plan["review"] = plan_reviews
-    draft.reviews = sum(len(e.get("review", [])) for e in [plan, *draft.duties, *draft.obligations, *draft.new_units])
+    entries = [plan, *draft.indicators, *draft.targets, *draft.duties, *draft.obligations, *draft.new_units]
+    draft.reviews = sum(len(e.get("review", [])) for e in entries)
     return draft
 
 
@@ -449,6 +468,67 @@ def _unique(wanted: str, seen: set[str]) -> str:
     return candidate
 
 
+def _indicators(rows: list[dict], where: str, taken: set[str]) -> list[dict]:
+    """An indicator for each row of a target table: its name and unit of measure, its kind by
+    the unit (%: a percentage, đồng: an amount, else a count); the row's values go into its
+    review mark, for a person to make targets of (a target needs the units responsible and the
+    report that carries it, which the table does not say)."""
+    found = []
+    for row in rows:
+        base = f"chi-tieu-{slug(row['name'], 40)}"
+        ident, number = base, 2
+        while ident in taken:
+            ident, number = f"{base}-{number}", number + 1
+        taken.add(ident)
+        unit = row["unit"][:500]
+        kind = "percentage" if "%" in unit else "amount" if re.search(r"đồng", unit, re.IGNORECASE) else "count"
+        indicator = {"id": ident, "name": " ".join(row["name"].split())[:500], "kind": kind}
+        if unit:
+            indicator["unit_of_measure"] = unit
+        values = "; ".join(f"{column}: {value}" for column, value in row["values"])[:300] or "—"
+        indicator["review"] = [mark("indicator_from_table", where=where, words=values, unit=row["lead"] or "—")]
+        found.append(indicator)
+    return found
+
+
+_NUMBER = re.compile(r"\d{1,3}(?:\.\d{3})+(?!\d)|\d+(?:,\d+)?")  # "1.500" (thousands), "12,5" (a decimal comma), "100"
+
+
+def _target(draft: Draft, indicator: dict, row: dict, index: UnitIndex, issuer: str, period_end: dt.date) -> None:
+    """A target of ``indicator`` where the plan language can hold it: a figure in the row (the
+    column of the latest year), a day (the end of that year, else of the plan's period), the
+    units responsible (the row's unit column, else the issuer) and a report of the draft that
+    carries it (one whose title says "báo cáo", "kết quả" first), every guess marked. Without a
+    figure or a report the indicator keeps its mark and no target is drafted; a figure of an
+    earlier year is the baseline (on the end of that year)."""
+    figures = []
+    for column, cell in row["values"]:
+        number = _NUMBER.search(cell)
+        if number:
+            year = re.search(r"\b(20\d\d)\b", column)
+            figures.append((int(year[1]) if year else 0, float(number[0].replace(".", "").replace(",", ".")), column, cell))
+    reports = [o for o in draft.obligations if re.search(r"báo\s+cáo", o["title"], re.IGNORECASE)]
+    reports.sort(key=lambda o: not re.search(r"kết\s+quả", o["title"], re.IGNORECASE))
+    if not figures or not reports:
+        return
+    year, value, column, cell = max(figures, key=lambda f: f[0])
+    earlier = [f for f in figures if 0 < f[0] < year]  # a figure of an earlier year: the baseline ("Năm 2025: 60")
+    units = [u for u in index.resolve(row["lead"]).units if u in index.catalogue.units] if row["lead"] else []
+    report = reports[0]
+    carried = report.setdefault("indicators", [])
+    if indicator["id"] not in carried:
+        carried.append(indicator["id"])
+    target = {"id": f"muc-tieu-{indicator['id'].removeprefix('chi-tieu-')}"[:60].rstrip("-"), "name": indicator["name"],
+              "indicator": indicator["id"], "value": value, "by": dt.date(year, 12, 31) if year else period_end,
+              "units": units or [issuer], "obligation": report["id"],
+              **({"baseline": {"value": earlier[-1][1], "on": dt.date(earlier[-1][0], 12, 31),
+                               "written": f"{earlier[-1][2]}: {earlier[-1][3]}"[:200]}} if earlier else {}),
+              "review": [mark("target_guessed", words=f"{column}: {cell}"[:200], unit=", ".join(units or [issuer]),
+                              name=report["id"])]}
+    draft.targets.append(target)
+    indicator.pop("review", None)  # the target's mark says what to check
+
+
 # --- writing ---------------------------------------------------------------------------------
 
 def render(draft: Draft, source: Path) -> tuple[str, str | None]:
@@ -469,7 +549,12 @@ def render(draft: Draft, source: Path) -> tuple[str, str | None]:
     intro = (f"# Drafted by `plantrack import` from {source.name}: review every entry marked `review:`,\n"
              f"# resolve it and delete the mark; `plantrack validate` refuses the file while one is left.\n")
     plan = _worded({key: value for key, value in draft.plan.items() if value is not None})
-    body = {"plan": plan, "duties": [_worded(d) for d in draft.duties]}
+    body = {"plan": plan}
+    if draft.indicators:
+        body["indicators"] = [_worded(i) for i in draft.indicators]
+    if draft.targets:
+        body["targets"] = [_worded(t) for t in draft.targets]
+    body["duties"] = [_worded(d) for d in draft.duties]
     if draft.obligations:
         body["obligations"] = [_worded(o) for o in draft.obligations]
     registry = None

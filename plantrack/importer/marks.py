@@ -82,6 +82,19 @@ WORDING: dict[str, tuple[str, str]] = {
                          "Văn bản nêu ngày mà không nêu năm, trong câu có “định kỳ”/“hằng năm”: hiểu là hằng năm."),
     "year_inferred": ("the text gives the day without a year: {words} taken (the first such day after the issue date); check the year",
                       "Văn bản nêu ngày mà không nêu năm: tạm hiểu là {words} (ngày đó gần nhất sau ngày ban hành); kiểm tra lại năm."),
+    "table_skipped": ("the table at {where} (columns: {columns}) is a {kind_en} table: no duty was drafted from it; "
+                      "check that none of its rows is a task",
+                      "Bảng ở {where} (các cột: {columns}) là bảng {kind_vi}: không lập nhiệm vụ từ bảng này; kiểm tra lại "
+                      "nếu có dòng nào là nhiệm vụ."),
+    "indicator_from_table": ("indicator drafted from the target table at {where} ({words}; unit responsible: {unit}): "
+                             "to track it, add a target under targets: (value, by, the units responsible and the report "
+                             "that carries it); else delete it",
+                             "Chỉ tiêu lấy từ bảng chỉ tiêu ở {where} ({words}; đơn vị chịu trách nhiệm: {unit}): nếu cần theo dõi, "
+                             "thêm vào targets: (giá trị, thời hạn, đơn vị chịu trách nhiệm và báo cáo kèm theo); nếu không, xóa chỉ tiêu."),
+    "target_guessed": ("target drafted from the table's “{words}”: its day (the end of the column's year, else of the plan), "
+                       "its units ({unit}) and the report that carries it ({name}) are guesses; check them",
+                       "Mục tiêu lấy từ bảng chỉ tiêu (“{words}”): thời hạn (cuối năm của cột, nếu không thì cuối kỳ kế hoạch), "
+                       "đơn vị chịu trách nhiệm ({unit}) và báo cáo kèm theo ({name}) là suy đoán; kiểm tra lại."),
     "period_day_assumed": ("the text gives the period but not the day: Decree 09/2019's cut-off (the 14th) and the 15th assumed",
                            "Văn bản nêu kỳ báo cáo mà không nêu ngày: tạm theo Nghị định 09/2019 (chốt số liệu ngày 14, gửi ngày 15)."),
     "period_day_unread": ("the text gives a day (“{words}”) the draft could not place in the reporting period: Decree 09/2019's "
@@ -108,6 +121,10 @@ class Mark:
         role = values.get("role")
         if role is not None:
             values["role_vi"] = ROLES.get(role, role)
+        kind = values.get("kind")
+        if kind is not None:
+            values["kind_en"] = {"budget": "budget", "coordinates": "coordinates"}.get(kind, kind)
+            values["kind_vi"] = {"budget": "kinh phí", "coordinates": "tọa độ"}.get(kind, kind)
         listed = values.get("candidates")
         if isinstance(listed, (list, tuple)):
             values["candidates"] = f"; or one of {', '.join(listed)}" if listed else ""

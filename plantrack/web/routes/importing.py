@@ -9,7 +9,7 @@ refused unread), then the CSRF token (``deps.check_acting``); at most ``IMPORTS_
 account (``guards.ImportThrottle``); nothing is stored: the upload is read from a temporary
 file that is removed at once, and the drafts go back in the answer. The registries the drafts
 are resolved against are the definitions the server was started with (``plantrack serve
---definitions``).
+--definitions``), loaded once and kept while their files are unchanged (``catalogue_cache``).
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from starlette.datastructures import UploadFile as StarletteUpload
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
+from ...catalogue_cache import cached_catalogue
 from ...errors import DefinitionError
 from ...importer import UnreadableDocument, import_document, render
-from ...loader import load_catalogue
 from ...settings import MAX_IMPORT_BYTES
 from ..deps import Context, Forbidden, Principal, check_acting, context, page, signed_in
 
@@ -85,7 +85,7 @@ def _draft_page(request: Request, ctx: Context, principal: Principal, document: 
                     return refuse(f"Tệp quá lớn: tối đa {MAX_IMPORT_BYTES // (1024 * 1024)} MB.", 413)
                 stream.write(chunk)
         try:
-            catalogue = load_catalogue(*ctx.definitions)
+            catalogue = cached_catalogue(*ctx.definitions)  # loaded once while its files are unchanged
             draft = import_document(path, catalogue)
         except UnreadableDocument as exc:
             return refuse(f"Không đọc được “{name}”: {exc.vi}")
@@ -104,7 +104,8 @@ def _draft_page(request: Request, ctx: Context, principal: Principal, document: 
 def _marks(draft) -> list[tuple[str, str]]:
     """(where, why) of every review mark, in the order of the files."""
     found = [("Kế hoạch", reason.vi) for reason in draft.plan.get("review", [])]
-    for kind, entries in (("Nhiệm vụ", draft.duties), ("Sản phẩm", draft.obligations), ("Đơn vị mới", draft.new_units)):
+    for kind, entries in (("Chỉ tiêu", draft.indicators), ("Mục tiêu", draft.targets), ("Nhiệm vụ", draft.duties),
+                          ("Sản phẩm", draft.obligations), ("Đơn vị mới", draft.new_units)):
         for entry in entries:
             where = f"{kind} {entry.get('section') or entry['id']}"
             found += [(where, reason.vi) for reason in entry.get("review", [])]

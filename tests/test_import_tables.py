@@ -1,0 +1,285 @@
+"""A plan's tables told apart by their header row: only task tables give duties. A budget table,
+a table of coordinates and one of figures never do; a target table gives indicators; a task
+table written as `|` rows is read; the columns after the time (Sản phẩm, Kinh phí, Ghi chú) are
+never sub-tasks; the unit columns (Cơ quan chủ trì, Đơn vị thực hiện, Cơ quan phối hợp) give
+lead and support; a target table's rows become targets where the plan has a report to carry
+them. Each document is a minimal one written here, in the shape of a provincial plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from plantrack.importer.draft import draft_plan, write_draft
+from plantrack.importer.reading import Document, Paragraph, Table, paragraphs_of_lines
+from plantrack.loader import load_catalogue
+
+from .conftest import ROOT
+from .test_import import strip_reviews
+
+DEFINITIONS = (ROOT / "plan_definitions", ROOT / "examples" / "2025")
+HEAD = """ỦY BAN NHÂN DÂN
+TỈNH NGHỆ AN
+
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+
+Số: 41/KH-UBND
+
+Nghệ An, ngày 05 tháng 12 năm 2025
+
+KẾ HOẠCH
+Chuyển đổi số trên địa bàn tỉnh năm 2026
+
+I. MỤC ĐÍCH, YÊU CẦU
+
+Nâng cao chất lượng phục vụ người dân và doanh nghiệp.
+
+II. NHIỆM VỤ
+
+1. Sở Khoa học và Công nghệ chủ trì tổng hợp, báo cáo kết quả trước ngày 15/12/2026.
+"""
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue(*DEFINITIONS)
+
+
+def text_draft(body: str, catalogue, cells: bool = True, head: str = HEAD):
+    """The draft of the plan with ``body`` after its head; ``cells``: a table flattened one cell
+    a paragraph (blank lines between), as a PDF's or a web page's text gives it."""
+    if cells:
+        body = "\n\n".join(line for line in body.splitlines() if line.strip())
+    lines = (head + "\n" + body).splitlines()
+    return draft_plan(Document(Path("ke-hoach.txt"), "text", paragraphs_of_lines(lines)), catalogue)
+
+
+def docx_draft(rows: list[list[str]], catalogue, before: str = "PHỤ LỤC I"):
+    blocks = [*paragraphs_of_lines(HEAD.splitlines()), Paragraph(before, 40), Table(rows, 41)]
+    return draft_plan(Document(Path("ke-hoach.docx"), "docx", blocks, where="paragraph"), catalogue)
+
+
+def codes(draft) -> list[str]:
+    return [m.code for m in draft.plan.get("review", [])]
+
+
+def validates_once_reviewed(draft, tmp_path) -> None:
+    folder = tmp_path / "draft"
+    write_draft(draft, Path("ke-hoach.txt"), folder)
+    for path in folder.iterdir():
+        strip_reviews(path)
+    load_catalogue(*DEFINITIONS, folder)
+
+
+BUDGET = """
+III. KINH PHÍ THỰC HIỆN
+
+TT
+Nội dung
+Đơn vị chủ trì
+Kinh phí (triệu đồng)
+Năm 2026
+Năm 2027
+1
+Nâng cấp trung tâm dữ liệu của tỉnh
+Sở Khoa học và Công nghệ
+12.500
+6.000
+6.500
+2
+Mua sắm thiết bị cho bộ phận một cửa
+Sở Tài chính
+3.200
+3.200
+0
+"""
+
+
+def test_a_budget_table_gives_no_duty_and_says_so(catalogue, tmp_path):
+    draft = text_draft(BUDGET, catalogue)
+    assert [d["section"] for d in draft.duties] == ["II.1"]  # the budget's rows are no duties
+    assert not any(o for o in draft.obligations if "2027" in str(o.get("due")))
+    [skipped] = [m for m in draft.plan["review"] if m.code == "table_skipped"]
+    assert "bảng kinh phí" in skipped.vi and "Kinh phí (triệu đồng)" in skipped.vi
+    validates_once_reviewed(draft, tmp_path)
+
+
+def test_a_budget_table_of_a_docx_gives_no_duty(catalogue):
+    rows = [["TT", "Nội dung", "Đơn vị chủ trì", "Kinh phí (triệu đồng)", "Nguồn vốn"],
+            ["1", "Nâng cấp trung tâm dữ liệu của tỉnh", "Sở Khoa học và Công nghệ", "12.500", "Ngân sách tỉnh"]]
+    draft = docx_draft(rows, catalogue)
+    assert [d["section"] for d in draft.duties] == ["II.1"] and "table_skipped" in codes(draft)
+
+
+COORDINATES = """
+PHỤ LỤC II
+VỊ TRÍ CÁC ĐIỂM QUAN TRẮC
+
+STT
+Tên điểm
+Tọa độ X (VN-2000)
+Tọa độ Y (VN-2000)
+1
+Điểm quan trắc nước mặt sông Lam
+2075432
+0584321
+2
+Điểm quan trắc không khí khu công nghiệp
+2071120
+0590012
+"""
+
+
+def test_a_table_of_coordinates_gives_no_duty_and_says_so(catalogue, tmp_path):
+    draft = text_draft(COORDINATES, catalogue)
+    assert [d["section"] for d in draft.duties] == ["II.1"]
+    [skipped] = [m for m in draft.plan["review"] if m.code == "table_skipped"]
+    assert "bảng tọa độ" in skipped.vi
+    validates_once_reviewed(draft, tmp_path)
+
+
+TARGETS = """
+PHỤ LỤC I
+CHỈ TIÊU CHUYỂN ĐỔI SỐ NĂM 2026
+
+TT
+Chỉ tiêu
+Đơn vị tính
+Năm 2025
+Năm 2026
+1
+Tỷ lệ hồ sơ thủ tục hành chính được xử lý trực tuyến toàn trình
+%
+60
+80
+2
+Số doanh nghiệp công nghệ số được thành lập mới
+doanh nghiệp
+120
+150
+"""
+
+
+def test_a_target_table_gives_indicators_and_targets_reported_through_the_plans_report(catalogue, tmp_path):
+    draft = text_draft(TARGETS, catalogue)
+    assert [d["section"] for d in draft.duties] == ["II.1"]
+    assert [(i["name"], i.get("unit_of_measure"), i["kind"]) for i in draft.indicators] == [
+        ("Tỷ lệ hồ sơ thủ tục hành chính được xử lý trực tuyến toàn trình", "%", "percentage"),
+        ("Số doanh nghiệp công nghệ số được thành lập mới", "doanh nghiệp", "count")]
+    [report] = draft.obligations  # II.1: "báo cáo kết quả trước ngày 15/12/2026" carries both
+    assert report["indicators"] == [i["id"] for i in draft.indicators]
+    first = draft.targets[0]
+    assert (first["indicator"], first["value"], first["by"], first["obligation"], first["units"]) == (
+        draft.indicators[0]["id"], 80, dt.date(2026, 12, 31), report["id"], ["vn.province.nghe-an"])
+    assert first["baseline"] == {"value": 60, "on": dt.date(2025, 12, 31), "written": "Năm 2025: 60"}
+    [mark] = first["review"]
+    assert mark.code == "target_guessed" and "Năm 2026: 80" in mark.vi and "suy đoán" in mark.vi
+    assert draft.summary()["targets"] == 2 and not any("review" in i for i in draft.indicators)
+    validates_once_reviewed(draft, tmp_path)
+
+
+def test_without_a_report_to_carry_them_the_targets_stay_a_mark_on_their_indicators(catalogue, tmp_path):
+    draft = text_draft(TARGETS, catalogue, head=HEAD.replace(", báo cáo kết quả trước ngày 15/12/2026", " triển khai thực hiện"))
+    assert not draft.targets and not draft.obligations and len(draft.indicators) == 2
+    [mark] = draft.indicators[0]["review"]
+    assert mark.code == "indicator_from_table" and "Năm 2026: 80" in mark.vi and "targets:" in mark.vi
+    validates_once_reviewed(draft, tmp_path)
+
+
+TASKS_WITH_PRODUCTS = """
+PHỤ LỤC I
+DANH MỤC NHIỆM VỤ
+
+TT
+Nội dung nhiệm vụ
+Cơ quan chủ trì
+Cơ quan phối hợp
+Thời gian hoàn thành
+Sản phẩm
+Kinh phí
+1
+Rà soát, chuẩn hóa cơ sở dữ liệu dân cư phục vụ chuyển đổi số
+Sở Khoa học và Công nghệ
+Sở Tài chính
+Quý I/2026
+Báo cáo tháng 6/2026
+Năm 2026: 500 triệu đồng
+2
+Xây dựng kho dữ liệu dùng chung của tỉnh
+Sở Tài chính
+Sở Khoa học và Công nghệ
+Quý III/2026
+Kho dữ liệu được đưa vào vận hành
+Ngân sách tỉnh
+"""
+
+
+def test_the_columns_after_the_time_are_no_sub_tasks(catalogue, tmp_path):
+    draft = text_draft(TASKS_WITH_PRODUCTS, catalogue)
+    table = [d for d in draft.duties if d["section"].startswith("PL")]
+    assert [d["section"] for d in table] == ["PL I 1", "PL I 2"]  # not "PL I 1(a)", "PL I 1(b)"
+    assert [d["lead"] for d in table] == [["na.skhcn"], ["na.stc"]] and [d["support"] for d in table] == [["na.stc"], ["na.skhcn"]]
+    products = [o for o in draft.obligations if o.get("section", "").startswith("PL")]
+    assert [o["title"] for o in products] == ["Báo cáo tháng 6/2026", "Kho dữ liệu được đưa vào vận hành"]
+    assert "đồng" not in str(products + table) and "Ngân sách" not in str(products + table)  # Kinh phí: no product, no deadline
+    validates_once_reviewed(draft, tmp_path)
+
+
+def test_a_docx_task_table_reads_its_unit_column_as_the_lead(catalogue):
+    rows = [["TT", "Nhiệm vụ", "Đơn vị thực hiện", "Đơn vị phối hợp thực hiện", "Thời hạn hoàn thành", "Ghi chú"],
+            ["1", "Xây dựng kho dữ liệu dùng chung của tỉnh", "Sở Tài chính", "Sở Khoa học và Công nghệ", "Quý III/2026", ""],
+            ["2", "Rà soát cơ sở dữ liệu dân cư", "Sở Khoa học và Công nghệ", "Sở Tài chính", "Quý I/2026", "Thực hiện hằng năm"]]
+    draft = docx_draft(rows, catalogue)
+    table = [d for d in draft.duties if d["section"].startswith("PL")]
+    assert [(d["section"], d["lead"], d["support"]) for d in table] == [
+        ("PL I 1", ["na.stc"], ["na.skhcn"]), ("PL I 2", ["na.skhcn"], ["na.stc"])]
+
+
+PIPE_ROWS = """
+PHỤ LỤC I
+DANH MỤC NHIỆM VỤ
+
+| TT | Nội dung | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian thực hiện |
+|---|---|---|---|---|
+| 1 | Xây dựng kho dữ liệu dùng chung của tỉnh | Sở Tài chính | Sở Khoa học và Công nghệ | Quý III/2026 |
+| 2 | Tập huấn kỹ năng số cho cán bộ, công chức | Sở Khoa học và Công nghệ | | Quý II/2026 |
+"""
+
+
+def test_a_task_table_written_as_pipe_rows_is_read(catalogue, tmp_path):
+    draft = text_draft(PIPE_ROWS, catalogue, cells=False)
+    table = [d for d in draft.duties if d["section"].startswith("PL")]
+    assert [(d["section"], d["lead"]) for d in table] == [("PL I 1", ["na.stc"]), ("PL I 2", ["na.skhcn"])]
+    assert table[0]["support"] == ["na.skhcn"] and table[0]["text"] == "Xây dựng kho dữ liệu dùng chung của tỉnh"
+    assert "Quý III/2026" in str([o for o in draft.obligations if o["section"] == "PL I 1"] or table[0].get("timeframe"))
+    validates_once_reviewed(draft, tmp_path)
+
+
+def test_a_table_of_figures_is_not_read_and_says_so(catalogue):
+    rows = [["TT", "Tên đơn vị", "Số cán bộ", "Số máy tính"], ["1", "Văn phòng UBND tỉnh", "45", "50"]]
+    draft = docx_draft(rows, catalogue, before="PHỤ LỤC III")
+    assert [d["section"] for d in draft.duties] == ["II.1"] and "table_unread" in codes(draft)
+
+
+def test_a_column_headed_don_vi_alone_is_the_lead_of_a_task_table_and_the_unit_of_measure_of_a_target_table(catalogue):
+    tasks = docx_draft([["STT", "Nội dung công việc", "Đơn vị", "Thời gian"],
+                        ["1", "Tập huấn kỹ năng số cho cán bộ, công chức", "Sở Khoa học và Công nghệ", "Quý II/2026"]], catalogue)
+    assert [(d["section"], d["lead"]) for d in tasks.duties if d["section"].startswith("PL")] == [("PL I 1", ["na.skhcn"])]
+    targets = docx_draft([["TT", "Chỉ tiêu", "Đơn vị", "Kết quả", "Cơ quan chủ trì theo dõi"],
+                          ["1", "Tỷ lệ hồ sơ công việc được xử lý trên môi trường điện tử", "%", "100%", "Sở Khoa học và Công nghệ"]],
+                         catalogue)
+    [indicator] = targets.indicators
+    assert indicator["unit_of_measure"] == "%" and indicator["kind"] == "percentage"
+    [target] = targets.targets
+    assert target["value"] == 100 and target["units"] == ["na.skhcn"] and "Kết quả: 100%" in target["review"][0].vi
+
+
+def test_a_table_read_with_its_rule_of_dashes_gives_no_duty_of_it(catalogue):
+    """A reader that gives a `|`-row table as a table may keep its "|---|---|" rule as a row."""
+    rows = [["TT", "Nội dung", "Cơ quan chủ trì", "Thời gian thực hiện"], ["---", "---", "---", "---"],
+            ["1", "Xây dựng kho dữ liệu dùng chung của tỉnh", "Sở Tài chính", "Quý III/2026"]]
+    draft = docx_draft(rows, catalogue)
+    assert [(d["section"], d["lead"]) for d in draft.duties if d["section"].startswith("PL")] == [("PL I 1", ["na.stc"])]
