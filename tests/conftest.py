@@ -10,12 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import tempfile
 import uuid
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+# The CLI's catalogue cache (plantrack.catalogue_cache) of the commands the tests run: in a folder
+# of the run's own, never the home folder's.
+os.environ.setdefault("PLANTRACK_CACHE_DIR", tempfile.mkdtemp(prefix="plantrack-test-cache-"))
 
 from plantrack.calendar import TIMEZONE
 from plantrack.loader import load_catalogue
