@@ -3,7 +3,7 @@ each registering its commands on it when imported."""
 
 from __future__ import annotations
 
-from . import access, definitions, delivery, reports, tracking  # noqa: F401  (they register their commands)
+from . import access, definitions, delivery, registry, reports, tracking  # noqa: F401  (they register their commands)
 from .base import app
 
 
