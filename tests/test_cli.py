@@ -66,7 +66,7 @@ def test_vietnamese_output_has_diacritics(demo):
 
 def test_sync_twice_changes_nothing(store):
     first = run("sync", DEFINITIONS, "--db", store.url)
-    assert "occurrence" in first.output and "171" in first.output
+    assert "occurrence" in first.output and "3968" in first.output
     second = run("sync", DEFINITIONS, "--db", store.url)
     assert "nothing changed" in second.output
 
@@ -146,7 +146,7 @@ def test_console_script_runs_in_a_fresh_process(tmp_path):
         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert "171 units, 6 plans" in result.stdout
+    assert "3968 units, 6 plans" in result.stdout
 
 
 def test_replay_prints_a_timeline_and_sends_through_a_local_sink(store, tmp_path):

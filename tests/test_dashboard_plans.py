@@ -75,19 +75,20 @@ def test_a_plan_page_shows_its_documents_and_requests_a_report_from_a_whole_grou
         assert [replaced.nth(i).inner_text().split("\t")[1].split("\n")[0] for i in range(3)] == ["1397/QĐ-UBND", "1179/QĐ-UBND", "3089/QĐ-UBND"]
         assert "Ủy ban nhân dân tỉnh Bình Dương" in replaced.nth(0).inner_text()
         assert page.locator("#documents tr[data-relation=source]").inner_text().startswith("Căn cứ")
-        # The group of phường, xã, đặc khu holds the two registered units: one request reaches both.
+        # The group of phường, xã, đặc khu holds the 168 of the registry of 2025 and one registered
+        # later: one request reaches them all.
         option = page.locator("#adhoc-group select[name=group] option[value='hcm.communes']")
-        assert option.inner_text() == "hcm.communes (2 đơn vị)"
+        assert option.inner_text() == "hcm.communes (169 đơn vị)"
         page.select_option("#adhoc-group select[name=group]", "hcm.communes")
         page.fill("#adhoc-group input[name=title]", "Báo cáo nhanh thiệt hại do triều cường")
         page.click("#adhoc-group button[type=submit]")
-        assert "Đã yêu cầu 2 đơn vị của nhóm hcm.communes" in page.locator("#notice").inner_text()
-        page.goto(f"{server}/don-vi/hcm.dac-khu-con-dao")
+        assert "Đã yêu cầu 169 đơn vị của nhóm hcm.communes" in page.locator("#notice").inner_text()
+        page.goto(f"{server}/don-vi/vn.ward.26732")  # the đặc khu Côn Đảo
         assert "Báo cáo nhanh thiệt hại do triều cường" in page.locator("#occurrences").inner_text()
         # Sở NN&MT's yearly evaluation compiles the communes' reports: its row says who is missing.
         page.goto(f"{server}/don-vi/hcm.snnmt?as_of=2026-12-01")
         waits = page.locator("#occurrences .waits").first.inner_text()
-        assert "đã nộp 0/2" in waits and "hcm.dac-khu-con-dao" in waits and "hcm.phuong-sai-gon" in waits
+        assert "đã nộp 0/169" in waits
         # Cần Thơ's amendment is on its plan's page, with what it changed.
         page.goto(f"{server}/ke-hoach/ct-kh-159-2025")
         amended = page.locator("#documents tr[data-relation=amendment]").inner_text()

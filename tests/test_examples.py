@@ -37,12 +37,17 @@ def test_dak_lak_0130_daily_reports_run_from_the_issue_to_the_assumed_end():
     assert len(daily) == 41 and daily[0].period_key == "2025-11-21" and daily[-1].period_key == "2025-12-31"
     saturday = next(s for s in daily if s.period_key == "2025-11-22")
     assert saturday.deadline.due_date == D(2025, 11, 24)  # art. 148(5): to Monday
-    assert cat.groups["dl.communes"] == []  # filled when the communes and wards are registered
+    # "UBND các xã, phường": every commune-level unit of Đắk Lắk in the generated registry of 2025
+    assert len(cat.groups["dl.communes"]) == 102 and all(u.startswith("vn.ward.") for u in cat.groups["dl.communes"])
 
 
-def test_dak_lak_0130_duties_run_and_escalate_to_the_plans_office(store):
+def test_dak_lak_0130_duties_run_and_escalate_to_the_plans_office(store, tmp_path):
+    from .test_registry_build import definitions_with_addresses
+
+    # Sở Y tế is a generated unit: the address a coordinator enters (the registry has none)
+    definitions = definitions_with_addresses(tmp_path, {"dl.syt": "syt@daklak.example"})
     with store.transaction() as session:
-        sync_catalogue(session, catalogue())
+        sync_catalogue(session, load_catalogue(definitions, EXAMPLES))
         running = {row.key for row in active_duties(session, D(2025, 11, 25), "dl-kh-0130-2025")}
     assert {"thu-gom-rac-xac-dong-vat", "khoi-thong-thoat-nuoc", "giam-sat-dich-benh"} <= running
     result = CliRunner().invoke(app, ["status", "--plan", "0130/KH-UBND", "--as-of", "2025-11-30", "--summary", "--db", store.url])
@@ -195,16 +200,14 @@ def test_vn_2530_the_prime_ministers_table_keeps_its_windows_and_its_yearly_repo
         assert "b1-chat-thai-xay-dung" not in {row.key for row in active_duties(session, D(2026, 5, 1), "vn-qd-2530-2025")}
 
 
-WARDS = """registry: {id: hcm-wards, title: Một số phường của Thành phố Hồ Chí Minh}
+WARDS = """registry: {id: hcm-wards, title: Một đơn vị cấp xã mới của Thành phố Hồ Chí Minh (thử nghiệm)}
 units:
-  - {id: hcm.phuong-sai-gon, name: Ủy ban nhân dân phường Sài Gòn, kind: ward, parent: vn.province.ho-chi-minh, escalates_to: hcm.snnmt,
-     valid_from: 2025-07-01, contacts: {to: [saigon@hcm.example]}}
-  - {id: hcm.dac-khu-con-dao, name: Ủy ban nhân dân đặc khu Côn Đảo, kind: special_zone, parent: vn.province.ho-chi-minh,
-     escalates_to: hcm.snnmt, valid_from: 2025-07-01, contacts: {to: [condao@hcm.example]}}
+  - {id: hcm.phuong-moi, name: Ủy ban nhân dân phường Mới (thử nghiệm), kind: ward, parent: vn.province.ho-chi-minh, escalates_to: hcm.snnmt,
+     valid_from: 2025-07-01, contacts: {to: [phuongmoi@hcm.example]}}
 """
 
 
-def test_hcm_2853_communes_join_the_group_later_and_take_on_its_obligations(store, tmp_path):
+def test_hcm_2853_communes_are_in_the_group_and_one_registered_later_takes_on_its_obligations(store, tmp_path):
     from sqlalchemy import select
 
     from plantrack.store.models import Obligation, Occurrence
@@ -216,19 +219,20 @@ def test_hcm_2853_communes_join_the_group_later_and_take_on_its_obligations(stor
 
     with store.transaction() as session:
         sync_catalogue(session, catalogue())
-        assert owed(session, "bao-cao-cap-xa") == []  # the group has no member yet
+        # the 168 phường, xã and đặc khu (Côn Đảo) of the generated registry, 2026-2030 each
+        assert len({unit for unit, _, _ in owed(session, "bao-cao-cap-xa")}) == 168
+        assert ("vn.ward.26732", "2026") in {(unit, key) for unit, key, _ in owed(session, "bao-cao-cap-xa")}
         assert len(owed(session, "bao-cao-hang-nam")) == 5  # 2026-2030: Sở NN&MT's own, compiled after the communes'
     (tmp_path / "wards.yaml").write_text(WARDS, encoding="utf-8")
     with store.transaction() as session:
         sync_catalogue(session, load_catalogue(DEFINITIONS, EXAMPLES, tmp_path))
     with store.session() as session:
         reports = owed(session, "bao-cao-cap-xa")
-        assert {unit for unit, _, _ in reports} == {"hcm.phuong-sai-gon", "hcm.dac-khu-con-dao"}
-        assert sorted({key for _, key, _ in reports}) == ["2026", "2027", "2028", "2029", "2030"]
+        assert sorted(key for unit, key, _ in reports if unit == "hcm.phuong-moi") == ["2026", "2027", "2028", "2029", "2030"]
         (compiled,) = session.scalars(select(Occurrence).join(Obligation).where(
             Obligation.plan_id == "hcm-qd-2853-2025", Obligation.key == "bao-cao-hang-nam", Occurrence.period_key == "2026"))
         title, done, total, missing = waiting_for(session, compiled)
-        assert (done, total) == (0, 2) and set(missing) == {"hcm.phuong-sai-gon", "hcm.dac-khu-con-dao"}
+        assert (done, total) == (0, 169) and "hcm.phuong-moi" in missing and "vn.ward.26732" in missing
         assert compiled.due_date == D(2026, 12, 14)  # ten working days after Monday 30/11/2026
 
 

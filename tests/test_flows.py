@@ -23,7 +23,7 @@ def prefect_server():
 def test_sync_flow_loads_the_plans_and_is_idempotent(prefect_server, tmp_path):
     url = f"sqlite:///{tmp_path}/flow.db"
     first = sync_plans(definitions=[str(DEFINITIONS)], database_url=url)
-    assert first["unit"]["added"] == 171 and first["occurrence"]["added"] > 1000
+    assert first["unit"]["added"] == 3968 and first["occurrence"]["added"] > 1000
     second = sync_plans(definitions=[str(DEFINITIONS)], database_url=url)
     assert all(v == {"added": 0, "changed": 0, "retired": 0} for v in second.values())
     store = Store(url)

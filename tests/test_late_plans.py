@@ -18,7 +18,7 @@ from plantrack.store.sync import sync_catalogue
 from plantrack.tracking import request_adhoc
 from plantrack.watch import watch
 
-from .conftest import DEFINITIONS, ROOT, morning
+from .conftest import ROOT, morning
 
 D = dt.date
 EXAMPLES = ROOT / "examples" / "2025"
@@ -51,14 +51,18 @@ def ladder(store, plan: str, key: str | None = None, unit: str | None = None) ->
         return {(u, stage): (on, created.astimezone(TIMEZONE).date(), to) for u, stage, on, created, to in session.execute(query).all()}
 
 
-def test_a_real_plan_loaded_after_its_deadline_gets_its_overdue_and_level_1_notices(store):
+def test_a_real_plan_loaded_after_its_deadline_gets_its_overdue_and_level_1_notices(store, tmp_path):
     """Nghệ An's 980/KH-UBND (18/11/2025): the communes and Bộ CHQS send their decision "trước
     ngày 30/11/2025". The store watched its other plans every morning; 980 is synced on 09/12."""
+    from .test_registry_build import definitions_with_addresses
+
+    # Bộ CHQS tỉnh is a generated unit: the address a coordinator enters (the registry has none)
+    definitions = definitions_with_addresses(tmp_path, {"na.bchqs": "bchqs@nghean.example"})
     with store.transaction() as session:
-        sync_catalogue(session, load_catalogue(DEFINITIONS))
+        sync_catalogue(session, load_catalogue(definitions))
     watch_days(store, D(2025, 12, 1), D(2025, 12, 8))
     with store.transaction() as session:
-        sync_catalogue(session, load_catalogue(DEFINITIONS, EXAMPLES))
+        sync_catalogue(session, load_catalogue(definitions, EXAMPLES))
         deadlines = set(session.scalars(
             select(Occurrence.current_due_date).join(Obligation, Occurrence.obligation_id == Obligation.id)
             .where(Obligation.plan_id == "na-kh-980-2025", Obligation.key == "qd-to-chuc-lai-bch")
@@ -67,8 +71,14 @@ def test_a_real_plan_loaded_after_its_deadline_gets_its_overdue_and_level_1_noti
 
     (report,) = watch_days(store, D(2025, 12, 9), D(2025, 12, 9))
     steps = ladder(store, "na-kh-980-2025", "qd-to-chuc-lai-bch")
-    units = {unit for unit, _ in steps}
-    assert units == {"na.bchqs"}  # the communes' group has no member registered
+    from .test_registry_build import package_wards
+
+    communes = package_wards(40)  # Nghệ An's xã and phường of 2025, in the generated registry: no address yet
+    assert {unit for unit, _ in steps} == {"na.bchqs"} | communes
+    # no notice of their own (nowhere to send it); their lag still reaches the plan's office
+    assert {stage for unit, stage in steps if unit in communes} == {"escalation-1"}
+    assert {steps[(unit, "escalation-1")][2] for unit in communes} == {"na.bchqs"}
+    units = {"na.bchqs"}
     for unit in units:
         # overdue-1 (02/12) and -2 (05/12) passed unwatched: the latest is written; level 1
         # fell on 08/12 (5 working days overdue): written too, all on 09/12.

@@ -10,12 +10,13 @@ from __future__ import annotations
 import importlib
 import sys
 
-MODULES = ("access", "definitions", "delivery", "reports", "tracking")
+MODULES = ("access", "definitions", "delivery", "registry", "reports", "tracking")
 COMMANDS = {  # each command (or group of commands) and the module that registers it; a test checks it
     "link": "access", "feed": "access", "serve": "access", "account": "access",
     "validate": "definitions", "sync": "definitions", "units": "definitions", "import": "definitions",
     "watch": "delivery", "dispatch": "delivery", "retry": "delivery", "replay": "delivery", "acknowledge": "delivery",
     "notices": "delivery",
+    "registry": "registry",
     "report": "reports", "figures": "reports", "targets": "reports",
     "status": "tracking", "submit": "tracking", "extend": "tracking", "set-deadline": "tracking", "request": "tracking",
     "explain": "tracking", "calendar": "tracking", "scenario": "tracking", "duties": "tracking",

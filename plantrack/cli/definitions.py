@@ -28,6 +28,11 @@ def validate(paths: Annotated[Optional[list[Path]], typer.Argument(help="Files o
     )
     for warning in catalogue.warnings:
         err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    from ..addresses import unaddressed
+
+    for plan in unaddressed(catalogue):
+        err.print(f"[yellow]warning:[/] {plan.number} ({plan.plan_id}): {len(plan.missing)} of the {plan.owing} units owing its obligations "
+                  f"have no address (no e-mail, no channel), e.g. {', '.join(plan.missing[:3])}: no notice reaches them", highlight=False)
     if not catalogue.plans:
         err.print(f"[yellow]warning:[/] no plan in {', '.join(map(str, folders))}: nothing would be tracked, and a sync of it "
                   "would retire every plan in the store (is it the right folder?)", highlight=False)
