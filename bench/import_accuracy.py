@@ -55,7 +55,8 @@ REGISTRIES = (ROOT / "plan_definitions", ROOT / "examples" / "2025")
 
 def section_key(section: str) -> str:
     section = re.sub(r"\s+\([^)]*\)", "", section)  # a note after a space: "(gạch đầu dòng 2)", "(III.1.b)"
-    return re.sub(r"\s+", "", section).casefold().split(";")[0].rstrip(".)")
+    section = section.split(";")[0].strip().rstrip(".)")
+    return re.sub(r"[\s.]+", ".", section).casefold()  # "PL II I.1" and "PL II.I.1": a notation, not a difference
 
 
 def date_key(due: dict | None = None, frame: dict | None = None):
@@ -104,6 +105,8 @@ def items_of(duty: dict, obligations: list[dict] | None, text: str | None = None
     found = [date_key(frame=frame)] if stated else []
     if obligations is None:
         found += [date_key(due) for due in duty.get("due") or []]
+        if stated and len(found) > 1 and date_only(found[0]) in [date_only(i) for i in found[1:]]:
+            found.pop(0)  # the gold's time frame and a deadline of the same window: one time phrase of the text
     else:
         found += [date_key(o["due"]) for o in obligations if o.get("duty") == duty["id"]]
     return found
