@@ -92,7 +92,7 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
     Each table that gives no duty is noted in ``unread`` as a ``tables.TableNote`` (line,
     header cells, kind: targets, budget, coordinates, figures, or columns not recognised).
     """
-    from .tables import HEADER_CELL, _rows_from_cells, _table_items, join_pipe_rows  # tables build on ``Item``
+    from .tables import HEADER_CELL, _rows_from_cells, _table_items, join_pipe_rows, table_ends  # tables build on ``Item``
 
     blocks = join_pipe_rows(blocks)  # a table written as "| … |" rows, as a table
     unread = [] if unread is None else unread
@@ -161,6 +161,8 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
             if ATTACHED.match(text) and text[:1].isupper():  # a decision's attached plan: its text starts here
                 ended, part, numbers, owners = False, _Open("", text, False), [], {}
             continue
+        if in_table and table_ends(text):  # the body's text resumes after a flattened table
+            flush_table()
         if END.match(text) and not in_table:
             close()
             ended = True
