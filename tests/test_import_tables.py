@@ -501,3 +501,23 @@ def test_the_cell_in_the_support_columns_place_is_the_support_whatever_it_names(
     [row] = [d for d in draft.duties if d["section"].startswith("PL")]
     assert row["text"] == "Xây dựng cơ chế đặt hàng nghiên cứu khoa học của tỉnh"
     assert row["lead"] == ["na.skhcn"] and "na.stc" in row["support"]
+
+
+CONTINUED = GROUPED.replace("II\nPhát triển hạ tầng số\n", """PHỤ LỤC II (tiếp theo)
+TT
+Nhiệm vụ
+Cơ quan chủ trì
+Cơ quan phối hợp
+Thời gian thực hiện
+II
+Phát triển hạ tầng số
+""")
+
+
+def test_a_table_continued_over_pages_goes_on_under_its_continuation_heading(catalogue):
+    """ "PHỤ LỤC II (tiếp theo)" and the header row repeated on the next page continue the same
+    table: its rows keep their groups' paths, none is read from the header's cells."""
+    draft = text_draft(CONTINUED, catalogue)
+    table = [d for d in draft.duties if d["section"].startswith("PL")]
+    assert [d["section"] for d in table] == ["PL II.I.1", "PL II.I.2", "PL II.II.1", "PL II.II.1.2"]
+    assert "table_unread" not in codes(draft) and "table_skipped" not in codes(draft)

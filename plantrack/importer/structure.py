@@ -92,7 +92,7 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
     Each table that gives no duty is noted in ``unread`` as a ``tables.TableNote`` (line,
     header cells, kind: targets, budget, coordinates, figures, or columns not recognised).
     """
-    from .tables import HEADER_CELL, _rows_from_cells, _table_items, join_pipe_rows, table_ends  # tables build on ``Item``
+    from .tables import HEADER_CELL, _rows_from_cells, _table_items, continues, join_pipe_rows, table_ends  # tables build on ``Item``
 
     blocks = join_pipe_rows(blocks)  # a table written as "| … |" rows, as a table
     unread = [] if unread is None else unread
@@ -148,6 +148,8 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
             if addressee:  # each addressee as named, not what the line goes on to say of it
                 owners[0] = "; ".join(subject(a) or a for a in addressee)
             addressee = None
+        if APPENDIX.match(text) and in_table and continues(text, appendix):
+            continue  # "PHỤ LỤC II (tiếp theo)": the same table goes on
         if APPENDIX.match(text):
             close()
             flush_table()

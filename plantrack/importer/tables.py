@@ -12,8 +12,10 @@ table is told by its header row (``classify``):
 - anything else is a table of **figures**.
 
 Only task tables give duties: each row one ``Item`` (one per sub-task where a row holds several,
-each with its time); the unit columns give lead and support; the columns after the time
-(Sản phẩm, Kinh phí, Ghi chú) give the product or nothing, never a sub-task. The others are
+each with its time), named by the path of its group rows ("PL II.III.1.2.5", ``row_reference``);
+the unit columns give lead and support; the columns after the time (Sản phẩm, Kinh phí, Ghi
+chú) give the product or nothing, never a sub-task; the time column gives the row's
+deliverable's window or its running time frame (``row_timings``). The others are
 noted in ``unread`` as a ``TableNote`` (a target table with its rows, for indicators). A table
 comes as a ``Table`` (a .docx; text whose rows are written ``| … | … |``, ``join_pipe_rows``)
 or flattened into one paragraph per cell (plain text, PDF: ``_rows_from_cells``).
@@ -221,7 +223,8 @@ def _rows_from_cells(cells: list[Paragraph], appendix: str, unread: list) -> lis
         if row and parts:
             items.extend(_row_items(appendix, group, row, parts, line, time_first, lead_before_content, roles))
 
-    skip = 0  # cells already read: a group's title
+    width = len(header)
+    skip = 0  # cells already read: a group's title, a header repeated on a new page
     restarted: set[str] = set()  # groups named for a heading the text lacks
     rest = cells[index:]
     for position, cell in enumerate(rest):
@@ -229,6 +232,9 @@ def _rows_from_cells(cells: list[Paragraph], appendix: str, unread: list) -> lis
             skip -= 1
             continue
         text = cell.text
+        if width >= 2 and [c.text for c in rest[position:position + width]] == header:
+            skip = width - 1  # the header again, on the next page: the same table goes on
+            continue
         following = rest[position + 1].text if position + 1 < len(rest) else ""
         after = rest[position + 2].text if position + 2 < len(rest) else ""
         label = group_label(text, following, after)
@@ -269,6 +275,17 @@ def table_ends(text: str) -> bool:
     names a group by ("IV. TỔ CHỨC THỰC HIỆN", "V. KINH PHÍ", "CHẾ ĐỘ BÁO CÁO"). A part heading in
     capitals alone is no end: "I. NÂNG CAO NHẬN THỨC" opens a group of the table's rows."""
     return bool(_CLOSING.match(text.strip()))
+
+
+_CONTINUED = re.compile(r"^PHỤ\s+LỤC\b\s*([IVX]+|\d+)?\s*[\(\-–]?\s*tiếp(?:\s+theo)?\b", re.IGNORECASE)
+
+
+def continues(text: str, appendix: str) -> bool:
+    """Whether an appendix heading read while its table is open continues that table: "PHỤ LỤC II
+    (tiếp theo)", "Phụ lục (tiếp)" under the appendix of the same number (``appendix``: "PL II",
+    "PL")."""
+    found = _CONTINUED.match(text.strip())
+    return bool(found) and appendix == (f"PL {found[1]}" if found[1] else "PL")
 
 
 def _is_time_cell(text: str) -> bool:
