@@ -521,3 +521,15 @@ def test_a_table_continued_over_pages_goes_on_under_its_continuation_heading(cat
     table = [d for d in draft.duties if d["section"].startswith("PL")]
     assert [d["section"] for d in table] == ["PL II.I.1", "PL II.I.2", "PL II.II.1", "PL II.II.1.2"]
     assert "table_unread" not in codes(draft) and "table_skipped" not in codes(draft)
+
+
+def test_a_docx_task_tables_group_rows_name_the_path_of_their_rows(catalogue):
+    rows = [["TT", "Nhiệm vụ", "Cơ quan chủ trì", "Thời gian thực hiện"],
+            ["I", "Hoàn thiện thể chế", "", ""],
+            ["1", "Xây dựng quy chế quản lý dữ liệu dùng chung của tỉnh", "Sở Khoa học và Công nghệ", "Quý II/2026"],
+            ["II", "Phát triển hạ tầng số", "", ""],
+            ["II.1", "Nhóm nền tảng dùng chung", "", ""],
+            ["1", "Triển khai nền tảng tích hợp, chia sẻ dữ liệu của tỉnh", "Sở Tài chính", "Năm 2027"]]
+    draft = docx_draft(rows, catalogue, before="PHỤ LỤC II")
+    assert [(d["section"], d["lead"]) for d in draft.duties if d["section"].startswith("PL")] == [
+        ("PL II.I.1", ["na.skhcn"]), ("PL II.II.1.1", ["na.stc"])]
