@@ -119,7 +119,7 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
     def flush_table() -> None:
         nonlocal in_table
         if cells:
-            items.extend(_rows_from_cells(cells, appendix, unread))
+            items.extend(_rows_from_cells(cells, appendix or _ref(part.section, numbers), unread))  # "PL II.3", "IV.2.5"
             cells.clear()
         in_table = False
 
@@ -138,7 +138,7 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
     for block in blocks:
         if isinstance(block, Table):
             close()
-            items.extend(_table_items(block, appendix, unread))
+            items.extend(_table_items(block, appendix or _ref(part.section, numbers), unread))
             continue
         text = block.text
         if addressee is not None:

@@ -325,13 +325,14 @@ def row_timings(cell: list[Timing], text: list[Timing]) -> tuple[list[Timing], l
 
 
 def row_reference(table: str, group: str, row: str) -> str:
-    """A row's section: the path from the appendix down, joined by '.' ("PL II.III.1.2.5": Phụ
-    lục II, group III.1.2, row 5); after a bare "PL" (an appendix without a number) or a table
-    outside any appendix ("Bảng") the path follows a space ("PL I.3", "PL 8")."""
+    """A row's section: the path from its table's place down, joined by '.': "PL II.III.1.2.5"
+    (Phụ lục II, group III.1.2, row 5), "IV.2.5" (row 5 of a table under IV.2 of the body); after
+    a bare "PL" (an appendix without a number) or "Bảng" (a table before any part) the path
+    follows a space ("PL I.3", "PL 8")."""
     name = ".".join(filter(None, [group, row]))
     if not name:
         return table
-    return f"{table}.{name}" if re.fullmatch(r"PL\s+\S+", table) else f"{table} {name}"
+    return f"{table} {name}" if table in ("PL", "Bảng") else f"{table}.{name}"
 
 
 def _shortest_references(items: list[Item]) -> list[Item]:
