@@ -34,6 +34,7 @@ from .marks import Mark, mark
 from .phrases import RUNNING, Timing, cell_timing, find_timings
 from .reading import Document, Paragraph, UnreadableDocument
 from .structure import Item, read_items
+from .tables import row_timings
 from .units import VERBS, Found, UnitIndex, assignment, key, only_supports, subject
 
 MAX_TEXT = 2000  # characters of a duty's text kept in the draft
@@ -323,7 +324,11 @@ def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, pe
 def _times(item: Item, issued_on: dt.date, period_end: dt.date) -> tuple[list[Timing], list[Timing], list[Timing]]:
     """An item's time frames (the first is the duty's) and deadlines (each an obligation), and
     every phrase read: from its time cells and its text, with what a row's shape adds."""
-    timings = [t for cell in item.time_cells for t in cell_timing(cell, issued_on)] + find_timings(item.text, issued_on)
+    cells = [t for cell in item.time_cells for t in cell_timing(cell, issued_on)]
+    words = find_timings(item.text, issued_on)
+    timings = cells + words
+    if item.from_table and cells:  # a task table's time column (``tables.row_timings``)
+        return (*row_timings(cells, words), timings)
     frames = [t for t in timings if t.timeframe]
     deadlines = [t for t in timings if t.deadline]
     # What goes on after a first stage: "vận hành thường xuyên, liên tục", "thí điểm từ sau năm 2027".

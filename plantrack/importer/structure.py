@@ -92,7 +92,7 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
     Each table that gives no duty is noted in ``unread`` as a ``tables.TableNote`` (line,
     header cells, kind: targets, budget, coordinates, figures, or columns not recognised).
     """
-    from .tables import HEADER_CELL, _rows_from_cells, _table_items, join_pipe_rows  # tables build on ``Item``
+    from .tables import HEADER_CELL, _rows_from_cells, _table_items, continues, join_pipe_rows, table_ends  # tables build on ``Item``
 
     blocks = join_pipe_rows(blocks)  # a table written as "| … |" rows, as a table
     unread = [] if unread is None else unread
@@ -119,7 +119,7 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
     def flush_table() -> None:
         nonlocal in_table
         if cells:
-            items.extend(_rows_from_cells(cells, appendix, unread))
+            items.extend(_rows_from_cells(cells, appendix or _ref(part.section, numbers), unread))  # "PL II.3", "IV.2.5"
             cells.clear()
         in_table = False
 
@@ -138,7 +138,7 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
     for block in blocks:
         if isinstance(block, Table):
             close()
-            items.extend(_table_items(block, appendix, unread))
+            items.extend(_table_items(block, appendix or _ref(part.section, numbers), unread))
             continue
         text = block.text
         if addressee is not None:
@@ -148,6 +148,8 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
             if addressee:  # each addressee as named, not what the line goes on to say of it
                 owners[0] = "; ".join(subject(a) or a for a in addressee)
             addressee = None
+        if APPENDIX.match(text) and in_table and continues(text, appendix):
+            continue  # "PHỤ LỤC II (tiếp theo)": the same table goes on
         if APPENDIX.match(text):
             close()
             flush_table()
@@ -161,6 +163,8 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
             if ATTACHED.match(text) and text[:1].isupper():  # a decision's attached plan: its text starts here
                 ended, part, numbers, owners = False, _Open("", text, False), [], {}
             continue
+        if in_table and table_ends(text):  # the body's text resumes after a flattened table
+            flush_table()
         if END.match(text) and not in_table:
             close()
             ended = True

@@ -12,8 +12,10 @@ table is told by its header row (``classify``):
 - anything else is a table of **figures**.
 
 Only task tables give duties: each row one ``Item`` (one per sub-task where a row holds several,
-each with its time); the unit columns give lead and support; the columns after the time
-(Sản phẩm, Kinh phí, Ghi chú) give the product or nothing, never a sub-task. The others are
+each with its time), named by the path of its group rows ("PL II.III.1.2.5", ``row_reference``);
+the unit columns give lead and support; the columns after the time (Sản phẩm, Kinh phí, Ghi
+chú) give the product or nothing, never a sub-task; the time column gives the row's
+deliverable's window or its running time frame (``row_timings``). The others are
 noted in ``unread`` as a ``TableNote`` (a target table with its rows, for indicators). A table
 comes as a ``Table`` (a .docx; text whose rows are written ``| … | … |``, ``join_pipe_rows``)
 or flattened into one paragraph per cell (plain text, PDF: ``_rows_from_cells``).
@@ -25,12 +27,14 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from .phrases import cell_timing
+from .phrases import Timing, cell_timing
 from .reading import Paragraph, Table
 from .structure import Item, _is_heading
 from .units import BODY
 
 _GROUP_MARK = re.compile(r"^([IVX]+|[A-Z])\.?(?:\s+(.*))?$")
+_GROUP_PATH = re.compile(r"^((?:[IVX]+|[A-Z]|\d{1,2})(?:\.\d{1,2})+)\.?(?:\s+(.*))?$")  # "III.1", "III.1.2", "1.1"
+_ROW_NUMBER = re.compile(r"\d{1,3}\.?")
 
 
 class GROUP_ROW:  # noqa: N801  (used as a pattern)
@@ -40,6 +44,47 @@ class GROUP_ROW:  # noqa: N801  (used as a pattern)
     def match(text: str):
         found = _GROUP_MARK.match(text)
         return found if found and (found[2] is None or found[2].isupper()) else None
+
+
+def group_label(text: str, following: str = "", after: str = "") -> tuple[str, str] | None:
+    """(label, title) of a task table's group row, flattened one cell a paragraph: "I" or "II."
+    (a Roman number, a capital letter) or a numbered path "III.1", "III.1.2", "1.1", with its
+    title in the same cell or in the next one. A bare label is a group's when its title is a
+    heading in capitals, or when a title (no body, no time) comes next and a row's number or
+    another group's label comes after it; a label with its title is a group's when the title is
+    in capitals or, for a path ("III.1 Nhóm …"), when a row's number follows. Else the cell is a
+    value ("I" as a resource code, "1.1" as a figure)."""
+    found = _GROUP_MARK.match(text) or _GROUP_PATH.match(text)
+    if not found:
+        return None
+    label, title = found[1], found[2]
+    opens = bool(_ROW_NUMBER.fullmatch(after) or _GROUP_MARK.fullmatch(after) or _GROUP_PATH.fullmatch(after))
+    if title:
+        if title.isupper() and found.re is _GROUP_MARK:
+            return label, title
+        following_opens = bool(_ROW_NUMBER.fullmatch(following) or _GROUP_PATH.fullmatch(following))
+        return (label, title) if (_is_heading(title) or found.re is _GROUP_PATH) and following_opens and len(title) <= 200 else None
+    if not following or _ROW_NUMBER.fullmatch(following) or len(following) > 200 or _GROUP_MARK.fullmatch(following) \
+            or _GROUP_PATH.fullmatch(following):
+        return None  # a value ("I" of a column of resources, then the next group's "III"), not a group
+    if _is_heading(following):
+        return label, following
+    if BODY.match(following) or _is_time_cell(following):
+        return None
+    return (label, following) if opens else None
+
+
+def group_path(path: str, label: str) -> str:
+    """The path of a group opened by ``label`` under the group ``path``: a Roman number or a
+    letter opens a path of its own; a numbered path that starts with it ("III.1" under "III") is
+    whole as written; one that does not ("1.2" under "I") goes under the Roman number's group."""
+    if _GROUP_MARK.fullmatch(label):
+        return label
+    top = path.split(".")[0] if path else ""
+    if not top or label.split(".")[0] == top or not _GROUP_MARK.fullmatch(top):
+        return label
+    return f"{top}.{label}"
+
 
 BODY_WORDS = ("ubnd", "ủy ban", "các bộ", "các sở", "cơ quan", "sở", "bộ ")  # a table cell naming bodies starts so
 LETTERS = "a b c d đ e g h i k l m n o p q r s t u v x y".split()  # the Vietnamese alphabet of sub-items
@@ -130,12 +175,12 @@ def _table_items(table: Table, appendix: str, unread: list) -> list[Item]:
         cells = dict(zip(roles, row))
         content = cells.get("content", "").strip()
         mark = cells.get("number", "").strip().rstrip(".")
-        if re.fullmatch(r"[IVX]+|[A-Z]", mark) and not cells.get("lead"):
-            group = mark
+        if (re.fullmatch(r"[IVX]+|[A-Z]", mark) or _GROUP_PATH.fullmatch(mark)) and not cells.get("lead") and not cells.get("time"):
+            group = group_path(group, mark)  # a group's row: "I | Hoàn thiện thể chế", "III.1 | Nhóm …"
             continue
         if not content:
             continue
-        section = " ".join(filter(None, [appendix or "Bảng", ".".join(filter(None, [group, mark or str(number)]))]))
+        section = row_reference(appendix or "Bảng", group, mark or str(number))
         item = Item(section, content, table.line, from_table=True, opening_unit=False)
         if cells.get("lead"):
             item.lead.append(cells["lead"])
@@ -157,7 +202,7 @@ def _rows_from_cells(cells: list[Paragraph], appendix: str, unread: list) -> lis
     index = 0
     while index < len(cells) and len(header) < 10:
         text = cells[index].text
-        if header and (GROUP_ROW.match(text) or re.fullmatch(r"\d+\.?", text) or len(text) > 80):
+        if header and (GROUP_ROW.match(text) or _GROUP_PATH.fullmatch(text) or re.fullmatch(r"\d+\.?", text) or len(text) > 80):
             break
         header.append(text)
         index += 1
@@ -178,18 +223,25 @@ def _rows_from_cells(cells: list[Paragraph], appendix: str, unread: list) -> lis
         if row and parts:
             items.extend(_row_items(appendix, group, row, parts, line, time_first, lead_before_content, roles))
 
-    titled = False  # the group's title has been read
+    width = len(header)
+    skip = 0  # cells already read: a group's title, a header repeated on a new page
     restarted: set[str] = set()  # groups named for a heading the text lacks
     rest = cells[index:]
     for position, cell in enumerate(rest):
+        if skip:
+            skip -= 1
+            continue
         text = cell.text
+        if width >= 2 and [c.text for c in rest[position:position + width]] == header:
+            skip = width - 1  # the header again, on the next page: the same table goes on
+            continue
         following = rest[position + 1].text if position + 1 < len(rest) else ""
-        group_row = GROUP_ROW.match(text)
-        if group_row and not group_row[2] and not _is_heading(following):
-            group_row = None  # a bare "I" that no title follows is a cell's value (a resource code), not a group
-        if group_row:
+        after = rest[position + 2].text if position + 2 < len(rest) else ""
+        label = group_label(text, following, after)
+        if label:
             flush()
-            group, row, parts, titled = group_row[1], "", [], bool(group_row[2])
+            group, row, parts = group_path(group, label[0]), "", []
+            skip = 0 if text != label[0] and text.rstrip(".") != label[0] else 1  # the title in the next cell
             continue
         if re.fullmatch(r"\d{1,3}\.?", text):
             flush()
@@ -197,9 +249,6 @@ def _rows_from_cells(cells: list[Paragraph], appendix: str, unread: list) -> lis
                 group = f"(sau {group})" if group else "(tiếp)"
                 restarted.add(group)
             row, parts, line = text.rstrip("."), [], cell.line
-            continue
-        if group and not row and not titled:
-            titled = True  # the group's title, on a paragraph of its own
             continue
         if group and not row:
             row, line = "-", cell.line  # a group of one row, without a number: "D. BỘ KHOA HỌC VÀ CÔNG NGHỆ", then its cells
@@ -212,13 +261,78 @@ def _rows_from_cells(cells: list[Paragraph], appendix: str, unread: list) -> lis
     return _shortest_references(items)
 
 
+_CLOSING = re.compile(
+    r"^(?:Nơi\s+nhận|TM\.|KT\.|TL\.|TUQ\.|Q\.\s)"  # the recipients' list, a signature block
+    r"|^Điều\s+\d+\s*\."  # a decision's next article
+    r"|^[IVX]+\.\s*(?:TỔ\s+CHỨC\s+THỰC\s+HIỆN|KINH\s+PHÍ|CHẾ\s+ĐỘ\s+BÁO\s+CÁO|ĐIỀU\s+KHOẢN|HIỆU\s+LỰC)",  # a part of the body
+    re.IGNORECASE)
+
+
+def table_ends(text: str) -> bool:
+    """Whether a paragraph read while a flattened table is open is the body's text resuming, so
+    that the table ends before it: the recipients' list ("Nơi nhận:"), a signature block ("TM.",
+    "KT."), a decision's next article ("Điều 2."), a part heading of the body that no task table
+    names a group by ("IV. TỔ CHỨC THỰC HIỆN", "V. KINH PHÍ", "CHẾ ĐỘ BÁO CÁO"). A part heading in
+    capitals alone is no end: "I. NÂNG CAO NHẬN THỨC" opens a group of the table's rows."""
+    return bool(_CLOSING.match(text.strip()))
+
+
+_CONTINUED = re.compile(r"^PHỤ\s+LỤC\b\s*([IVX]+|\d+)?\s*[\(\-–]?\s*tiếp(?:\s+theo)?\b", re.IGNORECASE)
+
+
+def continues(text: str, appendix: str) -> bool:
+    """Whether an appendix heading read while its table is open continues that table: "PHỤ LỤC II
+    (tiếp theo)", "Phụ lục (tiếp)" under the appendix of the same number (``appendix``: "PL II",
+    "PL")."""
+    found = _CONTINUED.match(text.strip())
+    return bool(found) and appendix == (f"PL {found[1]}" if found[1] else "PL")
+
+
 def _is_time_cell(text: str) -> bool:
     """Whether a cell of a flattened table is its time column: time words early in a cell that
     is not a bullet of content ("- Giám sát … quan trắc tự động liên tục" is content)."""
     if text.startswith(("-", "+", "•")) or len(text) > 400:
         return False
     found = cell_timing(text, dt.date(2000, 1, 1))
+    if found and all(t.phrase == "ongoing" for t in found):  # "Thường xuyên", not "Theo dõi, cập nhật thường xuyên các chỉ số …"
+        return found[0].start <= 12 or len(text) <= 40
     return bool(found) and (found[0].start <= 60 or len(text) <= 100)
+
+
+WINDOWS = ("phase", "bare_year_range")  # time frames a cell writes as a window: "Giai đoạn 2026 - 2027", "2026-2030"
+
+
+def row_timings(cell: list[Timing], text: list[Timing]) -> tuple[list[Timing], list[Timing]]:
+    """A task table row's time frames (the first is the duty's) and deadlines (each an
+    obligation of the row's lead), from the phrases of its time cell (``cell``) and of its words
+    (``text``). The time column says when the row's work is delivered: a window ("2025",
+    "2026-2030", "Quý IV/2025", "Năm 2026", "Giai đoạn 2026 - 2027") is the window its product is
+    due in (``within``), not a time the duty runs in; a day is a deadline; running words
+    ("Thường xuyên", "Hằng năm", "liên tục"), a start ("Từ năm 2026") or an event are the duty's
+    time frame. Of the row's words, only a day or a cadence counts (a window there is the work's
+    subject: "chương trình cho giai đoạn 2026 - 2030"), with the cell read."""
+    frames, deadlines = [], []
+    for timing in cell:
+        if timing.deadline:
+            deadlines.append(timing)
+        elif timing.phrase in WINDOWS and set(timing.timeframe) == {"written"}:
+            deadlines.append(Timing(timing.phrase, timing.quoted, timing.start, due={"type": "within", "written": timing.timeframe["written"]},
+                                    review=timing.review))
+        else:
+            frames.append(timing)
+    deadlines += [t for t in text if t.deadline and t.due["type"] in ("one_off", "recurring", "reporting_period")]
+    return frames, deadlines
+
+
+def row_reference(table: str, group: str, row: str) -> str:
+    """A row's section: the path from its table's place down, joined by '.': "PL II.III.1.2.5"
+    (Phụ lục II, group III.1.2, row 5), "IV.2.5" (row 5 of a table under IV.2 of the body); after
+    a bare "PL" (an appendix without a number) or "Bảng" (a table before any part) the path
+    follows a space ("PL I.3", "PL 8")."""
+    name = ".".join(filter(None, [group, row]))
+    if not name:
+        return table
+    return f"{table} {name}" if table in ("PL", "Bảng") else f"{table}.{name}"
 
 
 def _shortest_references(items: list[Item]) -> list[Item]:
@@ -229,13 +343,17 @@ def _shortest_references(items: list[Item]) -> list[Item]:
     unique = len(numbered) == len(set(numbered))
     for item in items:
         row = "" if item.row == "-" else item.row
-        name = row if unique and row else ".".join(filter(None, [item.group, row]))
-        item.section = " ".join(filter(None, [item.table, name])) + item.suffix
+        item.section = row_reference(item.table, "" if unique and row else item.group, row) + item.suffix
     return items
 
 
+def _cells_to_time(parts: list[tuple[str, bool]], position: int) -> int:
+    """How many cells come after ``parts[position]`` before the next time cell (all, if none)."""
+    return next((n for n, (_, is_time) in enumerate(parts[position + 1:]) if is_time), len(parts) - position - 1)
+
+
 def _row_items(appendix, group, row, parts, line, time_first, lead_before_content, roles) -> list[Item]:
-    section = " ".join(filter(None, [appendix or "Bảng", ".".join(filter(None, [group, row]))]))
+    section = row_reference(appendix or "Bảng", group, row)
     leads: list[str] = []
     supports: list[str] = []
     chunks: list[tuple[list[str], str | None, str | None]] = []  # (content, time, product)
@@ -245,8 +363,15 @@ def _row_items(appendix, group, row, parts, line, time_first, lead_before_conten
     time_not_last = "time" in roles and roles.index("time") < len(roles) - 1 and not time_first
     product_before_time = "time" in roles and any(r in ("target", "product") and i < roles.index("time") for i, r in enumerate(roles))
     after_time_columns = "time" in roles and roles.index("time") < len(roles) - 1
+    support_next = 0  # content, lead, support … time: how many columns from the support's to the time's
+    if not lead_before_content and {"content", "lead", "support", "time"} <= set(roles) \
+            and roles.index("content") < roles.index("lead") < roles.index("support") < roles.index("time"):
+        support_next = roles.index("time") - roles.index("support")
+    group_column = "group" in roles and "content" in roles and roles.index("group") < roles.index("content")
     for position, (text, is_time) in enumerate(parts):
         bare = text.lstrip("-+• ")
+        if is_time and position == 0 and not lead_before_content and len(text) > 40:
+            is_time = False  # a row's first cell is its work ("Rà soát … hằng năm"), its time comes after
         if after_time_columns and chunks and not content:  # a cell of a column after the time: never a sub-task
             if "money" in roles and MONEY_CELL.search(bare):
                 continue  # Kinh phí: "Ngân sách tỉnh năm 2026" is no deadline
@@ -258,11 +383,14 @@ def _row_items(appendix, group, row, parts, line, time_first, lead_before_conten
             content = []
             continue
         bodies = leads if body_cells == 1 else supports
-        if (looks_like_body and bodies and last_was_body and text.startswith(("-", "+"))
-                and bodies[-1].rstrip().endswith((";", ","))):
+        if (bodies and last_was_body and text.startswith(("-", "+")) and bodies[-1].rstrip().endswith((";", ","))
+                and (looks_like_body or len(text) <= 80)):  # "- Các trường đại học, viện nghiên cứu." ends the list
             bodies[-1] = f"{bodies[-1]} {text}"  # one cell listing bodies line by line: "- Bộ Xây dựng; - Bộ Công Thương; …"
             continue
         last_was_body = False
+        if (not looks_like_body and body_cells == 1 and support_next and content and not chunks and len(text) <= 200
+                and _cells_to_time(parts, position) == support_next - 1):
+            looks_like_body = True  # the support column's cell, where the columns say it is ("Viện, Trường; Doanh nghiệp")
         if looks_like_body and body_cells < 2 and (lead_before_content and not content or not lead_before_content and content and not chunks):
             (leads if body_cells == 0 else supports).append(text)
             body_cells += 1
@@ -274,7 +402,14 @@ def _row_items(appendix, group, row, parts, line, time_first, lead_before_conten
             continue
         if time_not_last and chunks and not content:
             continue  # a column after the time that is no product ("Nguồn lực": "I, II, III, IV")
+        if (group_column and not content and not chunks and not text.startswith(("-", "+", "•"))
+                and position + 1 < len(parts) and not parts[position + 1][1]):
+            group_column = False  # "Thuộc nhóm nhiệm vụ": the row's group of tasks, not its work
+            continue
         content.append(text)
+    time_last = "time" in roles and roles.index("time") == len(roles) - 1
+    if content and chunks and time_last and not lead_before_content and chunks[-1][1]:
+        content = []  # words after the last column's cell: the table has ended (a web page's trailer), no sub-task
     if content or not chunks:
         chunks.append((content, None, None))
     items = []
