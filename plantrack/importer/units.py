@@ -88,12 +88,56 @@ def spell_out_lists(text: str, known=None) -> str:
     return f"{text[:found.start()]}{'; '.join(names)}{rest[consumed:]}"
 
 
+_SMALL = {"và", "các", "của", "cấp", "tỉnh", "thành", "phố", "xã", "phường", "nhân", "dân", "quân", "sự"}
+# What a kind's word begins in capitals that is no body: "BAN HÀNH", "BÁO CÁO", "BỘ MÁY", "HỘI NGHỊ", "TRƯỜNG HỢP".
+_NOT_A_BODY = re.compile(r"^(?:ban\s+hành|báo\s+cáo|bộ\s+(?:máy|tiêu|chỉ\s+số|công\s+cụ|hồ\s+sơ)|hội\s+(?:nghị|thảo|nhập|thi|diễn)|"
+                         r"sở\s+hữu|đài\s+thọ|trường\s+hợp|viện\s+dẫn|thanh\s+tra\s*,|công\s+an\s+ninh|văn\s+phòng\s+phẩm)\b")
+
+
+def _title_of(text: str) -> str:
+    """A name written in capitals as a name is written ("SỞ Y TẾ" -> "Sở Y Tế", "UBND CÁC XÃ,
+    PHƯỜNG" -> "UBND các xã, phường"): each word capitalised but the small ones, abbreviations kept."""
+    kind = re.match(rf"(?i:(?:các\s+)?(?:{_KINDS}))(?=\s|$)", text)
+    written = ""
+    if kind:  # the kind as the kinds are written ("Công an", "Bộ Chỉ huy"), the name after it capitalised
+        lowered = kind[0].lower()
+        written = next((k for k in _KINDS.split("|") if k.lower() == lowered.removeprefix("các ")), kind[0])
+        written = ("các " if lowered.startswith("các ") else "") + written
+        text = text[kind.end():].strip()
+    words = [written] if written else []
+    for word in text.split(" "):
+        lower = word.lower()
+        plain = re.sub(r"\W", "", lower)
+        if plain in ("ubnd", "hđnd", "mttq") or re.search(r"&", word):
+            words.append(word)
+        else:
+            words.append(lower if plain in _SMALL and words else lower[:1].upper() + lower[1:])
+    return " ".join(w for w in words if w)
+
+
+def _in_capitals(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
 def subject(text: str) -> str:
     """The body a clause opens with, as the text names it: "Sở Tài chính" of "Sở Tài chính chủ trì
     …", "Bộ Xây dựng" of "Giao Bộ trưởng Bộ Xây dựng khẩn trương …", "Thường trực Tỉnh ủy" of
     "Đề nghị Thường trực Tỉnh ủy tập trung …"; "" when it opens with no body (a verb, a topic,
     "Phối hợp với …": the object of "phối hợp" is never the one who leads)."""
     text = unicodedata.normalize("NFC", text).strip(" -+•*")
+    line = text.split("\n", 1)[0]
+    if _in_capitals(line):  # "SỞ Y TẾ" of a heading, not "BAN HÀNH KẾ HOẠCH": read as a name is written, given back as written
+        titled = _title_of(line)
+        if _NOT_A_BODY.match(key(line)):
+            return ""
+        body = _subject(titled + text[len(line):])
+        at = titled.find(body) if body else -1
+        return line[at:at + len(body)] if at >= 0 and len(titled) == len(line) else body
+    return _subject(text)
+
+
+def _subject(text: str) -> str:
     rest = text[ADDRESS.match(text).end():]
     listed = _KIND_LIST.match(rest)
     if listed:  # "các Tập đoàn: A, B tổ chức …": the kind and its names, spelled out by ``resolve``
@@ -116,9 +160,11 @@ CLASSES = [
     (re.compile(r"(?:ủy ban nhân dân|ubnd)\s+(?:các\s+)?(?:cấp\s+xã|xã\s*[,/]\s*phường(?:\s*[,/]\s*đặc khu)?|các xã|"
                 r"phường\s*[,/]\s*xã(?:\s*[,/]\s*đặc khu)?)|"
                 r"các\s+xã\s*[,/]\s*phường|cấp\s+xã",
-                re.IGNORECASE), ("commune", "ward")),
+                re.IGNORECASE), ("commune", "ward", "special_zone")),
     (re.compile(r"(?:ủy ban nhân dân|ubnd)\s+các\s+(?:quận,\s*)?huyện|các\s+quận,\s*huyện", re.IGNORECASE), ("district",)),
-    (re.compile(r"(?:ủy ban nhân dân|ubnd)\s+các\s+tỉnh(?:,|/)\s*thành phố|các\s+tỉnh,\s*thành phố|các\s+địa phương", re.IGNORECASE), ("province",)),
+    (re.compile(r"(?:ủy ban nhân dân|ubnd)\s+các\s+tỉnh(?:,|/)\s*thành phố|các\s+tỉnh,\s*thành phố", re.IGNORECASE), ("province",)),
+    # "các địa phương": the places one level below the issuer (the provinces of a national plan, the communes of a province's)
+    (re.compile(r"các\s+địa phương", re.IGNORECASE), ("local",)),
     (re.compile(r"các\s+(?:cơ quan\s+chuyên môn|sở)(?:,\s*ban)?(?:,\s*ngành)?|sở,\s*ban,\s*ngành", re.IGNORECASE), ("department",)),
     (re.compile(r"các\s+bộ(?:,\s*cơ quan ngang bộ)?(?:,\s*ngành)?", re.IGNORECASE), ("ministry",)),
 ]
@@ -182,7 +228,7 @@ class Found:
     units: list[str] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
     unresolved: list[tuple[str, list[str]]] = field(default_factory=list)  # (the words, candidate unit ids)
-    classes: list[str] = field(default_factory=list)  # class phrases with no group to map them to
+    classes: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (the words, the kinds): a class with no group nor entry
     prefixed: list[tuple[str, str]] = field(default_factory=list)  # (the words, the unit whose name they begin)
 
 
@@ -285,21 +331,27 @@ class UnitIndex:
                 found.units.append(home)
             t = t[:match.start()] + " " * len(match[0]) + t[match.end():]
         for pattern, kinds in CLASSES:
+            if kinds == ("local",):
+                kinds = ("province",) if home is None else ("commune", "ward", "special_zone")
             for match in pattern.finditer(t):
                 group = self.group_for(kinds)
-                entry = None if group else self.by_prefix(match[0])  # "các sở, ban, ngành": an entry standing for them
+                standing = None if group else self.class_entry(kinds)  # "Các sở, ban, ngành tỉnh X": a registered entry for the class
+                entry = None if group or standing else self.by_prefix(match[0])  # "các sở, ban, ngành": an entry standing for them
                 if group:
                     if group not in found.groups:
                         found.groups.append(group)
+                elif standing:
+                    found.units.append(standing) if standing not in found.units else None
                 elif entry:
                     found.units.append(entry) if entry not in found.units else None
                     found.prefixed.append((match[0], entry))
-                else:
-                    found.classes.append(match[0])
+                elif not any(kinds == k for _, k in found.classes):
+                    found.classes.append((match[0], kinds))
                 t = t[:match.start()] + " " * len(match[0]) + t[match.end():]
         resolved = [k for k in (*(key(n) for u in found.units for n in self._names_of(u)),) if k]
         for part in _LIST.split(unicodedata.normalize("NFC", text)):
             part = part.strip(" .:-+()")
+            part = _title_of(part) if _in_capitals(part) and not _NOT_A_BODY.match(key(part)) else part  # "SỞ Y TẾ"
             if not BODY.match(part) or len(part) < 6 or re.search(r"liên quan|các đơn vị|cơ quan, địa phương", part, re.IGNORECASE):
                 continue
             keyed = key(part)
@@ -364,6 +416,33 @@ class UnitIndex:
             if unit_id is not None and unit_id not in ids:
                 ids.append(unit_id)
         return ids[:limit]
+
+    def class_entry(self, kinds: tuple[str, ...]) -> str | None:
+        """A registered unit that stands for a whole class of the issuer's province (or of the
+        nation, for a national issuer): one of those kinds whose own name is the class phrase
+        ("Các sở, ban, ngành tỉnh Đồng Tháp", "Các bộ, ngành liên quan"), entered while its members
+        are not registered one by one."""
+        home = self.province_of(self.issuer)
+        cached = ("class", home, kinds)
+        if cached not in self._prefixes:
+            units = self.catalogue.units.values()
+            fitting = [u.id for u in units if u.kind in kinds and self.province_of(u.id) == home
+                       and any(set(k) & set(kinds) and pattern.match(key(u.name)) for pattern, k in CLASSES)]
+            self._prefixes[cached] = self.choose(fitting) if fitting else None
+        return self._prefixes[cached]
+
+    def class_home(self) -> str | None:
+        """Where a class the registries have no group for is taken: the issuer's province, else
+        the top of the issuer's tree (the Government, for a ministry)."""
+        home = self.province_of(self.issuer)
+        unit_id, seen = self.issuer, set()
+        while home is None and unit_id and unit_id not in seen:
+            seen.add(unit_id)
+            unit = self.catalogue.units.get(unit_id)
+            if unit is None or not unit.parent:
+                return unit_id if unit is not None else None
+            unit_id = unit.parent
+        return home
 
     def group_for(self, kinds: tuple[str, ...]) -> str | None:
         """A group whose rule takes ``kinds`` under the issuer (or under one of its units)."""
