@@ -225,3 +225,22 @@ def test_a_body_heading_in_capitals_owns_its_items_and_ban_hanh_is_no_body(catal
     assert police[0].startswith("draft.cong-an")
     assert subject("BAN HÀNH KẾ HOẠCH TRIỂN KHAI CHƯƠNG TRÌNH") == "" and subject("BÁO CÁO KẾT QUẢ") == ""
     assert subject("UBND CÁC XÃ, PHƯỜNG") == "UBND CÁC XÃ, PHƯỜNG"  # as written; resolved case-blind
+
+
+def test_a_support_cell_naming_bodies_by_their_kind_alone_is_read_as_support(catalogue, tmp_path):
+    cells = ["PHỤ LỤC", "NHIỆM VỤ VÀ GIẢI PHÁP", "STT", "NHIỆM VỤ", "CHỦ TRÌ", "PHỐI HỢP", "THỜI GIAN",
+             "1", "Xây dựng chương trình hỗ trợ đổi mới công nghệ cho hợp tác xã.", "Sở Khoa học và Công nghệ",
+             "Viện, Trường; Doanh nghiệp; Sở, ban, ngành có liên quan", "2026",
+             "2", "Hướng dẫn nông dân truy xuất nguồn gốc sản phẩm.", "Sở Công Thương", "Viện, Trường; Sở, ban, ngành liên quan",
+             "Thường xuyên"]
+    head = HEAD.replace("NGHỆ AN", "ĐỒNG THÁP").replace("Nghệ An", "Đồng Tháp")
+    draft = draft_of(tmp_path, head.format(number=35) + "II. NHIỆM VỤ\n\n1. Sở Tài chính chủ trì bố trí kinh phí.\n\n"
+                     + "\n\n".join(cells) + "\n", catalogue)
+    first, second = (d for d in draft.duties if d["section"].startswith("PL"))
+    assert first["lead"] == ["dt.skhcn"] and "Viện" not in first["text"]  # the cell is no part of the task
+    assert first["support"] == ["dt.so-nganh"]  # the registered entry for "các sở, ban, ngành"
+    assert first["support_groups"] == ["draft.vn-province-dong-thap.enterprise"]  # "Doanh nghiệp": a class, drafted as a group
+    assert second["lead"] == ["dt.sct"] and second["support"] == ["dt.so-nganh"]
+    index = UnitIndex(catalogue, "vn.province.dong-thap")
+    assert index.resolve("Hiệp hội Doanh nghiệp tỉnh").units == ["dt.hiep-hoi-dn"]  # a body's name is not the class
+    assert index.resolve("Hiệp hội Doanh nghiệp tỉnh").classes == []

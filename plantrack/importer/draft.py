@@ -443,8 +443,7 @@ def _units(draft: Draft, index: UnitIndex, phrases: list[str], reviews: list[Mar
                 continue
             if group_id not in total.groups:
                 total.groups.append(group_id)
-            reviews.append(mark("new_group", role=role, words=phrase, group=group_id, kinds=", ".join(kinds),
-                                unit=draft.new_groups[group_id]["under"]))
+            reviews.append(mark("new_group", role=role, words=phrase, name=group_id, unit=draft.new_groups[group_id]["under"]))
         for words, unit_id in found.prefixed:
             reviews.append(mark("unit_by_prefix", role=role, words=words, unit=unit_id))
     return total

@@ -167,7 +167,32 @@ CLASSES = [
     (re.compile(r"các\s+địa phương", re.IGNORECASE), ("local",)),
     (re.compile(r"các\s+(?:cơ quan\s+chuyên môn|sở)(?:,\s*ban)?(?:,\s*ngành)?|sở,\s*ban,\s*ngành", re.IGNORECASE), ("department",)),
     (re.compile(r"các\s+bộ(?:,\s*cơ quan ngang bộ)?(?:,\s*ngành)?", re.IGNORECASE), ("ministry",)),
+    # "Doanh nghiệp", "các doanh nghiệp" named as a body, not inside one's name ("Hiệp hội Doanh nghiệp tỉnh")
+    (re.compile(r"(?:^\s*|[,;:(]\s*|\b(?:và|với)\s+)(?:các\s+)?doanh nghiệp(?!\s+(?:nhà nước\s+)?(?:viễn thông|bưu chính)\b)",
+                re.IGNORECASE), ("enterprise",)),
+    (re.compile(r"các\s+cơ quan (?:báo chí|thông tấn,?\s*báo chí|thông tin,?\s*(?:truyền thông|báo chí))", re.IGNORECASE), ("press",)),
 ]
+
+
+_KIND_WORD = re.compile(r"(?:các\s+)?(?:viện|trường|doanh\s+nghiệp|sở|ban|ngành|bộ|địa\s+phương|đơn\s+vị|cơ\s+quan|hiệp\s+hội|hội|"
+                        r"hợp\s+tác\s+xã|tổ\s+chức|cơ\s+sở)(?:\s+(?:khác\s+)?(?:có\s+)?liên\s+quan)?", re.IGNORECASE)
+
+
+def lists_bodies(text: str) -> bool:
+    """Whether a cell or phrase lists bodies only, some by their kind alone: "Viện, Trường; Sở,
+    ban, ngành có liên quan", "Doanh nghiệp; Sở, ban, ngành" (a table's support column), each
+    piece a body or a kind's word; not a task ("Sở hữu trí tuệ", "Tổ chức hội nghị …")."""
+    pieces = [p.strip(" .-+") for p in re.split(r"[;,]|\s+và\s+", " ".join(text.split())) if p.strip(" .-+")]
+    return 0 < len(pieces) <= 12 and len(text) <= 300 and all(_KIND_WORD.fullmatch(p) or BODY.match(p) for p in pieces)
+
+
+def _whole_class(pattern: re.Pattern, name: str) -> bool:
+    """Whether a unit's name is the class phrase itself, with its place ("các sở, ban, ngành tỉnh
+    đồng tháp", "các bộ, ngành liên quan", "các sở, ban, ngành, tổ chức chính trị - xã hội cấp
+    tỉnh"), not a narrower class ("các doanh nghiệp viễn thông")."""
+    found = pattern.match(name)
+    rest = name[found.end():] if found else ""
+    return bool(found) and bool(re.match(r"\s*(?:$|[,(]|(?:có\s+)?liên quan|trên địa bàn|của\b|tỉnh\b|thành phố\b|cấp\b)", rest))
 
 
 def key(text: str) -> str:
@@ -336,12 +361,14 @@ class UnitIndex:
             for match in pattern.finditer(t):
                 group = self.group_for(kinds)
                 standing = None if group else self.class_entry(kinds)  # "Các sở, ban, ngành tỉnh X": a registered entry for the class
-                entry = None if group or standing else self.by_prefix(match[0])  # "các sở, ban, ngành": an entry standing for them
+                entry = None
                 if group:
                     if group not in found.groups:
                         found.groups.append(group)
-                elif standing:
-                    found.units.append(standing) if standing not in found.units else None
+                elif standing:  # an assumed entry for the class: marked for a person to check, as a name's beginning is
+                    if standing not in found.units:
+                        found.units.append(standing)
+                        found.prefixed.append((match[0], standing))
                 elif entry:
                     found.units.append(entry) if entry not in found.units else None
                     found.prefixed.append((match[0], entry))
@@ -427,7 +454,7 @@ class UnitIndex:
         if cached not in self._prefixes:
             units = self.catalogue.units.values()
             fitting = [u.id for u in units if u.kind in kinds and self.province_of(u.id) == home
-                       and any(set(k) & set(kinds) and pattern.match(key(u.name)) for pattern, k in CLASSES)]
+                       and any(set(k) & set(kinds) and _whole_class(pattern, key(u.name)) for pattern, k in CLASSES)]
             self._prefixes[cached] = self.choose(fitting) if fitting else None
         return self._prefixes[cached]
 
