@@ -244,3 +244,10 @@ def test_a_support_cell_naming_bodies_by_their_kind_alone_is_read_as_support(cat
     index = UnitIndex(catalogue, "vn.province.dong-thap")
     assert index.resolve("Hiệp hội Doanh nghiệp tỉnh").units == ["dt.hiep-hoi-dn"]  # a body's name is not the class
     assert index.resolve("Hiệp hội Doanh nghiệp tỉnh").classes == []
+
+
+def test_a_central_body_is_known_without_uy_ban_trung_uong_in_a_national_plan_only(catalogue):
+    national = UnitIndex(catalogue, "vn.government")
+    assert national.resolve("Mặt trận Tổ quốc Việt Nam và các tổ chức thành viên").units == ["vn.mttq"]
+    # A province's plan means the province's own committee of the Front, never the central one.
+    assert "vn.mttq" not in UnitIndex(catalogue, "vn.province.nghe-an").resolve("Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh").units

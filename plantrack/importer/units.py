@@ -266,6 +266,9 @@ class UnitIndex:
         self._by_first: dict[str, list[str]] = {}  # names by their first word, for candidates
         self.names: dict[str, list[str]] = {}  # name key -> unit ids
         self.local: dict[str, list[str]] = {}  # a name without its locality -> unit ids: for a plan of that locality only
+        # A central body's name without "(Ủy ban) Trung ương": "Mặt trận Tổ quốc Việt Nam" in a national plan only (a
+        # province's plan means its own "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh").
+        self.central: dict[str, list[str]] = {}
         for unit in catalogue.units.values():
             names = [unit.name, unit.short_name, *unit.aliases, *(f.name for f in unit.former_names),
                      *(f.short_name for f in unit.former_names if f.short_name)]
@@ -277,7 +280,10 @@ class UnitIndex:
                 short = _LOCALITY.sub("", full)
                 if local and short != full and len(short) >= 3:
                     self.local.setdefault(short, []).append(unit.id)
-        for short, ids in self.local.items():
+                central = re.sub(r"^(?:ủy ban\s+)?trung ương\s+", "", full)
+                if self.province_of(unit.id) is None and central != full and len(central) >= 10:
+                    self.central.setdefault(central, []).append(unit.id)
+        for short, ids in (*self.local.items(), *self.central.items()):
             self.names.setdefault(short, [])
         for name in self.names:
             self._by_first.setdefault(name.split(" ", 1)[0], []).append(name)
@@ -302,6 +308,8 @@ class UnitIndex:
         # Another province's body only where the words name that province ("UBND thành phố Hà
         # Nội"): "Sở Tư pháp" in a plan of Bắc Ninh is Bắc Ninh's, not Hà Nội's.
         fitting = [i for i in self.names.get(name, []) if self._fits(i, name)]
+        if not fitting and self.province_of(self.issuer) is None:
+            fitting = self.central.get(name, [])
         return self.choose(fitting) if fitting else None
 
     def province_of(self, unit_id: str | None) -> str | None:
