@@ -208,9 +208,10 @@ def test_a_body_of_a_province_not_registered_is_one_draft_unit_in_every_duty(cat
     draft = draft_of(tmp_path, BAC_NINH.format(number=33) +
                      "III. TỔ CHỨC THỰC HIỆN\n\n1. Sở Văn hóa, Thể thao và Du lịch chủ trì tổ chức giải chạy.\n\n"
                      "2. Sở Văn hóa, Thể thao và Du lịch tỉnh hướng dẫn các câu lạc bộ.\n\n"
-                     "3. Giao Sở Văn hóa, Thể thao và Du lịch tỉnh Bắc Ninh tổng hợp kết quả.\n", catalogue)
-    leads = [duty(draft, f"III.{n}")["lead"] for n in (1, 2, 3)]
-    assert leads[0] == leads[1] == leads[2] and leads[0][0].startswith("draft.")
+                     "3. Giao Sở Văn hóa, Thể thao và Du lịch tỉnh Bắc Ninh tổng hợp kết quả.\n\n"
+                     "4. SỞ VĂN HÓA, THỂ THAO, DU LỊCH\n\na) Báo cáo kết quả.\n", catalogue)
+    leads = [duty(draft, f"III.{n}")["lead"] for n in (1, 2, 3, "4.a")]
+    assert leads[0] == leads[1] == leads[2] == leads[3] and leads[0][0].startswith("draft.")
     made = [u for u in draft.new_units if u["id"] == leads[0][0]]
     assert len(made) == 1 and made[0]["name"] == "Sở Văn hóa, Thể thao và Du lịch tỉnh Bắc Ninh"
 
@@ -251,3 +252,10 @@ def test_a_central_body_is_known_without_uy_ban_trung_uong_in_a_national_plan_on
     assert national.resolve("Mặt trận Tổ quốc Việt Nam và các tổ chức thành viên").units == ["vn.mttq"]
     # A province's plan means the province's own committee of the Front, never the central one.
     assert "vn.mttq" not in UnitIndex(catalogue, "vn.province.nghe-an").resolve("Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh").units
+
+
+def test_a_registered_name_written_without_va_or_its_commas_is_that_unit(catalogue):
+    index = UnitIndex(catalogue, "vn.province.dong-thap")
+    assert index.resolve("Sở Văn hóa, Thể thao, Du lịch").units == ["dt.svhttdl"]
+    assert index.resolve("Sở Khoa học, Công nghệ tỉnh").units == ["dt.skhcn"]
+    assert UnitIndex(catalogue, "vn.province.bac-ninh").resolve("Sở Văn hóa, Thể thao, Du lịch").units == []  # not another province's

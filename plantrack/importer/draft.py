@@ -34,7 +34,7 @@ from .marks import Mark, mark
 from .phrases import RUNNING, Timing, cell_timing, find_timings
 from .reading import Document, Paragraph, UnreadableDocument
 from .structure import Item, read_items
-from .units import VERBS, Found, UnitIndex, _title_of, assignment, key, only_supports, subject
+from .units import VERBS, Found, UnitIndex, loose_key, title_of, assignment, key, only_supports, subject
 
 MAX_TEXT = 2000  # characters of a duty's text kept in the draft
 
@@ -51,6 +51,7 @@ class Draft:
     obligations: list[dict] = field(default_factory=list)
     new_units: list[dict] = field(default_factory=list)
     new_groups: dict[str, dict] = field(default_factory=dict)  # a class of units the registries have no group for: its rule
+    unit_keys: dict[str, str] = field(default_factory=dict)  # a new unit's name as compared (``_draft_key``, loosely) -> its id
     indicators: list[dict] = field(default_factory=list)  # from the plan's target tables
     targets: list[dict] = field(default_factory=list)
     registry_id: str = ""
@@ -464,7 +465,8 @@ def _new_group(draft: Draft, index: UnitIndex, kinds: tuple[str, ...]) -> str | 
 
 def _draft_key(words: str, locality: str) -> str:
     """A body's name as its draft unit is known, whatever way the text writes it: "Sở Tư pháp",
-    "Sở Tư pháp tỉnh", "SỞ TƯ PHÁP", "Sở Tư pháp tỉnh Bắc Ninh" in a plan of Bắc Ninh are one."""
+    "Sở Tư pháp tỉnh", "SỞ TƯ PHÁP", "Sở Tư pháp tỉnh Bắc Ninh" in a plan of Bắc Ninh are one, and so
+    are "Sở Văn hóa, Thể thao, Du lịch" and "Sở Văn hóa, Thể thao và Du lịch"."""
     keyed = key(words)
     place = key(locality)
     if place and keyed.endswith(" " + place):
@@ -482,11 +484,16 @@ def _new_unit(draft: Draft, index: UnitIndex, words: str, candidates: list[str])
     issuer = index.catalogue.units.get(index.issuer)
     locality = re.sub(r"^(?:Ủy ban nhân dân|UBND)\s+", "", issuer.name) if issuer is not None and issuer.kind == "province" else ""
     locality = locality[:1].lower() + locality[1:]
-    unit_id = f"draft.{slug(_draft_key(words, locality), 50)}"
+    keyed = _draft_key(words, locality)
+    known = draft.unit_keys.get(loose_key(keyed))  # "và" and commas aside, as a registered name is met
+    if known:
+        return known
+    unit_id = f"draft.{slug(keyed, 50)}"
+    draft.unit_keys[loose_key(keyed)] = unit_id
     if any(u["id"] == unit_id for u in draft.new_units):
         return unit_id
     if words.isupper():  # "SỞ Y TẾ" of a heading: written as a name
-        words = _title_of(words)
+        words = title_of(words)
     short = words[:1].upper() + words[1:]
     short = re.sub(r"\s+(?:tỉnh|thành\s+phố)$", "", short, flags=re.IGNORECASE)  # "Công an tỉnh": named with the issuer's place
     lower = words.lower()

@@ -94,7 +94,7 @@ _NOT_A_BODY = re.compile(r"^(?:ban\s+hành|báo\s+cáo|bộ\s+(?:máy|tiêu|ch�
                          r"sở\s+hữu|đài\s+thọ|trường\s+hợp|viện\s+dẫn|thanh\s+tra\s*,|công\s+an\s+ninh|văn\s+phòng\s+phẩm)\b")
 
 
-def _title_of(text: str) -> str:
+def title_of(text: str) -> str:
     """A name written in capitals as a name is written ("SỞ Y TẾ" -> "Sở Y Tế", "UBND CÁC XÃ,
     PHƯỜNG" -> "UBND các xã, phường"): each word capitalised but the small ones, abbreviations kept."""
     kind = re.match(rf"(?i:(?:các\s+)?(?:{_KINDS}))(?=\s|$)", text)
@@ -128,7 +128,7 @@ def subject(text: str) -> str:
     text = unicodedata.normalize("NFC", text).strip(" -+•*")
     line = text.split("\n", 1)[0]
     if _in_capitals(line):  # "SỞ Y TẾ" of a heading, not "BAN HÀNH KẾ HOẠCH": read as a name is written, given back as written
-        titled = _title_of(line)
+        titled = title_of(line)
         if _NOT_A_BODY.match(key(line)):
             return ""
         body = _subject(titled + text[len(line):])
@@ -264,6 +264,7 @@ class UnitIndex:
         self.on = on  # the plan's issue date: a body that ended before it is not the one meant
         self._prefixes: dict[tuple, str | None] = {}  # by_prefix's answers, by issuer and words
         self._by_first: dict[str, list[str]] = {}  # names by their first word, for candidates
+        self.loose_key: dict[str, list[str]] | None = None  # names by their loose form (``loosely``), built when first needed
         self.names: dict[str, list[str]] = {}  # name key -> unit ids
         self.local: dict[str, list[str]] = {}  # a name without its locality -> unit ids: for a plan of that locality only
         # A central body's name without "(Ủy ban) Trung ương": "Mặt trận Tổ quốc Việt Nam" in a national plan only (a
@@ -386,15 +387,19 @@ class UnitIndex:
         resolved = [k for k in (*(key(n) for u in found.units for n in self._names_of(u)),) if k]
         for part in _LIST.split(unicodedata.normalize("NFC", text)):
             part = part.strip(" .:-+()")
-            part = _title_of(part) if _in_capitals(part) and not _NOT_A_BODY.match(key(part)) else part  # "SỞ Y TẾ"
+            part = title_of(part) if _in_capitals(part) and not _NOT_A_BODY.match(key(part)) else part  # "SỞ Y TẾ"
             if not BODY.match(part) or len(part) < 6 or re.search(r"liên quan|các đơn vị|cơ quan, địa phương", part, re.IGNORECASE):
                 continue
             keyed = key(part)
             if any(name in keyed for name in resolved) or any(pattern.search(keyed) for pattern, _ in CLASSES):
                 continue  # named already, as a unit or as a class
             words = _VERB.split(part, maxsplit=1)[0].strip(" ,.:")[:120]  # the name, not what it is to do
-            entry = self.by_prefix(words)  # "Văn phòng Ban Chỉ huy": the start of one body's name
-            if entry:
+            near = self.loosely(words)  # "Sở Văn hóa, Thể thao, Du lịch": a registered name but for "và" and commas
+            entry = None if near else self.by_prefix(words)  # "Văn phòng Ban Chỉ huy": the start of one body's name
+            if near:
+                if near not in found.units:
+                    found.units.append(near)
+            elif entry:
                 if entry not in found.units:
                     found.units.append(entry)
                     found.prefixed.append((words, entry))
@@ -419,6 +424,19 @@ class UnitIndex:
         place = any(units[i].kind in _PLACE_KINDS for i in ids) and not match[0].startswith("ủy ban nhân dân")
         before = re.sub(r"\s*\b(?:tỉnh|thành phố)$", "", text[:match.start()].rstrip())
         return place and bool(before) and not re.search(r"(?:[,;:(/-]|\b(?:và|với|giao|nghị|cho|cùng|gồm|chủ tịch))$", before)
+
+    def loosely(self, words: str) -> str | None:
+        """The unit whose name is ``words`` but for "và", commas and the locality ("Sở Văn hóa, Thể
+        thao, Du lịch" for "Sở Văn hóa, Thể thao và Du lịch"), chosen as a name found in the text is."""
+        if self.loose_key is None:
+            self.loose_key = {}
+            for name in self.names:
+                self.loose_key.setdefault(loose_key(name), []).append(name)
+        for name in self.loose_key.get(loose_key(key(words)), []):
+            unit_id = self.choose_for(name)
+            if unit_id is not None:
+                return unit_id
+        return None
 
     def by_prefix(self, words: str) -> str | None:
         """The one body of the issuer whose name starts with ``words`` (a text shortens "Văn phòng
@@ -492,6 +510,12 @@ _PLACE_KINDS = ("province", "district", "commune", "ward", "special_zone")
 # What makes a place's bare name something else: a person ("Chủ tịch Hồ Chí Minh", "đồng chí …"),
 # an idea ("tư tưởng Hồ Chí Minh"), a road or a monument.
 _NOT_A_PLACE = re.compile(r"\b(?:chủ tịch|đồng chí|đ/c|bác|tư tưởng|di chúc|lăng|đường|quốc lộ|tuyến|đại tướng|ông|bà|anh hùng)\s+$")
+
+
+def loose_key(name: str) -> str:
+    """A keyed name without "và", punctuation and a trailing "tỉnh"/"thành phố": how two writings of one name meet."""
+    name = re.sub(r"\s+(?:tỉnh|thành phố)$", "", name)
+    return " ".join(w for w in re.sub(r"[,;.&/-]", " ", name).split() if w != "và")
 
 
 def _at_word_edges(text: str, match: re.Match) -> bool:
