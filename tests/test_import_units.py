@@ -202,6 +202,8 @@ def test_a_class_with_no_group_becomes_a_draft_group_of_the_issuers_province(cat
     # A registered entry that stands for the class is taken where there is one ("Các sở, ban, ngành tỉnh Đồng Tháp").
     assert UnitIndex(catalogue, "vn.province.dong-thap").resolve("Sở, ban, ngành có liên quan").units == ["dt.so-nganh"]
     assert UnitIndex(catalogue, "vn.province.nghe-an").resolve("UBND các xã, phường").groups == ["na.communes"]
+    # A class written without "các" ("Bộ, ngành có liên quan" in a table's cell) is that class.
+    assert UnitIndex(catalogue, "vn.government").resolve("Bộ, ngành có liên quan").units == ["vn.related-ministries"]
 
 
 def test_a_body_of_a_province_not_registered_is_one_draft_unit_in_every_duty(catalogue, tmp_path):

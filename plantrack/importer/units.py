@@ -165,8 +165,8 @@ CLASSES = [
     (re.compile(r"(?:ủy ban nhân dân|ubnd)\s+các\s+tỉnh(?:,|/)\s*thành phố|các\s+tỉnh,\s*thành phố", re.IGNORECASE), ("province",)),
     # "các địa phương": the places one level below the issuer (the provinces of a national plan, the communes of a province's)
     (re.compile(r"các\s+địa phương", re.IGNORECASE), ("local",)),
-    (re.compile(r"các\s+(?:cơ quan\s+chuyên môn|sở)(?:,\s*ban)?(?:,\s*ngành)?|sở,\s*ban,\s*ngành", re.IGNORECASE), ("department",)),
-    (re.compile(r"các\s+bộ(?:,\s*cơ quan ngang bộ)?(?:,\s*ngành)?", re.IGNORECASE), ("ministry",)),
+    (re.compile(r"các\s+(?:cơ quan\s+chuyên môn|sở)(?:,\s*ban)?(?:,\s*ngành)?|(?<!\w)sở,\s*(?:ban,\s*)?ngành", re.IGNORECASE), ("department",)),
+    (re.compile(r"các\s+bộ(?:,\s*cơ quan ngang bộ)?(?:,\s*ngành)?|(?<!\w)bộ,\s*(?:cơ quan ngang bộ|ngành)", re.IGNORECASE), ("ministry",)),
     # "Doanh nghiệp", "các doanh nghiệp" named as a body, not inside one's name ("Hiệp hội Doanh nghiệp tỉnh")
     (re.compile(r"(?:^\s*|[,;:(]\s*|\b(?:và|với)\s+)(?:các\s+)?doanh nghiệp(?!\s+(?:nhà nước\s+)?(?:viễn thông|bưu chính)\b)",
                 re.IGNORECASE), ("enterprise",)),
