@@ -3,10 +3,14 @@
 ``UnitIndex`` is built from a catalogue (the registries): every unit's name, short name,
 aliases and former names, and the same names without the locality they end with ("Sở Tài chính
 thành phố Cần Thơ" is "Sở Tài chính" in a plan of Cần Thơ). ``resolve(text)`` finds the names in
-a phrase, longest first, preferring the units under the issuing body, then the national ones;
-class phrases ("các sở, ban, ngành", "UBND cấp xã") are mapped to a group whose rule takes
-those kinds under the issuer. What looks like a body but matches nothing comes back as
-``unresolved`` with the closest names as candidates, for a person to decide.
+a phrase, longest first, preferring the units under the issuing body, then the national ones
+(a name written without its "và" or commas is met too: ``loosely``); class phrases ("các sở,
+ban, ngành", "UBND cấp xã", "Bộ, ngành có liên quan", "doanh nghiệp") are mapped to a group
+whose rule takes those kinds under the issuer, else to a registered entry standing for the whole
+class ("Các sở, ban, ngành tỉnh Đồng Tháp"), else come back in ``classes`` with their kinds (the
+draft makes a group of them: ``draft._new_group``). What looks like a body but matches nothing
+comes back as ``unresolved`` with the closest names as candidates, for a person to decide. A
+heading in capitals ("1. SỞ Y TẾ") is read as a name is written, never "BAN HÀNH …", "BÁO CÁO …".
 
 Bodies are known by their kind (Sở …, Công an tỉnh, Bộ Chỉ huy Quân sự …, Ban Quản lý …, Báo …,
 Đài …, Tập đoàn …); a registered name inside a longer one is not that body ("Chính phủ" in "Văn
