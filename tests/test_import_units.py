@@ -261,3 +261,10 @@ def test_a_registered_name_written_without_va_or_its_commas_is_that_unit(catalog
     assert index.resolve("Sở Văn hóa, Thể thao, Du lịch").units == ["dt.svhttdl"]
     assert index.resolve("Sở Khoa học, Công nghệ tỉnh").units == ["dt.skhcn"]
     assert UnitIndex(catalogue, "vn.province.bac-ninh").resolve("Sở Văn hóa, Thể thao, Du lịch").units == []  # not another province's
+
+
+def test_a_kinds_list_after_other_bodies_names_its_bodies_too(catalogue):
+    assert subject("Công an tỉnh và các Sở: Tài chính, Y tế chủ trì kiểm tra.") == "Công an tỉnh và các Sở: Tài chính, Y tế"
+    found = UnitIndex(catalogue, "vn.province.nghe-an").resolve(subject("Công an tỉnh và các Sở: Tài chính, Y tế chủ trì kiểm tra."))
+    assert found.units == ["na.stc", "na.syt"] and [w for w, _ in found.unresolved] == ["Công an tỉnh"]
+    assert subject("Sở Y tế: hướng dẫn các cơ sở khám bệnh.") == "Sở Y tế"  # a body and its work after the colon

@@ -151,7 +151,12 @@ def _subject(text: str) -> str:
     if not (BODY.match(rest) or re.match(r"^(?:UBND|Ủy ban nhân dân|Các cơ quan|Các đơn vị|Các địa phương)\b", rest)
             or re.match(rf"^các\s+(?i:{_KINDS})\b", rest, re.IGNORECASE)):
         return ""
-    return _SUBJECT_END.split(rest, maxsplit=1)[0].strip(" ,.:;")[:200]
+    body = _SUBJECT_END.split(rest, maxsplit=1)[0]
+    listed = _KIND_LIST.search(rest, 0, len(body) + 3)
+    if listed and listed.start() > 0 and rest[len(body):len(body) + 1] == ":":
+        # "Các Bộ, cơ quan liên quan và các Tập đoàn: A, B …": the kind's names after the colon are bodies too
+        return (rest[:listed.end()] + _SUBJECT_END.split(rest[listed.end():], maxsplit=1)[0]).strip(" ,.:;")[:300]
+    return body.strip(" ,.:;")[:200]
 
 
 _NEXT_BODY = rf"(?=(?:các\s+)?(?:{_KINDS})\b|UBND|các\b)"
