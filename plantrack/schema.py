@@ -248,8 +248,15 @@ class GroupRule(Strict):
 
 class RegistryFile(Strict):
     registry: RegistryHeader
-    units: list[UnitDef] = Field(min_length=1, max_length=20000)
+    units: list[UnitDef] = Field(default=[], max_length=20000)
     groups: dict[Identifier, list[Identifier] | GroupRule] = Field(default={}, max_length=1000)
+
+    @model_validator(mode="after")
+    def _holds_something(self) -> "RegistryFile":
+        # A registry of groups alone is one (an imported plan's draft groups over registered units).
+        if not self.units and not self.groups:
+            raise ValueError("a registry needs 'units' (at least one) or 'groups'")
+        return self
 
 
 # --- calendar ----------------------------------------------------------------------------

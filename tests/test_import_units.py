@@ -13,7 +13,8 @@ import pytest
 
 from plantrack.importer import import_document
 from plantrack.importer.header import sentence_case
-from plantrack.importer.units import UnitIndex
+from plantrack.importer.draft import strip_reviews, write_draft
+from plantrack.importer.units import UnitIndex, subject
 from plantrack.loader import load_catalogue
 
 from .conftest import ROOT
@@ -164,3 +165,106 @@ def test_marks_tell_why_a_lead_is_a_guess_and_a_plain_lead_has_none(catalogue, t
     assert [m.code for m in duty(draft, "II.3")["review"]] == ["no_lead"]
     marks = duty(draft, "II.4").get("review", [])
     assert any(m.code in ("lead_not_read", "class_without_group", "unit_by_prefix") for m in marks)  # named, but not read as a unit: said so
+
+
+BAC_NINH = ("ỦY BAN NHÂN DÂN TỈNH BẮC NINH\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\nSố: {number}/KH-UBND\n\n"
+            "Bắc Ninh, ngày 02 tháng 12 năm 2025\n\nKẾ HOẠCH\nPHÁT TRIỂN THỂ THAO QUẦN CHÚNG NĂM 2026\n\n")
+
+
+def test_support_is_read_in_every_sentence_and_in_the_bullets_of_a_body_heading(catalogue, tmp_path):
+    draft = draft_of(tmp_path, HEAD.format(number=31) +
+                     "III. TỔ CHỨC THỰC HIỆN\n\n"
+                     "1. Sở Y tế chủ trì rà soát danh mục thuốc, với sự tham gia của Sở Tài chính.\n\n"
+                     "2. Sở Tài chính chủ trì bố trí kinh phí, phối hợp với Sở Y tế lập dự toán; khi cần, phối hợp chặt chẽ "
+                     "với Công an tỉnh bảo đảm an ninh.\n\n"
+                     "3. Sở Công Thương\n\n- Kiểm tra thị trường thuốc.\n\n- Phối hợp với Sở Y tế xử lý vi phạm.\n", catalogue)
+    assert duty(draft, "III.1")["lead"] == ["na.syt"] and duty(draft, "III.1")["support"] == ["na.stc"]
+    second = duty(draft, "III.2")
+    assert second["lead"] == ["na.stc"] and second["support"][0] == "na.syt" and len(second["support"]) == 2
+    third = next(d for d in draft.duties if d["section"].startswith("III.3") and "Phối hợp" in d["text"])
+    assert third["support"] == ["na.syt"]  # the bullet under "3. Sở Công Thương" names its support
+
+
+def test_a_class_with_no_group_becomes_a_draft_group_of_the_issuers_province(catalogue, tmp_path):
+    draft = draft_of(tmp_path, BAC_NINH.format(number=32) +
+                     "III. TỔ CHỨC THỰC HIỆN\n\n1. Các sở, ban, ngành xây dựng kế hoạch hưởng ứng.\n\n"
+                     "2. UBND các xã, phường tổ chức giải chạy, phối hợp với các sở, ban, ngành.\n", catalogue)
+    departments, communes = "draft.vn-province-bac-ninh.department", "draft.vn-province-bac-ninh.commune-ward-special-zone"
+    assert duty(draft, "III.1")["lead_groups"] == [departments]
+    assert duty(draft, "III.2")["lead_groups"] == [communes] and duty(draft, "III.2")["support_groups"] == [departments]
+    assert draft.new_groups[departments] == {"kinds": ["department"], "under": "vn.province.bac-ninh"}
+    assert any(m.code == "new_group" for m in duty(draft, "III.1")["review"])
+    written = write_draft(draft, tmp_path / "doc.txt", tmp_path / "out")
+    for path in written:
+        strip_reviews(path)
+    loaded = load_catalogue(ROOT / "plan_definitions", ROOT / "examples" / "2025", tmp_path / "out")
+    assert loaded.group_rules[departments].under == "vn.province.bac-ninh"  # the draft loads with its groups
+    # A registered entry that stands for the class is taken where there is one ("Các sở, ban, ngành tỉnh Đồng Tháp").
+    assert UnitIndex(catalogue, "vn.province.dong-thap").resolve("Sở, ban, ngành có liên quan").units == ["dt.so-nganh"]
+    assert UnitIndex(catalogue, "vn.province.nghe-an").resolve("UBND các xã, phường").groups == ["na.communes"]
+    # A class written without "các" ("Bộ, ngành có liên quan" in a table's cell) is that class.
+    assert UnitIndex(catalogue, "vn.government").resolve("Bộ, ngành có liên quan").units == ["vn.related-ministries"]
+
+
+def test_a_body_of_a_province_not_registered_is_one_draft_unit_in_every_duty(catalogue, tmp_path):
+    draft = draft_of(tmp_path, BAC_NINH.format(number=33) +
+                     "III. TỔ CHỨC THỰC HIỆN\n\n1. Sở Văn hóa, Thể thao và Du lịch chủ trì tổ chức giải chạy.\n\n"
+                     "2. Sở Văn hóa, Thể thao và Du lịch tỉnh hướng dẫn các câu lạc bộ.\n\n"
+                     "3. Giao Sở Văn hóa, Thể thao và Du lịch tỉnh Bắc Ninh tổng hợp kết quả.\n\n"
+                     "4. SỞ VĂN HÓA, THỂ THAO, DU LỊCH\n\na) Báo cáo kết quả.\n", catalogue)
+    leads = [duty(draft, f"III.{n}")["lead"] for n in (1, 2, 3, "4.a")]
+    assert leads[0] == leads[1] == leads[2] == leads[3] and leads[0][0].startswith("draft.")
+    made = [u for u in draft.new_units if u["id"] == leads[0][0]]
+    assert len(made) == 1 and made[0]["name"] == "Sở Văn hóa, Thể thao và Du lịch tỉnh Bắc Ninh"
+
+
+def test_a_body_heading_in_capitals_owns_its_items_and_ban_hanh_is_no_body(catalogue, tmp_path):
+    draft = draft_of(tmp_path, HEAD.format(number=34) +
+                     "III. TỔ CHỨC THỰC HIỆN\n\n1. SỞ Y TẾ\n\na) Hướng dẫn các cơ sở khám bệnh tổ chức tiêm chủng.\n\n"
+                     "b) Kiểm tra, giám sát việc bảo quản vắc xin.\n\n2. CÔNG AN TỈNH\n\na) Bảo đảm an ninh tại các điểm tiêm.\n",
+                     catalogue)
+    assert duty(draft, "III.1.a")["lead"] == ["na.syt"] and duty(draft, "III.1.b")["lead"] == ["na.syt"]
+    police = duty(draft, "III.2.a")["lead"]
+    assert police[0].startswith("draft.cong-an")
+    assert subject("BAN HÀNH KẾ HOẠCH TRIỂN KHAI CHƯƠNG TRÌNH") == "" and subject("BÁO CÁO KẾT QUẢ") == ""
+    assert subject("UBND CÁC XÃ, PHƯỜNG") == "UBND CÁC XÃ, PHƯỜNG"  # as written; resolved case-blind
+
+
+def test_a_support_cell_naming_bodies_by_their_kind_alone_is_read_as_support(catalogue, tmp_path):
+    cells = ["PHỤ LỤC", "NHIỆM VỤ VÀ GIẢI PHÁP", "STT", "NHIỆM VỤ", "CHỦ TRÌ", "PHỐI HỢP", "THỜI GIAN",
+             "1", "Xây dựng chương trình hỗ trợ đổi mới công nghệ cho hợp tác xã.", "Sở Khoa học và Công nghệ",
+             "Viện, Trường; Doanh nghiệp; Sở, ban, ngành có liên quan", "2026",
+             "2", "Hướng dẫn nông dân truy xuất nguồn gốc sản phẩm.", "Sở Công Thương", "Viện, Trường; Sở, ban, ngành liên quan",
+             "Thường xuyên"]
+    head = HEAD.replace("NGHỆ AN", "ĐỒNG THÁP").replace("Nghệ An", "Đồng Tháp")
+    draft = draft_of(tmp_path, head.format(number=35) + "II. NHIỆM VỤ\n\n1. Sở Tài chính chủ trì bố trí kinh phí.\n\n"
+                     + "\n\n".join(cells) + "\n", catalogue)
+    first, second = (d for d in draft.duties if d["section"].startswith("PL"))
+    assert first["lead"] == ["dt.skhcn"] and "Viện" not in first["text"]  # the cell is no part of the task
+    assert first["support"] == ["dt.so-nganh"]  # the registered entry for "các sở, ban, ngành"
+    assert first["support_groups"] == ["draft.vn-province-dong-thap.enterprise"]  # "Doanh nghiệp": a class, drafted as a group
+    assert second["lead"] == ["dt.sct"] and second["support"] == ["dt.so-nganh"]
+    index = UnitIndex(catalogue, "vn.province.dong-thap")
+    assert index.resolve("Hiệp hội Doanh nghiệp tỉnh").units == ["dt.hiep-hoi-dn"]  # a body's name is not the class
+    assert index.resolve("Hiệp hội Doanh nghiệp tỉnh").classes == []
+
+
+def test_a_central_body_is_known_without_uy_ban_trung_uong_in_a_national_plan_only(catalogue):
+    national = UnitIndex(catalogue, "vn.government")
+    assert national.resolve("Mặt trận Tổ quốc Việt Nam và các tổ chức thành viên").units == ["vn.mttq"]
+    # A province's plan means the province's own committee of the Front, never the central one.
+    assert "vn.mttq" not in UnitIndex(catalogue, "vn.province.nghe-an").resolve("Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh").units
+
+
+def test_a_registered_name_written_without_va_or_its_commas_is_that_unit(catalogue):
+    index = UnitIndex(catalogue, "vn.province.dong-thap")
+    assert index.resolve("Sở Văn hóa, Thể thao, Du lịch").units == ["dt.svhttdl"]
+    assert index.resolve("Sở Khoa học, Công nghệ tỉnh").units == ["dt.skhcn"]
+    assert UnitIndex(catalogue, "vn.province.bac-ninh").resolve("Sở Văn hóa, Thể thao, Du lịch").units == []  # not another province's
+
+
+def test_a_kinds_list_after_other_bodies_names_its_bodies_too(catalogue):
+    assert subject("Công an tỉnh và các Sở: Tài chính, Y tế chủ trì kiểm tra.") == "Công an tỉnh và các Sở: Tài chính, Y tế"
+    found = UnitIndex(catalogue, "vn.province.nghe-an").resolve(subject("Công an tỉnh và các Sở: Tài chính, Y tế chủ trì kiểm tra."))
+    assert found.units == ["na.stc", "na.syt"] and [w for w, _ in found.unresolved] == ["Công an tỉnh"]
+    assert subject("Sở Y tế: hướng dẫn các cơ sở khám bệnh.") == "Sở Y tế"  # a body and its work after the colon

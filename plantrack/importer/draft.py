@@ -35,7 +35,7 @@ from .phrases import RUNNING, Timing, cell_timing, find_timings
 from .reading import Document, Paragraph, UnreadableDocument
 from .structure import Item, read_items
 from .tables import row_timings
-from .units import VERBS, Found, UnitIndex, assignment, key, only_supports, subject
+from .units import VERBS, Found, UnitIndex, assignment, key, loose_key, only_supports, subject, title_of
 
 MAX_TEXT = 2000  # characters of a duty's text kept in the draft
 
@@ -51,6 +51,8 @@ class Draft:
     duties: list[dict] = field(default_factory=list)
     obligations: list[dict] = field(default_factory=list)
     new_units: list[dict] = field(default_factory=list)
+    new_groups: dict[str, dict] = field(default_factory=dict)  # a class of units the registries have no group for: its rule
+    unit_keys: dict[str, str] = field(default_factory=dict)  # a new unit's name as compared (``_draft_key``, loosely) -> its id
     indicators: list[dict] = field(default_factory=list)  # from the plan's target tables
     targets: list[dict] = field(default_factory=list)
     registry_id: str = ""
@@ -238,8 +240,16 @@ def _office(draft: Draft, items: list[Item], index: UnitIndex) -> str | None:
 
 
 # "chủ trì, phối hợp với Sở Tài chính và UBND cấp xã tổ chức …": the bodies the text names as support.
-SUPPORT_WITH = re.compile(r"(?i:phối\s+hợp)\s+(?:chặt\s+chẽ\s+)?với\s+(.{3,300}?)(?=\s+(?:tổ chức|thực hiện|triển khai|xây dựng|hướng dẫn|"
+SUPPORT_WITH = re.compile(r"(?:(?i:phối\s+hợp)\s+(?:chặt\s+chẽ\s+)?(?:với|cùng)|(?i:với\s+sự\s+(?:tham\s+gia|phối\s+hợp)\s+của))\s+"
+                          r"(.{3,300}?)(?=\s+(?:tổ chức|thực hiện|triển khai|xây dựng|hướng dẫn|"
                           rf"kiểm tra|tham mưu|rà soát|theo dõi|đề xuất|trong|để|nhằm|bảo đảm|đảm bảo|{VERBS})\b|[;.:]|$)")
+
+
+def _support_words(text: str) -> list[str]:
+    """The words naming an item's support in its running text: every body named after "phối hợp
+    (chặt chẽ) với", "phối hợp cùng", "với sự tham gia của", in any sentence of it and on every
+    line (the bullets under a body heading: "- Phối hợp với Sở Tài chính …")."""
+    return list(dict.fromkeys(found[1] for line in text.split("\n") for found in SUPPORT_WITH.finditer(line)))
 
 
 def _lead_words(item: Item) -> tuple[list[str], str]:
@@ -288,7 +298,7 @@ def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, pe
                 if unit_id in lead.units:
                     lead.units.remove(unit_id)
                 reviews.append(mark("unit_excluded", unit=unit_id))
-    support_words = item.support or ([found[1]] if not item.from_table and (found := SUPPORT_WITH.search(item.text.split("\n", 1)[0])) else [])
+    support_words = item.support or ([] if item.from_table else _support_words(item.text))
     if how == "supports" and not item.support:
         support_words = [subject(item.text.split("\n", 1)[0])]  # the body that only "phối hợp": a support, not the lead
     support = _units(draft, index, support_words, reviews, "support")
@@ -432,26 +442,69 @@ def _units(draft: Draft, index: UnitIndex, phrases: list[str], reviews: list[Mar
             if unit_id not in total.units:
                 total.units.append(unit_id)
             reviews.append(mark("unit_not_found", role=role, words=unresolved, unit=unit_id, candidates=candidates))
-        for phrase in found.classes:
-            reviews.append(mark("class_without_group", role=role, words=phrase))
+        for phrase, kinds in found.classes:
+            group_id = _new_group(draft, index, kinds)
+            if group_id is None:
+                reviews.append(mark("class_without_group", role=role, words=phrase))
+                continue
+            if group_id not in total.groups:
+                total.groups.append(group_id)
+            reviews.append(mark("new_group", role=role, words=phrase, name=group_id, unit=draft.new_groups[group_id]["under"]))
         for words, unit_id in found.prefixed:
             reviews.append(mark("unit_by_prefix", role=role, words=words, unit=unit_id))
     return total
 
 
+def _new_group(draft: Draft, index: UnitIndex, kinds: tuple[str, ...]) -> str | None:
+    """A group of the draft registry for a class the registries have none for ("các sở, ban,
+    ngành", "UBND các xã, phường, đặc khu", "các bộ, cơ quan ngang bộ"): a rule taking those
+    kinds under the issuer's province (the top of its tree for a national issuer), so that the
+    units registered later join it. One per class and place, whatever words name it."""
+    under = index.class_home()
+    if under is None:
+        return None
+    group_id = f"draft.{slug(under, 40)}.{slug('-'.join(kinds), 40)}"
+    draft.new_groups.setdefault(group_id, {"kinds": list(kinds), "under": under})
+    return group_id
+
+
+def _draft_key(words: str, locality: str) -> str:
+    """A body's name as its draft unit is known, whatever way the text writes it: "Sở Tư pháp",
+    "Sở Tư pháp tỉnh", "SỞ TƯ PHÁP", "Sở Tư pháp tỉnh Bắc Ninh" in a plan of Bắc Ninh are one, and so
+    are "Sở Văn hóa, Thể thao, Du lịch" and "Sở Văn hóa, Thể thao và Du lịch"."""
+    keyed = key(words)
+    place = key(locality)
+    if place and keyed.endswith(" " + place):
+        keyed = keyed[:-len(place) - 1]
+    bare = re.sub(r"^(?:tỉnh|thành phố)\s+", "", place)
+    if bare and keyed.endswith(" " + bare):
+        keyed = keyed[:-len(bare) - 1]
+    return re.sub(r"\s+(?:của\s+)?(?:tỉnh|thành phố)$", "", keyed)
+
+
 def _new_unit(draft: Draft, index: UnitIndex, words: str, candidates: list[str]) -> str:
-    unit_id = f"draft.{slug(words, 50)}"
+    """The draft unit of a body the registries do not hold, under the issuer and named with the
+    issuer's province ("Sở Tư pháp tỉnh Bắc Ninh"); the same body gets the same draft unit in
+    every duty, however the text writes it (``_draft_key``)."""
+    issuer = index.catalogue.units.get(index.issuer)
+    locality = re.sub(r"^(?:Ủy ban nhân dân|UBND)\s+", "", issuer.name) if issuer is not None and issuer.kind == "province" else ""
+    locality = locality[:1].lower() + locality[1:]
+    keyed = _draft_key(words, locality)
+    known = draft.unit_keys.get(loose_key(keyed))  # "và" and commas aside, as a registered name is met
+    if known:
+        return known
+    unit_id = f"draft.{slug(keyed, 50)}"
+    draft.unit_keys[loose_key(keyed)] = unit_id
     if any(u["id"] == unit_id for u in draft.new_units):
         return unit_id
+    if words.isupper():  # "SỞ Y TẾ" of a heading: written as a name
+        words = title_of(words)
     short = words[:1].upper() + words[1:]
     short = re.sub(r"\s+(?:tỉnh|thành\s+phố)$", "", short, flags=re.IGNORECASE)  # "Công an tỉnh": named with the issuer's place
     lower = words.lower()
     kind = ("department" if lower.startswith("sở") else "ministry" if lower.startswith("bộ ")
             else "press" if lower.startswith(("báo", "đài")) else "agency")
     # Named as its full name reads: "Sở Tư pháp tỉnh Bắc Ninh" (every registry's names are unique).
-    issuer = index.catalogue.units.get(index.issuer)
-    locality = re.sub(r"^(?:Ủy ban nhân dân|UBND)\s+", "", issuer.name) if issuer is not None and issuer.kind == "province" else ""
-    locality = locality[:1].lower() + locality[1:]
     name = short if not locality or key(locality) in key(short) else f"{short} {locality}"
     taken = {key(u.name) for u in index.catalogue.units.values()} | {key(u["name"]) for u in draft.new_units}
     if key(name) in taken:
@@ -563,9 +616,12 @@ def render(draft: Draft, source: Path) -> tuple[str, str | None]:
     if draft.obligations:
         body["obligations"] = [_worded(o) for o in draft.obligations]
     registry = None
-    if draft.new_units:
+    if draft.new_units or draft.new_groups:
         title = f"Đơn vị nêu trong {draft.plan['number']} (bản nháp)"
-        registry = intro + dump({"registry": {"id": draft.registry_id, "title": title}, "units": [_worded(u) for u in draft.new_units]})
+        tree = {"registry": {"id": draft.registry_id, "title": title}, "units": [_worded(u) for u in draft.new_units]}
+        if draft.new_groups:
+            tree["groups"] = {group_id: dict(rule) for group_id, rule in draft.new_groups.items()}
+        registry = intro + dump(tree)
     return intro + dump(body), registry
 
 

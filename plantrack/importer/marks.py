@@ -59,6 +59,10 @@ WORDING: dict[str, tuple[str, str]] = {
                        "Đơn vị {role_vi} “{words}” được hiểu là {unit} (tên đầy đủ bắt đầu như vậy): kiểm tra lại."),
     "class_without_group": ("{role} “{words}” names a class of units with no group in the registries: add one (groups:) or list them",
                             "Đơn vị {role_vi} “{words}” là một nhóm chưa có trong danh mục: thêm nhóm (groups:) hoặc liệt kê từng đơn vị."),
+    "new_group": ("{role} “{words}” names a class of units the registries have no group for: a draft group {name} was made "
+                  "(every unit of that kind under {unit}); check it",
+                  "Đơn vị {role_vi} “{words}” là một nhóm chưa có trong danh mục: đã tạo nhóm nháp {name} (các đơn vị loại đó "
+                  "thuộc {unit}); kiểm tra lại."),
     "new_unit": ("new unit “{name}”: check its name, kind and place in the tree, and add its contacts{candidates}",
                  "Đơn vị mới “{name}”: kiểm tra tên, loại, cấp trên và thêm địa chỉ liên hệ{candidates_vi}."),
     "receiver_excluded": ("{unit} receives this report, so it is not among those owing it (as the text sends it to {unit}); check it",

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from .phrases import Timing, cell_timing
 from .reading import Paragraph, Table
 from .structure import Item, _is_heading
-from .units import BODY
+from .units import BODY, lists_bodies
 
 _GROUP_MARK = re.compile(r"^([IVX]+|[A-Z])\.?(?:\s+(.*))?$")
 _GROUP_PATH = re.compile(r"^((?:[IVX]+|[A-Z]|\d{1,2})(?:\.\d{1,2})+)\.?(?:\s+(.*))?$")  # "III.1", "III.1.2", "1.1"
@@ -376,7 +376,7 @@ def _row_items(appendix, group, row, parts, line, time_first, lead_before_conten
             if "money" in roles and MONEY_CELL.search(bare):
                 continue  # Kinh phí: "Ngân sách tỉnh năm 2026" is no deadline
             is_time = False
-        looks_like_body = bool(BODY.match(bare)) or bare.lower().startswith(BODY_WORDS)
+        looks_like_body = bool(BODY.match(bare)) or bare.lower().startswith(BODY_WORDS) or lists_bodies(bare)
         if is_time:
             product = content.pop() if product_before_time and len(content) >= 2 else None  # "Chỉ tiêu đạt được", "Sản phẩm"
             chunks.append((content, text, product))

@@ -3,10 +3,14 @@
 ``UnitIndex`` is built from a catalogue (the registries): every unit's name, short name,
 aliases and former names, and the same names without the locality they end with ("Sở Tài chính
 thành phố Cần Thơ" is "Sở Tài chính" in a plan of Cần Thơ). ``resolve(text)`` finds the names in
-a phrase, longest first, preferring the units under the issuing body, then the national ones;
-class phrases ("các sở, ban, ngành", "UBND cấp xã") are mapped to a group whose rule takes
-those kinds under the issuer. What looks like a body but matches nothing comes back as
-``unresolved`` with the closest names as candidates, for a person to decide.
+a phrase, longest first, preferring the units under the issuing body, then the national ones
+(a name written without its "và" or commas is met too: ``loosely``); class phrases ("các sở,
+ban, ngành", "UBND cấp xã", "Bộ, ngành có liên quan", "doanh nghiệp") are mapped to a group
+whose rule takes those kinds under the issuer, else to a registered entry standing for the whole
+class ("Các sở, ban, ngành tỉnh Đồng Tháp"), else come back in ``classes`` with their kinds (the
+draft makes a group of them: ``draft._new_group``). What looks like a body but matches nothing
+comes back as ``unresolved`` with the closest names as candidates, for a person to decide. A
+heading in capitals ("1. SỞ Y TẾ") is read as a name is written, never "BAN HÀNH …", "BÁO CÁO …".
 
 Bodies are known by their kind (Sở …, Công an tỉnh, Bộ Chỉ huy Quân sự …, Ban Quản lý …, Báo …,
 Đài …, Tập đoàn …); a registered name inside a longer one is not that body ("Chính phủ" in "Văn
@@ -88,12 +92,56 @@ def spell_out_lists(text: str, known=None) -> str:
     return f"{text[:found.start()]}{'; '.join(names)}{rest[consumed:]}"
 
 
+_SMALL = {"và", "các", "của", "cấp", "tỉnh", "thành", "phố", "xã", "phường", "nhân", "dân", "quân", "sự"}
+# What a kind's word begins in capitals that is no body: "BAN HÀNH", "BÁO CÁO", "BỘ MÁY", "HỘI NGHỊ", "TRƯỜNG HỢP".
+_NOT_A_BODY = re.compile(r"^(?:ban\s+hành|báo\s+cáo|bộ\s+(?:máy|tiêu|chỉ\s+số|công\s+cụ|hồ\s+sơ)|hội\s+(?:nghị|thảo|nhập|thi|diễn)|"
+                         r"sở\s+hữu|đài\s+thọ|trường\s+hợp|viện\s+dẫn|thanh\s+tra\s*,|công\s+an\s+ninh|văn\s+phòng\s+phẩm)\b")
+
+
+def title_of(text: str) -> str:
+    """A name written in capitals as a name is written ("SỞ Y TẾ" -> "Sở Y Tế", "UBND CÁC XÃ,
+    PHƯỜNG" -> "UBND các xã, phường"): each word capitalised but the small ones, abbreviations kept."""
+    kind = re.match(rf"(?i:(?:các\s+)?(?:{_KINDS}))(?=\s|$)", text)
+    written = ""
+    if kind:  # the kind as the kinds are written ("Công an", "Bộ Chỉ huy"), the name after it capitalised
+        lowered = kind[0].lower()
+        written = next((k for k in _KINDS.split("|") if k.lower() == lowered.removeprefix("các ")), kind[0])
+        written = ("các " if lowered.startswith("các ") else "") + written
+        text = text[kind.end():].strip()
+    words = [written] if written else []
+    for word in text.split(" "):
+        lower = word.lower()
+        plain = re.sub(r"\W", "", lower)
+        if plain in ("ubnd", "hđnd", "mttq") or re.search(r"&", word):
+            words.append(word)
+        else:
+            words.append(lower if plain in _SMALL and words else lower[:1].upper() + lower[1:])
+    return " ".join(w for w in words if w)
+
+
+def _in_capitals(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
 def subject(text: str) -> str:
     """The body a clause opens with, as the text names it: "Sở Tài chính" of "Sở Tài chính chủ trì
     …", "Bộ Xây dựng" of "Giao Bộ trưởng Bộ Xây dựng khẩn trương …", "Thường trực Tỉnh ủy" of
     "Đề nghị Thường trực Tỉnh ủy tập trung …"; "" when it opens with no body (a verb, a topic,
     "Phối hợp với …": the object of "phối hợp" is never the one who leads)."""
     text = unicodedata.normalize("NFC", text).strip(" -+•*")
+    line = text.split("\n", 1)[0]
+    if _in_capitals(line):  # "SỞ Y TẾ" of a heading, not "BAN HÀNH KẾ HOẠCH": read as a name is written, given back as written
+        titled = title_of(line)
+        if _NOT_A_BODY.match(key(line)):
+            return ""
+        body = _subject(titled + text[len(line):])
+        at = titled.find(body) if body else -1
+        return line[at:at + len(body)] if at >= 0 and len(titled) == len(line) else body
+    return _subject(text)
+
+
+def _subject(text: str) -> str:
     rest = text[ADDRESS.match(text).end():]
     listed = _KIND_LIST.match(rest)
     if listed:  # "các Tập đoàn: A, B tổ chức …": the kind and its names, spelled out by ``resolve``
@@ -103,7 +151,12 @@ def subject(text: str) -> str:
     if not (BODY.match(rest) or re.match(r"^(?:UBND|Ủy ban nhân dân|Các cơ quan|Các đơn vị|Các địa phương)\b", rest)
             or re.match(rf"^các\s+(?i:{_KINDS})\b", rest, re.IGNORECASE)):
         return ""
-    return _SUBJECT_END.split(rest, maxsplit=1)[0].strip(" ,.:;")[:200]
+    body = _SUBJECT_END.split(rest, maxsplit=1)[0]
+    listed = _KIND_LIST.search(rest, 0, len(body) + 3)
+    if listed and listed.start() > 0 and rest[len(body):len(body) + 1] == ":":
+        # "Các Bộ, cơ quan liên quan và các Tập đoàn: A, B …": the kind's names after the colon are bodies too
+        return (rest[:listed.end()] + _SUBJECT_END.split(rest[listed.end():], maxsplit=1)[0]).strip(" ,.:;")[:300]
+    return body.strip(" ,.:;")[:200]
 
 
 _NEXT_BODY = rf"(?=(?:các\s+)?(?:{_KINDS})\b|UBND|các\b)"
@@ -116,12 +169,39 @@ CLASSES = [
     (re.compile(r"(?:ủy ban nhân dân|ubnd)\s+(?:các\s+)?(?:cấp\s+xã|xã\s*[,/]\s*phường(?:\s*[,/]\s*đặc khu)?|các xã|"
                 r"phường\s*[,/]\s*xã(?:\s*[,/]\s*đặc khu)?)|"
                 r"các\s+xã\s*[,/]\s*phường|cấp\s+xã",
-                re.IGNORECASE), ("commune", "ward")),
+                re.IGNORECASE), ("commune", "ward", "special_zone")),
     (re.compile(r"(?:ủy ban nhân dân|ubnd)\s+các\s+(?:quận,\s*)?huyện|các\s+quận,\s*huyện", re.IGNORECASE), ("district",)),
-    (re.compile(r"(?:ủy ban nhân dân|ubnd)\s+các\s+tỉnh(?:,|/)\s*thành phố|các\s+tỉnh,\s*thành phố|các\s+địa phương", re.IGNORECASE), ("province",)),
-    (re.compile(r"các\s+(?:cơ quan\s+chuyên môn|sở)(?:,\s*ban)?(?:,\s*ngành)?|sở,\s*ban,\s*ngành", re.IGNORECASE), ("department",)),
-    (re.compile(r"các\s+bộ(?:,\s*cơ quan ngang bộ)?(?:,\s*ngành)?", re.IGNORECASE), ("ministry",)),
+    (re.compile(r"(?:ủy ban nhân dân|ubnd)\s+các\s+tỉnh(?:,|/)\s*thành phố|các\s+tỉnh,\s*thành phố", re.IGNORECASE), ("province",)),
+    # "các địa phương": the places one level below the issuer (the provinces of a national plan, the communes of a province's)
+    (re.compile(r"các\s+địa phương", re.IGNORECASE), ("local",)),
+    (re.compile(r"các\s+(?:cơ quan\s+chuyên môn|sở)(?:,\s*ban)?(?:,\s*ngành)?|(?<!\w)sở,\s*(?:ban,\s*)?ngành", re.IGNORECASE), ("department",)),
+    (re.compile(r"các\s+bộ(?:,\s*cơ quan ngang bộ)?(?:,\s*ngành)?|(?<!\w)bộ,\s*(?:cơ quan ngang bộ|ngành)", re.IGNORECASE), ("ministry",)),
+    # "Doanh nghiệp", "các doanh nghiệp" named as a body, not inside one's name ("Hiệp hội Doanh nghiệp tỉnh")
+    (re.compile(r"(?:^\s*|[,;:(]\s*|\b(?:và|với)\s+)(?:các\s+)?doanh nghiệp(?!\s+(?:nhà nước\s+)?(?:viễn thông|bưu chính)\b)",
+                re.IGNORECASE), ("enterprise",)),
+    (re.compile(r"các\s+cơ quan (?:báo chí|thông tấn,?\s*báo chí|thông tin,?\s*(?:truyền thông|báo chí))", re.IGNORECASE), ("press",)),
 ]
+
+
+_KIND_WORD = re.compile(r"(?:các\s+)?(?:viện|trường|doanh\s+nghiệp|sở|ban|ngành|bộ|địa\s+phương|đơn\s+vị|cơ\s+quan|hiệp\s+hội|hội|"
+                        r"hợp\s+tác\s+xã|tổ\s+chức|cơ\s+sở)(?:\s+(?:khác\s+)?(?:có\s+)?liên\s+quan)?", re.IGNORECASE)
+
+
+def lists_bodies(text: str) -> bool:
+    """Whether a cell or phrase lists bodies only, some by their kind alone: "Viện, Trường; Sở,
+    ban, ngành có liên quan", "Doanh nghiệp; Sở, ban, ngành" (a table's support column), each
+    piece a body or a kind's word; not a task ("Sở hữu trí tuệ", "Tổ chức hội nghị …")."""
+    pieces = [p.strip(" .-+") for p in re.split(r"[;,]|\s+và\s+", " ".join(text.split())) if p.strip(" .-+")]
+    return 0 < len(pieces) <= 12 and len(text) <= 300 and all(_KIND_WORD.fullmatch(p) or BODY.match(p) for p in pieces)
+
+
+def _whole_class(pattern: re.Pattern, name: str) -> bool:
+    """Whether a unit's name is the class phrase itself, with its place ("các sở, ban, ngành tỉnh
+    đồng tháp", "các bộ, ngành liên quan", "các sở, ban, ngành, tổ chức chính trị - xã hội cấp
+    tỉnh"), not a narrower class ("các doanh nghiệp viễn thông")."""
+    found = pattern.match(name)
+    rest = name[found.end():] if found else ""
+    return bool(found) and bool(re.match(r"\s*(?:$|[,(]|(?:có\s+)?liên quan|trên địa bàn|của\b|tỉnh\b|thành phố\b|cấp\b)", rest))
 
 
 def key(text: str) -> str:
@@ -182,7 +262,7 @@ class Found:
     units: list[str] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
     unresolved: list[tuple[str, list[str]]] = field(default_factory=list)  # (the words, candidate unit ids)
-    classes: list[str] = field(default_factory=list)  # class phrases with no group to map them to
+    classes: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (the words, the kinds): a class with no group nor entry
     prefixed: list[tuple[str, str]] = field(default_factory=list)  # (the words, the unit whose name they begin)
 
 
@@ -193,8 +273,12 @@ class UnitIndex:
         self.on = on  # the plan's issue date: a body that ended before it is not the one meant
         self._prefixes: dict[tuple, str | None] = {}  # by_prefix's answers, by issuer and words
         self._by_first: dict[str, list[str]] = {}  # names by their first word, for candidates
+        self.loose_key: dict[str, list[str]] | None = None  # names by their loose form (``loosely``), built when first needed
         self.names: dict[str, list[str]] = {}  # name key -> unit ids
         self.local: dict[str, list[str]] = {}  # a name without its locality -> unit ids: for a plan of that locality only
+        # A central body's name without "(Ủy ban) Trung ương": "Mặt trận Tổ quốc Việt Nam" in a national plan only (a
+        # province's plan means its own "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh").
+        self.central: dict[str, list[str]] = {}
         for unit in catalogue.units.values():
             names = [unit.name, unit.short_name, *unit.aliases, *(f.name for f in unit.former_names),
                      *(f.short_name for f in unit.former_names if f.short_name)]
@@ -206,7 +290,10 @@ class UnitIndex:
                 short = _LOCALITY.sub("", full)
                 if local and short != full and len(short) >= 3:
                     self.local.setdefault(short, []).append(unit.id)
-        for short, ids in self.local.items():
+                central = re.sub(r"^(?:ủy ban\s+)?trung ương\s+", "", full)
+                if self.province_of(unit.id) is None and central != full and len(central) >= 10:
+                    self.central.setdefault(central, []).append(unit.id)
+        for short, ids in (*self.local.items(), *self.central.items()):
             self.names.setdefault(short, [])
         for name in self.names:
             self._by_first.setdefault(name.split(" ", 1)[0], []).append(name)
@@ -231,6 +318,8 @@ class UnitIndex:
         # Another province's body only where the words name that province ("UBND thành phố Hà
         # Nội"): "Sở Tư pháp" in a plan of Bắc Ninh is Bắc Ninh's, not Hà Nội's.
         fitting = [i for i in self.names.get(name, []) if self._fits(i, name)]
+        if not fitting and self.province_of(self.issuer) is None:
+            fitting = self.central.get(name, [])
         return self.choose(fitting) if fitting else None
 
     def province_of(self, unit_id: str | None) -> str | None:
@@ -285,29 +374,41 @@ class UnitIndex:
                 found.units.append(home)
             t = t[:match.start()] + " " * len(match[0]) + t[match.end():]
         for pattern, kinds in CLASSES:
+            if kinds == ("local",):
+                kinds = ("province",) if home is None else ("commune", "ward", "special_zone")
             for match in pattern.finditer(t):
                 group = self.group_for(kinds)
-                entry = None if group else self.by_prefix(match[0])  # "các sở, ban, ngành": an entry standing for them
+                standing = None if group else self.class_entry(kinds)  # "Các sở, ban, ngành tỉnh X": a registered entry for the class
+                entry = None
                 if group:
                     if group not in found.groups:
                         found.groups.append(group)
+                elif standing:  # an assumed entry for the class: marked for a person to check, as a name's beginning is
+                    if standing not in found.units:
+                        found.units.append(standing)
+                        found.prefixed.append((match[0], standing))
                 elif entry:
                     found.units.append(entry) if entry not in found.units else None
                     found.prefixed.append((match[0], entry))
-                else:
-                    found.classes.append(match[0])
+                elif not any(kinds == k for _, k in found.classes):
+                    found.classes.append((match[0], kinds))
                 t = t[:match.start()] + " " * len(match[0]) + t[match.end():]
         resolved = [k for k in (*(key(n) for u in found.units for n in self._names_of(u)),) if k]
         for part in _LIST.split(unicodedata.normalize("NFC", text)):
             part = part.strip(" .:-+()")
+            part = title_of(part) if _in_capitals(part) and not _NOT_A_BODY.match(key(part)) else part  # "SỞ Y TẾ"
             if not BODY.match(part) or len(part) < 6 or re.search(r"liên quan|các đơn vị|cơ quan, địa phương", part, re.IGNORECASE):
                 continue
             keyed = key(part)
             if any(name in keyed for name in resolved) or any(pattern.search(keyed) for pattern, _ in CLASSES):
                 continue  # named already, as a unit or as a class
             words = _VERB.split(part, maxsplit=1)[0].strip(" ,.:")[:120]  # the name, not what it is to do
-            entry = self.by_prefix(words)  # "Văn phòng Ban Chỉ huy": the start of one body's name
-            if entry:
+            near = self.loosely(words)  # "Sở Văn hóa, Thể thao, Du lịch": a registered name but for "và" and commas
+            entry = None if near else self.by_prefix(words)  # "Văn phòng Ban Chỉ huy": the start of one body's name
+            if near:
+                if near not in found.units:
+                    found.units.append(near)
+            elif entry:
                 if entry not in found.units:
                     found.units.append(entry)
                     found.prefixed.append((words, entry))
@@ -332,6 +433,19 @@ class UnitIndex:
         place = any(units[i].kind in _PLACE_KINDS for i in ids) and not match[0].startswith("ủy ban nhân dân")
         before = re.sub(r"\s*\b(?:tỉnh|thành phố)$", "", text[:match.start()].rstrip())
         return place and bool(before) and not re.search(r"(?:[,;:(/-]|\b(?:và|với|giao|nghị|cho|cùng|gồm|chủ tịch))$", before)
+
+    def loosely(self, words: str) -> str | None:
+        """The unit whose name is ``words`` but for "và", commas and the locality ("Sở Văn hóa, Thể
+        thao, Du lịch" for "Sở Văn hóa, Thể thao và Du lịch"), chosen as a name found in the text is."""
+        if self.loose_key is None:
+            self.loose_key = {}
+            for name in self.names:
+                self.loose_key.setdefault(loose_key(name), []).append(name)
+        for name in self.loose_key.get(loose_key(key(words)), []):
+            unit_id = self.choose_for(name)
+            if unit_id is not None:
+                return unit_id
+        return None
 
     def by_prefix(self, words: str) -> str | None:
         """The one body of the issuer whose name starts with ``words`` (a text shortens "Văn phòng
@@ -365,6 +479,33 @@ class UnitIndex:
                 ids.append(unit_id)
         return ids[:limit]
 
+    def class_entry(self, kinds: tuple[str, ...]) -> str | None:
+        """A registered unit that stands for a whole class of the issuer's province (or of the
+        nation, for a national issuer): one of those kinds whose own name is the class phrase
+        ("Các sở, ban, ngành tỉnh Đồng Tháp", "Các bộ, ngành liên quan"), entered while its members
+        are not registered one by one."""
+        home = self.province_of(self.issuer)
+        cached = ("class", home, kinds)
+        if cached not in self._prefixes:
+            units = self.catalogue.units.values()
+            fitting = [u.id for u in units if u.kind in kinds and self.province_of(u.id) == home
+                       and any(set(k) & set(kinds) and _whole_class(pattern, key(u.name)) for pattern, k in CLASSES)]
+            self._prefixes[cached] = self.choose(fitting) if fitting else None
+        return self._prefixes[cached]
+
+    def class_home(self) -> str | None:
+        """Where a class the registries have no group for is taken: the issuer's province, else
+        the top of the issuer's tree (the Government, for a ministry)."""
+        home = self.province_of(self.issuer)
+        unit_id, seen = self.issuer, set()
+        while home is None and unit_id and unit_id not in seen:
+            seen.add(unit_id)
+            unit = self.catalogue.units.get(unit_id)
+            if unit is None or not unit.parent:
+                return unit_id if unit is not None else None
+            unit_id = unit.parent
+        return home
+
     def group_for(self, kinds: tuple[str, ...]) -> str | None:
         """A group whose rule takes ``kinds`` under the issuer (or under one of its units)."""
         for group_id, rule in self.catalogue.group_rules.items():
@@ -378,6 +519,12 @@ _PLACE_KINDS = ("province", "district", "commune", "ward", "special_zone")
 # What makes a place's bare name something else: a person ("Chủ tịch Hồ Chí Minh", "đồng chí …"),
 # an idea ("tư tưởng Hồ Chí Minh"), a road or a monument.
 _NOT_A_PLACE = re.compile(r"\b(?:chủ tịch|đồng chí|đ/c|bác|tư tưởng|di chúc|lăng|đường|quốc lộ|tuyến|đại tướng|ông|bà|anh hùng)\s+$")
+
+
+def loose_key(name: str) -> str:
+    """A keyed name without "và", punctuation and a trailing "tỉnh"/"thành phố": how two writings of one name meet."""
+    name = re.sub(r"\s+(?:tỉnh|thành phố)$", "", name)
+    return " ".join(w for w in re.sub(r"[,;.&/-]", " ", name).split() if w != "và")
 
 
 def _at_word_edges(text: str, match: re.Match) -> bool:
