@@ -114,8 +114,9 @@ def group_keys(catalogue, group_id: str) -> frozenset[str]:
     return frozenset(classes) if len(classes) == 1 else frozenset({f"group:{group_id}"})
 
 
-def keys_of_ids(catalogue, ids, group_ids, extra: dict | None = None) -> list[frozenset[str]]:
-    """Unit and group ids as key sets; ``extra`` names the draft's new units by id."""
+def keys_of_ids(catalogue, ids, group_ids, extra: dict | None = None, extra_groups: dict | None = None) -> list[frozenset[str]]:
+    """Unit and group ids as key sets; ``extra`` names the draft's new units by id, ``extra_groups``
+    gives the kinds of the draft's new groups (a class the registries have no group for)."""
     out = []
     for unit_id in ids or []:
         if unit_id in catalogue.units:
@@ -124,7 +125,11 @@ def keys_of_ids(catalogue, ids, group_ids, extra: dict | None = None) -> list[fr
             out.append(frozenset({name_key(extra[unit_id])}))
         else:
             out.append(frozenset({f"id:{unit_id}"}))
-    out += [group_keys(catalogue, g) for g in group_ids or []]
+    for group_id in group_ids or []:
+        kinds = (extra_groups or {}).get(group_id)
+        classes = {_KIND_CLASSES[k] for k in kinds or [] if k in _KIND_CLASSES}
+        out.append(frozenset(classes) if kinds is not None and len(classes) == 1 else group_keys(catalogue, group_id)
+                   if group_id in catalogue.groups or group_id in catalogue.group_rules else frozenset({f"group:{group_id}"}))
     return out
 
 

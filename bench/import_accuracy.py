@@ -161,6 +161,7 @@ def compare(gold: Gold, draft, catalogue, text: str) -> dict:
     """Figures of one document: (right, drafted, gold) per field, and the marks' counts."""
     drafted = draft.duties
     new_units = {u["id"]: u["name"] for u in draft.new_units}
+    new_groups = {g: rule.get("kinds") or [] for g, rule in getattr(draft, "new_groups", {}).items()}
     pairs = pair_duties(gold, drafted)
     figures = {"duties": (len(pairs), len(drafted), len(gold.duties)),
                "sections": (sum(section_key(g["section"]) == section_key(d["section"]) for g, d in pairs), len(pairs))}
@@ -168,7 +169,7 @@ def compare(gold: Gold, draft, catalogue, text: str) -> dict:
     for role in ("lead", "support"):
         right = drafted_n = gold_n = 0
         for g, d in pairs:
-            have = keys_of_ids(catalogue, d.get(role), d.get(f"{role}_groups"), new_units)
+            have = keys_of_ids(catalogue, d.get(role), d.get(f"{role}_groups"), new_units, new_groups)
             hits = matched(g[role], have)
             right += hits
             drafted_n += len(have)
