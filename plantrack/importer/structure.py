@@ -31,8 +31,16 @@ BULLET = re.compile(r"^[-–+•]\s*(.*)$")
 APPENDIX = re.compile(r"^PHỤ\s+LỤC\b\s*([IVX]+|\d+)?", re.IGNORECASE)
 END = re.compile(r"^(?:Nơi nhận|TM\.|KT\.|Q\.\s|TL\.|TUQ\.)", re.IGNORECASE)
 WORK = re.compile(r"NHIỆM VỤ|GIẢI PHÁP|NỘI DUNG|TỔ CHỨC THỰC HIỆN|TRÁCH NHIỆM|HOẠT ĐỘNG|LỘ TRÌNH|BÁO CÁO|PHÂN CÔNG|TRIỂN KHAI", re.IGNORECASE)
+# A roadmap ("III. LỘ TRÌNH THỰC HIỆN: 1. Giai đoạn 2025 - 2030 …") describes what is done when: its
+# items count only where they give work to a body, as a part that is neither work nor aims.
+ROADMAP = re.compile(r"^(?:LỘ\s+TRÌNH|CÁC\s+GIAI\s+ĐOẠN|GIAI\s+ĐOẠN)\b", re.IGNORECASE)
+# A day the text sets for something to be done or sent ("gửi về Sở Nội vụ trước ngày 31/3/2026"):
+# in a part that is neither work nor aims (a campaign's "Thời gian trình khen thưởng"), work.
+DUE_DAY = re.compile(r"\b(?:trước|chậm\s+nhất(?:\s+là)?|hạn\s+chót(?:\s+là)?|không\s+quá|trong)\s+(?:ngày\s+)?"
+                     r"(?:\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})", re.IGNORECASE)
 NOT_WORK = re.compile(r"^(?:MỤC ĐÍCH|YÊU CẦU|MỤC TIÊU|QUAN ĐIỂM|ĐỐI TƯỢNG|KINH PHÍ|NGUỒN|PHẠM VI|CĂN CỨ|TIÊU CHÍ|ĐÁNH GIÁ|SỐ LƯỢNG|CHỈ TIÊU)",
                       re.IGNORECASE)
+CONTENTS = re.compile(r"^NỘI\s+DUNG\b", re.IGNORECASE)  # a part of contents: its themes describe activities
 # Label blocks: they belong to the item they follow, whatever numbers them ("- ", "b) ", none).
 LEAD_LABEL = re.compile(r"^(?:[-+•]\s*)?(?:Cơ quan|Đơn vị)\s+(?:chủ\s+trì(?:\s+(?:thực hiện|tham mưu thực hiện|tham mưu))?|thực\s+hiện|được\s+giao|"
                         r"tham\s+mưu(?:\s+thực\s+hiện)?)\s*:\s*(.*)$|^(?:[-+•]\s*)?Trách\s+nhiệm\s+thực\s+hiện\s*:\s*(.*)$", re.IGNORECASE)
@@ -78,6 +86,8 @@ class _Open:
 def _part(section: str, heading: str) -> _Open:
     if NOT_WORK.match(heading):
         return _Open(section, heading, False)
+    if ROADMAP.match(heading):
+        return _Open(section, heading, None)
     return _Open(section, heading, True if WORK.search(heading) else None)
 
 
@@ -104,6 +114,7 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
     owners: dict[int, str] = {}  # the body heading at each depth (0: the part's lead-in)
     current: Item | None = None
     bullets = 0  # bullets read in the current numbered item
+    split: str | None = None  # the dash that opens each duty under a heading of dashes ("-", "+")
     appendix = ""
     ended = False
     cells: list[Paragraph] = []  # a task table flattened into paragraphs (plain text, PDF)
@@ -112,7 +123,8 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
 
     def close() -> None:
         nonlocal current
-        if current is not None and not (current.tentative and not assignment(current.text) and not current.lead and not current.owner):
+        if current is not None and not (current.tentative and not assignment(current.text) and not current.lead and not current.owner
+                                        and not DUE_DAY.search(current.text)):
             items.append(current)
         current = None
 
@@ -179,7 +191,7 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
         if roman and (_is_heading(roman[2]) or len(roman[2]) <= 120):  # "II. NHIỆM VỤ", or "II. Nhiệm vụ, giải pháp:"
             close()
             part = _part(f"{appendix + ' ' if appendix else ''}{roman[1]}", roman[2])
-            numbers, owners = [], {}
+            numbers, owners, bullets, split = [], {}, 0, None
             if _body_heading(roman[2]):  # "II. Ban Quản lý các khu công nghiệp tỉnh": a part of one body's work
                 owners[0] = _body_heading(roman[2])
             continue
@@ -195,19 +207,21 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
             close()
             numbers = number[1].split(".")
             current = open_item(_ref(part.section, numbers), number[2], block.line, len(numbers))
-            bullets = 0
+            bullets, split = 0, None
             _labels(current, number[2])
             continue
         if letter and numbers:
             close()
             numbers = [*numbers[:1], letter[1]] if len(numbers) >= 1 else [letter[1]]
             current = open_item(_ref(part.section, numbers), letter[2], block.line, len(numbers))
-            bullets = 0
+            bullets, split = 0, None
             _labels(current, letter[2])
             continue
         if current is None:
             if not numbers and (_is_heading(text) or text.startswith("(")):
                 continue  # a title under the heading ("DANH MỤC NHIỆM VỤ", "(Kèm theo Kế hoạch số …)")
+            if split is not None:  # a line after the dashes of a heading closed: the dashes are done
+                continue
             if not numbers and not part.implicit:  # text right under a part's heading: an item of the part itself
                 current = open_item(part.section, "", block.line, 0)
                 if text.rstrip().endswith(":") and subject(text):  # "Đề nghị Thường trực Tỉnh ủy … sau:": it owns the items
@@ -215,18 +229,65 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
             else:
                 continue
         bullet = BULLET.match(text)
-        bullets += 1 if bullet else 0  # the text's dashes, labels' too: "(gạch đầu dòng 4)" is the fourth dash
+        bullets += 1 if bullet else 0  # the text's dashes, labels' too: ".-4" is the fourth dash
         if bullet and not any(p.match(text) for p in LABELS):
-            if current.labelled:  # a bullet after a label block: a task of its own, with its own labels
+            if split is None and bullets == 1 and not current.labelled and current.section == _ref(part.section, numbers) \
+                    and _heads_bullets(current.text, themes=not CONTENTS.match(part.heading)):
+                split = text[0]  # "1. Sở Y tế:" or a theme's title, then dashes: each dash is a duty, the heading none
+                current = None
+            if split is not None and text[0] == split or current is not None and current.labelled:
+                # a dash under a heading, or one after a label block: a task of its own, with its own labels
                 close()
-                base = _ref(part.section, numbers)
-                current = Item(f"{base} (gạch đầu dòng {bullets})", "", block.line, part.heading, owner=owner_above(len(numbers) + 1),
-                               tentative=part.work is None)
+                current = Item(f"{_ref(part.section, numbers)}.-{bullets}", "", block.line, part.heading,
+                               owner=owner_above(len(numbers) + 1), tentative=part.work is None)
+                if split is not None:
+                    text = bullet[1].strip()
         if not _labels(current, text):
             current.text = f"{current.text}\n{text}".strip()
     close()
     flush_table()
-    return [i for i in items if i.text or i.lead]
+    return _duties_only([i for i in items if i.text or i.lead])
+
+
+ORGANISING = re.compile(r"TỔ\s+CHỨC\s+THỰC\s+HIỆN|TRÁCH\s+NHIỆM|PHÂN\s+CÔNG", re.IGNORECASE)
+
+
+def _duties_only(items: list[Item]) -> list[Item]:
+    """The items that assign work, at the lowest level where the text assigns it:
+
+    - a heading whose sub-items carry the work ("1. Nâng cao nhận thức …" over a) b) c), "1. Sở
+      Y tế" over its dashes) is not a duty of its own;
+    - where the plan gives its tasks in a task table (an appendix "Danh mục nhiệm vụ": each row
+      with its lead and time), the body's description of those tasks outside the part that
+      organises the work ("Tổ chức thực hiện") is no second duty: an item there that names no
+      body and carries no label is left to the table.
+    """
+    kept = []
+    for at, item in enumerate(items):
+        following = items[at + 1] if at + 1 < len(items) else None
+        if not item.from_table and following is not None and following.section.startswith(f"{item.section}.") \
+                and not (item.lead or item.support or item.time_cells or item.labelled) and _heads_bullets(item.text):
+            continue
+        kept.append(item)
+    if sum(i.from_table for i in kept) >= 3:
+        kept = [i for i in kept if i.from_table or i.lead or i.support or i.labelled or i.owner or ORGANISING.search(i.heading)
+                or subject(i.text.split("\n", 1)[0]) or assignment(i.text)]
+    return kept
+
+
+def _heads_bullets(text: str, themes: bool = True) -> bool:
+    """Whether an item's words so far are a heading whose dashes carry the work: a body heading
+    ("1. Sở Khoa học và Công nghệ:", "Đề nghị Ủy ban Mặt trận Tổ quốc … và các đoàn thể") or a
+    theme's title ("3. Nâng cao nhận thức, trách nhiệm …", no sentence of its own; not where
+    ``themes`` is False: in a part of contents, "NỘI DUNG", a theme's dashes spell out one
+    activity), or a lead-in that ends with a colon ("… cụ thể như sau:")."""
+    text = text.strip()
+    if not text or "\n" in text:
+        return not text
+    body = _body_heading(text)
+    if body and len(text) <= len(body) + 40 or text.endswith(":") and len(text) <= 250:
+        return True
+    return themes and len(text) <= 250 and not text.endswith((".", ";", ")", ",")) and not assignment(text)
 
 
 def _body_heading(words: str) -> str:
