@@ -115,6 +115,7 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
     current: Item | None = None
     bullets = 0  # bullets read in the current numbered item
     split: str | None = None  # the dash that opens each duty under a heading of dashes ("-", "+")
+    dashed: list[Item] = []  # the duties of those dashes
     appendix = ""
     ended = False
     cells: list[Paragraph] = []  # a task table flattened into paragraphs (plain text, PDF)
@@ -212,7 +213,8 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
             continue
         if letter and numbers:
             close()
-            numbers = [*numbers[:1], letter[1]] if len(numbers) >= 1 else [letter[1]]
+            # the letter under the numbered path it sits in: "2.3." then "c)" is "2.3.c", a letter after a letter replaces it
+            numbers = [*[n for n in numbers if n[:1].isdigit()], letter[1]]
             current = open_item(_ref(part.section, numbers), letter[2], block.line, len(numbers))
             bullets, split = 0, None
             _labels(current, letter[2])
@@ -229,11 +231,13 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
             else:
                 continue
         bullet = BULLET.match(text)
+        # A dash that opens a sentence ("- Tổ chức …"), not a hard-wrapped line that starts with one ("- 2030 phấn đấu …").
+        bullet = bullet if bullet and bullet[1][:1].isupper() or bullet and current.labelled else None
         bullets += 1 if bullet else 0  # the text's dashes, labels' too: ".-4" is the fourth dash
         if bullet and not any(p.match(text) for p in LABELS):
             if split is None and bullets == 1 and not current.labelled and current.section == _ref(part.section, numbers) \
                     and _heads_bullets(current.text, themes=not CONTENTS.match(part.heading)):
-                split = text[0]  # "1. Sở Y tế:" or a theme's title, then dashes: each dash is a duty, the heading none
+                split, dashed = text[0], []  # "1. Sở Y tế:" or a theme's title, then dashes: each dash a duty, the heading none
                 current = None
             if split is not None and text[0] == split or current is not None and current.labelled:
                 # a dash under a heading, or one after a label block: a task of its own, with its own labels
@@ -242,6 +246,12 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
                                owner=owner_above(len(numbers) + 1), tentative=part.work is None)
                 if split is not None:
                     text = bullet[1].strip()
+                    dashed.append(current)
+        elif split is not None and not bullet and any(p.match(text) for p in (LEAD_LABEL, SUPPORT_LABEL, TIME_LABEL)):
+            # "Đơn vị chủ trì tham mưu thực hiện: …" after a heading's dashes: a label of the heading, so of each of its dashes
+            for item in dashed:
+                if item is not current and not item.labelled:
+                    _labels(item, text)
         if not _labels(current, text):
             current.text = f"{current.text}\n{text}".strip()
     close()
@@ -266,7 +276,8 @@ def _duties_only(items: list[Item]) -> list[Item]:
     for at, item in enumerate(items):
         following = items[at + 1] if at + 1 < len(items) else None
         if not item.from_table and following is not None and following.section.startswith(f"{item.section}.") \
-                and not (item.lead or item.support or item.time_cells or item.labelled) and _heads_bullets(item.text):
+                and not (item.lead or item.support or item.time_cells or item.labelled) \
+                and (_heads_bullets(item.text) or "\n" not in item.text and item.text.endswith(":")):
             continue
         kept.append(item)
     if sum(i.from_table for i in kept) >= 3:
@@ -287,7 +298,9 @@ def _heads_bullets(text: str, themes: bool = True) -> bool:
     body = _body_heading(text)
     if body and len(text) <= len(body) + 40 or text.endswith(":") and len(text) <= 250:
         return True
-    return themes and len(text) <= 250 and not text.endswith((".", ";", ")", ",")) and not assignment(text)
+    if not themes or assignment(text) or text.endswith((";", ",")):
+        return False
+    return len(text) <= 250 and not text.endswith((".", ")")) or len(text) <= 200 and text.count(". ") == 0
 
 
 def _body_heading(words: str) -> str:
