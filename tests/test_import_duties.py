@@ -117,3 +117,55 @@ def test_a_campaigns_item_with_a_day_to_send_by_is_a_duty_with_its_date(catalogu
     assert sections(draft) == ["II.2"]
     [due] = [o["due"] for o in draft.obligations if o["duty"] == draft.duties[0]["id"]]
     assert due["before"] == dt.date(2026, 3, 31)
+
+
+def test_sections_follow_the_numbering_path_down_to_the_letter(catalogue, tmp_path):
+    draft = draft_of(tmp_path, HEAD.format(number=37) +
+                     "II. NHIỆM VỤ, GIẢI PHÁP\n\n2. Phát triển hạ tầng khoa học\n\n2.3. Phòng thí nghiệm\n\n"
+                     "a) Sở Khoa học và Công nghệ chủ trì đầu tư nâng cấp phòng thí nghiệm trọng điểm.\n\n"
+                     "b) Sở Tài chính bố trí kinh phí mua sắm thiết bị.\n", catalogue)
+    assert sections(draft) == ["II.2.3.a", "II.2.3.b"]
+
+
+def test_a_themes_labels_after_its_dashes_belong_to_each_dash(catalogue, tmp_path):
+    draft = draft_of(tmp_path, HEAD.format(number=38) +
+                     "II. NHIỆM VỤ, GIẢI PHÁP\n\n1. Nâng cao năng lực đội ngũ làm công tác khoa học\n\n"
+                     "- Tổ chức tập huấn kỹ năng quản lý nhiệm vụ khoa học.\n\n"
+                     "- Thu hút chuyên gia tham gia hội đồng tư vấn.\n\n"
+                     "Đơn vị chủ trì thực hiện: Sở Khoa học và Công nghệ.\n\nĐơn vị phối hợp: Sở Tài chính.\n\n"
+                     "Thời gian thực hiện: Thường xuyên.\n", catalogue)
+    assert sections(draft) == ["II.1.-1", "II.1.-2"]
+    for section in ("II.1.-1", "II.1.-2"):
+        assert duty(draft, section)["lead"] == ["na.skhcn"] and duty(draft, section)["support"] == ["na.stc"]
+        assert duty(draft, section)["timeframe"]["ongoing"] is True
+
+
+def test_each_bodys_work_in_one_item_is_a_duty_and_a_decisions_closing_articles_none(catalogue, tmp_path):
+    draft = draft_of(tmp_path,
+                     "THỦ TƯỚNG CHÍNH PHỦ\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\nSố: 900/QĐ-TTg\n\n"
+                     "Hà Nội, ngày 03 tháng 12 năm 2025\n\nQUYẾT ĐỊNH\nPHÊ DUYỆT CHƯƠNG TRÌNH PHÁT TRIỂN DỮ LIỆU SỐ\n\n"
+                     "Điều 1. Phê duyệt Chương trình phát triển dữ liệu số với các nội dung sau:\n\n"
+                     "I. TỔ CHỨC THỰC HIỆN\n\n"
+                     "1. Các bộ, ngành, địa phương gửi báo cáo Bộ Khoa học và Công nghệ tình hình thực hiện trước ngày "
+                     "15 tháng 12 hằng năm. Bộ Khoa học và Công nghệ tổng hợp, báo cáo Thủ tướng Chính phủ trước ngày 30 tháng 6 "
+                     "năm 2026.\n\n"
+                     "2. Về hạ tầng dữ liệu: đề nghị Bộ Công an xây dựng trung tâm dữ liệu, hoàn thành trong năm 2026; "
+                     "Bộ Tài chính bố trí kinh phí thực hiện.\n\n"
+                     "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.\n\n"
+                     "Điều 3. Các Bộ trưởng, Chủ tịch Ủy ban nhân dân các tỉnh chịu trách nhiệm thi hành Quyết định này.\n", catalogue)
+    assert sections(draft) == ["I.1", "I.1", "I.2", "I.2"]
+    first, second, third, fourth = draft.duties
+    assert first["text"].startswith("Các bộ, ngành, địa phương gửi báo cáo") and "tổng hợp" not in first["text"]
+    assert second["text"].startswith("Bộ Khoa học và Công nghệ tổng hợp") and "Điều 2" not in second["text"]
+    assert second["lead"] == ["vn.bkhcn"]
+    assert third["text"].endswith("hoàn thành trong năm 2026;") and fourth["text"].startswith("Bộ Tài chính bố trí")
+    assert [o["due"]["cron"] if o["due"]["type"] == "recurring" else o["due"]["at_latest_on"] if "at_latest_on" in o["due"]
+            else o["due"].get("before") for o in draft.obligations if o["duty"] == second["id"]] == [dt.date(2026, 6, 30)]
+
+
+def test_a_parts_lead_in_that_ends_with_a_colon_is_no_duty(catalogue, tmp_path):
+    draft = draft_of(tmp_path, HEAD.format(number=39) +
+                     "II. NHIỆM VỤ TRỌNG TÂM\n\nĐề nghị Thường trực Tỉnh ủy tập trung lãnh đạo, chỉ đạo thực hiện các nhiệm vụ "
+                     "trong những tháng cuối năm; trong đó lưu ý một số nội dung trọng tâm sau:\n\n"
+                     "1. Đẩy mạnh giải ngân vốn đầu tư công.\n\n2. Bảo đảm an sinh xã hội dịp Tết.\n", catalogue)
+    assert sections(draft) == ["II.1", "II.2"]

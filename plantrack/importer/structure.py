@@ -30,6 +30,8 @@ LETTER = re.compile(r"^([a-zđ])\)\s*(.*)$")
 BULLET = re.compile(r"^[-–+•]\s*(.*)$")
 APPENDIX = re.compile(r"^PHỤ\s+LỤC\b\s*([IVX]+|\d+)?", re.IGNORECASE)
 END = re.compile(r"^(?:Nơi nhận|TM\.|KT\.|Q\.\s|TL\.|TUQ\.)", re.IGNORECASE)
+# A decision's closing articles: "Điều 2. Quyết định này có hiệu lực …", "Điều 3. Bộ trưởng … chịu trách nhiệm thi hành …".
+CLOSING_ARTICLE = re.compile(r"^Điều\s+\d+\s*\.\s*(?=.*(?:có\s+hiệu\s+lực|chịu\s+trách\s+nhiệm\s+thi\s+hành))", re.IGNORECASE)
 WORK = re.compile(r"NHIỆM VỤ|GIẢI PHÁP|NỘI DUNG|TỔ CHỨC THỰC HIỆN|TRÁCH NHIỆM|HOẠT ĐỘNG|LỘ TRÌNH|BÁO CÁO|PHÂN CÔNG|TRIỂN KHAI", re.IGNORECASE)
 # A roadmap ("III. LỘ TRÌNH THỰC HIỆN: 1. Giai đoạn 2025 - 2030 …") describes what is done when: its
 # items count only where they give work to a body, as a part that is neither work nor aims.
@@ -116,6 +118,7 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
     bullets = 0  # bullets read in the current numbered item
     split: str | None = None  # the dash that opens each duty under a heading of dashes ("-", "+")
     dashed: list[Item] = []  # the duties of those dashes
+    heading_labels: list[Item] | None = None  # the dashes a label block after them belongs to (those without labels of their own)
     appendix = ""
     ended = False
     cells: list[Paragraph] = []  # a task table flattened into paragraphs (plain text, PDF)
@@ -174,7 +177,7 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
             if ATTACHED.match(text) and text[:1].isupper():  # a decision's attached plan: its text starts here
                 ended, part, numbers, owners = False, _Open("", text, False), [], {}
             continue
-        if END.match(text) and not in_table:
+        if (END.match(text) or CLOSING_ARTICLE.match(text)) and not in_table:
             close()
             ended = True
             continue
@@ -247,16 +250,60 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
                 if split is not None:
                     text = bullet[1].strip()
                     dashed.append(current)
+                    heading_labels = None
         elif split is not None and not bullet and any(p.match(text) for p in (LEAD_LABEL, SUPPORT_LABEL, TIME_LABEL)):
             # "Đơn vị chủ trì tham mưu thực hiện: …" after a heading's dashes: a label of the heading, so of each of its dashes
-            for item in dashed:
-                if item is not current and not item.labelled:
-                    _labels(item, text)
+            if heading_labels is None:
+                heading_labels = [item for item in dashed if item is not current and not item.labelled]
+            for item in heading_labels:
+                _labels(item, text)
         if not _labels(current, text):
             current.text = f"{current.text}\n{text}".strip()
     close()
     flush_table()
     return _duties_only([i for i in items if i.text or i.lead])
+
+
+# Where a sentence or a clause of an item opens: after ". " or "; " before a capital.
+_CLAUSE = re.compile(r"(?<=[.;])\s+(?=[A-ZĐÀÁẢÃẠÂĂÊÔƠƯÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÉÈẺẼẸÝỲỶỸỴ])")
+# A clause's opening that is no body: "Để xác định vị trí cụ thể của dự án, …", "Đồng thời, …".
+_LEAD_IN = re.compile(r"^(?:(?:Để|Trên\s+cơ\s+sở|Căn\s+cứ|Trong\s+(?:quá\s+trình|thời\s+gian))\b[^,;.]{0,200},|Đồng\s+thời,?)\s*",
+                      re.IGNORECASE)
+
+
+def _each_assignment(item: Item) -> list[Item]:
+    """An item that gives work to a body and then, in a sentence or clause of its own, to
+    another ("…, hoàn thành trong tháng 12 năm 2025; Bộ Khoa học và Công nghệ hướng dẫn …",
+    "… trước ngày 15 tháng 12. Bộ Khoa học và Công nghệ tổng hợp …, báo cáo … trước ngày 30
+    tháng 01"): one duty for each body's work, with the item's section. An item of a table, one
+    with labels, or one whose opening names no body stays whole."""
+    if item.from_table or item.labelled or item.lead or "\n" in item.text:
+        return [item]
+    clauses = _CLAUSE.split(item.text)
+    first = assignment(clauses[0]) or ([item.owner] if item.owner else [])
+    if not first:
+        return [item]
+    named = {b.casefold() for b in first}
+    parts, start = [], 0
+    for at in range(1, len(clauses)):
+        clause = clauses[at]
+        body = subject(clause[_LEAD_IN.match(clause).end():] if _LEAD_IN.match(clause) else clause)
+        if clause.rstrip().endswith("/."):  # the body's closing formula ("Yêu cầu các sở, ngành … thực hiện nghiêm túc./.")
+            continue
+        if body and body.casefold() not in named and not any(body.casefold() in n or n in body.casefold() for n in named):
+            parts.append(" ".join(clauses[start:at]))
+            start = at
+            named.add(body.casefold())
+    if not parts:
+        return [item]
+    parts.append(" ".join(clauses[start:]))
+    split = []
+    for number, words in enumerate(parts):
+        piece = Item(item.section, words, item.line, item.heading, owner=item.owner if number == 0 else "", tentative=item.tentative,
+                     support=list(item.support) if number == 0 else [], time_cells=list(item.time_cells) if number == 0 else [],
+                     notes=list(item.notes))
+        split.append(piece)
+    return split
 
 
 ORGANISING = re.compile(r"TỔ\s+CHỨC\s+THỰC\s+HIỆN|TRÁCH\s+NHIỆM|PHÂN\s+CÔNG", re.IGNORECASE)
@@ -280,6 +327,7 @@ def _duties_only(items: list[Item]) -> list[Item]:
                 and (_heads_bullets(item.text) or "\n" not in item.text and item.text.endswith(":")):
             continue
         kept.append(item)
+    kept = [part for item in kept for part in _each_assignment(item)]
     if sum(i.from_table for i in kept) >= 3:
         kept = [i for i in kept if i.from_table or i.lead or i.support or i.labelled or i.owner or ORGANISING.search(i.heading)
                 or subject(i.text.split("\n", 1)[0]) or assignment(i.text)]
