@@ -169,3 +169,13 @@ def test_a_parts_lead_in_that_ends_with_a_colon_is_no_duty(catalogue, tmp_path):
                      "trong những tháng cuối năm; trong đó lưu ý một số nội dung trọng tâm sau:\n\n"
                      "1. Đẩy mạnh giải ngân vốn đầu tư công.\n\n2. Bảo đảm an sinh xã hội dịp Tết.\n", catalogue)
     assert sections(draft) == ["II.1", "II.2"]
+
+
+def test_a_body_heading_that_names_its_role_and_supports_gives_them_to_each_dash(catalogue, tmp_path):
+    draft = draft_of(tmp_path, HEAD.format(number=40) +
+                     "II. TỔ CHỨC THỰC HIỆN\n\n1. Sở Y tế chủ trì, phối hợp với Sở Tài chính:\n\n"
+                     "- Xây dựng phương án bảo đảm thuốc, vật tư khi có dịch.\n\n"
+                     "- Tổ chức tập huấn cho cán bộ y tế cơ sở.\n", catalogue)
+    assert sections(draft) == ["II.1.-1", "II.1.-2"]
+    for section in ("II.1.-1", "II.1.-2"):
+        assert duty(draft, section)["lead"] == ["na.syt"] and duty(draft, section)["support"] == ["na.stc"]

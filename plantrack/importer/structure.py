@@ -75,6 +75,7 @@ class Item:
     owner: str = ""  # the body a heading above names ("1. Sở Y tế", then a) b) c)): it owns the item
     tentative: bool = False  # in a part that is neither work nor not work: kept only if it assigns work
     labelled: bool = False  # a label block has been read into it
+    heading_support: list[str] = field(default_factory=list)  # "phối hợp với X" of the body heading that owns it
 
 
 @dataclass
@@ -114,6 +115,7 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
     part = _Open("", "", True, implicit=True)
     numbers: list[str] = []  # the numbered path within the part: ["2"], ["2", "1"], ["2", "a"]
     owners: dict[int, str] = {}  # the body heading at each depth (0: the part's lead-in)
+    supports: dict[int, str] = {}  # the bodies a body heading at each depth names to support its sub-items
     current: Item | None = None
     bullets = 0  # bullets read in the current numbered item
     split: str | None = None  # the dash that opens each duty under a heading of dashes ("-", "+")
@@ -145,11 +147,19 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
     def open_item(section: str, words: str, line: int, depth: int) -> Item:
         for d in [d for d in owners if d >= depth]:
             del owners[d]
-        item = Item(section, words, line, part.heading, owner=owner_above(depth), tentative=part.work is None)
+        for d in [d for d in supports if d >= depth]:
+            del supports[d]
+        item = Item(section, words, line, part.heading, owner=owner_above(depth), tentative=part.work is None,
+                    heading_support=support_above(depth))
         heading = _body_heading(words)
         if heading:
             owners[depth] = heading
+            if _heading_support(words):
+                supports[depth] = _heading_support(words)
         return item
+
+    def support_above(depth: int) -> list[str]:
+        return [supports[d] for d in sorted(supports, reverse=True) if d < depth][:1]
 
     for block in blocks:
         if isinstance(block, Table):
@@ -171,11 +181,11 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
             appendix = f"PL {number}" if number else "PL"
             ended = False
             part = _Open(appendix, text, True)
-            numbers, owners = [], {}
+            numbers, owners, supports = [], {}, {}
             continue
         if ended:
             if ATTACHED.match(text) and text[:1].isupper():  # a decision's attached plan: its text starts here
-                ended, part, numbers, owners = False, _Open("", text, False), [], {}
+                ended, part, numbers, owners, supports = False, _Open("", text, False), [], {}, {}
             continue
         if (END.match(text) or CLOSING_ARTICLE.match(text)) and not in_table:
             close()
@@ -195,7 +205,7 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
         if roman and (_is_heading(roman[2]) or len(roman[2]) <= 120):  # "II. NHIỆM VỤ", or "II. Nhiệm vụ, giải pháp:"
             close()
             part = _part(f"{appendix + ' ' if appendix else ''}{roman[1]}", roman[2])
-            numbers, owners, bullets, split = [], {}, 0, None
+            numbers, owners, supports, bullets, split = [], {}, {}, 0, None
             if _body_heading(roman[2]):  # "II. Ban Quản lý các khu công nghiệp tỉnh": a part of one body's work
                 owners[0] = _body_heading(roman[2])
             continue
@@ -246,7 +256,8 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
                 # a dash under a heading, or one after a label block: a task of its own, with its own labels
                 close()
                 current = Item(f"{_ref(part.section, numbers)}.-{bullets}", "", block.line, part.heading,
-                               owner=owner_above(len(numbers) + 1), tentative=part.work is None)
+                               owner=owner_above(len(numbers) + 1), tentative=part.work is None,
+                               heading_support=support_above(len(numbers) + 1))
                 if split is not None:
                     text = bullet[1].strip()
                     dashed.append(current)
@@ -301,7 +312,7 @@ def _each_assignment(item: Item) -> list[Item]:
     for number, words in enumerate(parts):
         piece = Item(item.section, words, item.line, item.heading, owner=item.owner if number == 0 else "", tentative=item.tentative,
                      support=list(item.support) if number == 0 else [], time_cells=list(item.time_cells) if number == 0 else [],
-                     notes=list(item.notes))
+                     notes=list(item.notes), heading_support=list(item.heading_support) if number == 0 else [])
         split.append(piece)
     return split
 
@@ -360,7 +371,20 @@ def _body_heading(words: str) -> str:
         return ""
     tail = first[len(body):].strip() if first.startswith(body) else first.split(body, 1)[-1].strip()
     alone = re.fullmatch(r"(?:có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|thực\s+hiện)?\s*[:.]?", tail, re.IGNORECASE)
-    return body if alone or tail.startswith(":") else ""
+    return body if alone or tail.startswith(":") or _HEADING_ROLES.match(tail) else ""
+
+
+# "2. Sở Giáo dục và Đào tạo chủ trì, phối hợp với Sở Y tế, Ủy ban nhân dân các xã:": a body heading
+# that names its role and the bodies that support it in each of its sub-items.
+_HEADING_ROLES = re.compile(r"^(?:là\s+cơ\s+quan\s+)?chủ\s+trì(?:,?\s+phối\s+hợp\s+với\s+(?P<support>[^:]{3,300}))?\s*:$", re.IGNORECASE)
+
+
+def _heading_support(words: str) -> str:
+    """The bodies a body heading says support its sub-items ("… chủ trì, phối hợp với X, Y:")."""
+    first = words.split("\n", 1)[0].strip()
+    body = _body_heading(first)
+    found = _HEADING_ROLES.match(first[len(body):].strip()) if body and first.startswith(body) else None
+    return (found["support"] or "").strip() if found else ""
 
 
 def _is_heading(words: str) -> bool:
