@@ -317,7 +317,8 @@ def _each_assignment(item: Item) -> list[Item]:
     return split
 
 
-ORGANISING = re.compile(r"TỔ\s+CHỨC\s+THỰC\s+HIỆN|TRÁCH\s+NHIỆM|PHÂN\s+CÔNG", re.IGNORECASE)
+# Parts that organise the work and its follow-up, not a description of the tasks a table assigns.
+ORGANISING = re.compile(r"TỔ\s+CHỨC\s+THỰC\s+HIỆN|TRÁCH\s+NHIỆM|PHÂN\s+CÔNG|THEO\s+DÕI|KIỂM\s+TRA|GIÁM\s+SÁT|BÁO\s+CÁO", re.IGNORECASE)
 
 
 def _duties_only(items: list[Item]) -> list[Item]:
