@@ -181,3 +181,11 @@ def test_a_body_heading_that_names_its_role_and_supports_gives_them_to_each_dash
     assert sections(draft) == ["II.1.-1", "II.1.-2"]
     for section in ("II.1.-1", "II.1.-2"):
         assert duty(draft, section)["lead"] == ["na.syt"] and duty(draft, section)["support"] == ["na.stc"]
+
+
+def test_the_closing_formula_about_difficulties_is_no_duty(catalogue, tmp_path):
+    draft = draft_of(tmp_path, HEAD.format(number=41) +
+                     "II. TỔ CHỨC THỰC HIỆN\n\n1. Sở Y tế chủ trì triển khai Kế hoạch.\n\n"
+                     "2. Trong quá trình triển khai thực hiện, nếu có khó khăn, vướng mắc, các cơ quan, đơn vị kịp thời "
+                     "phản ánh về Sở Y tế để tổng hợp, báo cáo Ủy ban nhân dân tỉnh xem xét.\n", catalogue)
+    assert sections(draft) == ["II.1"]

@@ -317,6 +317,8 @@ def _each_assignment(item: Item) -> list[Item]:
     return split
 
 
+# A plan's closing formula: "Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, các cơ quan … phản ánh về …".
+CLOSING_FORMULA = re.compile(r"^Trong\s+quá\s+trình\b[^.;]{0,80}?\bnếu\s+có\s+(?:khó\s+khăn|vướng\s+mắc|phát\s+sinh)", re.IGNORECASE)
 # Parts that organise the work and its follow-up, not a description of the tasks a table assigns.
 ORGANISING = re.compile(r"TỔ\s+CHỨC\s+THỰC\s+HIỆN|TRÁCH\s+NHIỆM|PHÂN\s+CÔNG|THEO\s+DÕI|KIỂM\s+TRA|GIÁM\s+SÁT|BÁO\s+CÁO", re.IGNORECASE)
 
@@ -324,6 +326,8 @@ ORGANISING = re.compile(r"TỔ\s+CHỨC\s+THỰC\s+HIỆN|TRÁCH\s+NHIỆM|PHÂN
 def _duties_only(items: list[Item]) -> list[Item]:
     """The items that assign work, at the lowest level where the text assigns it:
 
+    - the closing formula ("Trong quá trình thực hiện, nếu có khó khăn, vướng mắc … phản ánh về …")
+      asks for nothing to be tracked, numbered or not;
     - a heading whose sub-items carry the work ("1. Nâng cao nhận thức …" over a) b) c), "1. Sở
       Y tế" over its dashes) is not a duty of its own;
     - where the plan gives its tasks in a task table (an appendix "Danh mục nhiệm vụ": each row
@@ -339,7 +343,7 @@ def _duties_only(items: list[Item]) -> list[Item]:
                 and (_heads_bullets(item.text) or "\n" not in item.text and item.text.endswith(":")):
             continue
         kept.append(item)
-    kept = [part for item in kept for part in _each_assignment(item)]
+    kept = [part for item in kept for part in _each_assignment(item) if not CLOSING_FORMULA.match(part.text)]
     if sum(i.from_table for i in kept) >= 3:
         kept = [i for i in kept if i.from_table or i.lead or i.support or i.labelled or i.owner or ORGANISING.search(i.heading)
                 or subject(i.text.split("\n", 1)[0]) or assignment(i.text)]
