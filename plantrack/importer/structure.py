@@ -12,8 +12,17 @@ heading above it that owns it ("1. Sở Y tế" over a) b) c); a part's "Đề n
 letter's "Kính gửi:"), and its time phrases. Label blocks (Nhiệm vụ / Nội dung, Cơ quan chủ trì /
 thực hiện / phối hợp, Thời gian thực hiện / Thời hạn hoàn thành, Sản phẩm, Kinh phí) belong to
 the item they follow, whatever numbers them. In a part that is neither work nor aims ("VỀ MỘT SỐ
-KIẾN NGHỊ" of a meeting's conclusions) an item counts when it gives work to a body. Resolving
-the units and writing the draft is ``draft``'s work.
+KIẾN NGHỊ" of a meeting's conclusions, a roadmap's phases, a campaign's "Thời gian trình khen
+thưởng") an item counts when it gives work to a body or a day to do it by.
+
+A duty is the unit of work at the lowest level where the text assigns it, its section the
+document's numbering path (part, number, letter, then ".-N" for the N-th dash: "V.1.-2",
+"II.2.3.a"): each dash under a body heading ("1. Sở Khoa học và Công nghệ:") or a theme's title
+is a duty, and the heading none; a heading whose lettered or numbered sub-items carry the work
+is none; each body's work in one item ("…; Bộ X hướng dẫn …") is a duty of its own; where a task
+table assigns the tasks, the body's description of them is no second duty; the closing formula
+("Trong quá trình thực hiện, nếu có khó khăn, vướng mắc …") and a decision's closing articles
+are none. Resolving the units and writing the draft is ``draft``'s work.
 """
 
 from __future__ import annotations
@@ -251,7 +260,8 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
             if split is None and bullets == 1 and not current.labelled and current.section == _ref(part.section, numbers) \
                     and _heads_bullets(current.text, themes=not CONTENTS.match(part.heading)):
                 split, dashed = text[0], []  # "1. Sở Y tế:" or a theme's title, then dashes: each dash a duty, the heading none
-                current = None
+                if not current.text.rstrip().endswith("."):
+                    current = None  # a sentence of work ("b) Hướng dẫn … thực hiện thường xuyên.") stays a duty too
             if split is not None and text[0] == split or current is not None and current.labelled:
                 # a dash under a heading, or one after a label block: a task of its own, with its own labels
                 close()
@@ -340,6 +350,7 @@ def _duties_only(items: list[Item]) -> list[Item]:
         following = items[at + 1] if at + 1 < len(items) else None
         if not item.from_table and following is not None and following.section.startswith(f"{item.section}.") \
                 and not (item.lead or item.support or item.time_cells or item.labelled) \
+                and not item.text.rstrip().endswith(".") \
                 and (_heads_bullets(item.text) or "\n" not in item.text and item.text.endswith(":")):
             continue
         kept.append(item)
