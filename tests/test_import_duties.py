@@ -153,10 +153,11 @@ def test_each_bodys_work_in_one_item_is_a_duty_and_a_decisions_closing_articles_
                      "năm 2026.\n\n"
                      "2. Về hạ tầng dữ liệu: đề nghị Bộ Công an xây dựng trung tâm dữ liệu, hoàn thành trong năm 2026; "
                      "Bộ Tài chính bố trí kinh phí thực hiện.\n\n"
+                     "3. Bộ Công an chủ trì bảo đảm an ninh dữ liệu. Bộ Quốc phòng phối hợp thực hiện.\n\n"
                      "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.\n\n"
                      "Điều 3. Các Bộ trưởng, Chủ tịch Ủy ban nhân dân các tỉnh chịu trách nhiệm thi hành Quyết định này.\n", catalogue)
-    assert sections(draft) == ["I.1", "I.1", "I.2", "I.2"]
-    first, second, third, fourth = draft.duties
+    assert sections(draft) == ["I.1", "I.1", "I.2", "I.2", "I.3"]  # a body that only "phối hợp" gives no duty of its own
+    first, second, third, fourth, _ = draft.duties
     assert first["text"].startswith("Các bộ, ngành, địa phương gửi báo cáo") and "tổng hợp" not in first["text"]
     assert second["text"].startswith("Bộ Khoa học và Công nghệ tổng hợp") and "Điều 2" not in second["text"]
     assert second["lead"] == ["vn.bkhcn"]

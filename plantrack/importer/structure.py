@@ -292,6 +292,9 @@ _LEAD_IN = re.compile(r"^(?:(?:Để|Trên\s+cơ\s+sở|Căn\s+cứ|Trong\s+(?:q
                       re.IGNORECASE)
 
 
+_SUPPORTS_ONLY = re.compile(r"^[\s,]*(?:(?:có\s+trách\s+nhiệm|chủ\s+động|tích\s+cực)\s+)?phối\s+hợp\b(?!\s+với)", re.IGNORECASE)
+
+
 def _each_assignment(item: Item) -> list[Item]:
     """An item that gives work to a body and then, in a sentence or clause of its own, to
     another ("…, hoàn thành trong tháng 12 năm 2025; Bộ Khoa học và Công nghệ hướng dẫn …",
@@ -308,7 +311,10 @@ def _each_assignment(item: Item) -> list[Item]:
     parts, start = [], 0
     for at in range(1, len(clauses)):
         clause = clauses[at]
-        body = subject(clause[_LEAD_IN.match(clause).end():] if _LEAD_IN.match(clause) else clause)
+        opening = clause[_LEAD_IN.match(clause).end():] if _LEAD_IN.match(clause) else clause
+        body = subject(opening)
+        if body and _SUPPORTS_ONLY.match(opening[opening.find(body) + len(body):]):
+            continue  # "Sở Tài chính phối hợp thực hiện.": a support of the work above, not work of its own
         if clause.rstrip().endswith("/."):  # the body's closing formula ("Yêu cầu các sở, ngành … thực hiện nghiêm túc./.")
             continue
         if body and body.casefold() not in named and not any(body.casefold() in n or n in body.casefold() for n in named):
