@@ -88,15 +88,16 @@ def test_label_blocks_belong_to_the_item_they_follow(catalogue, tmp_path):
                      "III. TỔ CHỨC THỰC HIỆN\n\n1. Kiểm tra, giám sát\n\na) Nội dung: Kiểm tra việc tiêm chủng tại các xã.\n\n"
                      "b) Cơ quan thực hiện: Sở Tài chính.\n\nc) Thời hạn hoàn thành: Trước ngày 30/6/2026.\n", catalogue)
     first = duty(draft, "II.1")
-    assert [d["section"] for d in draft.duties] == ["II.1", "II.2", "II.2 (gạch đầu dòng 4)", "III.1"]
+    # "2. Tập huấn …" is a theme's title: each of its dashes is a task, with the labels that follow it
+    assert [d["section"] for d in draft.duties] == ["II.1", "II.2.-1", "II.2.-4", "III.1"]
     lettered = duty(draft, "III.1")
     assert lettered["lead"] == ["na.stc"] and "Kiểm tra việc tiêm chủng" in lettered["text"]
     assert [o["due"]["before"] for o in draft.obligations if o["duty"] == lettered["id"]] == [dt.date(2026, 6, 30)]
     assert first["lead"] == ["na.syt"] and first["support"] == ["na.stc"] and "Số hóa hồ sơ" in first["text"]
     [due] = [o["due"] for o in draft.obligations if o["duty"] == first["id"]]
     assert due["before"] == dt.date(2026, 3, 31)  # once, on the item
-    assert duty(draft, "II.2")["lead"] == ["na.stc"] and duty(draft, "II.2")["timeframe"]["ongoing"] is True
-    assert duty(draft, "II.2 (gạch đầu dòng 4)")["lead"] == ["na.syt"]
+    assert duty(draft, "II.2.-1")["lead"] == ["na.stc"] and duty(draft, "II.2.-1")["timeframe"]["ongoing"] is True
+    assert duty(draft, "II.2.-4")["lead"] == ["na.syt"]
 
 
 def test_a_long_text_cut_says_so_and_titles_keep_their_capitals(catalogue, tmp_path):

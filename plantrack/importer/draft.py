@@ -299,6 +299,7 @@ def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, pe
                     lead.units.remove(unit_id)
                 reviews.append(mark("unit_excluded", unit=unit_id))
     support_words = item.support or ([] if item.from_table else _support_words(item.text))
+    support_words = support_words + item.heading_support  # "1. Sở X chủ trì, phối hợp với Y:" over its sub-items
     if how == "supports" and not item.support:
         support_words = [subject(item.text.split("\n", 1)[0])]  # the body that only "phối hợp": a support, not the lead
     support = _units(draft, index, support_words, reviews, "support")

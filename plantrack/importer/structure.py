@@ -12,8 +12,17 @@ heading above it that owns it ("1. Sở Y tế" over a) b) c); a part's "Đề n
 letter's "Kính gửi:"), and its time phrases. Label blocks (Nhiệm vụ / Nội dung, Cơ quan chủ trì /
 thực hiện / phối hợp, Thời gian thực hiện / Thời hạn hoàn thành, Sản phẩm, Kinh phí) belong to
 the item they follow, whatever numbers them. In a part that is neither work nor aims ("VỀ MỘT SỐ
-KIẾN NGHỊ" of a meeting's conclusions) an item counts when it gives work to a body. Resolving
-the units and writing the draft is ``draft``'s work.
+KIẾN NGHỊ" of a meeting's conclusions, a roadmap's phases, a campaign's "Thời gian trình khen
+thưởng") an item counts when it gives work to a body or a day to do it by.
+
+A duty is the unit of work at the lowest level where the text assigns it, its section the
+document's numbering path (part, number, letter, then ".-N" for the N-th dash: "V.1.-2",
+"II.2.3.a"): each dash under a body heading ("1. Sở Khoa học và Công nghệ:") or a theme's title
+is a duty, and the heading none; a heading whose lettered or numbered sub-items carry the work
+is none; each body's work in one item ("…; Bộ X hướng dẫn …") is a duty of its own; where a task
+table assigns the tasks, the body's description of them is no second duty; the closing formula
+("Trong quá trình thực hiện, nếu có khó khăn, vướng mắc …") and a decision's closing articles
+are none. Resolving the units and writing the draft is ``draft``'s work.
 """
 
 from __future__ import annotations
@@ -30,9 +39,19 @@ LETTER = re.compile(r"^([a-zđ])\)\s*(.*)$")
 BULLET = re.compile(r"^[-–+•]\s*(.*)$")
 APPENDIX = re.compile(r"^PHỤ\s+LỤC\b\s*([IVX]+|\d+)?", re.IGNORECASE)
 END = re.compile(r"^(?:Nơi nhận|TM\.|KT\.|Q\.\s|TL\.|TUQ\.)", re.IGNORECASE)
+# A decision's closing articles: "Điều 2. Quyết định này có hiệu lực …", "Điều 3. Bộ trưởng … chịu trách nhiệm thi hành …".
+CLOSING_ARTICLE = re.compile(r"^Điều\s+\d+\s*\.\s*(?=.*(?:có\s+hiệu\s+lực|chịu\s+trách\s+nhiệm\s+thi\s+hành))", re.IGNORECASE)
 WORK = re.compile(r"NHIỆM VỤ|GIẢI PHÁP|NỘI DUNG|TỔ CHỨC THỰC HIỆN|TRÁCH NHIỆM|HOẠT ĐỘNG|LỘ TRÌNH|BÁO CÁO|PHÂN CÔNG|TRIỂN KHAI", re.IGNORECASE)
+# A roadmap ("III. LỘ TRÌNH THỰC HIỆN: 1. Giai đoạn 2025 - 2030 …") describes what is done when: its
+# items count only where they give work to a body, as a part that is neither work nor aims.
+ROADMAP = re.compile(r"^(?:LỘ\s+TRÌNH|CÁC\s+GIAI\s+ĐOẠN|GIAI\s+ĐOẠN)\b", re.IGNORECASE)
+# A day the text sets for something to be done or sent ("gửi về Sở Nội vụ trước ngày 31/3/2026"):
+# in a part that is neither work nor aims (a campaign's "Thời gian trình khen thưởng"), work.
+DUE_DAY = re.compile(r"\b(?:trước|chậm\s+nhất(?:\s+là)?|hạn\s+chót(?:\s+là)?|không\s+quá|trong)\s+(?:ngày\s+)?"
+                     r"(?:\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})", re.IGNORECASE)
 NOT_WORK = re.compile(r"^(?:MỤC ĐÍCH|YÊU CẦU|MỤC TIÊU|QUAN ĐIỂM|ĐỐI TƯỢNG|KINH PHÍ|NGUỒN|PHẠM VI|CĂN CỨ|TIÊU CHÍ|ĐÁNH GIÁ|SỐ LƯỢNG|CHỈ TIÊU)",
                       re.IGNORECASE)
+CONTENTS = re.compile(r"^NỘI\s+DUNG\b", re.IGNORECASE)  # a part of contents: its themes describe activities
 # Label blocks: they belong to the item they follow, whatever numbers them ("- ", "b) ", none).
 LEAD_LABEL = re.compile(r"^(?:[-+•]\s*)?(?:Cơ quan|Đơn vị)\s+(?:chủ\s+trì(?:\s+(?:thực hiện|tham mưu thực hiện|tham mưu))?|thực\s+hiện|được\s+giao|"
                         r"tham\s+mưu(?:\s+thực\s+hiện)?)\s*:\s*(.*)$|^(?:[-+•]\s*)?Trách\s+nhiệm\s+thực\s+hiện\s*:\s*(.*)$", re.IGNORECASE)
@@ -65,6 +84,7 @@ class Item:
     owner: str = ""  # the body a heading above names ("1. Sở Y tế", then a) b) c)): it owns the item
     tentative: bool = False  # in a part that is neither work nor not work: kept only if it assigns work
     labelled: bool = False  # a label block has been read into it
+    heading_support: list[str] = field(default_factory=list)  # "phối hợp với X" of the body heading that owns it
 
 
 @dataclass
@@ -78,6 +98,8 @@ class _Open:
 def _part(section: str, heading: str) -> _Open:
     if NOT_WORK.match(heading):
         return _Open(section, heading, False)
+    if ROADMAP.match(heading):
+        return _Open(section, heading, None)
     return _Open(section, heading, True if WORK.search(heading) else None)
 
 
@@ -102,8 +124,12 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
     part = _Open("", "", True, implicit=True)
     numbers: list[str] = []  # the numbered path within the part: ["2"], ["2", "1"], ["2", "a"]
     owners: dict[int, str] = {}  # the body heading at each depth (0: the part's lead-in)
+    supports: dict[int, str] = {}  # the bodies a body heading at each depth names to support its sub-items
     current: Item | None = None
     bullets = 0  # bullets read in the current numbered item
+    split: str | None = None  # the dash that opens each duty under a heading of dashes ("-", "+")
+    dashed: list[Item] = []  # the duties of those dashes
+    heading_labels: list[Item] | None = None  # the dashes a label block after them belongs to (those without labels of their own)
     appendix = ""
     ended = False
     cells: list[Paragraph] = []  # a task table flattened into paragraphs (plain text, PDF)
@@ -112,7 +138,8 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
 
     def close() -> None:
         nonlocal current
-        if current is not None and not (current.tentative and not assignment(current.text) and not current.lead and not current.owner):
+        if current is not None and not (current.tentative and not assignment(current.text) and not current.lead and not current.owner
+                                        and not DUE_DAY.search(current.text)):
             items.append(current)
         current = None
 
@@ -129,11 +156,19 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
     def open_item(section: str, words: str, line: int, depth: int) -> Item:
         for d in [d for d in owners if d >= depth]:
             del owners[d]
-        item = Item(section, words, line, part.heading, owner=owner_above(depth), tentative=part.work is None)
+        for d in [d for d in supports if d >= depth]:
+            del supports[d]
+        item = Item(section, words, line, part.heading, owner=owner_above(depth), tentative=part.work is None,
+                    heading_support=support_above(depth))
         heading = _body_heading(words)
         if heading:
             owners[depth] = heading
+            if _heading_support(words):
+                supports[depth] = _heading_support(words)
         return item
+
+    def support_above(depth: int) -> list[str]:
+        return [supports[d] for d in sorted(supports, reverse=True) if d < depth][:1]
 
     for block in blocks:
         if isinstance(block, Table):
@@ -157,15 +192,15 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
             appendix = f"PL {number}" if number else "PL"
             ended = False
             part = _Open(appendix, text, True)
-            numbers, owners = [], {}
+            numbers, owners, supports = [], {}, {}
             continue
         if ended:
             if ATTACHED.match(text) and text[:1].isupper():  # a decision's attached plan: its text starts here
-                ended, part, numbers, owners = False, _Open("", text, False), [], {}
+                ended, part, numbers, owners, supports = False, _Open("", text, False), [], {}, {}
             continue
         if in_table and table_ends(text):  # the body's text resumes after a flattened table
             flush_table()
-        if END.match(text) and not in_table:
+        if (END.match(text) or CLOSING_ARTICLE.match(text)) and not in_table:
             close()
             ended = True
             continue
@@ -183,7 +218,7 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
         if roman and (_is_heading(roman[2]) or len(roman[2]) <= 120):  # "II. NHIỆM VỤ", or "II. Nhiệm vụ, giải pháp:"
             close()
             part = _part(f"{appendix + ' ' if appendix else ''}{roman[1]}", roman[2])
-            numbers, owners = [], {}
+            numbers, owners, supports, bullets, split = [], {}, {}, 0, None
             if _body_heading(roman[2]):  # "II. Ban Quản lý các khu công nghiệp tỉnh": a part of one body's work
                 owners[0] = _body_heading(roman[2])
             continue
@@ -199,19 +234,22 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
             close()
             numbers = number[1].split(".")
             current = open_item(_ref(part.section, numbers), number[2], block.line, len(numbers))
-            bullets = 0
+            bullets, split = 0, None
             _labels(current, number[2])
             continue
         if letter and numbers:
             close()
-            numbers = [*numbers[:1], letter[1]] if len(numbers) >= 1 else [letter[1]]
+            # the letter under the numbered path it sits in: "2.3." then "c)" is "2.3.c", a letter after a letter replaces it
+            numbers = [*[n for n in numbers if n[:1].isdigit()], letter[1]]
             current = open_item(_ref(part.section, numbers), letter[2], block.line, len(numbers))
-            bullets = 0
+            bullets, split = 0, None
             _labels(current, letter[2])
             continue
         if current is None:
             if not numbers and (_is_heading(text) or text.startswith("(")):
                 continue  # a title under the heading ("DANH MỤC NHIỆM VỤ", "(Kèm theo Kế hoạch số …)")
+            if split is not None:  # a line after the dashes of a heading closed: the dashes are done
+                continue
             if not numbers and not part.implicit:  # text right under a part's heading: an item of the part itself
                 current = open_item(part.section, "", block.line, 0)
                 if text.rstrip().endswith(":") and subject(text):  # "Đề nghị Thường trực Tỉnh ủy … sau:": it owns the items
@@ -219,18 +257,135 @@ def read_items(blocks: list[Paragraph | Table], unread: list[tuple[int, list[str
             else:
                 continue
         bullet = BULLET.match(text)
-        bullets += 1 if bullet else 0  # the text's dashes, labels' too: "(gạch đầu dòng 4)" is the fourth dash
+        # A dash that opens a sentence ("- Tổ chức …"), not a hard-wrapped line that starts with one ("- 2030 phấn đấu …").
+        bullet = bullet if bullet and bullet[1][:1].isupper() or bullet and current.labelled else None
+        bullets += 1 if bullet else 0  # the text's dashes, labels' too: ".-4" is the fourth dash
         if bullet and not any(p.match(text) for p in LABELS):
-            if current.labelled:  # a bullet after a label block: a task of its own, with its own labels
+            if split is None and bullets == 1 and not current.labelled and current.section == _ref(part.section, numbers) \
+                    and _heads_bullets(current.text, themes=not CONTENTS.match(part.heading)):
+                split, dashed = text[0], []  # "1. Sở Y tế:" or a theme's title, then dashes: each dash a duty, the heading none
+                if not current.text.rstrip().endswith("."):
+                    current = None  # a sentence of work ("b) Hướng dẫn … thực hiện thường xuyên.") stays a duty too
+            if split is not None and text[0] == split or current is not None and current.labelled:
+                # a dash under a heading, or one after a label block: a task of its own, with its own labels
                 close()
-                base = _ref(part.section, numbers)
-                current = Item(f"{base} (gạch đầu dòng {bullets})", "", block.line, part.heading, owner=owner_above(len(numbers) + 1),
-                               tentative=part.work is None)
+                current = Item(f"{_ref(part.section, numbers)}.-{bullets}", "", block.line, part.heading,
+                               owner=owner_above(len(numbers) + 1), tentative=part.work is None,
+                               heading_support=support_above(len(numbers) + 1))
+                if split is not None:
+                    text = bullet[1].strip()
+                    dashed.append(current)
+                    heading_labels = None
+        elif split is not None and not bullet and any(p.match(text) for p in (LEAD_LABEL, SUPPORT_LABEL, TIME_LABEL)):
+            # "Đơn vị chủ trì tham mưu thực hiện: …" after a heading's dashes: a label of the heading, so of each of its dashes
+            if heading_labels is None:
+                heading_labels = [item for item in dashed if item is not current and not item.labelled]
+            for item in heading_labels:
+                _labels(item, text)
         if not _labels(current, text):
             current.text = f"{current.text}\n{text}".strip()
     close()
     flush_table()
-    return [i for i in items if i.text or i.lead]
+    return _duties_only([i for i in items if i.text or i.lead])
+
+
+# Where a sentence or a clause of an item opens: after ". " or "; " before a capital.
+_CLAUSE = re.compile(r"(?<=[.;])\s+(?=[A-ZĐÀÁẢÃẠÂĂÊÔƠƯÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÉÈẺẼẸÝỲỶỸỴ])")
+# A clause's opening that is no body: "Để xác định vị trí cụ thể của dự án, …", "Đồng thời, …".
+_LEAD_IN = re.compile(r"^(?:(?:Để|Trên\s+cơ\s+sở|Căn\s+cứ|Trong\s+(?:quá\s+trình|thời\s+gian))\b[^,;.]{0,200},|Đồng\s+thời,?)\s*",
+                      re.IGNORECASE)
+
+
+_SUPPORTS_ONLY = re.compile(r"^[\s,]*(?:(?:có\s+trách\s+nhiệm|chủ\s+động|tích\s+cực)\s+)?phối\s+hợp\b(?!\s+với)", re.IGNORECASE)
+
+
+def _each_assignment(item: Item) -> list[Item]:
+    """An item that gives work to a body and then, in a sentence or clause of its own, to
+    another ("…, hoàn thành trong tháng 12 năm 2025; Bộ Khoa học và Công nghệ hướng dẫn …",
+    "… trước ngày 15 tháng 12. Bộ Khoa học và Công nghệ tổng hợp …, báo cáo … trước ngày 30
+    tháng 01"): one duty for each body's work, with the item's section. An item of a table, one
+    with labels, or one whose opening names no body stays whole."""
+    if item.from_table or item.labelled or item.lead or "\n" in item.text:
+        return [item]
+    clauses = _CLAUSE.split(item.text)
+    first = assignment(clauses[0]) or ([item.owner] if item.owner else [])
+    if not first:
+        return [item]
+    named = {b.casefold() for b in first}
+    parts, start = [], 0
+    for at in range(1, len(clauses)):
+        clause = clauses[at]
+        opening = clause[_LEAD_IN.match(clause).end():] if _LEAD_IN.match(clause) else clause
+        body = subject(opening)
+        if body and _SUPPORTS_ONLY.match(opening[opening.find(body) + len(body):]):
+            continue  # "Sở Tài chính phối hợp thực hiện.": a support of the work above, not work of its own
+        if clause.rstrip().endswith("/."):  # the body's closing formula ("Yêu cầu các sở, ngành … thực hiện nghiêm túc./.")
+            continue
+        if body and body.casefold() not in named and not any(body.casefold() in n or n in body.casefold() for n in named):
+            parts.append(" ".join(clauses[start:at]))
+            start = at
+            named.add(body.casefold())
+    if not parts:
+        return [item]
+    parts.append(" ".join(clauses[start:]))
+    split = []
+    for number, words in enumerate(parts):
+        piece = Item(item.section, words, item.line, item.heading, owner=item.owner if number == 0 else "", tentative=item.tentative,
+                     support=list(item.support) if number == 0 else [], time_cells=list(item.time_cells) if number == 0 else [],
+                     notes=list(item.notes), heading_support=list(item.heading_support) if number == 0 else [])
+        split.append(piece)
+    return split
+
+
+# A plan's closing formula: "Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, các cơ quan … phản ánh về …".
+CLOSING_FORMULA = re.compile(r"^Trong\s+quá\s+trình\b[^.;]{0,80}?\bnếu\s+có\s+(?:khó\s+khăn|vướng\s+mắc|phát\s+sinh)", re.IGNORECASE)
+# Parts that organise the work and its follow-up, not a description of the tasks a table assigns.
+ORGANISING = re.compile(r"TỔ\s+CHỨC\s+THỰC\s+HIỆN|TRÁCH\s+NHIỆM|PHÂN\s+CÔNG|THEO\s+DÕI|KIỂM\s+TRA|GIÁM\s+SÁT|BÁO\s+CÁO", re.IGNORECASE)
+
+
+def _duties_only(items: list[Item]) -> list[Item]:
+    """The items that assign work, at the lowest level where the text assigns it:
+
+    - the closing formula ("Trong quá trình thực hiện, nếu có khó khăn, vướng mắc … phản ánh về …")
+      asks for nothing to be tracked, numbered or not;
+    - a heading whose sub-items carry the work ("1. Nâng cao nhận thức …" over a) b) c), "1. Sở
+      Y tế" over its dashes) is not a duty of its own;
+    - where the plan gives its tasks in a task table (an appendix "Danh mục nhiệm vụ": each row
+      with its lead and time), the body's description of those tasks outside the part that
+      organises the work ("Tổ chức thực hiện") is no second duty: an item there that names no
+      body and carries no label is left to the table.
+    """
+    kept = []
+    for at, item in enumerate(items):
+        following = items[at + 1] if at + 1 < len(items) else None
+        if not item.from_table and following is not None and following.section.startswith(f"{item.section}.") \
+                and not (item.lead or item.support or item.time_cells or item.labelled) \
+                and not item.text.rstrip().endswith(".") \
+                and (_heads_bullets(item.text) or "\n" not in item.text and item.text.endswith(":")):
+            continue
+        kept.append(item)
+    kept = [part for item in kept for part in _each_assignment(item) if not CLOSING_FORMULA.match(part.text)]
+    if sum(i.from_table for i in kept) >= 3:
+        kept = [i for i in kept if i.from_table or i.lead or i.support or i.labelled or i.owner or ORGANISING.search(i.heading)
+                or subject(i.text.split("\n", 1)[0]) or assignment(i.text)]
+    return kept
+
+
+def _heads_bullets(text: str, themes: bool = True) -> bool:
+    """Whether an item's words so far are a heading whose dashes carry the work: a body heading
+    ("1. Sở Khoa học và Công nghệ:", "Đề nghị Ủy ban Mặt trận Tổ quốc … và các đoàn thể") or a
+    theme's title ("3. Nâng cao nhận thức, trách nhiệm …", no sentence of its own; not where
+    ``themes`` is False: in a part of contents, "NỘI DUNG", a theme's dashes spell out one
+    activity), or a lead-in that ends with a colon ("… cụ thể như sau:")."""
+    text = text.strip()
+    if not text or "\n" in text:
+        return not text
+    body = _body_heading(text)
+    if body and len(text) <= len(body) + 40 or text.endswith(":") and len(text) <= 250:
+        return True
+    if not themes or assignment(text) or text.endswith((";", ",")):
+        return False
+    return len(text) <= 250 and not text.endswith((".", ")")) or len(text) <= 200 and text.count(". ") == 0
 
 
 def _body_heading(words: str) -> str:
@@ -242,7 +397,20 @@ def _body_heading(words: str) -> str:
         return ""
     tail = first[len(body):].strip() if first.startswith(body) else first.split(body, 1)[-1].strip()
     alone = re.fullmatch(r"(?:có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|thực\s+hiện)?\s*[:.]?", tail, re.IGNORECASE)
-    return body if alone or tail.startswith(":") else ""
+    return body if alone or tail.startswith(":") or _HEADING_ROLES.match(tail) else ""
+
+
+# "2. Sở Giáo dục và Đào tạo chủ trì, phối hợp với Sở Y tế, Ủy ban nhân dân các xã:": a body heading
+# that names its role and the bodies that support it in each of its sub-items.
+_HEADING_ROLES = re.compile(r"^(?:là\s+cơ\s+quan\s+)?chủ\s+trì(?:,?\s+phối\s+hợp\s+với\s+(?P<support>[^:]{3,300}))?\s*:$", re.IGNORECASE)
+
+
+def _heading_support(words: str) -> str:
+    """The bodies a body heading says support its sub-items ("… chủ trì, phối hợp với X, Y:")."""
+    first = words.split("\n", 1)[0].strip()
+    body = _body_heading(first)
+    found = _HEADING_ROLES.match(first[len(body):].strip()) if body and first.startswith(body) else None
+    return (found["support"] or "").strip() if found else ""
 
 
 def _is_heading(words: str) -> bool:
