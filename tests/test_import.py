@@ -231,7 +231,7 @@ def test_every_review_mark_is_worded_in_english_and_vietnamese():
     from plantrack.importer.marks import WORDING, mark
 
     values = dict(kind="Quyết định", number="1/QĐ-TTg", plan="p", office="o", words="w", candidates=["a", "b"], section="I.1",
-                  province="p", kept=1, length=2, role="lead", unit="draft.x", name="Sở X", where="line 3", columns="TT | A")
+                  province="p", kept=1, length=2, role="lead", named_as="lead", unit="draft.x", name="Sở X", where="line 3", columns="TT | A")
     for code, (english, vietnamese) in WORDING.items():
         shown = mark(code, **values)
         assert shown.en and shown.vi and "{" not in shown.en + shown.vi, code

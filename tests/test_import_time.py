@@ -44,7 +44,8 @@ def codes(entry: dict) -> set[str]:
 
 def test_time_words_in_running_text_that_say_no_deadline_make_no_obligation(catalogue, tmp_path):
     """ "trợ cấp hằng tháng", a programme "giai đoạn 2021 - 2025", a report named "6 tháng đầu năm",
-    "02 tháng cuối năm 2025": no deadline; the time label and the deadline clause are read."""
+    "02 tháng cuối năm 2025 và những tháng đầu năm 2026": no deadline (the last is a running window from
+    01/11/2025 whose end the text leaves open); the time label and the deadline clause are read."""
     draft = draft_of(catalogue, tmp_path, (
         "I. NHIỆM VỤ\n\n"
         "1. Sở Y tế chủ trì chi trả trợ cấp hàng tháng cho người có công theo quy định.\n\n"
@@ -56,7 +57,9 @@ def test_time_words_in_running_text_that_say_no_deadline_make_no_obligation(cata
         "6. Sở Tài chính ban hành hướng dẫn thanh toán, hoàn thành trước ngày 15/12/2025.\n\n"
         "7. Về số vốn không giải ngân hết trong năm 2025: Sở Tài chính rà soát, báo cáo trong Quý I năm 2026.\n"))
     assert [dues_of(draft, s) for s in ("I.1", "I.2", "I.3", "I.4")] == [[], [], [], []]
-    assert all("timeframe" not in d for d in draft.duties if d["section"] in ("I.1", "I.2", "I.3", "I.4"))
+    assert all("timeframe" not in d for d in draft.duties if d["section"] in ("I.1", "I.2", "I.3"))
+    [running] = [d["timeframe"] for d in draft.duties if d["section"] == "I.4"]
+    assert running["start"] == dt.date(2025, 11, 1) and "until" not in running and not running.get("ongoing")
     assert dues_of(draft, "I.5") == [{"type": "within", "written": "Quý I/2026", "basis": "stated", "note": "Văn bản: “Quý I/2026”"}]
     assert [d["before"] for d in dues_of(draft, "I.6")] == [dt.date(2025, 12, 15)]
     assert [d["written"] for d in dues_of(draft, "I.7")] == ["Quý I/2026"]  # "Về … trong năm 2025:" names the matter

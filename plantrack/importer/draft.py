@@ -140,8 +140,12 @@ def draft_plan(document: Document, catalogue: Catalogue) -> Draft:
     plan["coordination"] = {"office": office, "head": issuer}
     plan_reviews.append(mark("office_guessed", office=office))
     seen_ids: set[str] = set()
+    headings: list[tuple[str, list[Timing]]] = []  # the lead-ins above the item, with their times
     for item in items:
-        _add_item(draft, item, index, issued_on, period[1], office, seen_ids)
+        headings = [(section, times) for section, times in headings if item.section.startswith(f"{section}.")]
+        _add_item(draft, item, index, issued_on, period[1], office, seen_ids, inherited=headings[-1][1] if headings else [])
+        if not item.from_table and item.text.rstrip().endswith(":"):
+            headings.append((item.section, _heading_times(item, issued_on)))
     for indicator, row in target_rows:
         _target(draft, indicator, row, index, issuer, period[1])
     _fit_period(draft, assumed=period[2] is not None)
@@ -271,7 +275,18 @@ def _lead_words(item: Item) -> tuple[list[str], str]:
     return (list(dict.fromkeys(named)), "bullets") if named else ([], "")
 
 
-def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, period_end: dt.date, office: str, seen: set[str]) -> None:
+def _heading_times(item: Item, issued_on: dt.date) -> list[Timing]:
+    """The time a lead-in gives the items under it ("… thực hiện các nhiệm vụ sau trong 02 tháng
+    cuối năm 2025 …:", "Thời gian thực hiện: Năm 2026" over its bullets): its time frames and
+    dated deadlines, read as its own."""
+    frames, deadlines, _ = _times(item, issued_on, dt.date.max)
+    return [t for t in frames[:1] + deadlines if t.timeframe or t.due["type"] != "adhoc"]
+
+
+def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, period_end: dt.date, office: str, seen: set[str],
+              inherited: list[Timing] = ()) -> None:
+    """One duty of ``item`` and an obligation for each of its deadlines; an item that gives no
+    time of its own takes the time of the lead-in above it (``inherited``)."""
     reviews: list[Mark] = []
     lead_words, how = _lead_words(item)
     lead = _units(draft, index, lead_words, reviews, "lead")
@@ -306,7 +321,12 @@ def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, pe
             reviews.append(mark("lead_not_read", words="; ".join(named)[:120], office=office, section=item.section))
         else:
             reviews.append(mark("no_lead", office=office, section=item.section))
+    elif not (lead.units or lead.groups):  # "- Các cơ quan … ưu tiên …; Sở Tư pháp phối hợp": bodies that support it, none that leads
+        reviews.append(mark("lead_missing", section=item.section, units=", ".join(support.units + support.groups)[:200]))
     frames, deadlines, timings = _times(item, issued_on, period_end)
+    if not frames and not [t for t in deadlines if t.due["type"] != "adhoc"] and inherited:
+        frames = [t for t in inherited if t.timeframe]  # "… các nhiệm vụ sau trong 02 tháng cuối năm 2025:" over 1. 2. 3.
+        deadlines = [t for t in inherited if t.deadline] + deadlines
     if frames:
         duty["timeframe"] = dict(frames[0].timeframe)
     draft.duties.append(duty)
@@ -426,12 +446,26 @@ def _units(draft: Draft, index: UnitIndex, phrases: list[str], reviews: list[Mar
             unit_id = _new_unit(draft, index, unresolved, candidates)
             if unit_id not in total.units:
                 total.units.append(unit_id)
-            reviews.append(mark("unit_not_found", role=role, words=unresolved, unit=unit_id, candidates=candidates))
+            # About the registry, not the role: the text names this body, which has no entry yet (its draft entry
+            # carries ``new_unit`` too); who the text gives the role to is read plainly.
+            reviews.append(mark("unit_not_found", named_as=role, words=unresolved, unit=unit_id, candidates=candidates))
         for phrase in found.classes:
             reviews.append(mark("class_without_group", role=role, words=phrase))
         for words, unit_id in found.prefixed:
-            reviews.append(mark("unit_by_prefix", role=role, words=words, unit=unit_id))
+            if not _stands_for(index, words, unit_id):
+                reviews.append(mark("unit_by_prefix", role=role, words=words, unit=unit_id))
     return total
+
+
+def _stands_for(index: UnitIndex, words: str, unit_id: str) -> bool:
+    """Whether a registered entry is the class the words name, read plainly: "các bộ, ngành" and
+    the entry "Các bộ, ngành liên quan" kept for that class. Another entry whose name merely
+    begins with the words ("Văn phòng Ban Chỉ huy …" for "Văn phòng Ban") is a guess."""
+    unit = index.catalogue.units.get(unit_id)
+    if unit is None or not re.match(r"^các\s", words.strip(), re.IGNORECASE):
+        return False
+    name = re.sub(r"\s+(?:có\s+)?liên\s+quan$", "", unit.name.strip(), flags=re.IGNORECASE)
+    return key(name).replace(",", " ").split() == key(words).replace(",", " ").split()
 
 
 def _new_unit(draft: Draft, index: UnitIndex, words: str, candidates: list[str]) -> str:

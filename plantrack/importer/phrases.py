@@ -241,6 +241,19 @@ def _until_year(m, issued_on):
     return {"timeframe": {"written": " ".join(m[0].split()), "until": dt.date(int(m[1]), 12, 31)}}
 
 
+@phrase("months_end_of_year", rf"trong\s+(\d{{1,2}})\s+tháng\s+cuối\s+năm\s+{_YEAR}(\s*,?\s*(?:và\s+)?(?:những|các|mấy)\s+tháng\s+đầu\s+năm\s+{_YEAR})?",
+        "trong 02 tháng cuối năm 2025 và những tháng đầu năm 2026")
+def _months_end_of_year(m, issued_on):
+    # "trong 02 tháng cuối năm 2025": from November to the year's end; "… và những tháng đầu năm 2026": it runs on, its end unsaid
+    count, year = int(m[1]), int(m[2])
+    if not 1 <= count <= 12:
+        raise ValueError("not a count of months")
+    frame = {"written": " ".join(m[0].split()), "start": dt.date(year, 13 - count, 1)}
+    if not m[3]:
+        frame["until"] = dt.date(year, 12, 31)
+    return {"timeframe": frame}
+
+
 @phrase("phase", rf"giai\s+đoạn\s+(?:năm\s+)?{_YEAR}\s*[-–]\s*(?:năm\s+)?{_YEAR}", "Giai đoạn 2026 - 2030")
 def _phase(m, issued_on):
     return {"timeframe": {"written": f"Giai đoạn {m[1]} - {m[2]}"}}
@@ -282,7 +295,7 @@ def _daily(m, issued_on):
     return {"due": {"type": "recurring", "cron": "0 0 * * *", "key_format": "%Y-%m-%d"}}
 
 
-@phrase("yearly", rf"(?:báo\s+cáo\s+(?:\S+\s+){{0,6}}?{_YEARLY}|{_YEARLY}\s*(?:,\s*)?báo\s+cáo)", "hằng năm báo cáo")
+@phrase("yearly", rf"(?:báo[ \t]+cáo[ \t]+(?:[^\s]+[ \t]+){{0,6}}?{_YEARLY}|{_YEARLY}[ \t]*(?:,[ \t]*)?báo[ \t]+cáo)", "hằng năm báo cáo")
 def _yearly(m, issued_on):
     # "hằng năm báo cáo" with no day: one report a year, open until a person sets its day (no date guessed)
     return {"due": {"type": "unscheduled", "written": " ".join(m[0].split())[:200], "every": "year"}}
@@ -300,6 +313,13 @@ _RUNNING = r"thường\s+xuyên|liên\s+tục|hằng\s+năm|hàng\s+năm"
 @phrase("ongoing", rf"^(?:thực\s+hiện\s+)?(?:{_RUNNING})(?:\s*,?\s*(?:và\s+)?(?:liên\s+tục|thường\s+xuyên|lâu\s+dài))*\b",
         "Thường xuyên, liên tục", in_cells_only=True)
 def _ongoing(m, issued_on):
+    return {"timeframe": {"written": " ".join(m[0].split()), "ongoing": True}}
+
+
+@phrase("by_yearly_plan", rf"^theo\s+(?:các\s+)?(?:kế\s+hoạch|chương\s+trình)\b[^.;\n]{{0,120}}?\b{_YEARLY}\b", "Theo kế hoạch công tác hằng năm",
+        in_cells_only=True)
+def _by_yearly_plan(m, issued_on):
+    # "Thời gian thực hiện: Theo kế hoạch công tác tư pháp hằng năm": done every year as that plan sets, a running duty
     return {"timeframe": {"written": " ".join(m[0].split()), "ongoing": True}}
 
 
@@ -338,7 +358,7 @@ RUNNING = re.compile(r"thường\s+xuyên\s*,?\s*(?:và\s+)?liên\s+tục|(?<!gi
 # Phrases whose own words make a deadline clause or a time frame: read wherever they stand.
 SELF_PLACED = {"days_from_issue", "from_until_event", "date_span", "month_span", "from_date", "before_day_monthly", "before_day_yearly",
                "before_days_yearly", "before_days_no_year", "before_date", "at_latest_date", "at_latest_no_year", "before_day_no_year",
-               "before_year", "from_year_on", "year_range", "from_year", "until_year", "within_year", "periodic", "daily", "yearly",
+               "before_year", "months_end_of_year", "from_year_on", "year_range", "from_year", "until_year", "within_year", "periodic", "daily", "yearly",
                "on_request", "hours_after"}
 # A window ("Quý IV/2025", "tháng 12/2025", "giai đoạn 2026 - 2030") in running text is a time only after a time word …
 _LED = re.compile(r"(?:\b(?:trước|trong|vào|từ|đến|tới|hết|xong|thời\s+gian|thời\s+hạn|dự\s+kiến|chậm\s+nhất|muộn\s+nhất|hạn\s+chót|hoàn\s+thành|"
@@ -348,6 +368,7 @@ _OPENS = re.compile(r"(?:^|\n)\s*(?:[-+•*]\s*)?(?:\(\s*)?$")
 _AFTER_COMMA = re.compile(r"[,(]\s*$")
 _ENDS = re.compile(r"^\s*\)?\s*(?:[.;\n]|$)")
 _RECURRING = re.compile(r"hằng\s+năm|hàng\s+năm|mỗi\s+năm|định\s+kỳ|các\s+năm|năm\s+(?:tiếp\s+theo|sau)\b", re.IGNORECASE)
+_EVERY_YEAR = re.compile(r"(?:hằng|hàng|mỗi)\s+năm", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.;\n]")
 _REPORT = re.compile(r"báo\s+cáo", re.IGNORECASE)
 _TOPIC = re.compile(r"^\s*(?:\d+\.\s*)?Về\s+[^:\n]{3,400}:")  # a conclusion's matter: "Về dự án …: Bộ X …"
@@ -474,6 +495,9 @@ def _written_days_win(text: str, timings: list[Timing], issued_on: dt.date) -> l
             wording = timing.due["wording"] if timing.due["wording"] == "before" else "at_latest_on"
             timing = Timing(timing.phrase, timing.quoted, timing.start, {"type": "one_off", wording: day},
                             review=mark("year_inferred", words=day.strftime("%d/%m/%Y")))
+        elif timing.phrase in ("before_day_no_year", "before_days_no_year", "at_latest_no_year") and _EVERY_YEAR.search(text, *clause):
+            # "định kỳ hằng năm gửi báo cáo … trước ngày 15 tháng 12": the text says every year, nothing is guessed
+            timing = Timing(timing.phrase, timing.quoted, timing.start, timing.due, timing.timeframe)
         result.append(timing)
     return result
 
