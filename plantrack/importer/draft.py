@@ -322,7 +322,7 @@ def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, pe
         else:
             reviews.append(mark("no_lead", office=office, section=item.section))
     elif not (lead.units or lead.groups):  # "- Các cơ quan … ưu tiên …; Sở Tư pháp phối hợp": bodies that support it, none that leads
-        reviews.append(mark("lead_missing", section=item.section, units=", ".join(support.units + support.groups)[:200]))
+        reviews.append(mark("lead_missing", section=item.section, words=", ".join(support.units + support.groups)[:200]))
     frames, deadlines, timings = _times(item, issued_on, period_end)
     if not frames and not [t for t in deadlines if t.due["type"] != "adhoc"] and inherited:
         frames = [t for t in inherited if t.timeframe]  # "… các nhiệm vụ sau trong 02 tháng cuối năm 2025:" over 1. 2. 3.

@@ -47,8 +47,8 @@ WORDING: dict[str, tuple[str, str]] = {
     "text_cut": ("the duty's text is cut at {kept} of its {length} characters: check where the duty ends (a heading or a list may "
                  "have run into it)",
                  "Nội dung nhiệm vụ bị cắt ở {kept}/{length} ký tự: kiểm tra nhiệm vụ kết thúc ở đâu (có thể đã gộp cả mục khác)."),
-    "lead_missing": ("the text names no lead for {section}, only units that support it ({units}): who leads it?",
-                     "Văn bản không nêu đơn vị chủ trì mục {section}, chỉ nêu đơn vị phối hợp ({units}): ai chủ trì?"),
+    "lead_missing": ("the text names no lead for {section}, only units that support it ({words}): who leads it?",
+                     "Văn bản không nêu đơn vị chủ trì mục {section}, chỉ nêu đơn vị phối hợp ({words}): ai chủ trì?"),
     "lead_from_support": ("the duty names no lead: its support units (or the office) set as owing it",
                           "Nhiệm vụ không nêu đơn vị chủ trì: tạm giao các đơn vị phối hợp (hoặc cơ quan thường trực)."),
     "recipient_guessed": ("recipient not in the text: the coordinating office {office} guessed",
