@@ -241,7 +241,8 @@ def _until_year(m, issued_on):
     return {"timeframe": {"written": " ".join(m[0].split()), "until": dt.date(int(m[1]), 12, 31)}}
 
 
-@phrase("months_end_of_year", rf"trong\s+(\d{{1,2}})\s+tháng\s+cuối\s+năm\s+{_YEAR}(\s*,?\s*(?:và\s+)?(?:những|các|mấy)\s+tháng\s+đầu\s+năm\s+{_YEAR})?",
+@phrase("months_end_of_year",
+        rf"trong\s+(\d{{1,2}})\s+tháng\s+cuối\s+năm\s+{_YEAR}(\s*,?\s*(?:và\s+)?(?:những|các|mấy)\s+tháng\s+đầu\s+năm\s+{_YEAR})?",
         "trong 02 tháng cuối năm 2025 và những tháng đầu năm 2026")
 def _months_end_of_year(m, issued_on):
     # "trong 02 tháng cuối năm 2025": from November to the year's end; "… và những tháng đầu năm 2026": it runs on, its end unsaid
@@ -358,7 +359,8 @@ RUNNING = re.compile(r"thường\s+xuyên\s*,?\s*(?:và\s+)?liên\s+tục|(?<!gi
 # Phrases whose own words make a deadline clause or a time frame: read wherever they stand.
 SELF_PLACED = {"days_from_issue", "from_until_event", "date_span", "month_span", "from_date", "before_day_monthly", "before_day_yearly",
                "before_days_yearly", "before_days_no_year", "before_date", "at_latest_date", "at_latest_no_year", "before_day_no_year",
-               "before_year", "months_end_of_year", "from_year_on", "year_range", "from_year", "until_year", "within_year", "periodic", "daily", "yearly",
+               "before_year",
+               "months_end_of_year", "from_year_on", "year_range", "from_year", "until_year", "within_year", "periodic", "daily", "yearly",
                "on_request", "hours_after"}
 # A window ("Quý IV/2025", "tháng 12/2025", "giai đoạn 2026 - 2030") in running text is a time only after a time word …
 _LED = re.compile(r"(?:\b(?:trước|trong|vào|từ|đến|tới|hết|xong|thời\s+gian|thời\s+hạn|dự\s+kiến|chậm\s+nhất|muộn\s+nhất|hạn\s+chót|hoàn\s+thành|"
