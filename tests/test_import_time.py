@@ -215,3 +215,14 @@ def test_a_month_written_in_words_is_a_window_of_the_plan_language():
     from plantrack.rules.within import parse_window
 
     assert parse_window("tháng 12 năm 2025") == parse_window("Tháng 12/2025") == (dt.date(2025, 12, 1), dt.date(2025, 12, 31))
+
+
+def test_a_products_window_is_its_deadline_not_a_time_frame_too(catalogue, tmp_path):
+    """ "Sản phẩm: …" with "Thời gian hoàn thành: Tháng 12/2025": the product is due within the
+    month; the same window is not also drafted as the duty's running time."""
+    draft = draft_of(catalogue, tmp_path, (
+        "I. NHIỆM VỤ\n\n1. Xây dựng quy chế phối hợp quản lý dữ liệu dùng chung.\n\n"
+        "Cơ quan chủ trì: Sở Khoa học và Công nghệ.\n\nSản phẩm: Quyết định ban hành quy chế.\n\n"
+        "Thời gian hoàn thành: Tháng 12/2025.\n"))
+    first = next(d for d in draft.duties if d["section"] == "I.1")
+    assert [d["written"] for d in dues_of(draft, "I.1")] == ["Tháng 12/2025"] and "timeframe" not in first

@@ -357,10 +357,7 @@ def _times(item: Item, issued_on: dt.date, period_end: dt.date) -> tuple[list[Ti
         deadlines = [Timing(phase.phrase, phase.quoted, phase.start, due={"type": "within", "written": phase.timeframe["written"]}),
                      *deadlines]
         frames = running_frames + [t for t in frames if t not in running_frames]
-    if item.product:  # a row with its product: the work runs over its window and the product is due by its end
-        windows = [t for t in deadlines if t.due["type"] == "within"]
-        if windows and not frames:
-            frames = [Timing(windows[0].phrase, windows[0].quoted, windows[0].start, timeframe={"written": windows[0].due["written"]})]
+    if item.product:  # a row with its product: the product is due by the end of its window (the window is the deadline, not a frame too)
         if phases and not deadlines and parse_window(phases[0].timeframe["written"])[1] < period_end:
             phase = phases[0]  # a phase shorter than the plan: its product is due by the phase's end
             deadlines = [Timing(phase.phrase, phase.quoted, phase.start, due={"type": "within", "written": phase.timeframe["written"]})]
