@@ -218,11 +218,15 @@ def test_a_month_written_in_words_is_a_window_of_the_plan_language():
 
 
 def test_a_products_window_is_its_deadline_not_a_time_frame_too(catalogue, tmp_path):
-    """ "Sản phẩm: …" with "Thời gian hoàn thành: Tháng 12/2025": the product is due within the
-    month; the same window is not also drafted as the duty's running time."""
+    """ "Sản phẩm: …" with "Thời gian hoàn thành: Tháng 12/2025" or "Năm 2026-2027": the product is
+    due within that window; the same window is not also drafted as the duty's running time."""
     draft = draft_of(catalogue, tmp_path, (
         "I. NHIỆM VỤ\n\n1. Xây dựng quy chế phối hợp quản lý dữ liệu dùng chung.\n\n"
         "Cơ quan chủ trì: Sở Khoa học và Công nghệ.\n\nSản phẩm: Quyết định ban hành quy chế.\n\n"
-        "Thời gian hoàn thành: Tháng 12/2025.\n"))
-    first = next(d for d in draft.duties if d["section"] == "I.1")
+        "Thời gian hoàn thành: Tháng 12/2025.\n\n"
+        "2. Xây dựng nền tảng tích hợp dữ liệu cấp tỉnh.\n\n"
+        "Cơ quan chủ trì: Sở Khoa học và Công nghệ.\n\nSản phẩm: Nền tảng được vận hành.\n\n"
+        "Thời gian thực hiện: Năm 2026-2027.\n"))
+    first, second = (next(d for d in draft.duties if d["section"] == s) for s in ("I.1", "I.2"))
     assert [d["written"] for d in dues_of(draft, "I.1")] == ["Tháng 12/2025"] and "timeframe" not in first
+    assert [d["written"] for d in dues_of(draft, "I.2")] == ["Giai đoạn 2026 - 2027"] and "timeframe" not in second

@@ -357,9 +357,13 @@ def _times(item: Item, issued_on: dt.date, period_end: dt.date) -> tuple[list[Ti
         deadlines = [Timing(phase.phrase, phase.quoted, phase.start, due={"type": "within", "written": phase.timeframe["written"]}),
                      *deadlines]
         frames = running_frames + [t for t in frames if t not in running_frames]
-    if item.product:  # a row with its product: the product is due by the end of its window (the window is the deadline, not a frame too)
-        if phases and not deadlines and parse_window(phases[0].timeframe["written"])[1] < period_end:
-            phase = phases[0]  # a phase shorter than the plan: its product is due by the phase's end
+    if item.product and phases and not deadlines:
+        phase = phases[0]
+        if phase.phrase == "bare_year_range":  # a product's time cell "Năm 2025-2030": the window it is due in, not a frame too
+            deadlines = [Timing(phase.phrase, phase.quoted, phase.start, due={"type": "within", "written": phase.timeframe["written"]})]
+            frames = [t for t in frames if t is not phase]
+        elif parse_window(phase.timeframe["written"])[1] < period_end:
+            # "Giai đoạn 2026 - 2027", a stage shorter than the plan: the work runs over it, its product due by its end
             deadlines = [Timing(phase.phrase, phase.quoted, phase.start, due={"type": "within", "written": phase.timeframe["written"]})]
     running = RUNNING.search(item.text)
     if not frames and running:  # "thực hiện thường xuyên", "liên tục": the duty runs all through
