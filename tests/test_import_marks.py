@@ -91,3 +91,20 @@ def test_a_day_the_text_says_comes_every_year_is_not_a_guessed_year(catalogue, t
     assert [o["due"]["cron"] for o in first] == ["0 0 15 12 *"] and [o["due"]["cron"] for o in second] == ["0 0 20 11 *"]
     assert not any(m.code == "day_without_year" for m in first[0].get("review", []))
     assert any(m.code == "day_without_year" for m in second[0].get("review", []))
+
+
+def test_a_deadline_of_a_duty_that_already_runs_on_is_not_marked_as_maybe_running(catalogue, tmp_path):
+    """ "Hoàn thành trong năm 2026 và vận hành thường xuyên, liên tục": the deadline and the running
+    time frame are both drafted, nothing to doubt; "tổng kết hằng năm, hoàn thành trong năm 2026"
+    with no time frame may be a running duty, and says so (fails on the base: both marked)."""
+    draft = draft_of(catalogue, tmp_path, PROVINCE, (
+        "I. NHIỆM VỤ\n\n1. Sở Tư pháp xây dựng cơ sở dữ liệu văn bản pháp luật của tỉnh, hoàn thành trong năm 2026 "
+        "và vận hành thường xuyên, liên tục.\n\n"
+        "2. Sở Nội vụ tổ chức tổng kết công tác pháp chế hằng năm, hoàn thành trong năm 2026.\n"))
+    first, second = (duty(draft, s) for s in ("I.1", "I.2"))
+    assert first["timeframe"]["ongoing"] is True
+    [built] = [o for o in draft.obligations if o["duty"] == first["id"]]
+    [summed] = [o for o in draft.obligations if o["duty"] == second["id"]]
+    assert built["due"]["written"] == summed["due"]["written"] == "Năm 2026"
+    assert not any(m.code == "running_duty" for m in built.get("review", []))
+    assert any(m.code == "running_duty" for m in summed["review"]) and "timeframe" not in second

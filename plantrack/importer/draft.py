@@ -410,7 +410,8 @@ def _obligation(draft: Draft, item: Item, duty: dict, timing: Timing, number: in
     if timing.review:
         reviews.append(timing.review)
     running = re.search(r"thường\s+xuyên|liên\s+tục|hằng\s+năm|hàng\s+năm", sentence, re.IGNORECASE)
-    if running and due["type"] in ("one_off", "within"):
+    if running and due["type"] in ("one_off", "within") and not (duty.get("timeframe") or {}).get("ongoing"):
+        # "… và vận hành thường xuyên": unless the duty already runs on (its time frame), the deadline may be a running duty's
         reviews.append(mark("running_duty"))
     if reviews:
         obligation["review"] = reviews
