@@ -321,7 +321,9 @@ def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, pe
             reviews.append(mark("lead_not_read", words="; ".join(named)[:120], office=office, section=item.section))
         else:
             reviews.append(mark("no_lead", office=office, section=item.section))
-    elif not (lead.units or lead.groups):  # "- Các cơ quan … ưu tiên …; Sở Tư pháp phối hợp": bodies that support it, none that leads
+    elif not (lead.units or lead.groups):
+        # "Đơn vị phối hợp: Sở Tư pháp" and no lead found, or "Đài … phối hợp với các bộ thực hiện …" (the body the text
+        # opens with, read as supporting): the draft names no lead, and who leads is a person's call
         reviews.append(mark("lead_missing", section=item.section, words=", ".join(support.units + support.groups)[:200]))
     frames, deadlines, timings = _times(item, issued_on, period_end)
     if not frames and not [t for t in deadlines if t.due["type"] != "adhoc"] and inherited:
