@@ -230,3 +230,15 @@ def test_a_products_window_is_its_deadline_not_a_time_frame_too(catalogue, tmp_p
     first, second = (next(d for d in draft.duties if d["section"] == s) for s in ("I.1", "I.2"))
     assert [d["written"] for d in dues_of(draft, "I.1")] == ["Tháng 12/2025"] and "timeframe" not in first
     assert [d["written"] for d in dues_of(draft, "I.2")] == ["Giai đoạn 2026 - 2027"] and "timeframe" not in second
+
+
+def test_a_time_that_waits_on_an_event_is_due_once_it_comes(catalogue, tmp_path):
+    """ "Thời gian thực hiện: Sau khi có hướng dẫn của Bộ Tư pháp": the work waits on the event
+    (a time frame until it) and is due after it, a day a person sets then (nothing guessed)."""
+    draft = draft_of(catalogue, tmp_path, (
+        "I. NHIỆM VỤ\n\n1. Ban hành quy chế phối hợp kiểm tra văn bản quy phạm pháp luật.\n\n"
+        "Cơ quan chủ trì: Sở Tư pháp.\n\nThời gian thực hiện: Sau khi có hướng dẫn của Bộ Tư pháp.\n"))
+    first = next(d for d in draft.duties if d["section"] == "I.1")
+    assert first["timeframe"]["until_event"].startswith("Sau khi có hướng dẫn")
+    [due] = dues_of(draft, "I.1")
+    assert due["type"] == "after" and due["event"] == "có hướng dẫn của Bộ Tư pháp"

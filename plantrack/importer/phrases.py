@@ -332,6 +332,10 @@ def _bare_year(m, issued_on):
 @phrase("until_event", r"^(?:sau\s+khi|khi)\s+(?:có|được)\s+.{3,200}$|^theo\s+kế\s+hoạch\s+riêng$", "Sau khi có Quy chế của TW",
         in_cells_only=True)
 def _until_event(m, issued_on):
+    after = re.match(r"(?i:sau\s+khi)\s+(.+)$", " ".join(m[0].split()))
+    if after:  # "Sau khi có Quy chế của TW": the work waits on it, and is due once it comes (a person sets the day then)
+        return {"timeframe": {"written": m[0][:300], "until_event": m[0][:300]},
+                "due": {"type": "after", "event": after[1].strip(" .;,")[:200]}}
     return {"timeframe": {"written": m[0][:300], "until_event": m[0][:300]},
             "review": mark("waits_on_event")}
 
