@@ -5,7 +5,8 @@ sentence or a table cell, an example it must read (tests run every example), and
 gives: a **deadline** (an obligation's ``due`` rule: ``one_off``, ``within``, ``recurring``,
 ``reporting_period``, ``adhoc``) or a **time frame** (a running duty's ``timeframe``:
 "thường xuyên", "giai đoạn 2026 - 2030", "năm 2025 và các năm tiếp theo", "từ tháng 11/2025 đến
-khi kết thúc …"). A periodic report without a day ("định kỳ 6 tháng báo cáo") still gives a rule,
+khi kết thúc …"); "Sau khi có …" as a time gives both, a frame until the event and a deadline ``after`` it
+whose day a person sets once it comes. A periodic report without a day ("định kỳ 6 tháng báo cáo") still gives a rule,
 with the day it assumes and a reason for a person to check (``Timing.review``); "hằng năm báo
 cáo" without a day is a report a year whose day is left to a person (``unscheduled``), and "định
 kỳ hằng năm đánh giá" (no report) is work at a cadence (a running time frame).
@@ -429,8 +430,10 @@ def find_timings(text: str, issued_on: dt.date, cell: bool = False) -> list[Timi
             except ValueError:  # a 31/02: not a date; left for the person
                 continue
             quoted = match[0].strip(" ,;.")
-            for due in read.get("dues") or [read.get("due")]:  # "trước ngày 01/6 và 15/11 hằng năm": two deadlines
-                found.append(Timing(p.name, quoted, match.start(), due, read.get("timeframe"), read.get("review")))
+            if read.get("timeframe") is not None:  # a time frame, and with "Sau khi có …" a deadline after it too
+                found.append(Timing(p.name, quoted, match.start(), None, read["timeframe"], read.get("review")))
+            for due in read.get("dues") or ([read["due"]] if read.get("due") else []):  # "trước ngày 01/6 và 15/11 hằng năm": two
+                found.append(Timing(p.name, quoted, match.start(), due, None, read.get("review")))
     kept: list[Timing] = []
     for timing in found:  # in the order of PHRASES: the more precise first (a day beats "hằng năm")
         end = timing.start + len(timing.quoted)
