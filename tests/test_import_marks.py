@@ -108,3 +108,19 @@ def test_a_deadline_of_a_duty_that_already_runs_on_is_not_marked_as_maybe_runnin
     assert built["due"]["written"] == summed["due"]["written"] == "Năm 2026"
     assert not any(m.code == "running_duty" for m in built.get("review", []))
     assert any(m.code == "running_duty" for m in summed["review"]) and "timeframe" not in second
+
+
+def test_a_time_read_in_a_later_bullet_says_it_may_be_that_bullets_own(catalogue, tmp_path):
+    """ "- Các sở … báo cáo trước ngày 20/11 hằng năm" then "- Sở Tư pháp tổng hợp … trước ngày
+    30/11 hằng năm" in one duty: the first bullet's time is the duty's, the second's may be its own
+    bullet's (another body's) and says so (fails on the base: no mark on either)."""
+    draft = draft_of(catalogue, tmp_path, PROVINCE, (
+        "I. NHIỆM VỤ\n\n1. Chế độ báo cáo\n\n"
+        "- Các sở, ban, ngành báo cáo kết quả thực hiện về Sở Tư pháp trước ngày 20/11 hằng năm.\n\n"
+        "- Sở Tư pháp tổng hợp, báo cáo Ủy ban nhân dân tỉnh trước ngày 30/11 hằng năm.\n"))
+    first = duty(draft, "I.1")
+    reports = {o["due"]["cron"]: o for o in draft.obligations if o["duty"] == first["id"]}
+    assert set(reports) == {"0 0 20 11 *", "0 0 30 11 *"}
+    assert not any(m.code == "time_in_bullet" for m in reports["0 0 20 11 *"].get("review", []))
+    [later] = [m for m in reports["0 0 30 11 *"]["review"] if m.code == "time_in_bullet"]
+    assert "gạch đầu dòng" in later.vi and "30/11" in later.en

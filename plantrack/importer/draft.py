@@ -411,6 +411,8 @@ def _obligation(draft: Draft, item: Item, duty: dict, timing: Timing, number: in
     obligation["due"] = due
     if timing.review:
         reviews.append(timing.review)
+    if _in_one_bullet(item.text, timing):
+        reviews.append(mark("time_in_bullet", words=timing.quoted[:120]))
     running = re.search(r"thường\s+xuyên|liên\s+tục|hằng\s+năm|hàng\s+năm", sentence, re.IGNORECASE)
     if running and due["type"] in ("one_off", "within") and not (duty.get("timeframe") or {}).get("ongoing"):
         # "… và vận hành thường xuyên": unless the duty already runs on (its time frame), the deadline may be a running duty's
@@ -418,6 +420,20 @@ def _obligation(draft: Draft, item: Item, duty: dict, timing: Timing, number: in
     if reviews:
         obligation["review"] = reviews
     return obligation
+
+
+_BULLET_LINE = re.compile(r"^\s*[-+•]\s*", re.MULTILINE)
+
+
+def _in_one_bullet(text: str, timing: Timing) -> bool:
+    """Whether a time was read in a later one of several bullets ("- …") of the item's text, so that it
+    may be that bullet's time rather than the whole duty's (a bullet another body owns, a task of its
+    own); the first bullet opens the duty's work."""
+    if text[timing.start:timing.start + len(timing.quoted)] != timing.quoted or len(_BULLET_LINE.findall(text)) < 2:
+        return False  # read from a time cell or a label, or in a text of one piece
+    opening = text.rfind("\n", 0, timing.start) + 1
+    first = _BULLET_LINE.search(text)
+    return bool(_BULLET_LINE.match(text[opening:timing.start])) and opening > first.start()  # the first bullet is the duty's own
 
 
 def _sentence(text: str, timing: Timing) -> str:

@@ -53,6 +53,10 @@ WORDING: dict[str, tuple[str, str]] = {
                           "Nhiệm vụ không nêu đơn vị chủ trì: tạm giao các đơn vị phối hợp (hoặc cơ quan thường trực)."),
     "recipient_guessed": ("recipient not in the text: the coordinating office {office} guessed",
                           "Văn bản không nêu nơi nhận: tạm ghi cơ quan thường trực {office}."),
+    "time_in_bullet": ("the time “{words}” is read in one of the duty's bullets (“- …”): check it is the whole duty's, or make that "
+                       "bullet a duty of its own",
+                       "Thời gian “{words}” nằm trong một gạch đầu dòng của nhiệm vụ: kiểm tra đó là thời gian của cả nhiệm vụ, "
+                       "hoặc tách gạch đầu dòng đó thành nhiệm vụ riêng."),
     "running_duty": ("this may be a running duty rather than a deliverable (the text also says it goes on)",
                      "Có thể là nhiệm vụ thường xuyên chứ không phải sản phẩm có thời hạn (văn bản ghi thực hiện liên tục)."),
     "unit_not_found": ("{named_as} “{words}” not in the registries: a draft entry {unit} was made{candidates}; check the entry",
