@@ -124,3 +124,17 @@ def test_a_time_read_in_a_later_bullet_says_it_may_be_that_bullets_own(catalogue
     assert not any(m.code == "time_in_bullet" for m in reports["0 0 20 11 *"].get("review", []))
     [later] = [m for m in reports["0 0 30 11 *"]["review"] if m.code == "time_in_bullet"]
     assert "gạch đầu dòng" in later.vi and "30/11" in later.en
+
+
+def test_leads_taken_from_several_bullets_say_so(catalogue, tmp_path):
+    """ "Công tác theo dõi, kiểm tra" over "- Sở Tư pháp là cơ quan thường trực …" and "- Các sở, ban,
+    ngành …": no body leads the whole; the bodies the bullets open with are set as its leads, a guess
+    that says so (fails on the base: no mark)."""
+    draft = draft_of(catalogue, tmp_path, PROVINCE, (
+        "I. TỔ CHỨC THỰC HIỆN\n\n1. Công tác theo dõi, kiểm tra\n\n"
+        "- Sở Tư pháp là cơ quan thường trực, theo dõi, đôn đốc việc thực hiện Kế hoạch.\n\n"
+        "- Sở Nội vụ kiểm tra việc bố trí công chức làm công tác pháp chế.\n"))
+    first = duty(draft, "I.1")
+    assert len(first["lead"]) == 2
+    [guess] = [m for m in first["review"] if m.code == "lead_from_bullets"]
+    assert about_lead(guess) and "Sở Nội vụ" in guess.vi

@@ -290,6 +290,9 @@ def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, pe
     reviews: list[Mark] = []
     lead_words, how = _lead_words(item)
     lead = _units(draft, index, lead_words, reviews, "lead")
+    if how == "bullets" and len(lead.units) + len(lead.groups) > 1:
+        # "Công tác theo dõi, kiểm tra" over "- Sở X là cơ quan thường trực …", "- Các sở, ngành …": each bullet's body, all as leads
+        reviews.append(mark("lead_from_bullets", words="; ".join(lead_words)[:160], section=item.section))
     home = index.province_of(index.issuer)
     for unit_id in lead.units:  # a body of another province leads a plan of this one: the text may mean the issuer's own
         province = index.province_of(unit_id)

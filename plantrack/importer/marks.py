@@ -49,6 +49,10 @@ WORDING: dict[str, tuple[str, str]] = {
                  "Nội dung nhiệm vụ bị cắt ở {kept}/{length} ký tự: kiểm tra nhiệm vụ kết thúc ở đâu (có thể đã gộp cả mục khác)."),
     "lead_missing": ("the text names no lead for {section}, only units that support it ({words}): who leads it?",
                      "Văn bản không nêu đơn vị chủ trì mục {section}, chỉ nêu đơn vị phối hợp ({words}): ai chủ trì?"),
+    "lead_from_bullets": ("{section} names no lead for the whole; the bodies its bullets open with (“{words}”) are set as its "
+                          "leads: check who leads it, or make each bullet a duty of its own",
+                          "Mục {section} không nêu đơn vị chủ trì chung; tạm giao các đơn vị nêu ở đầu các gạch đầu dòng (“{words}”): "
+                          "kiểm tra đơn vị chủ trì, hoặc tách mỗi gạch đầu dòng thành một nhiệm vụ."),
     "lead_from_support": ("the duty names no lead: its support units (or the office) set as owing it",
                           "Nhiệm vụ không nêu đơn vị chủ trì: tạm giao các đơn vị phối hợp (hoặc cơ quan thường trực)."),
     "recipient_guessed": ("recipient not in the text: the coordinating office {office} guessed",
