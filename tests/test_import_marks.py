@@ -138,3 +138,15 @@ def test_leads_taken_from_several_bullets_say_so(catalogue, tmp_path):
     assert len(first["lead"]) == 2
     [guess] = [m for m in first["review"] if m.code == "lead_from_bullets"]
     assert about_lead(guess) and "Sở Nội vụ" in guess.vi
+
+
+def test_a_new_lead_that_may_be_this_provinces_registered_body_says_so(catalogue, tmp_path):
+    """ "Sở Khoa học, Kỹ thuật và Công nghệ chủ trì …" in a plan of Nghệ An: no registered name, but
+    the province's Sở Khoa học và Công nghệ may be meant; the mark is about the lead (fails on the
+    base: a mark about a new unit only)."""
+    draft = draft_of(catalogue, tmp_path, PROVINCE, (
+        "I. NHIỆM VỤ\n\n1. Sở Khoa học, Kỹ thuật và Công nghệ chủ trì xây dựng cơ sở dữ liệu pháp chế.\n"))
+    first = duty(draft, "I.1")
+    assert first["lead"][0].startswith("draft.")
+    [maybe] = [m for m in first["review"] if m.code == "lead_maybe_registered"]
+    assert about_lead(maybe) and maybe.values["name"] == "na.skhcn" and "na.skhcn" in maybe.vi

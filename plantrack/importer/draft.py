@@ -469,9 +469,12 @@ def _units(draft: Draft, index: UnitIndex, phrases: list[str], reviews: list[Mar
             unit_id = _new_unit(draft, index, unresolved, candidates)
             if unit_id not in total.units:
                 total.units.append(unit_id)
-            # About the registry, not the role: the text names this body, which has no entry yet (its draft entry
-            # carries ``new_unit`` too); who the text gives the role to is read plainly.
-            reviews.append(mark("unit_not_found", named_as=role, words=unresolved, unit=unit_id, candidates=candidates))
+            home = index.province_of(index.issuer)
+            own = [c for c in candidates if home and index.province_of(c) == home]
+            if role == "lead" and own:  # "Sở Văn hóa, Thể thao, Du lịch" and this province's "Sở Văn hóa, Thể thao và Du lịch"
+                reviews.append(mark("lead_maybe_registered", words=unresolved, unit=unit_id, name=own[0]))
+            else:  # about the registry, not the role: the text names a body with no entry yet (its draft entry says so too)
+                reviews.append(mark("unit_not_found", named_as=role, words=unresolved, unit=unit_id, candidates=candidates))
         for phrase in found.classes:
             reviews.append(mark("class_without_group", role=role, words=phrase))
         for words, unit_id in found.prefixed:

@@ -65,6 +65,10 @@ WORDING: dict[str, tuple[str, str]] = {
                      "Có thể là nhiệm vụ thường xuyên chứ không phải sản phẩm có thời hạn (văn bản ghi thực hiện liên tục)."),
     "unit_not_found": ("{named_as} “{words}” not in the registries: a draft entry {unit} was made{candidates}; check the entry",
                        "Đơn vị {named_as_vi} “{words}” chưa có trong danh mục: đã tạo mục nháp {unit}{candidates_vi}; kiểm tra mục nháp."),
+    "lead_maybe_registered": ("the lead “{words}” is no registered name, but this province's {name} may be the body meant: a draft "
+                              "entry {unit} was made; set {name} as the lead if it is",
+                              "Đơn vị chủ trì “{words}” không trùng tên đơn vị nào trong danh mục, nhưng có thể là {name} của tỉnh: "
+                              "đã tạo mục nháp {unit}; nếu đúng là {name}, sửa đơn vị chủ trì."),
     "unit_by_prefix": ("{role} “{words}” read as {unit}, whose name begins so; check it",
                        "Đơn vị {role_vi} “{words}” được hiểu là {unit} (tên đầy đủ bắt đầu như vậy): kiểm tra lại."),
     "class_without_group": ("{role} “{words}” names a class of units with no group in the registries: add one (groups:) or list them",
