@@ -231,7 +231,7 @@ def test_every_review_mark_is_worded_in_english_and_vietnamese():
     from plantrack.importer.marks import WORDING, mark
 
     values = dict(kind="Quyết định", number="1/QĐ-TTg", plan="p", office="o", words="w", candidates=["a", "b"], section="I.1",
-                  province="p", kept=1, length=2, role="lead", unit="draft.x", name="Sở X", where="line 3", columns="TT | A")
+                  province="p", kept=1, length=2, role="lead", named_as="lead", unit="draft.x", name="Sở X", where="line 3", columns="TT | A")
     for code, (english, vietnamese) in WORDING.items():
         shown = mark(code, **values)
         assert shown.en and shown.vi and "{" not in shown.en + shown.vi, code
@@ -255,7 +255,8 @@ def test_exclusions_are_noticed(catalogue, tmp_path):
     second = draft.duties[1]
     assert "vn.bxd" not in second["lead"] and "vn.btc" in second["lead"]
     assert any(m.code == "unit_excluded" and m.values["unit"] == "vn.bxd" for m in second["review"])
-    assert any(m.code == "unit_by_prefix" for m in second["review"])  # "các bộ, ngành": the entry that stands for them, to check
+    # "các bộ, ngành": the registry's entry kept for that class ("Các bộ, ngành liên quan"), read plainly, not a guess
+    assert "vn.related-ministries" in second["lead"] and not any(m.code == "unit_by_prefix" for m in second["review"])
     assert second["timeframe"]["ongoing"] is True
 
 

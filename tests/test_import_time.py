@@ -44,7 +44,8 @@ def codes(entry: dict) -> set[str]:
 
 def test_time_words_in_running_text_that_say_no_deadline_make_no_obligation(catalogue, tmp_path):
     """ "trợ cấp hằng tháng", a programme "giai đoạn 2021 - 2025", a report named "6 tháng đầu năm",
-    "02 tháng cuối năm 2025": no deadline; the time label and the deadline clause are read."""
+    "02 tháng cuối năm 2025 và những tháng đầu năm 2026": no deadline (the last is a running window from
+    01/11/2025 whose end the text leaves open); the time label and the deadline clause are read."""
     draft = draft_of(catalogue, tmp_path, (
         "I. NHIỆM VỤ\n\n"
         "1. Sở Y tế chủ trì chi trả trợ cấp hàng tháng cho người có công theo quy định.\n\n"
@@ -56,7 +57,9 @@ def test_time_words_in_running_text_that_say_no_deadline_make_no_obligation(cata
         "6. Sở Tài chính ban hành hướng dẫn thanh toán, hoàn thành trước ngày 15/12/2025.\n\n"
         "7. Về số vốn không giải ngân hết trong năm 2025: Sở Tài chính rà soát, báo cáo trong Quý I năm 2026.\n"))
     assert [dues_of(draft, s) for s in ("I.1", "I.2", "I.3", "I.4")] == [[], [], [], []]
-    assert all("timeframe" not in d for d in draft.duties if d["section"] in ("I.1", "I.2", "I.3", "I.4"))
+    assert all("timeframe" not in d for d in draft.duties if d["section"] in ("I.1", "I.2", "I.3"))
+    [running] = [d["timeframe"] for d in draft.duties if d["section"] == "I.4"]
+    assert running["start"] == dt.date(2025, 11, 1) and "until" not in running and not running.get("ongoing")
     assert dues_of(draft, "I.5") == [{"type": "within", "written": "Quý I/2026", "basis": "stated", "note": "Văn bản: “Quý I/2026”"}]
     assert [d["before"] for d in dues_of(draft, "I.6")] == [dt.date(2025, 12, 15)]
     assert [d["written"] for d in dues_of(draft, "I.7")] == ["Quý I/2026"]  # "Về … trong năm 2025:" names the matter
@@ -167,3 +170,75 @@ def test_deadlines_and_the_period_agree_so_the_draft_validates_once_reviewed(cat
         written = write_draft(draft, tmp_path / f"{number}.txt", tmp_path / f"out-{number}")
         assert sum(strip_reviews(path) for path in written) == draft.reviews
         assert draft.plan["id"] in load_catalogue(ROOT / "plan_definitions", ROOT / "examples" / "2025", tmp_path / f"out-{number}").plans
+
+
+def test_a_lead_ins_time_is_the_time_of_each_item_under_it(catalogue, tmp_path):
+    """ "Đề nghị … thực hiện các nhiệm vụ sau trong 02 tháng cuối năm 2025 và những tháng đầu năm
+    2026:" over 1. 2.: each item runs from 01/11/2025, its end left open; an item with a time of its
+    own keeps it; the items of the next part take nothing."""
+    draft = draft_of(catalogue, tmp_path, (
+        "I. NHIỆM VỤ TRỌNG TÂM\n\n"
+        "Đề nghị Sở Tài chính tập trung thực hiện các nhiệm vụ sau trong 02 tháng cuối năm 2025 và những tháng đầu năm 2026:\n\n"
+        "1. Đẩy mạnh giải ngân vốn đầu tư công.\n\n"
+        "2. Rà soát các dự án chậm tiến độ, hoàn thành trước ngày 15/12/2025.\n\n"
+        "II. TỔ CHỨC THỰC HIỆN\n\n"
+        "1. Sở Nội vụ theo dõi, đôn đốc việc thực hiện Kế hoạch.\n"))
+    first, second, other = (next(d for d in draft.duties if d["section"] == s) for s in ("I.1", "I.2", "II.1"))
+    assert first["timeframe"]["start"] == dt.date(2025, 11, 1) and "until" not in first["timeframe"]
+    assert "timeframe" not in second and [d["before"] for d in dues_of(draft, "I.2")] == [dt.date(2025, 12, 15)]
+    assert "timeframe" not in other and dues_of(draft, "II.1") == []
+
+
+def test_a_time_label_that_follows_a_yearly_plan_is_a_running_duty(catalogue, tmp_path):
+    """ "Thời gian thực hiện: Theo kế hoạch công tác tư pháp hằng năm": done every year as that plan
+    sets, a running duty (not an unread time)."""
+    draft = draft_of(catalogue, tmp_path, (
+        "I. NHIỆM VỤ\n\n1. Tổ chức tập huấn kỹ năng xây dựng pháp luật cho cán bộ, công chức.\n\n"
+        "Đơn vị chủ trì: Sở Tư pháp.\n\nThời gian thực hiện: Theo kế hoạch công tác tư pháp hàng năm.\n"))
+    first = next(d for d in draft.duties if d["section"] == "I.1")
+    assert first["timeframe"]["ongoing"] is True and dues_of(draft, "I.1") == []
+    assert not any(m.code == "time_unread" for m in first.get("review", []))
+
+
+def test_a_yearly_report_is_read_within_one_line_of_text(catalogue, tmp_path):
+    """ "… hằng năm" ending one cell or line and "Báo cáo …" opening the next are not "hằng năm báo
+    cáo"; written on one line they are."""
+    from plantrack.importer.phrases import find_timings
+
+    on = dt.date(2025, 11, 20)
+    assert [t.phrase for t in find_timings("Rà soát danh mục công trình hằng năm\nBáo cáo Ban Chỉ huy tỉnh", on)] == []
+    assert [t.due["type"] for t in find_timings("Rà soát danh mục công trình, hằng năm báo cáo Ban Chỉ huy tỉnh", on)] == ["unscheduled"]
+
+
+def test_a_month_written_in_words_is_a_window_of_the_plan_language():
+    """ "tháng 12 năm 2025", as a conclusion writes it, is the window "Tháng 12/2025"."""
+    from plantrack.rules.within import parse_window
+
+    assert parse_window("tháng 12 năm 2025") == parse_window("Tháng 12/2025") == (dt.date(2025, 12, 1), dt.date(2025, 12, 31))
+
+
+def test_a_products_window_is_its_deadline_not_a_time_frame_too(catalogue, tmp_path):
+    """ "Sản phẩm: …" with "Thời gian hoàn thành: Tháng 12/2025" or "Năm 2026-2027": the product is
+    due within that window; the same window is not also drafted as the duty's running time."""
+    draft = draft_of(catalogue, tmp_path, (
+        "I. NHIỆM VỤ\n\n1. Xây dựng quy chế phối hợp quản lý dữ liệu dùng chung.\n\n"
+        "Cơ quan chủ trì: Sở Khoa học và Công nghệ.\n\nSản phẩm: Quyết định ban hành quy chế.\n\n"
+        "Thời gian hoàn thành: Tháng 12/2025.\n\n"
+        "2. Xây dựng nền tảng tích hợp dữ liệu cấp tỉnh.\n\n"
+        "Cơ quan chủ trì: Sở Khoa học và Công nghệ.\n\nSản phẩm: Nền tảng được vận hành.\n\n"
+        "Thời gian thực hiện: Năm 2026-2027.\n"))
+    first, second = (next(d for d in draft.duties if d["section"] == s) for s in ("I.1", "I.2"))
+    assert [d["written"] for d in dues_of(draft, "I.1")] == ["Tháng 12/2025"] and "timeframe" not in first
+    assert [d["written"] for d in dues_of(draft, "I.2")] == ["Giai đoạn 2026 - 2027"] and "timeframe" not in second
+
+
+def test_a_time_that_waits_on_an_event_is_due_once_it_comes(catalogue, tmp_path):
+    """ "Thời gian thực hiện: Sau khi có hướng dẫn của Bộ Tư pháp": the work waits on the event
+    (a time frame until it) and is due after it, a day a person sets then (nothing guessed)."""
+    draft = draft_of(catalogue, tmp_path, (
+        "I. NHIỆM VỤ\n\n1. Ban hành quy chế phối hợp kiểm tra văn bản quy phạm pháp luật.\n\n"
+        "Cơ quan chủ trì: Sở Tư pháp.\n\nThời gian thực hiện: Sau khi có hướng dẫn của Bộ Tư pháp.\n"))
+    first = next(d for d in draft.duties if d["section"] == "I.1")
+    assert first["timeframe"]["until_event"].startswith("Sau khi có hướng dẫn")
+    [due] = dues_of(draft, "I.1")
+    assert due["type"] == "after" and due["event"] == "có hướng dẫn của Bộ Tư pháp"

@@ -143,8 +143,12 @@ def draft_plan(document: Document, catalogue: Catalogue) -> Draft:
     plan["coordination"] = {"office": office, "head": issuer}
     plan_reviews.append(mark("office_guessed", office=office))
     seen_ids: set[str] = set()
+    headings: list[tuple[str, list[Timing]]] = []  # the lead-ins above the item, with their times
     for item in items:
-        _add_item(draft, item, index, issued_on, period[1], office, seen_ids)
+        headings = [(section, times) for section, times in headings if item.section.startswith(f"{section}.")]
+        _add_item(draft, item, index, issued_on, period[1], office, seen_ids, inherited=headings[-1][1] if headings else [])
+        if not item.from_table and item.text.rstrip().endswith(":"):
+            headings.append((item.section, _heading_times(item, issued_on)))
     for indicator, row in target_rows:
         _target(draft, indicator, row, index, issuer, period[1])
     _fit_period(draft, assumed=period[2] is not None)
@@ -282,10 +286,24 @@ def _lead_words(item: Item) -> tuple[list[str], str]:
     return (list(dict.fromkeys(named)), "bullets") if named else ([], "")
 
 
-def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, period_end: dt.date, office: str, seen: set[str]) -> None:
+def _heading_times(item: Item, issued_on: dt.date) -> list[Timing]:
+    """The time a lead-in gives the items under it ("… thực hiện các nhiệm vụ sau trong 02 tháng
+    cuối năm 2025 …:", "Thời gian thực hiện: Năm 2026" over its bullets): its time frames and
+    dated deadlines, read as its own."""
+    frames, deadlines, _ = _times(item, issued_on, dt.date.max)
+    return [t for t in frames[:1] + deadlines if t.timeframe or t.due["type"] != "adhoc"]
+
+
+def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, period_end: dt.date, office: str, seen: set[str],
+              inherited: list[Timing] = ()) -> None:
+    """One duty of ``item`` and an obligation for each of its deadlines; an item that gives no
+    time of its own takes the time of the lead-in above it (``inherited``)."""
     reviews: list[Mark] = []
     lead_words, how = _lead_words(item)
     lead = _units(draft, index, lead_words, reviews, "lead")
+    if how == "bullets" and len(lead.units) + len(lead.groups) > 1:
+        # "Công tác theo dõi, kiểm tra" over "- Sở X là cơ quan thường trực …", "- Các sở, ngành …": each bullet's body, all as leads
+        reviews.append(mark("lead_from_bullets", words="; ".join(lead_words)[:160], section=item.section))
     home = index.province_of(index.issuer)
     for unit_id in lead.units:  # a body of another province leads a plan of this one: the text may mean the issuer's own
         province = index.province_of(unit_id)
@@ -318,7 +336,14 @@ def _add_item(draft: Draft, item: Item, index: UnitIndex, issued_on: dt.date, pe
             reviews.append(mark("lead_not_read", words="; ".join(named)[:120], office=office, section=item.section))
         else:
             reviews.append(mark("no_lead", office=office, section=item.section))
+    elif not (lead.units or lead.groups):
+        # "Đơn vị phối hợp: Sở Tư pháp" and no lead found, or "Đài … phối hợp với các bộ thực hiện …" (the body the text
+        # opens with, read as supporting): the draft names no lead, and who leads is a person's call
+        reviews.append(mark("lead_missing", section=item.section, words=", ".join(support.units + support.groups)[:200]))
     frames, deadlines, timings = _times(item, issued_on, period_end)
+    if not frames and not [t for t in deadlines if t.due["type"] != "adhoc"] and inherited:
+        frames = [t for t in inherited if t.timeframe]  # "… các nhiệm vụ sau trong 02 tháng cuối năm 2025:" over 1. 2. 3.
+        deadlines = [t for t in inherited if t.deadline] + deadlines
     if frames:
         duty["timeframe"] = dict(frames[0].timeframe)
     draft.duties.append(duty)
@@ -353,12 +378,13 @@ def _times(item: Item, issued_on: dt.date, period_end: dt.date) -> tuple[list[Ti
         deadlines = [Timing(phase.phrase, phase.quoted, phase.start, due={"type": "within", "written": phase.timeframe["written"]}),
                      *deadlines]
         frames = running_frames + [t for t in frames if t not in running_frames]
-    if item.product:  # a row with its product: the work runs over its window and the product is due by its end
-        windows = [t for t in deadlines if t.due["type"] == "within"]
-        if windows and not frames:
-            frames = [Timing(windows[0].phrase, windows[0].quoted, windows[0].start, timeframe={"written": windows[0].due["written"]})]
-        if phases and not deadlines and parse_window(phases[0].timeframe["written"])[1] < period_end:
-            phase = phases[0]  # a phase shorter than the plan: its product is due by the phase's end
+    if item.product and phases and not deadlines:
+        phase = phases[0]
+        if phase.phrase == "bare_year_range":  # a product's time cell "Năm 2025-2030": the window it is due in, not a frame too
+            deadlines = [Timing(phase.phrase, phase.quoted, phase.start, due={"type": "within", "written": phase.timeframe["written"]})]
+            frames = [t for t in frames if t is not phase]
+        elif parse_window(phase.timeframe["written"])[1] < period_end:
+            # "Giai đoạn 2026 - 2027", a stage shorter than the plan: the work runs over it, its product due by its end
             deadlines = [Timing(phase.phrase, phase.quoted, phase.start, due={"type": "within", "written": phase.timeframe["written"]})]
     running = RUNNING.search(item.text)
     if not frames and running:  # "thực hiện thường xuyên", "liên tục": the duty runs all through
@@ -404,12 +430,29 @@ def _obligation(draft: Draft, item: Item, duty: dict, timing: Timing, number: in
     obligation["due"] = due
     if timing.review:
         reviews.append(timing.review)
+    if _in_one_bullet(item.text, timing):
+        reviews.append(mark("time_in_bullet", words=timing.quoted[:120]))
     running = re.search(r"thường\s+xuyên|liên\s+tục|hằng\s+năm|hàng\s+năm", sentence, re.IGNORECASE)
-    if running and due["type"] in ("one_off", "within"):
+    if running and due["type"] in ("one_off", "within") and not (duty.get("timeframe") or {}).get("ongoing"):
+        # "… và vận hành thường xuyên": unless the duty already runs on (its time frame), the deadline may be a running duty's
         reviews.append(mark("running_duty"))
     if reviews:
         obligation["review"] = reviews
     return obligation
+
+
+_BULLET_LINE = re.compile(r"^\s*[-+•]\s*", re.MULTILINE)
+
+
+def _in_one_bullet(text: str, timing: Timing) -> bool:
+    """Whether a time was read in a later one of several bullets ("- …") of the item's text, so that it
+    may be that bullet's time rather than the whole duty's (a bullet another body owns, a task of its
+    own); the first bullet opens the duty's work."""
+    if text[timing.start:timing.start + len(timing.quoted)] != timing.quoted or len(_BULLET_LINE.findall(text)) < 2:
+        return False  # read from a time cell or a label, or in a text of one piece
+    opening = text.rfind("\n", 0, timing.start) + 1
+    first = _BULLET_LINE.search(text)
+    return bool(_BULLET_LINE.match(text[opening:timing.start])) and opening > first.start()  # the first bullet is the duty's own
 
 
 def _sentence(text: str, timing: Timing) -> str:
@@ -442,7 +485,12 @@ def _units(draft: Draft, index: UnitIndex, phrases: list[str], reviews: list[Mar
             unit_id = _new_unit(draft, index, unresolved, candidates)
             if unit_id not in total.units:
                 total.units.append(unit_id)
-            reviews.append(mark("unit_not_found", role=role, words=unresolved, unit=unit_id, candidates=candidates))
+            home = index.province_of(index.issuer)
+            own = [c for c in candidates if home and index.province_of(c) == home]
+            if role == "lead" and own:  # "Sở Văn hóa, Thể thao, Du lịch" and this province's "Sở Văn hóa, Thể thao và Du lịch"
+                reviews.append(mark("lead_maybe_registered", words=unresolved, unit=unit_id, name=own[0]))
+            else:  # about the registry, not the role: the text names a body with no entry yet (its draft entry says so too)
+                reviews.append(mark("unit_not_found", named_as=role, words=unresolved, unit=unit_id, candidates=candidates))
         for phrase, kinds in found.classes:
             group_id = _new_group(draft, index, kinds)
             if group_id is None:
@@ -452,7 +500,8 @@ def _units(draft: Draft, index: UnitIndex, phrases: list[str], reviews: list[Mar
                 total.groups.append(group_id)
             reviews.append(mark("new_group", role=role, words=phrase, name=group_id, unit=draft.new_groups[group_id]["under"]))
         for words, unit_id in found.prefixed:
-            reviews.append(mark("unit_by_prefix", role=role, words=words, unit=unit_id))
+            if not _stands_for(index, words, unit_id):
+                reviews.append(mark("unit_by_prefix", role=role, words=words, unit=unit_id))
     return total
 
 
@@ -481,6 +530,17 @@ def _draft_key(words: str, locality: str) -> str:
     if bare and keyed.endswith(" " + bare):
         keyed = keyed[:-len(bare) - 1]
     return re.sub(r"\s+(?:của\s+)?(?:tỉnh|thành phố)$", "", keyed)
+
+
+def _stands_for(index: UnitIndex, words: str, unit_id: str) -> bool:
+    """Whether a registered entry is the class the words name, read plainly: "các bộ, ngành" and
+    the entry "Các bộ, ngành liên quan" kept for that class. Another entry whose name merely
+    begins with the words ("Văn phòng Ban Chỉ huy …" for "Văn phòng Ban") is a guess."""
+    unit = index.catalogue.units.get(unit_id)
+    if unit is None or not re.match(r"^các\s", words.strip(), re.IGNORECASE):
+        return False
+    name = re.sub(r"\s+(?:có\s+)?liên\s+quan$", "", unit.name.strip(), flags=re.IGNORECASE)
+    return key(name).replace(",", " ").split() == key(words).replace(",", " ").split()
 
 
 def _new_unit(draft: Draft, index: UnitIndex, words: str, candidates: list[str]) -> str:

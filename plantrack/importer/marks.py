@@ -47,14 +47,28 @@ WORDING: dict[str, tuple[str, str]] = {
     "text_cut": ("the duty's text is cut at {kept} of its {length} characters: check where the duty ends (a heading or a list may "
                  "have run into it)",
                  "Nội dung nhiệm vụ bị cắt ở {kept}/{length} ký tự: kiểm tra nhiệm vụ kết thúc ở đâu (có thể đã gộp cả mục khác)."),
+    "lead_missing": ("the text names no lead for {section}, only units that support it ({words}): who leads it?",
+                     "Văn bản không nêu đơn vị chủ trì mục {section}, chỉ nêu đơn vị phối hợp ({words}): ai chủ trì?"),
+    "lead_from_bullets": ("{section} names no lead for the whole; the bodies its bullets open with (“{words}”) are set as its "
+                          "leads: check who leads it, or make each bullet a duty of its own",
+                          "Mục {section} không nêu đơn vị chủ trì chung; tạm giao các đơn vị nêu ở đầu các gạch đầu dòng (“{words}”): "
+                          "kiểm tra đơn vị chủ trì, hoặc tách mỗi gạch đầu dòng thành một nhiệm vụ."),
     "lead_from_support": ("the duty names no lead: its support units (or the office) set as owing it",
                           "Nhiệm vụ không nêu đơn vị chủ trì: tạm giao các đơn vị phối hợp (hoặc cơ quan thường trực)."),
     "recipient_guessed": ("recipient not in the text: the coordinating office {office} guessed",
                           "Văn bản không nêu nơi nhận: tạm ghi cơ quan thường trực {office}."),
+    "time_in_bullet": ("the time “{words}” is read in one of the duty's bullets (“- …”): check it is the whole duty's, or make that "
+                       "bullet a duty of its own",
+                       "Thời gian “{words}” nằm trong một gạch đầu dòng của nhiệm vụ: kiểm tra đó là thời gian của cả nhiệm vụ, "
+                       "hoặc tách gạch đầu dòng đó thành nhiệm vụ riêng."),
     "running_duty": ("this may be a running duty rather than a deliverable (the text also says it goes on)",
                      "Có thể là nhiệm vụ thường xuyên chứ không phải sản phẩm có thời hạn (văn bản ghi thực hiện liên tục)."),
-    "unit_not_found": ("{role} “{words}” not in the registries: a draft entry {unit} was made{candidates}",
-                       "Đơn vị {role_vi} “{words}” chưa có trong danh mục: đã tạo mục nháp {unit}{candidates_vi}."),
+    "unit_not_found": ("{named_as} “{words}” not in the registries: a draft entry {unit} was made{candidates}; check the entry",
+                       "Đơn vị {named_as_vi} “{words}” chưa có trong danh mục: đã tạo mục nháp {unit}{candidates_vi}; kiểm tra mục nháp."),
+    "lead_maybe_registered": ("the lead “{words}” is no registered name, but this province's {name} may be the body meant: a draft "
+                              "entry {unit} was made; set {name} as the lead if it is",
+                              "Đơn vị chủ trì “{words}” không trùng tên đơn vị nào trong danh mục, nhưng có thể là {name} của tỉnh: "
+                              "đã tạo mục nháp {unit}; nếu đúng là {name}, sửa đơn vị chủ trì."),
     "unit_by_prefix": ("{role} “{words}” read as {unit}, whose name begins so; check it",
                        "Đơn vị {role_vi} “{words}” được hiểu là {unit} (tên đầy đủ bắt đầu như vậy): kiểm tra lại."),
     "class_without_group": ("{role} “{words}” names a class of units with no group in the registries: add one (groups:) or list them",
@@ -125,6 +139,9 @@ class Mark:
         role = values.get("role")
         if role is not None:
             values["role_vi"] = ROLES.get(role, role)
+        named_as = values.get("named_as")  # the role a body is named in, where the mark is about the body, not the role
+        if named_as is not None:
+            values["named_as_vi"] = ROLES.get(named_as, named_as)
         kind = values.get("kind")
         if kind is not None:
             values["kind_en"] = {"budget": "budget", "coordinates": "coordinates"}.get(kind, kind)

@@ -5,7 +5,8 @@ sentence or a table cell, an example it must read (tests run every example), and
 gives: a **deadline** (an obligation's ``due`` rule: ``one_off``, ``within``, ``recurring``,
 ``reporting_period``, ``adhoc``) or a **time frame** (a running duty's ``timeframe``:
 "thường xuyên", "giai đoạn 2026 - 2030", "năm 2025 và các năm tiếp theo", "từ tháng 11/2025 đến
-khi kết thúc …"). A periodic report without a day ("định kỳ 6 tháng báo cáo") still gives a rule,
+khi kết thúc …"); "Sau khi có …" as a time gives both, a frame until the event and a deadline ``after`` it
+whose day a person sets once it comes. A periodic report without a day ("định kỳ 6 tháng báo cáo") still gives a rule,
 with the day it assumes and a reason for a person to check (``Timing.review``); "hằng năm báo
 cáo" without a day is a report a year whose day is left to a person (``unscheduled``), and "định
 kỳ hằng năm đánh giá" (no report) is work at a cadence (a running time frame).
@@ -241,6 +242,20 @@ def _until_year(m, issued_on):
     return {"timeframe": {"written": " ".join(m[0].split()), "until": dt.date(int(m[1]), 12, 31)}}
 
 
+@phrase("months_end_of_year",
+        rf"trong\s+(\d{{1,2}})\s+tháng\s+cuối\s+năm\s+{_YEAR}(\s*,?\s*(?:và\s+)?(?:những|các|mấy)\s+tháng\s+đầu\s+năm\s+{_YEAR})?",
+        "trong 02 tháng cuối năm 2025 và những tháng đầu năm 2026")
+def _months_end_of_year(m, issued_on):
+    # "trong 02 tháng cuối năm 2025": from November to the year's end; "… và những tháng đầu năm 2026": it runs on, its end unsaid
+    count, year = int(m[1]), int(m[2])
+    if not 1 <= count <= 12:
+        raise ValueError("not a count of months")
+    frame = {"written": " ".join(m[0].split()), "start": dt.date(year, 13 - count, 1)}
+    if not m[3]:
+        frame["until"] = dt.date(year, 12, 31)
+    return {"timeframe": frame}
+
+
 @phrase("phase", rf"giai\s+đoạn\s+(?:năm\s+)?{_YEAR}\s*[-–]\s*(?:năm\s+)?{_YEAR}", "Giai đoạn 2026 - 2030")
 def _phase(m, issued_on):
     return {"timeframe": {"written": f"Giai đoạn {m[1]} - {m[2]}"}}
@@ -282,7 +297,7 @@ def _daily(m, issued_on):
     return {"due": {"type": "recurring", "cron": "0 0 * * *", "key_format": "%Y-%m-%d"}}
 
 
-@phrase("yearly", rf"(?:báo\s+cáo\s+(?:\S+\s+){{0,6}}?{_YEARLY}|{_YEARLY}\s*(?:,\s*)?báo\s+cáo)", "hằng năm báo cáo")
+@phrase("yearly", rf"(?:báo[ \t]+cáo[ \t]+(?:[^\s]+[ \t]+){{0,6}}?{_YEARLY}|{_YEARLY}[ \t]*(?:,[ \t]*)?báo[ \t]+cáo)", "hằng năm báo cáo")
 def _yearly(m, issued_on):
     # "hằng năm báo cáo" with no day: one report a year, open until a person sets its day (no date guessed)
     return {"due": {"type": "unscheduled", "written": " ".join(m[0].split())[:200], "every": "year"}}
@@ -303,6 +318,13 @@ def _ongoing(m, issued_on):
     return {"timeframe": {"written": " ".join(m[0].split()), "ongoing": True}}
 
 
+@phrase("by_yearly_plan", rf"^theo\s+(?:các\s+)?(?:kế\s+hoạch|chương\s+trình)\b[^.;\n]{{0,120}}?\b{_YEARLY}\b", "Theo kế hoạch công tác hằng năm",
+        in_cells_only=True)
+def _by_yearly_plan(m, issued_on):
+    # "Thời gian thực hiện: Theo kế hoạch công tác tư pháp hằng năm": done every year as that plan sets, a running duty
+    return {"timeframe": {"written": " ".join(m[0].split()), "ongoing": True}}
+
+
 @phrase("bare_year", rf"^(?:năm\s+)?{_YEAR}\s*$", "2025", in_cells_only=True)
 def _bare_year(m, issued_on):
     return {"due": {"type": "within", "written": f"Năm {m[1]}"}}
@@ -311,6 +333,10 @@ def _bare_year(m, issued_on):
 @phrase("until_event", r"^(?:sau\s+khi|khi)\s+(?:có|được)\s+.{3,200}$|^theo\s+kế\s+hoạch\s+riêng$", "Sau khi có Quy chế của TW",
         in_cells_only=True)
 def _until_event(m, issued_on):
+    after = re.match(r"(?i:sau\s+khi)\s+(.+)$", " ".join(m[0].split()))
+    if after:  # "Sau khi có Quy chế của TW": the work waits on it, and is due once it comes (a person sets the day then)
+        return {"timeframe": {"written": m[0][:300], "until_event": m[0][:300]},
+                "due": {"type": "after", "event": after[1].strip(" .;,")[:200]}}
     return {"timeframe": {"written": m[0][:300], "until_event": m[0][:300]},
             "review": mark("waits_on_event")}
 
@@ -338,7 +364,8 @@ RUNNING = re.compile(r"thường\s+xuyên\s*,?\s*(?:và\s+)?liên\s+tục|(?<!gi
 # Phrases whose own words make a deadline clause or a time frame: read wherever they stand.
 SELF_PLACED = {"days_from_issue", "from_until_event", "date_span", "month_span", "from_date", "before_day_monthly", "before_day_yearly",
                "before_days_yearly", "before_days_no_year", "before_date", "at_latest_date", "at_latest_no_year", "before_day_no_year",
-               "before_year", "from_year_on", "year_range", "from_year", "until_year", "within_year", "periodic", "daily", "yearly",
+               "before_year",
+               "months_end_of_year", "from_year_on", "year_range", "from_year", "until_year", "within_year", "periodic", "daily", "yearly",
                "on_request", "hours_after"}
 # A window ("Quý IV/2025", "tháng 12/2025", "giai đoạn 2026 - 2030") in running text is a time only after a time word …
 _LED = re.compile(r"(?:\b(?:trước|trong|vào|từ|đến|tới|hết|xong|thời\s+gian|thời\s+hạn|dự\s+kiến|chậm\s+nhất|muộn\s+nhất|hạn\s+chót|hoàn\s+thành|"
@@ -348,6 +375,7 @@ _OPENS = re.compile(r"(?:^|\n)\s*(?:[-+•*]\s*)?(?:\(\s*)?$")
 _AFTER_COMMA = re.compile(r"[,(]\s*$")
 _ENDS = re.compile(r"^\s*\)?\s*(?:[.;\n]|$)")
 _RECURRING = re.compile(r"hằng\s+năm|hàng\s+năm|mỗi\s+năm|định\s+kỳ|các\s+năm|năm\s+(?:tiếp\s+theo|sau)\b", re.IGNORECASE)
+_EVERY_YEAR = re.compile(r"(?:hằng|hàng|mỗi)\s+năm", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.;\n]")
 _REPORT = re.compile(r"báo\s+cáo", re.IGNORECASE)
 _TOPIC = re.compile(r"^\s*(?:\d+\.\s*)?Về\s+[^:\n]{3,400}:")  # a conclusion's matter: "Về dự án …: Bộ X …"
@@ -402,8 +430,10 @@ def find_timings(text: str, issued_on: dt.date, cell: bool = False) -> list[Timi
             except ValueError:  # a 31/02: not a date; left for the person
                 continue
             quoted = match[0].strip(" ,;.")
-            for due in read.get("dues") or [read.get("due")]:  # "trước ngày 01/6 và 15/11 hằng năm": two deadlines
-                found.append(Timing(p.name, quoted, match.start(), due, read.get("timeframe"), read.get("review")))
+            if read.get("timeframe") is not None:  # a time frame, and with "Sau khi có …" a deadline after it too
+                found.append(Timing(p.name, quoted, match.start(), None, read["timeframe"], read.get("review")))
+            for due in read.get("dues") or ([read["due"]] if read.get("due") else []):  # "trước ngày 01/6 và 15/11 hằng năm": two
+                found.append(Timing(p.name, quoted, match.start(), due, None, read.get("review")))
     kept: list[Timing] = []
     for timing in found:  # in the order of PHRASES: the more precise first (a day beats "hằng năm")
         end = timing.start + len(timing.quoted)
@@ -474,6 +504,9 @@ def _written_days_win(text: str, timings: list[Timing], issued_on: dt.date) -> l
             wording = timing.due["wording"] if timing.due["wording"] == "before" else "at_latest_on"
             timing = Timing(timing.phrase, timing.quoted, timing.start, {"type": "one_off", wording: day},
                             review=mark("year_inferred", words=day.strftime("%d/%m/%Y")))
+        elif timing.phrase in ("before_day_no_year", "before_days_no_year", "at_latest_no_year") and _EVERY_YEAR.search(text, *clause):
+            # "định kỳ hằng năm gửi báo cáo … trước ngày 15 tháng 12": the text says every year, nothing is guessed
+            timing = Timing(timing.phrase, timing.quoted, timing.start, timing.due, timing.timeframe)
         result.append(timing)
     return result
 

@@ -20,9 +20,9 @@ _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 _YEAR = r"(\d{4})"
 # "Quý III/2026", a table's "Quí IV-2025", a decision's "quý I năm 2026"
 _QUARTER = r"qu[ýí]\s*(I{1,3}|IV|[1-4])\s*(?:[/-]|\s*năm)\s*" + _YEAR
-_MONTH = r"tháng\s*(\d{1,2})\s*/\s*" + _YEAR
+_MONTH = r"tháng\s*(\d{1,2})\s*(?:/\s*|\s+năm\s+)" + _YEAR  # "Tháng 12/2025", a conclusion's "tháng 12 năm 2025"
 EXAMPLES = ("'Tháng 11/2025', 'Tháng 11 - 12/2025', 'Quý III/2026', 'Quý IV/2025 - Quý II/2026', 'Năm 2026', '2026', "
-            "'năm 2026 - 2027', 'giai đoạn 2026 - 2027', 'quý I năm 2026', '6 tháng đầu năm 2026'")
+            "'năm 2026 - 2027', 'giai đoạn 2026 - 2027', 'quý I năm 2026', 'tháng 12 năm 2025', '6 tháng đầu năm 2026'")
 
 
 def _month_end(year: int, month: int) -> dt.date:
