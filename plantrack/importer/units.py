@@ -297,7 +297,13 @@ class UnitIndex:
             self.names.setdefault(short, [])
         for name in self.names:
             self._by_first.setdefault(name.split(" ", 1)[0], []).append(name)
-        self._pattern = re.compile("|".join(re.escape(n) for n in sorted(self.names, key=len, reverse=True) if len(n) >= 4))
+        # The names a text may hold, by their first word, the longest first: one look-up per word of
+        # the text (a regular expression of the 8,000 names of the 2025 registry took 1.4 s to compile).
+        self._starting: dict[str, list[str]] = {}
+        for name in sorted(self.names, key=len, reverse=True):
+            first = _WORD.match(name)
+            if len(name) >= 4 and first:
+                self._starting.setdefault(first[0], []).append(name)
 
     def under_issuer(self, unit_id: str) -> bool:
         seen = set()
@@ -356,9 +362,9 @@ class UnitIndex:
         text = spell_out_lists(text, lambda name: key(name) in self.names)
         found = Found()
         t = key(text)
-        if self._pattern.pattern:
-            for match in self._pattern.finditer(t):
-                if not _at_word_edges(t, match) or self._inside_another_name(t, match):
+        if self._starting:
+            for match in self._names_in(t):
+                if self._inside_another_name(t, match):
                     continue
                 unit_id = self.choose_for(match[0])
                 if unit_id is None:
@@ -415,6 +421,21 @@ class UnitIndex:
             elif not any(words == w for w, _ in found.unresolved):
                 found.unresolved.append((words, self.candidates(words)))
         return found
+
+    def _names_in(self, text: str):
+        """The registered names ``text`` holds, left to right, each the longest that starts at a
+        word and ends at a word's edge, not overlapping (shaped as ``re.Match`` for the checks)."""
+        after = 0
+        for word in _WORD.finditer(text):
+            start = word.start()
+            if start < after:
+                continue
+            for name in self._starting.get(word[0], ()):
+                end = start + len(name)
+                if text.startswith(name, start) and (end == len(text) or not text[end].isalnum()):
+                    after = end
+                    yield _Name(text, start, end)
+                    break
 
     def _inside_another_name(self, text: str, match: re.Match) -> bool:
         """Whether a registered name found in ``text`` is only part of what the text names: "Chính
@@ -527,7 +548,24 @@ def loose_key(name: str) -> str:
     return " ".join(w for w in re.sub(r"[,;.&/-]", " ", name).split() if w != "và")
 
 
-def _at_word_edges(text: str, match: re.Match) -> bool:
-    before = text[match.start() - 1] if match.start() else " "
-    after = text[match.end()] if match.end() < len(text) else " "
-    return not before.isalnum() and not after.isalnum()
+_WORD = re.compile(r"(?<!\w)\w+")  # a word of a keyed text
+
+
+class _Name:
+    """A registered name found in a text, with the parts of ``re.Match`` the checks read."""
+
+    __slots__ = ("_text", "_start", "_end")
+
+    def __init__(self, text: str, start: int, end: int):
+        self._text, self._start, self._end = text, start, end
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+    def __getitem__(self, group: int) -> str:
+        if group != 0:
+            raise IndexError(group)
+        return self._text[self._start:self._end]
