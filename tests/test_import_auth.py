@@ -14,7 +14,7 @@ from .test_import_web import server  # noqa: F401  (the fixture)
 
 LETTER = ("ỦY BAN NHÂN DÂN TỈNH NGHỆ AN\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\nSố: 5/KH-UBND\n\n"
           "Nghệ An, ngày 01 tháng 12 năm 2025\n\nKẾ HOẠCH\nĐỐI NGOẠI NĂM 2026\n\nII. NHIỆM VỤ\n\n"
-          "1. Sở Ngoại vụ chủ trì, báo cáo trước ngày 15/01/2026.\n").encode()
+          "1. Ban Quản lý Khu kinh tế tỉnh chủ trì, báo cáo trước ngày 15/01/2026.\n").encode()
 
 
 def answer_before_the_body(url: str, cookie: str | None) -> tuple[int, float]:
@@ -51,4 +51,4 @@ def test_a_coordinator_still_drafts_and_a_forged_form_is_refused(server):  # noq
         assert forged.status_code == 403
         drafted = coordinator.post("/nhap-ke-hoach", data={"csrf": token}, files={"document": ("5.txt", LETTER, "text/plain")})
         assert drafted.status_code == 200 and drafted.text.count('class="download"') == 2
-        assert "Đơn vị chủ trì “Sở Ngoại vụ” chưa có trong danh mục" in drafted.text
+        assert "Đơn vị chủ trì “Ban Quản lý Khu kinh tế tỉnh” chưa có trong danh mục" in drafted.text

@@ -115,10 +115,10 @@ def test_a_time_read_in_a_later_bullet_says_it_may_be_that_bullets_own(catalogue
     30/11 hằng năm" in one duty: the first bullet's time is the duty's, the second's may be its own
     bullet's (another body's) and says so (fails on the base: no mark on either)."""
     draft = draft_of(catalogue, tmp_path, PROVINCE, (
-        "I. NHIỆM VỤ\n\n1. Chế độ báo cáo\n\n"
+        "II. NỘI DUNG\n\n1. Chế độ báo cáo\n\n"  # a part of contents: the dashes spell out one duty
         "- Các sở, ban, ngành báo cáo kết quả thực hiện về Sở Tư pháp trước ngày 20/11 hằng năm.\n\n"
         "- Sở Tư pháp tổng hợp, báo cáo Ủy ban nhân dân tỉnh trước ngày 30/11 hằng năm.\n"))
-    first = duty(draft, "I.1")
+    first = duty(draft, "II.1")
     reports = {o["due"]["cron"]: o for o in draft.obligations if o["duty"] == first["id"]}
     assert set(reports) == {"0 0 20 11 *", "0 0 30 11 *"}
     assert not any(m.code == "time_in_bullet" for m in reports["0 0 20 11 *"].get("review", []))
@@ -131,10 +131,10 @@ def test_leads_taken_from_several_bullets_say_so(catalogue, tmp_path):
     ngành …": no body leads the whole; the bodies the bullets open with are set as its leads, a guess
     that says so (fails on the base: no mark)."""
     draft = draft_of(catalogue, tmp_path, PROVINCE, (
-        "I. TỔ CHỨC THỰC HIỆN\n\n1. Công tác theo dõi, kiểm tra\n\n"
+        "II. NỘI DUNG\n\n1. Công tác theo dõi, kiểm tra\n\n"  # a part of contents: the dashes spell out one duty
         "- Sở Tư pháp là cơ quan thường trực, theo dõi, đôn đốc việc thực hiện Kế hoạch.\n\n"
         "- Sở Nội vụ kiểm tra việc bố trí công chức làm công tác pháp chế.\n"))
-    first = duty(draft, "I.1")
+    first = duty(draft, "II.1")
     assert len(first["lead"]) == 2
     [guess] = [m for m in first["review"] if m.code == "lead_from_bullets"]
     assert about_lead(guess) and "Sở Nội vụ" in guess.vi

@@ -188,10 +188,12 @@ def test_support_is_read_in_every_sentence_and_in_the_bullets_of_a_body_heading(
 def test_a_class_with_no_group_becomes_a_draft_group_of_the_issuers_province(catalogue, tmp_path):
     draft = draft_of(tmp_path, BAC_NINH.format(number=32) +
                      "III. TỔ CHỨC THỰC HIỆN\n\n1. Các sở, ban, ngành xây dựng kế hoạch hưởng ứng.\n\n"
-                     "2. UBND các xã, phường tổ chức giải chạy, phối hợp với các sở, ban, ngành.\n", catalogue)
-    departments, communes = "draft.vn-province-bac-ninh.department", "draft.vn-province-bac-ninh.commune-ward-special-zone"
+                     "2. Các cơ quan báo chí tuyên truyền giải chạy, phối hợp với các sở, ban, ngành.\n\n"
+                     "3. UBND các xã, phường tổ chức giải chạy.\n", catalogue)
+    departments, press = "draft.vn-province-bac-ninh.department", "draft.vn-province-bac-ninh.press"
     assert duty(draft, "III.1")["lead_groups"] == [departments]
-    assert duty(draft, "III.2")["lead_groups"] == [communes] and duty(draft, "III.2")["support_groups"] == [departments]
+    assert duty(draft, "III.2")["lead_groups"] == [press] and duty(draft, "III.2")["support_groups"] == [departments]
+    assert duty(draft, "III.3")["lead_groups"] == ["bn.communes"]  # the 2025 registry's group of the class is taken
     assert draft.new_groups[departments] == {"kinds": ["department"], "under": "vn.province.bac-ninh"}
     assert any(m.code == "new_group" for m in duty(draft, "III.1")["review"])
     written = write_draft(draft, tmp_path / "doc.txt", tmp_path / "out")
@@ -208,24 +210,24 @@ def test_a_class_with_no_group_becomes_a_draft_group_of_the_issuers_province(cat
 
 def test_a_body_of_a_province_not_registered_is_one_draft_unit_in_every_duty(catalogue, tmp_path):
     draft = draft_of(tmp_path, BAC_NINH.format(number=33) +
-                     "III. TỔ CHỨC THỰC HIỆN\n\n1. Sở Văn hóa, Thể thao và Du lịch chủ trì tổ chức giải chạy.\n\n"
-                     "2. Sở Văn hóa, Thể thao và Du lịch tỉnh hướng dẫn các câu lạc bộ.\n\n"
-                     "3. Giao Sở Văn hóa, Thể thao và Du lịch tỉnh Bắc Ninh tổng hợp kết quả.\n\n"
-                     "4. SỞ VĂN HÓA, THỂ THAO, DU LỊCH\n\na) Báo cáo kết quả.\n", catalogue)
+                     "III. TỔ CHỨC THỰC HIỆN\n\n1. Sở Dân tộc và Tôn giáo chủ trì tổ chức giải chạy.\n\n"
+                     "2. Sở Dân tộc và Tôn giáo tỉnh hướng dẫn các câu lạc bộ.\n\n"
+                     "3. Giao Sở Dân tộc và Tôn giáo tỉnh Bắc Ninh tổng hợp kết quả.\n\n"
+                     "4. SỞ DÂN TỘC, TÔN GIÁO\n\na) Báo cáo kết quả.\n", catalogue)
     leads = [duty(draft, f"III.{n}")["lead"] for n in (1, 2, 3, "4.a")]
     assert leads[0] == leads[1] == leads[2] == leads[3] and leads[0][0].startswith("draft.")
     made = [u for u in draft.new_units if u["id"] == leads[0][0]]
-    assert len(made) == 1 and made[0]["name"] == "Sở Văn hóa, Thể thao và Du lịch tỉnh Bắc Ninh"
+    assert len(made) == 1 and made[0]["name"] == "Sở Dân tộc và Tôn giáo tỉnh Bắc Ninh"
 
 
 def test_a_body_heading_in_capitals_owns_its_items_and_ban_hanh_is_no_body(catalogue, tmp_path):
     draft = draft_of(tmp_path, HEAD.format(number=34) +
                      "III. TỔ CHỨC THỰC HIỆN\n\n1. SỞ Y TẾ\n\na) Hướng dẫn các cơ sở khám bệnh tổ chức tiêm chủng.\n\n"
-                     "b) Kiểm tra, giám sát việc bảo quản vắc xin.\n\n2. CÔNG AN TỈNH\n\na) Bảo đảm an ninh tại các điểm tiêm.\n",
-                     catalogue)
+                     "b) Kiểm tra, giám sát việc bảo quản vắc xin.\n\n2. CÔNG AN TỈNH\n\na) Bảo đảm an ninh tại các điểm tiêm.\n\n"
+                     "3. BAN QUẢN LÝ KHU KINH TẾ TỈNH\n\na) Kiểm tra vệ sinh tại các khu công nghiệp.\n", catalogue)
     assert duty(draft, "III.1.a")["lead"] == ["na.syt"] and duty(draft, "III.1.b")["lead"] == ["na.syt"]
-    police = duty(draft, "III.2.a")["lead"]
-    assert police[0].startswith("draft.cong-an")
+    assert duty(draft, "III.2.a")["lead"] == ["na.ca"]
+    assert duty(draft, "III.3.a")["lead"][0].startswith("draft.ban-quan-ly")  # a body not registered: drafted from the heading
     assert subject("BAN HÀNH KẾ HOẠCH TRIỂN KHAI CHƯƠNG TRÌNH") == "" and subject("BÁO CÁO KẾT QUẢ") == ""
     assert subject("UBND CÁC XÃ, PHƯỜNG") == "UBND CÁC XÃ, PHƯỜNG"  # as written; resolved case-blind
 
@@ -260,11 +262,15 @@ def test_a_registered_name_written_without_va_or_its_commas_is_that_unit(catalog
     index = UnitIndex(catalogue, "vn.province.dong-thap")
     assert index.resolve("Sở Văn hóa, Thể thao, Du lịch").units == ["dt.svhttdl"]
     assert index.resolve("Sở Khoa học, Công nghệ tỉnh").units == ["dt.skhcn"]
-    assert UnitIndex(catalogue, "vn.province.bac-ninh").resolve("Sở Văn hóa, Thể thao, Du lịch").units == []  # not another province's
+    assert UnitIndex(catalogue, "vn.province.bac-ninh").resolve("Sở Văn hóa, Thể thao, Du lịch").units == ["bn.svhttdl"]  # not another province's
+    assert UnitIndex(catalogue, "vn.province.bac-ninh").resolve("Sở Dân tộc, Tôn giáo").units == []  # registered in no province
 
 
 def test_a_kinds_list_after_other_bodies_names_its_bodies_too(catalogue):
-    assert subject("Công an tỉnh và các Sở: Tài chính, Y tế chủ trì kiểm tra.") == "Công an tỉnh và các Sở: Tài chính, Y tế"
+    text = "Ban Quản lý Khu kinh tế tỉnh và các Sở: Tài chính, Y tế chủ trì kiểm tra."
+    assert subject(text) == "Ban Quản lý Khu kinh tế tỉnh và các Sở: Tài chính, Y tế"
+    found = UnitIndex(catalogue, "vn.province.nghe-an").resolve(subject(text))
+    assert found.units == ["na.stc", "na.syt"] and [w for w, _ in found.unresolved] == ["Ban Quản lý Khu kinh tế tỉnh"]
     found = UnitIndex(catalogue, "vn.province.nghe-an").resolve(subject("Công an tỉnh và các Sở: Tài chính, Y tế chủ trì kiểm tra."))
-    assert found.units == ["na.stc", "na.syt"] and [w for w, _ in found.unresolved] == ["Công an tỉnh"]
+    assert found.units == ["na.ca", "na.stc", "na.syt"]
     assert subject("Sở Y tế: hướng dẫn các cơ sở khám bệnh.") == "Sở Y tế"  # a body and its work after the colon

@@ -101,12 +101,12 @@ def test_viewers_and_anonymous_visitors_cannot_import_and_a_scan_is_refused(serv
         assert forged.status_code == 403
         letter = ("ỦY BAN NHÂN DÂN TỈNH NGHỆ AN\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\nSố: 5/KH-UBND\n\n"
                   "Nghệ An, ngày 01 tháng 12 năm 2025\n\nKẾ HOẠCH\nĐỐI NGOẠI NĂM 2026\n\nII. NHIỆM VỤ\n\n"
-                  "1. Sở Ngoại vụ chủ trì, báo cáo trước ngày 15/01/2026.\n").encode()
+                  "1. Ban Quản lý Khu kinh tế tỉnh chủ trì, báo cáo trước ngày 15/01/2026.\n").encode()
         drafted = coordinator.post("/nhap-ke-hoach", data={"csrf": token}, files={"document": ("5.txt", letter, "text/plain")})
         assert drafted.status_code == 200 and drafted.text.count('class="download"') == 2
         registry = base64.b64decode(drafted.text.split('download="draft-5-kh-ubnd-units.yaml"', 1)[0].rsplit("base64,", 1)[1].split('"')[0])
-        assert "draft.so-ngoai-vu" in registry.decode() and "Sở Ngoại vụ tỉnh Nghệ An" in registry.decode()
-        assert "Đơn vị chủ trì “Sở Ngoại vụ” chưa có trong danh mục" in drafted.text  # the marks, in Vietnamese
+        assert "draft.ban-quan-ly-khu-kinh-te" in registry.decode() and "Ban Quản lý Khu kinh tế tỉnh Nghệ An" in registry.decode()
+        assert "Đơn vị chủ trì “Ban Quản lý Khu kinh tế tỉnh” chưa có trong danh mục" in drafted.text  # the marks, in Vietnamese
         too_big = coordinator.post("/nhap-ke-hoach", data={"csrf": token},
                                    files={"document": ("big.txt", b"a" * (21 * 1024 * 1024), "text/plain")})
         assert too_big.status_code == 413

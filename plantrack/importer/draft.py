@@ -146,6 +146,9 @@ def draft_plan(document: Document, catalogue: Catalogue) -> Draft:
     headings: list[tuple[str, list[Timing]]] = []  # the lead-ins above the item, with their times
     for item in items:
         headings = [(section, times) for section, times in headings if item.section.startswith(f"{section}.")]
+        if item.lead_in is not None and not any(section == item.lead_in.section for section, _ in headings):
+            headings.append((item.lead_in.section, _heading_times(item.lead_in, issued_on)))  # a lead-in that is no duty
+            headings.sort(key=lambda heading: len(heading[0]))
         _add_item(draft, item, index, issued_on, period[1], office, seen_ids, inherited=headings[-1][1] if headings else [])
         if not item.from_table and item.text.rstrip().endswith(":"):
             headings.append((item.section, _heading_times(item, issued_on)))

@@ -85,6 +85,7 @@ class Item:
     tentative: bool = False  # in a part that is neither work nor not work: kept only if it assigns work
     labelled: bool = False  # a label block has been read into it
     heading_support: list[str] = field(default_factory=list)  # "phối hợp với X" of the body heading that owns it
+    lead_in: Item | None = None  # the lead-in above it that is no duty ("… các nhiệm vụ sau trong năm 2026:"): its time passes down
 
 
 @dataclass
@@ -355,16 +356,20 @@ def _duties_only(items: list[Item]) -> list[Item]:
       organises the work ("Tổ chức thực hiện") is no second duty: an item there that names no
       body and carries no label is left to the table.
     """
-    kept = []
+    kept, lead_ins = [], []
     for at, item in enumerate(items):
         following = items[at + 1] if at + 1 < len(items) else None
         if not item.from_table and following is not None and following.section.startswith(f"{item.section}.") \
                 and not (item.lead or item.support or item.time_cells or item.labelled) \
                 and not item.text.rstrip().endswith(".") \
                 and (_heads_bullets(item.text) or "\n" not in item.text and item.text.endswith(":")):
+            if item.text.rstrip().endswith(":"):
+                lead_ins.append(item)
             continue
         kept.append(item)
     kept = [part for item in kept for part in _each_assignment(item) if not CLOSING_FORMULA.match(part.text)]
+    for item in kept:  # the nearest lead-in above, dropped as no duty, still gives its time to the items under it
+        item.lead_in = next((i for i in reversed(lead_ins) if item.section.startswith(f"{i.section}.")), None)
     if sum(i.from_table for i in kept) >= 3:
         kept = [i for i in kept if i.from_table or i.lead or i.support or i.labelled or i.owner or ORGANISING.search(i.heading)
                 or subject(i.text.split("\n", 1)[0]) or assignment(i.text)]
