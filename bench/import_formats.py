@@ -184,7 +184,7 @@ def agreement(reference, other) -> dict[str, tuple[int, int]]:
             pairs.append((duty, found.pop(0)))
     lead = sum((set(a.get("lead") or []) | set(a.get("lead_groups") or [])) == (set(b.get("lead") or []) | set(b.get("lead_groups") or []))
                for a, b in pairs)
-    dated = sum(Counter(items_of(a, reference.obligations, False)) == Counter(items_of(b, other.obligations, False)) for a, b in pairs)
+    dated = sum(Counter(items_of(a, reference.obligations)) == Counter(items_of(b, other.obligations)) for a, b in pairs)
     return {"header": (header, 5), "duties": (2 * len(pairs), len(reference.duties) + len(other.duties)),
             "lead": (lead, len(pairs)), "dated": (dated, len(pairs))}
 
