@@ -90,3 +90,12 @@ def pdf_of(path: Path, out: Path) -> Path:
         page.pdf(path=str(out), format="A4")
         browser.close()
     return out
+
+
+def draft_of(tmp_path: Path, text: str, catalogue):
+    """The draft of a plan written in a test, read as a text file."""
+    from plantrack.importer import import_document
+
+    source = tmp_path / "doc.txt"
+    source.write_text(text, encoding="utf-8")
+    return import_document(source, catalogue)

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from plantrack.importer import import_document
 from plantrack.loader import load_catalogue
+
+from .documents import draft_of
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,12 +23,6 @@ HEAD = ("ỦY BAN NHÂN DÂN TỈNH NGHỆ AN\n\nCỘNG HÒA XÃ HỘI CHỦ NGH
 @pytest.fixture(scope="module")
 def catalogue():
     return load_catalogue(ROOT / "plan_definitions", ROOT / "examples" / "2025")
-
-
-def draft_of(tmp_path, text: str, catalogue):
-    source = tmp_path / "doc.txt"
-    source.write_text(text, encoding="utf-8")
-    return import_document(source, catalogue)
 
 
 def sections(draft) -> list[str]:

@@ -11,13 +11,13 @@ import datetime as dt
 
 import pytest
 
-from plantrack.importer import import_document
 from plantrack.importer.header import sentence_case
 from plantrack.importer.draft import strip_reviews, write_draft
 from plantrack.importer.units import UnitIndex, subject
 from plantrack.loader import load_catalogue
 
 from .conftest import ROOT
+from .documents import draft_of
 
 HEAD = ("ỦY BAN NHÂN DÂN TỈNH NGHỆ AN\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\nSố: {number}/KH-UBND\n\n"
         "Nghệ An, ngày 02 tháng 12 năm 2025\n\nKẾ HOẠCH\nPHÒNG CHỐNG DỊCH NĂM 2026\n\n")
@@ -26,12 +26,6 @@ HEAD = ("ỦY BAN NHÂN DÂN TỈNH NGHỆ AN\n\nCỘNG HÒA XÃ HỘI CHỦ NGH
 @pytest.fixture(scope="module")
 def catalogue():
     return load_catalogue(ROOT / "plan_definitions", ROOT / "examples" / "2025")
-
-
-def draft_of(tmp_path, text: str, catalogue):
-    source = tmp_path / "doc.txt"
-    source.write_text(text, encoding="utf-8")
-    return import_document(source, catalogue)
 
 
 def duty(draft, section: str) -> dict:
